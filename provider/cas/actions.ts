@@ -1,0 +1,117 @@
+import { z } from "zod";
+import * as s from "./schemas";
+
+const orderId = z.object({ OrderId: z.string().regex(/^\d+$/, "a decimal OrderId") });
+const contact = { Username: z.string(), Phone: z.string(), Email: z.string() };
+
+/**
+ * Every action this client speaks, with its request schema, response schema, whether it creates
+ * something (never retried once sent: no idempotency token exists), and its documented per-second
+ * limit (`null` where the API documents none).
+ */
+export const ACTIONS = {
+  DescribePackageState: {
+    request: z.object({ ProductCode: z.string().optional() }),
+    response: s.describePackageStateResponse,
+    creates: false,
+    qps: null,
+  },
+  CreateCertificateRequest: {
+    request: z.object({
+      Domain: z.string(),
+      ...contact,
+      ValidateType: z.enum(["DNS", "FILE"]),
+      ProductCode: z.string().optional(),
+      Tags: s.tagList,
+    }),
+    response: s.orderIdResponse,
+    creates: true,
+    qps: null,
+  },
+  CreateCertificateWithCsrRequest: {
+    request: z.object({
+      Csr: z.string(),
+      ...contact,
+      ValidateType: z.enum(["DNS", "FILE"]),
+      ProductCode: z.string().optional(),
+      Tags: s.tagList,
+    }),
+    response: s.orderIdResponse,
+    creates: true,
+    qps: null,
+  },
+  CreateCertificateForPackageRequest: {
+    request: z.object({
+      ProductCode: z.string().optional(),
+      Domain: z.string().optional(),
+      Csr: z.string().optional(),
+      ValidateType: z.enum(["DNS", "FILE"]).optional(),
+      Username: z.string().optional(),
+      Phone: z.string().optional(),
+      Email: z.string().optional(),
+      CompanyName: z.string().optional(),
+      Tags: s.tagList,
+    }),
+    response: s.orderIdResponse,
+    creates: true,
+    qps: null,
+  },
+  DescribeCertificateState: {
+    request: orderId,
+    response: s.describeCertificateStateResponse,
+    creates: false,
+    qps: null,
+  },
+  CancelOrderRequest: { request: orderId, response: s.emptyResponse, creates: false, qps: 100 },
+  DeleteCertificateRequest: { request: orderId, response: s.emptyResponse, creates: false, qps: null },
+  CancelCertificateForPackageRequest: {
+    request: orderId,
+    response: s.emptyResponse,
+    creates: false,
+    qps: 10,
+  },
+  RenewCertificateOrderForPackageRequest: {
+    request: orderId.extend({ Csr: z.string().optional(), Tags: s.tagList }),
+    response: s.orderIdResponse,
+    creates: true,
+    qps: null,
+  },
+  ListUserCertificateOrder: {
+    request: z.object({
+      OrderType: z.enum(["CPACK", "BUY", "UPLOAD", "CERT"]).optional(),
+      Status: z.string().optional(),
+      Keyword: z.string().optional(),
+      CurrentPage: z.number().int().positive().optional(),
+      ShowSize: z.number().int().positive().optional(),
+    }),
+    response: s.listUserCertificateOrderResponse,
+    creates: false,
+    qps: 10,
+  },
+  GetUserCertificateDetail: {
+    request: z.object({ CertId: z.string().regex(/^\d+$/), CertFilter: z.boolean().optional() }),
+    response: s.getUserCertificateDetailResponse,
+    creates: false,
+    qps: 100,
+  },
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+/** Request parameters of an action, in the API's own (PascalCase) names. */
+export type RequestOf<A extends ActionName> = z.input<(typeof ACTIONS)[A]["request"]>;
+/** Parsed response of an action: longs as decimal strings, unknown fields dropped. */
+export type ResponseOf<A extends ActionName> = z.output<(typeof ACTIONS)[A]["response"]>;
+
+/**
+ * Client-side limit for actions the API documents no figure for. UNCONFIRMED: chosen to stay
+ * well under what the service is likely to allow; override with `rateLimits`.
+ */
+export const DEFAULT_UNDOCUMENTED_QPS = 20;
+
+/** The per-second limit the client applies to an action by default. */
+export function defaultQps(action: ActionName): number {
+  return ACTIONS[action].qps ?? DEFAULT_UNDOCUMENTED_QPS;
+}
+
+/** The product's API version, sent with every request. */
+export const API_VERSION = "2020-04-07";

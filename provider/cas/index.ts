@@ -1,0 +1,51 @@
+/**
+ * `pulumi-alicloud-cas/client`: a typed client for the Alibaba Cloud Certificate Management
+ * Service (CAS) 2020-04-07 RPC API.
+ * @packageDocumentation
+ */
+export {
+  CasClient,
+  isoSeconds,
+  type CasClientOptions,
+  type CallOptions,
+  type ClientEvent,
+  type SignatureScheme,
+} from "./client";
+export {
+  ACTIONS,
+  API_VERSION,
+  defaultQps,
+  DEFAULT_UNDOCUMENTED_QPS,
+  type ActionName,
+  type RequestOf,
+  type ResponseOf,
+} from "./actions";
+export * from "./errors";
+export {
+  resolveCredentials,
+  type Credentials,
+  type CredentialSources,
+  type ConfigLookup,
+} from "./credentials";
+export {
+  resolveEndpoint,
+  resolveRegion,
+  CHINA_ENDPOINT,
+  INTERNATIONAL_ENDPOINT,
+  DEFAULT_REGION,
+} from "./endpoints";
+export { signRpcV1, rpcV1StringToSign } from "./sign-rpc-v1";
+export {
+  signAcs3,
+  acs3CanonicalRequest,
+  acs3Authorization,
+  parseAcs3Authorization,
+  sha256Hex,
+  type Acs3Request,
+} from "./sign-acs3";
+export { percentEncode, canonicalQuery, flattenParams } from "./percent-encode";
+export { parseJsonLossless } from "./lossless-json";
+export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from "./retry";
+export { systemClock, type Clock } from "./clock";
+export { closeTransports } from "./transport";
+export { ORDER_TYPES, type OrderType } from "./schemas";

@@ -1,0 +1,29 @@
+import { CasResponseError } from "./errors";
+
+type SourceReviver = (key: string, value: unknown, context: { source?: string }) => unknown;
+
+/**
+ * `JSON.parse` that never rounds integers: an integer beyond 2^53 (OrderIds are longs; the API's
+ * own example `98987582437920968` is one) is returned as its decimal source text. Safe integers
+ * stay numbers and are turned into exact strings by the response schemas.
+ */
+export function parseJsonLossless(text: string, action = "response"): unknown {
+  const reviver: SourceReviver = (_key, value, context) =>
+    typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && context?.source
+      ? context.source
+      : value;
+  try {
+    return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
+  } catch (e) {
+    throw new CasResponseError(action, `body is not JSON (${(e as Error).message}): ${text.slice(0, 200)}`);
+  }
+}
+
+/** Serializes with OrderId-like decimal strings written as bare JSON integers (for the emulator). */
+export function stringifyWithLongs(value: unknown, longKeys: ReadonlySet<string>): string {
+  const marker = "\u0000long:";
+  const text = JSON.stringify(value, (key, v) =>
+    longKeys.has(key) && typeof v === "string" && /^\d+$/.test(v) ? marker + v : v,
+  );
+  return text.replace(new RegExp(`"${marker}(\\d+)"`, "g"), "$1");
+}
