@@ -48,4 +48,5 @@ export { parseJsonLossless } from "./lossless-json";
 export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from "./retry";
 export { systemClock, type Clock } from "./clock";
 export { closeTransports } from "./transport";
+export { PRODUCTS, DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, type ProductSpec } from "./products";
 export { ORDER_TYPES, type OrderType } from "./schemas";

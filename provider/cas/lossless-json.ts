@@ -21,7 +21,7 @@ export function parseJsonLossless(text: string, action = "response"): unknown {
 
 /** Serializes with OrderId-like decimal strings written as bare JSON integers (for the emulator). */
 export function stringifyWithLongs(value: unknown, longKeys: ReadonlySet<string>): string {
-  const marker = "\u0000long:";
+  const marker = "@@long@@:";
   const text = JSON.stringify(value, (key, v) =>
     longKeys.has(key) && typeof v === "string" && /^\d+$/.test(v) ? marker + v : v,
   );

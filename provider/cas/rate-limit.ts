@@ -26,6 +26,16 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.ratePerSecond);
   }
 
+  /** Takes a token if one is there now; never waits (what a server-side limiter does). */
+  tryTake(): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   /** Waits for a token. */
   async acquire(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();

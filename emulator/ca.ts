@@ -1,0 +1,88 @@
+import { generateKeyPairSync, randomBytes, type webcrypto } from "node:crypto";
+import { x509 } from "../provider/pki/x509";
+
+const SIGNING = { name: "ECDSA", hash: "SHA-256", namedCurve: "P-256" } as const;
+
+/** The emulator's certificate authority: a self-signed EC P-256 root that signs every order. */
+export interface CaMaterial {
+  certificatePem: string;
+  /** PKCS#8 PEM of the root key. Emulator-only: never a real secret. */
+  privateKeyPem: string;
+}
+
+export class EmulatorCa {
+  private constructor(
+    readonly material: CaMaterial,
+    private readonly cert: x509.X509Certificate,
+    private readonly key: webcrypto.CryptoKey,
+  ) {}
+
+  /** Loads persisted material, or makes a new root. */
+  static async create(material?: CaMaterial): Promise<EmulatorCa> {
+    if (material) {
+      const der = x509.PemConverter.decodeFirst(material.privateKeyPem);
+      const key = await crypto.subtle.importKey("pkcs8", der, SIGNING, false, ["sign"]);
+      return new EmulatorCa(material, new x509.X509Certificate(material.certificatePem), key);
+    }
+    const keys = (await crypto.subtle.generateKey(SIGNING, true, [
+      "sign",
+      "verify",
+    ])) as webcrypto.CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: randomBytes(8).toString("hex"),
+      name: "CN=CAS Emulator Root CA, O=pulumi-alicloud-cas emulator",
+      notBefore: new Date(Date.now() - 3600_000),
+      notAfter: new Date(Date.now() + 10 * 365 * 86400_000),
+      keys,
+      signingAlgorithm: SIGNING,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+    const made = {
+      certificatePem: cert.toString("pem") + "\n",
+      privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY") + "\n",
+    };
+    return new EmulatorCa(made, cert, keys.privateKey);
+  }
+
+  /** Signs a leaf for `names` over a public key (DER SubjectPublicKeyInfo). */
+  async issue(publicKeySpki: ArrayBuffer, names: string[], notBefore: Date, days: number): Promise<string> {
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: randomBytes(16)
+        .toString("hex")
+        .replace(/^[89a-f]/, "1"),
+      subject: `CN=${names[0]}`,
+      issuer: this.cert.subject,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + days * 86400_000),
+      publicKey: new x509.PublicKey(publicKeySpki),
+      signingKey: this.key,
+      signingAlgorithm: SIGNING,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: "dns" as const, value }))),
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+      ],
+    });
+    return cert.toString("pem") + "\n";
+  }
+}
+
+/** A key CAS "generates" for `CreateCertificateRequest`: RSA 2048, PKCS#1 PEM as the API returns it. */
+export function generateOrderKey(): { privateKeyPem: string; publicKeySpki: ArrayBuffer } {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  return {
+    privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
+  };
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { startEmulator, type EmulatorOptions } from "./server";
+import type { FaultKind } from "./faults";
+
+const HELP = `cas-emulator: a local Alibaba Cloud CAS (2020-04-07) API for tests and demos
+
+Options:
+  --port N               port to listen on (default 0: a free port)
+  --host ADDR            address to bind (default 127.0.0.1)
+  --data-dir DIR         keep state in DIR/state.json across restarts (default: in memory)
+  --seed N               seed for ids, records and faults (default 1)
+  --access-key-id ID     the account's key id (default: generated, or the persisted one)
+  --access-key-secret S  its secret
+  --plan-size N          orders per plan for every product code (default 100)
+  --qps N                requests/s per key and action for every action (default: documented limits)
+  --validation MODE      auto | dns | manual (default auto)
+  --validate-after MS    auto mode: ms until an order is validated (default 500)
+  --issue-after MS       ms from validation to issuance (default 500)
+  --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
+                         (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
+  --large-order-ids      start OrderIds above 2^53
+  --print-env            print the export lines that point the provider at this emulator
+  -h, --help`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      seed: { type: "string" },
+      "access-key-id": { type: "string" },
+      "access-key-secret": { type: "string" },
+      "plan-size": { type: "string" },
+      qps: { type: "string" },
+      validation: { type: "string" },
+      "validate-after": { type: "string" },
+      "issue-after": { type: "string" },
+      fault: { type: "string", multiple: true },
+      "large-order-ids": { type: "boolean" },
+      "print-env": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const num = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a non-negative number, got "${v}"`);
+    return n;
+  };
+  const validation = values.validation;
+  if (validation && !["auto", "dns", "manual"].includes(validation))
+    throw new Error(`--validation takes auto, dns or manual, got "${validation}"`);
+  const options: EmulatorOptions = {
+    port: num("port", values.port),
+    host: values.host,
+    dataDir: values["data-dir"],
+    seed: num("seed", values.seed),
+    accessKeyId: values["access-key-id"],
+    accessKeySecret: values["access-key-secret"],
+    planSize: num("plan-size", values["plan-size"]),
+    qps: num("qps", values.qps),
+    largeOrderIds: values["large-order-ids"],
+    lifecycle: {
+      ...(validation ? { validation: validation as "auto" | "dns" | "manual" } : {}),
+      ...(values["validate-after"]
+        ? { validateAfterMs: num("validate-after", values["validate-after"])! }
+        : {}),
+      ...(values["issue-after"] ? { issueAfterMs: num("issue-after", values["issue-after"])! } : {}),
+    },
+    faults: (values.fault ?? []).map((spec) => {
+      const [action, kind, rate, latency] = spec.split(":");
+      if (
+        !action ||
+        !kind ||
+        !["latency", "error", "reset", "ambiguous", "throttle"].includes(kind) ||
+        !(Number(rate) >= 0)
+      )
+        throw new Error(`--fault takes ACTION:KIND:RATE[:LATENCY_MS], got "${spec}"`);
+      return {
+        action,
+        kind: kind as FaultKind,
+        rate: Number(rate),
+        latencyMs: latency ? Number(latency) : undefined,
+      };
+    }),
+  };
+  const emu = await startEmulator(options);
+  if (values["print-env"]) {
+    console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${emu.endpoint}`);
+    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${emu.accessKeyId}`);
+    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${emu.accessKeySecret}`);
+  } else {
+    console.log(`cas-emulator listening on ${emu.endpoint}`);
+    console.log(`  access key id:     ${emu.accessKeyId}`);
+    console.log(`  access key secret: ${emu.accessKeySecret}   (emulator-only credentials)`);
+    console.log(
+      `  control API:       ${emu.endpoint}/_emulator/ (orders, plans, dns-records, faults, lifecycle, reset, ca, requests)`,
+    );
+  }
+  const stop = () => void emu.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(`cas-emulator: ${(e as Error).message}`);
+  process.exit(2);
+});

@@ -1,0 +1,15 @@
+/**
+ * `pulumi-alicloud-cas/emulator`: a local Alibaba Cloud CAS (2020-04-07) emulator for tests and
+ * offline demos.
+ * @packageDocumentation
+ */
+export {
+  startEmulator,
+  EmulatorControl,
+  type EmulatorOptions,
+  type RunningEmulator,
+  type RequestLogEntry,
+} from "./server";
+export type { FaultRule, FaultKind } from "./faults";
+export type { LifecycleOptions } from "./model";
+export type { Order, OrderState } from "./state";

@@ -1,0 +1,29 @@
+import { webcrypto } from "node:crypto";
+import { x509 } from "../../provider/pki/x509";
+
+/** Makes a real key pair and PKCS#10 request for tests (EC P-256 by default: fast). */
+export async function makeCsr(
+  commonName: string | null,
+  sans: string[] = [],
+  key: { kind: "EC"; curve?: "P-256" | "P-384" } | { kind: "RSA"; bits: number } = { kind: "EC" },
+): Promise<{ pem: string; keys: webcrypto.CryptoKeyPair }> {
+  const alg =
+    key.kind === "EC"
+      ? { name: "ECDSA", namedCurve: key.curve ?? "P-256", hash: "SHA-256" }
+      : {
+          name: "RSASSA-PKCS1-v1_5",
+          modulusLength: key.bits,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: "SHA-256",
+        };
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: commonName ? `CN=${commonName}, O=Example` : "O=Example",
+    keys,
+    signingAlgorithm: alg,
+    extensions: sans.length
+      ? [new x509.SubjectAlternativeNameExtension(sans.map((value) => ({ type: "dns" as const, value })))]
+      : [],
+  });
+  return { pem: csr.toString("pem"), keys };
+}
