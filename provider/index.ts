@@ -1,0 +1,34 @@
+/**
+ * `pulumi-alicloud-cas/provider`: the dynamic-provider implementations. The SDK's resources load
+ * this module by package name inside the Pulumi provider process; nothing here is serialized.
+ * @packageDocumentation
+ */
+import { certificateOrderProvider } from "./order/order-provider";
+import { certificateOrderValidationProvider } from "./order/validation-provider";
+
+export { certificateOrderProvider, certificateOrderValidationProvider };
+/** Used by the serialized stubs through the package root (`o`, `v`). */
+export const order = certificateOrderProvider;
+export const validation = certificateOrderValidationProvider;
+export {
+  checkOrderInputs,
+  chooseAction,
+  orderInputsSchema,
+  UNKNOWN,
+  type OrderInputs,
+  type Failure,
+} from "./order/inputs";
+export { diffOrder, REPLACE_PROPERTIES, UPDATE_PROPERTIES, type OrderDiff } from "./order/diff";
+export {
+  dnsRecordsFor,
+  guessZone,
+  relativeTo,
+  SCHEMA_VERSION,
+  type OrderOutputs,
+  type OrderStatus,
+  type DnsValidationRecord,
+  type FileValidation,
+} from "./order/outputs";
+export { waitForIssuance, DEFAULT_WAIT, type WaitOptions } from "./order/waiter";
+export { upgradeOutputs } from "./order/upgrade";
+export { parseCsr, canonicalCsrPem, normalizeDomain, CsrError, type CsrInfo } from "./pki/csr";

@@ -1,0 +1,97 @@
+import { parseCsr } from "../pki/csr";
+import { UNKNOWN } from "./inputs";
+
+/** Properties that need a new order when they change: CAS cannot change them on an existing one. */
+export const REPLACE_PROPERTIES = ["csr", "domain", "productCode", "validateType", "companyName"] as const;
+/** Properties stored and used by this provider only: changed in place. */
+export const UPDATE_PROPERTIES = [
+  "username",
+  "phone",
+  "email",
+  "tags",
+  "dnsZone",
+  "adoptOrderId",
+  "onDelete",
+  "renewBeforeDays",
+  "quotaCheck",
+] as const;
+
+export interface OrderDiff {
+  changes: boolean;
+  replaces: string[];
+  /** Why, one line per property, for the log. */
+  reasons: string[];
+}
+
+const DAY = 86400_000;
+
+/** A CSR's meaning: its key, subject (attribute order ignored) and names. */
+async function csrMeaning(pem: string): Promise<string> {
+  try {
+    const c = await parseCsr(pem);
+    return JSON.stringify([c.publicKeySha256, c.subject, c.names]);
+  } catch {
+    return pem.replace(/\s+/g, "");
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * Compares old outputs (which carry the normalized inputs) with new checked inputs by meaning:
+ * a re-wrapped CSR or a differently cased domain is no change; a CSR with a new key is a
+ * replacement. An issued certificate within `renewBeforeDays` of expiry is replaced
+ * (create-before-delete) so a fresh order is placed before the old one goes.
+ */
+export async function diffOrder(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  now = Date.now(),
+): Promise<OrderDiff> {
+  const replaces: string[] = [];
+  const reasons: string[] = [];
+  let changes = false;
+  for (const p of REPLACE_PROPERTIES) {
+    const o = olds[p];
+    const n = news[p];
+    if (n === UNKNOWN) {
+      replaces.push(p);
+      reasons.push(`${p} is not known until apply; a new order may be needed`);
+      continue;
+    }
+    if (p === "csr" && typeof o === "string" && typeof n === "string") {
+      if ((await csrMeaning(o)) !== (await csrMeaning(n))) {
+        replaces.push(p);
+        reasons.push("csr: the key, subject or names changed; a new order is needed");
+      }
+      continue;
+    }
+    if (!same(o, n)) {
+      replaces.push(p);
+      reasons.push(
+        `${p}: ${JSON.stringify(o ?? null)} → ${JSON.stringify(n ?? null)}; CAS cannot change this on an existing order`,
+      );
+    }
+  }
+  for (const p of UPDATE_PROPERTIES) {
+    if (!same(olds[p] === undefined && p in DEFAULTS ? DEFAULTS[p] : olds[p], news[p])) changes = true;
+  }
+  const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
+  const notAfter = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;
+  if (
+    renewBefore !== null &&
+    olds.status === "issued" &&
+    Number.isFinite(notAfter) &&
+    notAfter - now <= renewBefore * DAY
+  ) {
+    if (!replaces.includes("renewBeforeDays")) replaces.push("renewBeforeDays");
+    reasons.push(
+      `renewal: the certificate expires ${new Date(notAfter).toISOString()}, within renewBeforeDays=${renewBefore}; ordering a replacement before the old order is removed`,
+    );
+  }
+  return { changes: changes || replaces.length > 0, replaces, reasons };
+}
+
+const DEFAULTS: Record<string, unknown> = { onDelete: "cancel", quotaCheck: "warn" };

@@ -1,0 +1,35 @@
+import { CasClient } from "../cas/client";
+import type { ConfigLookup } from "../cas/credentials";
+
+/**
+ * Stack config as `configure` delivered it, for this provider process. Nothing here is ever
+ * serialized into state: it lives only in the provider process.
+ */
+let config: ConfigLookup = () => undefined;
+let cached: CasClient | undefined;
+
+/** Called from the provider's `configure`. */
+export function setConfig(lookup: ConfigLookup): void {
+  config = lookup;
+  cached = undefined;
+}
+
+/** The process's client: stack config first, environment second (see the README's credentials section). */
+export function client(): CasClient {
+  cached ??= new CasClient({
+    config,
+    env: process.env,
+    userAgent: "pulumi-alicloud-cas",
+    signatureScheme: (config("alicloud-cas:signatureScheme") as "acs3" | "rpc-v1" | undefined) ?? "acs3",
+    onEvent: (e) => {
+      if (e.kind === "retry")
+        log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
+    },
+  });
+  return cached;
+}
+
+/** One line on the provider's stderr, which the Pulumi CLI shows as a diagnostic. */
+export function log(message: string): void {
+  console.error(`[alicloud-cas] ${message}`);
+}

@@ -1,0 +1,100 @@
+import { systemClock } from "../cas/clock";
+import { toOutputs, stripUndefined } from "./outputs";
+import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
+import { client, log, setConfig } from "./settings";
+import type { OrderInputs } from "./inputs";
+
+type Props = Record<string, unknown>;
+
+function settings(p: Props) {
+  return {
+    orderId: String(p.orderId),
+    validationRecordFqdns: Array.isArray(p.validationRecordFqdns)
+      ? (p.validationRecordFqdns as string[])
+      : null,
+    timeoutMinutes: typeof p.timeoutMinutes === "number" ? p.timeoutMinutes : DEFAULT_WAIT.timeoutMinutes,
+    pollIntervalSeconds:
+      typeof p.pollIntervalSeconds === "number" ? p.pollIntervalSeconds : DEFAULT_WAIT.pollIntervalSeconds,
+    maxPollIntervalSeconds:
+      typeof p.maxPollIntervalSeconds === "number"
+        ? p.maxPollIntervalSeconds
+        : DEFAULT_WAIT.maxPollIntervalSeconds,
+  };
+}
+
+async function certificateOutputs(p: Props, state: Awaited<ReturnType<typeof waitForIssuance>>) {
+  const s = settings(p);
+  const o = await toOutputs({} as OrderInputs, s.orderId, "", [], state);
+  return stripUndefined({
+    ...s,
+    certificatePem: o.certificatePem,
+    certificateChainPem: o.certificateChainPem,
+    privateKeyPem: o.privateKeyPem,
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+    serialNumber: o.serialNumber,
+    fingerprintSha256: o.fingerprintSha256,
+    sans: o.sans,
+  });
+}
+
+/** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
+export const certificateOrderValidationProvider = {
+  async configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+    setConfig((key) => req.config.get(key));
+  },
+
+  async check(_olds: Props, news: Props) {
+    const failures: Array<{ property: string; reason: string }> = [];
+    const id = news.orderId;
+    if (typeof id !== "string" || !/^(\d{1,20}|04da6b54-80e4-46f7-96ec-b56ff0331ba9)$/.test(id))
+      failures.push({ property: "orderId", reason: "the OrderId of a CertificateOrder (order.orderId)" });
+    for (const [k, min, max] of [
+      ["timeoutMinutes", 1, 7 * 24 * 60],
+      ["pollIntervalSeconds", 1, 3600],
+      ["maxPollIntervalSeconds", 1, 3600],
+    ] as const) {
+      const v = news[k];
+      if (v !== undefined && (typeof v !== "number" || v < min || v > max))
+        failures.push({ property: k, reason: `a number from ${min} to ${max}` });
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id: string, olds: Props, news: Props) {
+    const replaces = olds.orderId !== news.orderId ? ["orderId"] : [];
+    const changes =
+      replaces.length > 0 ||
+      ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"].some(
+        (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null) && news[k] !== undefined,
+      );
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs: Props) {
+    const s = settings(inputs);
+    const api = client();
+    const state = await waitForIssuance(
+      (id) => api.call("DescribeCertificateState", { OrderId: id }),
+      s.orderId,
+      s,
+      systemClock,
+      log,
+    );
+    return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state) };
+  },
+
+  async read(id: string, props: Props) {
+    const state = await client().call("DescribeCertificateState", { OrderId: String(props.orderId) });
+    if (state.Type !== "certificate") return { id, props };
+    return { id, props: await certificateOutputs(props, state) };
+  },
+
+  async update(_id: string, olds: Props, news: Props) {
+    return { outs: { ...olds, ...settings(news) } };
+  },
+
+  async delete(): Promise<void> {
+    // Waiting leaves nothing behind in CAS.
+  },
+};

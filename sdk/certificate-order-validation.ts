@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { certificateOrderValidationStub } from "./stubs";
+
+/** Arguments of a {@link CertificateOrderValidation}. */
+export interface CertificateOrderValidationArgs {
+  /** The order to wait for (`order.orderId`). */
+  orderId: pulumi.Input<string>;
+  /** FQDNs of the DNS records created for validation: pass them so this waits until they exist (like aws.acm.CertificateValidation). */
+  validationRecordFqdns?: pulumi.Input<pulumi.Input<string>[]>;
+  /** How long one `pulumi up` waits (default 45). Past it the update fails; the next `up` waits again on the same order. */
+  timeoutMinutes?: pulumi.Input<number>;
+  /** First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60). */
+  pollIntervalSeconds?: pulumi.Input<number>;
+  maxPollIntervalSeconds?: pulumi.Input<number>;
+}
+
+/** Waits until a {@link CertificateOrder} is issued and exposes the certificate. Deleting it does nothing in CAS. */
+export class CertificateOrderValidation extends pulumi.dynamic.Resource {
+  declare readonly orderId: pulumi.Output<string>;
+  declare readonly certificatePem: pulumi.Output<string>;
+  declare readonly certificateChainPem: pulumi.Output<string | null>;
+  /** Only for orders by domain (CAS made the key). Secret. */
+  declare readonly privateKeyPem: pulumi.Output<string | null>;
+  declare readonly notBefore: pulumi.Output<string>;
+  declare readonly notAfter: pulumi.Output<string>;
+  declare readonly serialNumber: pulumi.Output<string>;
+  /** SHA-256 fingerprint, colon-separated upper-case hex. */
+  declare readonly fingerprintSha256: pulumi.Output<string>;
+  declare readonly sans: pulumi.Output<string[]>;
+
+  constructor(name: string, args: CertificateOrderValidationArgs, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = { ...args };
+    for (const k of [
+      "certificatePem",
+      "certificateChainPem",
+      "privateKeyPem",
+      "notBefore",
+      "notAfter",
+      "serialNumber",
+      "fingerprintSha256",
+      "sans",
+    ])
+      props[k] = undefined;
+    super(
+      certificateOrderValidationStub,
+      name,
+      props,
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
+      "alicloud-cas",
+      "CertificateOrderValidation",
+    );
+  }
+}

@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import { canonicalCsrPem, normalizeDomain } from "../provider/pki/csr";
+import { x509 } from "../provider/pki/x509";
+import { certificateOrderStub } from "./stubs";
+
+/** Arguments of a {@link CertificateOrder}. Give `csr` (your key) or `domain` (CAS makes the key). */
+export interface CertificateOrderArgs {
+  /** PEM PKCS#10 request (RSA ≥ 2048 or EC P-256/P-384, CN set). Compared by key, subject and names, not text. */
+  csr?: pulumi.Input<string>;
+  /** One name or a wildcard (`*.example.com`); with `csr`, must be one of the CSR's names. */
+  domain?: pulumi.Input<string>;
+  /** Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate. */
+  productCode?: pulumi.Input<string>;
+  /** `DNS` (default) or `FILE`. Changing it orders a new certificate. */
+  validateType?: pulumi.Input<"DNS" | "FILE">;
+  /** Contact name. Required for single-name DV orders (CreateCertificateRequest/WithCsrRequest). */
+  username?: pulumi.Input<string>;
+  /** Contact phone. Required for single-name DV orders. */
+  phone?: pulumi.Input<string>;
+  /** Contact email; the CA may write to it. Required for single-name DV orders. */
+  email?: pulumi.Input<string>;
+  /** OV orders: a company profile registered in the CAS console. Changing it orders a new certificate. */
+  companyName?: pulumi.Input<string>;
+  /** Tags sent with the order. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** DNS zone the validation records go in (default: the last two labels of the name). */
+  dnsZone?: pulumi.Input<string>;
+  /** Take over an existing order instead of placing one (`pulumi import` does not work for dynamic providers). */
+  adoptOrderId?: pulumi.Input<string>;
+  /**
+   * On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back,
+   * and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain`
+   * leaves the order in CAS untouched.
+   */
+  onDelete?: pulumi.Input<"cancel" | "revoke" | "retain">;
+  /** Order a replacement (create-before-delete) once an issued certificate is this close to expiry. */
+  renewBeforeDays?: pulumi.Input<number>;
+  /** When the plan has fewer orders left than this deployment plans: `warn` (default), `fail` the preview, or `off`. */
+  quotaCheck?: pulumi.Input<"warn" | "fail" | "off">;
+}
+
+/** One DNS validation record, as outputs ready for `alicloud.dns.AlidnsRecord`. */
+export interface ValidationRecordOutputs {
+  /** Fully qualified record name. */
+  fqdn: pulumi.Output<string>;
+  /** Host record relative to `zone` (AlidnsRecord `rr`). */
+  rr: pulumi.Output<string>;
+  /** The zone (AlidnsRecord `domainName`). */
+  zone: pulumi.Output<string>;
+  /** `TXT` or `CNAME`. */
+  type: pulumi.Output<string>;
+  value: pulumi.Output<string>;
+}
+
+/**
+ * A certificate order placed against an Alibaba Cloud CAS resource plan. Outputs carry the
+ * validation data to publish and, once issued, the certificate.
+ */
+export class CertificateOrder extends pulumi.dynamic.Resource {
+  /** CAS OrderId (a decimal string: ids exceed 2^53). */
+  declare readonly orderId: pulumi.Output<string>;
+  /** `pending_validation`, `under_review`, `issued`, `failed`, `cancelled` or `unknown`. */
+  declare readonly status: pulumi.Output<string>;
+  /** The raw `DescribeCertificateState.Type`. */
+  declare readonly type: pulumi.Output<string>;
+  declare readonly statusReason: pulumi.Output<string | null>;
+  /** Every ordered name, CN first. */
+  declare readonly domains: pulumi.Output<string[]>;
+  /** The API action used (`CreateCertificateRequest`, `CreateCertificateWithCsrRequest`, `CreateCertificateForPackageRequest`, or `adopted`). */
+  declare readonly action: pulumi.Output<string>;
+  /** `{method: "DNS", records}` or `{method: "FILE", files}` while validation is pending. */
+  declare readonly validation: pulumi.Output<unknown>;
+  /** Every DNS validation record keyed by ordered name (an Output; see {@link validationRecords} for per-name outputs). */
+  declare readonly allValidationRecords: pulumi.Output<
+    Record<string, { fqdn: string; rr: string; zone: string; type: string; value: string }>
+  >;
+  /**
+   * DNS validation records keyed by ordered name, each field its own Output. The keys are known
+   * at preview when `domain` or `csr` is a plain string, so DNS records can be declared without `apply`.
+   */
+  declare readonly validationRecords: Record<string, ValidationRecordOutputs>;
+  declare readonly certificatePem: pulumi.Output<string | null>;
+  declare readonly certificateChainPem: pulumi.Output<string | null>;
+  /** Only for orders by domain (CAS made the key). Secret. */
+  declare readonly privateKeyPem: pulumi.Output<string | null>;
+  declare readonly notBefore: pulumi.Output<string | null>;
+  declare readonly notAfter: pulumi.Output<string | null>;
+  declare readonly serialNumber: pulumi.Output<string | null>;
+  declare readonly fingerprintSha256: pulumi.Output<string | null>;
+
+  constructor(name: string, args: CertificateOrderArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = [
+      "orderId",
+      "status",
+      "type",
+      "statusReason",
+      "domains",
+      "action",
+      "validation",
+      "validationRecords",
+      "certificatePem",
+      "certificateChainPem",
+      "privateKeyPem",
+      "notBefore",
+      "notAfter",
+      "serialNumber",
+      "fingerprintSha256",
+      "sans",
+      "schemaVersion",
+    ];
+    const props: Record<string, unknown> = { ...args };
+    for (const k of outputs) props[k] = undefined;
+    super(
+      certificateOrderStub,
+      name,
+      props,
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
+      "alicloud-cas",
+      "CertificateOrder",
+    );
+    const all = (this as unknown as { validationRecords: CertificateOrder["allValidationRecords"] })
+      .validationRecords;
+    Object.defineProperty(this, "allValidationRecords", { value: all, enumerable: true });
+    // `declare`d, so no class field overwrites what super() set; replaced here by per-name outputs.
+    (this as { validationRecords: Record<string, ValidationRecordOutputs> }).validationRecords =
+      Object.fromEntries(knownNames(args).map((d) => [d, recordOutputs(all, d)]));
+  }
+
+  /** Outputs of the DNS validation record for `domain` (works when the names are only known at apply time). */
+  validationRecordFor(domain: string): ValidationRecordOutputs {
+    return recordOutputs(this.allValidationRecords, normalizeDomain(domain));
+  }
+}
+
+function recordOutputs(
+  all: CertificateOrder["allValidationRecords"],
+  domain: string,
+): ValidationRecordOutputs {
+  const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
+    all.apply((m) => {
+      const r = m?.[domain];
+      if (!r)
+        throw new Error(
+          `no DNS validation record for ${domain} (is the order validated by FILE, or already issued?)`,
+        );
+      return r[k];
+    });
+  return {
+    fqdn: field("fqdn"),
+    rr: field("rr"),
+    zone: field("zone"),
+    type: field("type"),
+    value: field("value"),
+  };
+}
+
+/** The ordered names when they are plain strings in the program (so record keys are known at preview). */
+function knownNames(args: CertificateOrderArgs): string[] {
+  if (typeof args.csr === "string") {
+    try {
+      const csr = new x509.Pkcs10CertificateRequest(canonicalCsrPem(args.csr));
+      const cn = csr.subjectName.getField("CN")[0];
+      const sans = csr.extensions
+        .filter(
+          (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
+        )
+        .flatMap((e) => e.names.items.filter((n) => n.type === "dns").map((n) => n.value));
+      return [...new Set([...(cn ? [cn] : []), ...sans].map(normalizeDomain))];
+    } catch {
+      return []; // check() reports the problem with the property named
+    }
+  }
+  return typeof args.domain === "string" ? [normalizeDomain(args.domain)] : [];
+}

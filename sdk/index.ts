@@ -1,0 +1,27 @@
+/**
+ * `pulumi-alicloud-cas`: order TLS certificates from an Alibaba Cloud CAS resource plan.
+ * @packageDocumentation
+ */
+export {
+  CertificateOrder,
+  type CertificateOrderArgs,
+  type ValidationRecordOutputs,
+} from "./certificate-order";
+export {
+  CertificateOrderValidation,
+  type CertificateOrderValidationArgs,
+} from "./certificate-order-validation";
+export { alidnsRecordArgs, type AlidnsRecordArgs, type DnsRecordInput } from "./dns";
+
+// The serialized stubs (stubs.ts) reach the provider implementations through these two names.
+// They are getters so that a Pulumi program never loads provider code; only the provider
+// process does, on its first call.
+/** @internal CertificateOrder's provider, for the serialized stub. */
+export declare const o: typeof import("../provider/index.js").order;
+/** @internal CertificateOrderValidation's provider, for the serialized stub. */
+export declare const v: typeof import("../provider/index.js").validation;
+Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/index.js").order });
+Object.defineProperty(exports, "v", {
+  enumerable: false,
+  get: () => require("../provider/index.js").validation,
+});

@@ -1,0 +1,254 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
+import { makeCsr } from "../support/keys";
+import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
+import { engineStack, type EngineStack } from "../support/engine";
+
+const GOLDEN_DIR = resolve(__dirname, "..", "..", "..", "tests", "e2e", "golden");
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+interface Order {
+  orderId: string;
+  state: string;
+  domains: string[];
+  productCode: string;
+}
+
+/** Wraps a PEM at another line length, the way another tool might write the same CSR. */
+function rewrap(pem: string, width: number): string {
+  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  return `-----BEGIN CERTIFICATE REQUEST-----\r\n${body.match(new RegExp(`.{1,${width}}`, "g"))!.join("\r\n")}\r\n-----END CERTIFICATE REQUEST-----\r\n\r\n`;
+}
+
+/** Preview text as a PR reviewer reads it, without run-specific noise. */
+function normalizePreview(text: string): string {
+  const lines = text
+    .split("\n")
+    .filter(
+      (l) => !/^(Previewing update|View in Browser|Resources:|\s+\d+ (unchanged|to )|Duration|\s*$)/.test(l),
+    )
+    .map((l) =>
+      l
+        .replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"')
+        .replace(/([0-9A-F]{2}:){31}[0-9A-F]{2}/g, "<sha256>")
+        .replace(/\d{8}[0-9a-z]{48}/g, "<record>")
+        .replace(/"[0-9a-f]{16,}"/g, '"<serial>"')
+        .replace(/\d{6,}/g, "<id>")
+        .replace(/^(\s*[-+] )[A-Za-z0-9+/=]{16,}$/, "$1<base64>")
+        .replace(/(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{20,}={0,2}(\\n)?/g, "<base64>")
+        .replace(/\s+$/, ""),
+    );
+  // Two random keys may share a PEM line by chance, and key sizes move line counts: unchanged
+  // base64 lines go, and consecutive changed ones fold into one.
+  return lines
+    .filter((l) => !/^\s+<base64>$/.test(l))
+    .filter((l, i, all) => !(l.endsWith("<base64>") && all[i - 1] === l))
+    .join("\n");
+}
+
+describe("the real Pulumi engine drives CertificateOrder", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+  const program: { csr: string; extra: boolean; validate: string | null; failing: boolean } = {
+    csr: "",
+    extra: true,
+    validate: null,
+    failing: false,
+  };
+  let csrPem = "";
+
+  const orders = async () => (await emu.control("GET", "orders")) as Order[];
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual", "--seed", "7"]);
+    csrPem = (await makeCsr("www.example.com", ["www.example.com"])).pem;
+    program.csr = csrPem;
+    env = await engineStack(
+      "cas-e2e",
+      async () => {
+        const www = new CertificateOrder("www", { csr: program.csr, ...contact, onDelete: "revoke" });
+        const exports: Record<string, unknown> = {
+          wwwOrderId: www.orderId,
+          wwwStatus: www.status,
+          wwwRecord: www.validationRecords["www.example.com"]!.value,
+          wwwRr: www.validationRecords["www.example.com"]!.rr,
+          wwwCert: www.certificatePem,
+        };
+        if (program.extra) {
+          const api = new CertificateOrder("api", {
+            domain: "API.example.com.",
+            ...contact,
+            onDelete: "revoke",
+          });
+          const wild = new CertificateOrder("wild", {
+            domain: "*.example.com",
+            productCode: "geotrust-dv-w-starter",
+            ...contact,
+            onDelete: "revoke",
+          });
+          Object.assign(exports, {
+            apiOrderId: api.orderId,
+            apiDomains: api.domains,
+            apiKey: api.privateKeyPem,
+            wildOrderId: wild.orderId,
+            wildRr: wild.validationRecords["*.example.com"]!.fqdn,
+          });
+        }
+        if (program.validate) {
+          const v = new CertificateOrderValidation("www", {
+            orderId: program.validate,
+            timeoutMinutes: 1,
+            pollIntervalSeconds: 1,
+          });
+          exports.issuedSerial = v.serialNumber;
+        }
+        if (program.failing) {
+          const bad = new CertificateOrder("bad", { domain: "bad.example.com", ...contact });
+          new CertificateOrderValidation("bad", {
+            orderId: bad.orderId,
+            timeoutMinutes: 1,
+            pollIntervalSeconds: 1,
+          });
+        }
+        return exports;
+      },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    await env.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
+    await env.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+  });
+
+  after(async () => {
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  it("up places several orders (own CSR, by domain, wildcard) with documented outputs", async () => {
+    const res = await env.stack.up();
+    assert.equal(res.summary.result, "succeeded");
+    const o = res.outputs;
+    assert.match(String(o.wwwOrderId!.value), /^\d+$/);
+    assert.equal(o.wwwStatus!.value, "pending_validation");
+    assert.match(String(o.wwwRecord!.value), /^\d{8}[0-9a-z]{48}$/);
+    assert.equal(o.wwwRr!.value, "_dnsauth.www");
+    assert.equal(o.wwwCert!.value, null);
+    assert.deepEqual(o.apiDomains!.value, ["api.example.com"]);
+    assert.equal(o.wildRr!.value, "_dnsauth.example.com");
+    assert.equal((await orders()).length, 3);
+  });
+
+  it("a second up and a preview report no changes", async () => {
+    const up = await env.stack.up();
+    assert.deepEqual(up.summary.resourceChanges, { same: 4 });
+    const preview = await env.stack.preview();
+    assert.deepEqual(preview.changeSummary, { same: 4 });
+  });
+
+  it("refresh after issuance shows the certificate outputs", async () => {
+    for (const o of await orders()) await emu.control("POST", `orders/${o.orderId}/issue`);
+    await env.stack.refresh();
+    const state = await env.stack.exportStack();
+    const www = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::www"));
+    assert.equal(www.outputs.status, "issued");
+    assert.match(www.outputs.certificatePem, /^-----BEGIN CERTIFICATE-----/);
+    assert.match(www.outputs.fingerprintSha256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.deepEqual(www.outputs.sans, ["www.example.com"]);
+  });
+
+  it("preview --diff: a re-wrapped CSR is no change; a new key replaces, naming csr", async () => {
+    program.csr = rewrap(csrPem, 76);
+    const same = await env.stack.preview({ diff: true });
+    assert.deepEqual(same.changeSummary, { same: 4 });
+
+    program.csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
+    const changed = await env.stack.preview({ diff: true });
+    assert.deepEqual(changed.changeSummary, { replace: 1, same: 3 });
+    assert.match(
+      changed.stdout,
+      /\+-pulumi-nodejs:dynamic\/alicloud-cas:CertificateOrder: \(replace\)\n.*\n.*::www\]/,
+    );
+    assert.match(changed.stdout, /~ csr +:/);
+    assert.doesNotMatch(changed.stdout, /~ (domain|productCode|validateType|email)/);
+    const text = normalizePreview(changed.stdout);
+    const golden = join(GOLDEN_DIR, "preview-new-key.txt");
+    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
+      mkdirSync(GOLDEN_DIR, { recursive: true });
+      writeFileSync(golden, text + "\n");
+    }
+    assert.equal(text + "\n", readFileSync(golden, "utf8"));
+    program.csr = csrPem;
+  });
+
+  it("an ambiguous create leaves exactly one order", async () => {
+    program.extra = false;
+    await env.stack.up(); // api and wild go away (revoked)
+    await emu.control("POST", "faults", {
+      rules: [{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }],
+    });
+    program.extra = true;
+    const res = await env.stack.up();
+    assert.equal(res.summary.result, "succeeded");
+    const live = (await orders()).filter((o) => o.state !== "revoked");
+    const api = live.filter((o) => o.domains.join() === "api.example.com");
+    assert.equal(api.length, 1, "exactly one order for api.example.com");
+    assert.equal(String(res.outputs.apiOrderId!.value), api[0]!.orderId);
+    const requests = (await emu.control("GET", "requests")) as Array<{ action: string; outcome: string }>;
+    assert.ok(requests.some((r) => r.action === "CreateCertificateRequest" && r.outcome === "ambiguous"));
+  });
+
+  it("CertificateOrderValidation waits for issuance and exports the certificate", async () => {
+    const outs = await env.stack.outputs();
+    const apiId = String(outs.apiOrderId!.value);
+    program.validate = apiId;
+    setTimeout(() => void emu.control("POST", `orders/${apiId}/issue`), 2000);
+    const res = await env.stack.up({ onOutput: () => undefined });
+    assert.match(String(res.outputs.issuedSerial!.value), /^[0-9a-f]+$/);
+    assert.match(res.stdout, /order \d+: waiting for domain validation/);
+    assert.match(res.stdout, /order \d+: issued/);
+    program.validate = null;
+  });
+
+  it("a failing order surfaces a clear error in the CLI output", async () => {
+    program.failing = true;
+    const failer = setInterval(async () => {
+      for (const o of await orders())
+        if (o.domains[0] === "bad.example.com" && o.state === "domain_verify")
+          await emu.control("POST", `orders/${o.orderId}/fail`);
+    }, 500);
+    try {
+      await assert.rejects(env.stack.up(), (e: Error) => /failed validation \(verify_fail\)/.test(e.message));
+    } finally {
+      clearInterval(failer);
+    }
+    program.failing = false;
+  });
+
+  it("the exported state holds no secret key, CAS private keys only as ciphertext, and a small __provider", async () => {
+    const text = env.exportRaw();
+    assert.ok(!text.includes(emu.accessKeySecret), "access-key secret in state");
+    assert.ok(!text.includes("PRIVATE KEY"), "a private key in clear in state");
+    const state = JSON.parse(text);
+    const api = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::api"));
+    assert.ok(api.outputs.privateKeyPem?.ciphertext, "privateKeyPem is stored as a secret");
+    for (const r of state.deployment.resources.filter((x: { type: string }) =>
+      x.type.startsWith("pulumi-nodejs:dynamic"),
+    )) {
+      assert.ok(
+        Buffer.byteLength(r.inputs.__provider) <= 2048,
+        `__provider of ${r.urn} is ${r.inputs.__provider.length} bytes`,
+      );
+    }
+  });
+
+  it("destroy leaves no orders behind and gives the quota back", async () => {
+    await env.stack.destroy();
+    const left = (await orders()).filter((o) => o.state !== "revoked");
+    assert.deepEqual(left, []);
+    const plan = (await emu.control("GET", "info")) as { accessKeyId: string };
+    assert.ok(plan.accessKeyId);
+  });
+});

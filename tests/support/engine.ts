@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack, type PulumiFn } from "@pulumi/pulumi/automation";
+
+/** A stack on a throw-away local backend, driven by the real Pulumi CLI (from PULUMI_CAS_ENGINE_BIN or PATH). */
+export interface EngineStack {
+  stack: Stack;
+  dir: string;
+  /** `pulumi stack export` as a user runs it (secrets stay ciphertext; the Automation API's own export decrypts them). */
+  exportRaw(): string;
+  dispose(): Promise<void>;
+}
+
+export async function engineStack(
+  projectName: string,
+  program: PulumiFn,
+  env: Record<string, string>,
+): Promise<EngineStack> {
+  const bin = process.env.PULUMI_CAS_ENGINE_BIN;
+  if (!bin)
+    throw new Error(
+      "PULUMI_CAS_ENGINE_BIN is not set: run the e2e suite with `npm run test:e2e`, which finds or builds the engine",
+    );
+  const dir = mkdtempSync(join(tmpdir(), "cas-e2e-"));
+  const backend = `file://${join(dir, "state")}`;
+  mkdirSync(join(dir, "state"));
+  const envVars: Record<string, string> = {
+    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+    PULUMI_BACKEND_URL: backend,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: join(dir, "home"),
+    // The provider host runs `node` from PATH: make it the Node running this suite (>= 22).
+    PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+    ...env,
+  };
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
+  const stack = await LocalWorkspace.createStack(
+    { stackName: "e2e", projectName, program },
+    {
+      pulumiCommand,
+      pulumiHome: join(dir, "home"),
+      projectSettings: {
+        name: projectName,
+        runtime: "nodejs",
+        main: process.cwd(),
+        backend: { url: backend },
+      },
+      envVars,
+    },
+  );
+  return {
+    stack,
+    dir,
+    exportRaw: () =>
+      execFileSync(
+        join(bin, "pulumi"),
+        ["stack", "export", "--stack", "e2e", "--cwd", stack.workspace.workDir],
+        {
+          env: { ...process.env, ...envVars },
+        },
+      ).toString(),
+    dispose: async () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
