@@ -1,0 +1,149 @@
+// `npm run demo`: the whole flow on this machine, offline. Starts the embedded CAS emulator
+// (state under .demo/), finds or builds the Pulumi engine, runs the quickstart program twice
+// (order → publish the DNS record → wait for the certificate) on a local file backend.
+// `npm run demo -- --destroy` cleans up.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { startEmulator, type RunningEmulator } from "../emulator/server";
+
+const ROOT = resolve(__dirname, "..", "..");
+const DEMO = join(ROOT, ".demo");
+const STACK = "demo";
+const DOMAIN = "www.example.com";
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (n: number, text: string) => console.log(`\n${bold(`▸ ${n}. ${text}`)}`);
+
+function engineBin(): string {
+  return execFileSync("bash", [join(ROOT, "scripts", "pulumi-cli.sh")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+    .toString()
+    .trim();
+}
+
+async function demoStack(emu: RunningEmulator, bin: string): Promise<Stack> {
+  mkdirSync(join(DEMO, "state"), { recursive: true });
+  const backend = `file://${join(DEMO, "state")}`;
+  const { quickstart } = await import("../examples/quickstart/program.js");
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: STACK, projectName: "cas-quickstart", program: quickstart },
+    {
+      pulumiCommand: await PulumiCommand.get({ root: dirname(bin) }),
+      pulumiHome: join(DEMO, "home"),
+      projectSettings: { name: "cas-quickstart", runtime: "nodejs", main: ROOT, backend: { url: backend } },
+      envVars: {
+        PULUMI_CONFIG_PASSPHRASE: "demo",
+        PULUMI_BACKEND_URL: backend,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+        // The emulator's port changes per run: the endpoint is read at run time, never stored in state.
+        ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+      },
+    },
+  );
+  await stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
+  await stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+  await stack.setConfig("keyDir", { value: join(DEMO, "keys") });
+  await stack.setConfig("domain", { value: DOMAIN });
+  return stack;
+}
+
+const print = (line: string) => process.stdout.write(line);
+
+async function up(stack: Stack, waitForIssuance: boolean) {
+  await stack.setConfig("waitForIssuance", { value: String(waitForIssuance) });
+  return stack.up({ onOutput: print, color: process.stdout.isTTY ? "always" : "never" });
+}
+
+async function main(): Promise<void> {
+  const destroy = process.argv.includes("--destroy");
+  console.log(bold("pulumi-alicloud-cas demo") + ` — everything runs locally; state lives in ${DEMO}`);
+
+  step(1, "Starting the embedded CAS emulator");
+  const emu = await startEmulator({
+    dataDir: join(DEMO, "emulator"),
+    accessKeyId: "LTAIdemo0000000000000",
+    accessKeySecret: "demo-secret-emulator-only",
+    // Orders are validated once their DNS record is published, then issued 2 s later.
+    lifecycle: { validation: "dns", issueAfterMs: 2000 },
+  });
+  console.log(
+    `  CAS API at ${emu.endpoint} (access key ${emu.accessKeyId}; a plan of 100 orders per product code)`,
+  );
+
+  try {
+    step(2, "Finding the Pulumi engine (the first run builds it from the Go module proxy: a few minutes)");
+    const bin = engineBin();
+    const stack = await demoStack(emu, bin);
+
+    if (destroy) {
+      step(3, "pulumi destroy");
+      await stack.destroy({ onOutput: print });
+      await stack.workspace.removeStack(STACK);
+      await emu.close();
+      rmSync(DEMO, { recursive: true, force: true });
+      console.log(
+        `\n${bold("Done.")} Stack, emulator data and demo keys under ${DEMO} are gone. Run ${bold("npm run demo")} to start over.`,
+      );
+      return;
+    }
+
+    const before = await stack.outputs();
+    if (before.certificatePem?.value) {
+      step(3, "The certificate was issued in an earlier run: pulumi up should report no changes");
+      const again = await up(stack, true);
+      console.log(
+        `\n${bold("Done.")} ${JSON.stringify(again.summary.resourceChanges)} — run ${bold("npm run demo -- --destroy")} to clean up.`,
+      );
+      return;
+    }
+
+    step(3, "pulumi up (1/2): order a certificate with a locally made key and CSR");
+    const first = await up(stack, false);
+    const rec = first.outputs.validationRecord?.value as {
+      name: string;
+      zone: string;
+      rr: string;
+      type: string;
+      value: string;
+    };
+    const orderId = String(first.outputs.orderId?.value);
+    if (first.outputs.status?.value === "pending_validation" && rec) {
+      step(4, "The order waits for domain validation. Publish this DNS record:");
+      console.log(`  zone ${rec.zone}   host record (rr) ${rec.rr}   type ${rec.type}\n  value ${rec.value}`);
+      console.log(
+        "  In a real account, alicloud.dns.AlidnsRecord does this (see examples/alidns); here the emulator is told directly.",
+      );
+      emu.control.publishDnsRecord({ name: rec.name, type: rec.type, value: rec.value });
+    } else {
+      step(4, `Order ${orderId} is ${String(first.outputs.status?.value)}; nothing to publish`);
+    }
+
+    step(5, "pulumi up (2/2): CertificateOrderValidation waits until CAS issues the certificate");
+    const second = await up(stack, true);
+    const o = second.outputs;
+    step(6, "Issued");
+    console.log(`  order            ${orderId}`);
+    console.log(`  serial           ${String(o.serialNumber?.value)}`);
+    console.log(`  valid until      ${String(o.notAfter?.value)}`);
+    console.log(`  SHA-256          ${String(o.fingerprintSha256?.value)}`);
+    console.log(`  private key      ${String(o.keyPath?.value)} (never left this machine)`);
+    console.log(`  certificate      ${String(o.certificatePem?.value).split("\n")[0]} …`);
+    console.log(`\n${bold("Try next:")}
+  npm run demo                 # again: the program is unchanged, so the engine reports no changes
+  npm run demo -- --destroy    # destroy the stack (an issued certificate stays valid: onDelete=cancel) and wipe .demo/
+  npx cas-emulator --help      # run the emulator yourself and point a stack at it (--print-env)
+  examples/                    # alidns, batch, stack-outputs, and a CI workflow for pulumi preview --diff`);
+  } finally {
+    await emu.close(); // closing twice is harmless
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`\ndemo failed: ${(e as Error).message}`);
+  process.exit(1);
+});
