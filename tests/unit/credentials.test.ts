@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveCredentials } from "../../provider/cas/credentials";
+import { resolveEndpoint } from "../../provider/cas/endpoints";
+
+const dir = mkdtempSync(join(tmpdir(), "cas-cred-"));
+const profileFile = join(dir, "config.json");
+writeFileSync(
+  profileFile,
+  JSON.stringify({
+    current: "main",
+    profiles: [
+      { name: "main", mode: "AK", access_key_id: "id-profile", access_key_secret: "secret-profile" },
+      {
+        name: "sts",
+        mode: "StsToken",
+        access_key_id: "id-sts",
+        access_key_secret: "secret-sts",
+        sts_token: "tok",
+      },
+      { name: "role", mode: "RamRoleArn", access_key_id: "x", access_key_secret: "y" },
+    ],
+  }),
+);
+const missingFile = join(dir, "absent.json");
+const config = (m: Record<string, string>) => (k: string) => m[k];
+
+describe("credential resolution order", () => {
+  const env = {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: "id-env1",
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: "secret-env1",
+    ALICLOUD_ACCESS_KEY: "id-env2",
+    ALICLOUD_SECRET_KEY: "secret-env2",
+  };
+  it("explicit options win over everything", () => {
+    const c = resolveCredentials({
+      explicit: { accessKeyId: "id-x", accessKeySecret: "s-x" },
+      config: config({ "alicloud:accessKey": "id-c", "alicloud:secretKey": "s-c" }),
+      env,
+      profileFile,
+    });
+    assert.equal(c.accessKeyId, "id-x");
+  });
+  it("stack config comes next, with the STS token", () => {
+    const c = resolveCredentials({
+      config: config({
+        "alicloud:accessKey": "id-c",
+        "alicloud:secretKey": "s-c",
+        "alicloud:securityToken": "t",
+      }),
+      env,
+      profileFile,
+    });
+    assert.deepEqual([c.accessKeyId, c.securityToken], ["id-c", "t"]);
+  });
+  it("then ALIBABA_CLOUD_* then ALICLOUD_* environment variables", () => {
+    assert.equal(resolveCredentials({ env, profileFile }).accessKeyId, "id-env1");
+    assert.equal(
+      resolveCredentials({
+        env: { ALICLOUD_ACCESS_KEY: "id-env2", ALICLOUD_SECRET_KEY: "s", ALICLOUD_SECURITY_TOKEN: "t2" },
+        profileFile,
+      }).securityToken,
+      "t2",
+    );
+  });
+  it("then the Aliyun CLI profile: current, named by config or env, AK and StsToken modes", () => {
+    assert.equal(resolveCredentials({ env: {}, profileFile }).accessKeyId, "id-profile");
+    const sts = resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "sts" }, profileFile });
+    assert.deepEqual([sts.accessKeyId, sts.securityToken], ["id-sts", "tok"]);
+    assert.equal(
+      resolveCredentials({ env: {}, config: config({ "alicloud:profile": "sts" }), profileFile }).accessKeyId,
+      "id-sts",
+    );
+    assert.throws(
+      () => resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "role" }, profileFile }),
+      /mode RamRoleArn/,
+    );
+    assert.throws(
+      () => resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "nope" }, profileFile }),
+      /no profile named "nope"/,
+    );
+  });
+  it("names every place looked at when nothing is found, and never a secret", () => {
+    assert.throws(
+      () => resolveCredentials({ env: {}, profileFile: missingFile }),
+      (e: Error & { code?: string }) =>
+        e.code === "CredentialsNotFound" &&
+        /explicit client options/.test(e.message) &&
+        /alicloud:accessKey/.test(e.message) &&
+        /ALIBABA_CLOUD_ACCESS_KEY_ID/.test(e.message) &&
+        /ALICLOUD_ACCESS_KEY/.test(e.message) &&
+        e.message.includes(missingFile),
+    );
+  });
+  it("rejects half a key pair without echoing the value", () => {
+    assert.throws(
+      () =>
+        resolveCredentials({
+          env: { ALIBABA_CLOUD_ACCESS_KEY_SECRET: "very-secret" },
+          profileFile: missingFile,
+        }),
+      (e: Error) =>
+        /found a secret but not the access key id/.test(e.message) && !e.message.includes("very-secret"),
+    );
+  });
+});
+
+describe("endpoint resolution", () => {
+  it("explicit, then ALIBABA_CLOUD_ENDPOINT_CAS, then alicloud:endpoints, then region", () => {
+    const endpoints = config({
+      "alicloud:endpoints": JSON.stringify([{ alidns: "dns.example" }, { cas: "cas.from-config.example" }]),
+    });
+    assert.equal(
+      resolveEndpoint({
+        explicit: "http://127.0.0.1:1/",
+        env: { ALIBABA_CLOUD_ENDPOINT_CAS: "e" },
+        config: endpoints,
+      }),
+      "http://127.0.0.1:1",
+    );
+    assert.equal(
+      resolveEndpoint({ env: { ALIBABA_CLOUD_ENDPOINT_CAS: "cas.env.example" }, config: endpoints }),
+      "https://cas.env.example",
+    );
+    assert.equal(resolveEndpoint({ env: {}, config: endpoints }), "https://cas.from-config.example");
+    assert.equal(resolveEndpoint({ env: {} }), "https://cas.aliyuncs.com");
+  });
+  it("uses the Singapore host only for international accounts in international regions", () => {
+    assert.equal(
+      resolveEndpoint({
+        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "ap-southeast-1" },
+      }),
+      "https://cas.ap-southeast-1.aliyuncs.com",
+    );
+    assert.equal(
+      resolveEndpoint({
+        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "cn-hongkong" },
+      }),
+      "https://cas.ap-southeast-1.aliyuncs.com",
+    );
+    assert.equal(
+      resolveEndpoint({
+        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "cn-shanghai" },
+      }),
+      "https://cas.aliyuncs.com",
+    );
+    assert.equal(resolveEndpoint({ env: { ALICLOUD_REGION: "ap-southeast-1" } }), "https://cas.aliyuncs.com");
+  });
+});
