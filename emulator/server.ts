@@ -503,6 +503,8 @@ async function controlApi(
       c.reset();
       return reply(200, { ok: true });
     }
+    if (method === "GET" && head === "plans" && id)
+      return reply(200, c.plan(id, url.searchParams.get("accessKeyId") ?? core.defaultKey));
     if (method === "GET" && head === "ca") return reply(200, { certificatePem: c.caCertificate() });
     if (method === "GET" && head === "requests") return reply(200, c.requests());
     if (method === "GET" && head === "info")

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   npm run demo                 # again: the program is unchanged, so the engine reports no changes
   npm run demo -- --destroy    # destroy the stack (an issued certificate stays valid: onDelete=cancel) and wipe .demo/
   npx cas-emulator --help      # run the emulator yourself and point a stack at it (--print-env)
-  examples/                    # alidns, batch, stack-outputs, and a CI workflow for pulumi preview --diff`);
+  examples/quickstart          # the program this demo ran`);
   } finally {
     await emu.close(); // closing twice is harmless
   }
