@@ -1,0 +1,219 @@
+import assert from "node:assert/strict";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { certificateOrderStub } from "../../sdk/stubs";
+import { makeCsr } from "../support/keys";
+import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+describe("CertificateOrder inside Pulumi's dynamic-provider host, against the emulator", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  let host: ProviderHost;
+  const plan = (code = "digicert-free-1-free") => emu.control.plan(code);
+
+  before(async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    host = await startProviderHost(
+      certificateOrderStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+  });
+  after(async () => {
+    host?.stop();
+    await emu?.close();
+  });
+
+  /** check then create, as the engine does. */
+  async function order(inputs: Record<string, unknown>) {
+    const checked = await host.check(inputs);
+    assert.deepEqual(checked.failures, []);
+    return { checked: checked.inputs, ...(await host.create(checked.inputs)) };
+  }
+
+  it("creates by domain and by CSR, with complete JSON outputs", async () => {
+    const byDomain = await order({ domain: "a.example.com", ...contact });
+    assert.match(byDomain.id, /^\d+$/);
+    assert.equal(byDomain.outs.action, "CreateCertificateRequest");
+    assert.equal(byDomain.outs.status, "pending_validation");
+    assert.equal(byDomain.outs.schemaVersion, 2);
+    assert.deepEqual(Object.keys(byDomain.outs.validationRecords as object), ["a.example.com"]);
+    const { pem } = await makeCsr("b.example.com", ["b.example.com"]);
+    const byCsr = await order({ csr: pem, ...contact });
+    assert.equal(byCsr.outs.action, "CreateCertificateWithCsrRequest");
+    const multi = await order({
+      csr: (await makeCsr("c.example.com", ["c.example.com", "d.example.com"])).pem,
+    });
+    assert.equal(multi.outs.action, "CreateCertificateForPackageRequest");
+    assert.deepEqual(multi.outs.domains, ["c.example.com", "d.example.com"]);
+  });
+
+  it("reads an order through every state; a deleted order leaves state", async () => {
+    const { id, outs } = await order({ domain: "states.example.com", ...contact });
+    const statuses: string[] = [];
+    const read = async () => {
+      const r = await host.read(id, outs);
+      statuses.push(String(r.props.status ?? "gone"));
+      return r;
+    };
+    await read();
+    await emu.control.approve(id);
+    await read();
+    await emu.control.issue(id);
+    const issued = await read();
+    assert.match(String(issued.props.certificatePem), /BEGIN CERTIFICATE/);
+    assert.match(String(issued.props.privateKeyPem), /BEGIN RSA PRIVATE KEY/);
+    const { id: failing, outs: failOuts } = await order({ domain: "fails.example.com", ...contact });
+    await emu.control.fail(failing);
+    statuses.push(String((await host.read(failing, failOuts)).props.status));
+    await host.delete(failing, failOuts);
+    const gone = await host.read(failing, failOuts);
+    assert.equal(gone.id, "");
+    assert.deepEqual(statuses, ["pending_validation", "under_review", "issued", "failed"]);
+  });
+
+  it("upgrades state written by schema version 1 on read", async () => {
+    const { id, outs } = await order({ domain: "old.example.com", ...contact });
+    const v1 = { ...outs, recordDomain: "_dnsauth", recordType: "TXT", recordValue: "x" } as Record<
+      string,
+      unknown
+    >;
+    delete v1.schemaVersion;
+    delete v1.domains;
+    delete v1.action;
+    const r = await host.read(id, v1);
+    assert.equal(r.props.schemaVersion, 2);
+    assert.deepEqual(r.props.domains, ["old.example.com"]);
+    assert.equal(r.props.recordDomain, undefined);
+  });
+
+  it("adopts an existing order instead of ordering", async () => {
+    const { id } = await order({ domain: "adopt.example.com", ...contact });
+    const before = plan().used;
+    const adopted = await order({ domain: "adopt.example.com", ...contact, adoptOrderId: id });
+    assert.equal(adopted.id, id);
+    assert.equal(plan().used, before);
+    await assert.rejects(
+      order({ domain: "adopt.example.com", ...contact, adoptOrderId: "999999999" }),
+      /adoptOrderId 999999999: CAS has no such order/,
+    );
+  });
+
+  it("places exactly one order when the create answer is lost", async () => {
+    emu.control.setFaults([{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }]);
+    const before = plan().used;
+    const { id } = await order({ domain: "ambiguous.example.com", ...contact });
+    const mine = (await emu.control.orders()).filter((o) => o.domains[0] === "ambiguous.example.com");
+    assert.deepEqual(
+      mine.map((o) => o.orderId),
+      [id],
+    );
+    assert.equal(plan().used, before + 1);
+    assert.match(host.stderr(), /found order \d+ placed by the unanswered request; adopting it/);
+  });
+
+  it("deletes in every state with the documented quota effect", async () => {
+    const p0 = plan();
+    const pending = await order({ domain: "del1.example.com", ...contact });
+    await host.delete(pending.id, pending.checked);
+    assert.deepEqual(plan(), p0, "withdrawn and deleted: quota back");
+
+    const issued = await order({ domain: "del2.example.com", ...contact });
+    await emu.control.issue(issued.id);
+    await host.delete(issued.id, issued.checked);
+    assert.equal(
+      (await emu.control.orders()).find((o) => o.orderId === issued.id)?.state,
+      "certificate",
+      "kept valid by default",
+    );
+    assert.equal(plan().used, p0.used + 1);
+
+    const revoked = await order({ domain: "del3.example.com", ...contact, onDelete: "revoke" });
+    await emu.control.issue(revoked.id);
+    await host.delete(revoked.id, { ...revoked.checked, onDelete: "revoke" });
+    assert.equal((await emu.control.orders()).find((o) => o.orderId === revoked.id)?.state, "revoked");
+    assert.equal(plan().used, p0.used + 1, "revoked within 30 days: quota back");
+
+    const retained = await order({ domain: "del4.example.com", ...contact, onDelete: "retain" });
+    await host.delete(retained.id, { ...retained.checked, onDelete: "retain" });
+    assert.equal((await emu.control.orders()).find((o) => o.orderId === retained.id)?.state, "domain_verify");
+
+    await host.delete(pending.id, pending.checked); // already gone: success
+    assert.match(host.stderr(), /already gone from CAS/);
+  });
+
+  it("diffs by meaning and asks for renewal when an issued certificate nears expiry", async () => {
+    const { id, outs } = await order({ domain: "renew.example.com", ...contact, renewBeforeDays: 30 });
+    const same = await host.diff(
+      id,
+      outs,
+      (await host.check({ domain: "RENEW.example.com.", ...contact, renewBeforeDays: 30 })).inputs,
+    );
+    assert.deepEqual([same.changes, same.replaces], [1, []]); // 1 = DIFF_NONE
+    await emu.control.issue(id);
+    const read = await host.read(id, outs);
+    const soon = { ...read.props, notAfter: new Date(Date.now() + 5 * 86400_000).toISOString() };
+    const renewal = await host.diff(
+      id,
+      soon,
+      (await host.check({ domain: "renew.example.com", ...contact, renewBeforeDays: 30 })).inputs,
+    );
+    assert.deepEqual([renewal.changes, renewal.replaces], [2, ["renewBeforeDays"]]); // 2 = DIFF_SOME
+  });
+
+  it("updates in place and keeps computed outputs", async () => {
+    const { id, outs } = await order({ domain: "upd.example.com", ...contact });
+    const checked = (await host.check({ domain: "upd.example.com", ...contact, email: "new@example.com" }))
+      .inputs;
+    const updated = await host.update(id, outs, checked);
+    assert.equal(updated.email, "new@example.com");
+    assert.equal(updated.orderId, id);
+    assert.deepEqual(updated.validationRecords, outs.validationRecords);
+  });
+
+  it("reports check failures per property through the host", async () => {
+    const res = await host.check({ domain: "*.example.com", email: "nope" });
+    assert.deepEqual(res.failures.map((f) => f.property).sort(), ["email"]);
+    const res2 = await host.check({ domain: "*.example.com", ...contact });
+    assert.deepEqual(
+      res2.failures.map((f) => f.property),
+      ["productCode"],
+    );
+  });
+
+  it("keeps the serialized provider small, secret-free and identical for two builds", async () => {
+    assert.ok(Buffer.byteLength(host.providerText) <= 2048, `${Buffer.byteLength(host.providerText)} bytes`);
+    assert.ok(!host.providerText.includes(emu.accessKeySecret));
+    assert.doesNotMatch(host.providerText, /secret|LTAI|127\.0\.0\.1/i);
+    // A second, independent build of the SDK stubs serializes to the same text.
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { join, resolve } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const out = mkdtempSync(join(tmpdir(), "cas-build-"));
+    const root = resolve(__dirname, "..", "..", "..");
+    execFileSync(process.execPath, [
+      join(root, "node_modules", "typescript", "bin", "tsc"),
+      "--outDir",
+      out,
+      "--rootDir",
+      join(root, "sdk"),
+      "--module",
+      "node16",
+      "--moduleResolution",
+      "node16",
+      "--target",
+      "ES2022",
+      "--types",
+      "node",
+      "--skipLibCheck",
+      join(root, "sdk", "stubs.ts"),
+    ]);
+    assert.ok(readFileSync(join(out, "stubs.js"), "utf8").length > 0);
+    const pulumi = await import("@pulumi/pulumi");
+    const stub = (require(join(out, "stubs.js")) as { certificateOrderStub: object }).certificateOrderStub;
+    const text = (await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true })).text;
+    assert.equal(text, host.providerText);
+  });
+});
