@@ -196,14 +196,14 @@ class EmulatorCore {
     this.save();
   }
 
-  private limitFor(key: string, action: string): number | undefined {
+  private limitFor(action: string): number | undefined {
     if (typeof this.qps === "number") return this.qps;
     return this.qps?.[action] ?? DOCUMENTED_QPS[action];
   }
 
   /** `true` if this request is over the per-key, per-action limit. */
   throttled(accessKeyId: string, action: string): boolean {
-    const limit = this.limitFor(accessKeyId, action);
+    const limit = this.limitFor(action);
     if (!limit) return false;
     const key = `${accessKeyId}|${action}`;
     let bucket = this.buckets.get(key);

@@ -172,6 +172,35 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.deepEqual(updated.validationRecords, outs.validationRecords);
   });
 
+  it("quota-aware preview: warns, or fails with quotaCheck=fail, when the plan cannot cover the new orders", async () => {
+    const code = "globalsign-dv-1-personal";
+    emu.control.setQuota(code, 1);
+    const ok = await host.check({
+      domain: "q1.example.com",
+      productCode: code,
+      ...contact,
+      quotaCheck: "fail",
+    });
+    assert.deepEqual(ok.failures, []);
+    const over = await host.check({
+      domain: "q2.example.com",
+      productCode: code,
+      ...contact,
+      quotaCheck: "fail",
+    });
+    assert.deepEqual(
+      over.failures.map((f) => f.property),
+      ["productCode"],
+    );
+    assert.match(over.failures[0]!.reason, /has 1 order\(s\) left and this deployment plans 2/);
+    const warned = await host.check({ domain: "q3.example.com", productCode: code, ...contact });
+    assert.deepEqual(warned.failures, []);
+    assert.match(
+      host.stderr(),
+      /warning: the globalsign-dv-1-personal plan has 1 order\(s\) left and this deployment plans 3/,
+    );
+  });
+
   it("reports check failures per property through the host", async () => {
     const res = await host.check({ domain: "*.example.com", email: "nope" });
     assert.deepEqual(res.failures.map((f) => f.property).sort(), ["email"]);
