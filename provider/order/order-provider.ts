@@ -1,5 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
 import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
+import { parseCsr } from "../pki/csr";
 import { checkOrderInputs, chooseAction, type OrderInputs } from "./inputs";
 import { diffOrder } from "./diff";
 import { SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
@@ -156,7 +157,6 @@ export const certificateOrderProvider = {
 
 async function orderNames(inputs: OrderInputs): Promise<string[]> {
   if (!inputs.csr) return [inputs.domain!];
-  const { parseCsr } = await import("../pki/csr.js");
   const c = await parseCsr(inputs.csr);
   return [c.commonName!, ...c.names.filter((n) => n !== c.commonName)];
 }

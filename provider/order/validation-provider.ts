@@ -2,7 +2,7 @@ import { systemClock } from "../cas/clock";
 import { toOutputs, stripUndefined } from "./outputs";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
 import { client, log, setConfig } from "./settings";
-import type { OrderInputs } from "./inputs";
+import { UNKNOWN, type OrderInputs } from "./inputs";
 
 type Props = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ export const certificateOrderValidationProvider = {
   async check(_olds: Props, news: Props) {
     const failures: Array<{ property: string; reason: string }> = [];
     const id = news.orderId;
-    if (typeof id !== "string" || !/^(\d{1,20}|04da6b54-80e4-46f7-96ec-b56ff0331ba9)$/.test(id))
+    if (typeof id !== "string" || (id !== UNKNOWN && !/^\d{1,20}$/.test(id)))
       failures.push({ property: "orderId", reason: "the OrderId of a CertificateOrder (order.orderId)" });
     for (const [k, min, max] of [
       ["timeoutMinutes", 1, 7 * 24 * 60],
