@@ -73,7 +73,7 @@ export class StateStore {
       return JSON.parse(readFileSync(this.file, "utf8")) as EmulatorState;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw new Error(`cannot read emulator state ${this.file}: ${(e as Error).message}`);
+      throw new Error(`cannot read emulator state ${this.file}: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -20,6 +20,7 @@ export { alidnsRecordArgs, type AlidnsRecordArgs, type DnsRecordInput } from "./
 export declare const o: typeof import("../provider/index.js").order;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
 export declare const v: typeof import("../provider/index.js").validation;
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/index.js").order });
 Object.defineProperty(exports, "v", {
   enumerable: false,

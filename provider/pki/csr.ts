@@ -70,12 +70,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
     throw new CsrError(`the CSR's DER structure cannot be parsed (${(e as Error).message})`);
   }
   const key = publicKeyInfo(csr);
-  let signatureOk = false;
-  try {
-    signatureOk = await csr.verify();
-  } catch {
-    signatureOk = false;
-  }
+  const signatureOk = await csr.verify().catch(() => false);
   if (!signatureOk)
     throw new CsrError(
       "the CSR's signature does not verify against its own public key (corrupted or tampered)",

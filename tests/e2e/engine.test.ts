@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
 import { makeCsr } from "../support/keys";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";

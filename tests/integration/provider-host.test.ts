@@ -241,6 +241,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     ]);
     assert.ok(readFileSync(join(out, "stubs.js"), "utf8").length > 0);
     const pulumi = await import("@pulumi/pulumi");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the second build
     const stub = (require(join(out, "stubs.js")) as { certificateOrderStub: object }).certificateOrderStub;
     const text = (await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true })).text;
     assert.equal(text, host.providerText);
