@@ -1,3 +1,4 @@
+import { ACTIONS, defaultQps, type ActionName } from "../cas/actions";
 import { CasClient } from "../cas/client";
 import type { ConfigLookup } from "../cas/credentials";
 
@@ -21,12 +22,21 @@ export function client(): CasClient {
     env: process.env,
     userAgent: "pulumi-alicloud-cas",
     signatureScheme: (config("alicloud-cas:signatureScheme") as "acs3" | "rpc-v1" | undefined) ?? "acs3",
+    rateLimits: rateLimits(Number(config("alicloud-cas:qps"))),
     onEvent: (e) => {
       if (e.kind === "retry")
         log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
     },
   });
   return cached;
+}
+
+/** `alicloud-cas:qps` caps every action's client-side rate (documented limits stay lower where they are). */
+function rateLimits(qps: number): Partial<Record<ActionName, number>> | undefined {
+  if (!Number.isFinite(qps) || qps <= 0) return undefined;
+  return Object.fromEntries(
+    (Object.keys(ACTIONS) as ActionName[]).map((a) => [a, Math.min(defaultQps(a), qps)]),
+  );
 }
 
 /** One line on the provider's stderr, which the Pulumi CLI shows as a diagnostic. */

@@ -17,6 +17,8 @@ export async function engineStack(
   projectName: string,
   program: PulumiFn,
   env: Record<string, string>,
+  /** Share another stack's file backend (for StackReference). */
+  shareBackendWith?: EngineStack,
 ): Promise<EngineStack> {
   const bin = process.env.PULUMI_CAS_ENGINE_BIN;
   if (!bin)
@@ -24,7 +26,7 @@ export async function engineStack(
       "PULUMI_CAS_ENGINE_BIN is not set: run the e2e suite with `npm run test:e2e`, which finds or builds the engine",
     );
   const dir = mkdtempSync(join(tmpdir(), "cas-e2e-"));
-  const backend = `file://${join(dir, "state")}`;
+  const backend = `file://${shareBackendWith ? join(shareBackendWith.dir, "state") : join(dir, "state")}`;
   mkdirSync(join(dir, "state"));
   const envVars: Record<string, string> = {
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",

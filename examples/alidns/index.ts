@@ -1,0 +1,3 @@
+import { alidns } from "./program";
+
+export = alidns();

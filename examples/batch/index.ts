@@ -1,0 +1,3 @@
+import { batch } from "./program";
+
+export = batch();

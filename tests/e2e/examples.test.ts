@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { batch } from "../../examples/batch/program";
+import { certificates, dns } from "../../examples/stack-outputs/program";
+import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
+import { engineStack, type EngineStack } from "../support/engine";
+
+interface Order {
+  orderId: string;
+  state: string;
+}
+
+describe("examples under the real engine", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  const stacks: EngineStack[] = [];
+  const orders = async () =>
+    ((await emu.control("GET", "orders")) as Order[]).filter((o) => o.state !== "revoked");
+
+  before(async () => {
+    // The API allows 5 requests/s per action here; the provider is told 4.
+    emu = await startEmulatorProcess(["--validation", "manual", "--qps", "5"]);
+  });
+  after(async () => {
+    for (const s of stacks) await s.dispose();
+    await emu?.stop();
+  });
+
+  async function stack(
+    project: string,
+    program: () => Record<string, unknown>,
+    config: Record<string, string>,
+  ) {
+    const s = await engineStack(project, async () => program(), { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    stacks.push(s);
+    await s.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
+    await s.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+    for (const [k, v] of Object.entries(config)) await s.stack.setConfig(k, { value: v });
+    return s;
+  }
+
+  it("batch: 30 domains become 30 orders under the API's rate limit, and destroy returns the quota", async () => {
+    const domains = Array.from({ length: 30 }, (_, i) => `host${i}.example.com`);
+    const s = await stack("cas-batch", batch, { domains: JSON.stringify(domains), "alicloud-cas:qps": "4" });
+    const res = await s.stack.up();
+    assert.equal(res.summary.result, "succeeded");
+    const ids = res.outputs.orderIds!.value as string[];
+    assert.equal(new Set(ids).size, 30);
+    assert.equal((await orders()).length, 30, "no duplicates");
+    await s.stack.destroy();
+    assert.deepEqual(await orders(), []);
+    assert.deepEqual(await emu.control("GET", "plans/digicert-free-1-free"), {
+      total: 100,
+      used: 0,
+      issued: 0,
+    });
+  });
+
+  it("stack-outputs: a second stack reads the records through a StackReference", async () => {
+    const certs = await stack("cas-certificates", certificates, {});
+    const up = await certs.stack.up();
+    const records = up.outputs.validationRecords!.value as Array<{
+      domain: string;
+      fqdn: string;
+      type: string;
+      value: string;
+    }>;
+    assert.deepEqual(
+      records.map((r) => r.fqdn),
+      ["_dnsauth.www.example.com", "_dnsauth.api.example.com"],
+    );
+    // Both stacks share one file backend, as stacks of one organization do.
+    const consumer = await engineStack("cas-dns", async () => dns(), {}, certs);
+    stacks.push(consumer);
+    await consumer.stack.setConfig("certificatesStack", { value: "organization/cas-certificates/e2e" });
+    const out = await consumer.stack.up();
+    assert.deepEqual(out.outputs.records!.value, [
+      { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: records[0]!.value, ttl: 600 },
+      { domainName: "example.com", rr: "_dnsauth.api", type: "TXT", value: records[1]!.value, ttl: 600 },
+    ]);
+    await certs.stack.destroy();
+  });
+});
