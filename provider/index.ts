@@ -30,5 +30,6 @@ export {
   type FileValidation,
 } from "./order/outputs";
 export { waitForIssuance, DEFAULT_WAIT, type WaitOptions } from "./order/waiter";
+export { precheckDns, type ExpectedRecord, type PrecheckResult } from "./order/dns-precheck";
 export { upgradeOutputs } from "./order/upgrade";
 export { parseCsr, canonicalCsrPem, normalizeDomain, CsrError, type CsrInfo } from "./pki/csr";

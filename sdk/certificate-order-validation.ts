@@ -12,6 +12,11 @@ export interface CertificateOrderValidationArgs {
   /** First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60). */
   pollIntervalSeconds?: pulumi.Input<number>;
   maxPollIntervalSeconds?: pulumi.Input<number>;
+  /**
+   * Before waiting, look the expected records up (on `resolvers`, `host` or `host:port`; the
+   * system's by default) and report whether they are visible yet. Reports only; never fails.
+   */
+  dnsPrecheck?: pulumi.Input<boolean | { resolvers?: pulumi.Input<pulumi.Input<string>[]> }>;
 }
 
 /** Waits until a {@link CertificateOrder} is issued and exposes the certificate. Deleting it does nothing in CAS. */

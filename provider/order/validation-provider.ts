@@ -1,5 +1,6 @@
 import { systemClock } from "../cas/clock";
-import { toOutputs, stripUndefined } from "./outputs";
+import { precheckDns } from "./dns-precheck";
+import { dnsRecordsFor, toOutputs, stripUndefined } from "./outputs";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
 import { client, log, setConfig } from "./settings";
 import { UNKNOWN, type OrderInputs } from "./inputs";
@@ -7,7 +8,16 @@ import { UNKNOWN, type OrderInputs } from "./inputs";
 type Props = Record<string, unknown>;
 
 function settings(p: Props) {
+  const precheck = p.dnsPrecheck;
   return {
+    dnsPrecheck:
+      precheck === true || (precheck && typeof precheck === "object")
+        ? {
+            resolvers: Array.isArray((precheck as { resolvers?: unknown }).resolvers)
+              ? (precheck as { resolvers: string[] }).resolvers
+              : [],
+          }
+        : null,
     orderId: String(p.orderId),
     validationRecordFqdns: Array.isArray(p.validationRecordFqdns)
       ? (p.validationRecordFqdns as string[])
@@ -36,6 +46,33 @@ async function certificateOutputs(p: Props, state: Awaited<ReturnType<typeof wai
     fingerprintSha256: o.fingerprintSha256,
     sans: o.sans,
   });
+}
+
+/** Runs the optional DNS pre-check and logs one line per record and resolver. */
+async function reportDns(orderId: string, fqdns: string[] | null, resolvers: string[]): Promise<void> {
+  const api = client();
+  const state = await api.call("DescribeCertificateState", { OrderId: orderId });
+  if (state.Type !== "domain_verify" || !state.RecordDomain) return;
+  let names = fqdns;
+  if (!names?.length) {
+    const list = await api.call("ListUserCertificateOrder", { OrderType: "CPACK", Keyword: orderId });
+    const domains = (list.CertificateOrderList.find((o) => o.OrderId === orderId)?.Domain ?? "")
+      .split(",")
+      .filter(Boolean);
+    names = dnsRecordsFor(
+      domains,
+      state.RecordDomain,
+      state.RecordType ?? "TXT",
+      state.RecordValue ?? "",
+    ).map((r) => r.fqdn);
+  }
+  const results = await precheckDns(
+    names.map((fqdn) => ({ fqdn, type: state.RecordType ?? "TXT", value: state.RecordValue ?? "" })),
+    resolvers,
+  );
+  for (const r of results) log(`order ${orderId}: DNS pre-check ${r.fqdn} at ${r.resolver}: ${r.detail}`);
+  if (results.some((r) => !r.visible))
+    log(`order ${orderId}: some validation records are not visible yet; CAS validates only once they are`);
 }
 
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
@@ -74,6 +111,7 @@ export const certificateOrderValidationProvider = {
   async create(inputs: Props) {
     const s = settings(inputs);
     const api = client();
+    if (s.dnsPrecheck) await reportDns(s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
     const state = await waitForIssuance(
       (id) => api.call("DescribeCertificateState", { OrderId: id }),
       s.orderId,

@@ -247,3 +247,45 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.equal(text, host.providerText);
   });
 });
+
+describe("CertificateOrderValidation inside the provider host", function () {
+  this.timeout(60_000);
+  it("reports the DNS pre-check, waits for issuance and returns the certificate", async () => {
+    const { certificateOrderValidationStub } = await import("../../sdk/stubs.js");
+    const { dnsServer } = await import("../support/dns-server.js");
+    const emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    const cfg = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    const orders = await startProviderHost(certificateOrderStub, cfg, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+    });
+    const waiter = await startProviderHost(certificateOrderValidationStub, cfg, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+    });
+    try {
+      const checked = (await orders.check({ domain: "wait.example.com", ...contact })).inputs;
+      const { id } = await orders.create(checked);
+      const [expected] = emu.control.expectedRecords(id);
+      const dns = await dnsServer([{ name: expected!.name, type: "TXT", value: expected!.value }]);
+      setTimeout(() => void emu.control.issue(id), 1500);
+      const { outs } = await waiter.create({
+        orderId: id,
+        pollIntervalSeconds: 1,
+        dnsPrecheck: { resolvers: [dns.address] },
+      });
+      dns.close();
+      assert.match(String(outs.certificatePem), /^-----BEGIN CERTIFICATE-----/);
+      assert.match(String(outs.privateKeyPem), /BEGIN RSA PRIVATE KEY/);
+      assert.match(
+        waiter.stderr(),
+        new RegExp(
+          `order ${id}: DNS pre-check _dnsauth\\.wait\\.example\\.com at ${dns.address}: TXT is visible`,
+        ),
+      );
+      assert.match(waiter.stderr(), new RegExp(`order ${id}: issued`));
+    } finally {
+      orders.stop();
+      waiter.stop();
+      await emu.close();
+    }
+  });
+});
