@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { batch } from "../../examples/batch/program";
+import { quickstart } from "../../examples/quickstart/program";
 import { certificates, dns } from "../../examples/stack-outputs/program";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { engineStack, type EngineStack } from "../support/engine";
@@ -53,6 +57,28 @@ describe("examples under the real engine", function () {
       used: 0,
       issued: 0,
     });
+  });
+
+  it("quickstart: order with a local CSR, publish the record, wait, export the certificate", async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), "cas-keys-"));
+    const q = await engineStack("cas-quickstart", quickstart, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    stacks.push(q);
+    await q.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
+    await q.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+    await q.stack.setConfig("keyDir", { value: keyDir });
+    await q.stack.setConfig("waitForIssuance", { value: "false" });
+    const first = await q.stack.up();
+    const rec = first.outputs.validationRecord!.value as { name: string; type: string; value: string; rr: string; zone: string };
+    assert.deepEqual([rec.name, rec.rr, rec.zone, rec.type], ["_dnsauth.www.example.com", "_dnsauth.www", "example.com", "TXT"]);
+    const orderId = String(first.outputs.orderId!.value);
+    await emu.control("POST", `orders/${orderId}/issue`);
+    await q.stack.setConfig("waitForIssuance", { value: "true" });
+    const second = await q.stack.up();
+    assert.match(String(second.outputs.certificatePem!.value), /^-----BEGIN CERTIFICATE-----/);
+    assert.equal(second.outputs.keyPath!.value, join(keyDir, "www.example.com.key.pem"));
+    const again = await q.stack.up();
+    assert.deepEqual(again.summary.resourceChanges, { same: 3 }, "the locally kept key keeps the CSR stable");
+    await q.stack.destroy();
   });
 
   it("stack-outputs: a second stack reads the records through a StackReference", async () => {
