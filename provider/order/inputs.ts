@@ -13,7 +13,7 @@ export const DOMAIN_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+(xn--[a
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const PHONE_RE = /^\+?[0-9][0-9 ()*-]{5,22}[0-9*]$/;
 
-const text = (max: number) => z.string().max(max, `at most ${max} characters`);
+const text = (max: number) => z.string().min(1, "must not be empty").max(max, `at most ${max} characters`);
 
 /** Inputs of a CertificateOrder, in the API's names turned camelCase, plus provider behaviour. */
 export const orderInputsSchema = z

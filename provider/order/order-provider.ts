@@ -15,6 +15,8 @@ export interface ConfigureRequest {
 
 /** How far back an order may have been placed by a create whose answer was lost. */
 const RECONCILE_WINDOW_MS = 10 * 60_000;
+/** How long a lost create may still be in flight before it is taken as never processed. */
+const RECONCILE_GRACE_MS = 3_000;
 
 /**
  * The `CertificateOrder` provider: the object `pulumi.dynamic.Resource` talks to (through a tiny
@@ -196,11 +198,36 @@ async function placeOrder(
       log(
         `${action} for ${domains[0]}: no answer (${e.message.split(";")[0]}); looking for the order before ordering again`,
       );
-      const found = await findRecentOrder(inputs.productCode, domains, started - RECONCILE_WINDOW_MS);
+      // A request the client gave up on may still be on its way: look, wait, and look again.
+      let found = await reconcile(inputs.productCode, domains, started - RECONCILE_WINDOW_MS);
+      if (!found) {
+        await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
+        found = await reconcile(inputs.productCode, domains, started - RECONCILE_WINDOW_MS);
+      }
       if (found) {
         log(`found order ${found} placed by the unanswered request; adopting it`);
         return found;
       }
+    }
+  }
+}
+
+/**
+ * Looks for the order a lost answer may have placed, trying the look-up itself several times: if
+ * the answer is unknown and the look-up fails too, ordering again could buy a second certificate.
+ */
+async function reconcile(productCode: string, domains: string[], since: number): Promise<string | undefined> {
+  for (let round = 1; ; round++) {
+    try {
+      return await findRecentOrder(productCode, domains, since);
+    } catch (e) {
+      if (round >= 4)
+        throw new CasError(
+          "ReconcileFailed",
+          `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message}. ` +
+            "Check ListUserCertificateOrder (or the CAS console) and set adoptOrderId if it exists, then run pulumi up again.",
+        );
+      await new Promise((r) => setTimeout(r, 500 * 2 ** round));
     }
   }
 }

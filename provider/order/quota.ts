@@ -3,6 +3,20 @@ import { client, log } from "./settings";
 
 /** Orders this provider process has seen planned per product code (one process serves a whole deployment). */
 const planned = new Map<string, Set<string>>();
+/** One plan look-up per product code per minute: a preview of 200 orders asks once, not 200 times. */
+const lookups = new Map<string, { at: number; remaining: Promise<number> }>();
+const LOOKUP_TTL_MS = 60_000;
+
+function remainingOrders(productCode: string): Promise<number> {
+  const hit = lookups.get(productCode);
+  if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) return hit.remaining;
+  const remaining = client()
+    .call("DescribePackageState", { ProductCode: productCode })
+    .then((plan) => plan.TotalCount - plan.UsedCount);
+  lookups.set(productCode, { at: Date.now(), remaining });
+  remaining.catch(() => lookups.delete(productCode));
+  return remaining;
+}
 
 /**
  * Quota-aware preview: counts the new orders planned for each product code in this deployment
@@ -17,8 +31,7 @@ export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefin
   planned.set(inputs.productCode, set);
   let remaining: number;
   try {
-    const plan = await client().call("DescribePackageState", { ProductCode: inputs.productCode });
-    remaining = plan.TotalCount - plan.UsedCount;
+    remaining = await remainingOrders(inputs.productCode);
   } catch {
     return undefined;
   }

@@ -23,12 +23,18 @@ export function client(): CasClient {
     userAgent: "pulumi-alicloud-cas",
     signatureScheme: (config("alicloud-cas:signatureScheme") as "acs3" | "rpc-v1" | undefined) ?? "acs3",
     rateLimits: rateLimits(Number(config("alicloud-cas:qps"))),
+    attemptTimeoutMs: positive(config("alicloud-cas:attemptTimeoutMs")),
     onEvent: (e) => {
       if (e.kind === "retry")
         log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
     },
   });
   return cached;
+}
+
+function positive(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** `alicloud-cas:qps` caps every action's client-side rate (documented limits stay lower where they are). */

@@ -68,8 +68,17 @@ describe("examples under the real engine", function () {
     await q.stack.setConfig("keyDir", { value: keyDir });
     await q.stack.setConfig("waitForIssuance", { value: "false" });
     const first = await q.stack.up();
-    const rec = first.outputs.validationRecord!.value as { name: string; type: string; value: string; rr: string; zone: string };
-    assert.deepEqual([rec.name, rec.rr, rec.zone, rec.type], ["_dnsauth.www.example.com", "_dnsauth.www", "example.com", "TXT"]);
+    const rec = first.outputs.validationRecord!.value as {
+      name: string;
+      type: string;
+      value: string;
+      rr: string;
+      zone: string;
+    };
+    assert.deepEqual(
+      [rec.name, rec.rr, rec.zone, rec.type],
+      ["_dnsauth.www.example.com", "_dnsauth.www", "example.com", "TXT"],
+    );
     const orderId = String(first.outputs.orderId!.value);
     await emu.control("POST", `orders/${orderId}/issue`);
     await q.stack.setConfig("waitForIssuance", { value: "true" });

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { CasClient } from "../../provider/cas/client";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import type { FaultRule } from "../../emulator/faults";
+
+// The provider exactly as the host loads it: by package name, configured like `configure` does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provider = require("pulumi-alicloud-cas/provider").order as {
+  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
+  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
+  create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;
+  delete(id: string, props: object): Promise<void>;
+};
+
+const ORDERS = 50;
+const contact = { username: "u", phone: "13800001111", email: "a@example.com" };
+
+/** Every kind of failure at `rate` in total, on every action; ambiguous creates at `rate`. */
+function faults(rate: number): FaultRule[] {
+  return [
+    { action: "*", kind: "error", rate: rate / 4 },
+    { action: "*", kind: "reset", rate: rate / 4 },
+    { action: "*", kind: "latency", rate: rate / 4, latencyMs: 600 },
+    { action: "*", kind: "throttle", rate: rate / 4 },
+    { action: "CreateCertificateRequest", kind: "ambiguous", rate },
+  ];
+}
+
+for (const rate of [0.05, 0.2, 0.5]) {
+  describe(`fault matrix: ${ORDERS} orders through the provider with ${rate * 100}% injected faults`, function () {
+    this.timeout(300_000);
+    let emu: RunningEmulator;
+    before(async () => {
+      emu = await startEmulator({
+        seed: Math.round(rate * 1000),
+        faults: faults(rate),
+        lifecycle: { validation: "manual" },
+      });
+      const config: Record<string, string> = {
+        "alicloud:accessKey": emu.accessKeyId,
+        "alicloud:secretKey": emu.accessKeySecret,
+        "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+        "alicloud-cas:attemptTimeoutMs": "300",
+      };
+      await provider.configure({ config: { get: (k) => config[k] } });
+    });
+    after(() => emu.close());
+
+    it("every order exists exactly once with complete outputs; destroy leaves none; quota matches", async () => {
+      const domains = Array.from({ length: ORDERS }, (_, i) => `f${i}.example.com`);
+      const state = new Map<string, { id: string; outs: Record<string, unknown> }>();
+      // Like a user re-running `pulumi up` until it succeeds.
+      for (let round = 0; round < 15 && state.size < ORDERS; round++) {
+        await Promise.all(
+          domains
+            .filter((d) => !state.has(d))
+            .map(async (domain) => {
+              const { inputs } = await provider.check({}, { domain, ...contact, quotaCheck: "off" });
+              try {
+                state.set(domain, await provider.create(inputs));
+              } catch {
+                /* failed this round; the next `up` tries again */
+              }
+            }),
+        );
+      }
+      assert.equal(state.size, ORDERS, "every order created within 15 rounds");
+      const orders = await emu.control.orders();
+      for (const d of domains) {
+        const mine = orders.filter((o) => o.domains[0] === d);
+        assert.equal(mine.length, 1, `${d}: ${mine.length} orders`);
+        const { id, outs } = state.get(d)!;
+        assert.equal(mine[0]!.orderId, id);
+        assert.equal(outs.status, "pending_validation");
+        assert.match(
+          String((outs.validationRecords as Record<string, { value: string }>)[d]?.value),
+          /^\d{8}[0-9a-z]{48}$/,
+        );
+      }
+
+      const remaining = new Set(domains);
+      for (let round = 0; round < 15 && remaining.size > 0; round++) {
+        await Promise.all(
+          [...remaining].map(async (d) => {
+            const { id, outs } = state.get(d)!;
+            try {
+              await provider.delete(id, outs);
+              remaining.delete(d);
+            } catch {
+              /* next `destroy` */
+            }
+          }),
+        );
+      }
+      assert.equal(remaining.size, 0);
+      assert.deepEqual(await emu.control.orders(), []);
+      emu.control.setFaults([]);
+      const api = new CasClient({
+        endpoint: emu.endpoint,
+        accessKeyId: emu.accessKeyId,
+        accessKeySecret: emu.accessKeySecret,
+        env: {},
+      });
+      const plan = await api.call("DescribePackageState", { ProductCode: "digicert-free-1-free" });
+      assert.deepEqual([plan.TotalCount, plan.UsedCount, plan.IssuedCount], [100, 0, 0]);
+      assert.deepEqual(emu.control.plan("digicert-free-1-free"), { total: 100, used: 0, issued: 0 });
+      const log = emu.control.requests();
+      const injected = log.filter(
+        (r) => r.outcome !== "OK" && !/^(NotFoundOrder|OrderStateError)$/.test(r.outcome),
+      ).length;
+      assert.ok(injected > 0, "faults were injected");
+    });
+  });
+}
