@@ -15,6 +15,8 @@ export interface ConfigureRequest {
 
 /** How far back an order may have been placed by a create whose answer was lost. */
 const RECONCILE_WINDOW_MS = 10 * 60_000;
+/** Orders (product|names) whose create lost its answer and whose look-up failed too, in this process. */
+const unresolved = new Set<string>();
 /** How long a lost create may still be in flight before it is taken as never processed. */
 const RECONCILE_GRACE_MS = 3_000;
 
@@ -178,8 +180,18 @@ async function placeOrder(
   const dvContact = { Username: inputs.username!, Phone: inputs.phone!, Email: inputs.email! };
   const tags = inputs.tags ? Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
   const common = { ProductCode: inputs.productCode, ValidateType: inputs.validateType, Tags: tags };
+  const key = `${inputs.productCode}|${[...domains].sort().join(",")}`;
+  const since = Date.now() - RECONCILE_WINDOW_MS;
+  if (unresolved.has(key)) {
+    // An earlier create in this process lost its answer and nothing was found then: look first now.
+    const found = await reconcile(inputs.productCode, domains, since, key);
+    unresolved.delete(key);
+    if (found) {
+      log(`found order ${found} placed by an earlier unanswered request; adopting it`);
+      return found;
+    }
+  }
   for (let attempt = 1; ; attempt++) {
-    const started = Date.now();
     try {
       const res =
         action === "CreateCertificateRequest"
@@ -194,19 +206,24 @@ async function placeOrder(
               });
       return res.OrderId;
     } catch (e) {
-      if (!(e instanceof CasOutcomeUnknownError) || attempt >= 3) throw e;
+      if (!(e instanceof CasOutcomeUnknownError)) throw e;
       log(
         `${action} for ${domains[0]}: no answer (${e.message.split(";")[0]}); looking for the order before ordering again`,
       );
       // A request the client gave up on may still be on its way: look, wait, and look again.
-      let found = await reconcile(inputs.productCode, domains, started - RECONCILE_WINDOW_MS);
+      let found = await reconcile(inputs.productCode, domains, since, key);
       if (!found) {
         await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
-        found = await reconcile(inputs.productCode, domains, started - RECONCILE_WINDOW_MS);
+        found = await reconcile(inputs.productCode, domains, since, key);
       }
       if (found) {
         log(`found order ${found} placed by the unanswered request; adopting it`);
         return found;
+      }
+      if (attempt >= 3) {
+        // Give up for now, but make the next attempt look first: a late request may still land.
+        unresolved.add(key);
+        throw e;
       }
     }
   }
@@ -216,17 +233,24 @@ async function placeOrder(
  * Looks for the order a lost answer may have placed, trying the look-up itself several times: if
  * the answer is unknown and the look-up fails too, ordering again could buy a second certificate.
  */
-async function reconcile(productCode: string, domains: string[], since: number): Promise<string | undefined> {
+async function reconcile(
+  productCode: string,
+  domains: string[],
+  since: number,
+  key: string,
+): Promise<string | undefined> {
   for (let round = 1; ; round++) {
     try {
       return await findRecentOrder(productCode, domains, since);
     } catch (e) {
-      if (round >= 4)
+      if (round >= 4) {
+        unresolved.add(key);
         throw new CasError(
           "ReconcileFailed",
           `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message}. ` +
             "Check ListUserCertificateOrder (or the CAS console) and set adoptOrderId if it exists, then run pulumi up again.",
         );
+      }
       await new Promise((r) => setTimeout(r, 500 * 2 ** round));
     }
   }
