@@ -31,7 +31,11 @@ for (const rate of [0.05, 0.2, 0.5]) {
   describe(`fault matrix: ${ORDERS} orders through the provider with ${rate * 100}% injected faults`, function () {
     this.timeout(300_000);
     let emu: RunningEmulator;
+    const logged: string[] = [];
+    const consoleError = console.error;
     before(async () => {
+      // Provider log lines are collected for the secret audit below (and kept off the test output).
+      console.error = (...a: unknown[]) => void logged.push(a.map(String).join(" "));
       emu = await startEmulator({
         seed: Math.round(rate * 1000),
         faults: faults(rate),
@@ -45,7 +49,10 @@ for (const rate of [0.05, 0.2, 0.5]) {
       };
       await provider.configure({ config: { get: (k) => config[k] } });
     });
-    after(() => emu.close());
+    after(async () => {
+      console.error = consoleError;
+      await emu.close();
+    });
 
     it("every order exists exactly once with complete outputs; destroy leaves none; quota matches", async () => {
       const domains = Array.from({ length: ORDERS }, (_, i) => `f${i}.example.com`);
@@ -60,6 +67,7 @@ for (const rate of [0.05, 0.2, 0.5]) {
               try {
                 state.set(domain, await provider.create(inputs));
               } catch (e) {
+                logged.push((e as Error).message);
                 // A partial failure carries the order's id: the engine records it, as here.
                 const partial = e as { id?: string; properties?: Record<string, unknown> };
                 if (partial.id) state.set(domain, { id: partial.id, outs: partial.properties ?? {} });
@@ -115,6 +123,9 @@ for (const rate of [0.05, 0.2, 0.5]) {
         (r) => r.outcome !== "OK" && !/^(NotFoundOrder|OrderStateError)$/.test(r.outcome),
       ).length;
       assert.ok(injected > 0, "faults were injected");
+      // Secret audit: provider logs and error messages never carry the access-key secret.
+      assert.ok(logged.length > 0);
+      assert.ok(!logged.some((l) => l.includes(emu.accessKeySecret) || /PRIVATE KEY/.test(l)));
     });
   });
 }
