@@ -1,5 +1,8 @@
 import { generateKeyPairSync, randomBytes, type webcrypto } from "node:crypto";
-import { x509 } from "../provider/pki/x509";
+import type * as X509 from "@peculiar/x509";
+import { loadX509 } from "../provider/pki/x509";
+
+const x509 = loadX509();
 
 const SIGNING = { name: "ECDSA", hash: "SHA-256", namedCurve: "P-256" } as const;
 
@@ -13,7 +16,7 @@ export interface CaMaterial {
 export class EmulatorCa {
   private constructor(
     readonly material: CaMaterial,
-    private readonly cert: x509.X509Certificate,
+    private readonly cert: X509.X509Certificate,
     private readonly key: webcrypto.CryptoKey,
   ) {}
 

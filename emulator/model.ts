@@ -2,7 +2,7 @@ import { createPublicKey } from "node:crypto";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../provider/cas/products";
 import { CsrError, normalizeDomain, parseCsr } from "../provider/pki/csr";
 import { describeCertificate } from "../provider/pki/certificate";
-import { x509 } from "../provider/pki/x509";
+import { loadX509 } from "../provider/pki/x509";
 import { generateOrderKey, type EmulatorCa } from "./ca";
 import { ApiFault } from "./faults";
 import type { SeededRandom } from "./rng";
@@ -517,6 +517,7 @@ function tagsOf(p: Params): Array<{ Key: string; Value: string }> {
 }
 
 async function csrPublicKeyPem(csrPem: string): Promise<string> {
+  const x509 = loadX509();
   const csr = new x509.Pkcs10CertificateRequest(csrPem);
   return x509.PemConverter.encode(csr.publicKey.rawData, "PUBLIC KEY");
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalCsrPem, normalizeDomain } from "../provider/pki/csr";
-import { x509 } from "../provider/pki/x509";
+import type * as X509 from "@peculiar/x509";
+import { loadX509 } from "../provider/pki/x509";
 import { certificateOrderStub } from "./stubs";
 
 /** Arguments of a {@link CertificateOrder}. Give `csr` (your key) or `domain` (CAS makes the key). */
@@ -158,11 +159,12 @@ function recordOutputs(
 function knownNames(args: CertificateOrderArgs): string[] {
   if (typeof args.csr === "string") {
     try {
+      const x509 = loadX509();
       const csr = new x509.Pkcs10CertificateRequest(canonicalCsrPem(args.csr));
       const cn = csr.subjectName.getField("CN")[0];
       const sans = csr.extensions
         .filter(
-          (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
+          (e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
         )
         .flatMap((e) => e.names.items.filter((n) => n.type === "dns").map((n) => n.value));
       return [...new Set([...(cn ? [cn] : []), ...sans].map(normalizeDomain))];

@@ -1,4 +1,4 @@
-import { x509 } from "./x509";
+import { loadX509 } from "./x509";
 
 /** The facts about an issued certificate that a user reads. */
 export interface CertificateInfo {
@@ -20,6 +20,7 @@ export function splitPemCertificates(bundle: string): string[] {
 
 /** Reads serial, validity, SHA-256 fingerprint and DNS SANs of a PEM certificate. */
 export async function describeCertificate(pem: string): Promise<CertificateInfo> {
+  const x509 = loadX509();
   const cert = new x509.X509Certificate(pem);
   const thumb = Buffer.from(await cert.getThumbprint("SHA-256")).toString("hex");
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { x509 } from "./x509";
+import type * as X509 from "@peculiar/x509";
+import { loadX509 } from "./x509";
 
 /** What a PKCS#10 request says, in normalized form. */
 export interface CsrInfo {
@@ -63,7 +64,8 @@ export function normalizeDomain(name: string): string {
  */
 export async function parseCsr(text: string): Promise<CsrInfo> {
   const pem = canonicalCsrPem(text);
-  let csr: x509.Pkcs10CertificateRequest;
+  const x509 = loadX509();
+  let csr: X509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
   } catch (e) {
@@ -79,7 +81,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
   const cnValues = csr.subjectName.getField("CN");
   const commonName = cnValues.length > 0 ? normalizeDomain(cnValues[0]!) : null;
   const sanExt = csr.extensions.find(
-    (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
+    (e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
   );
   const sans = [
     ...new Set(
@@ -105,7 +107,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
 }
 
 function publicKeyInfo(
-  csr: x509.Pkcs10CertificateRequest,
+  csr: X509.Pkcs10CertificateRequest,
 ): Pick<CsrInfo, "keyAlgorithm" | "keyBits" | "curve"> {
   let algorithm: { name?: string; modulusLength?: number; namedCurve?: string };
   try {

@@ -1,8 +1,19 @@
-// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata
-// polyfill loaded first; every user of the library imports it from here.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(globalThis.crypto);
+let loaded: typeof X509 | undefined;
 
-export { x509 };
+/**
+ * @peculiar/x509, loaded on first use: it is the heaviest dependency and orders by domain never
+ * need it until a certificate is issued. Its algorithm registry (tsyringe) needs the Reflect
+ * metadata polyfill loaded first.
+ */
+export function loadX509(): typeof X509 {
+  if (!loaded) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    require("reflect-metadata");
+    loaded = require("@peculiar/x509") as typeof X509;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    loaded.cryptoProvider.set(globalThis.crypto);
+  }
+  return loaded;
+}

@@ -1,5 +1,7 @@
 import { webcrypto } from "node:crypto";
-import { x509 } from "../../provider/pki/x509";
+import { loadX509 } from "../../provider/pki/x509";
+
+const x509 = loadX509();
 
 /** Makes a real key pair and PKCS#10 request for tests (EC P-256 by default: fast). */
 export async function makeCsr(
