@@ -47,8 +47,11 @@ export class NonceCache {
   /** `false` if the nonce was used already. */
   use(nonce: string): boolean {
     const now = this.now();
-    if (this.seen.size > 10_000)
-      for (const [k, t] of this.seen) if (now - t > 2 * SKEW_MS) this.seen.delete(k);
+    // Insertion order is time order: drop expired nonces from the front (amortized O(1)).
+    for (const [k, t] of this.seen) {
+      if (now - t <= 2 * SKEW_MS) break;
+      this.seen.delete(k);
+    }
     if (this.seen.has(nonce)) return false;
     this.seen.set(nonce, now);
     return true;
