@@ -12,7 +12,7 @@ import { certificateOrderStub } from "../sdk/stubs";
 import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emulator-process";
 import { officialClient } from "../tests/support/official-sdk";
 import { startProviderHost } from "../tests/support/provider-host";
-import { engineStack } from "../tests/support/engine";
+import { emulatorStack } from "../tests/support/engine";
 
 const ROOT = resolve(__dirname, "..", "..");
 interface Row {
@@ -276,9 +276,7 @@ async function engineRow(emu: EmulatorProcess): Promise<void> {
     }
   }
   const previewMs = async (project: string, program: () => void) => {
-    const s = await engineStack(project, async () => program(), { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
-    await s.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-    await s.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+    const s = await emulatorStack(project, async () => program(), emu);
     const t0 = performance.now();
     await s.stack.preview();
     const ms = performance.now() - t0;

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
 import { makeCsr } from "../support/keys";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { engineStack, type EngineStack } from "../support/engine";
+import { emulatorStack, type EngineStack } from "../support/engine";
 
 const GOLDEN_DIR = resolve(__dirname, "..", "..", "..", "tests", "e2e", "golden");
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
@@ -66,7 +66,7 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     emu = await startEmulatorProcess(["--validation", "manual", "--seed", "7"]);
     csrPem = (await makeCsr("www.example.com", ["www.example.com"])).pem;
     program.csr = csrPem;
-    env = await engineStack(
+    env = await emulatorStack(
       "cas-e2e",
       async () => {
         const www = new CertificateOrder("www", { csr: program.csr, ...contact, onDelete: "revoke" });
@@ -115,10 +115,8 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
         }
         return exports;
       },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      emu,
     );
-    await env.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-    await env.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import { batch } from "../../examples/batch/program";
 import { quickstart } from "../../examples/quickstart/program";
 import { certificates, dns } from "../../examples/stack-outputs/program";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { engineStack, type EngineStack } from "../support/engine";
+import { emulatorStack, engineStack, type EngineStack } from "../support/engine";
 
 interface Order {
   orderId: string;
@@ -34,10 +34,8 @@ describe("examples under the real engine", function () {
     program: () => Record<string, unknown>,
     config: Record<string, string>,
   ) {
-    const s = await engineStack(project, async () => program(), { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    const s = await emulatorStack(project, async () => program(), emu);
     stacks.push(s);
-    await s.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-    await s.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
     for (const [k, v] of Object.entries(config)) await s.stack.setConfig(k, { value: v });
     return s;
   }
@@ -61,10 +59,8 @@ describe("examples under the real engine", function () {
 
   it("quickstart: order with a local CSR, publish the record, wait, export the certificate", async () => {
     const keyDir = mkdtempSync(join(tmpdir(), "cas-keys-"));
-    const q = await engineStack("cas-quickstart", quickstart, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    const q = await emulatorStack("cas-quickstart", quickstart, emu);
     stacks.push(q);
-    await q.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-    await q.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
     await q.stack.setConfig("keyDir", { value: keyDir });
     await q.stack.setConfig("waitForIssuance", { value: "false" });
     const first = await q.stack.up();

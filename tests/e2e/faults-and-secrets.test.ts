@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CertificateOrder } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { engineStack, type EngineStack } from "../support/engine";
+import { emulatorStack, type EngineStack } from "../support/engine";
 
 interface Order {
   orderId: string;
@@ -47,7 +47,7 @@ describe("the engine under injected faults, and a secret audit of everything it 
       "--fault",
       "CreateCertificateRequest:ambiguous:0.2",
     ]);
-    env = await engineStack(
+    env = await emulatorStack(
       "cas-faults",
       async () => {
         const ids: Record<string, unknown> = {};
@@ -61,10 +61,8 @@ describe("the engine under injected faults, and a secret audit of everything it 
           }).orderId;
         return ids;
       },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      emu,
     );
-    await env.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-    await env.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
   });
   after(async () => {
     await env?.dispose();

@@ -69,3 +69,15 @@ export async function engineStack(
     },
   };
 }
+
+/** A stack whose provider talks to `emu`: endpoint in the environment, credentials in stack config (the secret as a secret). */
+export async function emulatorStack(
+  projectName: string,
+  program: PulumiFn,
+  emu: { endpoint: string; accessKeyId: string; accessKeySecret: string },
+): Promise<EngineStack> {
+  const s = await engineStack(projectName, program, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+  await s.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
+  await s.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+  return s;
+}
