@@ -145,39 +145,6 @@ export async function toOutputs(
     }
   }
 
-  let cert: Pick<
-    OrderOutputs,
-    | "certificatePem"
-    | "certificateChainPem"
-    | "notBefore"
-    | "notAfter"
-    | "serialNumber"
-    | "fingerprintSha256"
-    | "sans"
-  > = {
-    certificatePem: null,
-    certificateChainPem: null,
-    notBefore: null,
-    notAfter: null,
-    serialNumber: null,
-    fingerprintSha256: null,
-    sans: null,
-  };
-  if (state.Type === "certificate" && state.Certificate) {
-    const [leaf, ...chain] = splitPemCertificates(state.Certificate);
-    if (leaf) {
-      const info = await describeCertificate(leaf);
-      cert = {
-        certificatePem: leaf,
-        certificateChainPem: chain.length ? chain.join("") : null,
-        notBefore: info.notBefore,
-        notAfter: info.notAfter,
-        serialNumber: info.serialNumber,
-        fingerprintSha256: info.fingerprintSha256,
-        sans: info.sans,
-      };
-    }
-  }
   const outputs: OrderOutputs = {
     ...stripUndefined(inputs),
     schemaVersion: SCHEMA_VERSION,
@@ -192,7 +159,7 @@ export async function toOutputs(
         : null,
     validation,
     validationRecords: records,
-    ...cert,
+    ...(await certificateFields(state)),
     privateKeyPem: state.PrivateKey ?? previous?.privateKeyPem ?? null,
   };
   return outputs;
@@ -201,4 +168,43 @@ export async function toOutputs(
 /** Plain JSON for Pulumi: no `undefined` anywhere. */
 export function stripUndefined<T extends object>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The issued certificate as outputs: PEM, chain, validity, serial, fingerprint, SANs (all `null` before issuance). */
+export async function certificateFields(
+  state: ResponseOf<"DescribeCertificateState">,
+): Promise<
+  Pick<
+    OrderOutputs,
+    | "certificatePem"
+    | "certificateChainPem"
+    | "notBefore"
+    | "notAfter"
+    | "serialNumber"
+    | "fingerprintSha256"
+    | "sans"
+  >
+> {
+  const [leaf, ...chain] =
+    state.Type === "certificate" && state.Certificate ? splitPemCertificates(state.Certificate) : [];
+  if (!leaf)
+    return {
+      certificatePem: null,
+      certificateChainPem: null,
+      notBefore: null,
+      notAfter: null,
+      serialNumber: null,
+      fingerprintSha256: null,
+      sans: null,
+    };
+  const info = await describeCertificate(leaf);
+  return {
+    certificatePem: leaf,
+    certificateChainPem: chain.length ? chain.join("") : null,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    serialNumber: info.serialNumber,
+    fingerprintSha256: info.fingerprintSha256,
+    sans: info.sans,
+  };
 }

@@ -1,9 +1,9 @@
 import { systemClock } from "../cas/clock";
 import { precheckDns } from "./dns-precheck";
-import { dnsRecordsFor, toOutputs, stripUndefined } from "./outputs";
+import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
 import { client, log, setConfig } from "./settings";
-import { UNKNOWN, type OrderInputs } from "./inputs";
+import { UNKNOWN } from "./inputs";
 
 type Props = Record<string, unknown>;
 
@@ -33,18 +33,10 @@ function settings(p: Props) {
 }
 
 async function certificateOutputs(p: Props, state: Awaited<ReturnType<typeof waitForIssuance>>) {
-  const s = settings(p);
-  const o = await toOutputs({} as OrderInputs, s.orderId, "", [], state);
   return stripUndefined({
-    ...s,
-    certificatePem: o.certificatePem,
-    certificateChainPem: o.certificateChainPem,
-    privateKeyPem: o.privateKeyPem,
-    notBefore: o.notBefore,
-    notAfter: o.notAfter,
-    serialNumber: o.serialNumber,
-    fingerprintSha256: o.fingerprintSha256,
-    sans: o.sans,
+    ...settings(p),
+    ...(await certificateFields(state)),
+    privateKeyPem: state.PrivateKey ?? null,
   });
 }
 
