@@ -110,7 +110,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       [id],
     );
     assert.equal(plan().used, before + 1);
-    assert.match(host.stderr(), /found order \d+ placed by the unanswered request; adopting it/);
+    await host.waitForStderr(/found order \d+ placed by the unanswered request; adopting it/);
   });
 
   it("deletes in every state with the documented quota effect", async () => {
@@ -140,7 +140,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.equal((await emu.control.orders()).find((o) => o.orderId === retained.id)?.state, "domain_verify");
 
     await host.delete(pending.id, pending.checked); // already gone: success
-    assert.match(host.stderr(), /already gone from CAS/);
+    await host.waitForStderr(/already gone from CAS/);
   });
 
   it("diffs by meaning and asks for renewal when an issued certificate nears expiry", async () => {
@@ -195,8 +195,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.match(over.failures[0]!.reason, /has 1 order\(s\) left and this deployment plans 2/);
     const warned = await host.check({ domain: "q3.example.com", productCode: code, ...contact });
     assert.deepEqual(warned.failures, []);
-    assert.match(
-      host.stderr(),
+    await host.waitForStderr(
       /warning: the globalsign-dv-1-personal plan has 1 order\(s\) left and this deployment plans 3/,
     );
   });
@@ -275,13 +274,12 @@ describe("CertificateOrderValidation inside the provider host", function () {
       dns.close();
       assert.match(String(outs.certificatePem), /^-----BEGIN CERTIFICATE-----/);
       assert.match(String(outs.privateKeyPem), /BEGIN RSA PRIVATE KEY/);
-      assert.match(
-        waiter.stderr(),
+      await waiter.waitForStderr(
         new RegExp(
           `order ${id}: DNS pre-check _dnsauth\\.wait\\.example\\.com at ${dns.address}: TXT is visible`,
         ),
       );
-      assert.match(waiter.stderr(), new RegExp(`order ${id}: issued`));
+      await waiter.waitForStderr(new RegExp(`order ${id}: issued`));
     } finally {
       orders.stop();
       waiter.stop();

@@ -25,8 +25,13 @@ export interface ProviderHost {
   delete(id: string, props: Obj): Promise<void>;
   /** The serialized stub text sent as `__provider`. */
   providerText: string;
-  /** Everything the host printed on stderr (provider log lines). */
+  /** Everything the host printed on stderr so far (provider log lines). */
   stderr(): string;
+  /**
+   * Resolves with stderr once it matches `pattern`. The host writes log lines from its own process,
+   * so a line may arrive after the gRPC reply that caused it: never assert on `stderr()` directly.
+   */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): void;
 }
 
@@ -49,7 +54,11 @@ export async function startProviderHost(
     },
   );
   let err = "";
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const waiters = new Set<() => void>();
+  child.stderr!.on("data", (c: Buffer) => {
+    err += c.toString();
+    for (const w of waiters) w();
+  });
   const port = await new Promise<string>((ok, fail) => {
     child.stdout!.once("data", (c: Buffer) => ok(c.toString().split("\n")[0]!.trim()));
     child.once("exit", (code) => fail(new Error(`provider host exited ${code}: ${err}`)));
@@ -67,6 +76,29 @@ export async function startProviderHost(
   return {
     providerText,
     stderr: () => err,
+    waitForStderr(pattern, timeoutMs = 10_000) {
+      return new Promise((ok, fail) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(test);
+        };
+        const test = () => {
+          if (!pattern.test(err)) return;
+          done();
+          ok(err);
+        };
+        const timer = setTimeout(() => {
+          done();
+          fail(
+            new Error(
+              `provider host stderr did not match ${pattern} within ${timeoutMs} ms; it was:\n${err}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(test);
+        test();
+      });
+    },
     stop: () => child.kill(),
     async check(news, olds = {}) {
       const req = new pb.CheckRequest();
