@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { API_VERSION } from "../provider/cas/actions";
-import { parseAcs3Authorization, sha256Hex, signAcs3 } from "../provider/cas/sign-acs3";
-import { rpcV1StringToSign, signRpcV1 } from "../provider/cas/sign-rpc-v1";
+import { parseAcs3Authorization, sha256Hex, signAcs3 } from "../protocol/sign-acs3";
+import { rpcV1StringToSign, signRpcV1 } from "../protocol/sign-rpc-v1";
 import { ApiFault } from "./faults";
 import type { Account } from "./state";
 

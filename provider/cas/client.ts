@@ -7,7 +7,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from "./actions";
-import { systemClock, type Clock } from "./clock";
+import { systemClock, type Clock } from "../../protocol/clock";
 import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
 import { resolveEndpoint } from "./endpoints";
 import {
@@ -18,8 +18,8 @@ import {
   CasTransportError,
   describeCause,
 } from "./errors";
-import { parseJsonLossless } from "./lossless-json";
-import { canonicalQuery, flattenParams } from "./percent-encode";
+import { parseJsonLossless } from "../../protocol/lossless-json";
+import { canonicalQuery, flattenParams } from "../../protocol/percent-encode";
 import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
@@ -30,8 +30,8 @@ import {
 } from "./retry";
 import { sharedBucket } from "./rate-limit";
 import { errorBody } from "./schemas";
-import { acs3Authorization, sha256Hex } from "./sign-acs3";
-import { signRpcV1 } from "./sign-rpc-v1";
+import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
+import { signRpcV1 } from "../../protocol/sign-rpc-v1";
 import { send, provablyNotSent, type HttpResponse } from "./transport";
 
 /** Which signature the client puts on the wire. */
@@ -273,7 +273,16 @@ export class CasClient {
   }
 
   private parseSuccess<A extends ActionName>(action: A, res: HttpResponse): ResponseOf<A> {
-    const parsed = ACTIONS[action].response.safeParse(parseJsonLossless(res.text, action));
+    let json: unknown;
+    try {
+      json = parseJsonLossless(res.text);
+    } catch (e) {
+      throw new CasResponseError(
+        action,
+        `body is not JSON (${(e as Error).message}): ${res.text.slice(0, 200)}`,
+      );
+    }
+    const parsed = ACTIONS[action].response.safeParse(json);
     if (!parsed.success)
       throw new CasResponseError(
         action,
@@ -285,7 +294,7 @@ export class CasClient {
   private parseError(action: string, res: HttpResponse): CasApiError {
     let body: ReturnType<typeof errorBody.parse> | undefined;
     try {
-      const parsed = errorBody.safeParse(parseJsonLossless(res.text, action));
+      const parsed = errorBody.safeParse(parseJsonLossless(res.text));
       if (parsed.success) body = parsed.data;
     } catch {
       body = undefined;

@@ -34,7 +34,7 @@ export {
   INTERNATIONAL_ENDPOINT,
   DEFAULT_REGION,
 } from "./endpoints";
-export { signRpcV1, rpcV1StringToSign } from "./sign-rpc-v1";
+export { signRpcV1, rpcV1StringToSign } from "../../protocol/sign-rpc-v1";
 export {
   signAcs3,
   acs3CanonicalRequest,
@@ -42,11 +42,11 @@ export {
   parseAcs3Authorization,
   sha256Hex,
   type Acs3Request,
-} from "./sign-acs3";
-export { percentEncode, canonicalQuery, flattenParams } from "./percent-encode";
-export { parseJsonLossless } from "./lossless-json";
+} from "../../protocol/sign-acs3";
+export { percentEncode, canonicalQuery, flattenParams } from "../../protocol/percent-encode";
+export { parseJsonLossless } from "../../protocol/lossless-json";
 export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from "./retry";
-export { systemClock, type Clock } from "./clock";
+export { systemClock, type Clock } from "../../protocol/clock";
 export { closeTransports } from "./transport";
 export { PRODUCTS, DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, type ProductSpec } from "./products";
 export { ORDER_TYPES, type OrderType } from "./schemas";

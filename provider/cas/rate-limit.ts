@@ -1,4 +1,4 @@
-import type { Clock } from "./clock";
+import type { Clock } from "../../protocol/clock";
 
 /**
  * A token bucket: `ratePerSecond` tokens a second, bursts up to `burst`. Callers are served in

@@ -1,4 +1,4 @@
-import { systemClock } from "../cas/clock";
+import { systemClock } from "../../protocol/clock";
 import { precheckDns } from "./dns-precheck";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";

@@ -1,5 +1,5 @@
 import type { ResponseOf } from "../cas/actions";
-import type { Clock } from "../cas/clock";
+import type { Clock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
 
 export interface WaitOptions {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { request } from "undici";
 import { CasClient } from "../../provider/cas/client";
-import { acs3Authorization, sha256Hex } from "../../provider/cas/sign-acs3";
+import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { fakeClock } from "../support/scripted-server";
 
@@ -129,8 +129,8 @@ describe("emulator: authentication and abuse", () => {
       rateLimits: false,
     });
     // Our client always asks for JSON; a raw V1 request shows the XML shape.
-    const { signRpcV1 } = await import("../../provider/cas/sign-rpc-v1.js");
-    const { canonicalQuery } = await import("../../provider/cas/percent-encode.js");
+    const { signRpcV1 } = await import("../../protocol/sign-rpc-v1.js");
+    const { canonicalQuery } = await import("../../protocol/percent-encode.js");
     const params: Record<string, string> = {
       Action: "DescribePackageState",
       Version: "2020-04-07",

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { acs3Authorization, sha256Hex, signAcs3, type Acs3Request } from "../../provider/cas/sign-acs3";
-import { rpcV1StringToSign, signRpcV1 } from "../../provider/cas/sign-rpc-v1";
-import { flattenParams, percentEncode } from "../../provider/cas/percent-encode";
+import { acs3Authorization, sha256Hex, signAcs3, type Acs3Request } from "../../protocol/sign-acs3";
+import { rpcV1StringToSign, signRpcV1 } from "../../protocol/sign-rpc-v1";
+import { flattenParams, percentEncode } from "../../protocol/percent-encode";
 
 // The official SDK's signer, used only as an oracle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

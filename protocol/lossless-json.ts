@@ -1,5 +1,3 @@
-import { CasResponseError } from "./errors";
-
 type SourceReviver = (key: string, value: unknown, context: { source?: string }) => unknown;
 
 /**
@@ -7,16 +5,12 @@ type SourceReviver = (key: string, value: unknown, context: { source?: string })
  * own example `98987582437920968` is one) is returned as its decimal source text. Safe integers
  * stay numbers and are turned into exact strings by the response schemas.
  */
-export function parseJsonLossless(text: string, action = "response"): unknown {
+export function parseJsonLossless(text: string): unknown {
   const reviver: SourceReviver = (_key, value, context) =>
     typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && context?.source
       ? context.source
       : value;
-  try {
-    return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
-  } catch (e) {
-    throw new CasResponseError(action, `body is not JSON (${(e as Error).message}): ${text.slice(0, 200)}`);
-  }
+  return JSON.parse(text, reviver as (key: string, value: unknown) => unknown);
 }
 
 /** Serializes with OrderId-like decimal strings written as bare JSON integers (for the emulator). */
