@@ -3,6 +3,8 @@
  * offline demos.
  * @packageDocumentation
  */
+// First: a clear error on Node < 22 before any dependency fails obscurely.
+import "../sdk/node-version";
 export {
   startEmulator,
   EmulatorControl,

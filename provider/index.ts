@@ -3,6 +3,8 @@
  * this module by package name inside the Pulumi provider process; nothing here is serialized.
  * @packageDocumentation
  */
+// First: a clear error on Node < 22 before any dependency fails obscurely.
+import "../sdk/node-version";
 import { certificateOrderProvider } from "./order/order-provider";
 import { certificateOrderValidationProvider } from "./order/validation-provider";
 

@@ -2,6 +2,8 @@
  * `pulumi-alicloud-cas`: order TLS certificates from an Alibaba Cloud CAS resource plan.
  * @packageDocumentation
  */
+// First: a clear error on Node < 22 before any dependency fails obscurely.
+import "./node-version";
 export {
   CertificateOrder,
   type CertificateOrderArgs,

@@ -3,10 +3,30 @@ import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
+
+/**
+ * A Node.js older than 22 on this machine (`which -a node`, skipping node_modules/.bin, where
+ * `npm ci` puts Node 22), as a user without the repository's `node` package would run it.
+ */
+function oldNode(): { path: string; version: string } | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter).concat(["/usr/bin", "/usr/local/bin"])) {
+    if (!dir || dir.includes("node_modules")) continue;
+    try {
+      const path = join(dir, "node");
+      const version = execFileSync(path, ["--version"], { stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
+      if (Number(/^v(\d+)\./.exec(version)?.[1]) < 22) return { path, version };
+    } catch {
+      // no node here
+    }
+  }
+  return undefined;
+}
 const npmCli = process.env.npm_execpath; // set when run through npm scripts
 
 /** `npm` with the Node running this suite. */
@@ -103,6 +123,28 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
     ]);
     assert.deepEqual(JSON.parse(stdout), { remaining: 100 });
   });
+
+  for (const entry of ["pulumi-alicloud-cas", "pulumi-alicloud-cas/provider", "pulumi-alicloud-cas/emulator"])
+    it(`\`require("${entry}")\` on Node < 22 says which Node it needs`, function () {
+      const old = oldNode();
+      // Without an old Node the check cannot run for real; say so instead of passing.
+      if (!old)
+        throw new Error("no Node < 22 found on PATH or in /usr/bin, /usr/local/bin to run this test with");
+      let stderr = "";
+      try {
+        execFileSync(old.path, ["-e", `require(${JSON.stringify(entry)})`], { cwd: scratch, stdio: "pipe" });
+        assert.fail(`${entry} loaded on ${old.version}`);
+      } catch (e) {
+        stderr = String((e as { stderr?: Buffer }).stderr ?? "");
+      }
+      assert.match(
+        stderr,
+        new RegExp(
+          `pulumi-alicloud-cas needs Node >= 22 \\(found ${old.version.slice(1).replace(/\./g, "\\.")}\\)`,
+        ),
+      );
+      assert.doesNotMatch(stderr, /TypeError/);
+    });
 
   it("installs the cas-emulator bin", () => {
     const help = execFileSync(process.execPath, [
