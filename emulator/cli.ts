@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./server";
 import type { FaultKind } from "./faults";
+import { parseRecordDomainStyle, parseZones } from "./records";
 
 const HELP = `cas-emulator: a local Alibaba Cloud CAS (2020-04-07) API for tests and demos
 
@@ -17,6 +18,9 @@ Options:
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
   --issue-after MS       ms from validation to issuance (default 500)
+  --record-domain-style S  name | zone | fqdn: how RecordDomain is spelled (default name; UNCONFIRMED)
+  --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone (repeatable;
+                         default: a name's last two labels)
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
@@ -38,6 +42,8 @@ async function main(): Promise<void> {
       "validate-after": { type: "string" },
       "issue-after": { type: "string" },
       fault: { type: "string", multiple: true },
+      "record-domain-style": { type: "string" },
+      zone: { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
       "print-env": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -72,6 +78,10 @@ async function main(): Promise<void> {
         ? { validateAfterMs: num("validate-after", values["validate-after"])! }
         : {}),
       ...(values["issue-after"] ? { issueAfterMs: num("issue-after", values["issue-after"])! } : {}),
+      ...(values["record-domain-style"]
+        ? { recordDomainStyle: parseRecordDomainStyle(values["record-domain-style"]) }
+        : {}),
+      ...(values.zone ? { zones: parseZones(values.zone) } : {}),
     },
     faults: (values.fault ?? []).map((spec) => {
       const [action, kind, rate, latency] = spec.split(":");

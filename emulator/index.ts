@@ -13,5 +13,6 @@ export {
   type RequestLogEntry,
 } from "./server";
 export type { FaultRule, FaultKind } from "./faults";
-export type { LifecycleOptions } from "./model";
+export type { LifecycleOptions, LifecycleInput } from "./lifecycle";
+export type { RecordDomainStyle } from "./records";
 export type { Order, OrderState } from "./state";

@@ -5,43 +5,16 @@ import { describeCertificate } from "../provider/pki/certificate";
 import { loadX509 } from "../provider/pki/x509";
 import { generateOrderKey, type EmulatorCa } from "./ca";
 import { ApiFault } from "./faults";
+import type { LifecycleOptions } from "./lifecycle";
+import { DNS_LABEL, recordDomain } from "./records";
 import type { SeededRandom } from "./rng";
 import type { EmulatorState, Order, OrderState, Plan } from "./state";
 
-/** How orders move on without the control API. */
-export interface LifecycleOptions {
-  /**
-   * `auto`: validated `validateAfterMs` after creation; `dns`: validated once every expected DNS
-   * record was published through the control API; `manual`: only the control API moves orders.
-   */
-  validation: "auto" | "dns" | "manual";
-  validateAfterMs: number;
-  /** From `process` to `certificate` (not in `manual` mode). */
-  issueAfterMs: number;
-  /** Validity of issued certificates. */
-  certificateDays: number;
-  /**
-   * UNCONFIRMED how CAS spells `RecordDomain`: `label` returns the host record relative to the
-   * ordered name (`_dnsauth`), `fqdn` the full name (`_dnsauth.www.example.com`).
-   */
-  recordDomainStyle: "label" | "fqdn";
-  /** DigiCert may ask for CNAME instead of TXT. */
-  recordType: "TXT" | "CNAME";
-}
-
-export const DEFAULT_LIFECYCLE: LifecycleOptions = {
-  validation: "auto",
-  validateAfterMs: 500,
-  issueAfterMs: 500,
-  certificateDays: 90,
-  recordDomainStyle: "label",
-  recordType: "TXT",
-};
+export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./lifecycle";
 
 const DAY = 86400_000;
 const REVOKE_REFUND_WINDOW = 30 * DAY;
 const DOMAIN_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const DNS_LABEL = "_dnsauth";
 const FILE_URI = "/.well-known/pki-validation/fileauth.txt";
 
 type Params = Readonly<Record<string, string>>;
@@ -287,8 +260,7 @@ export class CasModel {
 
   /** The expected validation record of one ordered name, as CAS would state it. */
   recordDomain(domain: string): string {
-    const base = domain.replace(/^\*\./, "");
-    return this.lifecycle.recordDomainStyle === "fqdn" ? `${DNS_LABEL}.${base}` : DNS_LABEL;
+    return recordDomain(domain, this.lifecycle.recordDomainStyle, this.lifecycle.zones);
   }
 
   private async list(p: Params, accessKeyId: string): Promise<Answer> {

@@ -9,7 +9,8 @@ import { TokenBucket } from "../provider/cas/rate-limit";
 import { authenticate, NonceCache, type AuthenticatedRequest } from "./auth";
 import { EmulatorCa } from "./ca";
 import { ApiFault, MESSAGES, type FaultRule } from "./faults";
-import { CasModel, DEFAULT_LIFECYCLE, type LifecycleOptions } from "./model";
+import { DEFAULT_LIFECYCLE, parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
+import { CasModel } from "./model";
 import { SeededRandom } from "./rng";
 import { StateStore, type EmulatorState, type Order } from "./state";
 
@@ -37,7 +38,8 @@ export interface EmulatorOptions {
   /** HTTP status of throttling answers: 400 (default) or 429 (both seen in the wild; UNCONFIRMED). */
   throttleStatus?: 400 | 429;
   faults?: FaultRule[];
-  lifecycle?: Partial<LifecycleOptions>;
+  /** Life-cycle timing and the record-naming guesses (`recordDomainStyle`, `zones`, `recordType`). */
+  lifecycle?: LifecycleInput;
   /** Start OrderIds above 2^53 (tests lossless id handling). */
   largeOrderIds?: boolean;
   /** Emit OrderIds as JSON strings instead of numbers (one doc example does). */
@@ -123,8 +125,9 @@ export class EmulatorControl {
   setFaults(rules: FaultRule[]): void {
     this.emulator.faults = rules.map((r) => ({ ...r }));
   }
-  setLifecycle(patch: Partial<LifecycleOptions>): void {
-    Object.assign(this.model.lifecycle, patch);
+  /** Changes life-cycle settings; throws naming the field when the patch is not valid. */
+  setLifecycle(patch: LifecycleInput): void {
+    Object.assign(this.model.lifecycle, parseLifecyclePatch(patch));
   }
   setQps(qps: EmulatorOptions["qps"]): void {
     this.emulator.setQps(qps);
@@ -166,8 +169,13 @@ class EmulatorCore {
     this.qps = opts.qps;
     this.rng = new SeededRandom(opts.seed ?? 1);
     this.nonces = new NonceCache(now);
-    this.model = new CasModel(state, ca, { ...DEFAULT_LIFECYCLE, ...opts.lifecycle }, this.rng, now, () =>
-      this.save(),
+    this.model = new CasModel(
+      state,
+      ca,
+      { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
+      this.rng,
+      now,
+      () => this.save(),
     );
     this.control = new EmulatorControl(this.model, this);
   }
@@ -496,7 +504,7 @@ async function controlApi(
       return reply(200, { ok: true });
     }
     if (method === "POST" && head === "lifecycle") {
-      c.setLifecycle(input as Partial<LifecycleOptions>);
+      c.setLifecycle(input as LifecycleInput);
       return reply(200, core.model.lifecycle);
     }
     if (method === "POST" && head === "reset") {

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { parseRecordDomainStyle, parseZones, type RecordDomainStyle } from "./records";
+
+/** How orders move on without the control API, and the guesses about what CAS answers. */
+export interface LifecycleOptions {
+  /**
+   * `auto`: validated `validateAfterMs` after creation; `dns`: validated once every expected DNS
+   * record was published through the control API; `manual`: only the control API moves orders.
+   */
+  validation: "auto" | "dns" | "manual";
+  validateAfterMs: number;
+  /** From `process` to `certificate` (not in `manual` mode). */
+  issueAfterMs: number;
+  /** Validity of issued certificates. */
+  certificateDays: number;
+  /** UNCONFIRMED form of `RecordDomain` (see {@link RecordDomainStyle}); `label` is accepted for `name`. */
+  recordDomainStyle: RecordDomainStyle;
+  /**
+   * DNS zones the emulator knows, for `recordDomainStyle: "zone"` (e.g. `example.co.uk`); a name under
+   * none of them is taken to be in the zone of its last two labels.
+   */
+  zones: string[];
+  /** DigiCert may ask for CNAME instead of TXT. */
+  recordType: "TXT" | "CNAME";
+}
+
+export const DEFAULT_LIFECYCLE: LifecycleOptions = {
+  validation: "auto",
+  validateAfterMs: 500,
+  issueAfterMs: 500,
+  certificateDays: 90,
+  recordDomainStyle: "name",
+  zones: [],
+  recordType: "TXT",
+};
+
+/** What callers may pass: the same fields, with `recordDomainStyle: "label"` still accepted. */
+export type LifecycleInput = Partial<Omit<LifecycleOptions, "recordDomainStyle">> & {
+  recordDomainStyle?: RecordDomainStyle | "label";
+};
+
+const patchSchema = z
+  .object({
+    validation: z.enum(["auto", "dns", "manual"]),
+    validateAfterMs: z.number().finite().nonnegative(),
+    issueAfterMs: z.number().finite().nonnegative(),
+    certificateDays: z.number().finite().positive(),
+    recordDomainStyle: z.unknown().transform((v, ctx) => {
+      try {
+        return parseRecordDomainStyle(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    zones: z.unknown().transform((v, ctx) => {
+      try {
+        return parseZones(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    recordType: z.enum(["TXT", "CNAME"]),
+  })
+  .partial()
+  .strict();
+
+/** Checks a lifecycle patch (options, CLI or control API); throws naming the field and what it takes. */
+export function parseLifecyclePatch(input: unknown): Partial<LifecycleOptions> {
+  const r = patchSchema.safeParse(input ?? {});
+  if (!r.success)
+    throw new Error(
+      `lifecycle: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  const out: Partial<LifecycleOptions> = {};
+  for (const [k, v] of Object.entries(r.data)) if (v !== undefined) Object.assign(out, { [k]: v });
+  return out;
+}

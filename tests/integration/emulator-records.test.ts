@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { officialClient, type OfficialCaller } from "../support/official-sdk";
+import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
+
+async function recordDomainOf(api: OfficialCaller, domain: string, productCode?: string): Promise<string> {
+  const { OrderId } = await api.call("CreateCertificateForPackageRequest", {
+    Domain: domain,
+    ValidateType: "DNS",
+    ...(productCode ? { ProductCode: productCode } : {}),
+  });
+  const state = await api.call("DescribeCertificateState", { OrderId: String(OrderId) });
+  assert.equal(state.Type, "domain_verify");
+  return String(state.RecordDomain);
+}
+
+describe("emulator: RecordDomain styles (name, zone, fqdn) and zones", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator | undefined;
+  let proc: EmulatorProcess | undefined;
+  afterEach(async () => {
+    await emu?.close();
+    await proc?.stop();
+    emu = proc = undefined;
+  });
+
+  it("name (and its old spelling label): relative to the ordered name", async () => {
+    for (const style of ["name", "label"] as const) {
+      emu = await startEmulator({ lifecycle: { validation: "manual", recordDomainStyle: style } });
+      const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+      assert.equal(await recordDomainOf(api, "www.example.com"), "_dnsauth");
+      assert.equal(await recordDomainOf(api, "a.b.example.com"), "_dnsauth");
+      await emu.close();
+      emu = undefined;
+    }
+  });
+
+  it("zone: a host record relative to the zone, last two labels unless zones says otherwise", async () => {
+    emu = await startEmulator({
+      lifecycle: { validation: "manual", recordDomainStyle: "zone", zones: ["Example.CO.uk."] },
+    });
+    const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+    assert.equal(await recordDomainOf(api, "www.example.com"), "_dnsauth.www");
+    assert.equal(await recordDomainOf(api, "a.b.example.com"), "_dnsauth.a.b");
+    assert.equal(await recordDomainOf(api, "example.com"), "_dnsauth");
+    assert.equal(await recordDomainOf(api, "*.example.com", "geotrust-dv-w-starter"), "_dnsauth");
+    assert.equal(await recordDomainOf(api, "www.example.co.uk"), "_dnsauth.www");
+    assert.equal(await recordDomainOf(api, "example.co.uk"), "_dnsauth");
+    // Not under a configured zone: the guess of the last two labels applies.
+    assert.equal(await recordDomainOf(api, "www.example.org.uk"), "_dnsauth.www.example");
+  });
+
+  it("fqdn: the full name", async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual", recordDomainStyle: "fqdn" } });
+    const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+    assert.equal(await recordDomainOf(api, "www.example.com"), "_dnsauth.www.example.com");
+    assert.equal(await recordDomainOf(api, "*.example.com", "geotrust-dv-w-starter"), "_dnsauth.example.com");
+  });
+
+  it("the control API switches style and zones, and refuses unknown values naming the field", async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+    const post = (body: unknown) =>
+      fetch(`${emu!.endpoint}/_emulator/lifecycle`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const ok = await post({ recordDomainStyle: "zone", zones: ["example.co.uk"] });
+    assert.equal(ok.status, 200);
+    const now = (await ok.json()) as { recordDomainStyle: string; zones: string[] };
+    assert.equal(now.recordDomainStyle, "zone");
+    assert.deepEqual(now.zones, ["example.co.uk"]);
+    assert.equal(await recordDomainOf(api, "www.shop.example.co.uk"), "_dnsauth.www.shop");
+
+    const bad = await post({ recordDomainStyle: "relative" });
+    assert.equal(bad.status, 400);
+    assert.match(
+      ((await bad.json()) as { error: string }).error,
+      /recordDomainStyle.*"name", "zone" or "fqdn"/,
+    );
+    const badZone = await post({ zones: ["../etc"] });
+    assert.equal(badZone.status, 400);
+    assert.match(((await badZone.json()) as { error: string }).error, /zones.*"\.\.\/etc"/);
+    const unknown = await post({ recordDomainStlye: "fqdn" });
+    assert.equal(unknown.status, 400, "a misspelled field is refused, not ignored");
+    // Nothing changed by the refused patches.
+    assert.equal(await recordDomainOf(api, "www.example.com"), "_dnsauth.www");
+    assert.throws(
+      () => emu!.control.setLifecycle({ recordDomainStyle: "full" as never }),
+      /recordDomainStyle/,
+    );
+    await assert.rejects(startEmulator({ lifecycle: { zones: ["not a zone"] } }), /zones/);
+  });
+
+  it("the CLI takes --record-domain-style and --zone", async () => {
+    proc = await startEmulatorProcess([
+      "--validation",
+      "manual",
+      "--record-domain-style",
+      "zone",
+      "--zone",
+      "example.co.uk",
+    ]);
+    const api = officialClient(proc.endpoint, proc.accessKeyId, proc.accessKeySecret);
+    assert.equal(await recordDomainOf(api, "a.www.example.co.uk"), "_dnsauth.a.www");
+  });
+});
