@@ -1,3 +1,4 @@
+import { CasCredentialsError } from "../cas/errors";
 import type { OrderInputs, Failure } from "./inputs";
 import { client, log } from "./settings";
 
@@ -6,6 +7,8 @@ const planned = new Map<string, Set<string>>();
 /** One plan look-up per product code per minute: a preview of 200 orders asks once, not 200 times. */
 const lookups = new Map<string, { at: number; remaining: Promise<number> }>();
 const LOOKUP_TTL_MS = 60_000;
+/** Product codes whose skipped check was already reported in this process: one line, not one per order. */
+const skipReported = new Set<string>();
 
 function remainingOrders(productCode: string): Promise<number> {
   const hit = lookups.get(productCode);
@@ -21,7 +24,8 @@ function remainingOrders(productCode: string): Promise<number> {
 /**
  * Quota-aware preview: counts the new orders planned for each product code in this deployment
  * and compares with `DescribePackageState`. Warns (default) or fails (`quotaCheck: "fail"`).
- * Silent when no credentials are available or the look-up fails: it is advice, not a gate.
+ * When the plan cannot be read (no credentials, API error) `warn` logs that the check was skipped
+ * and why, and `fail` fails: the user asked for a gate, so an unchecked plan does not pass it.
  */
 export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefined> {
   if (inputs.quotaCheck === "off" || inputs.adoptOrderId) return undefined;
@@ -32,7 +36,20 @@ export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefin
   let remaining: number;
   try {
     remaining = await remainingOrders(inputs.productCode);
-  } catch {
+  } catch (e) {
+    const why =
+      e instanceof CasCredentialsError
+        ? `no credentials: ${e.message}`
+        : `reading the plan (DescribePackageState) failed: ${(e as Error).message}`;
+    if (inputs.quotaCheck === "fail")
+      return {
+        property: "quotaCheck",
+        reason: `quotaCheck is "fail" but the ${inputs.productCode} plan could not be checked (${why}). Fix that, or set quotaCheck to "warn" to order without the check.`,
+      };
+    if (!skipReported.has(inputs.productCode)) {
+      skipReported.add(inputs.productCode);
+      log(`quota check for ${inputs.productCode} skipped (${why})`);
+    }
     return undefined;
   }
   if (set.size <= remaining) return undefined;
