@@ -7,10 +7,15 @@
 import "../sdk/node-version";
 import { certificateOrderProvider } from "./order/order-provider";
 import { certificateOrderValidationProvider } from "./order/validation-provider";
+import { withOperationDeadline } from "./cas/deadline";
+import { operationDeadline } from "./order/settings";
 
 export { certificateOrderProvider, certificateOrderValidationProvider };
-/** Used by the serialized stubs through the package root (`o`, `v`). */
-export const order = certificateOrderProvider;
+/**
+ * Used by the serialized stubs through the package root (`o`, `v`). Each order operation's API
+ * calls share one deadline (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
+ */
+export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
 export const validation = certificateOrderValidationProvider;
 export {
   checkOrderInputs,

@@ -9,8 +9,11 @@ import {
 } from "./actions";
 import { systemClock, type Clock } from "../../protocol/clock";
 import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
+import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
 import { resolveEndpoint } from "./endpoints";
 import {
+  credentialAdvice,
+  CREDENTIAL_ERROR_CODES,
   CasApiError,
   CasError,
   CasOutcomeUnknownError,
@@ -28,14 +31,20 @@ import {
   RetryBudget,
   type RetryPolicy,
 } from "./retry";
-import { sharedBucket } from "./rate-limit";
+import { sharedLimiter, type AdaptiveLimiter } from "./rate-limit";
+import { bound, redact } from "./redact";
 import { errorBody } from "./schemas";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { send, provablyNotSent, type HttpResponse } from "./transport";
+import { send, provablyNotSent, ResponseTooLargeError, type HttpResponse } from "./transport";
 
-/** Which signature the client puts on the wire. */
-export type SignatureScheme = "acs3" | "rpc-v1";
+/**
+ * What the client puts on the wire: `acs3` is the official SDK's shape (ACS3-HMAC-SHA256, POST,
+ * business parameters in the query, empty body); `acs3-form` signs the same way with the
+ * parameters in a form body; `rpc-v1` is HMAC-SHA1 with common parameters in the query and
+ * business parameters in a form body, as Terraform and the Pulumi alicloud provider send.
+ */
+export type SignatureScheme = "acs3" | "acs3-form" | "rpc-v1";
 
 /** What the client reports while it works (retries, waits); never contains secrets. */
 export type ClientEvent =
@@ -54,11 +63,14 @@ export interface CasClientOptions {
   config?: ConfigLookup;
   /** Environment to read; `process.env` by default. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** `acs3` (ACS3-HMAC-SHA256, form body; default) or `rpc-v1` (HMAC-SHA1, as Terraform sends). */
+  /** Wire shape and signature; `acs3` (the official SDK's) by default. */
   signatureScheme?: SignatureScheme;
   /** One attempt's limit (default 10 s). */
   attemptTimeoutMs?: number;
-  /** Limit for a whole call including retries and waits (default 120 s). */
+  /**
+   * Limit for a call (retries and waits included) made outside a provider operation; inside one,
+   * the operation's {@link Deadline} applies (default 90 s).
+   */
   deadlineMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Per-action requests per second; `false` turns client-side limiting off. */
@@ -70,6 +82,8 @@ export interface CasClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** This call's deadline; by default the current operation's ({@link currentDeadline}), else `deadlineMs` from now. */
+  deadline?: Deadline;
 }
 
 const USER_AGENT = `pulumi-alicloud-cas (${process.platform}; ${process.arch}) Node.js/${process.version}`;
@@ -112,10 +126,15 @@ export class CasClient {
     this.budget = new RetryBudget(this.policy);
     this.clock = options.clock ?? systemClock;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-    this.deadlineMs = options.deadlineMs ?? 120_000;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.rateLimits = options.rateLimits;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
+  }
+
+  /** A fresh deadline for one provider operation, `deadlineMs` from now. */
+  operationDeadline(): Deadline {
+    return Deadline.after(this.clock.now(), this.deadlineMs);
   }
 
   /** The access key id in use (not secret), and where it came from. */
@@ -137,54 +156,99 @@ export class CasClient {
         `${action}: invalid parameters: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
       );
     const wire = flattenParams(checked.data as Record<string, unknown>);
-    const deadline = this.clock.now() + this.deadlineMs;
+    const deadline =
+      options.deadline ??
+      currentDeadline() ??
+      Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
+    const limiter = this.limiterFor(action);
+    let failures = 0;
+    let throttles = 0;
 
     for (let attempt = 0; ; attempt++) {
-      await this.throttleLocally(action, options.signal);
-      let failure: { error: CasError; retryable: boolean; retryAfterMs?: number };
+      await this.throttleLocally(action, limiter, deadline, options.signal);
+      if (deadline.remainingMs(this.clock.now()) <= 0) throw this.deadlineError(action, deadline, attempt);
+      let failure: { error: CasError; retryable: boolean; throttled: boolean; retryAfterMs?: number };
       try {
         const res = await this.attempt(action, wire, options.signal, deadline);
         if (res.status >= 200 && res.status < 300) {
           this.budget.refund();
+          limiter?.onSuccess();
           return this.parseSuccess(action, res);
         }
         const apiError = this.parseError(action, res);
-        if (spec.creates && apiError.httpStatus >= 500 && !isThrottlingCode(apiError.code))
+        const throttled = isThrottlingCode(apiError.code);
+        // A create the service may have processed: an order may exist, so it is not repeated.
+        if (
+          spec.creates &&
+          !throttled &&
+          (apiError.httpStatus >= 500 || apiError.code === "SignatureNonceUsed")
+        )
           throw new CasOutcomeUnknownError(action, apiError);
         const retryAfter = Number(res.headers["x-acs-retry-after"]);
         failure = {
           error: apiError,
           retryable: apiError.retryable,
-          retryAfterMs: Number.isFinite(retryAfter) ? retryAfter : undefined,
+          throttled,
+          retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
         };
       } catch (e) {
         if (e instanceof CasError) throw e;
         if (options.signal?.aborted)
           throw new CasTransportError("Aborted", action, "aborted by the caller", e);
-        const notSent = provablyNotSent(e);
-        if (spec.creates && !notSent) throw new CasOutcomeUnknownError(action, e);
+        if (e instanceof ResponseTooLargeError) {
+          const tooLarge = new CasResponseError(action, `${e.message} (from ${this.endpoint.origin})`);
+          throw spec.creates ? new CasOutcomeUnknownError(action, tooLarge) : tooLarge;
+        }
         const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
-        failure = {
-          error: new CasTransportError(
-            timedOut ? "Timeout" : "NetworkError",
-            action,
-            timedOut
-              ? `no answer within ${this.attemptTimeoutMs} ms from ${this.endpoint.origin}`
-              : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
-            e,
-          ),
-          retryable: true,
-        };
-      }
-      const delay = backoffDelay(this.policy, attempt, this.clock.random(), failure.retryAfterMs);
-      const lastAttempt = attempt + 1 >= this.policy.maxAttempts;
-      if (!failure.retryable || lastAttempt || this.clock.now() + delay >= deadline) throw failure.error;
-      if (!this.budget.trySpend())
-        throw new CasError(
-          failure.error.code,
-          `${failure.error.message} (retry budget exhausted: too many failures in a row)`,
-          { cause: failure.error },
+        const error = new CasTransportError(
+          timedOut ? "Timeout" : "NetworkError",
+          action,
+          timedOut
+            ? `no answer within ${this.attemptTimeoutMs} ms from ${this.endpoint.origin}`
+            : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
+          e,
         );
+        if (spec.creates && !provablyNotSent(e)) throw new CasOutcomeUnknownError(action, error);
+        failure = { error, retryable: true, throttled: false };
+      }
+
+      let delay: number;
+      if (failure.throttled) {
+        // A throttling answer proves the request was not processed: always safe to repeat, so
+        // it is retried until the deadline, outside the attempt limit and the retry budget.
+        limiter?.onThrottled();
+        if (!this.policy.retryThrottling) throw failure.error;
+        const random = this.clock.random();
+        const backoff = backoffDelay(
+          { ...this.policy, maxDelay: this.policy.throttleMaxDelay },
+          throttles++,
+          random,
+        );
+        // The server's hint is honoured in full; the jitter on top keeps processes that got the
+        // same hint from coming back in the same instant.
+        delay =
+          failure.retryAfterMs === undefined
+            ? backoff
+            : Math.max(backoff, failure.retryAfterMs + Math.floor(random * this.policy.baseDelay));
+        if (this.clock.now() + delay >= deadline.at)
+          throw new CasError(
+            failure.error.code,
+            `${failure.error.message}; still throttled after ${attempt + 1} attempts within the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
+              "Other stacks or tools on this account share its per-action limit: deploy fewer stacks at once, lower alicloud-cas:qps, or raise the deadline.",
+            { cause: failure.error },
+          );
+      } else {
+        delay = backoffDelay(this.policy, failures++, this.clock.random(), failure.retryAfterMs);
+        if (!failure.retryable || failures >= this.policy.maxAttempts) throw failure.error;
+        if (this.clock.now() + delay >= deadline.at)
+          throw this.deadlineError(action, deadline, attempt + 1, failure.error);
+        if (!this.budget.trySpend())
+          throw new CasError(
+            failure.error.code,
+            `${failure.error.message} (retry budget exhausted: too many failures in a row)`,
+            { cause: failure.error },
+          );
+      }
       this.onEvent({
         kind: "retry",
         action,
@@ -196,31 +260,54 @@ export class CasClient {
     }
   }
 
-  private async throttleLocally(action: ActionName, signal?: AbortSignal): Promise<void> {
-    if (this.rateLimits === false) return;
+  /** The error for a call that ran out of time, naming the endpoint and the setting. */
+  private deadlineError(action: string, deadline: Deadline, attempts: number, last?: CasError): CasError {
+    if (last && !(last instanceof CasTransportError)) return last;
+    return new CasTransportError(
+      "DeadlineExceeded",
+      action,
+      `no answer from ${this.endpoint.origin} within the operation deadline of ${seconds(deadline.budgetMs)} ` +
+        `(${attempts} attempt${attempts === 1 ? "" : "s"}${last ? `; last: ${last.message}` : ""}). ` +
+        `Check that this endpoint is the CAS API and reachable (alicloud:endpoints, ALIBABA_CLOUD_ENDPOINT_CAS, alicloud:region, proxies), or raise ${deadline.source}.`,
+      last,
+    );
+  }
+
+  private limiterFor(action: ActionName): AdaptiveLimiter | undefined {
+    if (this.rateLimits === false) return undefined;
     const qps = this.rateLimits?.[action] ?? defaultQps(action);
-    const bucket = sharedBucket(
+    return sharedLimiter(
       `${this.endpoint.origin}|${this.credentials.accessKeyId}|${action}`,
       qps,
       this.clock,
     );
-    const wait = bucket.reserve();
-    if (wait > 0) {
-      this.onEvent({ kind: "throttled-locally", action, delayMs: wait });
-      await this.clock.sleep(wait, signal);
-    }
+  }
+
+  private async throttleLocally(
+    action: ActionName,
+    limiter: AdaptiveLimiter | undefined,
+    deadline: Deadline,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (!limiter) return;
+    const wait = limiter.reserve();
+    if (wait <= 0) return;
+    this.onEvent({ kind: "throttled-locally", action, delayMs: wait });
+    const left = deadline.remainingMs(this.clock.now());
+    await this.clock.sleep(Math.min(wait, left), signal);
   }
 
   private async attempt(
     action: string,
     wire: Record<string, string>,
     signal: AbortSignal | undefined,
-    deadline: number,
+    deadline: Deadline,
   ): Promise<HttpResponse> {
-    const budgetMs = Math.max(1, Math.min(this.attemptTimeoutMs, deadline - this.clock.now()));
+    const budgetMs = Math.max(1, Math.min(this.attemptTimeoutMs, deadline.remainingMs(this.clock.now())));
     const timeout = AbortSignal.timeout(budgetMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const request = this.scheme === "acs3" ? this.signAcs3(action, wire) : this.signRpcV1(action, wire);
+    const request =
+      this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
     return send({ ...request, method: "POST", signal: combined });
   }
 
@@ -228,27 +315,35 @@ export class CasClient {
     return { "user-agent": this.userAgent, accept: "application/json", host: this.endpoint.host };
   }
 
-  private signAcs3(action: string, wire: Record<string, string>) {
-    const body = canonicalQuery(wire);
+  private signAcs3(action: string, wire: Record<string, string>, shape: "acs3" | "acs3-form") {
+    // The SDK's shape: parameters in the (signed) query, empty body; or all of them in a form body.
+    const inQuery = shape === "acs3";
+    const body = inQuery ? "" : canonicalQuery(wire);
     const headers: Record<string, string> = {
       ...this.baseHeaders(),
-      "content-type": "application/x-www-form-urlencoded",
+      ...(inQuery ? {} : { "content-type": "application/x-www-form-urlencoded" }),
       "x-acs-action": action,
       "x-acs-version": API_VERSION,
       "x-acs-date": isoSeconds(this.clock.now()),
       "x-acs-signature-nonce": randomBytes(16).toString("hex"),
       "x-acs-content-sha256": sha256Hex(body),
     };
-    if (this.credentials.securityToken) headers["x-acs-security-token"] = this.credentials.securityToken;
+    if (this.credentials.securityToken) {
+      // As openapi-core sends STS requests: the key id and the token, both signed.
+      headers["x-acs-accesskey-id"] = this.credentials.accessKeyId;
+      headers["x-acs-security-token"] = this.credentials.securityToken;
+    }
     const signedHeaders = Object.keys(headers).filter(
       (h) => h === "host" || h === "content-type" || h.startsWith("x-acs-"),
     );
+    const query = inQuery ? wire : {};
     headers.authorization = acs3Authorization(
-      { method: "POST", query: {}, headers, signedHeaders, payloadHash: headers["x-acs-content-sha256"]! },
+      { method: "POST", query, headers, signedHeaders, payloadHash: headers["x-acs-content-sha256"]! },
       this.credentials.accessKeyId,
       this.credentials.accessKeySecret,
     );
-    return { url: new URL("/", this.endpoint), headers, body };
+    const search = inQuery && Object.keys(wire).length > 0 ? `?${canonicalQuery(wire)}` : "";
+    return { url: new URL(`/${search}`, this.endpoint), headers, body: inQuery ? undefined : body };
   }
 
   private signRpcV1(action: string, wire: Record<string, string>) {
@@ -272,22 +367,33 @@ export class CasClient {
     };
   }
 
+  /** Server text with this client's credentials removed and its length bounded. */
+  private scrub(text: string): string {
+    const c = this.credentials;
+    return redact(text, [c.accessKeySecret, c.securityToken]);
+  }
+
   private parseSuccess<A extends ActionName>(action: A, res: HttpResponse): ResponseOf<A> {
+    const spec = ACTIONS[action];
     let json: unknown;
     try {
       json = parseJsonLossless(res.text);
     } catch (e) {
-      throw new CasResponseError(
+      const bad = new CasResponseError(
         action,
-        `body is not JSON (${(e as Error).message}): ${res.text.slice(0, 200)}`,
+        `body is not JSON (${(e as Error).message}): ${this.scrub(res.text.slice(0, 200))}`,
       );
+      // A create that answered 2xx was processed: an order may exist even if the body is unreadable.
+      throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
     }
-    const parsed = ACTIONS[action].response.safeParse(json);
-    if (!parsed.success)
-      throw new CasResponseError(
+    const parsed = spec.response.safeParse(json);
+    if (!parsed.success) {
+      const bad = new CasResponseError(
         action,
-        parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        bound(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")),
       );
+      throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
+    }
     return parsed.data as ResponseOf<A>;
   }
 
@@ -299,18 +405,27 @@ export class CasClient {
     } catch {
       body = undefined;
     }
-    const code = body?.Code ?? (res.status >= 500 ? "InternalError" : `HTTP${res.status}`);
+    const code = bound(body?.Code ?? (res.status >= 500 ? "InternalError" : `HTTP${res.status}`), 100);
+    const c = this.credentials;
     return new CasApiError({
       code,
-      message: body?.Message ?? res.text.slice(0, 300),
+      message: this.scrub(body?.Message ?? res.text.slice(0, 300)),
       httpStatus: res.status,
-      requestId: body?.RequestId ?? null,
-      hostId: body?.HostId ?? null,
-      recommend: body?.Recommend ?? null,
+      requestId: body?.RequestId ? bound(body.RequestId, 100) : null,
+      hostId: body?.HostId ? bound(body.HostId, 200) : null,
+      recommend: body?.Recommend ? this.scrub(body.Recommend) : null,
       action,
       retryable: isRetryableCode(code, res.status),
+      advice: CREDENTIAL_ERROR_CODES.has(code)
+        ? credentialAdvice(c.accessKeyId, c.source, Boolean(c.securityToken))
+        : undefined,
     });
   }
+}
+
+/** `12 s`, `90 s`, `1.5 s`. */
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** `YYYY-MM-DDTHH:mm:ssZ`, the timestamp form both schemes use. */

@@ -22,6 +22,8 @@ export interface CasApiErrorFields {
   recommend: string | null;
   action: string;
   retryable: boolean;
+  /** What to do, appended to the message (e.g. which credentials were used). */
+  advice?: string;
 }
 
 /** An error answer from the CAS API (`{Code, Message, RequestId, HostId, Recommend}`). */
@@ -37,7 +39,7 @@ export class CasApiError extends CasError {
   constructor(f: CasApiErrorFields) {
     super(
       f.code,
-      `${f.action} failed: ${f.code}: ${f.message} (HTTP ${f.httpStatus}${f.requestId ? `, RequestId ${f.requestId}` : ""})`,
+      `${f.action} failed: ${f.code}: ${f.message} (HTTP ${f.httpStatus}${f.requestId ? `, RequestId ${f.requestId}` : ""})${f.advice ?? ""}`,
     );
     this.httpStatus = f.httpStatus;
     this.requestId = f.requestId;
@@ -71,7 +73,7 @@ export class CasTransportError extends CasError {
   readonly action: string;
   readonly retryable: boolean;
   constructor(
-    code: "Timeout" | "NetworkError" | "Aborted",
+    code: "Timeout" | "NetworkError" | "Aborted" | "DeadlineExceeded",
     action: string,
     message: string,
     cause?: unknown,
@@ -80,6 +82,36 @@ export class CasTransportError extends CasError {
     this.action = action;
     this.retryable = code !== "Aborted";
   }
+}
+
+/**
+ * Codes that mean the request's credentials were refused (the secret does not match the key,
+ * the key does not exist or is disabled, the STS token is bad).
+ */
+export const CREDENTIAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  "SignatureDoesNotMatch",
+  "IncompleteSignature",
+  "InvalidAccessKeyId.NotFound",
+  "InvalidAccessKeyId.Inactive",
+  "InvalidAccessKeyId",
+  "InvalidSecurityToken.Expired",
+  "InvalidSecurityToken.Malformed",
+  "InvalidSecurityToken.MismatchWithAccessKey",
+]);
+
+/**
+ * What to check when credentials are refused: which credentials were used (source and key id,
+ * never the secret) and the three usual causes.
+ */
+export function credentialAdvice(accessKeyId: string, source: string, hasToken: boolean): string {
+  const id = accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : accessKeyId;
+  return (
+    ` Credentials in use: access key ${id}${hasToken ? " with an STS token" : ""} from ${source}.` +
+    " Usual causes: (1) the secret does not belong to this access key (a copy error, a trailing space or newline, or a rotated key);" +
+    " (2) a source you did not mean took precedence (order: stack config alicloud:accessKey/secretKey, then ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET," +
+    " then ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY, then the Aliyun CLI profile);" +
+    " (3) an STS token that expired or belongs to other temporary keys, or the key was disabled or deleted in RAM."
+  );
 }
 
 /** An answer that is not what the API documents (bad JSON, missing fields). */

@@ -46,6 +46,16 @@ export {
 export { percentEncode, canonicalQuery, flattenParams } from "../../protocol/percent-encode";
 export { parseJsonLossless } from "../../protocol/lossless-json";
 export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from "./retry";
+export {
+  Deadline,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  currentDeadline,
+  runWithDeadline,
+  withOperationDeadline,
+} from "./deadline";
+export { AdaptiveLimiter, DEFAULT_ADAPTIVE_RATE, type AdaptiveRateOptions } from "./rate-limit";
+export { MAX_RESPONSE_BYTES } from "./transport";
+export { MAX_ECHOED_CHARS } from "./redact";
 export { systemClock, type Clock } from "../../protocol/clock";
 export { closeTransports } from "./transport";
 export { PRODUCTS, DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, type ProductSpec } from "./products";

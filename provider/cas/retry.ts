@@ -9,15 +9,28 @@ export interface RetryPolicy {
   /** Retry budget: tokens a client starts with; a retry costs `retryCost`, a success refunds 1. */
   budget: number;
   retryCost: number;
+  /**
+   * Upper bound of one wait after a throttling answer. Throttling is retried until the
+   * operation's deadline (not counted in `maxAttempts` or the budget); the adaptive client rate
+   * does the pacing, so these waits stay short and only de-synchronise processes.
+   */
+  throttleMaxDelay: number;
+  /** `false`: a throttling answer is returned at once (for callers that pace themselves). */
+  retryThrottling: boolean;
 }
 
-/** Defaults: 5 attempts, full jitter over 200 ms · 2^n capped at 20 s, budget of 100 retries' worth. */
+/**
+ * Defaults: 5 attempts, full jitter over 200 ms · 2^n capped at 20 s, budget of 100 retries'
+ * worth; throttling waits capped at 2 s.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
   baseDelay: 200,
   maxDelay: 20_000,
   budget: 500,
   retryCost: 5,
+  throttleMaxDelay: 2_000,
+  retryThrottling: true,
 };
 
 /**

@@ -26,8 +26,26 @@ function poolFor(origin: string): Pool {
   return pool;
 }
 
+/**
+ * Largest answer body read (1 MiB). The largest real CAS answers are a `GetUserCertificateDetail`
+ * with certificate, chain and key (~15 KB) and a 50-item `ListUserCertificateOrder` page
+ * (~100 KB); anything beyond this is not a CAS answer and is not buffered.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** An answer whose body went past {@link MAX_RESPONSE_BYTES}; reading stopped there. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
+    super(`the answer (HTTP ${status}) is larger than ${limit} bytes; reading was stopped there`);
+    this.name = "ResponseTooLargeError";
+  }
+}
+
 /** Sends one request over the origin's pool. Timeouts and aborts come through `signal`. */
-export async function send(req: HttpRequest): Promise<HttpResponse> {
+export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpResponse> {
   const res = await poolFor(req.url.origin).request({
     path: req.url.pathname + req.url.search,
     method: req.method,
@@ -38,7 +56,22 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  const declared = Number(res.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    throw new ResponseTooLargeError(res.statusCode, maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.body.destroy();
+      throw new ResponseTooLargeError(res.statusCode, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") };
 }
 
 /** Closes every pool (tests and short-lived tools call this before exiting). */

@@ -1,6 +1,7 @@
 import { ACTIONS, defaultQps, type ActionName } from "../cas/actions";
 import { CasClient } from "../cas/client";
 import type { ConfigLookup } from "../cas/credentials";
+import { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "../cas/deadline";
 
 /**
  * Stack config as `configure` delivered it, for this provider process. Nothing here is ever
@@ -24,12 +25,26 @@ export function client(): CasClient {
     signatureScheme: (config("alicloud-cas:signatureScheme") as "acs3" | "rpc-v1" | undefined) ?? "acs3",
     rateLimits: rateLimits(Number(config("alicloud-cas:qps"))),
     attemptTimeoutMs: positive(config("alicloud-cas:attemptTimeoutMs")),
+    deadlineMs: operationTimeoutMs(),
     onEvent: (e) => {
       if (e.kind === "retry")
         log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
     },
   });
   return cached;
+}
+
+const TIMEOUT_KEY = "alicloud-cas:operationTimeoutSeconds";
+
+/** `alicloud-cas:operationTimeoutSeconds` in ms (default 90 s): the limit for one operation's API calls. */
+function operationTimeoutMs(): number {
+  const seconds = positive(config(TIMEOUT_KEY));
+  return seconds === undefined ? DEFAULT_OPERATION_TIMEOUT_MS : seconds * 1000;
+}
+
+/** A fresh deadline for one provider operation (see `provider/cas/deadline.ts`). */
+export function operationDeadline(): Deadline {
+  return Deadline.after(Date.now(), operationTimeoutMs(), TIMEOUT_KEY);
 }
 
 function positive(value: string | undefined): number | undefined {

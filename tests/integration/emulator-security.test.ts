@@ -166,7 +166,7 @@ describe("emulator: throttling and faults as a client sees them", () => {
       accessKeySecret: emu.accessKeySecret,
       env: {},
       rateLimits: false,
-      retry: { maxAttempts: 1 },
+      retry: { maxAttempts: 1, retryThrottling: false },
     });
 
   it("throttles per key and action above the QPS limit (Throttling.User), and the client's retries absorb it", async () => {
@@ -208,7 +208,7 @@ describe("emulator: throttling and faults as a client sees them", () => {
         accessKeySecret: e.accessKeySecret,
         env: {},
         rateLimits: false,
-        retry: { maxAttempts: 1 },
+        retry: { maxAttempts: 1, retryThrottling: false },
       });
       const seen: string[] = [];
       for (let i = 0; i < 30; i++)

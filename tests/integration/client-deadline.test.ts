@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { CasClient } from "../../provider/cas/client";
+import { Deadline, runWithDeadline } from "../../provider/cas/deadline";
+import { CasOutcomeUnknownError, CasTransportError } from "../../provider/cas/errors";
+import { fakeClock, hang, json, scriptedServer } from "../support/scripted-server";
+
+// The provider exactly as the host loads it: by package name.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provider = require("pulumi-alicloud-cas/provider").order as {
+  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
+  read(id: string, props: object): Promise<unknown>;
+};
+
+describe("one deadline per provider operation", () => {
+  it("a black-holed endpoint fails at the configured deadline, naming the endpoint and the setting", async () => {
+    const srv = await scriptedServer([hang]);
+    const config: Record<string, string> = {
+      "alicloud:accessKey": "ak",
+      "alicloud:secretKey": "sk-secret-value",
+      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+      "alicloud-cas:attemptTimeoutMs": "200",
+      "alicloud-cas:operationTimeoutSeconds": "1",
+    };
+    await provider.configure({ config: { get: (k) => config[k] } });
+    await assert.rejects(
+      provider.read("12000001", { orderId: "12000001", domains: ["a.example.com"], action: "x" }),
+      (e: CasTransportError) =>
+        e.code === "DeadlineExceeded" &&
+        e.message.includes(`no answer from ${srv.endpoint} within the operation deadline of 1 s`) &&
+        e.message.includes("alicloud-cas:operationTimeoutSeconds"),
+    );
+    // Attempts of 200 ms inside 1 s: more than the retry policy's 5 would allow without a deadline
+    // is impossible, fewer than 2 means the deadline cut the first attempt.
+    assert.ok(srv.requests.length >= 2 && srv.requests.length <= 5, String(srv.requests.length));
+    await srv.close();
+  });
+
+  it("calls inside one operation share its deadline: once spent, nothing more is sent", async () => {
+    const srv = await scriptedServer([
+      json(200, { RequestId: "R", TotalCount: 1, UsedCount: 0, IssuedCount: 0, ProductCode: "p" }),
+    ]);
+    const clock = fakeClock(0);
+    const c = new CasClient({
+      endpoint: srv.endpoint,
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: {},
+      clock,
+      rateLimits: false,
+    });
+    const deadline = Deadline.after(clock.now(), 5_000, "test setting");
+    await runWithDeadline(deadline, async () => {
+      await c.call("DescribePackageState", {});
+      await clock.sleep(5_000);
+      await assert.rejects(
+        c.call("DescribePackageState", {}),
+        (e: CasTransportError) => e.code === "DeadlineExceeded" && /raise test setting/.test(e.message),
+      );
+    });
+    assert.equal(srv.requests.length, 1);
+    await srv.close();
+  });
+
+  it("a create that got no answer within the deadline is outcome-unknown, naming the endpoint", async () => {
+    const srv = await scriptedServer([hang]);
+    const c = new CasClient({
+      endpoint: srv.endpoint,
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: {},
+      rateLimits: false,
+      deadlineMs: 300,
+    });
+    await assert.rejects(
+      c.call("CreateCertificateRequest", {
+        Domain: "a.example.com",
+        ValidateType: "DNS",
+        Username: "u",
+        Phone: "1",
+        Email: "a@example.com",
+      }),
+      (e: unknown) => e instanceof CasOutcomeUnknownError && e.message.includes(srv.endpoint),
+    );
+    assert.equal(srv.requests.length, 1);
+    await srv.close();
+  });
+});

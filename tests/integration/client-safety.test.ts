@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CasClient } from "../../provider/cas/client";
+import { CasApiError, CasOutcomeUnknownError, CasResponseError } from "../../provider/cas/errors";
+import { percentEncode } from "../../protocol/percent-encode";
+import { MAX_RESPONSE_BYTES } from "../../provider/cas/transport";
+import { apiError, json, scriptedServer } from "../support/scripted-server";
+
+const create = {
+  Domain: "a.example.com",
+  ValidateType: "DNS" as const,
+  Username: "u",
+  Phone: "13800001111",
+  Email: "a@example.com",
+};
+
+function client(endpoint: string, extra: object = {}) {
+  return new CasClient({
+    endpoint,
+    accessKeyId: "ak",
+    accessKeySecret: "sk",
+    env: {},
+    rateLimits: false,
+    ...extra,
+  });
+}
+
+/** A server that records each request's method, URL, headers and body, and answers `answer`. */
+async function captureServer(answer: string) {
+  const seen: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      res.writeHead(200, { "content-type": "application/json" }).end(answer);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+describe("client safety: unknown outcomes, size limits, redaction, credential advice", () => {
+  it("a 2xx create answer that does not parse is outcome-unknown, never 'no order'", async () => {
+    const srv = await scriptedServer([json(200, "<html>gateway</html>"), json(200, { RequestId: "R" })]);
+    for (let i = 0; i < 2; i++)
+      await assert.rejects(
+        client(srv.endpoint).call("CreateCertificateRequest", create),
+        CasOutcomeUnknownError,
+      );
+    assert.equal(srv.requests.length, 2);
+    await srv.close();
+  });
+
+  it("SignatureNonceUsed answering a create is outcome-unknown (a copy already arrived)", async () => {
+    const srv = await scriptedServer([
+      apiError(400, "SignatureNonceUsed"),
+      json(200, { RequestId: "R", OrderId: 1 }),
+    ]);
+    await assert.rejects(
+      client(srv.endpoint).call("CreateCertificateRequest", create),
+      (e: unknown) => e instanceof CasOutcomeUnknownError && /SignatureNonceUsed/.test(e.message),
+    );
+    assert.equal(srv.requests.length, 1);
+    await srv.close();
+  });
+
+  for (const chunked of [false, true])
+    it(`stops reading an answer past ${MAX_RESPONSE_BYTES} bytes (${chunked ? "chunked" : "with content-length"})`, async () => {
+      let written = 0;
+      const server = createServer((_req, res) => {
+        const chunk = Buffer.alloc(64 * 1024, 0x41);
+        res.writeHead(200, chunked ? {} : { "content-length": String(64 * 1024 * 1024) });
+        const pump = () => {
+          while (written < 64 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+          if (written < 64 * 1024 * 1024) res.once("drain", pump);
+          else res.end();
+        };
+        res.on("close", () => (written = Number.MAX_SAFE_INTEGER));
+        pump();
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await assert.rejects(
+        client(endpoint).call("DescribePackageState", {}),
+        (e: unknown) => e instanceof CasResponseError && /larger than 1048576 bytes/.test(e.message),
+      );
+      await assert.rejects(client(endpoint).call("CreateCertificateRequest", create), CasOutcomeUnknownError);
+      server.closeAllConnections();
+      server.close();
+    });
+
+  it("bounds server text in error messages", async () => {
+    const srv = await scriptedServer([apiError(400, "InvalidParameter", { Message: "x".repeat(500_000) })]);
+    const e = (await client(srv.endpoint)
+      .call("DescribePackageState", {})
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.equal(e.code, "InvalidParameter");
+    assert.ok(e.message.length < 1_000, String(e.message.length));
+    assert.match(e.message, /more characters/);
+    await srv.close();
+  });
+
+  it("redacts the STS token echoed in an rpc-v1 string to sign, in every encoding", async () => {
+    const token = "CAIS+token/with=odd&chars-0123456789";
+    const secret = "the-secret-value-0123";
+    const once = percentEncode(token);
+    const twice = percentEncode(once);
+    const echoed = `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3Dak%26SecurityToken%3D${twice}%26SignatureMethod%3DHMAC-SHA1 raw=${token} q=${once} s=${secret}`;
+    const srv = await scriptedServer([
+      apiError(400, "SignatureDoesNotMatch", {
+        Message: echoed,
+        Recommend: `https://x/?SecurityToken=${once}`,
+      }),
+    ]);
+    const e = (await client(srv.endpoint, {
+      accessKeySecret: secret,
+      securityToken: token,
+      signatureScheme: "rpc-v1",
+    })
+      .call("DescribePackageState", {})
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.equal(e.code, "SignatureDoesNotMatch");
+    for (const text of [e.message, e.apiMessage, e.recommend ?? ""])
+      for (const leak of [token, once, twice, secret]) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+    assert.match(e.apiMessage, /SecurityToken%3D\[REDACTED\]/);
+    await srv.close();
+  });
+
+  it("a refused signature names the credential source in use and the usual causes, never the secret", async () => {
+    const srv = await scriptedServer([apiError(400, "SignatureDoesNotMatch")]);
+    const env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tExampleKeyId",
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: "wrong-secret-0123",
+    };
+    const e = (await new CasClient({ endpoint: srv.endpoint, env, rateLimits: false })
+      .call("DescribePackageState", {})
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.match(
+      e.message,
+      /from environment ALIBABA_CLOUD_ACCESS_KEY_ID \/ ALIBABA_CLOUD_ACCESS_KEY_SECRET/,
+    );
+    assert.match(e.message, /access key LTAI…eyId/);
+    assert.match(e.message, /\(1\) the secret does not belong.*\(2\).*\(3\)/);
+    assert.ok(!e.message.includes(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET));
+    await srv.close();
+  });
+
+  it("sends the official SDK's shape by default: POST, parameters in the query, empty body; STS adds x-acs-accesskey-id", async () => {
+    const srv = await captureServer('{"RequestId":"R","OrderId":5,"Type":"process"}');
+    await client(srv.endpoint, { securityToken: "tok-123456" }).call("CreateCertificateRequest", {
+      ...create,
+      Tags: [{ Key: "env", Value: "a b" }],
+    });
+    const [req] = srv.seen;
+    assert.equal(req!.method, "POST");
+    assert.equal(req!.body, "");
+    assert.equal(req!.headers["content-type"], undefined);
+    const query = new URL(req!.url, "http://x").searchParams;
+    assert.equal(query.get("Domain"), "a.example.com");
+    assert.equal(query.get("Tags.1.Key"), "env");
+    assert.equal(query.get("Tags.1.Value"), "a b");
+    assert.equal(req!.headers["x-acs-accesskey-id"], "ak");
+    assert.match(
+      String(req!.headers.authorization),
+      /SignedHeaders=[^,]*x-acs-accesskey-id[^,]*x-acs-security-token/,
+    );
+    await client(srv.endpoint, { signatureScheme: "acs3-form" }).call("DescribeCertificateState", {
+      OrderId: "5",
+    });
+    assert.equal(srv.seen[1]!.body, "OrderId=5");
+    assert.equal(srv.seen[1]!.url, "/");
+    await srv.close();
+  });
+});

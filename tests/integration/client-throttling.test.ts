@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { CasClient, type ClientEvent } from "../../provider/cas/client";
+import { CasError } from "../../provider/cas/errors";
+import { apiError, fakeClock, json, scriptedServer } from "../support/scripted-server";
+
+const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
+const plan = json(200, {
+  RequestId: "R",
+  TotalCount: 10,
+  UsedCount: 1,
+  IssuedCount: 0,
+  ProductCode: "digicert-free-1-free",
+});
+
+function client(endpoint: string, clock: ReturnType<typeof fakeClock>, extra: object = {}) {
+  return new CasClient({ endpoint, accessKeyId: "ak", accessKeySecret: "sk", env: {}, clock, ...extra });
+}
+
+describe("throttling and the shared rate limit", () => {
+  it("two clients asking different rates for one key share one bucket at the lower rate", async () => {
+    const srv = await scriptedServer([plan]);
+    const clock = fakeClock(0);
+    const waits: number[] = [];
+    const onEvent = (e: ClientEvent) => void (e.kind === "throttled-locally" && waits.push(e.delayMs));
+    const fast = client(srv.endpoint, clock, { rateLimits: { DescribePackageState: 10 }, onEvent });
+    const slow = client(srv.endpoint, clock, { rateLimits: { DescribePackageState: 5 }, onEvent });
+    for (let i = 0; i < 15; i++) {
+      await fast.call("DescribePackageState", {});
+      await slow.call("DescribePackageState", {});
+    }
+    // 30 calls at one instant of virtual time: a burst of 10, then one every 1/5 s.
+    assert.deepEqual(
+      waits,
+      Array.from({ length: 20 }, () => 200),
+    );
+    await srv.close();
+  });
+
+  it("retries a throttled create past maxAttempts and an empty retry budget", async () => {
+    const steps = Array.from({ length: 8 }, () => apiError(400, "Throttling.User"));
+    const srv = await scriptedServer([...steps, json(200, { RequestId: "R", OrderId: 7 })]);
+    const clock = fakeClock(0.5);
+    const res = await client(srv.endpoint, clock, {
+      rateLimits: false,
+      retry: { maxAttempts: 3, budget: 5, retryCost: 5 },
+    }).call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact });
+    assert.equal(res.OrderId, "7");
+    assert.equal(srv.requests.length, 9);
+    // Full jitter (0.5) over 200 ms · 2^n, capped at throttleMaxDelay (2 s).
+    assert.deepEqual(clock.sleeps, [100, 200, 400, 800, 1000, 1000, 1000, 1000]);
+    await srv.close();
+  });
+
+  it("gives up on throttling only at the deadline, saying why and what to do", async () => {
+    const srv = await scriptedServer([apiError(400, "Throttling.User")]);
+    const clock = fakeClock(0.5);
+    await assert.rejects(
+      client(srv.endpoint, clock, { rateLimits: false, deadlineMs: 10_000 }).call("DescribePackageState", {}),
+      (e: CasError) =>
+        e.code === "Throttling.User" &&
+        /still throttled after \d+ attempts within the operation deadline of 10 s/.test(e.message) &&
+        /deploy fewer stacks at once/.test(e.message),
+    );
+    assert.ok(srv.requests.length > 5, `${srv.requests.length} attempts`);
+    assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) < 10_000);
+    await srv.close();
+  });
+
+  it("honours x-acs-retry-after in full, with jitter on top", async () => {
+    const srv = await scriptedServer([
+      apiError(400, "Throttling.User", {}, { "x-acs-retry-after": "30000" }),
+      plan,
+    ]);
+    const clock = fakeClock(0.5);
+    await client(srv.endpoint, clock, { rateLimits: false }).call("DescribePackageState", {});
+    assert.deepEqual(clock.sleeps, [30_100]);
+    await srv.close();
+  });
+
+  it("lowers its own rate after a throttling answer", async () => {
+    const srv = await scriptedServer([plan, apiError(400, "Throttling.User"), plan]);
+    const clock = fakeClock(0);
+    const waits: number[] = [];
+    const c = client(srv.endpoint, clock, {
+      rateLimits: { DescribePackageState: 1 },
+      onEvent: (e: ClientEvent) => void (e.kind === "throttled-locally" && waits.push(e.delayMs)),
+    });
+    await c.call("DescribePackageState", {}); // the burst token
+    await c.call("DescribePackageState", {}); // waits 1 s at 1/s, is throttled, retried at 0.7/s
+    assert.deepEqual(waits, [1000, Math.ceil(1000 / 0.7)]);
+    await srv.close();
+  });
+});
