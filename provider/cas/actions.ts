@@ -81,6 +81,7 @@ export const ACTIONS = {
       OrderType: z.enum(["CPACK", "BUY", "UPLOAD", "CERT"]).optional(),
       Status: z.string().optional(),
       Keyword: z.string().optional(),
+      ResourceGroupId: z.string().optional(),
       CurrentPage: z.number().int().positive().optional(),
       ShowSize: z.number().int().positive().optional(),
     }),

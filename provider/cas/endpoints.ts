@@ -1,11 +1,70 @@
 import type { ConfigLookup } from "./credentials";
 
-/** The China-site endpoint, used for every region but the international ones. */
+/** The central endpoint (China site). */
 export const CHINA_ENDPOINT = "https://cas.aliyuncs.com";
-/** The endpoint for international accounts in international regions. */
+/** The Singapore endpoint (what the regional rule gives for ap-southeast-1). */
 export const INTERNATIONAL_ENDPOINT = "https://cas.ap-southeast-1.aliyuncs.com";
 /** The default region, as in the Terraform/Pulumi alicloud provider. */
 export const DEFAULT_REGION = "cn-beijing";
+
+/**
+ * Regions the official SDK (`@alicloud/cas20200407` 3.0.0, `_endpointMap`) sends to
+ * `cas.aliyuncs.com`; every other region gets `cas.<region>.aliyuncs.com` (openapi-core's
+ * "regional" rule). A contract test compares this with the SDK's own map.
+ */
+export const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
+  "cn-hangzhou",
+  "ap-northeast-2-pop",
+  "ap-southeast-3",
+  "ap-southeast-5",
+  "cn-beijing",
+  "cn-beijing-finance-1",
+  "cn-beijing-finance-pop",
+  "cn-beijing-gov-1",
+  "cn-beijing-nu16-b01",
+  "cn-chengdu",
+  "cn-edge-1",
+  "cn-fujian",
+  "cn-haidian-cm12-c01",
+  "cn-hangzhou-bj-b01",
+  "cn-hangzhou-finance",
+  "cn-hangzhou-internal-prod-1",
+  "cn-hangzhou-internal-test-1",
+  "cn-hangzhou-internal-test-2",
+  "cn-hangzhou-internal-test-3",
+  "cn-hangzhou-test-306",
+  "cn-hongkong",
+  "cn-hongkong-finance-pop",
+  "cn-huhehaote",
+  "cn-huhehaote-nebula-1",
+  "cn-north-2-gov-1",
+  "cn-qingdao",
+  "cn-qingdao-nebula",
+  "cn-shanghai",
+  "cn-shanghai-et15-b01",
+  "cn-shanghai-et2-b01",
+  "cn-shanghai-finance-1",
+  "cn-shanghai-inner",
+  "cn-shanghai-internal-test-1",
+  "cn-shenzhen",
+  "cn-shenzhen-finance-1",
+  "cn-shenzhen-inner",
+  "cn-shenzhen-st4-d01",
+  "cn-shenzhen-su18-b01",
+  "cn-wuhan",
+  "cn-wulanchabu",
+  "cn-yushanfang",
+  "cn-zhangbei",
+  "cn-zhangbei-na61-b01",
+  "cn-zhangjiakou",
+  "cn-zhangjiakou-na62-a01",
+  "cn-zhengzhou-nebula-1",
+  "eu-west-1",
+  "eu-west-1-oxs",
+  "rus-west-1-pop",
+  "us-east-1",
+  "us-west-1",
+]);
 
 export interface EndpointSources {
   explicit?: string;
@@ -15,10 +74,10 @@ export interface EndpointSources {
 
 /**
  * The CAS endpoint, in this order: explicit; `ALIBABA_CLOUD_ENDPOINT_CAS`; the `cas` entry of
- * `alicloud:endpoints`; else from region and account type (`alicloud:region`, `ALICLOUD_REGION`,
- * `ALIBABA_CLOUD_REGION`, default cn-beijing; `alicloud:accountType`, `ALIBABA_CLOUD_ACCOUNT_TYPE`):
- * international accounts outside mainland-China regions use the Singapore host, everything else
- * `cas.aliyuncs.com`. A bare host gets `https://`.
+ * `alicloud:endpoints`; else from the region (`alicloud:region`, `ALICLOUD_REGION`,
+ * `ALIBABA_CLOUD_REGION`, default cn-beijing) by the official SDK's rule: the regions of its
+ * endpoint map use `cas.aliyuncs.com`, any other region `cas.<region>.aliyuncs.com`. A bare host
+ * gets `https://`.
  */
 export function resolveEndpoint(src: EndpointSources = {}): string {
   const env = src.env ?? process.env;
@@ -27,10 +86,12 @@ export function resolveEndpoint(src: EndpointSources = {}): string {
     env.ALIBABA_CLOUD_ENDPOINT_CAS ??
     casFromEndpointsConfig(src.config?.("alicloud:endpoints"));
   if (configured) return withScheme(configured);
-  const region = resolveRegion(src);
-  const accountType = src.config?.("alicloud:accountType") ?? env.ALIBABA_CLOUD_ACCOUNT_TYPE;
-  const intlRegion = region === "cn-hongkong" || !region.startsWith("cn-");
-  return accountType === "International" && intlRegion ? INTERNATIONAL_ENDPOINT : CHINA_ENDPOINT;
+  return endpointForRegion(resolveRegion(src));
+}
+
+/** The official SDK's endpoint for a region. */
+export function endpointForRegion(region: string): string {
+  return CENTRAL_REGIONS.has(region) ? CHINA_ENDPOINT : `https://cas.${region}.aliyuncs.com`;
 }
 
 /** The region from config or environment, default cn-beijing. */

@@ -22,6 +22,14 @@ const optionalMs = z
   .nullish()
   .transform((v) => v ?? undefined);
 
+/** An optional long id: a decimal string when present. */
+const optionalLong = longId.nullish().transform((v) => v ?? undefined);
+const optionalBool = z
+  .boolean()
+  .nullish()
+  .transform((v) => v ?? undefined);
+const optionalCount = count.nullish().transform((v) => v ?? undefined);
+
 const base = { RequestId: z.string() };
 
 /** Tag pairs, sent as `Tags.N.Key` / `Tags.N.Value`. */
@@ -64,21 +72,48 @@ export const describePackageStateResponse = z.object({
   ProductCode: z.string(),
 });
 
+/**
+ * One `ListUserCertificateOrder` item: every field the SDK documents (which ones are filled
+ * depends on `OrderType`: `OrderId`/`Status` for CPACK/BUY, `CertificateId`/`SerialNo`/
+ * `Fingerprint` for CERT/UPLOAD). Ids are decimal strings; times are epoch ms.
+ */
 export const certificateOrderListItem = z.object({
-  OrderId: longId.optional(),
-  CertificateId: longId.optional(),
+  OrderId: optionalLong,
+  CertificateId: optionalLong,
+  AliyunOrderId: optionalLong,
   InstanceId: optionalText,
+  PartnerOrderId: optionalText,
+  ResourceGroupId: optionalText,
   ProductCode: optionalText,
   ProductName: optionalText,
+  RootBrand: optionalText,
   Domain: optionalText,
+  DomainType: optionalText,
+  DomainCount: optionalCount,
+  WildDomainCount: optionalCount,
   Status: optionalText,
+  TrusteeStatus: optionalText,
   SourceType: optionalText,
   CertType: optionalText,
+  Algorithm: optionalText,
   BuyDate: optionalMs,
   CertStartTime: optionalMs,
   CertEndTime: optionalMs,
+  StartDate: optionalText,
+  EndDate: optionalText,
+  Expired: optionalBool,
+  Upload: optionalBool,
+  Name: optionalText,
   CommonName: optionalText,
   Sans: optionalText,
+  Issuer: optionalText,
+  SerialNo: optionalText,
+  Fingerprint: optionalText,
+  Sha2: optionalText,
+  OrgName: optionalText,
+  Country: optionalText,
+  Province: optionalText,
+  City: optionalText,
 });
 
 export const listUserCertificateOrderResponse = z.object({
@@ -86,17 +121,38 @@ export const listUserCertificateOrderResponse = z.object({
   TotalCount: count,
   CurrentPage: count.optional(),
   ShowSize: count.optional(),
-  CertificateOrderList: z.array(certificateOrderListItem).default([]),
+  CertificateOrderList: z
+    .array(certificateOrderListItem)
+    .nullish()
+    .transform((v) => v ?? []),
 });
 
+/** One certificate of `GetUserCertificateDetail.CertChain`. */
+export const certChainItem = z.object({
+  CommonName: optionalText,
+  IssuerCommonName: optionalText,
+  NotBefore: optionalMs,
+  NotAfter: optionalMs,
+  RemainDay: optionalCount,
+});
+
+/**
+ * `GetUserCertificateDetail`: every documented field. `CertIdentifier` (`{certId}-{region}`) is
+ * what ALB/NLB/WAF/GA/OSS take; `Cert`/`Key` (and the SM2 `Sign*`/`Encrypt*` pairs) are absent
+ * when `CertFilter` is true.
+ */
 export const getUserCertificateDetailResponse = z.object({
   ...base,
   Id: longId,
-  OrderId: longId.optional(),
+  OrderId: optionalLong,
+  CertIdentifier: optionalText,
+  InstanceId: optionalText,
+  ResourceGroupId: optionalText,
   Name: optionalText,
   Common: optionalText,
   Sans: optionalText,
   Issuer: optionalText,
+  Algorithm: optionalText,
   SerialNo: optionalText,
   Fingerprint: optionalText,
   Sha2: optionalText,
@@ -104,9 +160,22 @@ export const getUserCertificateDetailResponse = z.object({
   EndDate: optionalText,
   NotBefore: optionalMs,
   NotAfter: optionalMs,
-  Expired: z.boolean().optional(),
+  Expired: optionalBool,
+  BuyInAliyun: optionalBool,
+  OrgName: optionalText,
+  Country: optionalText,
+  Province: optionalText,
+  City: optionalText,
   Cert: optionalText,
   Key: optionalText,
+  CertChain: z
+    .array(certChainItem)
+    .nullish()
+    .transform((v) => v ?? undefined),
+  SignCert: optionalText,
+  SignPrivateKey: optionalText,
+  EncryptCert: optionalText,
+  EncryptPrivateKey: optionalText,
 });
 
 /** The JSON error body every RPC product returns. */

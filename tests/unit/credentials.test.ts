@@ -127,25 +127,18 @@ describe("endpoint resolution", () => {
     assert.equal(resolveEndpoint({ env: {}, config: endpoints }), "https://cas.from-config.example");
     assert.equal(resolveEndpoint({ env: {} }), "https://cas.aliyuncs.com");
   });
-  it("uses the Singapore host only for international accounts in international regions", () => {
+  it("follows the official SDK's endpoint map: listed regions → cas.aliyuncs.com, others → cas.<region>", () => {
+    const forRegion = (r: string) => resolveEndpoint({ env: { ALICLOUD_REGION: r } });
+    assert.equal(forRegion("cn-hongkong"), "https://cas.aliyuncs.com");
+    assert.equal(forRegion("ap-southeast-3"), "https://cas.aliyuncs.com");
+    assert.equal(forRegion("ap-southeast-5"), "https://cas.aliyuncs.com");
+    assert.equal(forRegion("cn-shanghai"), "https://cas.aliyuncs.com");
+    assert.equal(forRegion("ap-southeast-1"), "https://cas.ap-southeast-1.aliyuncs.com");
+    assert.equal(forRegion("eu-central-1"), "https://cas.eu-central-1.aliyuncs.com");
+    // The account type no longer matters, as in the SDK.
     assert.equal(
-      resolveEndpoint({
-        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "ap-southeast-1" },
-      }),
-      "https://cas.ap-southeast-1.aliyuncs.com",
-    );
-    assert.equal(
-      resolveEndpoint({
-        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "cn-hongkong" },
-      }),
-      "https://cas.ap-southeast-1.aliyuncs.com",
-    );
-    assert.equal(
-      resolveEndpoint({
-        env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "cn-shanghai" },
-      }),
+      resolveEndpoint({ env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "us-east-1" } }),
       "https://cas.aliyuncs.com",
     );
-    assert.equal(resolveEndpoint({ env: { ALICLOUD_REGION: "ap-southeast-1" } }), "https://cas.aliyuncs.com");
   });
 });
