@@ -28,6 +28,8 @@ export async function quickstart(): Promise<Record<string, unknown>> {
 
   const outputs: Record<string, unknown> = {
     orderId: order.orderId,
+    // As of the order's last read (here: when it was placed); once the program waits, the
+    // validation resource below says more.
     status: order.status,
     validationRecord: {
       name: record.fqdn,
@@ -47,6 +49,9 @@ export async function quickstart(): Promise<Record<string, unknown>> {
       maxPollIntervalSeconds: 5,
     });
     Object.assign(outputs, {
+      // CertificateOrder.status is not read again in the `up` that waits; the validation
+      // resource exists only once CAS has issued, so status and certificate come from it.
+      status: issued.certificatePem.apply(() => "issued"),
       certificatePem: issued.certificatePem,
       serialNumber: issued.serialNumber,
       notAfter: issued.notAfter,

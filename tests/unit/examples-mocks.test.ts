@@ -1,4 +1,9 @@
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+// @pulumi/pulumi's own YAML parser (a dependency of it): enough to read a workflow file.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require("js-yaml") as { load(text: string): unknown };
 import * as pulumi from "@pulumi/pulumi";
 
 // The alidns example needs the alicloud resource plugin, which cannot be installed offline: its
@@ -73,3 +78,68 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
     );
   });
 });
+
+describe("examples' package.json", () => {
+  const root = resolve(__dirname, "..", "..", "..");
+  const read = (p: string) =>
+    JSON.parse(readFileSync(join(root, p), "utf8")) as {
+      version: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+  const pkg = read("package.json");
+  const examples = readdirSync(join(root, "examples")).filter((d) =>
+    existsSync(join(root, "examples", d, "Pulumi.yaml")),
+  );
+
+  it("every example folder except the workflow is a Pulumi project", () => {
+    assert.deepEqual(
+      readdirSync(join(root, "examples")).filter((d) => !examples.includes(d)),
+      ["github-actions"],
+    );
+  });
+
+  for (const name of examples)
+    it(`${name} names the published package at this version, and the versions this repository tests`, () => {
+      const ex = read(`examples/${name}/package.json`);
+      assert.equal(ex.dependencies["pulumi-alicloud-cas"], `^${pkg.version}`);
+      for (const [dep, version] of Object.entries({ ...ex.dependencies, ...ex.devDependencies }))
+        if (dep !== "pulumi-alicloud-cas")
+          assert.equal(version, pkg.dependencies[dep] ?? pkg.devDependencies[dep], dep);
+      for (const file of [".gitignore", "tsconfig.json", "index.ts", "program.ts"])
+        assert.ok(existsSync(join(root, "examples", name, file)), `${name}/${file}`);
+    });
+});
+
+describe("examples/github-actions/pulumi-preview.yml", () => {
+  const wf = yaml.load(
+    readFileSync(
+      resolve(__dirname, "..", "..", "..", "examples", "github-actions", "pulumi-preview.yml"),
+      "utf8",
+    ),
+  ) as {
+    on: Record<string, unknown> & { schedule?: Array<{ cron: string }> };
+    jobs: { pulumi: { steps: Array<{ if?: string; with?: { command?: string; refresh?: boolean } }> } };
+  };
+  const commandFor = (event: string) =>
+    wf.jobs.pulumi.steps
+      .filter((s) => s.with?.command)
+      .filter((s) => !s.if || evalCondition(s.if, event))
+      .map((s) => `${s.with!.command}${s.with!.refresh ? " --refresh" : ""}`);
+
+  // `up --refresh`: only a refresh reads that an order was issued and when it expires, which the
+  // renewal decision needs (tests/e2e/renewal.test.ts).
+  it("renews without a merge: a daily schedule runs `pulumi up --refresh`; pull requests only preview", () => {
+    assert.match(wf.on.schedule?.[0]?.cron ?? "", /^\d+ \d+ \* \* \*$/, "daily");
+    assert.deepEqual(commandFor("schedule"), ["up --refresh"]);
+    assert.deepEqual(commandFor("push"), ["up --refresh"]);
+    assert.deepEqual(commandFor("pull_request"), ["preview"]);
+  });
+});
+
+/** Evaluates the workflow's `github.event_name == '…'` / `!= '…'` conditions for one event. */
+function evalCondition(condition: string, event: string): boolean {
+  const m = /^github\.event_name\s*(==|!=)\s*'([^']+)'$/.exec(condition.trim());
+  if (!m) throw new Error(`unexpected condition ${condition}`);
+  return m[1] === "==" ? event === m[2] : event !== m[2];
+}
