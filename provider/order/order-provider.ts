@@ -7,16 +7,25 @@ import { SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { client, log, setConfig } from "./settings";
 import { upgradeOutputs } from "./upgrade";
+import {
+  claim,
+  findCandidates,
+  lostAnswerPolicy,
+  namesKey,
+  ownershipUnproven,
+  resetClaims,
+  verifyAdoption,
+  type Candidate,
+  type Ownership,
+} from "./ownership";
 
 type Props = Record<string, unknown>;
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
 }
 
-/** How far back an order may have been placed by a create whose answer was lost. */
-const RECONCILE_WINDOW_MS = 10 * 60_000;
-/** Orders (product|names) whose create lost its answer and whose look-up failed too, in this process. */
-const unresolved = new Set<string>();
+/** Orders (product|names) whose create lost its answer and found nothing, with when it was sent, in this process. */
+const unresolved = new Map<string, number>();
 /** How long a lost create may still be in flight before it is taken as never processed. */
 const RECONCILE_GRACE_MS = 3_000;
 
@@ -27,6 +36,8 @@ const RECONCILE_GRACE_MS = 3_000;
 export const certificateOrderProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     setConfig((key) => req.config.get(key));
+    resetClaims();
+    lostAnswers.clear();
   },
 
   async check(olds: Props, news: Props) {
@@ -38,7 +49,8 @@ export const certificateOrderProvider = {
     return { inputs, failures };
   },
 
-  async diff(_id: string, olds: Props, news: Props) {
+  async diff(id: string, olds: Props, news: Props) {
+    claim(id);
     const d = await diffOrder(olds, news);
     for (const reason of d.reasons) log(`order ${String(olds.orderId)}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
@@ -48,11 +60,18 @@ export const certificateOrderProvider = {
     const inputs = raw as unknown as OrderInputs;
     const domains = await orderNames(inputs);
     const action = chooseAction(inputs, domains);
-    const orderId = inputs.adoptOrderId ?? (await placeOrder(inputs, domains, action));
+    if (inputs.adoptOrderId) await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
+    const { orderId, ownership } = inputs.adoptOrderId
+      ? { orderId: inputs.adoptOrderId, ownership: "adopted" as const }
+      : await placeOrder(inputs, domains, action);
+    claim(orderId);
     let outs: OrderOutputs;
     try {
       const state = await client().call("DescribeCertificateState", { OrderId: orderId });
-      outs = await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state);
+      outs = {
+        ...(await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state)),
+        ownership,
+      };
     } catch (e) {
       if (inputs.adoptOrderId && e instanceof CasApiError && e.code === "NotFoundOrder")
         throw new CasError(
@@ -71,6 +90,7 @@ export const certificateOrderProvider = {
           domains,
           status: "unknown",
           type: "unknow",
+          ownership,
         },
         reasons: [message],
       });
@@ -82,6 +102,7 @@ export const certificateOrderProvider = {
   },
 
   async read(id: string, props: Props) {
+    claim(id);
     const upgraded = upgradeOutputs(props);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
@@ -89,7 +110,7 @@ export const certificateOrderProvider = {
     } catch (e) {
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
         log(`order ${id} no longer exists in CAS; removing it from state`);
-        return {};
+        return { id: "", props: {} };
       }
       throw e;
     }
@@ -101,12 +122,23 @@ export const certificateOrderProvider = {
       state,
       upgraded as Partial<OrderOutputs>,
     );
-    return { id, props: outs };
+    return { id, props: { ...outs, ownership: ownershipOf(upgraded, id) } };
   },
 
   async update(id: string, olds: Props, news: Props) {
+    claim(id);
     const old = upgradeOutputs(olds);
-    const state = await client().call("DescribeCertificateState", { OrderId: id });
+    let state: ResponseOf<"DescribeCertificateState">;
+    try {
+      state = await client().call("DescribeCertificateState", { OrderId: id });
+    } catch (e) {
+      if (e instanceof CasApiError && e.code === "NotFoundOrder")
+        throw new CasError(
+          "OrderGone",
+          `order ${id} no longer exists in CAS (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack, then \`pulumi up\` orders a new one`,
+        );
+      throw e;
+    }
     const outs = await toOutputs(
       news as unknown as OrderInputs,
       id,
@@ -115,13 +147,20 @@ export const certificateOrderProvider = {
       state,
       old as Partial<OrderOutputs>,
     );
-    return { outs };
+    return { outs: { ...outs, ownership: ownershipOf(old, id) } };
   },
 
   async delete(id: string, props: Props) {
+    claim(id);
     const onDelete = (props.onDelete as string | undefined) ?? "cancel";
     if (onDelete === "retain") {
       log(`order ${id}: onDelete=retain, left in CAS untouched`);
+      return;
+    }
+    if (ownershipOf(props, id) === "reconciled") {
+      log(
+        `order ${id}: taken after a lost create answer and never confirmed as this stack's (adoptOrderId), so left in CAS untouched; cancel it in the CAS console if it is yours`,
+      );
       return;
     }
     const api = client();
@@ -147,7 +186,11 @@ export const certificateOrderProvider = {
           `order ${id}: the issued certificate is kept valid in CAS (set onDelete=revoke to revoke it); removed from the stack`,
         );
       } else {
-        log(`order ${id}: state ${Type}, nothing to undo; removed from the stack`);
+        // An order in a state this provider does not know may still hold quota: never drop it silently.
+        throw new CasError(
+          "UnknownOrderState",
+          `order ${id} is in state ${Type}, which this provider does not know how to withdraw; it stays in the stack so its quota is not lost unnoticed. Check it in the CAS console, then destroy again, or set onDelete: "retain" to remove it from the stack and leave it in CAS`,
+        );
       }
     } catch (e) {
       if (gone(e)) {
@@ -159,92 +202,148 @@ export const certificateOrderProvider = {
   },
 };
 
+/**
+ * How the resource holds `id`. State written before ownership was recorded holds either an
+ * adopted order (`adoptOrderId`) or one its own create returned.
+ */
+function ownershipOf(props: Props, id: string): Ownership {
+  const o = props.ownership;
+  if (o === "reconciled") return props.adoptOrderId === id ? "adopted" : "reconciled";
+  if (o === "placed" || o === "adopted") return o;
+  return props.adoptOrderId === id ? "adopted" : "placed";
+}
+
 async function orderNames(inputs: OrderInputs): Promise<string[]> {
   if (!inputs.csr) return [inputs.domain!];
   const c = await parseCsr(inputs.csr);
   return [c.commonName!, ...c.names.filter((n) => n !== c.commonName)];
 }
 
+/** How many creates in this process lost their answer, by product and names. */
+const lostAnswers = new Map<string, number>();
+/** The create requests of this process still awaiting an answer, by product and names. */
+const inFlight = new Map<string, Set<Promise<unknown>>>();
+
 /**
- * Places the order exactly once. No CAS create action has an idempotency token, so when the
- * answer is lost the order is looked for before ordering again.
+ * Places the order exactly once. No CAS create action has an idempotency token and no list item
+ * carries an owner, so when an answer is lost (or says an order may exist) the provider lists the
+ * orders it could have placed: none → order again; candidates → stop with their ids, or, with the
+ * `alicloud-cas:adoptAfterLostAnswer=unique` opt-in, take a single one as `reconciled`.
  */
 async function placeOrder(
   inputs: OrderInputs,
   domains: string[],
   action: ReturnType<typeof chooseAction>,
-): Promise<string> {
+): Promise<{ orderId: string; ownership: Ownership }> {
   const api = client();
   const contact = { Username: inputs.username, Phone: inputs.phone, Email: inputs.email };
   // check() requires the contact for the two DV actions.
   const dvContact = { Username: inputs.username!, Phone: inputs.phone!, Email: inputs.email! };
   const tags = inputs.tags ? Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
   const common = { ProductCode: inputs.productCode, ValidateType: inputs.validateType, Tags: tags };
-  const key = `${inputs.productCode}|${[...domains].sort().join(",")}`;
-  const since = Date.now() - RECONCILE_WINDOW_MS;
-  if (unresolved.has(key)) {
+  const key = `${inputs.productCode}|${namesKey(domains)}`;
+  const earlier = unresolved.get(key);
+  if (earlier !== undefined) {
     // An earlier create in this process lost its answer and nothing was found then: look first now.
-    const found = await reconcile(inputs.productCode, domains, since, key);
+    const taken = await settleLostAnswer(action, inputs.productCode, domains, earlier, key);
     unresolved.delete(key);
-    if (found) {
-      log(`found order ${found} placed by an earlier unanswered request; adopting it`);
-      return found;
-    }
+    if (taken) return taken;
   }
+  const pending = inFlight.get(key) ?? new Set<Promise<unknown>>();
+  inFlight.set(key, pending);
   for (let attempt = 1; ; attempt++) {
+    const sentAt = Date.now();
+    const request =
+      action === "CreateCertificateRequest"
+        ? api.call(action, { ...common, ...dvContact, Domain: domains[0]! })
+        : action === "CreateCertificateWithCsrRequest"
+          ? api.call(action, { ...common, ...dvContact, Csr: inputs.csr! })
+          : api.call(action, {
+              ...common,
+              ...contact,
+              CompanyName: inputs.companyName,
+              ...(inputs.csr ? { Csr: inputs.csr } : { Domain: domains.join(",") }),
+            });
+    // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
+    // this process must never see this order as a candidate.
+    const claimedRequest = request.then((res) => (claim(res.OrderId), res));
+    pending.add(claimedRequest);
     try {
-      const res =
-        action === "CreateCertificateRequest"
-          ? await api.call(action, { ...common, ...dvContact, Domain: domains[0]! })
-          : action === "CreateCertificateWithCsrRequest"
-            ? await api.call(action, { ...common, ...dvContact, Csr: inputs.csr! })
-            : await api.call(action, {
-                ...common,
-                ...contact,
-                CompanyName: inputs.companyName,
-                ...(inputs.csr ? { Csr: inputs.csr } : { Domain: domains.join(",") }),
-              });
-      return res.OrderId;
+      const res = await claimedRequest;
+      return { orderId: res.OrderId, ownership: "placed" };
     } catch (e) {
-      if (!(e instanceof CasOutcomeUnknownError)) throw e;
+      if (!isOutcomeUnknown(e)) throw e;
       log(
-        `${action} for ${domains[0]}: no answer (${e.message.split(";")[0]}); looking for the order before ordering again`,
+        `${action} for ${domains[0]}: no answer (${(e as Error).message.split(";")[0]}); looking for the order before ordering again`,
       );
-      // A request the client gave up on may still be on its way: look, wait, and look again.
-      let found = await reconcile(inputs.productCode, domains, since, key);
-      if (!found) {
-        await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
-        found = await reconcile(inputs.productCode, domains, since, key);
-      }
-      if (found) {
-        log(`found order ${found} placed by the unanswered request; adopting it`);
-        return found;
-      }
+      pending.delete(claimedRequest);
+      lostAnswers.set(key, (lostAnswers.get(key) ?? 0) + 1);
+      // Other resources' requests for the same names in this process: let them answer and claim first.
+      await Promise.allSettled([...pending]);
+      const taken = await settleLostAnswer(action, inputs.productCode, domains, sentAt, key);
+      if (taken) return taken;
       if (attempt >= 3) {
         // Give up for now, but make the next attempt look first: a late request may still land.
-        unresolved.add(key);
+        unresolved.set(key, sentAt);
         throw e;
       }
+    } finally {
+      pending.delete(claimedRequest);
     }
   }
 }
 
+/** The create answers that mean "an order may exist": lost, unparseable, or a nonce already used. */
+function isOutcomeUnknown(e: unknown): boolean {
+  return e instanceof CasOutcomeUnknownError || (e instanceof CasError && e.code === "OutcomeUnknown");
+}
+
 /**
- * Looks for the order a lost answer may have placed, trying the look-up itself several times: if
+ * After a lost answer: looks (and, finding nothing, waits for a request still in flight and looks
+ * again). No candidate → undefined (order again). Candidates → the error listing them, or with the
+ * opt-in a single candidate taken as `reconciled`.
+ */
+async function settleLostAnswer(
+  action: string,
+  productCode: string,
+  domains: string[],
+  sentAt: number,
+  key: string,
+): Promise<{ orderId: string; ownership: Ownership } | undefined> {
+  let found = await reconcile(productCode, domains, sentAt, key);
+  if (found.length === 0) {
+    await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
+    found = await reconcile(productCode, domains, sentAt, key);
+  }
+  if (found.length === 0) return undefined;
+  // A single candidate is attributable only when no other create for these names in this process lost its answer too.
+  if (found.length === 1 && lostAnswerPolicy() === "unique" && (lostAnswers.get(key) ?? 0) <= 1) {
+    const orderId = found[0]!.orderId;
+    claim(orderId);
+    log(
+      `found order ${orderId} placed by the unanswered request; adopting it (alicloud-cas:adoptAfterLostAnswer=unique: destroy leaves it in CAS unless adoptOrderId confirms it)`,
+    );
+    return { orderId, ownership: "reconciled" };
+  }
+  throw ownershipUnproven(action, domains, found);
+}
+
+/**
+ * Looks for the orders a lost answer may have placed, trying the look-up itself several times: if
  * the answer is unknown and the look-up fails too, ordering again could buy a second certificate.
  */
 async function reconcile(
   productCode: string,
   domains: string[],
-  since: number,
+  sentAt: number,
   key: string,
-): Promise<string | undefined> {
+): Promise<Candidate[]> {
   for (let round = 1; ; round++) {
     try {
-      return await findRecentOrder(productCode, domains, since);
+      return await findCandidates(productCode, domains, sentAt);
     } catch (e) {
       if (round >= 4) {
-        unresolved.add(key);
+        unresolved.set(key, sentAt);
         throw new CasError(
           "ReconcileFailed",
           `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message}. ` +
@@ -254,32 +353,4 @@ async function reconcile(
       await new Promise((r) => setTimeout(r, 500 * 2 ** round));
     }
   }
-}
-
-/** The newest order for these names and product placed since `since` (ms), if any. */
-async function findRecentOrder(
-  productCode: string,
-  domains: string[],
-  since: number,
-): Promise<string | undefined> {
-  const want = [...domains].sort().join(",");
-  for (let page = 1; page <= 20; page++) {
-    const res = await client().call("ListUserCertificateOrder", {
-      OrderType: "CPACK",
-      Keyword: domains[0]!.replace(/^\*\./, ""),
-      CurrentPage: page,
-      ShowSize: 50,
-    });
-    const hit = res.CertificateOrderList.find(
-      (o) =>
-        o.OrderId !== undefined &&
-        o.ProductCode === productCode &&
-        (o.Domain ?? "").split(",").sort().join(",") === want &&
-        (o.BuyDate ?? 0) >= since &&
-        o.Status !== "REVOKED",
-    );
-    if (hit) return hit.OrderId;
-    if (page * 50 >= res.TotalCount) return undefined;
-  }
-  return undefined;
 }

@@ -16,6 +16,11 @@ export function setConfig(lookup: ConfigLookup): void {
   cached = undefined;
 }
 
+/** One stack config value as `configure` delivered it (e.g. `alicloud-cas:adoptAfterLostAnswer`). */
+export function setting(key: string): string | undefined {
+  return config(key);
+}
+
 /** The process's client: stack config first, environment second (see the README's credentials section). */
 export function client(): CasClient {
   cached ??= new CasClient({

@@ -57,17 +57,32 @@ for (const rate of [0.05, 0.2, 0.5]) {
     it("every order exists exactly once with complete outputs; destroy leaves none; quota matches", async () => {
       const domains = Array.from({ length: ORDERS }, (_, i) => `f${i}.example.com`);
       const state = new Map<string, { id: string; outs: Record<string, unknown> }>();
+      // What the user sets after an error listing the candidates (the fix the error names).
+      const adopt = new Map<string, string>();
+      let stopped = 0;
       // Like a user re-running `pulumi up` until it succeeds.
       for (let round = 0; round < 15 && state.size < ORDERS; round++) {
         await Promise.all(
           domains
             .filter((d) => !state.has(d))
             .map(async (domain) => {
-              const { inputs } = await provider.check({}, { domain, ...contact, quotaCheck: "off" });
+              const { inputs } = await provider.check(
+                {},
+                { domain, ...contact, quotaCheck: "off", adoptOrderId: adopt.get(domain) },
+              );
               try {
                 state.set(domain, await provider.create(inputs));
               } catch (e) {
                 logged.push((e as Error).message);
+                const candidates = (e as { candidates?: Array<{ orderId: string; names: string[] }> })
+                  .candidates;
+                if (candidates) {
+                  // One resource per name in this program: its only candidate is its own order.
+                  stopped++;
+                  assert.equal(candidates.length, 1, (e as Error).message);
+                  assert.deepEqual(candidates[0]!.names, [domain]);
+                  adopt.set(domain, candidates[0]!.orderId);
+                }
                 // A partial failure carries the order's id: the engine records it, as here.
                 const partial = e as { id?: string; properties?: Record<string, unknown> };
                 if (partial.id) state.set(domain, { id: partial.id, outs: partial.properties ?? {} });
@@ -123,9 +138,93 @@ for (const rate of [0.05, 0.2, 0.5]) {
         (r) => r.outcome !== "OK" && !/^(NotFoundOrder|OrderStateError)$/.test(r.outcome),
       ).length;
       assert.ok(injected > 0, "faults were injected");
+      // Every create whose answer was dropped after the order was committed stopped with its candidate.
+      const lost = log.filter((r) => r.action === "CreateCertificateRequest" && r.outcome === "ambiguous");
+      assert.ok(stopped >= lost.length, `${stopped} stops for ${lost.length} lost answers`);
       // Secret audit: provider logs and error messages never carry the access-key secret.
       assert.ok(logged.length > 0);
       assert.ok(!logged.some((l) => l.includes(emu.accessKeySecret) || /PRIVATE KEY/.test(l)));
+    });
+  });
+}
+
+for (const policy of ["stop", "unique"] as const) {
+  describe(`two-owner race: two resources for each name in one program, lost create answers (adoptAfterLostAnswer=${policy})`, function () {
+    this.timeout(120_000);
+    let emu: RunningEmulator;
+    const consoleError = console.error;
+    before(async () => {
+      console.error = () => undefined;
+      emu = await startEmulator({
+        seed: policy === "stop" ? 7 : 11,
+        faults: [{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 0.5 }],
+        lifecycle: { validation: "manual" },
+      });
+      const config: Record<string, string> = {
+        "alicloud:accessKey": emu.accessKeyId,
+        "alicloud:secretKey": emu.accessKeySecret,
+        "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+        "alicloud-cas:adoptAfterLostAnswer": policy,
+      };
+      await provider.configure({ config: { get: (k) => config[k] } });
+    });
+    after(async () => {
+      console.error = consoleError;
+      await emu.close();
+    });
+
+    it("no resource holds, cancels or revokes another's order; each order is held once or listed as a candidate", async () => {
+      const names = Array.from({ length: 10 }, (_, i) => `race${i}.example.com`);
+      const owners = names.flatMap((domain) => ["a", "b"].map((who) => ({ who, domain })));
+      const results = await Promise.all(
+        owners.map(async ({ who, domain }) => {
+          const { inputs } = await provider.check(
+            {},
+            { domain, ...contact, quotaCheck: "off", onDelete: "revoke" },
+          );
+          try {
+            return { who, domain, held: await provider.create(inputs) };
+          } catch (e) {
+            const candidates = (e as { candidates?: Array<{ orderId: string; names: string[] }> }).candidates;
+            assert.ok(candidates, `failed without a candidate list: ${(e as Error).message}`);
+            return { who, domain, candidates };
+          }
+        }),
+      );
+      const held = results.filter((r) => r.held).map((r) => ({ domain: r.domain, ...r.held! }));
+      const ids = held.map((h) => h.id);
+      assert.equal(new Set(ids).size, ids.length, "two resources hold one order");
+      const orders = await emu.control.orders();
+      for (const h of held) {
+        assert.deepEqual(orders.find((o) => o.orderId === h.id)?.domains, [h.domain]);
+        assert.ok(
+          h.outs.ownership === "placed" || (policy === "unique" && h.outs.ownership === "reconciled"),
+        );
+      }
+      const listed = new Set(results.flatMap((r) => r.candidates ?? []).map((c) => c.orderId));
+      for (const id of listed) assert.ok(!ids.includes(id), `candidate ${id} is held by a resource`);
+      // Every order is held by exactly one resource or was named to the user as a candidate.
+      for (const o of orders)
+        assert.ok(ids.includes(o.orderId) || listed.has(o.orderId), `stray ${o.orderId}`);
+      assert.ok(
+        results.some((r) => r.candidates || r.held?.outs.ownership === "reconciled"),
+        "the race lost some answers",
+      );
+
+      // Issue everything, then destroy what the resources hold (onDelete: revoke).
+      for (const o of orders) await emu.control.issue(o.orderId);
+      for (const h of held) await provider.delete(h.id, h.outs);
+      const after = await emu.control.orders();
+      for (const o of after) {
+        const mine = held.find((h) => h.id === o.orderId);
+        const revokes = mine && mine.outs.ownership === "placed";
+        assert.equal(o.state, revokes ? "revoked" : "certificate", `order ${o.orderId}`);
+      }
+      const touched = emu.control
+        .requests()
+        .filter((r) => /^Cancel|^Delete/.test(r.action))
+        .map((r) => String(r.orderId));
+      for (const id of touched) assert.ok(ids.includes(id), `destroy touched ${id}, which no resource holds`);
     });
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CasClient } from "../../provider/cas/client";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub } from "../../sdk/stubs";
 import { makeCsr } from "../support/keys";
@@ -88,29 +89,126 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.equal(r.props.recordDomain, undefined);
   });
 
-  it("adopts an existing order instead of ordering", async () => {
-    const { id } = await order({ domain: "adopt.example.com", ...contact });
+  /** An order placed outside this deployment (another stack, the console), as CAS returns it. */
+  async function outsideOrder(domain: string, productCode = "digicert-free-1-free"): Promise<string> {
+    const api = new CasClient({
+      endpoint: emu.endpoint,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      env: {},
+    });
+    const { OrderId } = await api.call("CreateCertificateRequest", {
+      Domain: domain,
+      ProductCode: productCode,
+      ValidateType: "DNS",
+      Username: "Other",
+      Phone: "13800002222",
+      Email: "other@example.com",
+    });
+    return OrderId;
+  }
+
+  it("adopts an existing order only when its names and product match and no other resource holds it", async () => {
+    const id = await outsideOrder("adopt.example.com");
     const before = plan().used;
     const adopted = await order({ domain: "adopt.example.com", ...contact, adoptOrderId: id });
     assert.equal(adopted.id, id);
+    assert.equal(adopted.outs.ownership, "adopted");
     assert.equal(plan().used, before);
+    const victim = await outsideOrder("victim.example.com");
+    await assert.rejects(
+      order({ domain: "www.example.com", ...contact, adoptOrderId: victim }),
+      new RegExp(`adoptOrderId ${victim}: CAS lists no such order for www.example.com`),
+    );
+    await assert.rejects(
+      order({
+        csr: (await makeCsr("victim.example.com", ["victim.example.com", "x.example.com"])).pem,
+        adoptOrderId: victim,
+      }),
+      new RegExp(
+        `adoptOrderId ${victim}: the order is for victim.example.com but the inputs name victim.example.com, x.example.com`,
+      ),
+    );
+    const other = await outsideOrder("prod.example.com", "geotrust-dv-1-starter");
+    await assert.rejects(
+      order({ domain: "prod.example.com", ...contact, adoptOrderId: other }),
+      new RegExp(
+        `adoptOrderId ${other}: the order is for product geotrust-dv-1-starter but productCode is digicert-free-1-free; set productCode: "geotrust-dv-1-starter"`,
+      ),
+    );
     await assert.rejects(
       order({ domain: "adopt.example.com", ...contact, adoptOrderId: "999999999" }),
-      /adoptOrderId 999999999: CAS has no such order/,
+      /adoptOrderId 999999999: CAS lists no such order/,
     );
+    // Held by another resource of this deployment (the one adopted above).
+    await assert.rejects(
+      order({ domain: "adopt.example.com", ...contact, adoptOrderId: id }),
+      new RegExp(`adoptOrderId ${id}: another resource of this deployment already holds this order`),
+    );
+    assert.equal(plan().used, before + 1, "only the outside orders were placed");
   });
 
-  it("places exactly one order when the create answer is lost", async () => {
+  it("a lost create answer never adopts by default: it stops with the candidate list and the adoptOrderId fix", async () => {
     emu.control.setFaults([{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }]);
     const before = plan().used;
-    const { id } = await order({ domain: "ambiguous.example.com", ...contact });
-    const mine = (await emu.control.orders()).filter((o) => o.domains[0] === "ambiguous.example.com");
-    assert.deepEqual(
-      mine.map((o) => o.orderId),
-      [id],
+    const checked = await host.check({ domain: "ambiguous.example.com", ...contact });
+    const err = await host.create(checked.inputs).then(
+      () => assert.fail("adopted an order it cannot prove is its own"),
+      (e: Error) => e,
     );
-    assert.equal(plan().used, before + 1);
-    await host.waitForStderr(/found order \d+ placed by the unanswered request; adopting it/);
+    const mine = (await emu.control.orders()).filter((o) => o.domains[0] === "ambiguous.example.com");
+    assert.equal(mine.length, 1);
+    const id = mine[0]!.orderId;
+    assert.match(
+      err.message,
+      new RegExp(
+        `CAS lists orders for the same names and product that no resource of this deployment holds: OrderId ${id} \\(bought \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(server time\\), ambiguous.example.com, CHECKING\\)`,
+      ),
+    );
+    assert.match(err.message, new RegExp(`adoptOrderId: "${id}"`));
+    assert.equal(plan().used, before + 1, "no second order");
+    // The fix the error names.
+    const adopted = await order({ domain: "ambiguous.example.com", ...contact, adoptOrderId: id });
+    assert.equal(adopted.id, id);
+    assert.equal(adopted.outs.ownership, "adopted");
+  });
+
+  it("with alicloud-cas:adoptAfterLostAnswer=unique, takes a single candidate as reconciled and destroy leaves it alone", async () => {
+    const single = await startProviderHost(
+      certificateOrderStub,
+      {
+        "alicloud:accessKey": emu.accessKeyId,
+        "alicloud:secretKey": emu.accessKeySecret,
+        "alicloud-cas:adoptAfterLostAnswer": "unique",
+      },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    try {
+      emu.control.setFaults([{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }]);
+      const before = plan().used;
+      const checked = await single.check({ domain: "single.example.com", ...contact, onDelete: "revoke" });
+      const { id, outs } = await single.create(checked.inputs);
+      assert.equal(outs.ownership, "reconciled");
+      assert.deepEqual(
+        (await emu.control.orders())
+          .filter((o) => o.domains[0] === "single.example.com")
+          .map((o) => o.orderId),
+        [id],
+      );
+      assert.equal(plan().used, before + 1);
+      await single.waitForStderr(/found order \d+ placed by the unanswered request; adopting it/);
+      await emu.control.issue(id);
+      await single.delete(id, outs);
+      await single.waitForStderr(
+        new RegExp(`order ${id}: taken after a lost create answer .* left in CAS untouched`),
+      );
+      assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "certificate");
+      // Confirmed by adoptOrderId, destroy acts on it.
+      await single.delete(id, { ...outs, adoptOrderId: id });
+      assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "revoked");
+    } finally {
+      single.stop();
+    }
   });
 
   it("deletes in every state with the documented quota effect", async () => {

@@ -1,0 +1,176 @@
+import { CasError } from "../cas/errors";
+import { client, setting } from "./settings";
+
+/**
+ * How a resource came to hold its order. Only `placed` (its own create returned the id) and
+ * `adopted` (the user named it in `adoptOrderId`, checked against the names and product) let
+ * destroy cancel or revoke it; `reconciled` (taken after a lost create answer, by opt-in) does not.
+ */
+export type Ownership = "placed" | "adopted" | "reconciled";
+
+/**
+ * The API accepts requests whose clock is up to 15 minutes off the server's, and `BuyDate` is the
+ * server's clock: a window measured with the local clock is widened by this much on each side.
+ */
+export const CLOCK_SKEW_MS = 15 * 60_000;
+
+/** Orders some resource in this provider process placed, adopted, or holds in state. Never candidates for another. */
+const claimed = new Set<string>();
+
+/** Marks an order as held by a resource of this process. */
+export function claim(orderId: string): void {
+  claimed.add(orderId);
+}
+
+/** Forgets every claim: a new configuration may mean another account, whose OrderIds are another set. */
+export function resetClaims(): void {
+  claimed.clear();
+}
+
+/** Whether a resource of this process already holds `orderId`. */
+export function isClaimed(orderId: string): boolean {
+  return claimed.has(orderId);
+}
+
+/** An order a lost create answer may have placed. */
+export interface Candidate {
+  orderId: string;
+  /** `BuyDate` (server time, ms), when CAS gave one. */
+  buyDate: number | null;
+  names: string[];
+  status: string;
+}
+
+/** What the provider does when a lost create answer leaves candidates: `stop` (default) or adopt a `unique` one. */
+export function lostAnswerPolicy(): "stop" | "unique" {
+  return setting("alicloud-cas:adoptAfterLostAnswer") === "unique" ? "unique" : "stop";
+}
+
+/** The order's names as a sorted, comma-joined key. */
+export const namesKey = (names: string[]): string => [...names].sort().join(",");
+
+/** Every CPACK order whose names or id match `keyword` (ListUserCertificateOrder, all pages). */
+async function listByKeyword(keyword: string): Promise<Array<Candidate & { productCode: string | null }>> {
+  const out: Array<Candidate & { productCode: string | null }> = [];
+  for (let page = 1; page <= 20; page++) {
+    const res = await client().call("ListUserCertificateOrder", {
+      OrderType: "CPACK",
+      Keyword: keyword,
+      CurrentPage: page,
+      ShowSize: 50,
+    });
+    for (const o of res.CertificateOrderList) {
+      if (o.OrderId === undefined) continue;
+      out.push({
+        orderId: o.OrderId,
+        buyDate: o.BuyDate ?? null,
+        names: (o.Domain ?? "").split(",").filter(Boolean),
+        status: o.Status ?? "?",
+        productCode: o.ProductCode ?? null,
+      });
+    }
+    if (page * 50 >= res.TotalCount) break;
+  }
+  return out;
+}
+
+/**
+ * Every CPACK order for exactly these names and product, whatever its age, found by listing with
+ * the first name as `Keyword` (no action returns an order's names by OrderId).
+ */
+export async function listOrdersFor(productCode: string, names: string[]): Promise<Candidate[]> {
+  const want = namesKey(names);
+  return (await listByKeyword(names[0]!.replace(/^\*\./, ""))).filter(
+    (o) => namesKey(o.names) === want && o.productCode === productCode,
+  );
+}
+
+/**
+ * Checks that `orderId` is an order for exactly these names and product before a resource adopts
+ * it, and that no other resource of this process holds it. Throws `AdoptMismatch` naming the difference.
+ */
+export async function verifyAdoption(orderId: string, productCode: string, names: string[]): Promise<void> {
+  const fail = (why: string) =>
+    new CasError("AdoptMismatch", `adoptOrderId ${orderId}: ${why}. Nothing was adopted.`);
+  if (claimed.has(orderId))
+    throw fail(
+      "another resource of this deployment already holds this order; one order belongs to one resource",
+    );
+  let found: (Candidate & { productCode: string | null }) | undefined;
+  for (const n of names) {
+    found = (await listByKeyword(n.replace(/^\*\./, ""))).find((o) => o.orderId === orderId);
+    if (found) break;
+  }
+  if (!found)
+    throw fail(
+      `CAS lists no such order for ${names.join(", ")} (ListUserCertificateOrder, OrderType CPACK, Keyword each name); ` +
+        "check the id, or set domain/csr to the names the order was placed for",
+    );
+  if (namesKey(found.names) !== namesKey(names))
+    throw fail(
+      `the order is for ${found.names.join(", ")} but the inputs name ${names.join(", ")}; set domain/csr to the order's names`,
+    );
+  if (found.productCode !== productCode)
+    throw fail(
+      `the order is for product ${found.productCode ?? "(none listed)"} but productCode is ${productCode}; set productCode: "${found.productCode ?? ""}"`,
+    );
+}
+
+/**
+ * Orders a create sent at local time `sentAt` may have placed: same names and product, bought
+ * within the skew-widened window, not revoked, and not held by another resource of this process.
+ * An order without `BuyDate` stays a candidate (it cannot be ruled out).
+ */
+export async function findCandidates(
+  productCode: string,
+  names: string[],
+  sentAt: number,
+  now = Date.now(),
+): Promise<Candidate[]> {
+  const all = await listOrdersFor(productCode, names);
+  return all.filter(
+    (c) =>
+      !claimed.has(c.orderId) &&
+      c.status !== "REVOKED" &&
+      (c.buyDate === null || (c.buyDate >= sentAt - CLOCK_SKEW_MS && c.buyDate <= now + CLOCK_SKEW_MS)),
+  );
+}
+
+/** One candidate for an error message: id, server-time purchase date, names, list status. */
+export function describeCandidate(c: Candidate): string {
+  const bought =
+    c.buyDate === null ? "no BuyDate" : `bought ${new Date(c.buyDate).toISOString()} (server time)`;
+  return `OrderId ${c.orderId} (${bought}, ${c.names.join(",")}, ${c.status})`;
+}
+
+/** A lost create answer left orders that cannot be proven to be this resource's; `candidates` lists them. */
+export class OwnershipUnprovenError extends CasError {
+  constructor(
+    message: string,
+    readonly candidates: Candidate[],
+  ) {
+    super("OwnershipUnproven", message);
+  }
+}
+
+/** The error for a lost create answer whose candidates cannot be proven to be this resource's. */
+export function ownershipUnproven(
+  action: string,
+  names: string[],
+  candidates: Candidate[],
+): OwnershipUnprovenError {
+  const policy = lostAnswerPolicy();
+  const why =
+    policy === "unique"
+      ? `${candidates.length} candidates (alicloud-cas:adoptAfterLostAnswer=unique adopts only a single one)`
+      : "no list item carries an owner, so it cannot be proven which stack or resource placed them";
+  return new OwnershipUnprovenError(
+    `${action} for ${names.join(", ")} got no answer, so an order may exist, and CAS lists orders for the same ` +
+      `names and product that no resource of this deployment holds: ${candidates.map(describeCandidate).join("; ")}. ` +
+      `Nothing was adopted and no second order was placed: ${why}. ` +
+      `If one of them is this resource's order and no other stack holds it, set adoptOrderId to its OrderId ` +
+      `(e.g. adoptOrderId: "${candidates[0]!.orderId}") and run pulumi up again; a stray order holds plan quota until ` +
+      "it is cancelled in the CAS console. Single-writer setups can set alicloud-cas:adoptAfterLostAnswer=unique.",
+    candidates,
+  );
+}
