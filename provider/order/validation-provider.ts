@@ -1,4 +1,5 @@
 import { systemClock } from "../../protocol/clock";
+import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
@@ -115,7 +116,17 @@ export const certificateOrderValidationProvider = {
   },
 
   async read(id: string, props: Props) {
-    const state = await client().call("DescribeCertificateState", { OrderId: String(props.orderId) });
+    let state: Awaited<ReturnType<typeof waitForIssuance>>;
+    try {
+      state = await client().call("DescribeCertificateState", { OrderId: String(props.orderId) });
+    } catch (e) {
+      // The order was removed outside the stack: drop this resource too, so refresh can finish.
+      if (e instanceof CasApiError && e.code === "NotFoundOrder") {
+        log(`order ${String(props.orderId)} no longer exists in CAS; removing its validation from state`);
+        return { id: "", props: {} };
+      }
+      throw e;
+    }
     if (state.Type !== "certificate") return { id, props };
     return { id, props: await certificateOutputs(props, state) };
   },

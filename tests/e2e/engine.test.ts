@@ -52,8 +52,15 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
   this.timeout(600_000);
   let emu: EmulatorProcess;
   let env: EngineStack;
-  const program: { csr: string; extra: boolean; validate: string | null; failing: boolean } = {
+  const program: {
+    csr: string;
+    extra: boolean;
+    adopt: Record<string, string>;
+    validate: string | null;
+    failing: boolean;
+  } = {
     csr: "",
+    adopt: {},
     extra: true,
     validate: null,
     failing: false,
@@ -82,12 +89,14 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
             domain: "API.example.com.",
             ...contact,
             onDelete: "revoke",
+            adoptOrderId: program.adopt.api,
           });
           const wild = new CertificateOrder("wild", {
             domain: "*.example.com",
             productCode: "geotrust-dv-w-starter",
             ...contact,
             onDelete: "revoke",
+            adoptOrderId: program.adopt.wild,
           });
           Object.assign(exports, {
             apiOrderId: api.orderId,
@@ -180,19 +189,43 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     program.csr = csrPem;
   });
 
-  it("an ambiguous create leaves exactly one order", async () => {
+  it("an ambiguous create stops with the candidate list; adoptOrderId takes it; exactly one order", async () => {
     program.extra = false;
     await env.stack.up(); // api and wild go away (revoked)
     await emu.control("POST", "faults", {
       rules: [{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }],
     });
     program.extra = true;
+    const failed = await env.stack.up().then(
+      () => assert.fail("the up adopted an order it cannot prove is its own"),
+      (e: Error) => e.message,
+    );
+    // Whichever of api and wild drew the lost answer stopped; the other was created.
+    const names = { api: "api.example.com", wild: "*.example.com" } as const;
+    const live = () => orders().then((all) => all.filter((o) => o.state !== "revoked"));
+    const stopped = (Object.keys(names) as Array<keyof typeof names>).filter((k) =>
+      failed.includes(`CreateCertificateRequest for ${names[k]} got no answer`),
+    );
+    assert.equal(stopped.length, 1, failed);
+    const name = stopped[0]!;
+    const stray = (await live()).filter((o) => o.domains.join() === names[name]);
+    assert.equal(stray.length, 1);
+    const id = stray[0]!.orderId;
+    assert.ok(
+      failed.includes(`OrderId ${id} (bought `) && failed.includes(`(server time), ${names[name]}, `),
+      failed,
+    );
+    assert.match(failed, new RegExp(`adoptOrderId: "${id}"`));
+    assert.equal((await env.stack.outputs())[`${name}OrderId`], undefined, `nothing in state for ${name}`);
+    program.adopt[name] = id;
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
-    const live = (await orders()).filter((o) => o.state !== "revoked");
-    const api = live.filter((o) => o.domains.join() === "api.example.com");
-    assert.equal(api.length, 1, "exactly one order for api.example.com");
-    assert.equal(String(res.outputs.apiOrderId!.value), api[0]!.orderId);
+    for (const [k, n] of Object.entries(names)) {
+      const mine = (await live()).filter((o) => o.domains.join() === n);
+      assert.equal(mine.length, 1, `exactly one order for ${n}`);
+      assert.equal(String(res.outputs[`${k}OrderId`]!.value), mine[0]!.orderId);
+    }
+    assert.equal(String(res.outputs[`${name}OrderId`]!.value), id);
     const requests = (await emu.control("GET", "requests")) as Array<{ action: string; outcome: string }>;
     assert.ok(requests.some((r) => r.action === "CreateCertificateRequest" && r.outcome === "ambiguous"));
   });

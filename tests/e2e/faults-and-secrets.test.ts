@@ -17,6 +17,9 @@ describe("the engine under injected faults, and a secret audit of everything it 
   const domains = Array.from({ length: 10 }, (_, i) => `e${i}.example.com`);
   const orders = async () =>
     ((await emu.control("GET", "orders")) as Order[]).filter((o) => o.state !== "revoked");
+  /** What the user sets after an error listing the candidates of a lost answer (the fix the error names). */
+  const adopt: Record<string, string> = {};
+  let stops = 0;
 
   /** Runs an operation like a user in CI: again until it succeeds (at most 6 times), keeping everything printed. */
   async function untilSuccess(op: () => Promise<{ stdout: string; stderr: string }>): Promise<number> {
@@ -26,7 +29,14 @@ describe("the engine under injected faults, and a secret audit of everything it 
         printed.push(res.stdout, res.stderr);
         return run;
       } catch (e) {
-        printed.push(String((e as Error).message));
+        const message = String((e as Error).message);
+        printed.push(message);
+        for (const [, domain, id] of message.matchAll(
+          /CreateCertificateRequest for (\S+) got no answer.*?adoptOrderId: \\?"(\d+)\\?"/g,
+        )) {
+          adopt[domain!] = id!;
+          stops++;
+        }
       }
     }
     throw new Error(`still failing after 6 runs:\n${printed.at(-1)}`);
@@ -53,6 +63,7 @@ describe("the engine under injected faults, and a secret audit of everything it 
         for (const domain of domains)
           ids[domain] = new CertificateOrder(domain.split(".")[0]!, {
             domain,
+            adoptOrderId: adopt[domain],
             username: "u",
             phone: "13800001111",
             email: "a@example.com",
@@ -80,6 +91,8 @@ describe("the engine under injected faults, and a secret audit of everything it 
       log.some((r) => r.outcome === "ambiguous") && log.some((r) => r.outcome === "ServiceUnavailable"),
       "faults were injected",
     );
+    assert.ok(stops >= 1, "a lost answer stopped with its candidate, and the user adopted it");
+    for (const [domain, id] of Object.entries(adopt)) assert.equal(outputs[domain]!.value, id);
   });
 
   it("issued certificates and generated keys survive refresh; destroy leaves nothing", async () => {
@@ -101,5 +114,93 @@ describe("the engine under injected faults, and a secret audit of everything it 
     assert.ok(!all.includes(emu.accessKeySecret), "access-key secret found");
     assert.ok(!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(all), "a private key in clear");
     assert.match(all, /"ciphertext"/, "the generated keys are in state, as ciphertext");
+  });
+});
+
+describe("two stacks race for the same names under lost create answers", function () {
+  this.timeout(900_000);
+  let emu: EmulatorProcess;
+  const names = ["r0.example.com", "r1.example.com", "r2.example.com", "r3.example.com"];
+  const stacks: EngineStack[] = [];
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual", "--seed", "5"]);
+    await emu.control("POST", "faults", {
+      rules: [
+        { action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 2 },
+        { action: "CreateCertificateRequest", kind: "ambiguous", rate: 0.3 },
+      ],
+    });
+    for (const who of ["a", "b"])
+      stacks.push(
+        await emulatorStack(
+          `cas-race-${who}`,
+          async () => {
+            const ids: Record<string, unknown> = {};
+            for (const domain of names)
+              ids[domain] = new CertificateOrder(domain.split(".")[0]!, {
+                domain,
+                username: "u",
+                phone: "13800001111",
+                email: "a@example.com",
+                onDelete: "revoke",
+              }).orderId;
+            return ids;
+          },
+          emu,
+        ),
+      );
+  });
+  after(async () => {
+    for (const s of stacks) await s.dispose();
+    await emu?.stop();
+  });
+
+  it("no stack holds, cancels or revokes the other's order; each order is held once or was listed as a candidate", async () => {
+    const runs = await Promise.all(
+      stacks.map((s) =>
+        s.stack.up().then(
+          () => "",
+          (e: Error) => e.message,
+        ),
+      ),
+    );
+    // What each stack holds, from its state (a failed up writes no stack outputs, but keeps what it created).
+    const held = new Map<string, string>(); // orderId → stack
+    const holds: Array<Set<string>> = [];
+    for (const [i, s] of stacks.entries()) {
+      const state = (await s.stack.exportStack()).deployment as {
+        resources?: Array<{ type: string; outputs?: { orderId?: string; domain?: string } }>;
+      };
+      const mine = (state.resources ?? []).filter((r) => r.type.endsWith(":CertificateOrder"));
+      holds.push(new Set(mine.map((r) => r.outputs!.domain!)));
+      for (const r of mine) {
+        const id = r.outputs!.orderId!;
+        assert.ok(!held.has(id), `${r.outputs!.domain}: order ${id} is held by both stacks`);
+        held.set(id, String(i));
+      }
+    }
+    const listed = new Set(runs.flatMap((m) => [...m.matchAll(/OrderId (\d+) \(bought/g)].map((x) => x[1]!)));
+    const all = (await emu.control("GET", "orders")) as Order[];
+    assert.ok(listed.size > 0, "a lost answer stopped with its candidates");
+    // Across processes a candidate list may name the other stack's orders (that is why it stops): it takes none.
+    for (const o of all)
+      assert.ok(held.has(o.orderId) || listed.has(o.orderId), `order ${o.orderId} neither held nor listed`);
+    // Every declared resource either holds one order for its name or its up failed naming candidates.
+    for (const [i, names_] of holds.entries())
+      for (const d of names)
+        if (!names_.has(d))
+          assert.match(
+            runs[i]!,
+            new RegExp(`CreateCertificateRequest for ${d.replace(/\./g, "\\.")} got no answer`),
+          );
+
+    for (const o of all) await emu.control("POST", `orders/${o.orderId}/issue`);
+    await stacks[0]!.stack.destroy();
+    const after = (await emu.control("GET", "orders")) as Order[];
+    for (const o of after) {
+      const revoked = held.get(o.orderId) === "0";
+      assert.equal(o.state, revoked ? "revoked" : "certificate", `order ${o.orderId}`);
+    }
   });
 });

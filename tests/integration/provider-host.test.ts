@@ -378,6 +378,30 @@ describe("CertificateOrderValidation inside the provider host", function () {
         ),
       );
       await waiter.waitForStderr(new RegExp(`order ${id}: issued`));
+
+      // Removed out of band (another tool, the console): both resources drop on read; update says refresh.
+      const api = new CasClient({
+        endpoint: emu.endpoint,
+        accessKeyId: emu.accessKeyId,
+        accessKeySecret: emu.accessKeySecret,
+        env: {},
+      });
+      const pending = await orders.create(
+        (await orders.check({ domain: "gone.example.com", ...contact })).inputs,
+      );
+      await api.call("CancelOrderRequest", { OrderId: pending.id });
+      await api.call("DeleteCertificateRequest", { OrderId: pending.id });
+      assert.equal((await orders.read(pending.id, pending.outs)).id, "");
+      assert.equal((await waiter.read(`${pending.id}-validation`, { ...outs, orderId: pending.id })).id, "");
+      await waiter.waitForStderr(
+        new RegExp(`order ${pending.id} no longer exists in CAS; removing its validation`),
+      );
+      const newer = (await orders.check({ domain: "gone.example.com", ...contact, email: "n@example.com" }))
+        .inputs;
+      await assert.rejects(
+        orders.update(pending.id, pending.outs, newer),
+        new RegExp(`order ${pending.id} no longer exists in CAS .*run \`pulumi refresh\``),
+      );
     } finally {
       orders.stop();
       waiter.stop();
