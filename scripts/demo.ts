@@ -1,7 +1,7 @@
 // `npm run demo`: the whole flow on this machine, offline. Starts the embedded CAS emulator
 // (state under .demo/), finds or builds the Pulumi engine, runs the quickstart program twice
 // (order → publish the DNS record → wait for the certificate) on a local file backend.
-// `npm run demo -- --destroy` cleans up.
+// `npm run demo -- --destroy` cleans up. CAS_DEMO_DIR moves the state folder (default .demo/).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -9,7 +9,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { startEmulator, type RunningEmulator } from "../emulator/server";
 
 const ROOT = resolve(__dirname, "..", "..");
-const DEMO = join(ROOT, ".demo");
+const DEMO = process.env.CAS_DEMO_DIR ? resolve(process.env.CAS_DEMO_DIR) : join(ROOT, ".demo");
 const STACK = "demo";
 const DOMAIN = "www.example.com";
 
@@ -17,11 +17,19 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (n: number, text: string) => console.log(`\n${bold(`▸ ${n}. ${text}`)}`);
 
 function engineBin(): string {
-  return execFileSync("bash", [join(ROOT, "scripts", "pulumi-cli.sh")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  })
-    .toString()
-    .trim();
+  try {
+    return execFileSync("bash", [join(ROOT, "scripts", "pulumi-cli.sh")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+      .toString()
+      .trim();
+  } catch {
+    // pulumi-cli.sh has said why on stderr; the failure gets its own line and says what to do.
+    throw new Error(
+      "no Pulumi engine (see the [pulumi-cli] line above). Install the Pulumi CLI (https://www.pulumi.com/docs/install/) " +
+        "or Go >= 1.25 to build one, then run `npm run demo` again.",
+    );
+  }
 }
 
 async function demoStack(emu: RunningEmulator, bin: string): Promise<Stack> {
@@ -126,8 +134,11 @@ async function main(): Promise<void> {
     step(5, "pulumi up (2/2): CertificateOrderValidation waits until CAS issues the certificate");
     const second = await up(stack, true);
     const o = second.outputs;
+    // Status and certificate come from the validation resource: CertificateOrder's own status is
+    // as of its last read (when it was placed), and is not read again in this `up`.
     step(6, "Issued");
     console.log(`  order            ${orderId}`);
+    console.log(`  status           ${String(o.status?.value)} (from CertificateOrderValidation)`);
     console.log(`  serial           ${String(o.serialNumber?.value)}`);
     console.log(`  valid until      ${String(o.notAfter?.value)}`);
     console.log(`  SHA-256          ${String(o.fingerprintSha256?.value)}`);
@@ -144,6 +155,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  // On a line of its own, whatever the last output (engine output may end mid-line).
   console.error(`\ndemo failed: ${(e as Error).message}`);
   process.exit(1);
 });
