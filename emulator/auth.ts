@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
-import { API_VERSION } from "../provider/cas/actions";
 import { parseAcs3Authorization, sha256Hex, signAcs3 } from "../protocol/sign-acs3";
 import { rpcV1StringToSign, signRpcV1 } from "../protocol/sign-rpc-v1";
 import { ApiFault } from "./faults";
+import { API_VERSION } from "./products";
 import type { Account } from "./state";
 
 /** A request that passed authentication. */

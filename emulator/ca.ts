@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, type webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
-import { loadX509 } from "../provider/pki/x509";
+import { x509 as loadX509 } from "./pki";
 
 const x509 = loadX509();
 

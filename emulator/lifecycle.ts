@@ -22,6 +22,16 @@ export interface LifecycleOptions {
   zones: string[];
   /** DigiCert may ask for CNAME instead of TXT. */
   recordType: "TXT" | "CNAME";
+  /**
+   * UNCONFIRMED: how many days before `NotAfter` a certificate counts as "about to expire"
+   * (`WILLEXPIRED`), which is also when `RenewCertificateOrderForPackageRequest` is allowed.
+   */
+  expiringDays: number;
+  /**
+   * The region part of `CertIdentifier` (`{Id}-cn-hangzhou` per the SDK remark); the international
+   * site's form is UNCONFIRMED (e.g. `ap-southeast-1`).
+   */
+  certIdentifierRegion: string;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleOptions = {
@@ -32,6 +42,8 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   recordDomainStyle: "name",
   zones: [],
   recordType: "TXT",
+  expiringDays: 30,
+  certIdentifierRegion: "cn-hangzhou",
 };
 
 /** What callers may pass: the same fields, with `recordDomainStyle: "label"` still accepted. */
@@ -62,6 +74,8 @@ const patchSchema = z
       }
     }),
     recordType: z.enum(["TXT", "CNAME"]),
+    expiringDays: z.number().finite().nonnegative(),
+    certIdentifierRegion: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, "a region id such as cn-hangzhou"),
   })
   .partial()
   .strict();

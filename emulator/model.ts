@@ -1,42 +1,33 @@
-import { createPublicKey } from "node:crypto";
-import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../provider/cas/products";
-import { CsrError, normalizeDomain, parseCsr } from "../provider/pki/csr";
-import { describeCertificate } from "../provider/pki/certificate";
-import { loadX509 } from "../provider/pki/x509";
 import { generateOrderKey, type EmulatorCa } from "./ca";
+import { invalid, missing, notFoundOrder, stateError } from "./errors";
 import { ApiFault } from "./faults";
 import type { LifecycleOptions } from "./lifecycle";
+import { certificateDetail, listOrders, type ListingContext } from "./listing";
+import { bindNames, normalizeName, type Binding } from "./names";
+import { csrPublicKey } from "./pki";
+import { DEFAULT_PRODUCT_CODE, productFor } from "./products";
 import { DNS_LABEL, recordDomain } from "./records";
 import type { SeededRandom } from "./rng";
 import type { EmulatorState, Order, OrderState, Plan } from "./state";
+import { readTags } from "./tags";
 
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./lifecycle";
 
 const DAY = 86400_000;
+/** UNCONFIRMED: a revoke within this many days of issuance returns the quota. */
 const REVOKE_REFUND_WINDOW = 30 * DAY;
-const DOMAIN_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const FILE_URI = "/.well-known/pki-validation/fileauth.txt";
+/** Default note on a failed order: `verify_fail` is "review failed" (the CA refused the application). */
+const REVIEW_FAILED =
+  "The CA's review of the certificate application failed; the application information may be wrong.";
 
 type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
 
-const invalid = (name: string, why: string) =>
-  new ApiFault("InvalidParameter", 400, `The specified parameter "${name}" is not valid: ${why}`);
-const missing = (name: string) =>
-  new ApiFault(
-    "MissingParameter",
-    400,
-    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
-  );
-const notFoundOrder = () => new ApiFault("NotFoundOrder", 404, "The order does not exist.");
-const stateError = (state: string, action: string) =>
-  new ApiFault(
-    "OrderStateError",
-    403,
-    `The order is in state ${state}; ${action} is not allowed in this state.`,
-  );
+const own = <T>(map: Record<string, T>, key: string): T | undefined =>
+  Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 
-/** The resource-plan business rules of CAS: quota, order states, validation data, issuance. */
+/** The resource-plan business rules of CAS: quota, order states, validation data, issuance. The only writer of state. */
 export class CasModel {
   constructor(
     readonly state: EmulatorState,
@@ -52,28 +43,18 @@ export class CasModel {
     switch (action) {
       case "DescribePackageState": {
         const code = p.ProductCode || DEFAULT_PRODUCT_CODE;
-        const plan = this.plans(accessKeyId)[code] ?? { total: 0, used: 0, issued: 0 };
+        const plan = own(this.plans(accessKeyId), code) ?? { total: 0, used: 0, issued: 0 };
         return { TotalCount: plan.total, UsedCount: plan.used, IssuedCount: plan.issued, ProductCode: code };
       }
       case "CreateCertificateRequest":
-        return this.create(action, p, accessKeyId, {
-          needsDomain: true,
-          needsContact: true,
-          dvOnly: true,
-          single: true,
-        });
       case "CreateCertificateWithCsrRequest":
-        return this.create(action, p, accessKeyId, {
-          needsCsr: true,
-          needsContact: true,
-          dvOnly: true,
-          single: true,
-        });
       case "CreateCertificateForPackageRequest":
-        return this.create(action, p, accessKeyId, {});
+        return this.create(action, p, accessKeyId);
       case "DescribeCertificateState":
         return this.describe(await this.order(p, accessKeyId));
       case "CancelOrderRequest": {
+        // "Cancels a certificate application order that is in the pending validation or being
+        // reviewed state"; DeleteCertificateRequest's remark: its status "changes to pending application".
         const o = await this.order(p, accessKeyId);
         if (o.state !== "domain_verify" && o.state !== "process") throw stateError(o.state, action);
         this.move(o, "payed");
@@ -97,25 +78,12 @@ export class CasModel {
         this.move(o, "revoked");
         return {};
       }
-      case "RenewCertificateOrderForPackageRequest": {
-        const o = await this.order(p, accessKeyId);
-        if (o.state !== "certificate") throw stateError(o.state, action);
-        return this.create(
-          action,
-          {
-            ProductCode: o.productCode,
-            Domain: o.domains.join(","),
-            Csr: p.Csr ?? "",
-            ValidateType: o.validateType,
-          },
-          accessKeyId,
-          {},
-        );
-      }
+      case "RenewCertificateOrderForPackageRequest":
+        return this.renew(p, accessKeyId);
       case "ListUserCertificateOrder":
-        return this.list(p, accessKeyId);
+        return listOrders(p, await this.listing(accessKeyId));
       case "GetUserCertificateDetail":
-        return this.detail(p, accessKeyId);
+        return certificateDetail(p, await this.listing(accessKeyId));
       default:
         throw new ApiFault(
           "InvalidAction.NotFound",
@@ -125,64 +93,50 @@ export class CasModel {
     }
   }
 
+  private async listing(accessKeyId: string): Promise<ListingContext> {
+    const orders = Object.values(this.state.orders).filter((o) => o.accessKeyId === accessKeyId);
+    for (const o of orders) await this.advance(o);
+    return { orders, now: this.now(), lifecycle: this.lifecycle };
+  }
+
   // ---- creation -------------------------------------------------------------------------
 
-  private async create(
-    action: string,
-    p: Params,
-    accessKeyId: string,
-    rules: {
-      needsDomain?: boolean;
-      needsCsr?: boolean;
-      needsContact?: boolean;
-      dvOnly?: boolean;
-      single?: boolean;
-    },
-  ): Promise<Answer> {
-    if (rules.needsDomain && !p.Domain) throw missing("Domain");
-    if (rules.needsCsr && !p.Csr) throw missing("Csr");
-    if (rules.needsContact) for (const f of ["Username", "Phone", "Email"]) if (!p[f]) throw missing(f);
-    if (rules.needsContact && !p.ValidateType) throw missing("ValidateType");
-    if (!p.Domain && !p.Csr) throw missing("Domain");
+  private async create(action: string, p: Params, accessKeyId: string): Promise<Answer> {
+    // Contact and ValidateType are "required" only for the two DV actions.
+    if (action !== "CreateCertificateForPackageRequest") {
+      for (const f of ["Username", "Phone", "Email", "ValidateType"]) if (!p[f]) throw missing(f);
+    }
     const validateType = p.ValidateType || "DNS";
     if (validateType !== "DNS" && validateType !== "FILE") throw invalid("ValidateType", "use DNS or FILE");
     const productCode = p.ProductCode || DEFAULT_PRODUCT_CODE;
-    const product = PRODUCTS[productCode];
-    if (!product) throw invalid("ProductCode", `unknown product code ${productCode}`);
-    if (rules.dvOnly && product.level !== "DV")
-      throw invalid("ProductCode", `${action} accepts DV product codes only`);
+    const product = productFor(action, productCode);
+    if (!product) throw invalid("ProductCode", `${action} does not take the product code ${productCode}`);
+    const tags = readTags(action, p);
+    const binding = await bindNames(action, p, product, productCode);
+    const order = this.place(
+      action,
+      accessKeyId,
+      productCode,
+      binding,
+      validateType,
+      "domain_verify",
+      p,
+      tags,
+    );
+    return { OrderId: order.orderId };
+  }
 
-    let csrPem: string | null = null;
-    let domains: string[];
-    if (p.Csr) {
-      try {
-        const info = await parseCsr(p.Csr);
-        if (!info.commonName) throw new CsrError("the CSR subject has no CN");
-        csrPem = info.pem;
-        // If both are given the CSR's CN wins (documented); its SANs come along.
-        domains = [info.commonName, ...info.sans.filter((n) => n !== info.commonName)];
-      } catch (e) {
-        if (e instanceof CsrError) throw invalid("Csr", e.message);
-        throw e;
-      }
-    } else {
-      domains = p.Domain!.split(",").map(normalizeDomain).filter(Boolean);
-    }
-    domains = [...new Set(domains)];
-    const limit = rules.single ? 1 : MAX_PACKAGE_DOMAINS;
-    if (domains.length > limit) throw invalid("Domain", `at most ${limit} domain name(s) per order`);
-    for (const d of domains)
-      if (!DOMAIN_RE.test(d)) throw invalid("Domain", `${d} is not a valid domain name`);
-    const wild = domains.filter((d) => d.startsWith("*."));
-    if (wild.length > 0 && wild.length < domains.length)
-      throw invalid("Domain", "do not mix wildcard and single names in one order");
-    if (wild.length > 0 !== product.wildcard)
-      throw invalid(
-        "Domain",
-        `${productCode} is a ${product.wildcard ? "wildcard" : "single-domain"} product`,
-      );
-
-    const plan = this.plans(accessKeyId)[productCode];
+  private place(
+    action: string,
+    accessKeyId: string,
+    productCode: string,
+    binding: Binding,
+    validateType: "DNS" | "FILE",
+    state: OrderState,
+    p: Params,
+    tags: Order["tags"],
+  ): Order {
+    const plan = own(this.plans(accessKeyId), productCode);
     if (!plan || plan.total === 0)
       throw new ApiFault(
         "NotFoundPackage",
@@ -191,17 +145,17 @@ export class CasModel {
       );
     if (plan.used >= plan.total)
       throw new ApiFault("NotRemainCount", 404, "The resource plan has no remaining quota.");
-
     const now = this.now();
     const orderId = this.state.nextOrderId;
     this.state.nextOrderId = (BigInt(orderId) + 1n).toString();
     const order: Order = {
       orderId,
+      instanceId: `cas-ivauto-${this.rng.token(10)}`,
       accessKeyId,
       action,
       productCode,
-      domains,
-      csr: csrPem,
+      domains: binding.names,
+      csr: binding.csr?.pem ?? null,
       validateType,
       contact: {
         username: p.Username ?? null,
@@ -209,8 +163,8 @@ export class CasModel {
         email: p.Email ?? null,
         companyName: p.CompanyName ?? null,
       },
-      tags: tagsOf(p),
-      state: "domain_verify",
+      tags,
+      state,
       statusReason: null,
       createdAt: now,
       stateSince: now,
@@ -224,7 +178,32 @@ export class CasModel {
     this.state.orders[orderId] = order;
     plan.used += 1;
     this.persist();
-    return { OrderId: orderId };
+    return order;
+  }
+
+  /**
+   * "You can call RenewCertificateOrderForPackageRequest … only when the order of the certificate is
+   * in the expiring state. After the renewal is complete, a new certificate order whose status is
+   * pending application is generated." The new order uses one unit of the plan (UNCONFIRMED).
+   */
+  private async renew(p: Params, accessKeyId: string): Promise<Answer> {
+    const action = "RenewCertificateOrderForPackageRequest";
+    const o = await this.order(p, accessKeyId);
+    if (o.state !== "certificate") throw stateError(o.state, action);
+    const left = (o.notAfter ?? 0) - this.now();
+    if (left <= 0 || left > this.lifecycle.expiringDays * DAY)
+      throw stateError(
+        left <= 0 ? "certificate (expired)" : "certificate (not expiring)",
+        action,
+        `renewal is allowed only within ${this.lifecycle.expiringDays} days before the certificate expires`,
+      );
+    const tags = readTags(action, p);
+    const product = productFor(action, o.productCode)!;
+    const binding: Binding = p.Csr
+      ? await bindNames("CreateCertificateWithCsrRequest", p, product, o.productCode)
+      : { names: [...o.domains], csr: null };
+    const renewal = this.place(action, accessKeyId, o.productCode, binding, o.validateType, "payed", p, tags);
+    return { OrderId: renewal.orderId };
   }
 
   // ---- reading --------------------------------------------------------------------------
@@ -234,6 +213,8 @@ export class CasModel {
       case "domain_verify": {
         const base = { Type: o.state, ValidateType: o.validateType };
         if (o.validateType === "FILE")
+          // Domain: "the domain name to be verified"; Uri: "contains the file path and file name";
+          // Content: what the file must contain.
           return {
             ...base,
             Domain: o.domains[0]!.replace(/^\*\./, ""),
@@ -263,105 +244,9 @@ export class CasModel {
     return recordDomain(domain, this.lifecycle.recordDomainStyle, this.lifecycle.zones);
   }
 
-  private async list(p: Params, accessKeyId: string): Promise<Answer> {
-    const type = p.OrderType || "CPACK";
-    if (!["CPACK", "BUY", "CERT", "UPLOAD"].includes(type))
-      throw invalid("OrderType", "use CPACK, BUY, CERT or UPLOAD");
-    const page = Number(p.CurrentPage || 1);
-    const size = Number(p.ShowSize || 50);
-    if (!Number.isInteger(page) || page < 1) throw invalid("CurrentPage", "a positive integer");
-    if (!Number.isInteger(size) || size < 1 || size > 1000)
-      throw invalid("ShowSize", "an integer from 1 to 1000");
-    const keyword = (p.Keyword ?? "").toLowerCase();
-    const all: Answer[] = [];
-    for (const o of Object.values(this.state.orders)) {
-      if (o.accessKeyId !== accessKeyId) continue;
-      await this.advance(o);
-      if (keyword && !o.domains.some((d) => d.includes(keyword)) && !o.orderId.includes(keyword)) continue;
-      const status = this.listStatus(o);
-      if (type === "CPACK") {
-        if (p.Status && p.Status !== status) continue;
-        all.push({
-          OrderId: o.orderId,
-          InstanceId: `cas-cpack-${o.orderId}`,
-          ProductCode: o.productCode,
-          ProductName: o.productCode,
-          Domain: o.domains.join(","),
-          DomainCount: o.domains.filter((d) => !d.startsWith("*.")).length,
-          WildDomainCount: o.domains.filter((d) => d.startsWith("*.")).length,
-          CertType: PRODUCTS[o.productCode]?.level ?? "DV",
-          Status: status,
-          SourceType: "cpack",
-          BuyDate: o.createdAt,
-          ...(o.issuedAt ? { CertStartTime: o.issuedAt, CertEndTime: o.notAfter } : {}),
-        });
-      } else if (type === "CERT" && o.certId && o.state === "certificate") {
-        all.push({
-          CertificateId: o.certId,
-          OrderId: o.orderId,
-          CommonName: o.domains[0],
-          Sans: o.domains.join(","),
-          Status: status,
-        });
-      }
-    }
-    all.sort((a, b) => (BigInt(String(b.OrderId)) > BigInt(String(a.OrderId)) ? 1 : -1));
-    return {
-      TotalCount: all.length,
-      CurrentPage: page,
-      ShowSize: size,
-      CertificateOrderList: all.slice((page - 1) * size, page * size),
-    };
-  }
-
-  private listStatus(o: Order): string {
-    switch (o.state) {
-      case "domain_verify":
-      case "process":
-        return "CHECKING";
-      case "verify_fail":
-        return "CHECKED_FAIL";
-      case "payed":
-        return "PAYED";
-      case "revoked":
-        return "REVOKED";
-      case "certificate": {
-        const left = (o.notAfter ?? 0) - this.now();
-        return left <= 0 ? "EXPIRED" : left <= 30 * DAY ? "WILLEXPIRED" : "ISSUED";
-      }
-    }
-  }
-
-  private async detail(p: Params, accessKeyId: string): Promise<Answer> {
-    if (!p.CertId) throw missing("CertId");
-    const o = Object.values(this.state.orders).find(
-      (x) => x.certId === p.CertId && x.accessKeyId === accessKeyId,
-    );
-    if (!o || !o.certificatePem) throw new ApiFault("NotFound", 404, "The certificate does not exist.");
-    const info = await describeCertificate(o.certificatePem);
-    const filtered = p.CertFilter === "true";
-    return {
-      Id: o.certId,
-      OrderId: o.orderId,
-      Name: `cert-${o.orderId}`,
-      Common: o.domains[0],
-      Sans: o.domains.join(","),
-      Issuer: "CAS Emulator Root CA",
-      SerialNo: info.serialNumber,
-      Sha2: info.fingerprintSha256.replace(/:/g, ""),
-      StartDate: info.notBefore.slice(0, 10),
-      EndDate: info.notAfter.slice(0, 10),
-      NotBefore: Date.parse(info.notBefore),
-      NotAfter: Date.parse(info.notAfter),
-      Expired: Date.parse(info.notAfter) <= this.now(),
-      BuyInAliyun: true,
-      ...(filtered ? {} : { Cert: o.certificatePem, ...(o.privateKeyPem ? { Key: o.privateKeyPem } : {}) }),
-    };
-  }
-
   // ---- life cycle -----------------------------------------------------------------------
 
-  /** Applies the transitions that are due by time or by published DNS records. */
+  /** Applies the transitions that are due by time or by published DNS records; `payed` orders never move on their own. */
   async advance(o: Order): Promise<void> {
     const lc = this.lifecycle;
     if (o.state === "domain_verify") {
@@ -390,9 +275,7 @@ export class CasModel {
     return this.expectedRecords(o).every((want) =>
       this.state.dnsRecords.some(
         (r) =>
-          normalizeDomain(r.name) === want.name &&
-          r.type.toUpperCase() === want.type &&
-          r.value === want.value,
+          normalizeName(r.name) === want.name && r.type.toUpperCase() === want.type && r.value === want.value,
       ),
     );
   }
@@ -404,12 +287,11 @@ export class CasModel {
     this.persist();
   }
 
-  /** Issues a real certificate signed by the emulator CA. */
+  /** Issues a real certificate for the bound names, signed by the emulator CA. */
   async issue(o: Order): Promise<void> {
     let spki: ArrayBuffer;
     if (o.csr) {
-      const der = createPublicKey(await csrPublicKeyPem(o.csr)).export({ type: "spki", format: "der" });
-      spki = der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer;
+      spki = csrPublicKey(o.csr);
     } else {
       const key = generateOrderKey();
       o.privateKeyPem = key.privateKeyPem;
@@ -438,7 +320,7 @@ export class CasModel {
     op: "approve" | "fail" | "issue" | "expire",
     reason?: string,
   ): Promise<Order> {
-    const o = this.state.orders[orderId];
+    const o = own(this.state.orders, orderId);
     if (!o) throw notFoundOrder();
     await this.advance(o);
     if (op === "approve") {
@@ -446,12 +328,7 @@ export class CasModel {
       this.move(o, "process");
     } else if (op === "fail") {
       if (o.state !== "domain_verify" && o.state !== "process") throw stateError(o.state, "fail");
-      this.move(
-        o,
-        "verify_fail",
-        this.now(),
-        reason ?? "Domain validation failed: the expected record was not found.",
-      );
+      this.move(o, "verify_fail", this.now(), reason ?? REVIEW_FAILED);
     } else if (op === "issue") {
       if (o.state !== "domain_verify" && o.state !== "process") throw stateError(o.state, "issue");
       await this.issue(o);
@@ -464,32 +341,25 @@ export class CasModel {
   }
 
   private plans(accessKeyId: string): Record<string, Plan> {
-    return (this.state.plans[accessKeyId] ??= {});
+    let plans = own(this.state.plans, accessKeyId);
+    if (!plans) {
+      plans = Object.create(null) as Record<string, Plan>;
+      this.state.plans[accessKeyId] = plans;
+    }
+    return plans;
   }
 
   private plan(o: Order): Plan {
-    return (this.plans(o.accessKeyId)[o.productCode] ??= { total: 0, used: 0, issued: 0 });
+    const plans = this.plans(o.accessKeyId);
+    return own(plans, o.productCode) ?? (plans[o.productCode] = { total: 0, used: 0, issued: 0 });
   }
 
   private async order(p: Params, accessKeyId: string): Promise<Order> {
     if (!p.OrderId) throw missing("OrderId");
     if (!/^\d+$/.test(p.OrderId)) throw invalid("OrderId", "a decimal integer");
-    const o = this.state.orders[p.OrderId];
+    const o = own(this.state.orders, p.OrderId);
     if (!o || o.accessKeyId !== accessKeyId || o.state === "revoked") throw notFoundOrder();
     await this.advance(o);
     return o;
   }
-}
-
-function tagsOf(p: Params): Array<{ Key: string; Value: string }> {
-  const tags: Array<{ Key: string; Value: string }> = [];
-  for (let i = 1; p[`Tags.${i}.Key`] !== undefined; i++)
-    tags.push({ Key: p[`Tags.${i}.Key`]!, Value: p[`Tags.${i}.Value`] ?? "" });
-  return tags;
-}
-
-async function csrPublicKeyPem(csrPem: string): Promise<string> {
-  const x509 = loadX509();
-  const csr = new x509.Pkcs10CertificateRequest(csrPem);
-  return x509.PemConverter.encode(csr.publicKey.rawData, "PUBLIC KEY");
 }

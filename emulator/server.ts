@@ -1,17 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { API_VERSION } from "../provider/cas/actions";
-import { systemClock } from "../protocol/clock";
 import { stringifyWithLongs } from "../protocol/lossless-json";
-import { PRODUCTS } from "../provider/cas/products";
-import { TokenBucket } from "../provider/cas/rate-limit";
 import { authenticate, NonceCache, type AuthenticatedRequest } from "./auth";
 import { EmulatorCa } from "./ca";
 import { ApiFault, MESSAGES, type FaultRule } from "./faults";
 import { DEFAULT_LIFECYCLE, parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
 import { CasModel } from "./model";
+import { API_VERSION, PRODUCTS } from "./products";
 import { SeededRandom } from "./rng";
+import { Throttle } from "./throttle";
 import { StateStore, type EmulatorState, type Order } from "./state";
 
 /** Options of {@link startEmulator}; every one has a ready-to-use default. */
@@ -151,7 +149,7 @@ export class EmulatorControl {
 class EmulatorCore {
   faults: FaultRule[];
   readonly log: RequestLogEntry[] = [];
-  private buckets = new Map<string, TokenBucket>();
+  private buckets = new Map<string, Throttle>();
   private qps: EmulatorOptions["qps"];
   readonly nonces: NonceCache;
   readonly rng: SeededRandom;
@@ -216,10 +214,10 @@ class EmulatorCore {
     const key = `${accessKeyId}|${action}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(limit, Math.max(1, Math.floor(limit)), { ...systemClock, now: this.now });
+      bucket = new Throttle(limit, Math.max(1, Math.floor(limit)), this.now);
       this.buckets.set(key, bucket);
     }
-    return !bucket.tryTake();
+    return !bucket.take();
   }
 
   /** The fault that applies to this request, if any (decided by the seeded generator). */
@@ -272,6 +270,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.accounts.unshift({ accessKeyId, accessKeySecret, securityTokens: options.securityTokens ?? [] });
   }
   state.plans[accessKeyId] ??= fullPlans(options.planSize ?? 100);
+  // State files written before orders had an InstanceId.
+  for (const o of Object.values(state.orders)) o.instanceId ??= `cas-ivauto-${o.orderId}`;
   const ca = await EmulatorCa.create(state.ca ?? undefined);
   state.ca = ca.material;
   const core = new EmulatorCore(options, state, ca, store, now);

@@ -7,6 +7,8 @@ export type OrderState = "domain_verify" | "process" | "verify_fail" | "certific
 
 export interface Order {
   orderId: string;
+  /** `InstanceId` of list items: the resource id `Keyword` also matches (UNCONFIRMED form). */
+  instanceId: string;
   accessKeyId: string;
   action: string;
   productCode: string;

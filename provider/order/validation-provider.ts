@@ -48,10 +48,18 @@ async function reportDns(orderId: string, fqdns: string[] | null, resolvers: str
   if (state.Type !== "domain_verify" || !state.RecordDomain) return;
   let names = fqdns;
   if (!names?.length) {
-    const list = await api.call("ListUserCertificateOrder", { OrderType: "CPACK", Keyword: orderId });
-    const domains = (list.CertificateOrderList.find((o) => o.OrderId === orderId)?.Domain ?? "")
-      .split(",")
-      .filter(Boolean);
+    // Keyword matches bound names and InstanceIds, not OrderIds (SDK remark): page through instead.
+    let found: string | undefined;
+    for (let page = 1; page <= 10 && found === undefined; page++) {
+      const list = await api.call("ListUserCertificateOrder", {
+        OrderType: "CPACK",
+        ShowSize: 100,
+        CurrentPage: page,
+      });
+      found = list.CertificateOrderList.find((o) => o.OrderId === orderId)?.Domain;
+      if (list.CertificateOrderList.length < 100) break;
+    }
+    const domains = (found ?? "").split(",").filter(Boolean);
     names = dnsRecordsFor(
       domains,
       state.RecordDomain,
