@@ -40,7 +40,11 @@ export interface CertificateOrderArgs {
   quotaCheck?: pulumi.Input<"warn" | "fail" | "off">;
 }
 
-/** One DNS validation record, as outputs ready for `alicloud.dns.AlidnsRecord`. */
+/**
+ * One DNS validation record, as outputs ready for `alicloud.dns.AlidnsRecord`. Every field is
+ * `undefined` (with one warning) when the order has no DNS record: FILE validation, or an order
+ * already issued when it was created or adopted.
+ */
 export interface ValidationRecordOutputs {
   /** Fully qualified record name. */
   fqdn: pulumi.Output<string>;
@@ -137,14 +141,19 @@ function recordOutputs(
   all: CertificateOrder["allValidationRecords"],
   domain: string,
 ): ValidationRecordOutputs {
+  let warned = false;
+  // No DNS record (FILE validation, an issued or adopted order, mocks): the fields are undefined and
+  // one warning says why. Throwing here would fail every `up` and `preview` of the whole program.
   const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
     all.apply((m) => {
       const r = m?.[domain];
-      if (!r)
-        throw new Error(
-          `no DNS validation record for ${domain} (is the order validated by FILE, or already issued?)`,
+      if (!r && !warned && m !== undefined) {
+        warned = true;
+        void pulumi.log.warn(
+          `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
         );
-      return r[k];
+      }
+      return r?.[k] as string;
     });
   return {
     fqdn: field("fqdn"),
