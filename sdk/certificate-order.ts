@@ -128,11 +128,7 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
     Object.defineProperty(this, "allValidationRecords", { value: all, enumerable: true });
     // `declare`d, so no class field overwrites what super() set; replaced here by per-name outputs.
     (this as { validationRecords: Record<string, ValidationRecordOutputs> }).validationRecords =
-      // A FILE order has no DNS records: per-name outputs would fail the program as soon as
-      // they resolve, used or not.
-      Object.fromEntries(
-        args.validateType === "FILE" ? [] : knownNames(args).map((d) => [d, recordOutputs(all, d)]),
-      );
+      Object.fromEntries(knownNames(args).map((d) => [d, recordOutputs(all, d)]));
   }
 
   /** Outputs of the DNS validation record for `domain` (works when the names are only known at apply time). */

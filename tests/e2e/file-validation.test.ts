@@ -3,8 +3,8 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
-// The README says FILE validation works: an order by FILE exports the file to serve, and the
-// validation resource waits for it like a DNS one.
+// The README says FILE validation works: an order by FILE exports the file to serve (and no DNS
+// records), and the validation resource waits for it like a DNS one.
 describe("FILE validation under the real engine", function () {
   this.timeout(600_000);
   let emu: EmulatorProcess;
