@@ -5,6 +5,7 @@ import { checkOrderInputs, chooseAction, type OrderInputs } from "./inputs";
 import { diffOrder } from "./diff";
 import { SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
+import { explainQuotaExhausted } from "./quota-exhausted";
 import { client, log, setConfig } from "./settings";
 import { upgradeOutputs } from "./upgrade";
 import {
@@ -63,7 +64,9 @@ export const certificateOrderProvider = {
     if (inputs.adoptOrderId) await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
     const { orderId, ownership } = inputs.adoptOrderId
       ? { orderId: inputs.adoptOrderId, ownership: "adopted" as const }
-      : await placeOrder(inputs, domains, action);
+      : await placeOrder(inputs, domains, action).catch(async (e: unknown) => {
+          throw await explainQuotaExhausted(e, inputs.productCode);
+        });
     claim(orderId);
     let outs: OrderOutputs;
     try {
