@@ -31,6 +31,18 @@ export class CertificateOrderValidation extends pulumi.dynamic.Resource {
   declare readonly serialNumber: pulumi.Output<string>;
   /** SHA-256 fingerprint, colon-separated upper-case hex. */
   declare readonly fingerprintSha256: pulumi.Output<string>;
+  /** SHA-1 fingerprint (what CAS lists as `Fingerprint`), same format. */
+  declare readonly fingerprintSha1: pulumi.Output<string>;
+  /**
+   * CAS certificate id (decimal string) for `cdn.DomainNew` `certificateConfig.certId`,
+   * `dcdn.Domain` and `slb.ServerCertificate.alicloudCertificateId`.
+   */
+  declare readonly certificateId: pulumi.Output<string>;
+  /**
+   * `GetUserCertificateDetail.CertIdentifier` (e.g. `10741304-cn-hangzhou`) for
+   * `alb.Listener` `certificates.certificateId`, `nlb.Listener.certificateIds`, WAF, GA and OSS.
+   */
+  declare readonly certIdentifier: pulumi.Output<string>;
   declare readonly sans: pulumi.Output<string[]>;
 
   constructor(name: string, args: CertificateOrderValidationArgs, opts?: pulumi.CustomResourceOptions) {
@@ -43,6 +55,9 @@ export class CertificateOrderValidation extends pulumi.dynamic.Resource {
       "notAfter",
       "serialNumber",
       "fingerprintSha256",
+      "fingerprintSha1",
+      "certificateId",
+      "certIdentifier",
       "sans",
     ])
       props[k] = undefined;

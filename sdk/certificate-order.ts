@@ -64,7 +64,11 @@ export interface ValidationRecordOutputs {
 export class CertificateOrder extends pulumi.dynamic.Resource {
   /** CAS OrderId (a decimal string: ids exceed 2^53). */
   declare readonly orderId: pulumi.Output<string>;
-  /** `pending_validation`, `under_review`, `issued`, `failed`, `cancelled` or `unknown`. */
+  /**
+   * `pending_validation`, `under_review`, `issued`, `failed`, `cancelled` or `unknown`, as of the
+   * last read: it does not change within the `up` that waits. Read issuance from
+   * {@link CertificateOrderValidation} (or `ManagedCertificate`).
+   */
   declare readonly status: pulumi.Output<string>;
   /** The raw `DescribeCertificateState.Type`. */
   declare readonly type: pulumi.Output<string>;
@@ -92,6 +96,15 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   declare readonly notAfter: pulumi.Output<string | null>;
   declare readonly serialNumber: pulumi.Output<string | null>;
   declare readonly fingerprintSha256: pulumi.Output<string | null>;
+  /** SHA-1 fingerprint (what CAS lists as `Fingerprint`). */
+  declare readonly fingerprintSha1: pulumi.Output<string | null>;
+  /**
+   * CAS certificate id, as of the last read (`null` until this order is read as issued: consumers
+   * take it from {@link CertificateOrderValidation}, which is issued within the same `up`).
+   */
+  declare readonly certificateId: pulumi.Output<string | null>;
+  /** `GetUserCertificateDetail.CertIdentifier` (`{id}-{region}`), as of the last read. */
+  declare readonly certIdentifier: pulumi.Output<string | null>;
 
   constructor(name: string, args: CertificateOrderArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = [
@@ -110,6 +123,9 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
       "notAfter",
       "serialNumber",
       "fingerprintSha256",
+      "fingerprintSha1",
+      "certificateId",
+      "certIdentifier",
       "sans",
       "schemaVersion",
     ];

@@ -1,6 +1,8 @@
 import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
 import type { OrderInputs } from "./inputs";
+import { certificateLink } from "./certificate-link";
+import { client, log } from "./settings";
 
 /** Bumped when the shape of the outputs changes; `read` upgrades older state. */
 export const SCHEMA_VERSION = 2;
@@ -58,6 +60,12 @@ export interface OrderOutputs extends Record<string, unknown> {
   notAfter: string | null;
   serialNumber: string | null;
   fingerprintSha256: string | null;
+  /** SHA-1 fingerprint (what CAS lists as `Fingerprint`), colon-separated upper-case hex. */
+  fingerprintSha1: string | null;
+  /** CAS certificate id for CDN/DCDN/SLB (`certId`, `alicloudCertificateId`); `null` until issued and found. */
+  certificateId: string | null;
+  /** `{certId}-{region}` from `GetUserCertificateDetail.CertIdentifier`, for ALB/NLB/WAF/GA/OSS. */
+  certIdentifier: string | null;
   sans: string[] | null;
   /** Only when CAS generated the key (orders by domain). Always a secret in state. */
   privateKeyPem: string | null;
@@ -145,6 +153,7 @@ export async function toOutputs(
     }
   }
 
+  const cert = await certificateFields(state);
   const outputs: OrderOutputs = {
     ...stripUndefined(inputs),
     schemaVersion: SCHEMA_VERSION,
@@ -159,7 +168,9 @@ export async function toOutputs(
         : null,
     validation,
     validationRecords: records,
-    ...(await certificateFields(state)),
+    ...cert,
+    // Looked up once per certificate and kept: refreshing an issued order costs one state call.
+    ...(await certificateLink(client, orderId, domains, cert.serialNumber, previous, log)),
     privateKeyPem: state.PrivateKey ?? previous?.privateKeyPem ?? null,
   };
   return outputs;
@@ -182,6 +193,7 @@ export async function certificateFields(
     | "notAfter"
     | "serialNumber"
     | "fingerprintSha256"
+    | "fingerprintSha1"
     | "sans"
   >
 > {
@@ -195,6 +207,7 @@ export async function certificateFields(
       notAfter: null,
       serialNumber: null,
       fingerprintSha256: null,
+      fingerprintSha1: null,
       sans: null,
     };
   const info = await describeCertificate(leaf);
@@ -205,6 +218,7 @@ export async function certificateFields(
     notAfter: info.notAfter,
     serialNumber: info.serialNumber,
     fingerprintSha256: info.fingerprintSha256,
+    fingerprintSha1: info.fingerprintSha1,
     sans: info.sans,
   };
 }

@@ -2,6 +2,7 @@ import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
+import { certificateLink } from "./certificate-link";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
 import { client, log, setConfig } from "./settings";
 import { UNKNOWN } from "./inputs";
@@ -33,10 +34,18 @@ function settings(p: Props) {
   };
 }
 
-async function certificateOutputs(p: Props, state: Awaited<ReturnType<typeof waitForIssuance>>) {
+/** The certificate and its CAS ids; `previous` (state) keeps the ids while the serial is the same. */
+async function certificateOutputs(
+  p: Props,
+  state: Awaited<ReturnType<typeof waitForIssuance>>,
+  previous?: Props,
+) {
+  const s = settings(p);
+  const cert = await certificateFields(state);
   return stripUndefined({
-    ...settings(p),
-    ...(await certificateFields(state)),
+    ...s,
+    ...cert,
+    ...(await certificateLink(client, s.orderId, cert.sans ?? [], cert.serialNumber, previous, log)),
     privateKeyPem: state.PrivateKey ?? null,
   });
 }
@@ -101,8 +110,11 @@ export const certificateOrderValidationProvider = {
 
   async diff(_id: string, olds: Props, news: Props) {
     const replaces = olds.orderId !== news.orderId ? ["orderId"] : [];
+    // An issued certificate whose CAS id was not found yet: update looks again.
+    const unlinked = typeof olds.certificatePem === "string" && olds.certificateId == null;
     const changes =
       replaces.length > 0 ||
+      unlinked ||
       ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"].some(
         (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null) && news[k] !== undefined,
       );
@@ -136,10 +148,14 @@ export const certificateOrderValidationProvider = {
       throw e;
     }
     if (state.Type !== "certificate") return { id, props };
-    return { id, props: await certificateOutputs(props, state) };
+    return { id, props: await certificateOutputs(props, state, props) };
   },
 
   async update(_id: string, olds: Props, news: Props) {
+    if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
+      const state = await client().call("DescribeCertificateState", { OrderId: String(olds.orderId) });
+      if (state.Type === "certificate") return { outs: await certificateOutputs(news, state, olds) };
+    }
     return { outs: { ...olds, ...settings(news) } };
   },
 

@@ -6,6 +6,8 @@ export interface CertificateInfo {
   notBefore: string;
   notAfter: string;
   fingerprintSha256: string;
+  /** SHA-1, the fingerprint CAS lists (`Fingerprint`) and consoles show; same format as SHA-256. */
+  fingerprintSha1: string;
   sans: string[];
   issuer: string;
   subject: string;
@@ -18,17 +20,19 @@ export function splitPemCertificates(bundle: string): string[] {
   );
 }
 
-/** Reads serial, validity, SHA-256 fingerprint and DNS SANs of a PEM certificate. */
+/** Reads serial, validity, SHA-256 and SHA-1 fingerprints and DNS SANs of a PEM certificate. */
 export async function describeCertificate(pem: string): Promise<CertificateInfo> {
   const x509 = loadX509();
   const cert = new x509.X509Certificate(pem);
   const thumb = Buffer.from(await cert.getThumbprint("SHA-256")).toString("hex");
+  const sha1 = Buffer.from(await cert.getThumbprint("SHA-1")).toString("hex");
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   return {
     serialNumber: cert.serialNumber.toLowerCase(),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     fingerprintSha256: thumb.match(/../g)!.join(":").toUpperCase(),
+    fingerprintSha1: sha1.match(/../g)!.join(":").toUpperCase(),
     sans: (san?.names.items ?? [])
       .filter((n) => n.type === "dns")
       .map((n) => n.value.toLowerCase())

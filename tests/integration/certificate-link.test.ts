@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
+import { officialClient } from "../support/official-sdk";
+import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+/**
+ * certificateId / certIdentifier / fingerprintSha1 on both resources, found by serial and
+ * confirmed by OrderId, looked up once and kept in state.
+ */
+describe("the CAS certificate of an order, inside the provider host", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  let orders: ProviderHost;
+  let validations: ProviderHost;
+
+  before(async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    const config = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    const env = { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint };
+    orders = await startProviderHost(certificateOrderStub, config, env);
+    validations = await startProviderHost(certificateOrderValidationStub, config, env);
+  });
+  after(async () => {
+    orders?.stop();
+    validations?.stop();
+    await emu?.close();
+  });
+
+  async function issuedOrder(domain: string) {
+    const checked = await orders.check({ domain, ...contact, quotaCheck: "off" });
+    const { id, outs } = await orders.create(checked.inputs);
+    const o = await emu.control.issue(id);
+    return { id, outs, certId: String(o.certId) };
+  }
+
+  /** What the API itself says about a certificate (the official client: nothing of ours in between). */
+  async function apiDetail(certId: string) {
+    const official = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+    return official.call("GetUserCertificateDetail", { CertId: certId, CertFilter: true });
+  }
+
+  it("finds the certificate of each order among several for the same name", async () => {
+    // Three certificates for one name (a renewal, another stack): only serial + OrderId tell them apart.
+    const a = await issuedOrder("shared.example.com");
+    const b = await issuedOrder("shared.example.com");
+    const c = await issuedOrder("shared.example.com");
+    for (const o of [a, b, c]) {
+      const { props } = await orders.read(o.id, o.outs);
+      assert.equal(props.status, "issued");
+      assert.equal(props.certificateId, o.certId);
+      const detail = await apiDetail(o.certId);
+      assert.equal(props.certIdentifier, detail.CertIdentifier ?? null);
+      const leaf = new X509Certificate(String(props.certificatePem));
+      assert.equal(props.fingerprintSha1, leaf.fingerprint);
+      assert.equal(props.fingerprintSha256, leaf.fingerprint256);
+    }
+  });
+
+  it("refreshing an issued order after the first look-up costs one DescribeCertificateState", async () => {
+    const o = await issuedOrder("once.example.com");
+    emu.control.clearRequests();
+    const first = await orders.read(o.id, o.outs);
+    const firstCalls = emu.control.requests().map((r) => r.action);
+    assert.ok(firstCalls.includes("ListUserCertificateOrder"), firstCalls.join(","));
+    assert.ok(firstCalls.includes("GetUserCertificateDetail"), firstCalls.join(","));
+    emu.control.clearRequests();
+    const second = await orders.read(o.id, first.props);
+    assert.deepEqual(
+      emu.control.requests().map((r) => r.action),
+      ["DescribeCertificateState"],
+    );
+    assert.equal(second.props.certificateId, o.certId);
+    assert.equal(second.props.certIdentifier, first.props.certIdentifier);
+  });
+
+  it("an order not yet issued has null ids and makes no look-up", async () => {
+    const checked = await orders.check({ domain: "pending.example.com", ...contact, quotaCheck: "off" });
+    emu.control.clearRequests();
+    const { outs } = await orders.create(checked.inputs);
+    assert.deepEqual([outs.certificateId, outs.certIdentifier, outs.fingerprintSha1], [null, null, null]);
+    assert.ok(!emu.control.requests().some((r) => r.action === "ListUserCertificateOrder"));
+  });
+
+  it("the validation resource outputs the ids when it sees the order issued, and keeps them", async () => {
+    await issuedOrder("wait.example.com"); // another certificate for the same name
+    const checked = await orders.check({ domain: "wait.example.com", ...contact, quotaCheck: "off" });
+    const { id } = await orders.create(checked.inputs);
+    await emu.control.approve(id);
+    const waiting = validations.create({ orderId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
+    await validations.waitForStderr(new RegExp(`order ${id}: validated`));
+    const certId = String((await emu.control.issue(id)).certId);
+    const { outs } = await waiting;
+    assert.equal(outs.certificateId, certId);
+    assert.equal(outs.certIdentifier, (await apiDetail(certId)).CertIdentifier ?? null);
+    assert.equal(outs.fingerprintSha1, new X509Certificate(String(outs.certificatePem)).fingerprint);
+    emu.control.clearRequests();
+    const again = await validations.read(`${id}-validation`, outs);
+    assert.deepEqual(
+      emu.control.requests().map((r) => r.action),
+      ["DescribeCertificateState"],
+    );
+    assert.equal(again.props.certificateId, certId);
+  });
+});
