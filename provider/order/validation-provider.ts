@@ -118,7 +118,10 @@ export const certificateOrderValidationProvider = {
       ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"].some(
         (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null) && news[k] !== undefined,
       );
-    return { changes, replaces, deleteBeforeReplace: true };
+    // Create before delete: deleting a validation does nothing in CAS, and deleting it first would
+    // make the engine delete its consumers (listeners, CDN domains) first too, dropping HTTPS
+    // during a renewal or key rotation. Ids (`{orderId}-validation`) never collide.
+    return { changes, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs: Props) {

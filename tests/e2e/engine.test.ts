@@ -33,6 +33,7 @@ function normalizePreview(text: string): string {
       l
         .replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"')
         .replace(/([0-9A-F]{2}:){31}[0-9A-F]{2}/g, "<sha256>")
+        .replace(/([0-9A-F]{2}:){19}[0-9A-F]{2}/g, "<sha1>")
         .replace(/\d{8}[0-9a-z]{48}/g, "<record>")
         .replace(/"[0-9a-f]{16,}"/g, '"<serial>"')
         .replace(/\d{6,}/g, "<id>")

@@ -105,4 +105,17 @@ describe("the CAS certificate of an order, inside the provider host", function (
     );
     assert.equal(again.props.certificateId, certId);
   });
+
+  it("a validation stored before its certificate was found looks again on the next up", async () => {
+    const o = await issuedOrder("late.example.com");
+    const { outs } = await validations.create({ orderId: o.id, timeoutMinutes: 1 });
+    const unlinked = { ...outs, certificateId: null, certIdentifier: null };
+    const inputs = { orderId: o.id, timeoutMinutes: 1 };
+    const diff = await validations.diff(`${o.id}-validation`, unlinked, inputs);
+    assert.deepEqual([diff.changes, diff.replaces], [2, []]); // 2 = DIFF_SOME: update looks again
+    const updated = await validations.update(`${o.id}-validation`, unlinked, inputs);
+    assert.equal(updated.certificateId, o.certId);
+    const linked = await validations.diff(`${o.id}-validation`, updated, inputs);
+    assert.equal(linked.changes, 1); // 1 = DIFF_NONE
+  });
 });
