@@ -66,15 +66,14 @@ export async function findCertificate(
       ShowSize: PAGE_SIZE,
     });
     for (const item of res.CertificateOrderList) {
-      const listedSerial = (item as { SerialNo?: string }).SerialNo;
+      const listedSerial = item.SerialNo;
       if (!item.CertificateId) continue;
       // Items without a serial are checked through their detail (which always has one).
       if (listedSerial !== undefined && normalizeSerial(listedSerial) !== want) continue;
       const detail = await certificateDetail(api, item.CertificateId);
       if (!detail || detail.OrderId !== orderId) continue;
       if (detail.SerialNo !== undefined && normalizeSerial(detail.SerialNo) !== want) continue;
-      const certIdentifier = (detail as { CertIdentifier?: string }).CertIdentifier;
-      return { certificateId: detail.Id, certIdentifier: certIdentifier ?? null };
+      return { certificateId: detail.Id, certIdentifier: detail.CertIdentifier ?? null };
     }
     if (page * PAGE_SIZE >= res.TotalCount || res.CertificateOrderList.length === 0) break;
   }

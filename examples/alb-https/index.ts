@@ -1,0 +1,3 @@
+import { albHttps } from "./program";
+
+export = albHttps();

@@ -1,0 +1,3 @@
+import { cdnHttps } from "./program";
+
+export = cdnHttps();
