@@ -235,8 +235,15 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     const outs = await env.stack.outputs();
     const apiId = String(outs.apiOrderId!.value);
     program.validate = apiId;
-    setTimeout(() => void emu.control("POST", `orders/${apiId}/issue`), 2000);
-    const res = await env.stack.up({ onOutput: () => undefined });
+    // Issue once the validation says it waits (a fixed delay raced the engine on a busy machine).
+    let issued = false;
+    const res = await env.stack.up({
+      onOutput: (text) => {
+        if (issued || !/order \d+: waiting for domain validation/.test(text)) return;
+        issued = true;
+        void emu.control("POST", `orders/${apiId}/issue`);
+      },
+    });
     assert.match(String(res.outputs.issuedSerial!.value), /^[0-9a-f]+$/);
     assert.match(res.stdout, /order \d+: waiting for domain validation/);
     assert.match(res.stdout, /order \d+: issued/);
