@@ -96,7 +96,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
         });
         const controlUrl = `${emu.endpoint}/_emulator`;
         const listener = new StandInConsumer("listener", {
-          certificateId: validation.certificateId,
+          certificateId: validation.certIdentifier,
           controlUrl,
         });
         const serverCert = new StandInConsumer("server-cert", {
@@ -177,7 +177,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
     // What the consumers saw when they switched: the new certificate issued, the old one still valid.
     const listenerServed = outputs.listenerServed as Served[];
     const lastListener = listenerServed.at(-1)!;
-    assert.equal(lastListener.certificateId, outputs.certificateId);
+    assert.equal(lastListener.certificateId, outputs.certIdentifier);
     assert.equal(lastListener.ordersAtSwitch[newOrder], "certificate");
     assert.equal(lastListener.ordersAtSwitch[oldOrder], "certificate");
     const serverCert = (outputs.serverCertServed as Served[]).at(-1)!;
@@ -186,7 +186,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
     // The listener was switched in place from the old identifier to the new one.
     assert.deepEqual(
       listenerServed.map((s) => s.certificateId),
-      [...(before.listenerServed as Served[]).map((s) => s.certificateId), outputs.certificateId],
+      [...(before.listenerServed as Served[]).map((s) => s.certificateId), outputs.certIdentifier],
     );
   }
 
@@ -197,10 +197,11 @@ describe("zero-downtime rotation under the real engine: order → validation →
     assert.equal(outputs.certificateId, o!.certId);
     const official = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
     const detail = await official.call("GetUserCertificateDetail", { CertId: o!.certId, CertFilter: true });
-    assert.equal(outputs.certIdentifier, detail.CertIdentifier ?? null);
+    assert.equal(outputs.certIdentifier, detail.CertIdentifier);
+    assert.equal(outputs.certIdentifier, `${o!.certId}-cn-hangzhou`);
     assert.deepEqual(
       (outputs.listenerServed as Served[]).map((s) => s.certificateId),
-      [outputs.certificateId],
+      [outputs.certIdentifier],
     );
   });
 
