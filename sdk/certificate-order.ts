@@ -107,6 +107,11 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   declare readonly certIdentifier: pulumi.Output<string | null>;
 
   constructor(name: string, args: CertificateOrderArgs, opts?: pulumi.CustomResourceOptions) {
+    // Refused here, before the value reaches the engine (which prints failing inputs) or any state.
+    if (typeof args.csr === "string" && /PRIVATE KEY-----/.test(args.csr))
+      throw new Error(
+        `CertificateOrder ${name}: csr holds a private key, not a certificate signing request (was the .key file read instead of the .csr?); pass the CSR and keep the key to yourself. The value is not shown.`,
+      );
     const outputs = [
       "orderId",
       "status",

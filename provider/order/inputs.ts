@@ -11,9 +11,19 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** A host name as CAS accepts it: LDH labels, optionally one leading `*.`; ASCII only (punycode for IDNs). */
 export const DOMAIN_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+(xn--[a-z0-9-]{1,59}|[a-z]{2,63})$/;
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const PHONE_RE = /^\+?[0-9][0-9 ()*-]{5,22}[0-9*]$/;
+/** Digits (or `*` masks) in groups split by one space or hyphen; an area code may stand in parentheses. */
+const PHONE_RE = /^\+?(?:\([0-9]{1,5}\)|[0-9*]+)(?:[ -]?(?:\([0-9]{1,5}\)|[0-9*]+))*$/;
+/** Control, format (bidi overrides, zero-width) and line/paragraph separators: never part of a name, contact or tag. */
+const CONTROL_RE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const noControl = (v: string) => !CONTROL_RE.test(v);
+const CONTROL_MESSAGE = "must not contain control characters (NUL, CR/LF, tabs, bidi or zero-width marks)";
 
-const text = (max: number) => z.string().min(1, "must not be empty").max(max, `at most ${max} characters`);
+const text = (max: number) =>
+  z
+    .string()
+    .min(1, "must not be empty")
+    .max(max, `at most ${max} characters`)
+    .refine(noControl, CONTROL_MESSAGE);
 
 /** Inputs of a CertificateOrder, in the API's names turned camelCase, plus provider behaviour. */
 export const orderInputsSchema = z
@@ -22,7 +32,7 @@ export const orderInputsSchema = z
     domain: text(253).optional(),
     productCode: z
       .string()
-      .refine((c) => c in PRODUCTS, {
+      .refine((c) => Object.hasOwn(PRODUCTS, c), {
         message: `unknown product code; use one of ${Object.keys(PRODUCTS).join(", ")}`,
       })
       .default(DEFAULT_PRODUCT_CODE),
@@ -30,8 +40,19 @@ export const orderInputsSchema = z
       .enum(["DNS", "FILE"], { message: "use DNS or FILE (CAS has no EMAIL validation)" })
       .default("DNS"),
     username: text(64).optional(),
-    phone: z.string().regex(PHONE_RE, "a phone number such as 13800001111 or +86 138 0000 1111").optional(),
-    email: z.string().max(254).regex(EMAIL_RE, "an email address such as ops@example.com").optional(),
+    phone: z
+      .string()
+      .regex(PHONE_RE, "a phone number such as 13800001111 or +86 138 0000 1111")
+      .refine((p) => (p.match(/[0-9*]/g) ?? []).length >= 6 && (p.match(/[0-9*]/g) ?? []).length <= 20, {
+        message: "a phone number has 6 to 20 digits",
+      })
+      .optional(),
+    email: z
+      .string()
+      .max(254)
+      .refine(noControl, CONTROL_MESSAGE)
+      .regex(EMAIL_RE, "an email address such as ops@example.com")
+      .optional(),
     companyName: text(128).optional(),
     tags: z.record(text(128), text(256)).optional(),
     dnsZone: text(253).optional(),
@@ -42,7 +63,12 @@ export const orderInputsSchema = z
     onDelete: z
       .enum(["cancel", "revoke", "retain"], { message: "use cancel, revoke or retain" })
       .default("cancel"),
-    renewBeforeDays: z.number().int().min(1).max(365).optional(),
+    renewBeforeDays: z
+      .number({ message: "a whole number of days" })
+      .int("a whole number of days")
+      .min(1, "at least 1 day")
+      .max(365, "at most 365 days")
+      .optional(),
     quotaCheck: z.enum(["warn", "fail", "off"], { message: "use warn, fail or off" }).default("warn"),
   })
   .strict();
@@ -54,6 +80,28 @@ export type OrderInputs = z.output<typeof orderInputsSchema>;
 export interface Failure {
   property: string;
   reason: string;
+}
+
+/** `dnsZone` must be a plain domain and a suffix of every ordered name. */
+function zoneFailures(zone: string | undefined, names: string[]): Failure[] {
+  if (zone === undefined) return [];
+  const z = normalizeDomain(zone);
+  if (!DOMAIN_RE.test(z) || z.startsWith("*."))
+    return [
+      { property: "dnsZone", reason: "a DNS zone such as example.com (letters, digits, hyphens and dots)" },
+    ];
+  const outside = names.filter((n) => {
+    const base = n.replace(/^\*\./, "");
+    return base !== z && !base.endsWith(`.${z}`);
+  });
+  return outside.length
+    ? [
+        {
+          property: "dnsZone",
+          reason: `${outside.join(", ")} ${outside.length > 1 ? "are" : "is"} not in zone ${z}`,
+        },
+      ]
+    : [];
 }
 
 /** Which API action an order goes through, by this rule: OV product or company, or several names → ForPackage; own CSR → WithCsr; else by domain. */
@@ -115,7 +163,12 @@ export async function checkOrderInputs(
         });
     } catch (e) {
       if (!(e instanceof CsrError)) throw e;
-      failures.push({ property: "csr", reason: e.message });
+      // The engine prints a named property's value beside the reason: never for a private key.
+      failures.push(
+        e.containsSecret
+          ? { property: "", reason: `csr: ${e.message}` }
+          : { property: "csr", reason: e.message },
+      );
     }
   }
 
@@ -140,10 +193,17 @@ export async function checkOrderInputs(
       });
   }
   const names = csr ? csr.names : inputs.domain ? [inputs.domain] : [];
-  for (const n of names) {
-    if (!DOMAIN_RE.test(n))
+  // A domain input was judged above; these are the CSR's own names.
+  for (const n of csr ? names : []) {
+    if (n.length > 253)
+      failures.push({
+        property: "csr",
+        reason: `a name in the CSR has ${n.length} characters (at most 253)`,
+      });
+    else if (!DOMAIN_RE.test(n))
       failures.push({ property: "csr", reason: `the CSR names "${n}", which is not a valid host name` });
   }
+  failures.push(...zoneFailures(inputs.dnsZone, names));
   const wild = names.filter((n) => n.startsWith("*."));
   const property = csr ? "csr" : "domain";
   if (wild.length > 0 && wild.length < names.length)

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
@@ -85,6 +86,87 @@ async function reportDns(orderId: string, fqdns: string[] | null, resolvers: str
     log(`order ${orderId}: some validation records are not visible yet; CAS validates only once they are`);
 }
 
+const KNOWN = new Set([
+  "__provider",
+  "orderId",
+  "validationRecordFqdns",
+  "timeoutMinutes",
+  "pollIntervalSeconds",
+  "maxPollIntervalSeconds",
+  "dnsPrecheck",
+  // Outputs the SDK declares as undefined inputs.
+  "certificatePem",
+  "certificateChainPem",
+  "privateKeyPem",
+  "notBefore",
+  "notAfter",
+  "serialNumber",
+  "fingerprintSha256",
+  "sans",
+]);
+
+/** An IPv4 or IPv6 address, optionally with a port (`1.1.1.1`, `10.0.0.2:53`, `[::1]:53`, `::1`). */
+function isResolver(v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(v);
+  const [host, port] = m ? [m[1]!, m[2]] : [v, undefined];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return isIP(host) !== 0;
+}
+
+/** Every problem with a CertificateOrderValidation's inputs, one failure per property; values still unknown are not judged. */
+export function checkValidationInputs(news: Props): Array<{ property: string; reason: string }> {
+  const failures: Array<{ property: string; reason: string }> = [];
+  for (const k of Object.keys(news))
+    if (!KNOWN.has(k))
+      failures.push({
+        property: k,
+        reason: `unknown property ${k} (known: orderId, validationRecordFqdns, timeoutMinutes, pollIntervalSeconds, maxPollIntervalSeconds, dnsPrecheck)`,
+      });
+  const id = news.orderId;
+  if (typeof id !== "string" || (id !== UNKNOWN && !/^\d{1,20}$/.test(id)))
+    failures.push({ property: "orderId", reason: "the OrderId of a CertificateOrder (order.orderId)" });
+  for (const [k, min, max] of [
+    ["timeoutMinutes", 1, 7 * 24 * 60],
+    ["pollIntervalSeconds", 1, 3600],
+    ["maxPollIntervalSeconds", 1, 3600],
+  ] as const) {
+    const v = news[k];
+    if (v !== undefined && v !== null && v !== UNKNOWN && (typeof v !== "number" || !(v >= min && v <= max)))
+      failures.push({ property: k, reason: `a number from ${min} to ${max}` });
+  }
+  const poll = news.pollIntervalSeconds;
+  const maxPoll = news.maxPollIntervalSeconds;
+  if (typeof poll === "number" && typeof maxPoll === "number" && maxPoll < poll)
+    failures.push({
+      property: "maxPollIntervalSeconds",
+      reason: `at least pollIntervalSeconds (${poll}); the interval grows from pollIntervalSeconds up to this`,
+    });
+  const fqdns = news.validationRecordFqdns;
+  if (fqdns !== undefined && fqdns !== null && fqdns !== UNKNOWN && !Array.isArray(fqdns))
+    failures.push({ property: "validationRecordFqdns", reason: "a list of record names" });
+  const pre = news.dnsPrecheck;
+  if (pre !== undefined && pre !== null && pre !== UNKNOWN && typeof pre !== "boolean") {
+    const resolvers = typeof pre === "object" ? (pre as { resolvers?: unknown }).resolvers : undefined;
+    if (typeof pre !== "object" || Array.isArray(pre))
+      failures.push({
+        property: "dnsPrecheck",
+        reason: 'true, or { resolvers: ["1.1.1.1", "10.0.0.2:53"] }',
+      });
+    else if (resolvers !== undefined && resolvers !== UNKNOWN) {
+      const bad = Array.isArray(resolvers)
+        ? resolvers.filter((r) => r !== UNKNOWN && !isResolver(r))
+        : [resolvers];
+      if (bad.length)
+        failures.push({
+          property: "dnsPrecheck",
+          reason: `resolvers are IP addresses, optionally with a port (1.1.1.1, 10.0.0.2:53, [::1]:53); not ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
+        });
+    }
+  }
+  return failures;
+}
+
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
 export const certificateOrderValidationProvider = {
   async configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
@@ -92,20 +174,7 @@ export const certificateOrderValidationProvider = {
   },
 
   async check(_olds: Props, news: Props) {
-    const failures: Array<{ property: string; reason: string }> = [];
-    const id = news.orderId;
-    if (typeof id !== "string" || (id !== UNKNOWN && !/^\d{1,20}$/.test(id)))
-      failures.push({ property: "orderId", reason: "the OrderId of a CertificateOrder (order.orderId)" });
-    for (const [k, min, max] of [
-      ["timeoutMinutes", 1, 7 * 24 * 60],
-      ["pollIntervalSeconds", 1, 3600],
-      ["maxPollIntervalSeconds", 1, 3600],
-    ] as const) {
-      const v = news[k];
-      if (v !== undefined && (typeof v !== "number" || v < min || v > max))
-        failures.push({ property: k, reason: `a number from ${min} to ${max}` });
-    }
-    return { inputs: news, failures };
+    return { inputs: news, failures: checkValidationInputs(news) };
   },
 
   async diff(_id: string, olds: Props, news: Props) {

@@ -13,7 +13,7 @@ export interface CsrInfo {
   names: string[];
   /** `RSA` or `EC`; anything else is rejected by {@link parseCsr}. */
   keyAlgorithm: "RSA" | "EC";
-  /** RSA modulus bits, or EC curve bits (256, 384, 521). */
+  /** RSA modulus bits, or EC curve bits (256, 384). */
   keyBits: number;
   curve: string | null;
   /** Hex SHA-256 of the DER SubjectPublicKeyInfo: identifies the key. */
@@ -24,7 +24,14 @@ export interface CsrInfo {
 
 /** A CSR that cannot be used, with a reason a person can act on. */
 export class CsrError extends Error {
-  constructor(reason: string) {
+  /**
+   * @param containsSecret the text holds a private key: the caller must not name the property in a
+   *   check failure, because the engine prints a named property's value next to the reason.
+   */
+  constructor(
+    reason: string,
+    readonly containsSecret = false,
+  ) {
     super(reason);
     this.name = "CsrError";
   }
@@ -40,7 +47,8 @@ export function canonicalCsrPem(text: string): string {
     );
   if (/PRIVATE KEY-----/.test(text))
     throw new CsrError(
-      "this contains a private key; pass only the certificate signing request and keep the key to yourself",
+      "this contains a private key (was the .key file read instead of the .csr?); pass only the certificate signing request and keep the key to yourself. The value is not shown",
+      true,
     );
   const m = PEM_RE.exec(text);
   if (!m)
@@ -60,7 +68,7 @@ export function normalizeDomain(name: string): string {
 
 /**
  * Parses and checks a CSR: PEM shape, DER structure, self-signature, key type and size (RSA ≥ 2048
- * or EC P-256/P-384/P-521). Throws {@link CsrError} with the reason.
+ * or EC P-256/P-384). Throws {@link CsrError} with the reason.
  */
 export async function parseCsr(text: string): Promise<CsrInfo> {
   const pem = canonicalCsrPem(text);
@@ -115,19 +123,25 @@ function publicKeyInfo(
   } catch {
     throw new CsrError("unsupported key type (use RSA of at least 2048 bits, or EC P-256/P-384)");
   }
-  if (
-    algorithm.name === "RSASSA-PKCS1-v1_5" ||
-    algorithm.name === "RSA-PSS" ||
-    algorithm.name === "RSA-OAEP"
-  ) {
-    const bits = algorithm.modulusLength ?? 0;
+  if (algorithm.name === "RSA-PSS" || algorithm.name === "RSA-OAEP")
+    throw new CsrError(
+      `${algorithm.name} keys are not accepted (CAS takes plain RSA keys, rsaEncryption); make the CSR with an RSA key of at least 2048 bits`,
+    );
+  if (algorithm.name === "RSASSA-PKCS1-v1_5") {
+    const bits = algorithm.modulusLength;
+    if (!bits)
+      throw new CsrError(
+        "the RSA key's size cannot be read; make the CSR with an RSA key of at least 2048 bits",
+      );
     if (bits < 2048) throw new CsrError(`RSA key of ${bits} bits is too small (CAS needs at least 2048)`);
     return { keyAlgorithm: "RSA", keyBits: bits, curve: null };
   }
   if (algorithm.name === "ECDSA" || algorithm.name === "ECDH") {
     const curve = algorithm.namedCurve ?? "";
-    const bits = { "P-256": 256, "P-384": 384, "P-521": 521 }[curve];
-    if (!bits) throw new CsrError(`EC curve ${curve || "(unknown)"} is not supported (use P-256 or P-384)`);
+    // The API documents ECC keys as P-256 or P-384 only.
+    const bits = { "P-256": 256, "P-384": 384 }[curve];
+    if (!bits)
+      throw new CsrError(`EC curve ${curve || "(unknown)"} is not supported (CAS accepts P-256 or P-384)`);
     return { keyAlgorithm: "EC", keyBits: bits, curve };
   }
   throw new CsrError(

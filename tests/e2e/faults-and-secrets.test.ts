@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrder } from "pulumi-alicloud-cas";
+import { corpusContext } from "../support/bad-inputs";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
@@ -203,4 +205,55 @@ describe("two stacks race for the same names under lost create answers", functio
       assert.equal(o.state, revoked ? "revoked" : "certificate", `order ${o.orderId}`);
     }
   });
+});
+
+describe("a private key passed as csr is refused and never printed", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+  let key = "";
+  const program = { asOutput: false };
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual"]);
+    key = (await corpusContext()).privateKey;
+    env = await emulatorStack(
+      "cas-key-as-csr",
+      async () => {
+        // As a string the SDK refuses it itself; as an Output it reaches check(), which names no property.
+        const csr = program.asOutput ? pulumi.output(key) : key;
+        return {
+          id: new CertificateOrder("www", {
+            csr,
+            username: "u",
+            phone: "13800001111",
+            email: "a@example.com",
+          }).orderId,
+        };
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  for (const asOutput of [false, true])
+    it(`${asOutput ? "an Output (refused by check)" : "a string (refused by the SDK)"}: preview and up fail without the key text anywhere`, async () => {
+      program.asOutput = asOutput;
+      const printed: string[] = [];
+      for (const op of [() => env.stack.preview({ diff: true }), () => env.stack.up()]) {
+        const message = await op().then(
+          (r) => assert.fail(`succeeded: ${r.stdout}`),
+          (e: Error) => e.message,
+        );
+        printed.push(message);
+        assert.match(message, /private key/);
+      }
+      printed.push(env.exportRaw());
+      const body = key.split("\n").slice(1, -2);
+      for (const line of body) assert.ok(!printed.join("\n").includes(line), "a line of the key was printed");
+      assert.deepEqual(await emu.control("GET", "requests"), [], "nothing reached the API");
+    });
 });

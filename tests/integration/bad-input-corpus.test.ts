@@ -1,39 +1,68 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-import { certificateOrderStub } from "../../sdk/stubs";
-import { BAD_INPUTS, corpusContext, type CorpusContext } from "../support/bad-inputs";
+import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
+import { BAD_INPUTS, BAD_VALIDATION_INPUTS, corpusContext, type CorpusContext } from "../support/bad-inputs";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+type Failure = { property: string; reason: string };
+
+/** Every difference between the failures check() returned and the expected list (property and reason, in order). */
+function differences(name: string, got: Failure[], expected: Array<[string, RegExp]>): string[] {
+  const props = JSON.stringify(got.map((f) => f.property)) !== JSON.stringify(expected.map(([p]) => p));
+  const reasons = got.some((f, i) => expected[i] && !expected[i]![1].test(f.reason));
+  return props || reasons ? [`${name}: ${JSON.stringify(got)}`] : [];
+}
 
 describe("bad-input corpus through check() in the provider host", function () {
   this.timeout(120_000);
   let emu: RunningEmulator;
   let host: ProviderHost;
+  let waiter: ProviderHost;
   let ctx: CorpusContext;
 
   before(async () => {
     emu = await startEmulator();
-    host = await startProviderHost(
-      certificateOrderStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
-    );
+    const cfg = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    host = await startProviderHost(certificateOrderStub, cfg, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    waiter = await startProviderHost(certificateOrderValidationStub, cfg, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+    });
     ctx = await corpusContext();
     emu.control.clearRequests();
   });
   after(async () => {
     host?.stop();
+    waiter?.stop();
     await emu?.close();
   });
 
-  it(`rejects all ${BAD_INPUTS.length} cases (at least 60) with the property named, and none reaches the API`, async () => {
-    assert.ok(BAD_INPUTS.length >= 60, `${BAD_INPUTS.length} cases`);
+  const total = BAD_INPUTS.length + BAD_VALIDATION_INPUTS.length;
+  it(`rejects all ${total} cases (at least 100) with every failure's property and reason, and none reaches the API`, async () => {
+    assert.ok(total >= 100, `${total} cases`);
     const wrong: string[] = [];
-    for (const [name, make, property] of BAD_INPUTS) {
-      const { failures } = await host.check(await make(ctx));
-      if (failures[0]?.property !== property) wrong.push(`${name}: ${JSON.stringify(failures)}`);
-    }
+    for (const [name, make, expected] of BAD_INPUTS)
+      wrong.push(...differences(name, (await host.check(await make(ctx))).failures, expected));
+    for (const [name, inputs, expected] of BAD_VALIDATION_INPUTS)
+      wrong.push(...differences(name, (await waiter.check(inputs)).failures, expected));
     assert.deepEqual(wrong, []);
     assert.deepEqual(emu.control.requests(), [], "no bad input produced an API request");
+  });
+
+  it("never prints a private key passed as csr: not in the failures, not on the host's stderr", async () => {
+    const body = ctx.privateKey.split("\n")[1]!;
+    const { failures } = await host.check({
+      csr: ctx.privateKey,
+      username: "u",
+      phone: "13800001111",
+      email: "a@example.com",
+    });
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      [""],
+      "no property named: the engine prints a named property's value",
+    );
+    assert.ok(!JSON.stringify(failures).includes(body));
+    assert.ok(!host.stderr().includes(body));
   });
 
   it("leaves the host serving: a good input still checks and creates", async () => {

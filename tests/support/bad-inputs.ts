@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { makeCsr } from "./keys";
@@ -9,21 +10,42 @@ const contact = { username: "Keller", phone: "13800001111", email: "ops@example.
 export interface CorpusContext {
   good: string;
   wildCsr: string;
+  /** A CSR whose SAN is longer than 253 characters. */
+  longSan: string;
+  /** An EC P-521 key (the API documents P-256 and P-384 only). */
+  p521: string;
+  /** A private key, as someone who read app.key instead of app.csr would pass it. */
+  privateKey: string;
+}
+
+/** The CSRs and keys added to the corpus later, made once per process. */
+let extras: Promise<Pick<CorpusContext, "longSan" | "p521" | "privateKey">> | undefined;
+export function extraCsrs(): Promise<Pick<CorpusContext, "longSan" | "p521" | "privateKey">> {
+  extras ??= (async () => {
+    const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`;
+    const { pem: longSan } = await makeCsr("www.example.com", ["www.example.com", long]);
+    const { pem: p521 } = await makeCsr("www.example.com", [], { kind: "EC", curve: "P-521" });
+    const { keys } = await makeCsr("www.example.com");
+    const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+    const privateKey = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+    return { longSan, p521, privateKey };
+  })();
+  return extras;
 }
 
 export async function corpusContext(): Promise<CorpusContext> {
   return {
     good: (await makeCsr("www.example.com", ["www.example.com"])).pem,
     wildCsr: (await makeCsr("*.example.com")).pem,
+    ...(await extraCsrs()),
   };
 }
 
-/** A bad input, the property check() must name, and optionally what the reason must say. */
+/** A bad input and every failure check() must return for it, in order: the property named and what the reason says. */
 export type BadInput = [
   name: string,
   inputs: (c: CorpusContext) => Promise<Record<string, unknown>> | Record<string, unknown>,
-  property: string,
-  reason?: RegExp,
+  failures: Array<[property: string, reason: RegExp]>,
 ];
 
 function tamper(pem: string): string {
@@ -34,17 +56,20 @@ function tamper(pem: string): string {
 }
 
 export const BAD_INPUTS: BadInput[] = [
-  ["neither csr nor domain", () => ({ ...contact }), "domain", /either domain .* or csr/],
-  ["garbage PEM", () => ({ csr: "hello", ...contact }), "csr", /not a PEM certificate signing request/],
-  ["empty csr", () => ({ csr: "", ...contact }), "csr"],
+  ["neither csr nor domain", () => ({ ...contact }), [["domain", /either domain .* or csr/]]],
+  ["garbage PEM", () => ({ csr: "hello", ...contact }), [["csr", /not a PEM certificate signing request/]]],
+  [
+    "empty csr",
+    () => ({ csr: "", ...contact }),
+    [["csr", /^not a PEM certificate signing request \(expected -----BEGIN C/]],
+  ],
   [
     "base64 garbage inside PEM armour",
     () => ({
       csr: "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----",
       ...contact,
     }),
-    "csr",
-    /base64/,
+    [["csr", /base64/]],
   ],
   [
     "valid base64 but not DER",
@@ -52,20 +77,17 @@ export const BAD_INPUTS: BadInput[] = [
       csr: "-----BEGIN CERTIFICATE REQUEST-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE REQUEST-----",
       ...contact,
     }),
-    "csr",
-    /DER structure/,
+    [["csr", /DER structure/]],
   ],
   [
     "a certificate instead of a CSR",
     () => ({ csr: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ...contact }),
-    "csr",
-    /certificate, not a certificate signing request/,
+    [["csr", /certificate, not a certificate signing request/]],
   ],
   [
     "a private key pasted in",
     () => ({ csr: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----", ...contact }),
-    "csr",
-    /private key/,
+    [["", /^csr: this contains a private key \(was the \.key file read ins/]],
   ],
   [
     "RSA 1024",
@@ -73,177 +95,557 @@ export const BAD_INPUTS: BadInput[] = [
       csr: (await makeCsr("www.example.com", [], { kind: "RSA", bits: 1024 })).pem,
       ...contact,
     }),
-    "csr",
-    /1024 bits is too small/,
+    [["csr", /1024 bits is too small/]],
   ],
   [
     "DSA key",
     () => ({ csr: readFileSync(resolve(FIXTURES, "dsa.csr.pem"), "utf8"), ...contact }),
-    "csr",
-    /unsupported key type|cannot be parsed/,
+    [["csr", /unsupported key type|cannot be parsed/]],
   ],
   [
     "secp256k1 key",
     () => ({ csr: readFileSync(resolve(FIXTURES, "secp256k1.csr.pem"), "utf8"), ...contact }),
-    "csr",
+    [["csr", /^EC curve K-256 is not supported \(CAS accepts P-256 or P-384\)/]],
   ],
-  ["bad signature", (c) => ({ csr: tamper(c.good), ...contact }), "csr", /signature does not verify/],
+  ["bad signature", (c) => ({ csr: tamper(c.good), ...contact }), [["csr", /signature does not verify/]]],
   [
     "missing CN",
     async () => ({ csr: (await makeCsr(null, ["www.example.com"])).pem, ...contact }),
-    "csr",
-    /no CN/,
+    [["csr", /no CN/]],
   ],
   [
     "CN/domain mismatch",
     (c) => ({ csr: c.good, domain: "api.example.com", ...contact }),
-    "domain",
-    /not api\.example\.com/,
+    [["domain", /not api\.example\.com/]],
   ],
   [
     "wildcard CSR with a single-domain product",
     (c) => ({ csr: c.wildCsr, ...contact }),
-    "productCode",
-    /single-domain product/,
+    [["productCode", /single-domain product/]],
   ],
   [
     "wildcard domain with a single-domain product",
     () => ({ domain: "*.example.com", ...contact }),
-    "productCode",
-    /wildcard/,
+    [["productCode", /wildcard/]],
   ],
   [
     "single domain with a wildcard product",
     () => ({ domain: "www.example.com", productCode: "geotrust-dv-w-starter", ...contact }),
-    "productCode",
-    /wildcard product/,
+    [["productCode", /wildcard product/]],
   ],
   [
     "unknown product code",
     () => ({ domain: "www.example.com", productCode: "letsencrypt-free", ...contact }),
-    "productCode",
-    /unknown product code/,
+    [["productCode", /unknown product code/]],
   ],
   [
     "EMAIL validation",
     () => ({ domain: "www.example.com", validateType: "EMAIL", ...contact }),
-    "validateType",
-    /DNS or FILE/,
+    [["validateType", /DNS or FILE/]],
   ],
-  ["lower-case dns", () => ({ domain: "www.example.com", validateType: "dns", ...contact }), "validateType"],
-  ["bad email", () => ({ domain: "www.example.com", ...contact, email: "ops@" }), "email", /email address/],
-  ["email with spaces", () => ({ domain: "www.example.com", ...contact, email: "a b@example.com" }), "email"],
+  [
+    "lower-case dns",
+    () => ({ domain: "www.example.com", validateType: "dns", ...contact }),
+    [["validateType", /^use DNS or FILE \(CAS has no EMAIL validation\)/]],
+  ],
+  [
+    "bad email",
+    () => ({ domain: "www.example.com", ...contact, email: "ops@" }),
+    [["email", /email address/]],
+  ],
+  [
+    "email with spaces",
+    () => ({ domain: "www.example.com", ...contact, email: "a b@example.com" }),
+    [["email", /^an email address such as ops@example\.com/]],
+  ],
   [
     "email injection",
     () => ({ domain: "www.example.com", ...contact, email: "a@example.com\r\nBcc: x@evil.com" }),
-    "email",
+    [
+      ["email", /^must not contain control characters \(NUL, CR\/LF, tabs, bidi /],
+      ["email", /^an email address such as ops@example\.com/],
+    ],
   ],
-  ["bad phone", () => ({ domain: "www.example.com", ...contact, phone: "call me" }), "phone", /phone number/],
-  ["too short phone", () => ({ domain: "www.example.com", ...contact, phone: "12" }), "phone"],
+  [
+    "bad phone",
+    () => ({ domain: "www.example.com", ...contact, phone: "call me" }),
+    [
+      ["phone", /phone number/],
+      ["phone", /^a phone number has 6 to 20 digits/],
+    ],
+  ],
+  [
+    "too short phone",
+    () => ({ domain: "www.example.com", ...contact, phone: "12" }),
+    [["phone", /^a phone number has 6 to 20 digits/]],
+  ],
   [
     "missing username (DV)",
     () => ({ domain: "www.example.com", phone: contact.phone, email: contact.email }),
-    "username",
-    /needs the contact's username/,
+    [["username", /needs the contact's username/]],
   ],
-  ["missing phone (DV)", () => ({ domain: "www.example.com", username: "u", email: contact.email }), "phone"],
-  ["missing email (DV)", () => ({ domain: "www.example.com", username: "u", phone: contact.phone }), "email"],
-  ["domain as a number", () => ({ domain: 42, ...contact }), "domain"],
-  ["csr as an object", () => ({ csr: { pem: "x" }, ...contact }), "csr"],
-  ["tags not strings", () => ({ domain: "www.example.com", ...contact, tags: { env: 1 } }), "tags"],
-  ["tags as a list", () => ({ domain: "www.example.com", ...contact, tags: ["a"] }), "tags"],
+  [
+    "missing phone (DV)",
+    () => ({ domain: "www.example.com", username: "u", email: contact.email }),
+    [["phone", /^CreateCertificateRequest needs the contact's phone/]],
+  ],
+  [
+    "missing email (DV)",
+    () => ({ domain: "www.example.com", username: "u", phone: contact.phone }),
+    [["email", /^CreateCertificateRequest needs the contact's email/]],
+  ],
+  [
+    "domain as a number",
+    () => ({ domain: 42, ...contact }),
+    [["domain", /^Invalid input: expected string, received number/]],
+  ],
+  [
+    "csr as an object",
+    () => ({ csr: { pem: "x" }, ...contact }),
+    [["csr", /^Invalid input: expected string, received object/]],
+  ],
+  [
+    "tags not strings",
+    () => ({ domain: "www.example.com", ...contact, tags: { env: 1 } }),
+    [["tags", /^Invalid input: expected string, received number/]],
+  ],
+  [
+    "tags as a list",
+    () => ({ domain: "www.example.com", ...contact, tags: ["a"] }),
+    [["tags", /^Invalid input: expected record, received array/]],
+  ],
   [
     "unknown property",
     () => ({ domain: "www.example.com", ...contact, domian: "typo.example.com" }),
-    "domian",
-    /unknown property/,
+    [["domian", /unknown property/]],
   ],
   [
     "domain with a space",
     () => ({ domain: "www example.com", ...contact }),
-    "domain",
-    /not a valid host name/,
+    [["domain", /not a valid host name/]],
   ],
-  ["domain with a URL scheme", () => ({ domain: "https://www.example.com", ...contact }), "domain"],
-  ["domain with a path", () => ({ domain: "www.example.com/path", ...contact }), "domain"],
-  ["IP address", () => ({ domain: "192.168.1.1", ...contact }), "domain"],
-  ["unicode look-alike (Cyrillic а)", () => ({ domain: "www.exаmple.com", ...contact }), "domain"],
+  [
+    "domain with a URL scheme",
+    () => ({ domain: "https://www.example.com", ...contact }),
+    [["domain", /^"https:\/\/www\.example\.com" is not a valid host name \(letters,/]],
+  ],
+  [
+    "domain with a path",
+    () => ({ domain: "www.example.com/path", ...contact }),
+    [["domain", /^"www\.example\.com\/path" is not a valid host name \(letters, di/]],
+  ],
+  [
+    "IP address",
+    () => ({ domain: "192.168.1.1", ...contact }),
+    [["domain", /^"192\.168\.1\.1" is not a valid host name \(letters, digits and /]],
+  ],
+  [
+    "unicode look-alike (Cyrillic а)",
+    () => ({ domain: "www.exаmple.com", ...contact }),
+    [["domain", /^"www\.exаmple\.com" is not a valid host name \(letters, digits /]],
+  ],
   [
     "double wildcard",
     () => ({ domain: "*.*.example.com", productCode: "geotrust-dv-w-starter", ...contact }),
-    "domain",
+    [["domain", /^"\*\.\*\.example\.com" is not a valid host name \(letters, digits /]],
   ],
-  ["label over 63 characters", () => ({ domain: `${"a".repeat(64)}.example.com`, ...contact }), "domain"],
-  ["oversized domain", () => ({ domain: `${"a.".repeat(200)}com`, ...contact }), "domain"],
-  ["oversized CSR", () => ({ csr: "A".repeat(20_000), ...contact }), "csr", /16 KiB/],
-  ["SQL-looking domain", () => ({ domain: "www.example.com'; DROP TABLE orders;--", ...contact }), "domain"],
+  [
+    "label over 63 characters",
+    () => ({ domain: `${"a".repeat(64)}.example.com`, ...contact }),
+    [["domain", /^"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/]],
+  ],
+  [
+    "oversized domain",
+    () => ({ domain: `${"a.".repeat(200)}com`, ...contact }),
+    [["domain", /^at most 253 characters/]],
+  ],
+  ["oversized CSR", () => ({ csr: "A".repeat(20_000), ...contact }), [["csr", /16 KiB/]]],
+  [
+    "SQL-looking domain",
+    () => ({ domain: "www.example.com'; DROP TABLE orders;--", ...contact }),
+    [["domain", /^"www\.example\.com'; drop table orders;--" is not a valid host/]],
+  ],
   [
     "shell-looking username",
     () => ({ domain: "www.example.com", ...contact, username: "$(rm -rf /)".repeat(10) }),
-    "username",
+    [["username", /^at most 64 characters/]],
   ],
   [
     "bad onDelete",
     () => ({ domain: "www.example.com", ...contact, onDelete: "destroy" }),
-    "onDelete",
-    /cancel, revoke or retain/,
+    [["onDelete", /cancel, revoke or retain/]],
   ],
   [
     "renewBeforeDays zero",
     () => ({ domain: "www.example.com", ...contact, renewBeforeDays: 0 }),
-    "renewBeforeDays",
+    [["renewBeforeDays", /^at least 1 day/]],
   ],
   [
     "renewBeforeDays fraction",
     () => ({ domain: "www.example.com", ...contact, renewBeforeDays: 1.5 }),
-    "renewBeforeDays",
+    [["renewBeforeDays", /^a whole number of days/]],
   ],
   [
     "adoptOrderId not numeric",
     () => ({ domain: "www.example.com", ...contact, adoptOrderId: "12ab" }),
-    "adoptOrderId",
+    [["adoptOrderId", /^a decimal OrderId/]],
   ],
-  ["bad quotaCheck", () => ({ domain: "www.example.com", ...contact, quotaCheck: "strict" }), "quotaCheck"],
-  ["empty domain", () => ({ domain: "", ...contact }), "domain"],
-  ["a lone dot", () => ({ domain: ".", ...contact }), "domain"],
-  ["label ending in a hyphen", () => ({ domain: "www-.example.com", ...contact }), "domain"],
-  ["underscore label", () => ({ domain: "_x.example.com", ...contact }), "domain"],
-  ["NUL byte in domain", () => ({ domain: "www.example.com\u0000", ...contact }), "domain"],
-  ["header injection in domain", () => ({ domain: "www.example.com\r\nX-Evil: 1", ...contact }), "domain"],
-  ["leading dot", () => ({ domain: ".example.com", ...contact }), "domain"],
-  ["numeric top-level label", () => ({ domain: "www.example.123", ...contact }), "domain"],
-  ["full-width dots", () => ({ domain: "www．example．com", ...contact }), "domain"],
-  ["zero-width joiner", () => ({ domain: "www.exa\u200dmple.com", ...contact }), "domain"],
+  [
+    "bad quotaCheck",
+    () => ({ domain: "www.example.com", ...contact, quotaCheck: "strict" }),
+    [["quotaCheck", /^use warn, fail or off/]],
+  ],
+  ["empty domain", () => ({ domain: "", ...contact }), [["domain", /^must not be empty/]]],
+  ["a lone dot", () => ({ domain: ".", ...contact }), [["domain", /^must not be empty/]]],
+  [
+    "label ending in a hyphen",
+    () => ({ domain: "www-.example.com", ...contact }),
+    [["domain", /^"www-\.example\.com" is not a valid host name \(letters, digits/]],
+  ],
+  [
+    "underscore label",
+    () => ({ domain: "_x.example.com", ...contact }),
+    [["domain", /^"_x\.example\.com" is not a valid host name \(letters, digits a/]],
+  ],
+  [
+    "NUL byte in domain",
+    () => ({ domain: "www.example.com\u0000", ...contact }),
+    [["domain", /^must not contain control characters \(NUL, CR\/LF, tabs, bidi /]],
+  ],
+  [
+    "header injection in domain",
+    () => ({ domain: "www.example.com\r\nX-Evil: 1", ...contact }),
+    [["domain", /^must not contain control characters \(NUL, CR\/LF, tabs, bidi /]],
+  ],
+  [
+    "leading dot",
+    () => ({ domain: ".example.com", ...contact }),
+    [["domain", /^"\.example\.com" is not a valid host name \(letters, digits and/]],
+  ],
+  [
+    "numeric top-level label",
+    () => ({ domain: "www.example.123", ...contact }),
+    [["domain", /^"www\.example\.123" is not a valid host name \(letters, digits /]],
+  ],
+  [
+    "full-width dots",
+    () => ({ domain: "www．example．com", ...contact }),
+    [["domain", /^"www．example．com" is not a valid host name \(letters, digits /]],
+  ],
+  [
+    "zero-width joiner",
+    () => ({ domain: "www.exa\u200dmple.com", ...contact }),
+    [["domain", /^must not contain control characters \(NUL, CR\/LF, tabs, bidi /]],
+  ],
   [
     "product code with spaces",
     () => ({ domain: "www.example.com", productCode: " digicert-free-1-free", ...contact }),
-    "productCode",
+    [["productCode", /^unknown product code; use one of digicert-free-1-free, syman/]],
   ],
   [
     "validateType as a list",
     () => ({ domain: "www.example.com", validateType: ["DNS"], ...contact }),
-    "validateType",
+    [["validateType", /^use DNS or FILE \(CAS has no EMAIL validation\)/]],
   ],
   [
     "oversized tag key",
     () => ({ domain: "www.example.com", ...contact, tags: { ["k".repeat(200)]: "v" } }),
-    "tags",
+    [["tags", /^Invalid key in record/]],
   ],
-  ["empty username", () => ({ domain: "www.example.com", ...contact, username: "" }), "username"],
-  ["phone with letters", () => ({ domain: "www.example.com", ...contact, phone: "1380000abcd" }), "phone"],
+  [
+    "empty username",
+    () => ({ domain: "www.example.com", ...contact, username: "" }),
+    [["username", /^must not be empty/]],
+  ],
+  [
+    "phone with letters",
+    () => ({ domain: "www.example.com", ...contact, phone: "1380000abcd" }),
+    [["phone", /^a phone number such as 13800001111 or \+86 138 0000 1111/]],
+  ],
   [
     "oversized email",
     () => ({ domain: "www.example.com", ...contact, email: `${"a".repeat(300)}@example.com` }),
-    "email",
+    [
+      ["email", /^Too big: expected string to have <=254 characters/],
+      ["email", /^an email address such as ops@example\.com/],
+    ],
   ],
   [
     "renewBeforeDays as text",
     () => ({ domain: "www.example.com", ...contact, renewBeforeDays: "30" }),
-    "renewBeforeDays",
+    [["renewBeforeDays", /^a whole number of days/]],
   ],
   [
     "adoptOrderId as a number",
     () => ({ domain: "www.example.com", ...contact, adoptOrderId: 12000001 }),
-    "adoptOrderId",
+    [["adoptOrderId", /^Invalid input: expected string, received number/]],
+  ],
+  // Added with the safety review (issue 11, item 8).
+  [
+    "a real private key pasted in (app.key instead of app.csr)",
+    (c) => ({ csr: c.privateKey, ...contact }),
+    [["", /^csr: this contains a private key .*The value is not shown$/]],
+  ],
+  [
+    "a private key after the CSR in one file",
+    (c) => ({ csr: c.good + c.privateKey, ...contact }),
+    [["", /^csr: this contains a private key/]],
+  ],
+  [
+    "a SAN over 253 characters",
+    (c) => ({ csr: c.longSan }),
+    [["csr", /^a name in the CSR has 255 characters \(at most 253\)$/]],
+  ],
+  [
+    "EC P-521 key",
+    (c) => ({ csr: c.p521, ...contact }),
+    [["csr", /^EC curve P-521 is not supported \(CAS accepts P-256 or P-384\)$/]],
+  ],
+  [
+    "dnsZone with a path",
+    () => ({ domain: "www.example.com", ...contact, dnsZone: "../../etc/passwd" }),
+    [["dnsZone", /^a DNS zone such as example\.com/]],
+  ],
+  [
+    "dnsZone not a suffix of the name",
+    () => ({ domain: "www.example.com", ...contact, dnsZone: "example.org" }),
+    [["dnsZone", /^www\.example\.com is not in zone example\.org$/]],
+  ],
+  [
+    "dnsZone a label of the name but not a suffix",
+    () => ({ domain: "www.example.com", ...contact, dnsZone: "www" }),
+    [["dnsZone", /^a DNS zone such as example\.com/]],
+  ],
+  [
+    "dnsZone that only ends like the name",
+    () => ({ domain: "www.example.com", ...contact, dnsZone: "ample.com" }),
+    [["dnsZone", /^www\.example\.com is not in zone ample\.com$/]],
+  ],
+  [
+    "dnsZone a wildcard",
+    () => ({
+      domain: "*.example.com",
+      productCode: "geotrust-dv-w-starter",
+      ...contact,
+      dnsZone: "*.example.com",
+    }),
+    [["dnsZone", /^a DNS zone such as example\.com/]],
+  ],
+  [
+    "dnsZone with a NUL",
+    () => ({ domain: "www.example.com", ...contact, dnsZone: "example.com\u0000" }),
+    [["dnsZone", /control characters/]],
+  ],
+  [
+    "dnsZone below the name",
+    () => ({ domain: "example.com", ...contact, dnsZone: "www.example.com" }),
+    [["dnsZone", /^example\.com is not in zone www\.example\.com$/]],
+  ],
+  [
+    "NUL in username",
+    () => ({ domain: "www.example.com", ...contact, username: "Kel\u0000ler" }),
+    [["username", /control characters/]],
+  ],
+  [
+    "CR-LF in username",
+    () => ({ domain: "www.example.com", ...contact, username: "Keller\r\nX-Evil: 1" }),
+    [["username", /control characters/]],
+  ],
+  [
+    "bidi override in username",
+    () => ({ domain: "www.example.com", ...contact, username: "Kel\u202eler" }),
+    [["username", /control characters/]],
+  ],
+  [
+    "tab in username",
+    () => ({ domain: "www.example.com", ...contact, username: "Kel\tler" }),
+    [["username", /control characters/]],
+  ],
+  [
+    "NUL in email",
+    () => ({ domain: "www.example.com", ...contact, email: "ops\u0000@example.com" }),
+    [["email", /control characters/]],
+  ],
+  [
+    "bidi isolate in email",
+    () => ({ domain: "www.example.com", ...contact, email: "ops@exa\u2067mple.com" }),
+    [
+      ["email", /control characters/],
+      ["email", /email address/],
+    ],
+  ],
+  [
+    "NUL in companyName",
+    () => ({ domain: "www.example.com", ...contact, companyName: "Acme\u0000" }),
+    [["companyName", /control characters/]],
+  ],
+  [
+    "CR-LF in companyName",
+    () => ({ domain: "www.example.com", ...contact, companyName: "Acme\r\nLtd" }),
+    [["companyName", /control characters/]],
+  ],
+  [
+    "line separator in companyName",
+    () => ({ domain: "www.example.com", ...contact, companyName: "Acme\u2028Ltd" }),
+    [["companyName", /control characters/]],
+  ],
+  [
+    "phone of parentheses",
+    () => ({ domain: "www.example.com", ...contact, phone: "1((((((1" }),
+    [
+      ["phone", /^a phone number such as/],
+      ["phone", /6 to 20 digits/],
+    ],
+  ],
+  [
+    "phone of hyphens",
+    () => ({ domain: "www.example.com", ...contact, phone: "1------1" }),
+    [
+      ["phone", /^a phone number such as/],
+      ["phone", /6 to 20 digits/],
+    ],
+  ],
+  [
+    "phone of spaces",
+    () => ({ domain: "www.example.com", ...contact, phone: "1      1" }),
+    [
+      ["phone", /^a phone number such as/],
+      ["phone", /6 to 20 digits/],
+    ],
+  ],
+  [
+    "phone with empty parentheses",
+    () => ({ domain: "www.example.com", ...contact, phone: "138()00001111" }),
+    [["phone", /^a phone number such as/]],
+  ],
+  [
+    "phone too long",
+    () => ({ domain: "www.example.com", ...contact, phone: "1".repeat(25) }),
+    [["phone", /6 to 20 digits/]],
+  ],
+  [
+    "productCode __proto__",
+    () => ({ domain: "www.example.com", ...contact, productCode: "__proto__" }),
+    [["productCode", /^unknown product code/]],
+  ],
+  [
+    "productCode constructor",
+    () => ({ domain: "www.example.com", ...contact, productCode: "constructor" }),
+    [["productCode", /^unknown product code/]],
+  ],
+  [
+    "productCode toString",
+    () => ({ domain: "www.example.com", ...contact, productCode: "toString" }),
+    [["productCode", /^unknown product code/]],
+  ],
+  [
+    "renewBeforeDays over a year",
+    () => ({ domain: "www.example.com", ...contact, renewBeforeDays: 400 }),
+    [["renewBeforeDays", /^at most 365 days$/]],
+  ],
+  [
+    "renewBeforeDays negative",
+    () => ({ domain: "www.example.com", ...contact, renewBeforeDays: -5 }),
+    [["renewBeforeDays", /^at least 1 day$/]],
+  ],
+  [
+    "two problems at once: bad email and bad phone",
+    () => ({ domain: "www.example.com", ...contact, email: "nope", phone: "x" }),
+    [
+      ["phone", /^a phone number such as/],
+      ["phone", /6 to 20 digits/],
+      ["email", /email address/],
+    ],
+  ],
+  [
+    "two unknown properties",
+    () => ({ domain: "www.example.com", ...contact, domian: "x", emial: "y" }),
+    [["domian", /^unknown properties domian, emial$/]],
+  ],
+  [
+    "missing the whole contact (DV)",
+    () => ({ domain: "www.example.com" }),
+    [
+      ["username", /needs the contact's username/],
+      ["phone", /needs the contact's phone/],
+      ["email", /needs the contact's email/],
+    ],
+  ],
+  [
+    "dnsZone outside and a missing email",
+    () => ({ domain: "www.example.com", username: "u", phone: contact.phone, dnsZone: "example.net" }),
+    [
+      ["dnsZone", /not in zone example\.net/],
+      ["email", /needs the contact's email/],
+    ],
+  ],
+];
+
+/** Bad inputs of a CertificateOrderValidation, with every failure check() must return. */
+export const BAD_VALIDATION_INPUTS: Array<
+  [name: string, inputs: Record<string, unknown>, failures: Array<[string, RegExp]>]
+> = [
+  [
+    "misspelled timeoutMinutes",
+    { orderId: "12000001", timeoutMinuets: 30 },
+    [["timeoutMinuets", /^unknown property timeoutMinuets/]],
+  ],
+  ["orderId missing", {}, [["orderId", /OrderId of a CertificateOrder/]]],
+  ["orderId not numeric", { orderId: "abc" }, [["orderId", /OrderId of a CertificateOrder/]]],
+  [
+    "maxPollIntervalSeconds below pollIntervalSeconds",
+    { orderId: "1", pollIntervalSeconds: 30, maxPollIntervalSeconds: 10 },
+    [["maxPollIntervalSeconds", /^at least pollIntervalSeconds \(30\)/]],
+  ],
+  [
+    "timeoutMinutes zero",
+    { orderId: "1", timeoutMinutes: 0 },
+    [["timeoutMinutes", /^a number from 1 to 10080$/]],
+  ],
+  [
+    "timeoutMinutes as text",
+    { orderId: "1", timeoutMinutes: "60" },
+    [["timeoutMinutes", /^a number from 1 to 10080$/]],
+  ],
+  [
+    "pollIntervalSeconds NaN-like",
+    { orderId: "1", pollIntervalSeconds: -1 },
+    [["pollIntervalSeconds", /^a number from 1 to 3600$/]],
+  ],
+  [
+    "resolver as a host name",
+    { orderId: "1", dnsPrecheck: { resolvers: ["dns.google"] } },
+    [["dnsPrecheck", /resolvers are IP addresses.*"dns\.google"/]],
+  ],
+  [
+    "resolver with a bad port",
+    { orderId: "1", dnsPrecheck: { resolvers: ["1.1.1.1:99999"] } },
+    [["dnsPrecheck", /resolvers are IP addresses/]],
+  ],
+  [
+    "resolver as a URL",
+    { orderId: "1", dnsPrecheck: { resolvers: ["https://1.1.1.1/dns-query"] } },
+    [["dnsPrecheck", /resolvers are IP addresses/]],
+  ],
+  [
+    "resolvers not a list",
+    { orderId: "1", dnsPrecheck: { resolvers: "1.1.1.1" } },
+    [["dnsPrecheck", /resolvers are IP addresses/]],
+  ],
+  ["dnsPrecheck as text", { orderId: "1", dnsPrecheck: "yes" }, [["dnsPrecheck", /^true, or \{ resolvers/]]],
+  [
+    "validationRecordFqdns not a list",
+    { orderId: "1", validationRecordFqdns: "_dnsauth.example.com" },
+    [["validationRecordFqdns", /^a list of record names$/]],
+  ],
+  [
+    "everything wrong at once",
+    { orderId: "x", timeoutMinutes: 0, pollIntervalSeconds: 9, maxPollIntervalSeconds: 3, extra: true },
+    [
+      ["extra", /^unknown property extra/],
+      ["orderId", /OrderId/],
+      ["timeoutMinutes", /1 to 10080/],
+      ["maxPollIntervalSeconds", /at least pollIntervalSeconds \(9\)/],
+    ],
   ],
 ];

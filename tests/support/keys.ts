@@ -7,7 +7,7 @@ const x509 = loadX509();
 export async function makeCsr(
   commonName: string | null,
   sans: string[] = [],
-  key: { kind: "EC"; curve?: "P-256" | "P-384" } | { kind: "RSA"; bits: number } = { kind: "EC" },
+  key: { kind: "EC"; curve?: "P-256" | "P-384" | "P-521" } | { kind: "RSA"; bits: number } = { kind: "EC" },
 ): Promise<{ pem: string; keys: webcrypto.CryptoKeyPair }> {
   const alg =
     key.kind === "EC"
