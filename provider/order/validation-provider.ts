@@ -102,6 +102,9 @@ const KNOWN = new Set([
   "notAfter",
   "serialNumber",
   "fingerprintSha256",
+  "fingerprintSha1",
+  "certificateId",
+  "certIdentifier",
   "sans",
 ]);
 
