@@ -91,9 +91,12 @@ export function authenticate(
 }
 
 function checkTime(value: string, name: string, now: number): void {
-  if (!TIMESTAMP_RE.test(value))
+  // A value of the right shape can still name no instant (month 13, hour 99): Date.parse gives NaN,
+  // and NaN compares false, so it must be refused here rather than slip past the skew check.
+  const at = Date.parse(value);
+  if (!TIMESTAMP_RE.test(value) || !Number.isFinite(at))
     throw new ApiFault("InvalidTimeStamp.Format", 400, `Specified ${name} is not valid.`);
-  if (Math.abs(Date.parse(value) - now) > SKEW_MS)
+  if (Math.abs(at - now) > SKEW_MS)
     throw new ApiFault("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.");
 }
 

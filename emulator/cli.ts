@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./server";
 import type { FaultKind } from "./faults";
@@ -24,7 +26,15 @@ Options:
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
-  --print-env            print the export lines that point the provider at this emulator
+  --print-env            print the export lines that point the provider at this emulator (stays
+                         in the foreground; see --detach)
+  --detach               start in the background, print the export lines (plus CAS_EMULATOR_PID)
+                         and return:  eval "$(npx cas-emulator --detach)"; stop: kill "$CAS_EMULATOR_PID"
+  --log-file FILE        with --detach: where the background emulator writes its errors
+  --control-token T      control API requests need "Authorization: Bearer T"
+                         (default: $CAS_EMULATOR_CONTROL_TOKEN; none when unset)
+  --allow-host NAME      a host name the control API accepts besides loopback names and --host
+                         (repeatable)
   -h, --help`;
 
 async function main(): Promise<void> {
@@ -46,6 +56,10 @@ async function main(): Promise<void> {
       zone: { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
       "print-env": { type: "boolean" },
+      detach: { type: "boolean" },
+      "log-file": { type: "string" },
+      "control-token": { type: "string" },
+      "allow-host": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -53,6 +67,7 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  if (values.detach) return detach(values["log-file"]);
   const num = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -72,6 +87,8 @@ async function main(): Promise<void> {
     planSize: num("plan-size", values["plan-size"]),
     qps: num("qps", values.qps),
     largeOrderIds: values["large-order-ids"],
+    controlToken: values["control-token"] ?? (process.env.CAS_EMULATOR_CONTROL_TOKEN || undefined),
+    allowedHosts: values["allow-host"],
     lifecycle: {
       ...(validation ? { validation: validation as "auto" | "dns" | "manual" } : {}),
       ...(values["validate-after"]
@@ -101,10 +118,13 @@ async function main(): Promise<void> {
     }),
   };
   const emu = await startEmulator(options);
+  // A detached emulator's stdout is a pipe its starter closes once it has read the export lines.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   if (values["print-env"]) {
-    console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${emu.endpoint}`);
-    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${emu.accessKeyId}`);
-    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${emu.accessKeySecret}`);
+    console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
+    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
+    console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {
     console.log(`cas-emulator listening on ${emu.endpoint}`);
     console.log(`  access key id:     ${emu.accessKeyId}`);
@@ -116,6 +136,50 @@ async function main(): Promise<void> {
   const stop = () => void emu.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** `'…'` for a POSIX shell, unless the value needs no quoting. */
+function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Starts this CLI again without --detach as a background process, waits for its export lines,
+ * prints them with its pid and returns. The child gets no terminal and its pipes are closed, so
+ * `$(…)` and `eval "$(…)"` return at once.
+ */
+async function detach(logFile: string | undefined): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== "--detach" && a !== "--print-env");
+  const li = args.indexOf("--log-file");
+  if (li >= 0) args.splice(li, 2);
+  const log = logFile ? openSync(logFile, "a") : "pipe";
+  const child = spawn(process.execPath, [__filename, ...args, "--print-env"], {
+    detached: true,
+    stdio: ["ignore", "pipe", log],
+  });
+  const lines = await new Promise<string[]>((ok, fail) => {
+    let out = "";
+    let err = "";
+    child.stderr?.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const got = out.split("\n").filter((l) => l.startsWith("export "));
+      if (got.length === 3) ok(got);
+    });
+    child.once("exit", (code) =>
+      fail(
+        new Error(
+          `the background emulator exited with ${code} before it was ready${logFile ? ` (see ${logFile})` : `: ${err.trim()}`}`,
+        ),
+      ),
+    );
+  });
+  child.stdout!.destroy();
+  child.stderr?.destroy();
+  child.removeAllListeners("exit");
+  child.unref();
+  for (const l of lines) console.log(l);
+  console.log(`export CAS_EMULATOR_PID=${child.pid}`);
 }
 
 main().catch((e: unknown) => {

@@ -5,7 +5,7 @@ import type { LifecycleOptions } from "./lifecycle";
 import { certificateDetail, listOrders, type ListingContext } from "./listing";
 import { bindNames, normalizeName, type Binding } from "./names";
 import { csrPublicKey } from "./pki";
-import { DEFAULT_PRODUCT_CODE, productFor } from "./products";
+import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
 import { DNS_LABEL, recordDomain } from "./records";
 import type { SeededRandom } from "./rng";
 import type { EmulatorState, Order, OrderState, Plan } from "./state";
@@ -340,6 +340,69 @@ export class CasModel {
     return o;
   }
 
+  // ---- control-API writes (the model is the only writer of state) ------------------------
+
+  /** Every order, after applying due transitions (copies). */
+  async allOrders(): Promise<Order[]> {
+    for (const o of Object.values(this.state.orders)) await this.advance(o);
+    return Object.values(this.state.orders).map((o) => ({ ...o }));
+  }
+
+  /** Sets the size of one account's plan; refuses unknown accounts and undocumented codes. */
+  setPlan(accessKeyId: string, productCode: string, total: number): void {
+    if (!this.state.accounts.some((a) => a.accessKeyId === accessKeyId))
+      throw new ApiFault(
+        "BadRequest",
+        400,
+        `accessKeyId ${JSON.stringify(accessKeyId)} is not an account of this emulator`,
+      );
+    if (!isProductCode(productCode))
+      throw new ApiFault(
+        "BadRequest",
+        400,
+        `productCode ${JSON.stringify(productCode)} is not a documented product code`,
+      );
+    if (!Number.isInteger(total) || total < 0)
+      throw new ApiFault("BadRequest", 400, "total takes a whole number ≥ 0");
+    const plans = this.plans(accessKeyId);
+    const plan = own(plans, productCode) ?? (plans[productCode] = { total: 0, used: 0, issued: 0 });
+    plan.total = total;
+    this.persist();
+  }
+
+  /** A copy of one plan (zeros when there is none). */
+  planOf(accessKeyId: string, productCode: string): Plan {
+    const plans = own(this.state.plans, accessKeyId);
+    return { ...((plans && own(plans, productCode)) ?? { total: 0, used: 0, issued: 0 }) };
+  }
+
+  /** Records what a DNS record resource would publish. */
+  publishDnsRecord(record: { name: string; type: string; value: string }): void {
+    this.state.dnsRecords.push({ name: record.name, type: record.type, value: record.value });
+    this.persist();
+  }
+
+  /** The records an order expects. */
+  expectedRecordsOf(orderId: string): Array<{ name: string; type: string; value: string }> {
+    const o = own(this.state.orders, orderId);
+    if (!o) throw notFoundOrder();
+    return this.expectedRecords(o);
+  }
+
+  /** The emulator CA's root certificate (PEM). */
+  caCertificate(): string {
+    return this.ca.material.certificatePem;
+  }
+
+  /** Drops every order and record and refills every account's plans. */
+  reset(planSize: number): void {
+    this.state.orders = {};
+    this.state.dnsRecords = [];
+    this.state.plans = Object.create(null) as EmulatorState["plans"];
+    for (const a of this.state.accounts) this.state.plans[a.accessKeyId] = fullPlans(planSize);
+    this.persist();
+  }
+
   private plans(accessKeyId: string): Record<string, Plan> {
     let plans = own(this.state.plans, accessKeyId);
     if (!plans) {
@@ -362,4 +425,11 @@ export class CasModel {
     await this.advance(o);
     return o;
   }
+}
+
+/** A plan of `size` orders for every documented product code (a prototype-free map). */
+export function fullPlans(size: number): Record<string, Plan> {
+  const plans = Object.create(null) as Record<string, Plan>;
+  for (const code of Object.keys(PRODUCTS)) plans[code] = { total: size, used: 0, issued: 0 };
+  return plans;
 }

@@ -1,4 +1,16 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname } from "node:os";
+import { z } from "zod";
 import { join } from "node:path";
 import type { CaMaterial } from "./ca";
 
@@ -61,22 +73,171 @@ export interface EmulatorState {
   ca: CaMaterial | null;
 }
 
-/** Loads and saves the state. In memory unless a data directory is given; writes are atomic. */
+const nullProto = <T>(entries: Record<string, T>): Record<string, T> =>
+  Object.assign(Object.create(null) as Record<string, T>, entries);
+
+const text = z.string();
+const orderSchema = z.object({
+  orderId: z.string().regex(/^\d+$/),
+  instanceId: z.string().optional(),
+  accessKeyId: text,
+  action: text,
+  productCode: text,
+  domains: z.array(text).min(1),
+  csr: text.nullable(),
+  validateType: z.enum(["DNS", "FILE"]),
+  contact: z.object({
+    username: text.nullable(),
+    phone: text.nullable(),
+    email: text.nullable(),
+    companyName: text.nullable(),
+  }),
+  tags: z.array(z.object({ Key: text, Value: text })),
+  state: z.enum(["domain_verify", "process", "verify_fail", "certificate", "payed", "revoked"]),
+  statusReason: text.nullable(),
+  createdAt: z.number(),
+  stateSince: z.number(),
+  issuedAt: z.number().nullable(),
+  notAfter: z.number().nullable(),
+  recordValue: text,
+  certificatePem: text.nullable(),
+  privateKeyPem: text.nullable(),
+  certId: text.nullable(),
+});
+const planSchema = z.object({ total: z.number(), used: z.number(), issued: z.number() });
+const stateSchema = z.object({
+  version: z.literal(1),
+  nextOrderId: z.string().regex(/^\d+$/),
+  nextCertId: z.number().int(),
+  accounts: z.array(z.object({ accessKeyId: text, accessKeySecret: text, securityTokens: z.array(text) })),
+  plans: z.record(text, z.record(text, planSchema)),
+  orders: z.record(text, orderSchema),
+  dnsRecords: z.array(z.object({ name: text, type: text, value: text })),
+  ca: z.object({ certificatePem: text, privateKeyPem: text }).nullable(),
+});
+
+/**
+ * Checks a parsed state document; maps keyed by user input become prototype-free so a key such as
+ * `__proto__` stays an ordinary entry. Throws naming the file and the first bad fields.
+ */
+export function checkState(value: unknown, file: string): EmulatorState {
+  const r = stateSchema.safeParse(value);
+  if (!r.success)
+    throw new Error(
+      `emulator state ${file} does not have the expected shape (${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`)
+        .join("; ")}); move it away to start afresh`,
+    );
+  const d = r.data;
+  const orders = nullProto<Order>({});
+  for (const [id, o] of Object.entries(d.orders))
+    orders[id] = { ...o, instanceId: o.instanceId ?? `cas-ivauto-${o.orderId}` };
+  const plans = nullProto<Record<string, Plan>>({});
+  for (const [key, p] of Object.entries(d.plans)) plans[key] = nullProto(p);
+  return { ...d, orders, plans };
+}
+
+/** A fresh, empty state with prototype-free maps. */
+export function emptyState(nextOrderId: string): EmulatorState {
+  return {
+    version: 1,
+    nextOrderId,
+    nextCertId: 7000001,
+    accounts: [],
+    plans: nullProto({}),
+    orders: nullProto({}),
+    dnsRecords: [],
+    ca: null,
+  };
+}
+
+/** `true` when a process with this id runs on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Loads and saves the state. In memory unless a data directory is given; writes are atomic. A data
+ * directory belongs to one running emulator at a time (`emulator.lock` holds the owner's pid; a
+ * lock whose owner is gone is taken over), and temporary files left by an interrupted write are
+ * removed when the directory is taken.
+ */
 export class StateStore {
   private readonly file: string | null;
-  constructor(dataDir: string | undefined) {
+  private readonly lock: string | null;
+  private locked = false;
+  constructor(private readonly dataDir: string | undefined) {
     this.file = dataDir ? join(dataDir, "state.json") : null;
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    this.lock = dataDir ? join(dataDir, "emulator.lock") : null;
+  }
+
+  /** Takes the data directory; throws naming the running owner if another emulator has it. */
+  acquire(): void {
+    if (!this.dataDir || !this.lock) return;
+    mkdirSync(this.dataDir, { recursive: true });
+    const me = JSON.stringify({ pid: process.pid, host: hostname() });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(this.lock, me, { flag: "wx" });
+        this.locked = true;
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        let owner: { pid?: unknown; host?: unknown } = {};
+        try {
+          const parsed = JSON.parse(readFileSync(this.lock, "utf8")) as unknown;
+          if (parsed && typeof parsed === "object") owner = parsed as typeof owner;
+        } catch {
+          // An unreadable lock (torn write) has no live owner we could name.
+        }
+        const pid = typeof owner.pid === "number" ? owner.pid : NaN;
+        const sameHost = owner.host === undefined || owner.host === hostname();
+        if (Number.isInteger(pid) && (!sameHost || alive(pid)))
+          throw new Error(
+            `emulator data directory ${this.dataDir} is in use by process ${pid}${sameHost ? "" : ` on ${String(owner.host)}`}; stop it or use another --data-dir`,
+            { cause: e },
+          );
+        rmSync(this.lock, { force: true });
+      }
+    }
+    if (!this.locked) throw new Error(`cannot take the emulator data directory ${this.dataDir}`);
+    for (const f of readdirSync(this.dataDir))
+      if (/^state\.json\.\d+\.tmp$/.test(f)) rmSync(join(this.dataDir, f), { force: true });
+  }
+
+  /** Gives the data directory back. */
+  release(): void {
+    if (this.lock && this.locked) rmSync(this.lock, { force: true });
+    this.locked = false;
   }
 
   load(): EmulatorState | null {
     if (!this.file) return null;
+    let raw: string;
     try {
-      return JSON.parse(readFileSync(this.file, "utf8")) as EmulatorState;
+      raw = readFileSync(this.file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw new Error(`cannot read emulator state ${this.file}: ${(e as Error).message}`, { cause: e });
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (e) {
+      throw new Error(
+        `emulator state ${this.file} is not JSON (${(e as Error).message}); move it away to start afresh`,
+        {
+          cause: e,
+        },
+      );
+    }
+    return checkState(parsed, this.file);
   }
 
   /** Write to a temporary file, fsync, then rename over the old one: a crash leaves old or new, never a torn file. */

@@ -12,8 +12,11 @@ export interface EmulatorProcess {
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 
-/** Starts `cas-emulator` on a free port and waits for its first line. */
-export async function startEmulatorProcess(args: string[] = []): Promise<EmulatorProcess> {
+/** Starts `cas-emulator` on a free port and waits for its first line; `controlToken` is sent with control calls. */
+export async function startEmulatorProcess(
+  args: string[] = [],
+  opts: { env?: NodeJS.ProcessEnv; controlToken?: string } = {},
+): Promise<EmulatorProcess> {
   const accessKeyId = "LTAIe2etestkey";
   const accessKeySecret = "e2e-test-secret-value-0123";
   const child: ChildProcess = spawn(
@@ -28,7 +31,7 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
       accessKeySecret,
       ...args,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["ignore", "pipe", "inherit"], env: opts.env ?? process.env },
   );
   const endpoint = await new Promise<string>((ok, fail) => {
     let buffered = "";
@@ -46,6 +49,10 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
     async control(method, path, body) {
       const res = await fetch(`${endpoint}/_emulator/${path}`, {
         method,
+        headers: {
+          "content-type": "application/json",
+          ...(opts.controlToken ? { authorization: `Bearer ${opts.controlToken}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const json = (await res.json()) as unknown;

@@ -1,0 +1,72 @@
+import type { EmulatorCore } from "./core";
+import type { FaultRule } from "./faults";
+import { parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
+import type { CasModel } from "./model";
+import type { EmulatorOptions, RequestLogEntry } from "./server";
+import type { Order, Plan } from "./state";
+
+/** The emulator's control handle: the same operations as the HTTP control API under `/_emulator/`. */
+export class EmulatorControl {
+  /** @internal */
+  constructor(
+    private readonly model: CasModel,
+    private readonly emulator: EmulatorCore,
+  ) {}
+  /** Every order, after applying due transitions. */
+  orders(): Promise<Order[]> {
+    return this.model.allOrders();
+  }
+  approve(orderId: string) {
+    return this.model.control(orderId, "approve");
+  }
+  fail(orderId: string, reason?: string) {
+    return this.model.control(orderId, "fail", reason);
+  }
+  issue(orderId: string) {
+    return this.model.control(orderId, "issue");
+  }
+  expire(orderId: string) {
+    return this.model.control(orderId, "expire");
+  }
+  /** Sets a plan's size (creates the plan). */
+  /** Sets a plan's size (creates the plan); the key must be one of the emulator's accounts, the code a documented one. */
+  setQuota(productCode: string, total: number, accessKeyId = this.emulator.defaultKey): void {
+    this.model.setPlan(accessKeyId, productCode, total);
+  }
+  /** A plan's counts (zeros when there is none). */
+  plan(productCode: string, accessKeyId = this.emulator.defaultKey): Plan {
+    return this.model.planOf(accessKeyId, productCode);
+  }
+  /** What a DNS record resource would publish; in `dns` validation mode, orders wait for these. */
+  publishDnsRecord(record: { name: string; type: string; value: string }): void {
+    this.model.publishDnsRecord(record);
+  }
+  /** The records an order expects (name, type, value). */
+  expectedRecords(orderId: string) {
+    return this.model.expectedRecordsOf(orderId);
+  }
+  setFaults(rules: FaultRule[]): void {
+    this.emulator.faults = rules.map((r) => ({ ...r }));
+  }
+  /** Changes life-cycle settings; throws naming the field when the patch is not valid. */
+  setLifecycle(patch: LifecycleInput): void {
+    Object.assign(this.model.lifecycle, parseLifecyclePatch(patch));
+  }
+  setQps(qps: EmulatorOptions["qps"]): void {
+    this.emulator.setQps(qps);
+  }
+  /** The emulator CA's root certificate (PEM). */
+  caCertificate(): string {
+    return this.model.caCertificate();
+  }
+  requests(): RequestLogEntry[] {
+    return [...this.emulator.log];
+  }
+  clearRequests(): void {
+    this.emulator.log.length = 0;
+  }
+  /** Drops every order, record and fault and refills the plans. */
+  reset(): void {
+    this.emulator.reset();
+  }
+}

@@ -1,0 +1,132 @@
+import { NonceCache } from "./auth";
+import type { EmulatorCa } from "./ca";
+import { EmulatorControl } from "./control";
+import type { ControlContext, ControlGuard } from "./control-http";
+import { API_VERSION } from "./products";
+import type { FaultRule } from "./faults";
+import { DEFAULT_LIFECYCLE, parseLifecyclePatch } from "./lifecycle";
+import { CasModel } from "./model";
+import { SeededRandom } from "./rng";
+import type { EmulatorOptions, RequestLogEntry } from "./server";
+import type { EmulatorState, StateStore } from "./state";
+import { Throttle } from "./throttle";
+
+/** Documented per-action limits (requests per second per key). */
+const DOCUMENTED_QPS: Record<string, number> = {
+  CancelCertificateForPackageRequest: 10,
+  CancelOrderRequest: 100,
+  ListUserCertificateOrder: 10,
+  GetUserCertificateDetail: 100,
+};
+/** Everything one running emulator holds besides the model: faults, throttling, the request log. */
+export class EmulatorCore {
+  faults: FaultRule[];
+  readonly log: RequestLogEntry[] = [];
+  private buckets = new Map<string, Throttle>();
+  private qps: EmulatorOptions["qps"];
+  readonly nonces: NonceCache;
+  readonly rng: SeededRandom;
+  readonly model: CasModel;
+  readonly control: EmulatorControl;
+
+  constructor(
+    readonly opts: EmulatorOptions,
+    readonly state: EmulatorState,
+    readonly ca: EmulatorCa,
+    private readonly store: StateStore,
+    readonly now: () => number,
+  ) {
+    this.faults = [...(opts.faults ?? [])];
+    this.qps = opts.qps;
+    this.rng = new SeededRandom(opts.seed ?? 1);
+    this.nonces = new NonceCache(now);
+    this.model = new CasModel(
+      state,
+      ca,
+      { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
+      this.rng,
+      now,
+      () => this.save(),
+    );
+    this.control = new EmulatorControl(this.model, this);
+  }
+
+  /** Who may use the control API. */
+  get guard(): ControlGuard {
+    const bound = (this.opts.host ?? "127.0.0.1").toLowerCase();
+    return {
+      allowedHosts: [
+        bound,
+        bound.includes(":") ? `[${bound}]` : bound,
+        ...(this.opts.allowedHosts ?? []),
+      ].map((h) => h.toLowerCase()),
+      token: this.opts.controlToken,
+    };
+  }
+
+  /** What the control routes need. */
+  controlContext(): ControlContext {
+    return {
+      control: this.control,
+      defaultKey: this.defaultKey,
+      info: () => ({ version: API_VERSION, accessKeyId: this.defaultKey, lifecycle: this.model.lifecycle }),
+    };
+  }
+
+  get defaultKey(): string {
+    return this.state.accounts[0]!.accessKeyId;
+  }
+
+  save(): void {
+    this.store.save(this.state);
+  }
+
+  setQps(qps: EmulatorOptions["qps"]): void {
+    this.qps = qps;
+    this.buckets.clear();
+  }
+
+  reset(): void {
+    this.model.reset(this.opts.planSize ?? 100);
+    this.faults = [];
+    this.log.length = 0;
+  }
+
+  private limitFor(action: string): number | undefined {
+    if (typeof this.qps === "number") return this.qps;
+    const configured = this.qps?.[action];
+    if (typeof configured === "number") return configured;
+    return Object.prototype.hasOwnProperty.call(DOCUMENTED_QPS, action) ? DOCUMENTED_QPS[action] : undefined;
+  }
+
+  /** `true` if this request is over the per-key, per-action limit. */
+  throttled(accessKeyId: string, action: string): boolean {
+    const limit = this.limitFor(action);
+    if (!limit) return false;
+    const key = `${accessKeyId}|${action}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new Throttle(limit, Math.max(1, Math.floor(limit)), this.now);
+      this.buckets.set(key, bucket);
+    }
+    return !bucket.take();
+  }
+
+  /** The fault that applies to this request, if any (decided by the seeded generator). */
+  pickFault(action: string): FaultRule | undefined {
+    for (const rule of this.faults) {
+      if (rule.action !== "*" && rule.action !== action) continue;
+      if (rule.limit !== undefined && rule.limit <= 0) continue;
+      if (this.rng.next() < rule.rate) {
+        if (rule.limit !== undefined) rule.limit -= 1;
+        return rule;
+      }
+    }
+    return undefined;
+  }
+
+  record(entry: RequestLogEntry): void {
+    this.log.push(entry);
+    if (this.log.length > 100_000) this.log.splice(0, this.log.length - 100_000);
+  }
+}

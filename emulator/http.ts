@@ -1,0 +1,164 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { stringifyWithLongs } from "../protocol/lossless-json";
+import { authenticate, type AuthenticatedRequest } from "./auth";
+import { CONTROL_PREFIX, serveControl } from "./control-http";
+import type { EmulatorCore } from "./core";
+import { ApiFault, MESSAGES } from "./faults";
+
+const LONG_KEYS = new Set(["OrderId", "CertificateId", "Id"]);
+
+const MAX_BODY = 2 * 1024 * 1024;
+
+/** The request body as text, refused above 2 MiB. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error("request body too large"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** Answers one HTTP request: the control API, or an authenticated CAS action. */
+export async function route(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://emulator");
+  if (url.pathname.startsWith(CONTROL_PREFIX))
+    return serveControl(core.controlContext(), core.guard, req, url, body, res);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  const started = core.now();
+  let authed: AuthenticatedRequest | undefined;
+  const actionHint =
+    headers["x-acs-action"] ??
+    url.searchParams.get("Action") ??
+    new URLSearchParams(body).get("Action") ??
+    "?";
+  try {
+    authed = authenticate(
+      { method: req.method ?? "GET", url, headers, body },
+      (id) => core.state.accounts.find((a) => a.accessKeyId === id),
+      core.nonces,
+      started,
+    );
+    const { action, accessKeyId } = authed;
+    if (core.throttled(accessKeyId, action))
+      throw new ApiFault("Throttling.User", core.opts.throttleStatus ?? 400, MESSAGES["Throttling.User"]!);
+    const fault = core.pickFault(action);
+    if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
+    if (fault?.kind === "reset") {
+      core.record({ time: started, action, accessKeyId, outcome: "reset" });
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "error") {
+      const code = fault.code ?? "ServiceUnavailable";
+      throw new ApiFault(
+        code,
+        fault.status ?? (code === "InternalError" ? 500 : 503),
+        (Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : undefined) ?? code,
+      );
+    }
+    if (fault?.kind === "throttle")
+      throw new ApiFault(
+        "Throttling.User",
+        fault.status ?? core.opts.throttleStatus ?? 400,
+        MESSAGES["Throttling.User"]!,
+      );
+    const answer = await core.model.handle(action, authed.params, accessKeyId);
+    const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
+    if (fault?.kind === "ambiguous") {
+      core.record({ time: started, action, accessKeyId, outcome: "ambiguous", orderId });
+      req.socket.destroy();
+      return;
+    }
+    core.record({ time: started, action, accessKeyId, outcome: "OK", orderId });
+    send(res, 200, { RequestId: core.rng.requestId(), ...answer }, authed.format, action, core);
+  } catch (e) {
+    const fault =
+      e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
+    core.record({
+      time: started,
+      action: authed?.action ?? actionHint,
+      accessKeyId: authed?.accessKeyId ?? null,
+      outcome: fault.code,
+    });
+    sendError(res, fault, authed?.format ?? "JSON", core);
+  }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  format: "JSON" | "XML",
+  action: string,
+  core: EmulatorCore,
+  extra: Record<string, string> = {},
+): void {
+  const requestId = String(body.RequestId);
+  if (format === "XML") {
+    res.writeHead(status, {
+      "content-type": "text/xml;charset=utf-8",
+      "x-acs-request-id": requestId,
+      ...extra,
+    });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>${toXml(status === 200 ? `${action}Response` : "Error", body)}`,
+    );
+    return;
+  }
+  const text = core.opts.orderIdsAsStrings ? JSON.stringify(body) : stringifyWithLongs(body, LONG_KEYS);
+  res.writeHead(status, {
+    "content-type": "application/json;charset=utf-8",
+    "x-acs-request-id": requestId,
+    ...extra,
+  });
+  res.end(text);
+}
+
+/** An error answer in the documented body shape. */
+export function sendError(
+  res: ServerResponse,
+  fault: ApiFault,
+  format: "JSON" | "XML",
+  core: EmulatorCore,
+): void {
+  const requestId = core.rng.requestId();
+  send(
+    res,
+    fault.status,
+    {
+      RequestId: requestId,
+      HostId: "cas.aliyuncs.com",
+      Code: fault.code,
+      Message: fault.message,
+      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(fault.code)}&product=cas&requestId=${requestId}`,
+    },
+    format,
+    "Error",
+    core,
+    fault.headers,
+  );
+}
+
+function toXml(tag: string, value: unknown): string {
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  if (Array.isArray(value)) return value.map((v) => toXml(tag, v)).join("");
+  if (value && typeof value === "object")
+    return `<${tag}>${Object.entries(value)
+      .map(([k, v]) => toXml(k, v))
+      .join("")}</${tag}>`;
+  return `<${tag}>${esc(String(value ?? ""))}</${tag}>`;
+}
