@@ -80,7 +80,14 @@ export async function diffOrder(
   }
   const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
   const notAfter = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;
-  if (
+  const expired =
+    olds.status === "expired" || (olds.status === "issued" && Number.isFinite(notAfter) && notAfter <= now);
+  if (expired) {
+    replaces.push("notAfter");
+    reasons.push(
+      `expired: the certificate expired ${Number.isFinite(notAfter) ? new Date(notAfter).toISOString() : ""}; ordering a replacement before the old order is removed`,
+    );
+  } else if (
     renewBefore !== null &&
     olds.status === "issued" &&
     Number.isFinite(notAfter) &&

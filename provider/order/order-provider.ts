@@ -52,6 +52,8 @@ export const certificateOrderProvider = {
 
   async diff(id: string, olds: Props, news: Props) {
     claim(id);
+    const tooEarly = renewalBeyondValidity(olds, news);
+    if (tooEarly) throw new CasError("RenewBeforeDaysTooLarge", tooEarly);
     const d = await diffOrder(olds, news);
     for (const reason of d.reasons) log(`order ${String(olds.orderId)}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
@@ -72,7 +74,9 @@ export const certificateOrderProvider = {
     try {
       const state = await client().call("DescribeCertificateState", { OrderId: orderId });
       outs = {
-        ...(await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state)),
+        ...withExpiry(
+          await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state),
+        ),
         ownership,
       };
     } catch (e) {
@@ -125,7 +129,7 @@ export const certificateOrderProvider = {
       state,
       upgraded as Partial<OrderOutputs>,
     );
-    return { id, props: { ...outs, ownership: ownershipOf(upgraded, id) } };
+    return { id, props: { ...withExpiry(outs), ownership: ownershipOf(upgraded, id) } };
   },
 
   async update(id: string, olds: Props, news: Props) {
@@ -150,7 +154,7 @@ export const certificateOrderProvider = {
       state,
       old as Partial<OrderOutputs>,
     );
-    return { outs: { ...outs, ownership: ownershipOf(old, id) } };
+    return { outs: { ...withExpiry(outs), ownership: ownershipOf(old, id) } };
   },
 
   async delete(id: string, props: Props) {
@@ -214,6 +218,36 @@ function ownershipOf(props: Props, id: string): Ownership {
   if (o === "reconciled") return props.adoptOrderId === id ? "adopted" : "reconciled";
   if (o === "placed" || o === "adopted") return o;
   return props.adoptOrderId === id ? "adopted" : "placed";
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * An issued certificate past its notAfter reports `expired` (CAS keeps answering `certificate`), so
+ * the next diff replaces it and the status says why.
+ */
+function withExpiry<T extends { status: string; notAfter: string | null; statusReason: string | null }>(
+  outs: T,
+  now = Date.now(),
+): T {
+  const notAfter = outs.notAfter ? Date.parse(outs.notAfter) : NaN;
+  if (outs.status !== "issued" || !(notAfter <= now)) return outs;
+  return {
+    ...outs,
+    status: "expired",
+    statusReason: `the certificate expired ${outs.notAfter}; the next pulumi up orders a replacement`,
+  };
+}
+
+/** The reason `renewBeforeDays` cannot work with this certificate (at or above its validity), if it cannot. */
+function renewalBeyondValidity(olds: Props, news: Props): string | undefined {
+  const days = news.renewBeforeDays;
+  const from = typeof olds.notBefore === "string" ? Date.parse(olds.notBefore) : NaN;
+  const to = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;
+  if (typeof days !== "number" || !Number.isFinite(from) || !Number.isFinite(to)) return undefined;
+  const validity = Math.floor((to - from) / DAY_MS);
+  if (days < validity) return undefined;
+  return `renewBeforeDays: ${days} is not below the certificate's validity of ${validity} days, so every pulumi up would replace it; set it below ${validity} (for example ${Math.max(1, Math.floor(validity / 3))})`;
 }
 
 async function orderNames(inputs: OrderInputs): Promise<string[]> {

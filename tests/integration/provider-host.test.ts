@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { webcrypto } from "node:crypto";
 import { CasClient } from "../../provider/cas/client";
+import { json, scriptedServer } from "../support/scripted-server";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub } from "../../sdk/stubs";
 import { makeCsr } from "../support/keys";
@@ -406,6 +408,89 @@ describe("CertificateOrderValidation inside the provider host", function () {
       orders.stop();
       waiter.stop();
       await emu.close();
+    }
+  });
+});
+
+describe("CertificateOrder life-cycle edges inside the provider host, against scripted CAS answers", function () {
+  this.timeout(60_000);
+  const cfg = { "alicloud:accessKey": "LTAIscripted", "alicloud:secretKey": "scripted-secret" };
+
+  /** A self-signed certificate valid from `from` to `to` (ms). */
+  async function certificate(from: number, to: number): Promise<string> {
+    const x509 = await import("@peculiar/x509");
+    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+    const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned(
+      {
+        serialNumber: "01",
+        name: "CN=old.example.com",
+        notBefore: new Date(from),
+        notAfter: new Date(to),
+        keys,
+        signingAlgorithm: alg,
+      },
+      webcrypto,
+    );
+    return cert.toString("pem");
+  }
+
+  it("an expired certificate reports expired and its diff replaces it; renewBeforeDays at or above the validity is refused", async () => {
+    const day = 86_400_000;
+    const pem = await certificate(Date.now() - 100 * day, Date.now() - day);
+    const cas = await scriptedServer([
+      json(200, { RequestId: "r1", Type: "certificate", Certificate: pem }),
+      // The certificate-id look-up by serial finds nothing: not what this test is about.
+      json(200, { RequestId: "r2", TotalCount: 0, CurrentPage: 1, ShowSize: 50, CertificateOrderList: [] }),
+    ]);
+    const host = await startProviderHost(certificateOrderStub, cfg, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+    });
+    try {
+      const before = {
+        domain: "old.example.com",
+        ...contact,
+        productCode: "digicert-free-1-free",
+        validateType: "DNS",
+        orderId: "12000001",
+        status: "issued",
+        domains: ["old.example.com"],
+        action: "CreateCertificateRequest",
+        schemaVersion: 2,
+      };
+      const read = await host.read("12000001", before);
+      assert.equal(read.props.status, "expired");
+      assert.match(String(read.props.statusReason), /expired .*next pulumi up orders a replacement/);
+      const news = (await host.check({ domain: "old.example.com", ...contact }, {})).inputs;
+      const diff = await host.diff("12000001", read.props, news);
+      assert.deepEqual([diff.changes, diff.replaces], [2, ["notAfter"]]);
+      await host.waitForStderr(/expired: the certificate expired .*ordering a replacement/);
+      await assert.rejects(
+        host.diff("12000001", read.props, { ...news, renewBeforeDays: 99 }),
+        /renewBeforeDays: 99 is not below the certificate's validity of 99 days, so every pulumi up would replace it/,
+      );
+      assert.deepEqual(cas.requests[0], "DescribeCertificateState");
+      assert.ok(!cas.requests.some((a) => /^(Create|Cancel|Delete)/.test(a)), cas.requests.join());
+    } finally {
+      host.stop();
+      await cas.close();
+    }
+  });
+
+  it("delete of an order in a state it does not know fails and keeps it, instead of dropping it", async () => {
+    const cas = await scriptedServer([json(200, { RequestId: "r1", Type: "unknow" })]);
+    const host = await startProviderHost(certificateOrderStub, cfg, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+    });
+    try {
+      await assert.rejects(
+        host.delete("12000002", { domain: "x.example.com", ...contact, orderId: "12000002" }),
+        /order 12000002 is in state unknow, which this provider does not know how to withdraw; it stays in the stack/,
+      );
+      assert.deepEqual(cas.requests, ["DescribeCertificateState"], "nothing cancelled or deleted");
+    } finally {
+      host.stop();
+      await cas.close();
     }
   });
 });
