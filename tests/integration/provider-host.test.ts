@@ -253,7 +253,12 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.deepEqual([same.changes, same.replaces], [1, []]); // 1 = DIFF_NONE
     await emu.control.issue(id);
     const read = await host.read(id, outs);
-    const soon = { ...read.props, notAfter: new Date(Date.now() + 5 * 86400_000).toISOString() };
+    // A 90-day certificate 5 days before its end.
+    const soon = {
+      ...read.props,
+      notBefore: new Date(Date.now() - 85 * 86400_000).toISOString(),
+      notAfter: new Date(Date.now() + 5 * 86400_000).toISOString(),
+    };
     const renewal = await host.diff(
       id,
       soon,
@@ -435,7 +440,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     return cert.toString("pem");
   }
 
-  it("an expired certificate reports expired and its diff replaces it; renewBeforeDays at or above the validity is refused", async () => {
+  it("an expired certificate reports expired and its diff replaces it; renewBeforeDays at or above the validity is warned about", async () => {
     const day = 86_400_000;
     const pem = await certificate(Date.now() - 100 * day, Date.now() - day);
     const cas = await scriptedServer([
@@ -465,9 +470,18 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
       const diff = await host.diff("12000001", read.props, news);
       assert.deepEqual([diff.changes, diff.replaces], [2, ["notAfter"]]);
       await host.waitForStderr(/expired: the certificate expired .*ordering a replacement/);
-      await assert.rejects(
-        host.diff("12000001", read.props, { ...news, renewBeforeDays: 99 }),
-        /renewBeforeDays: 99 is not below the certificate's validity of 99 days, so every pulumi up would replace it/,
+      await host.diff(
+        "12000001",
+        {
+          ...read.props,
+          status: "issued",
+          notAfter: new Date(Date.now() + 50 * day).toISOString(),
+          notBefore: new Date(Date.now() - 49 * day).toISOString(),
+        },
+        { ...news, renewBeforeDays: 99 },
+      );
+      await host.waitForStderr(
+        /warning: order 12000001: renewBeforeDays: 99 is not below the certificate's validity of 99 days, so every pulumi up would replace it/,
       );
       assert.deepEqual(cas.requests[0], "DescribeCertificateState");
       assert.ok(!cas.requests.some((a) => /^(Create|Cancel|Delete)/.test(a)), cas.requests.join());
