@@ -257,3 +257,44 @@ describe("a private key passed as csr is refused and never printed", function ()
       assert.deepEqual(await emu.control("GET", "requests"), [], "nothing reached the API");
     });
 });
+
+describe("what the state holds about credentials", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  const stacks: EngineStack[] = [];
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual"]);
+  });
+  after(async () => {
+    for (const s of stacks) await s.dispose();
+    await emu?.stop();
+  });
+
+  const program = async () => ({
+    id: new CertificateOrder("www", {
+      domain: "www.example.com",
+      username: "u",
+      phone: "13800001111",
+      email: "a@example.com",
+    }).orderId,
+  });
+
+  it("a --secret key is stored only as ciphertext; a plain one is copied into state in clear (as the README warns)", async () => {
+    const secret = await emulatorStack("cas-state-secret", program, emu);
+    stacks.push(secret);
+    await secret.stack.up();
+    assert.ok(!secret.exportRaw().includes(emu.accessKeySecret), "a --secret key in clear in state");
+
+    const plain = await emulatorStack("cas-state-plain", program, emu);
+    stacks.push(plain);
+    await plain.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: false });
+    await plain.stack.up();
+    const state = plain.exportRaw();
+    // The engine, not this provider, copies plain stack config into the provider's state.
+    assert.ok(
+      state.includes(emu.accessKeySecret),
+      "the engine no longer copies plain config: update the README",
+    );
+  });
+});
