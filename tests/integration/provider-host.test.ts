@@ -491,6 +491,66 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     }
   });
 
+  for (const [what, answer] of [
+    [
+      "an unparseable 2xx create answer",
+      (_req: unknown, res: import("node:http").ServerResponse) =>
+        res.writeHead(200, { "content-type": "application/json" }).end('{"OrderId": 12'),
+    ],
+    [
+      "SignatureNonceUsed to a create",
+      json(400, {
+        RequestId: "r0",
+        Code: "SignatureNonceUsed",
+        Message: "The request signature nonce has been used.",
+      }),
+    ],
+  ] as const)
+    it(`${what} means an order may exist: it stops with the candidate list like a lost answer`, async () => {
+      const candidate = {
+        OrderId: "12000077",
+        ProductCode: "digicert-free-1-free",
+        Domain: "maybe.example.com",
+        Status: "CHECKING",
+        BuyDate: Date.now(),
+      };
+      const cas = await scriptedServer([
+        answer,
+        json(200, {
+          RequestId: "r1",
+          TotalCount: 1,
+          CurrentPage: 1,
+          ShowSize: 50,
+          CertificateOrderList: [candidate],
+        }),
+      ]);
+      const host = await startProviderHost(certificateOrderStub, cfg, {
+        ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+      });
+      try {
+        const inputs = {
+          domain: "maybe.example.com",
+          ...contact,
+          productCode: "digicert-free-1-free",
+          validateType: "DNS",
+          onDelete: "cancel",
+          quotaCheck: "off",
+        };
+        await assert.rejects(
+          host.create(inputs),
+          /maybe\.example\.com got no answer, so an order may exist.*OrderId 12000077 \(bought .*adoptOrderId: "12000077"/s,
+        );
+        assert.deepEqual(
+          cas.requests,
+          ["CreateCertificateRequest", "ListUserCertificateOrder"],
+          "never ordered twice",
+        );
+      } finally {
+        host.stop();
+        await cas.close();
+      }
+    });
+
   it("delete of an order in a state it does not know fails and keeps it, instead of dropping it", async () => {
     const cas = await scriptedServer([json(200, { RequestId: "r1", Type: "unknow" })]);
     const host = await startProviderHost(certificateOrderStub, cfg, {
