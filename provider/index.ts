@@ -28,14 +28,17 @@ export {
 export { diffOrder, REPLACE_PROPERTIES, UPDATE_PROPERTIES, type OrderDiff } from "./order/diff";
 export {
   dnsRecordsFor,
+  recordFor,
   guessZone,
   relativeTo,
+  STATUS_REASON,
   SCHEMA_VERSION,
   type OrderOutputs,
   type OrderStatus,
   type DnsValidationRecord,
   type FileValidation,
 } from "./order/outputs";
+export { validationRecordFqdn, hostRecord, recordBase } from "./order/record-name";
 export { waitForIssuance, DEFAULT_WAIT, type WaitOptions } from "./order/waiter";
 export { precheckDns, type ExpectedRecord, type PrecheckResult } from "./order/dns-precheck";
 export { upgradeOutputs } from "./order/upgrade";

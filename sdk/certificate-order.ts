@@ -65,8 +65,9 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   /** CAS OrderId (a decimal string: ids exceed 2^53). */
   declare readonly orderId: pulumi.Output<string>;
   /**
-   * `pending_validation`, `under_review`, `issued`, `expired`, `failed`, `cancelled` or `unknown`, as of the
-   * last read: it does not change within the `up` that waits. Read issuance from
+   * `pending_validation`, `under_review`, `issued`, `expired`, `failed` (the CA's review failed),
+   * `pending_application` (`payed`: submit it in the CAS console) or `unknown`, as of the last
+   * read: it does not change within the `up` that waits. Read issuance from
    * {@link CertificateOrderValidation} (or `ManagedCertificate`).
    */
   declare readonly status: pulumi.Output<string>;

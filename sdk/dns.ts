@@ -1,3 +1,5 @@
+import { hostRecord } from "../provider/order/record-name";
+
 /** A DNS validation record as {@link CertificateOrder} outputs it. */
 export interface DnsRecordInput {
   domain?: string;
@@ -19,12 +21,12 @@ export interface AlidnsRecordArgs {
 
 /**
  * Turns validation records into `alicloud.dns.AlidnsRecord` arguments for `zone`: computes the
- * host record of names below the zone apex, drops duplicates (an apex and its wildcard share
- * `_dnsauth.<apex>`), and rejects names outside the zone.
+ * host record of each record name in the zone (exact labels), drops duplicates (an apex and its
+ * wildcard share `_dnsauth.<apex>`), and rejects names outside the zone.
  *
- * Open question (see the README): CAS returns `RecordDomain` as a host record (`_dnsauth`); the
- * provider reads it relative to the ordered name. If CAS ever returns it relative to the zone
- * instead, only names below the apex would differ.
+ * The record names come from the order's outputs, which read CAS's `RecordDomain` with the same
+ * rule as this function's host record (`provider/order/record-name.ts`), whichever of its three
+ * forms CAS returns (`_dnsauth`, `_dnsauth.www`, `_dnsauth.www.example.com`).
  */
 export function alidnsRecordArgs(
   records: readonly DnsRecordInput[],
@@ -36,14 +38,15 @@ export function alidnsRecordArgs(
   const out: AlidnsRecordArgs[] = [];
   for (const r of records) {
     const fqdn = r.fqdn.toLowerCase().replace(/\.$/, "");
-    if (fqdn !== z && !fqdn.endsWith(`.${z}`))
+    const rr = hostRecord(fqdn, z);
+    if (rr === null)
       throw new Error(`${fqdn} is not in zone ${z}; pass the zone that holds ${r.domain ?? fqdn}`);
     const key = `${fqdn}|${r.type}|${r.value}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
       domainName: z,
-      rr: fqdn === z ? "@" : fqdn.slice(0, -z.length - 1),
+      rr,
       type: r.type,
       value: r.value,
       ttl,

@@ -3,26 +3,41 @@ import { describeCertificate, splitPemCertificates } from "../pki/certificate";
 import type { OrderInputs } from "./inputs";
 import { certificateLink } from "./certificate-link";
 import { client, log } from "./settings";
+import { guessZone, hostRecord, recordBase, validationRecordFqdn } from "./record-name";
 
 /** Bumped when the shape of the outputs changes; `read` upgrades older state. */
 export const SCHEMA_VERSION = 2;
 
 /** Normalized order status (the raw API `type` is kept beside it). */
 export type OrderStatus =
-  "pending_validation" | "under_review" | "issued" | "failed" | "cancelled" | "unknown";
+  "pending_validation" | "under_review" | "issued" | "failed" | "pending_application" | "unknown";
 
 const STATUS: Record<string, OrderStatus> = {
   domain_verify: "pending_validation",
   process: "under_review",
   certificate: "issued",
   verify_fail: "failed",
-  payed: "cancelled",
+  payed: "pending_application",
+};
+
+/** What a stuck or failed state means and what to do, as the SDK's `Type` remarks describe it. */
+export const STATUS_REASON: Record<string, string> = {
+  verify_fail:
+    "the CA's review failed (verify_fail): the application information (names, contact, company profile or CSR) may be wrong. " +
+    "Replace the order: fix the input and run pulumi up, or run `pulumi up --replace <urn>` (URNs: `pulumi stack --show-urns`); " +
+    "deleting the failed order returns its quota.",
+  payed:
+    "the order is pending application (payed): it was withdrawn (CancelOrderRequest) or is a new renewal order, and no " +
+    "API action submits it. Submit the application in the CAS console (SSL Certificates → the order → Apply), then run " +
+    "pulumi up again; or delete the order, which returns its quota.",
 };
 
 /** One DNS record to publish for one ordered name. */
 export interface DnsValidationRecord {
-  /** The ordered name this record proves (`*.example.com` and `example.com` share one). */
+  /** The first ordered name this record proves. */
   domain: string;
+  /** Every ordered name this record proves: `*.example.com` and `example.com` share `_dnsauth.example.com`. */
+  names: string[];
   /** Fully qualified record name, without trailing dot. */
   fqdn: string;
   /** Host record relative to `zone` (what `alicloud.dns.AlidnsRecord.rr` takes). */
@@ -71,21 +86,17 @@ export interface OrderOutputs extends Record<string, unknown> {
   privateKeyPem: string | null;
 }
 
-/** The zone of a name when none is given: its last two labels (set `dnsZone` for names under a public suffix such as co.uk). */
-export function guessZone(name: string): string {
-  return name.replace(/^\*\./, "").split(".").slice(-2).join(".");
-}
+export { guessZone } from "./record-name";
 
-/** Host record of `fqdn` relative to `zone` (`@` at the apex). */
+/** Host record of `fqdn` relative to `zone` (`@` at the apex; the name itself when outside the zone). */
 export function relativeTo(fqdn: string, zone: string): string {
-  if (fqdn === zone) return "@";
-  return fqdn.endsWith(`.${zone}`) ? fqdn.slice(0, -zone.length - 1) : fqdn;
+  return hostRecord(fqdn, zone) ?? fqdn;
 }
 
 /**
- * CAS returns one `RecordDomain` per order. UNCONFIRMED whether it is relative (`_dnsauth`, as
- * the console shows) or a full name: a value that already ends with the ordered name is taken as
- * full, anything else as relative to the ordered name (wildcard prefix removed).
+ * One record per distinct record name, named by the one rule in `record-name.ts` whichever form
+ * CAS gives `RecordDomain` in. Names that share a record (an apex and its wildcard) are listed
+ * together in `names`; `domain` is the first of them.
  */
 export function dnsRecordsFor(
   domains: string[],
@@ -94,18 +105,36 @@ export function dnsRecordsFor(
   value: string,
   zoneInput?: string,
 ): DnsValidationRecord[] {
-  const seen = new Set<string>();
-  const out: DnsValidationRecord[] = [];
+  const byFqdn = new Map<string, DnsValidationRecord>();
   for (const domain of domains) {
-    const base = domain.replace(/^\*\./, "");
-    const rd = recordDomain.toLowerCase().replace(/\.$/, "");
-    const fqdn = rd === base || rd.endsWith(`.${base}`) ? rd : `${rd}.${base}`;
-    if (seen.has(fqdn)) continue;
-    seen.add(fqdn);
+    const fqdn = validationRecordFqdn(domain, recordDomain);
+    const shared = byFqdn.get(fqdn);
+    if (shared) {
+      shared.names.push(domain);
+      continue;
+    }
     const zone = zoneInput ?? guessZone(domain);
-    out.push({ domain, fqdn, rr: relativeTo(fqdn, zone), zone, type, value, recordDomain });
+    byFqdn.set(fqdn, {
+      domain,
+      names: [domain],
+      fqdn,
+      rr: relativeTo(fqdn, zone),
+      zone,
+      type,
+      value,
+      recordDomain,
+    });
   }
-  return out;
+  return [...byFqdn.values()];
+}
+
+/** The record that proves `domain`, by exact record name (never by suffix: `example.com` is not `www.example.com`). */
+export function recordFor(
+  records: readonly DnsValidationRecord[],
+  domain: string,
+): DnsValidationRecord | undefined {
+  const fqdn = validationRecordFqdn(domain, records[0]?.recordDomain ?? "_dnsauth");
+  return records.find((r) => r.fqdn === fqdn);
 }
 
 /** Builds the outputs from the inputs and one DescribeCertificateState answer. */
@@ -121,15 +150,14 @@ export async function toOutputs(
   let validation: OrderOutputs["validation"] = previous?.validation ?? null;
   if (state.Type === "domain_verify") {
     if (state.ValidateType === "FILE" && state.Uri) {
-      const files = domains.map((d) => {
-        const host = d.replace(/^\*\./, "");
-        return {
-          domain: host,
-          path: state.Uri!,
-          content: state.Content ?? "",
-          url: `http://${host}${state.Uri}`,
-        };
-      });
+      // CAS names the one host the file must be served on (`Domain`); without it, every ordered name.
+      const hosts = state.Domain ? [recordBase(state.Domain)] : [...new Set(domains.map(recordBase))];
+      const files = hosts.map((host) => ({
+        domain: host,
+        path: state.Uri!,
+        content: state.Content ?? "",
+        url: `http://${host}${state.Uri}`,
+      }));
       validation = { method: "FILE", files };
     } else if (state.RecordDomain) {
       validation = {
@@ -147,8 +175,7 @@ export async function toOutputs(
   const records: Record<string, DnsValidationRecord> = {};
   if (validation?.method === "DNS") {
     for (const domain of domains) {
-      const base = domain.replace(/^\*\./, "");
-      const r = validation.records.find((x) => x.fqdn.endsWith(base));
+      const r = recordFor(validation.records, domain);
       if (r) records[domain] = { ...r, domain };
     }
   }
@@ -162,10 +189,7 @@ export async function toOutputs(
     domains,
     status,
     type: state.Type,
-    statusReason:
-      status === "failed"
-        ? "CAS rejected the order (verify_fail): domain validation or review failed. Delete the order (it returns the quota) and order again."
-        : null,
+    statusReason: STATUS_REASON[state.Type] ?? null,
     validation,
     validationRecords: records,
     ...cert,

@@ -1,6 +1,7 @@
 import type { ResponseOf } from "../cas/actions";
 import type { Clock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
+import { STATUS_REASON } from "./outputs";
 
 export interface WaitOptions {
   timeoutMinutes: number;
@@ -21,13 +22,14 @@ const LABEL: Record<string, string> = {
   domain_verify: "waiting for domain validation (publish the DNS record or file)",
   process: "validated; the CA is reviewing",
   certificate: "issued",
-  verify_fail: "failed validation",
-  payed: "withdrawn",
+  verify_fail: "the CA's review failed",
+  payed: "pending application (not submitted to the CA)",
 };
 
 /**
- * Polls until the order is issued, printing one line per state change. Fails fast with the
- * reason on `verify_fail` or a withdrawn order. The deadline is its own (the Node host ignores
+ * Polls until the order is issued, printing one line per state change. Stops at once on
+ * `verify_fail` (the CA's review failed: replace the order) and on `payed` (pending application:
+ * submit it in the console), saying what to do. The deadline is its own (the Node host ignores
  * customTimeouts); when it passes the error says so, and the next `pulumi up` waits again on the
  * same order, because nothing about the order changed.
  */
@@ -62,13 +64,11 @@ export async function waitForIssuance(
       last = state.Type;
     }
     if (state.Type === "certificate") return state;
+    // Neither state moves on by waiting: verify_fail needs a new order, payed needs a console step.
     if (state.Type === "verify_fail")
-      throw new CasError(
-        "ValidationFailed",
-        `order ${orderId} failed validation (verify_fail). Check the DNS record or file, then replace the order (its quota is returned when it is deleted).`,
-      );
+      throw new CasError("ValidationFailed", `order ${orderId}: ${STATUS_REASON.verify_fail}`);
     if (state.Type === "payed")
-      throw new CasError("OrderWithdrawn", `order ${orderId} was withdrawn (payed); it will never be issued`);
+      throw new CasError("PendingApplication", `order ${orderId}: ${STATUS_REASON.payed}`);
     const left = deadline - clock.now();
     if (left <= 0)
       throw new CasError(

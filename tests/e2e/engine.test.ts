@@ -258,7 +258,11 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
           await emu.control("POST", `orders/${o.orderId}/fail`);
     }, 500);
     try {
-      await assert.rejects(env.stack.up(), (e: Error) => /failed validation \(verify_fail\)/.test(e.message));
+      await assert.rejects(
+        env.stack.up(),
+        (e: Error) =>
+          /review failed \(verify_fail\)/.test(e.message) && /pulumi up --replace <urn>/.test(e.message),
+      );
     } finally {
       clearInterval(failer);
     }

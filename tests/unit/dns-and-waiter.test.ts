@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { alidnsRecordArgs } from "../../sdk/dns";
-import { dnsRecordsFor } from "../../provider/order/outputs";
+import { dnsRecordsFor, toOutputs } from "../../provider/order/outputs";
+import type { OrderInputs } from "../../provider/order/inputs";
+import { describeCertificateStateResponse } from "../../provider/cas/schemas";
 import { waitForIssuance } from "../../provider/order/waiter";
 import { fakeClock } from "../support/scripted-server";
 import { CasApiError } from "../../provider/cas/errors";
@@ -36,11 +38,128 @@ describe("DNS validation records", () => {
       "_dnsauth.www.example.com",
     );
   });
-  it("refuses a record outside the zone", () => {
+  describe("whichever form CAS gives RecordDomain in, the record is the same", () => {
+    // The form CAS would return for each name: relative to the name, to the zone, or full.
+    const forms: Record<string, (name: string) => string> = {
+      name: () => "_dnsauth",
+      zone: (name) =>
+        name === "example.com" ? "_dnsauth" : `_dnsauth.${name.slice(0, -".example.com".length)}`,
+      fqdn: (name) => `_dnsauth.${name}`,
+    };
+    for (const [style, rd] of Object.entries(forms)) {
+      it(`${style}: www, a.b below the apex, and the apex`, () => {
+        for (const [name, rr] of [
+          ["www.example.com", "_dnsauth.www"],
+          ["a.b.example.com", "_dnsauth.a.b"],
+          ["example.com", "_dnsauth"],
+          ["*.www.example.com", "_dnsauth.www"],
+        ] as const) {
+          const [rec] = dnsRecordsFor([name], rd(name.replace(/^\*\./, "")), "TXT", "v");
+          assert.equal(rec!.fqdn, `${rr}.example.com`, `${style} ${name}`);
+          assert.equal(rec!.rr, rr);
+          assert.deepEqual(alidnsRecordArgs([rec!], "example.com")[0]!.rr, rr);
+        }
+      });
+      it(`${style}: one RecordDomain (for the first name) serves every name of the order`, () => {
+        const names = ["www.example.com", "api.example.com", "example.com"];
+        const recs = dnsRecordsFor(names, rd(names[0]!), "TXT", "v");
+        assert.deepEqual(
+          recs.map((r) => [r.domain, r.fqdn]),
+          names.map((n) => [n, `_dnsauth.${n}`]),
+        );
+      });
+    }
+  });
+  it("refuses a record outside the zone, by whole labels", () => {
+    assert.throws(
+      () => alidnsRecordArgs(dnsRecordsFor(["anexample.com"], "_dnsauth", "TXT", "v"), "example.com"),
+      /not in zone example\.com/,
+    );
     assert.throws(
       () => alidnsRecordArgs(dnsRecordsFor(["www.example.org"], "_dnsauth", "TXT", "v"), "example.com"),
       /not in zone example\.com/,
     );
+  });
+});
+
+describe("validationRecords: each name gets its own record, by exact labels", () => {
+  const inputs = { productCode: "digicert-free-1-free", validateType: "DNS" } as OrderInputs;
+  const pending = (RecordDomain: string) =>
+    describeCertificateStateResponse.parse({
+      RequestId: "R",
+      Type: "domain_verify",
+      ValidateType: "DNS",
+      RecordDomain,
+      RecordType: "TXT",
+      RecordValue: "v",
+    });
+  const keyed = async (domains: string[], rd = "_dnsauth") => {
+    const outs = await toOutputs(inputs, "1", "CreateCertificateForPackageRequest", domains, pending(rd));
+    return Object.fromEntries(Object.entries(outs.validationRecords).map(([k, r]) => [k, r.fqdn]));
+  };
+  it("www.example.com and example.com in one order", async () => {
+    assert.deepEqual(await keyed(["www.example.com", "example.com"]), {
+      "www.example.com": "_dnsauth.www.example.com",
+      "example.com": "_dnsauth.example.com",
+    });
+  });
+  it("anexample.com is not example.com; email. is not mail.", async () => {
+    assert.deepEqual(await keyed(["anexample.com", "example.com"]), {
+      "anexample.com": "_dnsauth.anexample.com",
+      "example.com": "_dnsauth.example.com",
+    });
+    assert.deepEqual(await keyed(["email.example.com", "mail.example.com"], "_dnsauth.email"), {
+      "email.example.com": "_dnsauth.email.example.com",
+      "mail.example.com": "_dnsauth.mail.example.com",
+    });
+  });
+  it("an apex and its wildcard share one record, and say so", async () => {
+    const outs = await toOutputs(
+      inputs,
+      "1",
+      "CreateCertificateForPackageRequest",
+      ["*.example.com", "example.com"],
+      pending("_dnsauth"),
+    );
+    assert.ok(outs.validation?.method === "DNS");
+    assert.deepEqual(
+      outs.validation.records.map((r) => [r.fqdn, r.names]),
+      [["_dnsauth.example.com", ["*.example.com", "example.com"]]],
+    );
+    assert.deepEqual(
+      Object.entries(outs.validationRecords).map(([k, r]) => [k, r.domain, r.fqdn]),
+      [
+        ["*.example.com", "*.example.com", "_dnsauth.example.com"],
+        ["example.com", "example.com", "_dnsauth.example.com"],
+      ],
+    );
+  });
+  it("FILE validation names the host CAS gives in Domain, with Uri and Content", async () => {
+    const outs = await toOutputs(
+      { ...inputs, validateType: "FILE" },
+      "1",
+      "CreateCertificateRequest",
+      ["*.example.com"],
+      describeCertificateStateResponse.parse({
+        RequestId: "R",
+        Type: "domain_verify",
+        ValidateType: "FILE",
+        Domain: "www.example.com",
+        Uri: "/.well-known/pki-validation/fileauth.txt",
+        Content: "token",
+      }),
+    );
+    assert.deepEqual(outs.validation, {
+      method: "FILE",
+      files: [
+        {
+          domain: "www.example.com",
+          path: "/.well-known/pki-validation/fileauth.txt",
+          content: "token",
+          url: "http://www.example.com/.well-known/pki-validation/fileauth.txt",
+        },
+      ],
+    });
   });
 });
 
@@ -70,11 +189,27 @@ describe("waitForIssuance", () => {
       "order 9: issued (after 15s)",
     ]);
   });
-  it("fails fast with the reason on verify_fail", async () => {
+  it("verify_fail: the CA's review failed; says how to replace the order", async () => {
     await assert.rejects(
       waitForIssuance(states(["domain_verify", "verify_fail"]), "9", opts, fakeClock(), () => undefined),
-      /failed validation \(verify_fail\)/,
+      (e: Error & { code?: string }) =>
+        e.code === "ValidationFailed" &&
+        /review failed \(verify_fail\)/.test(e.message) &&
+        /application information/.test(e.message) &&
+        /pulumi up --replace <urn>/.test(e.message),
     );
+  });
+  it("payed: pending application; says the console step, not that the order is dead", async () => {
+    const lines: string[] = [];
+    await assert.rejects(
+      waitForIssuance(states(["payed"]), "9", opts, fakeClock(), (l) => lines.push(l)),
+      (e: Error & { code?: string }) =>
+        e.code === "PendingApplication" &&
+        /pending application/.test(e.message) &&
+        /CAS console/.test(e.message) &&
+        !/never be issued|withdrawn \(payed\)/.test(e.message),
+    );
+    assert.deepEqual(lines, ["order 9: pending application (not submitted to the CA)"]);
   });
   it("stops at its own deadline with a message that says the next up resumes", async () => {
     const clock = fakeClock();
