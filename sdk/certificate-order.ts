@@ -1,15 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalCsrPem, normalizeDomain } from "../provider/pki/csr";
-import type * as X509 from "@peculiar/x509";
 import { loadX509 } from "../provider/pki/x509";
 import { certificateOrderStub } from "./stubs";
 
-/** Arguments of a {@link CertificateOrder}. Give `csr` (your key) or `domain` (CAS makes the key). */
+/** Arguments of a {@link CertificateOrder}. Give `csr` (your key), or `domain` or `domains` (CAS makes the key). */
 export interface CertificateOrderArgs {
-  /** PEM PKCS#10 request (RSA ≥ 2048 or EC P-256/P-384, CN set). Compared by key, subject and names, not text. */
+  /**
+   * PEM PKCS#10 request (RSA ≥ 2048 or EC P-256/P-384, CN set). CAS binds only the CN, so a CSR
+   * with other names is refused: use `domains`, or one order per name. Compared by key, subject
+   * and names, not text.
+   */
   csr?: pulumi.Input<string>;
-  /** One name or a wildcard (`*.example.com`); with `csr`, must be one of the CSR's names. */
+  /** One name or a wildcard (`*.example.com`); with `csr`, must be its CN. */
   domain?: pulumi.Input<string>;
+  /**
+   * Several names in one order (at most 5, all single or all wildcard), ordered by domain through
+   * `CreateCertificateForPackageRequest` (CAS makes the key). Their order does not matter.
+   */
+  domains?: pulumi.Input<pulumi.Input<string>[]>;
   /** Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate. */
   productCode?: pulumi.Input<string>;
   /** `DNS` (default) or `FILE`. Changing it orders a new certificate. */
@@ -74,7 +82,7 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   /** The raw `DescribeCertificateState.Type`. */
   declare readonly type: pulumi.Output<string>;
   declare readonly statusReason: pulumi.Output<string | null>;
-  /** Every ordered name, CN first. */
+  /** Every ordered name (the CSR's CN, or `domain`, or `domains` in the order given). */
   declare readonly domains: pulumi.Output<string[]>;
   /** The API action used (`CreateCertificateRequest`, `CreateCertificateWithCsrRequest`, `CreateCertificateForPackageRequest`, or `adopted`). */
   declare readonly action: pulumi.Output<string>;
@@ -136,7 +144,8 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
       "schemaVersion",
     ];
     const props: Record<string, unknown> = { ...args };
-    for (const k of outputs) props[k] = undefined;
+    // `domains` is an input too; the output (the ordered names) replaces it after create.
+    for (const k of outputs) if (!(k in args)) props[k] = undefined;
     super(
       certificateOrderStub,
       name,
@@ -192,16 +201,14 @@ function knownNames(args: CertificateOrderArgs): string[] {
     try {
       const x509 = loadX509();
       const csr = new x509.Pkcs10CertificateRequest(canonicalCsrPem(args.csr));
+      // CAS binds the CN only (check refuses a CSR with other names).
       const cn = csr.subjectName.getField("CN")[0];
-      const sans = csr.extensions
-        .filter(
-          (e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
-        )
-        .flatMap((e) => e.names.items.filter((n) => n.type === "dns").map((n) => n.value));
-      return [...new Set([...(cn ? [cn] : []), ...sans].map(normalizeDomain))];
+      return cn ? [normalizeDomain(cn)] : [];
     } catch {
       return []; // check() reports the problem with the property named
     }
   }
+  if (Array.isArray(args.domains) && args.domains.every((d) => typeof d === "string"))
+    return [...new Set((args.domains as string[]).map(normalizeDomain))];
   return typeof args.domain === "string" ? [normalizeDomain(args.domain)] : [];
 }

@@ -2,7 +2,14 @@ import { parseCsr } from "../pki/csr";
 import { UNKNOWN } from "./inputs";
 
 /** Properties that need a new order when they change: CAS cannot change them on an existing one. */
-export const REPLACE_PROPERTIES = ["csr", "domain", "productCode", "validateType", "companyName"] as const;
+export const REPLACE_PROPERTIES = [
+  "csr",
+  "domain",
+  "domains",
+  "productCode",
+  "validateType",
+  "companyName",
+] as const;
 /** Properties stored and used by this provider only: changed in place. */
 export const UPDATE_PROPERTIES = [
   "username",
@@ -35,6 +42,20 @@ async function csrMeaning(pem: string): Promise<string> {
   }
 }
 
+/**
+ * The names an order by domain binds, as a sorted set: `domains` in any order, or `domain`.
+ * Old state keeps the ordered names in its `domains` output, so `domain: "a"` and
+ * `domains: ["a"]` are the same order. `null` for orders by CSR (the CSR comparison covers them).
+ */
+function boundNames(props: Record<string, unknown>): string[] | null | typeof UNKNOWN {
+  if (props.csr !== undefined) return null;
+  const { domain, domains } = props;
+  if (domain === UNKNOWN || domains === UNKNOWN || (Array.isArray(domains) && domains.includes(UNKNOWN)))
+    return UNKNOWN;
+  const list = Array.isArray(domains) ? domains.map(String) : typeof domain === "string" ? [domain] : [];
+  return [...new Set(list)].sort();
+}
+
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
@@ -53,7 +74,23 @@ export async function diffOrder(
   const replaces: string[] = [];
   const reasons: string[] = [];
   let changes = false;
+  const oldNames = boundNames(olds);
+  const newNames = boundNames(news);
+  if (oldNames !== null && newNames !== null) {
+    const p = news.domains !== undefined ? "domains" : "domain";
+    if (newNames === UNKNOWN) {
+      replaces.push(p);
+      reasons.push(`${p} is not known until apply; a new order may be needed`);
+    } else if (!same(oldNames, newNames)) {
+      replaces.push(p);
+      reasons.push(
+        `${p}: ${JSON.stringify(oldNames)} → ${JSON.stringify(newNames)}; CAS cannot change the names of an existing order`,
+      );
+    }
+  }
   for (const p of REPLACE_PROPERTIES) {
+    // Names of orders by domain are compared as a set above; with a CSR, `domain` must equal its CN.
+    if ((p === "domain" || p === "domains") && (newNames !== null || p === "domains")) continue;
     const o = olds[p];
     const n = news[p];
     if (n === UNKNOWN) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_PRODUCT_CODE, PRODUCTS } from "../cas/products";
+import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
 import { CsrError, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 
 /**
@@ -30,6 +30,11 @@ export const orderInputsSchema = z
   .object({
     csr: z.string().max(16_384, "a CSR PEM is at most 16 KiB").optional(),
     domain: text(253).optional(),
+    domains: z
+      .array(text(253))
+      .min(1, "list at least one name")
+      .max(MAX_PACKAGE_DOMAINS, `CAS orders carry at most ${MAX_PACKAGE_DOMAINS} names`)
+      .optional(),
     productCode: z
       .string()
       .refine((c) => Object.hasOwn(PRODUCTS, c), {
@@ -133,6 +138,8 @@ export async function checkOrderInputs(
     (hasUnknown(v) ? unknown : known)[k] = v;
   }
   if (typeof known.domain === "string") known.domain = normalizeDomain(known.domain);
+  if (Array.isArray(known.domains))
+    known.domains = known.domains.map((d) => (typeof d === "string" ? normalizeDomain(d) : d));
   if (typeof known.email === "string") known.email = known.email.trim();
 
   const failures: Failure[] = [];
@@ -174,10 +181,18 @@ export async function checkOrderInputs(
 
   const hasCsr = inputs.csr !== undefined || "csr" in unknown;
   const hasDomain = inputs.domain !== undefined || "domain" in unknown;
-  if (!hasCsr && !hasDomain)
+  const hasDomains = inputs.domains !== undefined || "domains" in unknown;
+  if (!hasCsr && !hasDomain && !hasDomains)
     failures.push({
       property: "domain",
-      reason: "set either domain (CAS makes the key) or csr (your own key)",
+      reason: "set domain or domains (CAS makes the key), or csr (your own key)",
+    });
+  if (hasDomains && (hasDomain || hasCsr))
+    failures.push({
+      property: "domains",
+      reason: hasCsr
+        ? "with csr CAS binds only the CSR's CN; drop csr to order several names by domain (CAS makes the key), or place one order per name"
+        : "set domain (one name) or domains (several), not both",
     });
 
   if (inputs.domain !== undefined) {
@@ -186,26 +201,46 @@ export async function checkOrderInputs(
         property: "domain",
         reason: `"${inputs.domain}" is not a valid host name (letters, digits and hyphens; one leading "*." for a wildcard; punycode for international names)`,
       });
-    if (csr && !csr.names.includes(inputs.domain))
+    if (csr?.commonName && inputs.domain !== csr.commonName)
       failures.push({
         property: "domain",
-        reason: `the CSR is for ${csr.names.join(", ")}, not ${inputs.domain}; make them match or drop domain`,
+        reason: `CAS binds the CSR's CN, ${csr.commonName}, not ${inputs.domain}; make them match or drop domain`,
       });
   }
-  const names = csr ? csr.names : inputs.domain ? [inputs.domain] : [];
-  // A domain input was judged above; these are the CSR's own names.
-  for (const n of csr ? names : []) {
+  for (const n of inputs.domains ?? [])
+    if (!DOMAIN_RE.test(n))
+      failures.push({
+        property: "domains",
+        reason: `"${n}" is not a valid host name (letters, digits and hyphens; one leading "*." for a wildcard; punycode for international names)`,
+      });
+  if (inputs.domains && new Set(inputs.domains).size < inputs.domains.length)
+    failures.push({ property: "domains", reason: "a name is listed twice" });
+
+  // CAS binds a CSR's CN only (SDK remark on CreateCertificateForPackageRequest.Domain/Csr):
+  // names beyond it would silently be missing from the certificate.
+  const extra = csr?.commonName ? csr.names.filter((n) => n !== csr!.commonName) : [];
+  if (extra.length > 0)
+    failures.push({
+      property: "csr",
+      reason: `CAS binds only the CSR's CN (${csr!.commonName}); ${extra.join(", ")} would not be in the certificate. Order several names with domains (CAS makes the key), or place one order per name with its own CSR`,
+    });
+
+  const names = csr?.commonName
+    ? [csr.commonName]
+    : (inputs.domains ?? (inputs.domain ? [inputs.domain] : []));
+  // A domain input was judged above; this is the CSR's own name.
+  for (const n of csr?.commonName ? names : []) {
     if (n.length > 253)
       failures.push({
         property: "csr",
         reason: `a name in the CSR has ${n.length} characters (at most 253)`,
       });
     else if (!DOMAIN_RE.test(n))
-      failures.push({ property: "csr", reason: `the CSR names "${n}", which is not a valid host name` });
+      failures.push({ property: "csr", reason: `the CSR's CN "${n}" is not a valid host name` });
   }
   failures.push(...zoneFailures(inputs.dnsZone, names));
   const wild = names.filter((n) => n.startsWith("*."));
-  const property = csr ? "csr" : "domain";
+  const property = csr ? "csr" : inputs.domains ? "domains" : "domain";
   if (wild.length > 0 && wild.length < names.length)
     failures.push({ property, reason: "CAS cannot mix wildcard and single names in one order" });
   else if (names.length > 0 && wild.length > 0 !== product.wildcard)
@@ -214,11 +249,6 @@ export async function checkOrderInputs(
       reason: product.wildcard
         ? `${inputs.productCode} is a wildcard product; order *.${names[0]!.replace(/^\*\./, "")} or pick a single-domain product such as digicert-free-1-free`
         : `${inputs.productCode} is a single-domain product and ${wild[0]} is a wildcard; pick a wildcard product such as geotrust-dv-w-starter`,
-    });
-  if (names.length > 5)
-    failures.push({
-      property: "csr",
-      reason: `CAS orders carry at most 5 names; this CSR has ${names.length}`,
     });
 
   const action = chooseAction(inputs, names);

@@ -252,10 +252,10 @@ function renewalBeyondValidity(olds: Props, news: Props): string | undefined {
   return `renewBeforeDays: ${days} is not below the certificate's validity of ${validity} days, so every pulumi up would replace it; set it below ${validity} (for example ${Math.max(1, Math.floor(validity / 3))})`;
 }
 
+/** The names CAS binds: the CSR's CN (check refuses CSRs with more names), else `domains` or `domain`. */
 async function orderNames(inputs: OrderInputs): Promise<string[]> {
-  if (!inputs.csr) return [inputs.domain!];
-  const c = await parseCsr(inputs.csr);
-  return [c.commonName!, ...c.names.filter((n) => n !== c.commonName)];
+  if (inputs.csr) return [(await parseCsr(inputs.csr)).commonName!];
+  return inputs.domains ?? [inputs.domain!];
 }
 
 /** How many creates in this process lost their answer, by product and names. */

@@ -45,11 +45,34 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     const { pem } = await makeCsr("b.example.com", ["b.example.com"]);
     const byCsr = await order({ csr: pem, ...contact });
     assert.equal(byCsr.outs.action, "CreateCertificateWithCsrRequest");
-    const multi = await order({
-      csr: (await makeCsr("c.example.com", ["c.example.com", "d.example.com"])).pem,
-    });
+    const multi = await order({ domains: ["d.example.com", "c.example.com"] });
     assert.equal(multi.outs.action, "CreateCertificateForPackageRequest");
-    assert.deepEqual(multi.outs.domains, ["c.example.com", "d.example.com"]);
+    assert.deepEqual(multi.outs.domains, ["d.example.com", "c.example.com"]);
+    const placed = (await emu.control.orders()).find((o) => o.orderId === multi.id)!;
+    assert.deepEqual(
+      [...placed.domains].sort(),
+      ["c.example.com", "d.example.com"],
+      "bound by Domain, both names",
+    );
+    // Keys come back sorted: the host passes outputs as a protobuf Struct.
+    assert.deepEqual(Object.keys(multi.outs.validationRecords as object).sort(), [
+      "c.example.com",
+      "d.example.com",
+    ]);
+  });
+
+  it("refuses a CSR with names beyond its CN at check, before any API request", async () => {
+    emu.control.clearRequests();
+    const checked = await host.check({
+      csr: (await makeCsr("c.example.com", ["c.example.com", "d.example.com"])).pem,
+      ...contact,
+    });
+    assert.deepEqual(
+      checked.failures.map((f) => f.property),
+      ["csr"],
+    );
+    assert.match(String(checked.failures[0]!.reason), /CAS binds only the CSR's CN/);
+    assert.deepEqual(emu.control.requests(), []);
   });
 
   it("reads an order through every state; a deleted order leaves state", async () => {

@@ -56,7 +56,7 @@ function tamper(pem: string): string {
 }
 
 export const BAD_INPUTS: BadInput[] = [
-  ["neither csr nor domain", () => ({ ...contact }), [["domain", /either domain .* or csr/]]],
+  ["neither csr nor domain", () => ({ ...contact }), [["domain", /set domain or domains .* or csr/]]],
   ["garbage PEM", () => ({ csr: "hello", ...contact }), [["csr", /not a PEM certificate signing request/]]],
   [
     "empty csr",

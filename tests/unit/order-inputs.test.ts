@@ -89,6 +89,70 @@ describe("check: every bad input fails on the right property", function () {
   });
 });
 
+describe("check: several names, by domain or by CSR", function () {
+  this.timeout(30_000);
+  it("domains: several names by domain, normalized, through ForPackage without a contact", async () => {
+    const { inputs, failures } = await checkOrderInputs({ domains: ["WWW.Example.com.", "example.com"] });
+    assert.deepEqual(failures, []);
+    assert.deepEqual(inputs.domains, ["www.example.com", "example.com"]);
+    assert.equal(
+      chooseAction(inputs as never, inputs.domains as string[]),
+      "CreateCertificateForPackageRequest",
+    );
+  });
+  const refused: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["six names", { domains: [1, 2, 3, 4, 5, 6].map((i) => `n${i}.example.com`) }, "domains", /at most 5/],
+    ["empty list", { domains: [] }, "domains", /at least one/],
+    [
+      "single and wildcard mixed",
+      { domains: ["a.example.com", "*.example.com"], productCode: "geotrust-dv-w-starter" },
+      "domains",
+      /mix wildcard and single/,
+    ],
+    [
+      "wildcards with a single-name product",
+      { domains: ["*.a.example.com", "*.b.example.com"] },
+      "productCode",
+      /wildcard/,
+    ],
+    ["a name twice", { domains: ["a.example.com", "A.example.com"] }, "domains", /twice/],
+    ["not a host name", { domains: ["a.example.com", "bad_name"] }, "domains", /bad_name/],
+    ["domain and domains", { domain: "a.example.com", domains: ["b.example.com"] }, "domains", /not both/],
+  ];
+  for (const [name, raw, property, reason] of refused)
+    it(`refuses ${name}, naming ${property}`, async () => {
+      const { failures } = await checkOrderInputs({ ...raw, ...contact });
+      assert.ok(
+        failures.some((f) => f.property === property && reason.test(f.reason)),
+        JSON.stringify(failures),
+      );
+    });
+  it("refuses a CSR with names beyond its CN: CAS binds only the CN", async () => {
+    const { pem } = await makeCsr("www.example.com", ["www.example.com", "api.example.com"]);
+    const { failures } = await checkOrderInputs({ csr: pem, ...contact });
+    assert.equal(failures.length, 1, JSON.stringify(failures));
+    assert.equal(failures[0]!.property, "csr");
+    assert.match(failures[0]!.reason, /CAS binds only the CSR's CN \(www\.example\.com\)/);
+    assert.match(failures[0]!.reason, /api\.example\.com would not be in the certificate/);
+    assert.match(failures[0]!.reason, /domains/);
+    assert.match(failures[0]!.reason, /one order per name/);
+  });
+  it("accepts a CSR whose only SAN is its CN; refuses domains beside a CSR", async () => {
+    const { pem } = await makeCsr("www.example.com", ["www.example.com"]);
+    assert.deepEqual((await checkOrderInputs({ csr: pem, ...contact })).failures, []);
+    const both = await checkOrderInputs({
+      csr: pem,
+      domains: ["www.example.com", "a.example.com"],
+      ...contact,
+    });
+    assert.deepEqual(
+      both.failures.map((f) => f.property),
+      ["domains"],
+    );
+    assert.match(both.failures[0]!.reason, /binds only the CSR's CN/);
+  });
+});
+
 describe("diff by meaning", function () {
   this.timeout(30_000);
   let csr: string;
@@ -199,6 +263,28 @@ describe("diff by meaning", function () {
       );
       assert.deepEqual([d.changes, d.replaces], [true, []], JSON.stringify(change));
     }
+  });
+  it("domains: their order is no change; a name more or less replaces, naming domains", async () => {
+    const placed = olds({ domains: ["www.example.com", "example.com"] });
+    const reordered = await diffOrder(placed, news({ domains: ["example.com", "www.example.com"] }));
+    assert.deepEqual([reordered.changes, reordered.replaces], [false, []]);
+    const more = await diffOrder(
+      placed,
+      news({ domains: ["example.com", "www.example.com", "api.example.com"] }),
+    );
+    assert.deepEqual([more.changes, more.replaces], [true, ["domains"]]);
+    assert.match(more.reasons.join(), /CAS cannot change the names of an existing order/);
+    const unknown = await diffOrder(placed, news({ domains: ["example.com", UNKNOWN] }));
+    assert.deepEqual(unknown.replaces, ["domains"]);
+  });
+  it("domain and a one-name domains are the same order (state keeps the ordered names in domains)", async () => {
+    const byDomain = olds({ domain: "a.example.com", domains: ["a.example.com"] });
+    const d = await diffOrder(byDomain, news({ domains: ["a.example.com"] }));
+    assert.deepEqual([d.changes, d.replaces], [false, []]);
+    const back = await diffOrder(olds({ domains: ["a.example.com"] }), news({ domain: "a.example.com" }));
+    assert.deepEqual([back.changes, back.replaces], [false, []]);
+    const other = await diffOrder(byDomain, news({ domain: "b.example.com" }));
+    assert.deepEqual(other.replaces, ["domain"]);
   });
   it("an unknown replace property during preview is a possible replacement", async () => {
     const d = await diffOrder(olds({ domain: "a.example.com" }), news({ domain: UNKNOWN }));
