@@ -83,8 +83,10 @@ export async function diffOrder(
       reasons.push(`${p} is not known until apply; a new order may be needed`);
     } else if (!same(oldNames, newNames)) {
       replaces.push(p);
+      const show = (names: unknown) =>
+        JSON.stringify(p === "domain" && Array.isArray(names) && names.length === 1 ? names[0] : names);
       reasons.push(
-        `${p}: ${JSON.stringify(oldNames)} → ${JSON.stringify(newNames)}; CAS cannot change the names of an existing order`,
+        `${p}: ${show(oldNames)} → ${show(newNames)}; CAS cannot change this on an existing order`,
       );
     }
   }

@@ -51,25 +51,51 @@ async function certificateOutputs(
   });
 }
 
+/** Pages `ListUserCertificateOrder` looks through for one order before giving up (50 a page). */
+const LOOKUP_PAGES = 20;
+
+/**
+ * The names of an order, from the CPACK list. `Keyword` matches the bound domain or the resource
+ * id (SDK remark), never the OrderId, so the list is paged without it and matched on `OrderId`
+ * (returned for CPACK items). `undefined` when the order is not among the first pages.
+ */
+async function orderDomains(orderId: string): Promise<string[] | undefined> {
+  const api = client();
+  for (let page = 1; page <= LOOKUP_PAGES; page++) {
+    const list = await api.call("ListUserCertificateOrder", {
+      OrderType: "CPACK",
+      CurrentPage: page,
+      ShowSize: 50,
+    });
+    const hit = list.CertificateOrderList.find((o) => o.OrderId === orderId);
+    if (hit) return (hit.Domain ?? "").split(",").filter(Boolean);
+    if (page * 50 >= list.TotalCount || list.CertificateOrderList.length === 0) return undefined;
+  }
+  return undefined;
+}
+
 /** Runs the optional DNS pre-check and logs one line per record and resolver. */
 async function reportDns(orderId: string, fqdns: string[] | null, resolvers: string[]): Promise<void> {
   const api = client();
   const state = await api.call("DescribeCertificateState", { OrderId: orderId });
-  if (state.Type !== "domain_verify" || !state.RecordDomain) return;
+  if (state.Type !== "domain_verify") return;
+  if (state.ValidateType === "FILE") {
+    if (state.Uri)
+      log(
+        `order ${orderId}: FILE validation: serve the given content at http://${state.Domain ?? "<the ordered name>"}${state.Uri}; the DNS pre-check does not apply`,
+      );
+    return;
+  }
+  if (!state.RecordDomain) return;
   let names = fqdns;
   if (!names?.length) {
-    // Keyword matches bound names and InstanceIds, not OrderIds (SDK remark): page through instead.
-    let found: string | undefined;
-    for (let page = 1; page <= 10 && found === undefined; page++) {
-      const list = await api.call("ListUserCertificateOrder", {
-        OrderType: "CPACK",
-        ShowSize: 100,
-        CurrentPage: page,
-      });
-      found = list.CertificateOrderList.find((o) => o.OrderId === orderId)?.Domain;
-      if (list.CertificateOrderList.length < 100) break;
+    const domains = await orderDomains(orderId);
+    if (!domains?.length) {
+      log(
+        `order ${orderId}: DNS pre-check skipped: the order's names were not found in ListUserCertificateOrder; pass validationRecordFqdns`,
+      );
+      return;
     }
-    const domains = (found ?? "").split(",").filter(Boolean);
     names = dnsRecordsFor(
       domains,
       state.RecordDomain,
