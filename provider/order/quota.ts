@@ -29,7 +29,7 @@ function remainingOrders(productCode: string): Promise<number> {
  */
 export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefined> {
   if (inputs.quotaCheck === "off" || inputs.adoptOrderId) return undefined;
-  const key = `${inputs.domain ?? ""}|${inputs.csr ?? ""}`;
+  const key = `${inputs.domain ?? ""}|${[...(inputs.domains ?? [])].sort().join(",")}|${inputs.csr ?? ""}`;
   const set = planned.get(inputs.productCode) ?? new Set<string>();
   set.add(key);
   planned.set(inputs.productCode, set);

@@ -146,10 +146,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       new RegExp(`adoptOrderId ${victim}: CAS lists no such order for www.example.com`),
     );
     await assert.rejects(
-      order({
-        csr: (await makeCsr("victim.example.com", ["victim.example.com", "x.example.com"])).pem,
-        adoptOrderId: victim,
-      }),
+      order({ domains: ["victim.example.com", "x.example.com"], adoptOrderId: victim }),
       new RegExp(
         `adoptOrderId ${victim}: the order is for victim.example.com but the inputs name victim.example.com, x.example.com`,
       ),
