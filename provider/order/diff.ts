@@ -10,7 +10,7 @@ export const REPLACE_PROPERTIES = [
   "validateType",
   "companyName",
 ] as const;
-/** Properties stored and used by this provider only: changed in place. */
+/** Properties changed in place: used by this provider only, or (SENT_ONCE) kept for the next order. */
 export const UPDATE_PROPERTIES = [
   "username",
   "phone",
@@ -22,6 +22,12 @@ export const UPDATE_PROPERTIES = [
   "renewBeforeDays",
   "quotaCheck",
 ] as const;
+
+/**
+ * Inputs sent with the create request that no CAS action changes afterwards. A change is an
+ * in-place update of state only, said so in the log: it takes effect with the next order.
+ */
+export const SENT_ONCE = ["username", "phone", "email", "tags"] as const;
 
 export interface OrderDiff {
   changes: boolean;
@@ -115,7 +121,12 @@ export async function diffOrder(
     }
   }
   for (const p of UPDATE_PROPERTIES) {
-    if (!same(olds[p] === undefined && p in DEFAULTS ? DEFAULTS[p] : olds[p], news[p])) changes = true;
+    if (same(olds[p] === undefined && p in DEFAULTS ? DEFAULTS[p] : olds[p], news[p])) continue;
+    changes = true;
+    if ((SENT_ONCE as readonly string[]).includes(p))
+      reasons.push(
+        `${p} changed: stored for the next order (a renewal or replacement sends it); CAS keeps what was sent with this order, since no API action changes it`,
+      );
   }
   const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
   const notAfter = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;

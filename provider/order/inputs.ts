@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
 import { CsrError, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
+import { checkTags } from "./tags";
 
 /**
  * The value Pulumi passes for inputs that are not known yet during a preview (whatever their
@@ -59,7 +60,8 @@ export const orderInputsSchema = z
       .regex(EMAIL_RE, "an email address such as ops@example.com")
       .optional(),
     companyName: text(128).optional(),
-    tags: z.record(text(128), text(256)).optional(),
+    // Limits differ per action: checked by checkTags once the action is known.
+    tags: z.record(z.string(), z.string()).optional(),
     dnsZone: text(253).optional(),
     adoptOrderId: z
       .string()
@@ -252,6 +254,7 @@ export async function checkOrderInputs(
     });
 
   const action = chooseAction(inputs, names);
+  if (inputs.tags) failures.push(...checkTags(inputs.tags, action));
   if (action !== "CreateCertificateForPackageRequest")
     for (const f of ["username", "phone", "email"] as const)
       if (inputs[f] === undefined && !(f in unknown))

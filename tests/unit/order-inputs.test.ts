@@ -153,6 +153,52 @@ describe("check: several names, by domain or by CSR", function () {
   });
 });
 
+describe("check: tags against the limits of the action the order uses", function () {
+  this.timeout(30_000);
+  let csr: string;
+  before(async () => {
+    csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
+  });
+  const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+  const tagFailures = async (raw: Record<string, unknown>) =>
+    (await checkOrderInputs({ ...contact, ...raw })).failures.filter((f) => f.property === "tags");
+  const byDomain = { domain: "www.example.com" };
+
+  it("CreateCertificateRequest: 20 tags, key ≤ 64 starting with a letter, value ≤ 128 and may be empty", async () => {
+    assert.deepEqual(await tagFailures({ ...byDomain, tags: { ...many(19), env: "" } }), []);
+    for (const [tags, reason] of [
+      [many(21), /CreateCertificateRequest takes at most 20 tags/],
+      [{ ["k".repeat(65)]: "v" }, /65 characters; CreateCertificateRequest allows at most 64/],
+      [{ "1env": "v" }, /must start with a letter/],
+      [{ "aliyun-env": "v" }, /must not start with "aliyun" or "acs:"/],
+      [{ "acs:env": "v" }, /must not start with "aliyun" or "acs:"/],
+      [{ "see-http://x": "v" }, /must not contain http:\/\/ or https:\/\//],
+      [{ env: "v".repeat(129) }, /129 characters; CreateCertificateRequest allows at most 128/],
+    ] as const) {
+      const f = await tagFailures({ ...byDomain, tags });
+      assert.ok(
+        f.some((x) => reason.test(x.reason)),
+        `${JSON.stringify(Object.keys(tags)).slice(0, 40)}: ${JSON.stringify(f)}`,
+      );
+    }
+  });
+  it("CreateCertificateWithCsrRequest: key up to 128, no letter rule, value unlimited", async () => {
+    assert.deepEqual(await tagFailures({ csr, tags: { ["1" + "k".repeat(127)]: "v".repeat(500) } }), []);
+    const f = await tagFailures({ csr, tags: { ["k".repeat(129)]: "v" } });
+    assert.match(f[0]!.reason, /CreateCertificateWithCsrRequest allows at most 128/);
+    assert.match((await tagFailures({ csr, tags: many(21) }))[0]!.reason, /at most 20 tags/);
+  });
+  it("CreateCertificateForPackageRequest documents no limits: only reserved prefixes, URLs and empty keys", async () => {
+    const pkg = { domains: ["a.example.com", "b.example.com"] };
+    assert.deepEqual(
+      await tagFailures({ ...pkg, tags: { ...many(25), ["k".repeat(200)]: "v".repeat(300) } }),
+      [],
+    );
+    assert.equal((await tagFailures({ ...pkg, tags: { "aliyun:x": "v" } })).length, 1);
+    assert.equal((await tagFailures({ ...pkg, tags: { "": "v" } })).length, 1);
+  });
+});
+
 describe("diff by meaning", function () {
   this.timeout(30_000);
   let csr: string;
@@ -288,6 +334,26 @@ describe("diff by meaning", function () {
     assert.deepEqual([back.changes, back.replaces], [false, []]);
     const other = await diffOrder(byDomain, news({ domain: "b.example.com" }));
     assert.deepEqual(other.replaces, ["domain"]);
+  });
+  it("contact and tags: an in-place change whose reason says CAS keeps what was sent", async () => {
+    for (const change of [{ email: "new@example.com" }, { tags: { env: "prod" } }]) {
+      const d = await diffOrder(
+        olds({ domain: "a.example.com" }),
+        news({ domain: "a.example.com", ...change }),
+      );
+      assert.deepEqual([d.changes, d.replaces], [true, []]);
+      assert.match(
+        d.reasons.join("\n"),
+        new RegExp(
+          `^${Object.keys(change)[0]} changed: stored for the next order .*CAS keeps what was sent with this order`,
+        ),
+      );
+    }
+    const behaviour = await diffOrder(
+      olds({ domain: "a.example.com" }),
+      news({ domain: "a.example.com", onDelete: "retain" }),
+    );
+    assert.deepEqual(behaviour.reasons, []);
   });
   it("an unknown replace property during preview is a possible replacement", async () => {
     const d = await diffOrder(olds({ domain: "a.example.com" }), news({ domain: UNKNOWN }));
