@@ -3,7 +3,7 @@ import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import { parseCsr } from "../pki/csr";
 import { checkOrderInputs, chooseAction, type OrderInputs } from "./inputs";
 import { diffOrder } from "./diff";
-import { SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
+import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { client, log, setConfig } from "./settings";
@@ -131,7 +131,10 @@ export const certificateOrderProvider = {
       state,
       upgraded as Partial<OrderOutputs>,
     );
-    return { id, props: { ...withExpiry(outs), ownership: ownershipOf(upgraded, id) } };
+    const current = withExpiry(outs);
+    const changed = refreshChanges(upgraded, current);
+    if (changed) log(`order ${id} refreshed: ${changed}`);
+    return { id, props: { ...current, ownership: ownershipOf(upgraded, id) } };
   },
 
   async update(id: string, olds: Props, news: Props) {

@@ -246,3 +246,20 @@ export async function certificateFields(
     sans: info.sans,
   };
 }
+
+/**
+ * What a refresh changed, for the log: `pulumi refresh` compares the refreshed outputs with the
+ * program's inputs and may print "unchanged" although the order moved on; only `read` sees both
+ * the old and the new outputs. `null` when status, serial and expiry are all the same.
+ */
+export function refreshChanges(old: Record<string, unknown>, now: OrderOutputs): string | null {
+  const shown = (v: unknown) => (v === undefined || v === null ? "none" : String(v));
+  const parts: string[] = [];
+  for (const [label, key] of [
+    ["status", "status"],
+    ["serial", "serialNumber"],
+    ["expiry", "notAfter"],
+  ] as const)
+    if (shown(old[key]) !== shown(now[key])) parts.push(`${label} ${shown(old[key])} → ${shown(now[key])}`);
+  return parts.length ? parts.join(", ") : null;
+}

@@ -89,6 +89,11 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     await emu.control.issue(id);
     const issued = await read();
     assert.match(String(issued.props.certificatePem), /BEGIN CERTIFICATE/);
+    await host.waitForStderr(
+      new RegExp(
+        `order ${id} refreshed: status pending_validation → issued, serial none → [0-9a-f]+, expiry none → \\d{4}-`,
+      ),
+    );
     assert.match(String(issued.props.privateKeyPem), /BEGIN RSA PRIVATE KEY/);
     const { id: failing, outs: failOuts } = await order({ domain: "fails.example.com", ...contact });
     await emu.control.fail(failing);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { alidnsRecordArgs } from "../../sdk/dns";
-import { dnsRecordsFor, toOutputs } from "../../provider/order/outputs";
+import { dnsRecordsFor, refreshChanges, toOutputs } from "../../provider/order/outputs";
 import type { OrderInputs } from "../../provider/order/inputs";
 import { describeCertificateStateResponse } from "../../provider/cas/schemas";
 import { waitForIssuance } from "../../provider/order/waiter";
@@ -160,6 +160,23 @@ describe("validationRecords: each name gets its own record, by exact labels", ()
         },
       ],
     });
+  });
+});
+
+describe("refreshChanges: what read saw change", () => {
+  const outs = (o: Record<string, unknown>) => o as never;
+  it("names status, serial and expiry, old → new", () => {
+    assert.equal(
+      refreshChanges(
+        { status: "pending_validation", serialNumber: null },
+        outs({ status: "issued", serialNumber: "0a1b", notAfter: "2027-01-01T00:00:00.000Z" }),
+      ),
+      "status pending_validation → issued, serial none → 0a1b, expiry none → 2027-01-01T00:00:00.000Z",
+    );
+  });
+  it("nothing when nothing changed", () => {
+    const same = { status: "issued", serialNumber: "0a1b", notAfter: "2027-01-01T00:00:00.000Z" };
+    assert.equal(refreshChanges(same, outs({ ...same })), null);
   });
 });
 
