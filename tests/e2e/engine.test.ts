@@ -157,7 +157,12 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
 
   it("refresh after issuance shows the certificate outputs", async () => {
     for (const o of await orders()) await emu.control("POST", `orders/${o.orderId}/issue`);
-    await env.stack.refresh();
+    const refreshed = await env.stack.refresh();
+    // The engine may call the order "unchanged"; read's log line says what moved.
+    assert.match(
+      refreshed.stdout,
+      /\[alicloud-cas\] order \d+ refreshed: status pending_validation → issued, serial none → [0-9a-f]+, expiry none → \d{4}-/,
+    );
     const state = await env.stack.exportStack();
     const www = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::www"));
     assert.equal(www.outputs.status, "issued");
@@ -296,3 +301,90 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     }
   });
 });
+
+/**
+ * The flow from order to issued certificate under each form CAS may give `RecordDomain` in. The
+ * emulator (in `dns` mode) issues only once the records it expects, `_dnsauth.<name>`, are
+ * published; the program publishes exactly what the provider's outputs name, as an AlidnsRecord
+ * would, so a wrong record name never issues.
+ */
+for (const style of ["name", "zone", "fqdn"] as const) {
+  describe(`the engine, with CAS returning RecordDomain in the "${style}" form`, function () {
+    this.timeout(600_000);
+    let emu: EmulatorProcess;
+    let env: EngineStack;
+    const program = { validate: false };
+
+    before(async () => {
+      emu = await startEmulatorProcess([
+        "--validation",
+        "dns",
+        "--issue-after",
+        "0",
+        "--record-domain-style",
+        style,
+        "--seed",
+        "11",
+      ]);
+      env = await emulatorStack(
+        `cas-e2e-${style}`,
+        async () => {
+          const multi = new CertificateOrder("multi", {
+            domains: ["www.example.com", "example.com", "a.b.example.com"],
+            onDelete: "revoke",
+          });
+          const wild = new CertificateOrder("wild", {
+            domain: "*.shop.example.com",
+            productCode: "geotrust-dv-w-starter",
+            ...contact,
+            onDelete: "revoke",
+          });
+          const rr = (o: CertificateOrder, d: string) => o.validationRecords[d]!.rr;
+          const exports: Record<string, unknown> = {
+            rrs: [
+              rr(multi, "www.example.com"),
+              rr(multi, "example.com"),
+              rr(multi, "a.b.example.com"),
+              rr(wild, "*.shop.example.com"),
+            ],
+            records: [multi.allValidationRecords, wild.allValidationRecords],
+          };
+          if (program.validate) {
+            for (const [name, order] of [
+              ["multi", multi],
+              ["wild", wild],
+            ] as const)
+              exports[`${name}Serial`] = new CertificateOrderValidation(name, {
+                orderId: order.orderId,
+                timeoutMinutes: 1,
+                pollIntervalSeconds: 1,
+              }).serialNumber;
+          }
+          return exports;
+        },
+        emu,
+      );
+    });
+
+    after(async () => {
+      await env?.stack.destroy().catch(() => undefined);
+      await env?.dispose();
+      await emu?.stop();
+    });
+
+    it("names the records by the zone-relative host record, and publishing exactly those issues", async () => {
+      const up = await env.stack.up();
+      assert.deepEqual(up.outputs.rrs!.value, ["_dnsauth.www", "_dnsauth", "_dnsauth.a.b", "_dnsauth.shop"]);
+      // Publish what the outputs say (an AlidnsRecord per record), nothing else.
+      const records = (
+        up.outputs.records!.value as Array<Record<string, { fqdn: string; type: string; value: string }>>
+      ).flatMap((m) => Object.values(m));
+      for (const r of records)
+        await emu.control("POST", "dns-records", { name: r.fqdn, type: r.type, value: r.value });
+      program.validate = true;
+      const issued = await env.stack.up();
+      assert.match(String(issued.outputs.multiSerial!.value), /^[0-9a-f]+$/);
+      assert.match(String(issued.outputs.wildSerial!.value), /^[0-9a-f]+$/);
+    });
+  });
+}
