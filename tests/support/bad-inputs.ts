@@ -350,7 +350,7 @@ export const BAD_INPUTS: BadInput[] = [
   [
     "oversized tag key",
     () => ({ domain: "www.example.com", ...contact, tags: { ["k".repeat(200)]: "v" } }),
-    [["tags", /^Invalid key in record/]],
+    [["tags", /is 200 characters; CreateCertificateRequest allows at most 64$/]],
   ],
   [
     "empty username",
@@ -393,8 +393,14 @@ export const BAD_INPUTS: BadInput[] = [
   ],
   [
     "a SAN over 253 characters",
-    (c) => ({ csr: c.longSan }),
-    [["csr", /^a name in the CSR has 255 characters \(at most 253\)$/]],
+    // Any name beyond the CN is refused (CAS binds only the CN), however long.
+    (c) => ({ csr: c.longSan, ...contact }),
+    [
+      [
+        "csr",
+        /^CAS binds only the CSR's CN \(www\.example\.com\); a{60}\.b{60}\.c{60}\.d{60}\.example\.com would not/,
+      ],
+    ],
   ],
   [
     "EC P-521 key",
