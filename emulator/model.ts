@@ -396,7 +396,7 @@ export class CasModel {
 
   /** Drops every order and record and refills every account's plans. */
   reset(planSize: number): void {
-    this.state.orders = {};
+    this.state.orders = Object.create(null) as EmulatorState["orders"];
     this.state.dnsRecords = [];
     this.state.plans = Object.create(null) as EmulatorState["plans"];
     for (const a of this.state.accounts) this.state.plans[a.accessKeyId] = fullPlans(planSize);

@@ -380,6 +380,26 @@ describe("emulator: an independent model of the SDK's remarks", function () {
     );
   });
 
+  it("FILE validation answers Domain (the host to serve on), Uri and Content, and no DNS fields", async () => {
+    await start();
+    const id = String(
+      (
+        await api.call("CreateCertificateForPackageRequest", {
+          Domain: "*.shop.example.com",
+          ProductCode: "geotrust-dv-w-starter",
+          ValidateType: "FILE",
+        })
+      ).OrderId,
+    );
+    const s = await api.call("DescribeCertificateState", { OrderId: id });
+    assert.equal(s.Type, "domain_verify");
+    assert.equal(s.ValidateType, "FILE");
+    assert.equal(s.Domain, "shop.example.com");
+    assert.equal(s.Uri, "/.well-known/pki-validation/fileauth.txt");
+    assert.match(String(s.Content), /^\d{8}[0-9a-z]{48}$/);
+    for (const f of ["RecordDomain", "RecordType", "RecordValue"]) assert.equal(s[f], undefined, f);
+  });
+
   it("a failed order's note says the CA's review failed, not DNS", async () => {
     await start();
     const id = String(
