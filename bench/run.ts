@@ -1,7 +1,7 @@
 // `npm run bench`: every row is a ratio of ours against a peer measured in the same run on this
 // machine (ratio > 1: ours wins). Writes bench/results.json and docs/benchmarks.md. Not a test.
-import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -180,6 +180,76 @@ async function batchRow(): Promise<void> {
   await emu.stop();
 }
 
+/** One stack process (tests/support/stack-process.ts), started and configured, waiting for "go". */
+async function startStack(emu: EmulatorProcess, prefix: string, orders: number, qps: number) {
+  const script = resolve(__dirname, "..", "tests", "support", "stack-process.js");
+  const child = spawn(
+    process.execPath,
+    [
+      script,
+      emu.endpoint,
+      emu.accessKeyId,
+      emu.accessKeySecret,
+      prefix,
+      String(orders),
+      "10",
+      String(qps),
+      "wait",
+    ],
+    { stdio: ["pipe", "pipe", "ignore"] },
+  );
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  await new Promise<void>((ok, fail) => {
+    const poll = setInterval(() => out.includes("ready\n") && (clearInterval(poll), ok()), 20);
+    child.once("exit", (code) => (clearInterval(poll), fail(new Error(`stack process exited with ${code}`))));
+  });
+  const done = new Promise<{ errors: string[]; ids: string[] }>((ok) =>
+    child.once("exit", () => ok(JSON.parse(out.slice(out.indexOf("ready\n") + 6)))),
+  );
+  return { go: () => child.stdin.end("go\n"), done };
+}
+
+/**
+ * S separate provider processes (stacks) on one account limited to L requests/s per action, each
+ * creating N orders with 10 in flight and believing it has the whole limit. The bound is S·N/L:
+ * the account cannot take the creates any faster.
+ */
+async function stacksRows(): Promise<void> {
+  const L = 10;
+  const N = 20;
+  for (const S of [2, 4, 10]) {
+    const emu = await startEmulatorProcess([
+      "--qps",
+      String(L),
+      "--plan-size",
+      "1000",
+      "--validation",
+      "manual",
+    ]);
+    const stacks = await Promise.all(Array.from({ length: S }, (_, s) => startStack(emu, `s${s}-`, N, L)));
+    const started = performance.now();
+    for (const stack of stacks) stack.go();
+    const results = await Promise.all(stacks.map((stack) => stack.done));
+    const wall = (performance.now() - started) / 1000;
+    const errors = results.reduce((n, r) => n + r.errors.length, 0);
+    const orders = (await emu.control("GET", "orders")) as Array<{ domains: string[] }>;
+    const duplicates = orders.length - new Set(orders.map((o) => o.domains[0])).size;
+    const throttled = ((await emu.control("GET", "requests")) as Array<{ outcome: string }>).filter(
+      (r) => r.outcome === "Throttling.User",
+    ).length;
+    add(
+      `many stacks: ${S} provider processes × ${N} orders, one account at ${L}/s per action: bound S·N/L vs wall`,
+      wall,
+      (S * N) / L,
+      "s",
+      false,
+      `user-visible errors ${errors}, duplicates ${duplicates}, orders ${orders.length}, throttling answers absorbed ${throttled}`,
+    );
+    await emu.stop();
+  }
+}
+
 async function serializationRows(): Promise<void> {
   const time = async (make: () => object) => {
     const t0 = performance.now();
@@ -314,21 +384,34 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   console.log(`machine: ${JSON.stringify(machine)}\n`);
+  // `npm run bench -- stacks batch` runs only those sections and keeps the other rows of the last run.
+  const only = new Set(process.argv.slice(2));
+  const wanted = (name: string) => only.size === 0 || only.has(name);
   const emu = await startEmulatorProcess();
-  await clientRows(emu);
-  await serializationRows();
-  await coldStartRow(emu);
-  await batchRow();
-  await engineRow(emu);
+  if (wanted("client")) await clientRows(emu);
+  if (wanted("serialization")) await serializationRows();
+  if (wanted("coldstart")) await coldStartRow(emu);
+  if (wanted("batch")) await batchRow();
+  if (wanted("stacks")) await stacksRows();
+  if (wanted("engine")) await engineRow(emu);
   await emu.stop();
   await closeTransports();
-  writeFileSync(resolve(ROOT, "bench", "results.json"), JSON.stringify({ machine, rows }, null, 2) + "\n");
+  const file = resolve(ROOT, "bench", "results.json");
+  if (only.size > 0 && existsSync(file)) {
+    // Rows of sections not run this time stay as measured last time, in their place.
+    const previous = (JSON.parse(readFileSync(file, "utf8")) as { rows: Row[] }).rows;
+    const fresh = new Map(rows.map((r) => [r.name, r]));
+    const merged = previous.map((r) => fresh.get(r.name) ?? r);
+    for (const r of rows) if (!previous.some((p) => p.name === r.name)) merged.push(r);
+    rows.splice(0, rows.length, ...merged);
+  }
+  writeFileSync(file, JSON.stringify({ machine, rows }, null, 2) + "\n");
   const table = rows
     .map((r) => `| ${r.name} | ${r.ours} ${r.unit} | ${r.peer} ${r.unit} | ×${r.ratio} | ${r.note ?? ""} |`)
     .join("\n");
   writeFileSync(
     resolve(ROOT, "docs", "benchmarks.md"),
-    `# Benchmarks\n\nWritten by \`npm run bench\` (${machine.date}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. The machine is shared; single runs move by ±20 %.\n\n| row | ours | peer | ratio | note |\n| --- | --- | --- | --- | --- |\n${table}\n`,
+    `# Benchmarks\n\nWritten by \`npm run bench${only.size ? ` -- ${[...only].join(" ")}` : ""}\` (${machine.date}${only.size ? "; the other rows are from the previous run" : ""}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. The machine is shared; single runs move by ±20 %.\n\n| row | ours | peer | ratio | note |\n| --- | --- | --- | --- | --- |\n${table}\n`,
   );
   process.exit(0);
 }

@@ -290,11 +290,17 @@ export class CasClient {
     signal?: AbortSignal,
   ): Promise<void> {
     if (!limiter) return;
-    const wait = limiter.reserve();
+    const ticket = limiter.reserveTicket();
+    let wait = limiter.waitFor(ticket);
     if (wait <= 0) return;
     this.onEvent({ kind: "throttled-locally", action, delayMs: wait });
-    const left = deadline.remainingMs(this.clock.now());
-    await this.clock.sleep(Math.min(wait, left), signal);
+    // In slices: the rate may rise meanwhile (others finished), and the wait with it shrinks.
+    while (wait > 0) {
+      const left = deadline.remainingMs(this.clock.now());
+      if (left <= 0) return;
+      await this.clock.sleep(Math.min(wait, left, 1000), signal);
+      wait = limiter.waitFor(ticket);
+    }
   }
 
   private async attempt(

@@ -9,6 +9,9 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private rate: number;
+  /** Tokens earned since creation (the burst included) and reservations handed out. */
+  private earned: number;
+  private reserved = 0;
   constructor(
     ratePerSecond: number,
     readonly burst: number,
@@ -16,6 +19,7 @@ export class TokenBucket {
   ) {
     this.rate = ratePerSecond;
     this.tokens = burst;
+    this.earned = burst;
     this.last = clock.now();
   }
 
@@ -32,9 +36,24 @@ export class TokenBucket {
 
   /** Reserves one token and returns how long the caller must wait before using it (ms). */
   reserve(): number {
+    return this.waitFor(this.reserveTicket());
+  }
+
+  /**
+   * Reserves one token and returns its ticket; {@link waitFor} says how long it still has to
+   * wait at the rate of the moment (so a rate that rises after the reservation shortens it).
+   */
+  reserveTicket(): number {
     this.refill();
     this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.rate);
+    return ++this.reserved;
+  }
+
+  /** Milliseconds until `ticket` may be used, at the current rate. */
+  waitFor(ticket: number): number {
+    this.refill();
+    const missing = ticket - this.earned;
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.rate);
   }
 
   /** Takes a token if one is there now; never waits (what a server-side limiter does). */
@@ -42,46 +61,70 @@ export class TokenBucket {
     this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
+    this.reserved += 1;
     return true;
   }
 
   private refill(): void {
     const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    const added = Math.min(this.burst - this.tokens, ((now - this.last) * this.rate) / 1000);
+    if (added > 0) {
+      this.tokens += added;
+      this.earned += added;
+    }
     this.last = now;
   }
 }
 
 /** Tuning of {@link AdaptiveLimiter}; see the README's scale section for why these values. */
 export interface AdaptiveRateOptions {
-  /** Multiplicative decrease on a throttling answer. */
+  /** Multiplicative decrease on a throttling answer (CUBIC's β). */
   decrease: number;
-  /** Additive increase: requests/s gained per second of successful calls at any rate. */
-  increasePerSecond: number;
+  /** CUBIC's scaling constant C, in requests/s per s³. */
+  cubicScale: number;
+  /** Growth beyond the rate last throttled, in requests/s per second. */
+  probePerSecond: number;
   /** Lowest rate the client falls to (requests/s). */
   floor: number;
   /** Throttling answers within this long after a decrease are the same congestion signal (ms). */
   cooldownMs: number;
+  /** Weight of the newest answer in the running share of throttled answers. */
+  shareWeight: number;
+  /** Share of throttled answers above which a throttling answer lowers the rate. */
+  shareThreshold: number;
 }
 
-/** Defaults: ×0.7 on throttling (as AWS SDK v3's adaptive mode), +1/s per second, floor 0.25/s. */
+/**
+ * Defaults: ×0.7 on throttling and C = 0.4 (the values of AWS SDK v3's adaptive mode), floor
+ * 0.25/s, and a decrease only once more than ~30 % of the last ten or so answers were throttled.
+ */
 export const DEFAULT_ADAPTIVE_RATE: AdaptiveRateOptions = {
   decrease: 0.7,
-  increasePerSecond: 1,
+  cubicScale: 0.4,
+  probePerSecond: 1,
   floor: 0.25,
   cooldownMs: 1000,
+  shareWeight: 0.1,
+  shareThreshold: 0.3,
 };
 
 /**
- * A per-action client rate that follows what the account grants (AIMD): a throttling answer
- * multiplies the rate by `decrease` (at most once per `cooldownMs`), each success adds
- * `increasePerSecond / rate` (so the rate grows by about `increasePerSecond` each second while
- * calls succeed), never above the ceiling (the documented or configured limit). Processes that
- * share an account and do not know of each other converge to equal shares this way.
+ * A per-action client rate that follows what the account grants, by the rule of AWS SDK v3's
+ * adaptive retry mode (CUBIC): a throttling answer remembers the rate as `wMax` and multiplies it
+ * by `decrease`; while calls succeed the rate follows `C·(t − K)³ + wMax` (t: seconds since the
+ * decrease, K: when the curve is back at `wMax`), so it climbs back fast, flattens near the rate
+ * that was throttled, then probes beyond it; never above the ceiling (the documented or
+ * configured limit). A decrease happens at most once per `cooldownMs` (one burst of answers is
+ * one signal) and only while the running share of throttled answers is above `shareThreshold`:
+ * a lone throttling answer is the noise of pacing exactly at the limit (client and server buckets
+ * drift by network jitter); a sustained share means others spend the same allowance. Processes
+ * that share an account and do not know of each other settle near equal shares this way.
  */
 export class AdaptiveLimiter {
   readonly bucket: TokenBucket;
   private lastDecrease = Number.NEGATIVE_INFINITY;
+  private wMax = 0;
+  private throttledShare = 0;
   constructor(
     private ceilingRate: number,
     private readonly clock: Clock,
@@ -112,20 +155,41 @@ export class AdaptiveLimiter {
     return this.bucket.reserve();
   }
 
+  /** Reserves a slot; returns its ticket (see {@link TokenBucket.waitFor}). */
+  reserveTicket(): number {
+    return this.bucket.reserveTicket();
+  }
+
+  /** Milliseconds until `ticket` may be used at the current rate. */
+  waitFor(ticket: number): number {
+    return this.bucket.waitFor(ticket);
+  }
+
   /** The account refused a call for its rate: slow down. */
   onThrottled(): void {
+    const w = this.tuning.shareWeight;
+    this.throttledShare = this.throttledShare * (1 - w) + w;
+    if (this.throttledShare <= this.tuning.shareThreshold) return;
     const now = this.clock.now();
     if (now - this.lastDecrease < this.tuning.cooldownMs) return;
     this.lastDecrease = now;
+    this.wMax = this.bucket.ratePerSecond;
     const floor = Math.min(this.tuning.floor, this.ceilingRate);
-    this.bucket.setRate(Math.max(floor, this.bucket.ratePerSecond * this.tuning.decrease));
+    this.bucket.setRate(Math.max(floor, this.wMax * this.tuning.decrease));
   }
 
-  /** A call went through: probe for more. */
+  /** A call went through: follow the cubic curve back up. */
   onSuccess(): void {
-    const rate = this.bucket.ratePerSecond;
-    if (rate >= this.ceilingRate) return;
-    this.bucket.setRate(Math.min(this.ceilingRate, rate + this.tuning.increasePerSecond / rate));
+    this.throttledShare *= 1 - this.tuning.shareWeight;
+    if (this.bucket.ratePerSecond >= this.ceilingRate || this.lastDecrease === Number.NEGATIVE_INFINITY)
+      return;
+    const { cubicScale: c, decrease, floor } = this.tuning;
+    const k = Math.cbrt((this.wMax * (1 - decrease)) / c);
+    const t = (this.clock.now() - this.lastDecrease) / 1000;
+    // Concave back to wMax (CUBIC), then linear probing (+`probePerSecond` each second) instead
+    // of CUBIC's convex growth, which made many processes overshoot the shared limit together.
+    const target = t < k ? c * (t - k) ** 3 + this.wMax : this.wMax + this.tuning.probePerSecond * (t - k);
+    this.bucket.setRate(Math.min(this.ceilingRate, Math.max(floor, this.bucket.ratePerSecond, target)));
   }
 }
 

@@ -1,10 +1,13 @@
 // One "stack": a separate Node process that loads the provider by package name, as the Pulumi host
 // does, and creates `count` orders with `parallel` in flight. Prints one JSON line:
 // { errors: string[], ids: string[] }. Used by the multi-stack fault test and the benchmark.
-// argv: endpoint accessKeyId accessKeySecret prefix count parallel qps
+// argv: endpoint accessKeyId accessKeySecret prefix count parallel qps [wait]
+// With `wait`, it prints "ready" once configured and starts when a line arrives on stdin, so a
+// benchmark can time the orders without the process start-up.
+import { once } from "node:events";
 
 async function main(): Promise<void> {
-  const [endpoint, accessKeyId, accessKeySecret, prefix, count, parallel, qps] = process.argv.slice(2);
+  const [endpoint, accessKeyId, accessKeySecret, prefix, count, parallel, qps, wait] = process.argv.slice(2);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const provider = require("pulumi-alicloud-cas/provider").order;
   const config: Record<string, string> = {
@@ -14,6 +17,10 @@ async function main(): Promise<void> {
     "alicloud-cas:qps": qps!,
   };
   await provider.configure({ config: { get: (k: string) => config[k] } });
+  if (wait === "wait") {
+    process.stdout.write("ready\n");
+    await once(process.stdin, "data");
+  }
   const errors: string[] = [];
   const ids: string[] = [];
   let next = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AdaptiveLimiter, sharedLimiter } from "../../provider/cas/rate-limit";
+import { AdaptiveLimiter, sharedLimiter, TokenBucket } from "../../provider/cas/rate-limit";
 
 function clock() {
   let t = 0;
@@ -7,9 +7,11 @@ function clock() {
 }
 
 describe("AdaptiveLimiter (AIMD)", () => {
-  it("decreases ×0.7 once per cooldown, increases by ~1/s per second of successes, within its ceiling", () => {
+  it("decreases ×0.7 once per cooldown when throttling persists, then climbs back along the cubic curve", () => {
     const c = clock();
     const l = new AdaptiveLimiter(10, c);
+    for (let i = 0; i < 3; i++) l.onThrottled();
+    assert.equal(l.rate, 10); // a few answers: not yet a sustained share
     l.onThrottled();
     assert.equal(l.rate, 7);
     l.onThrottled(); // same burst of answers: one signal
@@ -17,18 +19,35 @@ describe("AdaptiveLimiter (AIMD)", () => {
     c.advance(1000);
     l.onThrottled();
     assert.ok(Math.abs(l.rate - 4.9) < 1e-9);
-    // A second's worth of successes at 4.9/s adds about 1/s.
-    for (let i = 0; i < 5; i++) l.onSuccess();
-    assert.ok(l.rate > 5.8 && l.rate < 6, String(l.rate));
-    for (let i = 0; i < 500; i++) l.onSuccess();
-    assert.equal(l.rate, 10);
+    // wMax 7, K = cbrt(7 · 0.3 / 0.4) ≈ 1.74 s: rate = 0.4 (t − K)³ + 7.
+    const k = Math.cbrt((7 * 0.3) / 0.4);
+    c.advance(1000);
+    l.onSuccess();
+    assert.ok(Math.abs(l.rate - (0.4 * (1 - k) ** 3 + 7)) < 1e-9, String(l.rate));
+    c.advance(Math.ceil(k * 1000) - 1000);
+    l.onSuccess();
+    assert.ok(l.rate >= 7 - 1e-6 && l.rate < 7.01, String(l.rate));
+    c.advance(5000);
+    l.onSuccess();
+    assert.equal(l.rate, 10); // probing beyond wMax, capped at the ceiling
+  });
+
+  it("keeps its rate through isolated throttling answers (pacing exactly at the limit)", () => {
+    const c = clock();
+    const l = new AdaptiveLimiter(20, c);
+    for (let i = 0; i < 200; i++) {
+      if (i % 20 === 0) l.onThrottled();
+      else l.onSuccess();
+      c.advance(50);
+    }
+    assert.equal(l.rate, 20);
   });
 
   it("never falls below its floor", () => {
     const c = clock();
     const l = new AdaptiveLimiter(10, c);
     for (let i = 0; i < 50; i++) {
-      l.onThrottled();
+      for (let j = 0; j < 5; j++) l.onThrottled();
       c.advance(1000);
     }
     assert.equal(l.rate, 0.25);
@@ -43,5 +62,21 @@ describe("AdaptiveLimiter (AIMD)", () => {
     assert.equal(b.ceiling, 5);
     assert.equal(b.reserve(), 200); // the burst is spent: a fresh bucket would have said 0
     assert.equal(sharedLimiter("unit|k|A", 20, c).ceiling, 5);
+  });
+});
+
+describe("TokenBucket tickets", () => {
+  it("a reservation's wait follows the rate of the moment, so a rate that rises shortens it", () => {
+    const c = clock();
+    const b = new TokenBucket(1, 1, c);
+    const tickets = Array.from({ length: 5 }, () => b.reserveTicket());
+    assert.deepEqual(
+      tickets.map((t) => b.waitFor(t)),
+      [0, 1000, 2000, 3000, 4000],
+    );
+    b.setRate(4);
+    assert.equal(b.waitFor(tickets[4]!), 1000);
+    c.advance(1000);
+    assert.equal(b.waitFor(tickets[4]!), 0);
   });
 });
