@@ -392,6 +392,11 @@ export const BAD_INPUTS: BadInput[] = [
     [["", /^csr: this contains a private key/]],
   ],
   [
+    "RSA-PSS key (was reported as an RSA key of 0 bits)",
+    () => ({ csr: readFileSync(resolve(FIXTURES, "rsa-pss.csr.pem"), "utf8"), ...contact }),
+    [["csr", /^RSA-PSS keys are not accepted \(CAS takes plain RSA keys, rsaEncryption\)/]],
+  ],
+  [
     "a SAN over 253 characters",
     // Any name beyond the CN is refused (CAS binds only the CN), however long.
     (c) => ({ csr: c.longSan, ...contact }),
