@@ -13,6 +13,12 @@ export {
   CertificateOrderValidation,
   type CertificateOrderValidationArgs,
 } from "./certificate-order-validation";
+export {
+  ManagedCertificate,
+  type ManagedCertificateArgs,
+  type ValidationDnsRecordArgs,
+  type ValidationDnsRecordFactory,
+} from "./managed-certificate";
 export { alidnsRecordArgs, type AlidnsRecordArgs, type DnsRecordInput } from "./dns";
 
 // The serialized stubs (stubs.ts) reach the provider implementations through these two names.

@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CertificateOrder, type CertificateOrderArgs } from "./certificate-order";
+import { CertificateOrderValidation } from "./certificate-order-validation";
+
+/** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
+export interface ValidationDnsRecordArgs {
+  /** The zone (AlidnsRecord `domainName`). */
+  domainName: pulumi.Input<string>;
+  /** Host record relative to the zone (`@` at the apex). */
+  rr: pulumi.Input<string>;
+  type: pulumi.Input<string>;
+  value: pulumi.Input<string>;
+  ttl: number;
+}
+
+/**
+ * Makes the resource that publishes one validation record. The default creates an
+ * `alicloud.dns.AlidnsRecord`; pass another for a different DNS provider (or a test stand-in).
+ */
+export type ValidationDnsRecordFactory = (
+  name: string,
+  args: ValidationDnsRecordArgs,
+  opts: pulumi.CustomResourceOptions,
+) => pulumi.Resource;
+
+/** Arguments of a {@link ManagedCertificate}: those of a DNS-validated {@link CertificateOrder}, plus how to wait. */
+export interface ManagedCertificateArgs extends Omit<CertificateOrderArgs, "validateType" | "adoptOrderId"> {
+  /** TTL of the validation records (default 600). */
+  recordTtl?: number;
+  /** How long one `pulumi up` waits for issuance (default 45 minutes). */
+  timeoutMinutes?: pulumi.Input<number>;
+  pollIntervalSeconds?: pulumi.Input<number>;
+  maxPollIntervalSeconds?: pulumi.Input<number>;
+  /** Publishes each validation record (default: `alicloud.dns.AlidnsRecord`, from the peer dependency `@pulumi/alicloud`). */
+  dnsRecord?: ValidationDnsRecordFactory;
+}
+
+/**
+ * Orders a certificate, publishes its DNS validation records, waits for issuance, and exposes
+ * what consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
+ * One record per name: an apex and its wildcard (`example.com`, `*.example.com`) share one.
+ *
+ * `domain` or `csr` must be a plain string (not an Output), so the records can be declared at
+ * preview. Renewal and key rotation replace the whole chain create-before-delete.
+ */
+export class ManagedCertificate extends pulumi.ComponentResource {
+  readonly order: CertificateOrder;
+  readonly validation: CertificateOrderValidation;
+  /** The resources publishing the validation records, one per distinct record name. */
+  readonly dnsRecords: pulumi.Resource[];
+  readonly certificatePem: pulumi.Output<string>;
+  readonly certificateChainPem: pulumi.Output<string | null>;
+  /** Only for orders by domain (CAS made the key). Secret. */
+  readonly privateKeyPem: pulumi.Output<string | null>;
+  /** CAS certificate id (decimal string): `cdn.DomainNew` `certId`, `slb.ServerCertificate.alicloudCertificateId`. */
+  readonly certificateId: pulumi.Output<string>;
+  /** `{certId}-{region}` as CAS states it: `alb.Listener` `certificates.certificateId`, `nlb.Listener.certificateIds`. */
+  readonly certIdentifier: pulumi.Output<string>;
+  readonly notAfter: pulumi.Output<string>;
+  readonly serialNumber: pulumi.Output<string>;
+  readonly fingerprintSha256: pulumi.Output<string>;
+  readonly fingerprintSha1: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("alicloud-cas:index:ManagedCertificate", name, {}, opts);
+    const {
+      dnsRecord = alidnsRecord,
+      recordTtl = 600,
+      timeoutMinutes,
+      pollIntervalSeconds,
+      maxPollIntervalSeconds,
+      ...orderArgs
+    } = args;
+    this.order = new CertificateOrder(name, { ...orderArgs, validateType: "DNS" }, { parent: this });
+    const names = Object.keys(this.order.validationRecords);
+    if (names.length === 0)
+      throw new Error(
+        `ManagedCertificate ${name}: domain or csr must be a plain string (not an Output) so the validation records can be declared at preview; otherwise use CertificateOrder, validationRecordFor() and CertificateOrderValidation`,
+      );
+    // `*.example.com` and `example.com` are validated by the same record: publish it once.
+    const byRecordName = new Map<string, string>();
+    for (const n of names) {
+      const base = n.replace(/^\*\./, "");
+      if (!byRecordName.has(base)) byRecordName.set(base, n);
+    }
+    this.dnsRecords = [...byRecordName].map(([base, n]) => {
+      const rec = this.order.validationRecords[n]!;
+      return dnsRecord(
+        `${name}-validation-${base}`,
+        { domainName: rec.zone, rr: rec.rr, type: rec.type, value: rec.value, ttl: recordTtl },
+        { parent: this },
+      );
+    });
+    this.validation = new CertificateOrderValidation(
+      name,
+      {
+        orderId: this.order.orderId,
+        validationRecordFqdns: [...byRecordName.values()].map((n) => this.order.validationRecords[n]!.fqdn),
+        timeoutMinutes,
+        pollIntervalSeconds,
+        maxPollIntervalSeconds,
+      },
+      { parent: this, dependsOn: this.dnsRecords },
+    );
+    const v = this.validation;
+    this.certificatePem = v.certificatePem;
+    this.certificateChainPem = v.certificateChainPem;
+    this.privateKeyPem = v.privateKeyPem;
+    this.certificateId = v.certificateId;
+    this.certIdentifier = v.certIdentifier;
+    this.notAfter = v.notAfter;
+    this.serialNumber = v.serialNumber;
+    this.fingerprintSha256 = v.fingerprintSha256;
+    this.fingerprintSha1 = v.fingerprintSha1;
+    this.registerOutputs({
+      orderId: this.order.orderId,
+      certificateId: this.certificateId,
+      certIdentifier: this.certIdentifier,
+      notAfter: this.notAfter,
+    });
+  }
+}
+
+/** The default record: `alicloud.dns.AlidnsRecord`, loaded only when used (`@pulumi/alicloud` is an optional peer). */
+const alidnsRecord: ValidationDnsRecordFactory = (name, args, opts) => {
+  let alicloud: typeof import("@pulumi/alicloud");
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer dependency
+    alicloud = require("@pulumi/alicloud");
+  } catch {
+    throw new Error(
+      "ManagedCertificate publishes validation records with @pulumi/alicloud: npm install @pulumi/alicloud (and the alicloud plugin, `pulumi plugin install resource alicloud`), or pass dnsRecord",
+    );
+  }
+  return new alicloud.dns.AlidnsRecord(name, args, opts);
+};
