@@ -13,6 +13,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emu
 import { officialClient } from "../tests/support/official-sdk";
 import { startProviderHost } from "../tests/support/provider-host";
 import { emulatorStack } from "../tests/support/engine";
+import { apiCallRows, apiCallsPerPhase } from "./api-calls";
 
 const ROOT = resolve(__dirname, "..", "..");
 interface Row {
@@ -375,6 +376,29 @@ async function engineRow(emu: EmulatorProcess): Promise<void> {
   );
 }
 
+/** API calls per order for preview, up (to issued) and two refreshes of 200 orders with validations. */
+async function apiCallsRows(): Promise<void> {
+  process.env.PULUMI_CAS_ENGINE_BIN ??= execFileSync("bash", [resolve(ROOT, "scripts", "pulumi-cli.sh")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+    .toString()
+    .trim();
+  const emu = await startEmulatorProcess([
+    "--validate-after",
+    "100",
+    "--issue-after",
+    "100",
+    "--plan-size",
+    "1000",
+  ]);
+  try {
+    for (const r of apiCallRows(await apiCallsPerPhase(emu, 200, true, "bench-calls"), 200))
+      add(r.name, r.ours, r.minimum, "calls", false, `peer: the minimum; ${r.note}`);
+  } finally {
+    await emu.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const machine = {
     cpus: cpus().length,
@@ -384,7 +408,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   console.log(`machine: ${JSON.stringify(machine)}\n`);
-  // `npm run bench -- stacks batch` runs only those sections and keeps the other rows of the last run.
+  // `npm run bench -- stacks batch` (sections: client serialization coldstart batch stacks engine api-calls) runs only those sections and keeps the other rows of the last run.
   const only = new Set(process.argv.slice(2));
   const wanted = (name: string) => only.size === 0 || only.has(name);
   const emu = await startEmulatorProcess();
@@ -394,6 +418,7 @@ async function main(): Promise<void> {
   if (wanted("batch")) await batchRow();
   if (wanted("stacks")) await stacksRows();
   if (wanted("engine")) await engineRow(emu);
+  if (wanted("api-calls")) await apiCallsRows();
   await emu.stop();
   await closeTransports();
   const file = resolve(ROOT, "bench", "results.json");

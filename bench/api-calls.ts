@@ -1,0 +1,127 @@
+// API calls per resource through the real engine, counted from the emulator's request log. Used by
+// `npm run bench` (the API-calls rows) and by tests/e2e/api-calls.test.ts (exact counts).
+import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
+import type { EmulatorProcess } from "../tests/support/emulator-process";
+import { emulatorStack } from "../tests/support/engine";
+
+/** The CAS calls one engine operation made, by action. */
+export interface PhaseCalls {
+  phase: "preview" | "up" | "refresh" | "refresh again";
+  /** Calls CAS answered (throttled or failed attempts are in `rejected`). */
+  total: number;
+  byAction: Record<string, number>;
+  /** Attempts CAS refused (throttling, faults) and the client retried. */
+  rejected: number;
+}
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+/**
+ * Runs `preview`, `up`, `refresh` and a second `refresh` of `orders` orders by domain (each with a
+ * `CertificateOrderValidation` when `validate`, so `up` ends with every order issued) against `emu`,
+ * which must issue on its own (`--validation auto`). Without `validate`, the orders are issued
+ * between `up` and the first `refresh`.
+ */
+export async function apiCallsPerPhase(
+  emu: EmulatorProcess,
+  orders: number,
+  validate: boolean,
+  project = "api-calls",
+): Promise<PhaseCalls[]> {
+  const env = await emulatorStack(
+    project,
+    async () => {
+      for (let i = 0; i < orders; i++) {
+        const order = new CertificateOrder(`o${i}`, {
+          domain: `${project}-${i}.example.com`,
+          ...contact,
+          quotaCheck: "warn",
+        });
+        if (validate)
+          new CertificateOrderValidation(`o${i}`, {
+            orderId: order.orderId,
+            timeoutMinutes: 5,
+            pollIntervalSeconds: 1,
+            maxPollIntervalSeconds: 2,
+          });
+      }
+    },
+    emu,
+  );
+  const log = async () =>
+    (await emu.control("GET", "requests")) as Array<{ action: string; outcome: string }>;
+  const phases: PhaseCalls[] = [];
+  const measure = async (phase: PhaseCalls["phase"], run: () => Promise<unknown>) => {
+    const before = (await log()).length;
+    await run();
+    const attempts = (await log()).slice(before);
+    const calls = attempts.filter((c) => c.outcome === "OK");
+    const byAction: Record<string, number> = {};
+    for (const c of calls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
+    phases.push({ phase, total: calls.length, byAction, rejected: attempts.length - calls.length });
+  };
+  try {
+    await measure("preview", () => env.stack.preview());
+    await measure("up", () => env.stack.up());
+    // `GET orders` advances every order's clock-driven state: all are issued once it says so.
+    if (!validate) await waitUntilIssued(emu, `${project}-`, orders);
+    await measure("refresh", () => env.stack.refresh());
+    await measure("refresh again", () => env.stack.refresh());
+    await env.stack.destroy();
+  } finally {
+    await env.dispose();
+  }
+  return phases;
+}
+
+async function waitUntilIssued(emu: EmulatorProcess, prefix: string, orders: number): Promise<void> {
+  for (;;) {
+    const all = (await emu.control("GET", "orders")) as Array<{ state: string; domains: string[] }>;
+    const issued = all.filter((o) => o.state === "certificate" && o.domains[0]!.startsWith(prefix));
+    if (issued.length >= orders) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** One benchmark row: calls per order, ours against the least the API allows. */
+export interface ApiCallRow {
+  name: string;
+  ours: number;
+  minimum: number;
+  note: string;
+}
+
+/**
+ * The least each phase needs per order (an order and its validation): preview nothing but the
+ * plan's quota (one call per product code); `up` one create, one state read that sees it issued,
+ * one CERT list page and one detail to find the certificate id; a refresh one state call per
+ * resource, plus the look-up for an order read as issued for the first time.
+ */
+export function apiCallRows(phases: PhaseCalls[], orders: number): ApiCallRow[] {
+  const get = (p: PhaseCalls["phase"]) => phases.find((x) => x.phase === p)!;
+  const list = (p: PhaseCalls) => p.byAction.ListUserCertificateOrder ?? 0;
+  const perOrder = (n: number) => n / orders;
+  const describe = (p: PhaseCalls) =>
+    Object.entries(p.byAction)
+      .map(([a, n]) => `${a} ${n}`)
+      .join(", ") + (p.rejected ? `; ${p.rejected} throttled and retried` : "");
+  const minimum = { preview: 1, up: 4 * orders, refresh: 4 * orders, "refresh again": 2 * orders };
+  const rows: ApiCallRow[] = [];
+  for (const phase of ["preview", "up", "refresh", "refresh again"] as const) {
+    const p = get(phase);
+    rows.push({
+      name: `API calls per order, ${phase === "up" ? "up (to issued)" : phase} of ${orders} orders + validations`,
+      ours: perOrder(p.total),
+      minimum: perOrder(minimum[phase]),
+      note: describe(p),
+    });
+  }
+  for (const phase of ["up", "refresh"] as const)
+    rows.push({
+      name: `ListUserCertificateOrder calls per order (10/s per account), ${phase} of ${orders}`,
+      ours: perOrder(list(get(phase))),
+      minimum: 1,
+      note: `${list(get(phase))} calls: ≥ ${Math.ceil(list(get(phase)) / 10)} s of the account's list budget; refresh again: ${list(get("refresh again"))}`,
+    });
+  return rows;
+}
