@@ -15,6 +15,7 @@ const emulatorDnsProvider: pulumi.dynamic.ResourceProvider = {
     const name = inputs.rr === "@" ? inputs.domainName : `${inputs.rr}.${inputs.domainName}`;
     const res = await fetch(`${inputs.controlUrl}/dns-records`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ name, type: inputs.type, value: inputs.value }),
     });
     if (!res.ok) throw new Error(`publishing ${name}: HTTP ${res.status}`);
