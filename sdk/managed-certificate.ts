@@ -38,10 +38,10 @@ export interface ManagedCertificateArgs extends Omit<CertificateOrderArgs, "vali
 /**
  * Orders a certificate, publishes its DNS validation records, waits for issuance, and exposes
  * what consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
- * One record per name: an apex and its wildcard (`example.com`, `*.example.com`) share one.
+ * One record per record name (names that share one, such as an apex and its wildcard, get one).
  *
- * `domain` or `csr` must be a plain string (not an Output), so the records can be declared at
- * preview. Renewal and key rotation replace the whole chain create-before-delete.
+ * `domain`, `domains` or `csr` must be plain strings (not Outputs), so the records can be declared
+ * at preview. Renewal and key rotation replace the whole chain create-before-delete.
  */
 export class ManagedCertificate extends pulumi.ComponentResource {
   readonly order: CertificateOrder;
@@ -75,9 +75,9 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     const names = Object.keys(this.order.validationRecords);
     if (names.length === 0)
       throw new Error(
-        `ManagedCertificate ${name}: domain or csr must be a plain string (not an Output) so the validation records can be declared at preview; otherwise use CertificateOrder, validationRecordFor() and CertificateOrderValidation`,
+        `ManagedCertificate ${name}: domain, domains or csr must be plain strings (not Outputs) so the validation records can be declared at preview; otherwise use CertificateOrder, validationRecordFor() and CertificateOrderValidation`,
       );
-    // `*.example.com` and `example.com` are validated by the same record: publish it once.
+    // Names validated by the same record (`*.example.com`, `example.com`) publish it once.
     const byRecordName = new Map<string, string>();
     for (const n of names) {
       const base = n.replace(/^\*\./, "");

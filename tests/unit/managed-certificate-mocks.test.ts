@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { makeCsr } from "../support/keys";
 
 // ManagedCertificate's default DNS records are real `alicloud.dns.AlidnsRecord`s; the alicloud
 // plugin cannot be installed offline, so the component runs here under Pulumi's mocks.
@@ -15,8 +14,8 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
           if (args.type.endsWith(":CertificateOrder")) {
             const rec = (domain: string) => ({
               domain,
-              fqdn: "_dnsauth.example.com",
-              rr: "_dnsauth",
+              fqdn: `_dnsauth.${domain}`,
+              rr: domain === "example.com" ? "_dnsauth" : "_dnsauth.www",
               zone: "example.com",
               type: "TXT",
               value: "20261126xyz",
@@ -28,7 +27,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
                 orderId: "12000009",
                 validationRecords: {
                   "example.com": rec("example.com"),
-                  "*.example.com": rec("*.example.com"),
+                  "www.example.com": rec("www.example.com"),
                 },
               },
             };
@@ -50,22 +49,22 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
 
   const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
-  it("publishes one AlidnsRecord for an apex and its wildcard, waits, and exposes the ids", async () => {
+  it("publishes one AlidnsRecord per name, waits on them, and exposes the ids", async () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
-    const { pem } = await makeCsr("example.com", ["example.com", "*.example.com"]);
-    const cert = new ManagedCertificate("site", {
-      csr: pem,
-      ...{ username: "K", phone: "1", email: "a@b.c" },
-    });
+    const cert = new ManagedCertificate("site", { domains: ["example.com", "www.example.com"] });
     assert.equal(await value(cert.certIdentifier), "7000009-cn-hangzhou");
     assert.equal(await value(cert.certificateId), "7000009");
     const records = created.filter((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord");
     assert.deepEqual(
-      records.map((r) => [r.name, r.inputs]),
+      records.map((r) => [r.name, r.inputs]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
       [
         [
           "site-validation-example.com",
           { domainName: "example.com", rr: "_dnsauth", type: "TXT", value: "20261126xyz", ttl: 600 },
+        ],
+        [
+          "site-validation-www.example.com",
+          { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: "20261126xyz", ttl: 600 },
         ],
       ],
     );
@@ -76,7 +75,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     )!;
     assert.deepEqual(
       [waiter.inputs.orderId, waiter.inputs.validationRecordFqdns],
-      ["12000009", ["_dnsauth.example.com"]],
+      ["12000009", ["_dnsauth.example.com", "_dnsauth.www.example.com"]],
     );
     assert.ok(created.some((r) => r.type === "alicloud-cas:index:ManagedCertificate" && r.name === "site"));
   });
@@ -85,7 +84,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
     assert.throws(
       () => new ManagedCertificate("late", { domain: pulumi.output("late.example.com") }),
-      /domain or csr must be a plain string/,
+      /domain, domains or csr must be plain strings/,
     );
   });
 });
