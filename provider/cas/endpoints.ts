@@ -1,4 +1,5 @@
 import type { ConfigLookup } from "./credentials";
+import { CasError } from "./errors";
 
 /** The central endpoint (China site). */
 export const CHINA_ENDPOINT = "https://cas.aliyuncs.com";
@@ -94,10 +95,35 @@ export function endpointForRegion(region: string): string {
   return CENTRAL_REGIONS.has(region) ? CHINA_ENDPOINT : `https://cas.${region}.aliyuncs.com`;
 }
 
-/** The region from config or environment, default cn-beijing. */
+/** What a region id looks like (`cn-hangzhou`, `ap-southeast-1`, `cn-beijing-finance-1`). */
+const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Longer than any region id Alibaba Cloud uses (the longest in the SDK's map has 27 characters). */
+const MAX_REGION_LENGTH = 50;
+
+/**
+ * The region from config or environment, default cn-beijing. It becomes part of a host name, so
+ * anything but a region id (`x.attacker.example#` would send the signed requests elsewhere) is
+ * refused, naming where it came from.
+ */
 export function resolveRegion(src: EndpointSources = {}): string {
   const env = src.env ?? process.env;
-  return src.config?.("alicloud:region") ?? env.ALICLOUD_REGION ?? env.ALIBABA_CLOUD_REGION ?? DEFAULT_REGION;
+  const sources: Array<[string, string | undefined]> = [
+    ["stack config alicloud:region", src.config?.("alicloud:region")],
+    ["environment ALICLOUD_REGION", env.ALICLOUD_REGION],
+    ["environment ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
+  ];
+  // An empty value (`export ALICLOUD_REGION=`) is unset, as the Aliyun CLI treats it.
+  const found = sources.find(([, value]) => value !== undefined && value !== "");
+  if (!found) return DEFAULT_REGION;
+  const [source, region] = found as [string, string];
+  if (region.length > MAX_REGION_LENGTH || !REGION_ID.test(region))
+    throw new CasError(
+      "InvalidRegion",
+      `${source} is ${JSON.stringify(region.slice(0, MAX_REGION_LENGTH))}${region.length > MAX_REGION_LENGTH ? "…" : ""}, which is not a region id: ` +
+        `expected lowercase letters, digits and single hyphens, at most ${MAX_REGION_LENGTH} characters (e.g. cn-hangzhou, ap-southeast-1). ` +
+        "Set it to a region id (pulumi config set alicloud:region cn-hangzhou), or set the endpoint itself with alicloud:endpoints or ALIBABA_CLOUD_ENDPOINT_CAS.",
+    );
+  return region;
 }
 
 function withScheme(endpoint: string): string {

@@ -127,6 +127,38 @@ describe("endpoint resolution", () => {
     assert.equal(resolveEndpoint({ env: {}, config: endpoints }), "https://cas.from-config.example");
     assert.equal(resolveEndpoint({ env: {} }), "https://cas.aliyuncs.com");
   });
+  it("refuses a region that is not a region id, naming the setting and the fix, before any host is built", () => {
+    for (const bad of [
+      "x.attacker.example#",
+      "cn-hangzhou.evil",
+      "CN-HANGZHOU",
+      "cn hangzhou",
+      "a".repeat(51),
+    ]) {
+      assert.throws(
+        () => resolveEndpoint({ env: {}, config: config({ "alicloud:region": bad }) }),
+        (e: Error & { code?: string }) =>
+          e.code === "InvalidRegion" &&
+          /stack config alicloud:region is .* not a region id/.test(e.message) &&
+          /pulumi config set alicloud:region cn-hangzhou/.test(e.message) &&
+          !e.message.includes("aliyuncs.com"),
+        JSON.stringify(bad),
+      );
+    }
+    assert.throws(
+      () => resolveEndpoint({ env: { ALIBABA_CLOUD_REGION: "evil.example/" } }),
+      /environment ALIBABA_CLOUD_REGION is "evil\.example\/"/,
+    );
+    // An explicit endpoint does not depend on the region, so a bad one is not consulted.
+    assert.equal(
+      resolveEndpoint({ env: { ALIBABA_CLOUD_ENDPOINT_CAS: "cas.env.example", ALICLOUD_REGION: "x#" } }),
+      "https://cas.env.example",
+    );
+    assert.equal(
+      resolveEndpoint({ env: {}, config: config({ "alicloud:region": "cn-beijing-finance-1" }) }),
+      "https://cas.aliyuncs.com",
+    );
+  });
   it("follows the official SDK's endpoint map: listed regions → cas.aliyuncs.com, others → cas.<region>", () => {
     const forRegion = (r: string) => resolveEndpoint({ env: { ALICLOUD_REGION: r } });
     assert.equal(forRegion("cn-hongkong"), "https://cas.aliyuncs.com");
