@@ -98,6 +98,15 @@ export const ACTIONS = {
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
+
+/**
+ * Actions whose answers can carry a private key (`DescribeCertificateState` of a CAS-made key,
+ * `GetUserCertificateDetail`'s `Key`): their bodies are never quoted in an error, even redacted.
+ */
+export const KEY_BEARING_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>([
+  "DescribeCertificateState",
+  "GetUserCertificateDetail",
+]);
 /** Request parameters of an action, in the API's own (PascalCase) names. */
 export type RequestOf<A extends ActionName> = z.input<(typeof ACTIONS)[A]["request"]>;
 /** Parsed response of an action: longs as decimal strings, unknown fields dropped. */

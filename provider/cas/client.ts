@@ -3,6 +3,7 @@ import {
   ACTIONS,
   API_VERSION,
   defaultQps,
+  KEY_BEARING_ACTIONS,
   type ActionName,
   type RequestOf,
   type ResponseOf,
@@ -178,11 +179,10 @@ export class CasClient {
         const apiError = this.parseError(action, res);
         const throttled = isThrottlingCode(apiError.code);
         // A create the service may have processed: an order may exist, so it is not repeated.
-        if (
-          spec.creates &&
-          !throttled &&
-          (apiError.httpStatus >= 500 || apiError.code === "SignatureNonceUsed")
-        )
+        // Only throttling proves it was not; a definite refusal (not retryable) is thrown below.
+        // Transient codes say nothing about processing, whatever the HTTP status (InternalError/400,
+        // ServiceUnavailable/403 happen), and SignatureNonceUsed means a copy already arrived.
+        if (spec.creates && !throttled && apiError.retryable)
           throw new CasOutcomeUnknownError(action, apiError);
         const retryAfter = Number(res.headers["x-acs-retry-after"]);
         failure = {
@@ -387,7 +387,7 @@ export class CasClient {
     } catch (e) {
       const bad = new CasResponseError(
         action,
-        `body is not JSON (${(e as Error).message}): ${this.scrub(res.text.slice(0, 200))}`,
+        `body is not JSON (${(e as Error).message}): ${this.excerpt(action, res, 200)}`,
       );
       // A create that answered 2xx was processed: an order may exist even if the body is unreadable.
       throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
@@ -396,14 +396,24 @@ export class CasClient {
     if (!parsed.success) {
       const bad = new CasResponseError(
         action,
-        bound(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")),
+        this.scrub(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")),
       );
       throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
     }
     return parsed.data as ResponseOf<A>;
   }
 
-  private parseError(action: string, res: HttpResponse): CasApiError {
+  /**
+   * The start of a body for an error message: scrubbed, and for actions whose answers can carry a
+   * private key only its length (a key cut short by the excerpt would escape the PEM filter).
+   */
+  private excerpt(action: ActionName, res: HttpResponse, chars: number): string {
+    if (KEY_BEARING_ACTIONS.has(action))
+      return `(${res.text.length} characters not shown: ${action} answers can carry a private key)`;
+    return this.scrub(res.text.slice(0, chars));
+  }
+
+  private parseError(action: ActionName, res: HttpResponse): CasApiError {
     let body: ReturnType<typeof errorBody.parse> | undefined;
     try {
       const parsed = errorBody.safeParse(parseJsonLossless(res.text));
@@ -411,14 +421,18 @@ export class CasClient {
     } catch {
       body = undefined;
     }
-    const code = bound(body?.Code ?? (res.status >= 500 ? "InternalError" : `HTTP${res.status}`), 100);
+    // Every field is server text and may echo the request (the STS token, a key): all are scrubbed.
+    const code = bound(
+      this.scrub(body?.Code ?? (res.status >= 500 ? "InternalError" : `HTTP${res.status}`)),
+      100,
+    );
     const c = this.credentials;
     return new CasApiError({
       code,
-      message: this.scrub(body?.Message ?? res.text.slice(0, 300)),
+      message: body?.Message !== undefined ? this.scrub(body.Message) : this.excerpt(action, res, 300),
       httpStatus: res.status,
-      requestId: body?.RequestId ? bound(body.RequestId, 100) : null,
-      hostId: body?.HostId ? bound(body.HostId, 200) : null,
+      requestId: body?.RequestId ? bound(this.scrub(body.RequestId), 100) : null,
+      hostId: body?.HostId ? bound(this.scrub(body.HostId), 200) : null,
       recommend: body?.Recommend ? this.scrub(body.Recommend) : null,
       action,
       retryable: isRetryableCode(code, res.status),

@@ -11,21 +11,74 @@ const REDACTED = "[REDACTED]";
 const SECRET_PARAMS = /((?:SecurityToken|Signature|AccessKeySecret)(?:=|%3D|%253D))[^&\s"',]*/gi;
 const SECRET_HEADERS = /((?:x-acs-security-token|authorization)\s*:)[^\n"]*/gi;
 
+// A PEM private key (PKCS#1 `RSA`, SEC1 `EC`, PKCS#8, encrypted PKCS#8, OpenSSH): the whole block,
+// and to the end of the text when an excerpt cut it before its END line. The body between the
+// lines is the secret (an EC key's scalar sits in its first line), whatever escapes the JSON used.
+const PEM_PRIVATE_KEY =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
 /**
- * Removes credentials from text that came from a server (an error body can echo the string to
- * sign, which carries the STS token) and bounds its length. `secrets` are the values in use; each
- * is also removed in its percent-encoded forms.
+ * Removes credentials and private keys from text that came from a server (an error body can echo
+ * the string to sign, which carries the STS token; a certificate answer carries a key) and bounds
+ * its length. `secrets` are the values in use; each is also removed in the forms a server or a
+ * proxy echoes it: percent-encoded (once, twice, either hex case), JSON-escaped (`\/`) and base64
+ * (standard and URL-safe, at any alignment inside a longer base64 text).
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
+  let out = text.replace(PEM_PRIVATE_KEY, "[PRIVATE KEY REDACTED]");
   for (const secret of secrets) {
     // Very short values would blank unrelated text and are not real credentials.
     if (!secret || secret.length < 6) continue;
-    const once = percentEncode(secret);
-    for (const form of new Set([secret, once, percentEncode(once)])) out = out.split(form).join(REDACTED);
+    for (const form of secretForms(secret)) out = out.replace(formPattern(form), REDACTED);
   }
   out = out.replace(SECRET_PARAMS, `$1${REDACTED}`).replace(SECRET_HEADERS, `$1 ${REDACTED}`);
   return bound(out);
+}
+
+/** Every encoding of `secret` that {@link redact} removes, longest first. */
+function secretForms(secret: string): string[] {
+  const once = percentEncode(secret);
+  const forms = new Set([secret, once, percentEncode(once), encodeURIComponent(secret)]);
+  for (const form of [...forms]) forms.add(form.replace(/\//g, "\\/"));
+  for (const b64 of base64Cores(secret)) {
+    forms.add(b64);
+    forms.add(b64.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return [...forms].filter((f) => f.length >= 6).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The base64 characters that depend only on `secret`'s bytes, for each of the three alignments
+ * it can have inside a longer base64 text (the characters at both ends also carry bits of the
+ * neighbouring bytes, so they are left out).
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const cores: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const start = offset === 0 ? 0 : offset + 1;
+    const end = Math.floor((offset + bytes.length) / 3) * 4;
+    const core = encoded.slice(start, end);
+    if (core.length >= 8) cores.push(core);
+  }
+  return cores;
+}
+
+/**
+ * Matches `form` exactly, except that its percent escapes match in either hex case (`%2F`, `%2f`).
+ * Exactly otherwise: a secret that is also a word (a test token `expired`) must not blank an
+ * error code such as `InvalidSecurityToken.Expired`.
+ */
+function formPattern(form: string): RegExp {
+  const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(
+    escaped.replace(
+      /%([0-9A-F])([0-9A-F])/g,
+      (_m, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`,
+    ),
+    "g",
+  );
 }
 
 /** Cuts `text` to {@link MAX_ECHOED_CHARS}, saying how much was left out. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CasClient } from "../../provider/cas/client";
@@ -70,6 +71,31 @@ describe("client safety: unknown outcomes, size limits, redaction, credential ad
     await srv.close();
   });
 
+  for (const [code, status] of [
+    ["InternalError", 400],
+    ["ServiceUnavailable", 403],
+    ["InternalError", 500],
+  ] as const)
+    it(`${code} answered with HTTP ${status} to a create is outcome-unknown and sent once`, async () => {
+      const srv = await scriptedServer([apiError(status, code), json(200, { RequestId: "R", OrderId: 2 })]);
+      await assert.rejects(
+        client(srv.endpoint).call("CreateCertificateRequest", create),
+        (e: unknown) => e instanceof CasOutcomeUnknownError && e.message.includes(code),
+      );
+      assert.deepEqual(srv.requests, ["CreateCertificateRequest"]);
+      await srv.close();
+    });
+
+  it("a definite refusal of a create stays the API error (no order was placed)", async () => {
+    const srv = await scriptedServer([apiError(400, "InvalidParameter")]);
+    await assert.rejects(
+      client(srv.endpoint).call("CreateCertificateRequest", create),
+      (e: unknown) => e instanceof CasApiError && e.code === "InvalidParameter",
+    );
+    assert.equal(srv.requests.length, 1);
+    await srv.close();
+  });
+
   for (const chunked of [false, true])
     it(`stops reading an answer past ${MAX_RESPONSE_BYTES} bytes (${chunked ? "chunked" : "with content-length"})`, async () => {
       let written = 0;
@@ -129,6 +155,85 @@ describe("client safety: unknown outcomes, size limits, redaction, credential ad
     for (const text of [e.message, e.apiMessage, e.recommend ?? ""])
       for (const leak of [token, once, twice, secret]) assert.ok(!text.includes(leak), `${leak} in ${text}`);
     assert.match(e.apiMessage, /SecurityToken%3D\[REDACTED\]/);
+    await srv.close();
+  });
+
+  it("never quotes a private key: not from a key-bearing answer, not from any other body", async () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pem = privateKey.export({ type: "sec1", format: "pem" }).toString();
+    const scalar = Buffer.from(privateKey.export({ format: "jwk" }).d!, "base64url").toString("base64");
+    const keyLines = pem.split("\n").filter((l) => l && !l.startsWith("-----"));
+    // One stray byte makes each body invalid JSON; the key sits in the first 200 characters.
+    const withKey = JSON.stringify({ RequestId: "R", PrivateKey: pem, Type: "certificate" }).replace(
+      /}$/,
+      ",}",
+    );
+    const srv = await scriptedServer([
+      json(200, withKey),
+      json(500, withKey),
+      json(200, withKey),
+      json(400, withKey),
+    ]);
+    const c = client(srv.endpoint, { retry: { maxAttempts: 1 } });
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => new Error("succeeded"),
+        (x: Error) => x,
+      );
+    const errors = [
+      await failure(c.call("DescribeCertificateState", { OrderId: "1" })),
+      await failure(c.call("DescribeCertificateState", { OrderId: "1" })),
+      await failure(c.call("DescribePackageState", {})),
+      await failure(c.call("DescribePackageState", {})),
+    ];
+    assert.equal(srv.requests.length, 4);
+    for (const e of errors) {
+      assert.ok(e instanceof Error);
+      const text = `${e.message} ${JSON.stringify({ ...e })}`;
+      for (const secret of [...keyLines, scalar, scalar.slice(0, 16)])
+        assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    }
+    assert.match(
+      errors[0]!.message,
+      /characters not shown: DescribeCertificateState answers can carry a private key/,
+    );
+    assert.match(errors[2]!.message, /PRIVATE KEY REDACTED/);
+    await srv.close();
+  });
+
+  it("scrubs the STS token from every echoed field (Code, HostId, RequestId) and in JSON-escaped and base64 forms", async () => {
+    const token = "STS.TokenValueXYZ/abc+def==";
+    const secret = "SuperSecretKeyValue123456";
+    const forms = [
+      token,
+      secret,
+      token.replace(/\//g, "\\/"),
+      encodeURIComponent(token),
+      encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      Buffer.from(token).toString("base64"),
+      Buffer.from(token).toString("base64url"),
+    ];
+    const embedded = ["", "a", "ab"].map((pad) => Buffer.from(`token=${pad}${token}&x=1`).toString("base64"));
+    const srv = await scriptedServer([
+      json(400, { RequestId: `r-${token}`, Code: `Bad${token}`, Message: "m", HostId: token }),
+      json(502, `<html>${forms.join(" ")} ${embedded.join(" ")}</html>`),
+    ]);
+    const c = client(srv.endpoint, {
+      accessKeySecret: secret,
+      securityToken: token,
+      retry: { maxAttempts: 1 },
+    });
+    const inFields = (await c.call("DescribePackageState", {}).catch((x: unknown) => x)) as CasApiError;
+    const inBody = (await c.call("DescribePackageState", {}).catch((x: unknown) => x)) as CasApiError;
+    assert.equal(inFields.code, "Bad[REDACTED]");
+    assert.equal(inFields.hostId, "[REDACTED]");
+    assert.equal(inFields.requestId, "r-[REDACTED]");
+    assert.equal(inBody.httpStatus, 502);
+    const tokenCore = Buffer.from(token.slice(3, 21)).toString("base64").slice(0, 16);
+    for (const e of [inFields, inBody]) {
+      const text = [e.code, e.message, e.apiMessage, e.hostId, e.requestId, e.recommend].join(" ");
+      for (const leak of [...forms, tokenCore]) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+    }
     await srv.close();
   });
 
