@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { canonicalCsrPem, normalizeDomain } from "../provider/pki/csr";
+import { canonicalCsrPem, containsKeyMaterial, normalizeDomain } from "../provider/pki/csr";
 import { loadX509 } from "../provider/pki/x509";
 import { certificateOrderStub } from "./stubs";
 
@@ -117,7 +117,7 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CertificateOrderArgs, opts?: pulumi.CustomResourceOptions) {
     // Refused here, before the value reaches the engine (which prints failing inputs) or any state.
-    if (typeof args.csr === "string" && /PRIVATE KEY-----/.test(args.csr))
+    if (typeof args.csr === "string" && containsKeyMaterial(args.csr))
       throw new Error(
         `CertificateOrder ${name}: csr holds a private key, not a certificate signing request (was the .key file read instead of the .csr?); pass the CSR and keep the key to yourself. The value is not shown.`,
       );

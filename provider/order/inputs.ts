@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
-import { CsrError, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
+import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { checkTags } from "./tags";
 
 /**
@@ -128,8 +128,25 @@ const hasUnknown = (v: unknown): boolean =>
 /**
  * Validates and normalizes raw inputs. Every problem becomes one failure naming its property.
  * Values still unknown during a preview are not judged.
+ *
+ * The engine prints a named property's value beside the reason, so a failure names `csr` only when
+ * the value is exactly one CSR (public) or empty; otherwise it is reported as `csr: <reason>` under no
+ * property, because the text may hold a private key in a form we do not recognize.
  */
 export async function checkOrderInputs(
+  raw: Record<string, unknown>,
+): Promise<{ inputs: Record<string, unknown>; failures: Failure[]; csr: CsrInfo | null }> {
+  const result = await judgeOrderInputs(raw);
+  const value = raw.csr;
+  const showable = typeof value !== "string" || value.trim() === "" || isBareCsrPem(value);
+  if (!showable)
+    result.failures = result.failures.map((f) =>
+      f.property === "csr" ? { property: "", reason: `csr: ${f.reason}` } : f,
+    );
+  return result;
+}
+
+async function judgeOrderInputs(
   raw: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: Failure[]; csr: CsrInfo | null }> {
   const { __provider: _provider, ...rest } = raw;

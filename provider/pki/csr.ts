@@ -25,12 +25,14 @@ export interface CsrInfo {
 /** A CSR that cannot be used, with a reason a person can act on. */
 export class CsrError extends Error {
   /**
-   * @param containsSecret the text holds a private key: the caller must not name the property in a
-   *   check failure, because the engine prints a named property's value next to the reason.
+   * @param containsSecret the value may hold a secret (a private key, or anything that is not a bare
+   *   CSR): the caller must not name the property in a check failure, because the engine prints a
+   *   named property's value next to the reason. Only a value that is exactly one CSR (public) or empty
+   *   is safe to show, so this defaults to true.
    */
   constructor(
     reason: string,
-    readonly containsSecret = false,
+    readonly containsSecret = true,
   ) {
     super(reason);
     this.name = "CsrError";
@@ -38,25 +40,59 @@ export class CsrError extends Error {
 }
 
 const PEM_RE = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]*?)-----END (NEW )?CERTIFICATE REQUEST-----/;
+const BARE_PEM_RE = new RegExp(`^${PEM_RE.source}$`);
 
-/** Re-wraps a CSR PEM canonically; throws {@link CsrError} when it is not a CSR PEM at all. */
+/** True when the text is exactly one CSR PEM block (surrounding white space aside), nothing else. */
+export function isBareCsrPem(text: string): boolean {
+  return BARE_PEM_RE.test(text.trim());
+}
+
+/**
+ * Signs of private key material in any common form, matched case-insensitively: PEM (PKCS#8, PKCS#1,
+ * SEC1, OpenSSH, encrypted), PuTTY key files, and JWK private keys (`"d"` member). A key in DER/base64
+ * without a header cannot be recognized here; such values fail as "not a CSR" without being shown.
+ */
+const KEY_MATERIAL_RES = [
+  /PRIVATE[ _-]?KEY/i,
+  /PuTTY-User-Key-File/i,
+  /Private-Lines\s*:/i,
+  /"d"\s*:\s*"/,
+  /'d'\s*:\s*'/,
+];
+
+/** True when the text holds something that looks like a private key, in any form we can recognize. */
+export function containsKeyMaterial(text: string): boolean {
+  return KEY_MATERIAL_RES.some((re) => re.test(text));
+}
+
+const PASS_THE_CSR =
+  'pass the text of the certificate signing request file, e.g. readFileSync("app.csr", "utf8"), which starts with -----BEGIN CERTIFICATE REQUEST-----';
+
+/**
+ * Re-wraps a CSR PEM canonically; throws {@link CsrError} when it is not a CSR PEM at all. Key
+ * material is looked for first, and every failure of a value that is not exactly one CSR is marked
+ * as not to be shown.
+ */
 export function canonicalCsrPem(text: string): string {
-  if (/-----BEGIN CERTIFICATE-----/.test(text) && !PEM_RE.test(text))
-    throw new CsrError(
-      "this is a certificate, not a certificate signing request (expected -----BEGIN CERTIFICATE REQUEST-----)",
-    );
-  if (/PRIVATE KEY-----/.test(text))
+  if (text.trim() === "") throw new CsrError(`the value is empty; ${PASS_THE_CSR}`, false);
+  if (containsKeyMaterial(text))
     throw new CsrError(
       "this contains a private key (was the .key file read instead of the .csr?); pass only the certificate signing request and keep the key to yourself. The value is not shown",
-      true,
     );
   const m = PEM_RE.exec(text);
-  if (!m)
-    throw new CsrError(
-      "not a PEM certificate signing request (expected -----BEGIN CERTIFICATE REQUEST-----)",
-    );
+  if (!m) {
+    const what = /-----BEGIN CERTIFICATE-----/i.test(text)
+      ? "a certificate, not a certificate signing request"
+      : /-----BEGIN /i.test(text)
+        ? "a PEM block that is not a certificate signing request"
+        : "not a PEM certificate signing request (no -----BEGIN CERTIFICATE REQUEST----- header)";
+    throw new CsrError(`this is ${what}; ${PASS_THE_CSR}. The value is not shown, in case it holds a key`);
+  }
   const body = m[2]!.replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new CsrError("the PEM body is not valid base64");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body))
+    throw new CsrError(
+      `the CSR's PEM body is not valid base64; ${PASS_THE_CSR}. The value is not shown, in case it holds a key`,
+    );
   const lines = body.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join("\n")}\n-----END CERTIFICATE REQUEST-----\n`;
 }
@@ -77,13 +113,18 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
   } catch (e) {
-    throw new CsrError(`the CSR's DER structure cannot be parsed (${(e as Error).message})`);
+    throw new CsrError(
+      `the CSR's DER structure cannot be parsed (${(e as Error).message}); ${PASS_THE_CSR}. The value is not shown, in case it holds a key`,
+    );
   }
-  const key = publicKeyInfo(csr);
+  // From here the value is a CSR (public): it may be shown if nothing else surrounds it.
+  const hide = !isBareCsrPem(text);
+  const key = publicKeyInfo(csr, hide);
   const signatureOk = await csr.verify().catch(() => false);
   if (!signatureOk)
     throw new CsrError(
       "the CSR's signature does not verify against its own public key (corrupted or tampered)",
+      hide,
     );
 
   const cnValues = csr.subjectName.getField("CN");
@@ -116,24 +157,28 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
 
 function publicKeyInfo(
   csr: X509.Pkcs10CertificateRequest,
+  hide: boolean,
 ): Pick<CsrInfo, "keyAlgorithm" | "keyBits" | "curve"> {
   let algorithm: { name?: string; modulusLength?: number; namedCurve?: string };
   try {
     algorithm = csr.publicKey.algorithm as typeof algorithm;
   } catch {
-    throw new CsrError("unsupported key type (use RSA of at least 2048 bits, or EC P-256/P-384)");
+    throw new CsrError("unsupported key type (use RSA of at least 2048 bits, or EC P-256/P-384)", hide);
   }
   if (algorithm.name === "RSA-PSS" || algorithm.name === "RSA-OAEP")
     throw new CsrError(
       `${algorithm.name} keys are not accepted (CAS takes plain RSA keys, rsaEncryption); make the CSR with an RSA key of at least 2048 bits`,
+      hide,
     );
   if (algorithm.name === "RSASSA-PKCS1-v1_5") {
     const bits = algorithm.modulusLength;
     if (!bits)
       throw new CsrError(
         "the RSA key's size cannot be read; make the CSR with an RSA key of at least 2048 bits",
+        hide,
       );
-    if (bits < 2048) throw new CsrError(`RSA key of ${bits} bits is too small (CAS needs at least 2048)`);
+    if (bits < 2048)
+      throw new CsrError(`RSA key of ${bits} bits is too small (CAS needs at least 2048)`, hide);
     return { keyAlgorithm: "RSA", keyBits: bits, curve: null };
   }
   if (algorithm.name === "ECDSA" || algorithm.name === "ECDH") {
@@ -141,10 +186,14 @@ function publicKeyInfo(
     // The API documents ECC keys as P-256 or P-384 only.
     const bits = { "P-256": 256, "P-384": 384 }[curve];
     if (!bits)
-      throw new CsrError(`EC curve ${curve || "(unknown)"} is not supported (CAS accepts P-256 or P-384)`);
+      throw new CsrError(
+        `EC curve ${curve || "(unknown)"} is not supported (CAS accepts P-256 or P-384)`,
+        hide,
+      );
     return { keyAlgorithm: "EC", keyBits: bits, curve };
   }
   throw new CsrError(
     `unsupported key type ${algorithm.name ?? "(unknown)"} (use RSA of at least 2048 bits, or EC P-256/P-384)`,
+    hide,
   );
 }

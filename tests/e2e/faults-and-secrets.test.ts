@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync, webcrypto } from "node:crypto";
+import { loadX509 } from "../../provider/pki/x509";
 import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrder } from "pulumi-alicloud-cas";
 import { corpusContext } from "../support/bad-inputs";
@@ -297,4 +299,80 @@ describe("what the state holds about credentials", function () {
       "the engine no longer copies plain config: update the README",
     );
   });
+});
+
+describe("key material in other forms passed as csr is never printed by the engine", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+  /** name → [value as passed, fragments of the key that must not appear anywhere]. */
+  const forms: Record<string, [string, string[]]> = {};
+  // The engine stops a preview at the first failing check: one form per preview.
+  let current = "";
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual"]);
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const der = privateKey.export({ type: "pkcs8", format: "der" }).toString("base64");
+    const jwk = privateKey.export({ format: "jwk" });
+    const body = keyPem.split("\n").filter((l) => l && !l.startsWith("-----"));
+    const x509 = loadX509();
+    const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+    const kp = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: "01",
+      name: "CN=www.example.com",
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keys: kp,
+      signingAlgorithm: alg,
+    });
+    const secretLine = der.slice(20, 84);
+    forms.derString = [der, [der.slice(0, 60), der.slice(40)]];
+    forms.bundle = [`${cert.toString("pem")}\n${keyPem}`, body];
+    forms.jwk = [JSON.stringify(jwk), [jwk.d!]];
+    forms.putty = [
+      `PuTTY-User-Key-File-3: ecdsa-sha2-nistp256\nEncryption: none\nComment: k\nPublic-Lines: 1\nAAAA\nPrivate-Lines: 1\n${secretLine}\nPrivate-MAC: 00\n`,
+      [secretLine],
+    ];
+    forms.lowerPem = [
+      keyPem.replace(/BEGIN PRIVATE KEY/, "begin private key").replace(/END PRIVATE KEY/, "end private key"),
+      body,
+    ];
+    env = await emulatorStack(
+      "cas-key-forms-as-csr",
+      async () => {
+        const value = forms[current]![0];
+        // An Output skips the SDK's guard and reaches check(); the DER string passes the guard too.
+        new CertificateOrder(current, {
+          csr: current === "derString" ? value : pulumi.output(value),
+          username: "u",
+          phone: "13800001111",
+          email: "a@example.com",
+        });
+        return {};
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  for (const name of ["derString", "bundle", "jwk", "putty", "lowerPem"])
+    it(`${name}: preview fails by check naming no property, and no fragment of the key is printed`, async () => {
+      current = name;
+      let printed = "";
+      const message = await env.stack.preview({ diff: true, onOutput: (t) => (printed += t) }).then(
+        (r) => assert.fail(`succeeded: ${r.stdout}`),
+        (e: Error) => e.message,
+      );
+      printed += message;
+      assert.match(printed, new RegExp(`CertificateOrder resource '${name}' has a problem: csr: `));
+      assert.doesNotMatch(printed, /property csr value/);
+      for (const f of forms[name]![1]) assert.ok(!printed.includes(f), "a fragment of the key was printed");
+      assert.deepEqual(await emu.control("GET", "requests"), [], "nothing reached the API");
+    });
 });

@@ -57,11 +57,20 @@ function tamper(pem: string): string {
 
 export const BAD_INPUTS: BadInput[] = [
   ["neither csr nor domain", () => ({ ...contact }), [["domain", /set domain or domains .* or csr/]]],
-  ["garbage PEM", () => ({ csr: "hello", ...contact }), [["csr", /not a PEM certificate signing request/]]],
+  [
+    "garbage PEM",
+    () => ({ csr: "hello", ...contact }),
+    [
+      [
+        "",
+        /^csr: this is not a PEM certificate signing request .*pass the text of the certificate signing request file.*The value is not shown/,
+      ],
+    ],
+  ],
   [
     "empty csr",
     () => ({ csr: "", ...contact }),
-    [["csr", /^not a PEM certificate signing request \(expected -----BEGIN C/]],
+    [["csr", /^the value is empty; pass the text of the certificate signing request file/]],
   ],
   [
     "base64 garbage inside PEM armour",
@@ -69,7 +78,7 @@ export const BAD_INPUTS: BadInput[] = [
       csr: "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----",
       ...contact,
     }),
-    [["csr", /base64/]],
+    [["", /^csr: the CSR's PEM body is not valid base64; pass the text/]],
   ],
   [
     "valid base64 but not DER",
@@ -77,12 +86,12 @@ export const BAD_INPUTS: BadInput[] = [
       csr: "-----BEGIN CERTIFICATE REQUEST-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE REQUEST-----",
       ...contact,
     }),
-    [["csr", /DER structure/]],
+    [["", /^csr: the CSR's DER structure cannot be parsed .*The value is not shown/]],
   ],
   [
     "a certificate instead of a CSR",
     () => ({ csr: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", ...contact }),
-    [["csr", /certificate, not a certificate signing request/]],
+    [["", /^csr: this is a certificate, not a certificate signing request; pass the text/]],
   ],
   [
     "a private key pasted in",
@@ -259,7 +268,7 @@ export const BAD_INPUTS: BadInput[] = [
     () => ({ domain: `${"a.".repeat(200)}com`, ...contact }),
     [["domain", /^at most 253 characters/]],
   ],
-  ["oversized CSR", () => ({ csr: "A".repeat(20_000), ...contact }), [["csr", /16 KiB/]]],
+  ["oversized CSR", () => ({ csr: "A".repeat(20_000), ...contact }), [["", /^csr: .*16 KiB/]]],
   [
     "SQL-looking domain",
     () => ({ domain: "www.example.com'; DROP TABLE orders;--", ...contact }),
@@ -381,6 +390,16 @@ export const BAD_INPUTS: BadInput[] = [
     [["adoptOrderId", /^Invalid input: expected string, received number/]],
   ],
   // Added with the safety review (issue 11, item 8).
+  [
+    "a broken CSR followed by other text (a key in a form not recognized): reported without naming csr",
+    (c) => ({ csr: `${tamper(c.good)}\n${c.privateKey.split("\n").slice(1, -2).join("")}`, ...contact }),
+    [["", /^csr: the CSR's signature does not verify/]],
+  ],
+  [
+    "a lower-case private key PEM",
+    (c) => ({ csr: c.privateKey.toLowerCase(), ...contact }),
+    [["", /^csr: this contains a private key/]],
+  ],
   [
     "a real private key pasted in (app.key instead of app.csr)",
     (c) => ({ csr: c.privateKey, ...contact }),
