@@ -185,8 +185,12 @@ export const certificateOrderProvider = {
         log(`order ${id}: withdrawn and deleted before issuance; its quota is back in the plan`);
       } else if (Type === "verify_fail" || Type === "payed") {
         await api.call("DeleteCertificateRequest", { OrderId: id });
+        // `payed` is "pending application": paid from the plan but never submitted to the CA (or
+        // withdrawn by CancelOrderRequest earlier). Deleting it is what returns the quota.
         log(
-          `order ${id}: ${Type === "payed" ? "withdrawn" : "failed"} order deleted; its quota is back in the plan`,
+          Type === "payed"
+            ? `order ${id}: pending application (payed: never submitted to the CA) deleted; its quota is back in the plan`
+            : `order ${id}: failed order (verify_fail) deleted; its quota is back in the plan`,
         );
       } else if (Type === "certificate" && onDelete === "revoke") {
         await api.call("CancelCertificateForPackageRequest", { OrderId: id });

@@ -264,6 +264,24 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     await host.delete(retained.id, { ...retained.checked, onDelete: "retain" });
     assert.equal((await emu.control.orders()).find((o) => o.orderId === retained.id)?.state, "domain_verify");
 
+    // Withdrawn outside the stack (CancelOrderRequest → payed, "pending application"): delete says so.
+    const payed = await order({ domain: "del5.example.com", ...contact });
+    const api = new CasClient({
+      endpoint: emu.endpoint,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      env: {},
+    });
+    await api.call("CancelOrderRequest", { OrderId: payed.id });
+    await host.delete(payed.id, payed.checked);
+    await host.waitForStderr(
+      new RegExp(`order ${payed.id}: pending application \\(payed: never submitted to the CA\\) deleted`),
+    );
+    assert.equal(
+      (await emu.control.orders()).find((o) => o.orderId === payed.id),
+      undefined,
+    );
+
     await host.delete(pending.id, pending.checked); // already gone: success
     await host.waitForStderr(/already gone from CAS/);
   });
