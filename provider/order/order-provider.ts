@@ -1,7 +1,7 @@
 import type { ResponseOf } from "../cas/actions";
 import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import { parseCsr } from "../pki/csr";
-import { checkOrderInputs, chooseAction, type OrderInputs } from "./inputs";
+import { checkOrderInputs, chooseAction, type Failure, type OrderInputs } from "./inputs";
 import { diffOrder } from "./diff";
 import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
@@ -31,6 +31,16 @@ const unresolved = new Map<string, number>();
 const RECONCILE_GRACE_MS = 3_000;
 
 /**
+ * A failure about an input the user did not set says the value is the default: the engine renders a
+ * defaulted input as `value {<nil>}` (or not at all), which alone reads as if the user passed nothing.
+ */
+function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
+  const value = inputs[f.property];
+  if (news[f.property] !== undefined || (typeof value !== "string" && typeof value !== "number")) return f;
+  return { ...f, reason: `${f.property} (default ${String(value)}): ${f.reason}` };
+}
+
+/**
  * The `CertificateOrder` provider: the object `pulumi.dynamic.Resource` talks to (through a tiny
  * stub that loads this module by package name in the provider process).
  */
@@ -47,7 +57,7 @@ export const certificateOrderProvider = {
       const quotaFailure = await checkQuota(inputs as OrderInputs);
       if (quotaFailure) failures.push(quotaFailure);
     }
-    return { inputs, failures };
+    return { inputs, failures: failures.map((f) => namingDefault(f, news, inputs)) };
   },
 
   async diff(id: string, olds: Props, news: Props) {

@@ -340,7 +340,11 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       over.failures.map((f) => f.property),
       ["productCode"],
     );
-    assert.match(over.failures[0]!.reason, /has 1 order\(s\) left and this deployment plans 2/);
+    // productCode was set, so the reason does not call it a default.
+    assert.match(
+      over.failures[0]!.reason,
+      /^the globalsign-dv-1-personal plan has 1 order\(s\) left and this deployment plans 2/,
+    );
     const warned = await host.check({ domain: "q3.example.com", productCode: code, ...contact });
     assert.deepEqual(warned.failures, []);
     await host.waitForStderr(
@@ -355,6 +359,11 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.deepEqual(
       res2.failures.map((f) => f.property),
       ["productCode"],
+    );
+    // productCode was not set: the engine renders it as `value {<nil>}`, so the reason names the default.
+    assert.match(
+      res2.failures[0]!.reason,
+      /^productCode \(default digicert-free-1-free\): digicert-free-1-free is a single-domain product and \*\.example\.com is a wildcard/,
     );
   });
 
