@@ -27,16 +27,21 @@ export interface AlidnsRecordArgs {
  * The record names come from the order's outputs, which read CAS's `RecordDomain` with the same
  * rule as this function's host record (`provider/order/record-name.ts`), whichever of its three
  * forms CAS returns (`_dnsauth`, `_dnsauth.www`, `_dnsauth.www.example.com`).
+ *
+ * `records` is a list, or the order's `allValidationRecords` as resolved (keyed by ordered name).
  */
 export function alidnsRecordArgs(
-  records: readonly DnsRecordInput[],
+  records: readonly DnsRecordInput[] | Readonly<Record<string, DnsRecordInput>>,
   zone: string,
   ttl = 600,
 ): AlidnsRecordArgs[] {
+  const list: readonly DnsRecordInput[] = Array.isArray(records)
+    ? records
+    : Object.entries(records).map(([domain, r]) => ({ domain, ...r }));
   const z = zone.toLowerCase().replace(/\.$/, "");
   const seen = new Set<string>();
   const out: AlidnsRecordArgs[] = [];
-  for (const r of records) {
+  for (const r of list) {
     const fqdn = r.fqdn.toLowerCase().replace(/\.$/, "");
     const rr = hostRecord(fqdn, z);
     if (rr === null)

@@ -27,6 +27,30 @@ describe("DNS validation records", () => {
       { domainName: "example.com", rr: "_dnsauth", type: "CNAME", value: "x.dnsauth.example", ttl: 300 },
     ]);
   });
+  it("takes allValidationRecords as resolved (keyed by ordered name) as well as a list", () => {
+    const keyed = {
+      "www.example.com": {
+        fqdn: "_dnsauth.www.example.com",
+        rr: "_dnsauth.www",
+        zone: "example.com",
+        type: "TXT",
+        value: "v1",
+      },
+      "api.example.com": {
+        fqdn: "_dnsauth.api.example.com",
+        rr: "_dnsauth.api",
+        zone: "example.com",
+        type: "TXT",
+        value: "v2",
+      },
+    };
+    assert.deepEqual(alidnsRecordArgs(keyed, "example.com"), [
+      { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: "v1", ttl: 600 },
+      { domainName: "example.com", rr: "_dnsauth.api", type: "TXT", value: "v2", ttl: 600 },
+    ]);
+    // A keyed name outside the zone is named by its key, like a listed record by its domain.
+    assert.throws(() => alidnsRecordArgs(keyed, "example.org"), /pass the zone that holds www\.example\.com/);
+  });
   it("multi-level zones: name the zone, the host record follows", () => {
     const recs = dnsRecordsFor(["shop.example.co.uk"], "_dnsauth", "TXT", "v", "example.co.uk");
     assert.deepEqual([recs[0]!.zone, recs[0]!.rr], ["example.co.uk", "_dnsauth.shop"]);
