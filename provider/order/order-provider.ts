@@ -11,6 +11,8 @@ import { upgradeOutputs } from "./upgrade";
 import {
   claim,
   findCandidates,
+  recordTakenByCreate,
+  wasTakenByCreate,
   lostAnswerPolicy,
   namesKey,
   ownershipUnproven,
@@ -81,7 +83,8 @@ export const certificateOrderProvider = {
       : await placeOrder(inputs, domains, action).catch(async (e: unknown) => {
           throw await explainQuotaExhausted(e, inputs.productCode);
         });
-    claim(orderId);
+    if (ownership === "placed") claim(orderId);
+    else recordTakenByCreate(orderId);
     let outs: OrderOutputs;
     try {
       const state = await client().call("DescribeCertificateState", { OrderId: orderId });
@@ -177,6 +180,12 @@ export const certificateOrderProvider = {
     const onDelete = (props.onDelete as string | undefined) ?? "cancel";
     if (onDelete === "retain") {
       log(`order ${id}: onDelete=retain, left in CAS untouched`);
+      return;
+    }
+    if (wasTakenByCreate(id)) {
+      log(
+        `order ${id}: another resource of this deployment took this order in this run (adoptOrderId, or after a lost create answer), so it is left in CAS for that resource and only removed from this resource's state`,
+      );
       return;
     }
     if (ownershipOf(props, id) === "reconciled") {

@@ -22,9 +22,29 @@ export function claim(orderId: string): void {
   claimed.add(orderId);
 }
 
+/**
+ * Orders a create of this process took without placing them (adopted, or reconciled after a lost
+ * answer). The engine runs the deletes of replaced or renamed resources after the creates, without
+ * asking the provider about them first, so such an order may still be in the state of a resource
+ * about to be deleted: that delete must leave it to the resource that took it.
+ */
+const takenByCreate = new Set<string>();
+
+/** Records that a create of this process took `orderId` it did not place. */
+export function recordTakenByCreate(orderId: string): void {
+  claimed.add(orderId);
+  takenByCreate.add(orderId);
+}
+
+/** Whether a create of this process took `orderId` (adopted or reconciled). */
+export function wasTakenByCreate(orderId: string): boolean {
+  return takenByCreate.has(orderId);
+}
+
 /** Forgets every claim: a new configuration may mean another account, whose OrderIds are another set. */
 export function resetClaims(): void {
   claimed.clear();
+  takenByCreate.clear();
 }
 
 /** Whether a resource of this process already holds `orderId`. */
@@ -166,11 +186,15 @@ export function ownershipUnproven(
       : "no list item carries an owner, so it cannot be proven which stack or resource placed them";
   return new OwnershipUnprovenError(
     `${action} for ${names.join(", ")} got no answer, so an order may exist, and CAS lists orders for the same ` +
-      `names and product that no resource of this deployment holds: ${candidates.map(describeCandidate).join("; ")}. ` +
+      `names and product that are not reported by any resource of this deployment so far: ${candidates.map(describeCandidate).join("; ")}. ` +
       `Nothing was adopted and no second order was placed: ${why}. ` +
+      "First look for these OrderIds in your own stack (pulumi stack export): a resource of this stack that is " +
+      "being replaced, renamed or removed in this update still holds its order, and the provider hears of it only " +
+      "when its delete runs, after the creates. If the order is there under a renamed resource, add `aliases` to the " +
+      "new one instead. " +
       `If one of them is this resource's order and no other stack holds it, set adoptOrderId to its OrderId ` +
-      `(e.g. adoptOrderId: "${candidates[0]!.orderId}") and run pulumi up again; a stray order holds plan quota until ` +
-      "it is cancelled in the CAS console. Single-writer setups can set alicloud-cas:adoptAfterLostAnswer=unique.",
+      `(e.g. adoptOrderId: "${candidates[0]!.orderId}") and run pulumi up again (a resource of this stack deleted in the same update then leaves it in CAS); ` +
+      "a stray order holds plan quota until it is cancelled in the CAS console. Single-writer setups can set alicloud-cas:adoptAfterLostAnswer=unique.",
     candidates,
   );
 }

@@ -31,6 +31,7 @@ for (const rate of [0.05, 0.2, 0.5]) {
   describe(`fault matrix: ${ORDERS} orders through the provider with ${rate * 100}% injected faults`, function () {
     this.timeout(300_000);
     let emu: RunningEmulator;
+    let config: Record<string, string> = {};
     const logged: string[] = [];
     const consoleError = console.error;
     before(async () => {
@@ -41,7 +42,7 @@ for (const rate of [0.05, 0.2, 0.5]) {
         faults: faults(rate),
         lifecycle: { validation: "manual" },
       });
-      const config: Record<string, string> = {
+      config = {
         "alicloud:accessKey": emu.accessKeyId,
         "alicloud:secretKey": emu.accessKeySecret,
         "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
@@ -107,6 +108,9 @@ for (const rate of [0.05, 0.2, 0.5]) {
         );
       }
 
+      // `pulumi destroy` runs in a new provider process, which knows nothing of what this one's
+      // creates took (in the same process, a delete leaves an order a create took to that resource).
+      await provider.configure({ config: { get: (k) => config[k] } });
       const remaining = new Set(domains);
       for (let round = 0; round < 15 && remaining.size > 0; round++) {
         await Promise.all(

@@ -189,7 +189,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.match(
       err.message,
       new RegExp(
-        `CAS lists orders for the same names and product that no resource of this deployment holds: OrderId ${id} \\(bought \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(server time\\), ambiguous.example.com, CHECKING\\)`,
+        `CAS lists orders for the same names and product that are not reported by any resource of this deployment so far: OrderId ${id} \\(bought \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(server time\\), ambiguous.example.com, CHECKING\\)`,
       ),
     );
     assert.match(err.message, new RegExp(`adoptOrderId: "${id}"`));
@@ -210,6 +210,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       },
       { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
     );
+    let later: Awaited<ReturnType<typeof startProviderHost>> | undefined;
     try {
       emu.control.setFaults([{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }]);
       const before = plan().used;
@@ -225,16 +226,29 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       assert.equal(plan().used, before + 1);
       await single.waitForStderr(/found order \d+ placed by the unanswered request; adopting it/);
       await emu.control.issue(id);
-      await single.delete(id, outs);
+      // In the process whose create took it, a delete (of a renamed or replaced resource) leaves it.
+      await single.delete(id, { ...outs, ownership: "placed" });
       await single.waitForStderr(
+        new RegExp(`order ${id}: another resource of this deployment took this order in this run`),
+      );
+      assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "certificate");
+      // pulumi destroy runs in a new provider process.
+      later = await startProviderHost(
+        certificateOrderStub,
+        { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+        { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      );
+      await later.delete(id, outs);
+      await later.waitForStderr(
         new RegExp(`order ${id}: taken after a lost create answer .* left in CAS untouched`),
       );
       assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "certificate");
       // Confirmed by adoptOrderId, destroy acts on it.
-      await single.delete(id, { ...outs, adoptOrderId: id });
+      await later.delete(id, { ...outs, adoptOrderId: id });
       assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "revoked");
     } finally {
       single.stop();
+      later?.stop();
     }
   });
 
