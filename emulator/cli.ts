@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: on Node < 22 the bin stops with the version it needs, like every other entry point.
+import "../sdk/node-version";
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { parseArgs } from "node:util";

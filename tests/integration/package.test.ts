@@ -146,6 +146,29 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
       assert.doesNotMatch(stderr, /TypeError/);
     });
 
+  it("the cas-emulator bin on Node < 22 says which Node it needs instead of starting", () => {
+    const old = oldNode();
+    if (!old)
+      throw new Error("no Node < 22 found on PATH or in /usr/bin, /usr/local/bin to run this test with");
+    let stderr = "";
+    try {
+      // --help would print and exit 0 on any Node: here it must stop first.
+      execFileSync(old.path, [join(scratch, "node_modules", ".bin", "cas-emulator"), "--help"], {
+        cwd: scratch,
+        stdio: "pipe",
+      });
+      assert.fail(`cas-emulator ran on ${old.version}`);
+    } catch (e) {
+      stderr = String((e as { stderr?: Buffer }).stderr ?? "");
+    }
+    assert.match(
+      stderr,
+      new RegExp(
+        `pulumi-alicloud-cas needs Node >= 22 \\(found ${old.version.slice(1).replace(/\./g, "\\.")}\\)`,
+      ),
+    );
+  });
+
   it("installs the cas-emulator bin", () => {
     const help = execFileSync(process.execPath, [
       join(scratch, "node_modules", ".bin", "cas-emulator"),
