@@ -107,7 +107,8 @@ export async function listOrdersFor(productCode: string, names: string[]): Promi
 
 /**
  * Checks that `orderId` is an order for exactly these names and product before a resource adopts
- * it, and that no other resource of this process holds it. Throws `AdoptMismatch` naming the difference.
+ * it, and that no other resource of this process holds it, reserving it for this one (released if
+ * the check fails). Throws `AdoptMismatch` naming the difference.
  */
 export async function verifyAdoption(orderId: string, productCode: string, names: string[]): Promise<void> {
   const fail = (why: string) =>
@@ -116,6 +117,23 @@ export async function verifyAdoption(orderId: string, productCode: string, names
     throw fail(
       "another resource of this deployment already holds this order; one order belongs to one resource",
     );
+  // Reserved before the first await: two creates of this process adopting the same order at once
+  // must not both pass the check above. Released if the adoption fails.
+  claimed.add(orderId);
+  try {
+    await checkAdoptable(orderId, productCode, names, fail);
+  } catch (e) {
+    claimed.delete(orderId);
+    throw e;
+  }
+}
+
+async function checkAdoptable(
+  orderId: string,
+  productCode: string,
+  names: string[],
+  fail: (why: string) => Error,
+): Promise<void> {
   let found: (Candidate & { productCode: string | null }) | undefined;
   for (const n of names) {
     found = (await listByKeyword(n.replace(/^\*\./, ""))).find((o) => o.orderId === orderId);

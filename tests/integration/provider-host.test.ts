@@ -138,6 +138,23 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     return OrderId;
   }
 
+  it("two resources adopting the same order at once: exactly one gets it; a failed adoption reserves nothing", async () => {
+    const id = await outsideOrder("race.example.com");
+    const wrong = await host.check({ domain: "other.example.com", ...contact, adoptOrderId: id });
+    await assert.rejects(
+      host.create(wrong.inputs),
+      new RegExp(`adoptOrderId ${id}: CAS lists no such order`),
+    );
+    const { inputs } = await host.check({ domain: "race.example.com", ...contact, adoptOrderId: id });
+    const results = await Promise.allSettled([host.create(inputs), host.create(inputs)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+    const refused = results.find((r) => r.status === "rejected")!;
+    assert.match(
+      String(refused.reason?.message),
+      new RegExp(`adoptOrderId ${id}: another resource of this deployment already holds this order`),
+    );
+  });
+
   it("adopts an existing order only when its names and product match and no other resource holds it", async () => {
     const id = await outsideOrder("adopt.example.com");
     const before = plan().used;
