@@ -90,12 +90,13 @@ async function main(): Promise<void> {
 
     if (destroy) {
       step(3, "pulumi destroy");
-      await stack.destroy({ onOutput: print });
-      await stack.workspace.removeStack(STACK);
+      // remove: the stack goes with its resources, so the engine does not end with its
+      // "run `pulumi stack rm`" hint for a stack this command removes anyway.
+      await stack.destroy({ onOutput: print, remove: true });
       await emu.close();
       rmSync(DEMO, { recursive: true, force: true });
       console.log(
-        `\n${bold("Done.")} Stack, emulator data and demo keys under ${DEMO} are gone. Run ${bold("npm run demo")} to start over.`,
+        `\n${bold("Done.")} The demo stack is removed with its state (no \`pulumi stack rm\` needed: the hint above is the engine's), and ${DEMO} (emulator data, keys) is deleted. Run ${bold("npm run demo")} to start over.`,
       );
       return;
     }
