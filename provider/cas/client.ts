@@ -18,6 +18,7 @@ import {
   CasApiError,
   CasError,
   CasOutcomeUnknownError,
+  CasPacedLocallyError,
   CasResponseError,
   CasTransportError,
   describeCause,
@@ -86,6 +87,12 @@ export interface CallOptions {
   /** This call's deadline; by default the current operation's ({@link currentDeadline}), else `deadlineMs` from now. */
   deadline?: Deadline;
 }
+
+/**
+ * Time a call needs left after its local wait to be worth sending (one round trip to a distant
+ * region): a slot later than this before the deadline is not taken.
+ */
+const MIN_SEND_MS = 250;
 
 const USER_AGENT = `pulumi-alicloud-cas (${process.platform}; ${process.arch}) Node.js/${process.version}`;
 
@@ -165,8 +172,16 @@ export class CasClient {
     let failures = 0;
     let throttles = 0;
 
+    let last: CasError | undefined;
     for (let attempt = 0; ; attempt++) {
-      await this.throttleLocally(action, limiter, deadline, options.signal);
+      try {
+        await this.throttleLocally(action, limiter, deadline, options.signal);
+      } catch (e) {
+        // After failed attempts, the deadline ran out because of them: report the last one.
+        if (e instanceof CasPacedLocallyError && last)
+          throw this.deadlineError(action, deadline, attempt, last);
+        throw e;
+      }
       if (deadline.remainingMs(this.clock.now()) <= 0) throw this.deadlineError(action, deadline, attempt);
       let failure: { error: CasError; retryable: boolean; throttled: boolean; retryAfterMs?: number };
       try {
@@ -212,6 +227,7 @@ export class CasClient {
         failure = { error, retryable: true, throttled: false };
       }
 
+      last = failure.error;
       let delay: number;
       if (failure.throttled) {
         // A throttling answer proves the request was not processed: always safe to repeat, so
@@ -263,6 +279,13 @@ export class CasClient {
   /** The error for a call that ran out of time, naming the endpoint and the setting. */
   private deadlineError(action: string, deadline: Deadline, attempts: number, last?: CasError): CasError {
     if (last && !(last instanceof CasTransportError)) return last;
+    if (attempts === 0)
+      // Nothing was sent: earlier calls of the same operation spent its time, not this endpoint.
+      return new CasTransportError(
+        "DeadlineExceeded",
+        action,
+        `not sent: the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}) was already spent by earlier calls of this operation; raise ${deadline.source}.`,
+      );
     return new CasTransportError(
       "DeadlineExceeded",
       action,
@@ -283,6 +306,12 @@ export class CasClient {
     );
   }
 
+  /**
+   * Waits for this call's slot in the process-wide pace of `action`. A slot that would come at or
+   * after the deadline is not taken (and one that moves there while waiting, because the rate
+   * fell, is given back): the call fails at once with {@link CasPacedLocallyError}, and the callers
+   * after it do not inherit its wait.
+   */
   private async throttleLocally(
     action: ActionName,
     limiter: AdaptiveLimiter | undefined,
@@ -290,17 +319,38 @@ export class CasClient {
     signal?: AbortSignal,
   ): Promise<void> {
     if (!limiter) return;
-    const ticket = limiter.reserveTicket();
+    // A free slot is always taken (if no time is left, the deadline says so, not the pacing).
+    const ticket =
+      limiter.nextWait() <= 0
+        ? limiter.reserveTicket()
+        : limiter.tryReserve(deadline.remainingMs(this.clock.now()) - MIN_SEND_MS);
+    if (!ticket) throw this.pacedError(action, limiter, limiter.nextWait(), deadline);
     let wait = limiter.waitFor(ticket);
     if (wait <= 0) return;
     this.onEvent({ kind: "throttled-locally", action, delayMs: wait });
-    // In slices: the rate may rise meanwhile (others finished), and the wait with it shrinks.
-    while (wait > 0) {
-      const left = deadline.remainingMs(this.clock.now());
-      if (left <= 0) return;
-      await this.clock.sleep(Math.min(wait, left, 1000), signal);
-      wait = limiter.waitFor(ticket);
+    try {
+      // In slices: the rate may rise meanwhile (others finished), and the wait with it shrinks.
+      while (wait > 0) {
+        if (wait >= deadline.remainingMs(this.clock.now()) - MIN_SEND_MS)
+          throw this.pacedError(action, limiter, wait, deadline);
+        await this.clock.sleep(Math.min(wait, 1000), signal);
+        wait = limiter.waitFor(ticket);
+      }
+    } catch (e) {
+      limiter.cancel(ticket);
+      throw e;
     }
+  }
+
+  private pacedError(action: ActionName, limiter: AdaptiveLimiter, waitMs: number, deadline: Deadline) {
+    return new CasPacedLocallyError(
+      action,
+      `${action}: not sent: this process paces ${action} to ${Math.round(limiter.rate * 100) / 100} request(s)/s ` +
+        `for ${this.endpoint.origin} and this access key, and the calls queued before this one take every slot ` +
+        `for the next ${seconds(waitMs)}, past the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
+        "This is the client's own pacing, not an endpoint or network problem: run fewer operations at once " +
+        `(pulumi up --parallel N), or raise ${deadline.source}.`,
+    );
   }
 
   private async attempt(
@@ -374,9 +424,9 @@ export class CasClient {
   }
 
   /** Server text with this client's credentials removed and its length bounded. */
-  private scrub(text: string): string {
+  private scrub(text: string, max?: number): string {
     const c = this.credentials;
-    return redact(text, [c.accessKeySecret, c.securityToken]);
+    return redact(text, [c.accessKeySecret, c.securityToken], max);
   }
 
   private parseSuccess<A extends ActionName>(action: A, res: HttpResponse): ResponseOf<A> {
@@ -410,7 +460,8 @@ export class CasClient {
   private excerpt(action: ActionName, res: HttpResponse, chars: number): string {
     if (KEY_BEARING_ACTIONS.has(action))
       return `(${res.text.length} characters not shown: ${action} answers can carry a private key)`;
-    return this.scrub(res.text.slice(0, chars));
+    // Scrubbed whole, then cut: a cut first could keep the start of a secret the filters miss.
+    return this.scrub(res.text, chars);
   }
 
   private parseError(action: ActionName, res: HttpResponse): CasApiError {

@@ -68,6 +68,20 @@ export class CasOutcomeUnknownError extends CasError {
   }
 }
 
+/**
+ * A call this process did not send because its own client-side pacing (the per-action rate shared
+ * by every call on one endpoint and access key) had no slot before the call's deadline. Nothing
+ * reached the service: safe to repeat, and no sign that the endpoint is wrong.
+ */
+export class CasPacedLocallyError extends CasError {
+  readonly action: string;
+  readonly retryable = true;
+  constructor(action: string, message: string) {
+    super("PacedLocally", message);
+    this.action = action;
+  }
+}
+
 /** A network failure, timeout or abort, after retries (if any) were used up. */
 export class CasTransportError extends CasError {
   readonly action: string;

@@ -1,9 +1,20 @@
 import type { Clock } from "../../protocol/clock";
 
 /**
+ * A place in a {@link TokenBucket}'s queue. Its position moves forward when a caller ahead of it
+ * gives up its place ({@link TokenBucket.cancel}).
+ */
+export interface Ticket {
+  /** 1-based count of the token this ticket spends (compared with the tokens earned so far). */
+  position: number;
+  cancelled: boolean;
+}
+
+/**
  * A token bucket: `ratePerSecond` tokens a second, bursts up to `burst`. Callers are served in
  * order (each reservation moves the next free slot forward), so a batch spreads evenly instead of
- * stampeding when tokens come back. The rate can change while reservations are outstanding.
+ * stampeding when tokens come back. The rate can change while reservations are outstanding. A
+ * caller that will not wait for its slot gives it back, so no debt outlives the callers.
  */
 export class TokenBucket {
   private tokens: number;
@@ -12,6 +23,8 @@ export class TokenBucket {
   /** Tokens earned since creation (the burst included) and reservations handed out. */
   private earned: number;
   private reserved = 0;
+  /** Tickets not yet due, in position order (those that a cancellation ahead of them moves up). */
+  private queue: Ticket[] = [];
   constructor(
     ratePerSecond: number,
     readonly burst: number,
@@ -43,17 +56,48 @@ export class TokenBucket {
    * Reserves one token and returns its ticket; {@link waitFor} says how long it still has to
    * wait at the rate of the moment (so a rate that rises after the reservation shortens it).
    */
-  reserveTicket(): number {
+  reserveTicket(): Ticket {
     this.refill();
     this.tokens -= 1;
-    return ++this.reserved;
+    const ticket = { position: ++this.reserved, cancelled: false };
+    while (this.queue.length > 0 && this.queue[0]!.position <= this.earned) this.queue.shift();
+    if (ticket.position > this.earned) this.queue.push(ticket);
+    return ticket;
+  }
+
+  /**
+   * Reserves a token only if it is due in less than `withinMs` (at the current rate); otherwise
+   * reserves nothing and returns `undefined`. A caller with a deadline uses it so that giving up
+   * leaves no debt for the callers after it.
+   */
+  tryReserve(withinMs: number): Ticket | undefined {
+    return this.nextWait() < withinMs ? this.reserveTicket() : undefined;
+  }
+
+  /** Milliseconds a reservation made now would wait, at the current rate. */
+  nextWait(): number {
+    return this.waitAt(this.reserved + 1);
   }
 
   /** Milliseconds until `ticket` may be used, at the current rate. */
-  waitFor(ticket: number): number {
+  waitFor(ticket: Ticket): number {
+    return this.waitAt(ticket.position);
+  }
+
+  /**
+   * Gives back a ticket whose holder will not use it: every ticket behind it moves up one place
+   * and the token is free again. Nothing happens for a ticket already due or cancelled (its slot
+   * passed unused, which owes nothing).
+   */
+  cancel(ticket: Ticket): void {
+    if (ticket.cancelled) return;
+    ticket.cancelled = true;
     this.refill();
-    const missing = ticket - this.earned;
-    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.rate);
+    if (ticket.position <= this.earned) return;
+    this.queue = this.queue.filter((t) => t !== ticket && t.position > this.earned);
+    for (const t of this.queue) if (t.position > ticket.position) t.position -= 1;
+    this.reserved -= 1;
+    this.tokens += 1;
   }
 
   /** Takes a token if one is there now; never waits (what a server-side limiter does). */
@@ -63,6 +107,12 @@ export class TokenBucket {
     this.tokens -= 1;
     this.reserved += 1;
     return true;
+  }
+
+  private waitAt(position: number): number {
+    this.refill();
+    const missing = position - this.earned;
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.rate);
   }
 
   private refill(): void {
@@ -156,13 +206,28 @@ export class AdaptiveLimiter {
   }
 
   /** Reserves a slot; returns its ticket (see {@link TokenBucket.waitFor}). */
-  reserveTicket(): number {
+  reserveTicket(): Ticket {
     return this.bucket.reserveTicket();
   }
 
+  /** Reserves a slot only if it is due in less than `withinMs` (see {@link TokenBucket.tryReserve}). */
+  tryReserve(withinMs: number): Ticket | undefined {
+    return this.bucket.tryReserve(withinMs);
+  }
+
+  /** Milliseconds a reservation made now would wait. */
+  nextWait(): number {
+    return this.bucket.nextWait();
+  }
+
   /** Milliseconds until `ticket` may be used at the current rate. */
-  waitFor(ticket: number): number {
+  waitFor(ticket: Ticket): number {
     return this.bucket.waitFor(ticket);
+  }
+
+  /** Gives back a slot its holder will not use (see {@link TokenBucket.cancel}). */
+  cancel(ticket: Ticket): void {
+    this.bucket.cancel(ticket);
   }
 
   /** The account refused a call for its rate: slow down. */

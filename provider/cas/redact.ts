@@ -24,7 +24,11 @@ const PEM_PRIVATE_KEY =
  * proxy echoes it: percent-encoded (once, twice, either hex case), JSON-escaped (`\/`) and base64
  * (standard and URL-safe, at any alignment inside a longer base64 text).
  */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+export function redact(
+  text: string,
+  secrets: ReadonlyArray<string | undefined>,
+  max = MAX_ECHOED_CHARS,
+): string {
   let out = text.replace(PEM_PRIVATE_KEY, "[PRIVATE KEY REDACTED]");
   for (const secret of secrets) {
     // Very short values would blank unrelated text and are not real credentials.
@@ -32,7 +36,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
     for (const form of secretForms(secret)) out = out.replace(formPattern(form), REDACTED);
   }
   out = out.replace(SECRET_PARAMS, `$1${REDACTED}`).replace(SECRET_HEADERS, `$1 ${REDACTED}`);
-  return bound(out);
+  return bound(out, max);
 }
 
 /** Every encoding of `secret` that {@link redact} removes, longest first. */
@@ -66,12 +70,14 @@ function base64Cores(secret: string): string[] {
 }
 
 /**
- * Matches `form` exactly, except that its percent escapes match in either hex case (`%2F`, `%2f`).
- * Exactly otherwise: a secret that is also a word (a test token `expired`) must not blank an
- * error code such as `InvalidSecurityToken.Expired`.
+ * Matches `form` in any letter case when it is long enough to be unmistakable (a proxy that
+ * lowercases a URL still echoes the token), else exactly except for the hex case of its percent
+ * escapes: a short secret that is also a word (a test token `expired`) must not blank an error
+ * code such as `InvalidSecurityToken.Expired`.
  */
 function formPattern(form: string): RegExp {
   const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (form.length >= CASE_BLIND_LENGTH) return new RegExp(escaped, "gi");
   return new RegExp(
     escaped.replace(
       /%([0-9A-F])([0-9A-F])/g,
@@ -80,6 +86,9 @@ function formPattern(form: string): RegExp {
     "g",
   );
 }
+
+/** Length from which a secret's forms are matched in any letter case. */
+const CASE_BLIND_LENGTH = 16;
 
 /** Cuts `text` to {@link MAX_ECHOED_CHARS}, saying how much was left out. */
 export function bound(text: string, max = MAX_ECHOED_CHARS): string {

@@ -210,6 +210,7 @@ describe("client safety: unknown outcomes, size limits, redaction, credential ad
       token.replace(/\//g, "\\/"),
       encodeURIComponent(token),
       encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      encodeURIComponent(token).toLowerCase(),
       Buffer.from(token).toString("base64"),
       Buffer.from(token).toString("base64url"),
     ];

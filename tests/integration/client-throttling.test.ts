@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
-import { CasError } from "../../provider/cas/errors";
+import { CasError, CasPacedLocallyError } from "../../provider/cas/errors";
+import { systemClock, type Clock } from "../../protocol/clock";
 import { apiError, fakeClock, json, scriptedServer } from "../support/scripted-server";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
@@ -12,7 +13,7 @@ const plan = json(200, {
   ProductCode: "digicert-free-1-free",
 });
 
-function client(endpoint: string, clock: ReturnType<typeof fakeClock>, extra: object = {}) {
+function client(endpoint: string, clock: Clock, extra: object = {}) {
   return new CasClient({ endpoint, accessKeyId: "ak", accessKeySecret: "sk", env: {}, clock, ...extra });
 }
 
@@ -94,6 +95,42 @@ describe("throttling and the shared rate limit", () => {
     // (the rate goes ×0.7), then each wait is 1/0.7 s.
     await c.call("DescribePackageState", {});
     assert.deepEqual(waits, [1000, 1000, 1000, 1000, Math.ceil(1000 / 0.7)]);
+    await srv.close();
+  });
+
+  it("a call with no local slot before its deadline fails at once as paced locally, and leaves no debt", async () => {
+    const srv = await scriptedServer([plan]);
+    // The real time, plus idle time the test adds without waiting for it.
+    let idle = 0;
+    const clock = { now: () => Date.now() + idle, random: () => 0.5, sleep: systemClock.sleep };
+    const local: number[] = [];
+    const c = client(srv.endpoint, clock, {
+      rateLimits: { DescribePackageState: 10 },
+      deadlineMs: 1000,
+      onEvent: (e: ClientEvent) => void (e.kind === "throttled-locally" && local.push(e.delayMs)),
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, () => c.call("DescribePackageState", {})),
+    );
+    const sent = results.filter((r) => r.status === "fulfilled").length;
+    const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as CasError] : []));
+    // A burst of 10, then one every 100 ms while time is left before the deadline.
+    assert.ok(sent >= 10 && sent < 20, `${sent} sent`);
+    assert.equal(srv.requests.length, sent);
+    assert.equal(refused.length, 60 - sent);
+    for (const e of refused) {
+      assert.ok(e instanceof CasPacedLocallyError, String(e));
+      assert.equal(e.code, "PacedLocally");
+      assert.match(e.message, /not sent: this process paces DescribePackageState to 10 request\(s\)\/s/);
+      assert.match(e.message, /not an endpoint or network problem/);
+      assert.doesNotMatch(e.message, /no answer from|Check that this endpoint/);
+    }
+    // Two seconds later, with no other traffic, one call goes at once.
+    idle += 2000;
+    local.length = 0;
+    await c.call("DescribePackageState", {});
+    assert.deepEqual(local, []);
+    assert.equal(srv.requests.length, sent + 1);
     await srv.close();
   });
 });

@@ -79,4 +79,34 @@ describe("TokenBucket tickets", () => {
     c.advance(1000);
     assert.equal(b.waitFor(tickets[4]!), 0);
   });
+
+  it("a reservation that would come at or after the caller's limit is not made, so it leaves no debt", () => {
+    const c = clock();
+    const b = new TokenBucket(1, 1, c);
+    const taken = Array.from({ length: 30 }, () => b.tryReserve(3000));
+    assert.equal(taken.filter(Boolean).length, 3); // slots at 0, 1 s and 2 s; the 4th would be at 3 s
+    assert.equal(b.nextWait(), 3000);
+    c.advance(5000);
+    assert.equal(b.reserve(), 0); // the 27 refused callers owe nothing
+  });
+
+  it("a cancelled ticket moves every ticket behind it up one place and frees its token", () => {
+    const c = clock();
+    const b = new TokenBucket(1, 1, c);
+    const t = Array.from({ length: 4 }, () => b.reserveTicket());
+    b.cancel(t[1]!);
+    b.cancel(t[1]!); // twice is once
+    assert.deepEqual(
+      [t[0], t[2], t[3]].map((x) => b.waitFor(x!)),
+      [0, 1000, 2000],
+    );
+    assert.equal(b.nextWait(), 3000);
+    b.cancel(t[3]!); // the last one: nobody moves, the next reservation takes its place
+    assert.equal(b.waitFor(t[2]!), 1000);
+    assert.equal(b.nextWait(), 2000);
+    b.cancel(t[0]!); // already due: its slot passed, nothing moves
+    assert.equal(b.waitFor(t[2]!), 1000);
+    c.advance(10_000);
+    assert.equal(b.reserve(), 0);
+  });
 });
