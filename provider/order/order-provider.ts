@@ -11,6 +11,7 @@ import { upgradeOutputs } from "./upgrade";
 import {
   claim,
   findCandidates,
+  isClaimed,
   recordTakenByCreate,
   wasTakenByCreate,
   lostAnswerPolicy,
@@ -307,15 +308,15 @@ async function placeOrder(
   const tags = inputs.tags ? Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
   const common = { ProductCode: inputs.productCode, ValidateType: inputs.validateType, Tags: tags };
   const key = `${inputs.productCode}|${namesKey(domains)}`;
+  const pending = inFlight.get(key) ?? new Set<Promise<unknown>>();
+  inFlight.set(key, pending);
   const earlier = unresolved.get(key);
   if (earlier !== undefined) {
     // An earlier create in this process lost its answer and nothing was found then: look first now.
-    const taken = await settleLostAnswer(action, inputs.productCode, domains, earlier, key);
+    const taken = await settleLostAnswer(action, inputs.productCode, domains, earlier, key, pending);
     unresolved.delete(key);
     if (taken) return taken;
   }
-  const pending = inFlight.get(key) ?? new Set<Promise<unknown>>();
-  inFlight.set(key, pending);
   for (let attempt = 1; ; attempt++) {
     const sentAt = Date.now();
     const request =
@@ -331,7 +332,18 @@ async function placeOrder(
             });
     // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
     // this process must never see this order as a candidate.
-    const claimedRequest = request.then((res) => (claim(res.OrderId), res));
+    const claimedRequest = request.then((res) => {
+      // A sibling whose answer was lost may have taken this order already (it was listed before
+      // this answer came): it is that resource's now, and holding it twice would let one destroy
+      // cancel the other's certificate.
+      if (isClaimed(res.OrderId))
+        throw new CasError(
+          "OrderTakenBySibling",
+          `${action} for ${domains.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
+        );
+      claim(res.OrderId);
+      return res;
+    });
     pending.add(claimedRequest);
     try {
       const res = await claimedRequest;
@@ -343,9 +355,7 @@ async function placeOrder(
       );
       pending.delete(claimedRequest);
       lostAnswers.set(key, (lostAnswers.get(key) ?? 0) + 1);
-      // Other resources' requests for the same names in this process: let them answer and claim first.
-      await Promise.allSettled([...pending]);
-      const taken = await settleLostAnswer(action, inputs.productCode, domains, sentAt, key);
+      const taken = await settleLostAnswer(action, inputs.productCode, domains, sentAt, key, pending);
       if (taken) return taken;
       if (attempt >= 3) {
         // Give up for now, but make the next attempt look first: a late request may still land.
@@ -374,11 +384,12 @@ async function settleLostAnswer(
   domains: string[],
   sentAt: number,
   key: string,
+  pending: Set<Promise<unknown>>,
 ): Promise<{ orderId: string; ownership: Ownership } | undefined> {
-  let found = await reconcile(productCode, domains, sentAt, key);
+  let found = await lookWhenSiblingsAnswered(productCode, domains, sentAt, key, pending);
   if (found.length === 0) {
     await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
-    found = await reconcile(productCode, domains, sentAt, key);
+    found = await lookWhenSiblingsAnswered(productCode, domains, sentAt, key, pending);
   }
   if (found.length === 0) return undefined;
   // A single candidate is attributable only when no other create for these names in this process lost its answer too.
@@ -391,6 +402,25 @@ async function settleLostAnswer(
     return { orderId, ownership: "reconciled" };
   }
   throw ownershipUnproven(action, domains, found);
+}
+
+/**
+ * Looks for the candidates once no other create of this process for the same names is awaiting its
+ * answer: a sibling's order listed while its answer is still on its way must not be taken for this
+ * resource's. Siblings may start during a look-up, so the set is read again after each one.
+ */
+async function lookWhenSiblingsAnswered(
+  productCode: string,
+  domains: string[],
+  sentAt: number,
+  key: string,
+  pending: Set<Promise<unknown>>,
+): Promise<Candidate[]> {
+  for (;;) {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+    const found = await reconcile(productCode, domains, sentAt, key);
+    if (pending.size === 0) return found.filter((c) => !isClaimed(c.orderId));
+  }
 }
 
 /**

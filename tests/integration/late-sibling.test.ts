@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { createServer, request, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { certificateOrderStub } from "../../sdk/stubs";
+import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+/**
+ * Two resources of one deployment order the same name. A's create never reaches CAS (connection
+ * reset); B's create starts after A's first look-up found nothing. B's create is processed at once, but its answer is held until A lists the orders (so A
+ * sees B's order while B's answer is still on its way), or for 5 s if A waits for B instead.
+ */
+describe("a lost create answer never takes a sibling's order whose answer is still on its way", function () {
+  this.timeout(120_000);
+
+  for (const policy of ["stop", "unique"] as const)
+    it(`adoptAfterLostAnswer=${policy}: each resource ends with its own order`, async () => {
+      const emu: RunningEmulator = await startEmulator({ lifecycle: { validation: "manual" } });
+      const upstream = new URL(emu.endpoint);
+      let creates = 0;
+      let aListed!: () => void;
+      const aHasListed = new Promise<void>((r) => (aListed = r));
+      let heldB: (() => void) | undefined;
+      let bForwarded = false;
+      const forward = (body: Buffer, headers: NodeJS.Dict<string | string[]>, method: string, path: string) =>
+        new Promise<{ status: number; headers: NodeJS.Dict<string | string[]>; body: Buffer }>(
+          (resolve, reject) => {
+            const req = request(
+              { host: upstream.hostname, port: upstream.port, method, path, headers },
+              (r) => {
+                const chunks: Buffer[] = [];
+                r.on("data", (c: Buffer) => chunks.push(c));
+                r.on("end", () =>
+                  resolve({ status: r.statusCode ?? 500, headers: r.headers, body: Buffer.concat(chunks) }),
+                );
+              },
+            );
+            req.on("error", reject);
+            req.end(body);
+          },
+        );
+      const send = (res: ServerResponse, a: Awaited<ReturnType<typeof forward>>) => {
+        res.writeHead(a.status, a.headers);
+        res.end(a.body);
+      };
+      const proxy: Server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          void (async () => {
+            const action = req.headers["x-acs-action"];
+            if (action === "CreateCertificateRequest") {
+              const n = ++creates;
+              if (n === 1) {
+                req.socket.destroy(); // A: never reached CAS
+                return;
+              }
+              const answer = await forward(Buffer.concat(chunks), req.headers, req.method!, req.url!);
+              if (n === 2) {
+                bForwarded = true;
+                heldB = () => send(res, answer); // B: processed, answer held
+                // A provider that waits for B before listing never lists meanwhile: let the answer go
+                // after a while (well within the client's 10 s attempt timeout).
+                setTimeout(() => {
+                  const release = heldB;
+                  heldB = undefined;
+                  release?.();
+                }, 5_000);
+                return;
+              }
+              send(res, answer);
+              return;
+            }
+            const answer = await forward(Buffer.concat(chunks), req.headers, req.method!, req.url!);
+            send(res, answer);
+            if (action === "ListUserCertificateOrder") aListed();
+            // A listed while B's order exists and B's answer is held: now let B's answer go.
+            if (action === "ListUserCertificateOrder" && bForwarded && heldB) {
+              const release = heldB;
+              heldB = undefined;
+              setTimeout(release, 100);
+            }
+          })();
+        });
+      });
+      await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+      let host: ProviderHost | undefined;
+      try {
+        host = await startProviderHost(
+          certificateOrderStub,
+          {
+            "alicloud:accessKey": emu.accessKeyId,
+            "alicloud:secretKey": emu.accessKeySecret,
+            ...(policy === "unique" ? { "alicloud-cas:adoptAfterLostAnswer": "unique" } : {}),
+          },
+          { ALIBABA_CLOUD_ENDPOINT_CAS: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+        );
+        const { inputs } = await host.check({ domain: "twin.example.com", ...contact, quotaCheck: "off" });
+        const a = host.create(inputs);
+        // B starts after A's first look-up, while A waits to look again.
+        await aHasListed;
+        const b = host.create(inputs);
+        const [ra, rb] = await Promise.allSettled([a, b]);
+        assert.equal(ra.status, "fulfilled", ra.status === "rejected" ? String(ra.reason) : "");
+        assert.equal(rb.status, "fulfilled", rb.status === "rejected" ? String(rb.reason) : "");
+        const [ia, ib] = [ra, rb].map(
+          (r) => (r as PromiseFulfilledResult<{ id: string; outs: Record<string, unknown> }>).value,
+        );
+        assert.notEqual(ia!.id, ib!.id, "both resources hold one order");
+        assert.deepEqual([ia!.outs.ownership, ib!.outs.ownership], ["placed", "placed"]);
+        assert.deepEqual(
+          (await emu.control.orders()).map((o) => o.orderId).sort(),
+          [ia!.id, ib!.id].sort(),
+          "exactly the two held orders exist",
+        );
+      } finally {
+        host?.stop();
+        heldB?.();
+        proxy.close();
+        await emu.close();
+      }
+    });
+});
