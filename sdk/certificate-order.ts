@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { canonicalCsrPem, containsKeyMaterial, normalizeDomain } from "../provider/pki/csr";
 import { loadX509 } from "../provider/pki/x509";
 import { certificateOrderStub } from "./stubs";
+import { objectInternalKeys, objectKeyReason } from "../provider/order/tags";
 
 /** Arguments of a {@link CertificateOrder}. Give `csr` (your key), or `domain` or `domains` (CAS makes the key). */
 export interface CertificateOrderArgs {
@@ -121,6 +122,10 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
       throw new Error(
         `CertificateOrder ${name}: csr holds a private key, not a certificate signing request (was the .key file read instead of the .csr?); pass the CSR and keep the key to yourself. The value is not shown.`,
       );
+    // Pulumi's serialization drops a `__proto__` key without a word: refused while it is still here.
+    const internal = objectInternalKeys(args.tags);
+    if (internal.length > 0)
+      throw new Error(`CertificateOrder ${name}: tags: ${objectKeyReason(internal[0]!)}`);
     const outputs = [
       "orderId",
       "status",

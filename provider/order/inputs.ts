@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
-import { checkTags } from "./tags";
+import { checkTags, tagsSchema } from "./tags";
 
 /**
  * The value Pulumi passes for inputs that are not known yet during a preview (whatever their
@@ -61,7 +61,7 @@ export const orderInputsSchema = z
       .optional(),
     companyName: text(128).optional(),
     // Limits differ per action: checked by checkTags once the action is known.
-    tags: z.record(z.string(), z.string()).optional(),
+    tags: tagsSchema.optional(),
     dnsZone: text(253).optional(),
     adoptOrderId: z
       .string()
@@ -164,7 +164,13 @@ async function judgeOrderInputs(
   const failures: Failure[] = [];
   const parsed = orderInputsSchema.safeParse(known);
   if (!parsed.success) {
+    // zod also runs length checks on a value of the wrong type ("a.example.com" has a length):
+    // only the type error is the real problem there.
+    const mistyped = new Set(
+      parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => JSON.stringify(i.path)),
+    );
     for (const issue of parsed.error.issues) {
+      if (issue.code !== "invalid_type" && mistyped.has(JSON.stringify(issue.path))) continue;
       const property = issue.path.length ? String(issue.path[0]) : "";
       const reason =
         issue.code === "unrecognized_keys"

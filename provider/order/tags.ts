@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { chooseAction, Failure } from "./inputs";
 
 type Action = ReturnType<typeof chooseAction>;
@@ -6,34 +7,81 @@ type Action = ReturnType<typeof chooseAction>;
 interface TagLimits {
   maxTags: number | null;
   maxKey: number | null;
-  /** The key must start with a letter. */
-  keyStartsWithLetter: boolean;
+  /** The key starts with a letter and holds letters, digits, `.`, `_`, `-` only. */
+  keyLetterFirst: boolean;
   maxValue: number | null;
 }
 
 /**
  * Per action, from `node_modules/@alicloud/cas20200407/src/client.ts`:
- * - `CreateCertificateRequestRequestTags`: up to 20; key ≤ 64, starts with a letter, not `aliyun`
- *   or `acs:`, no `http://`/`https://`; value ≤ 128, may be empty.
+ * - `CreateCertificateRequestRequestTags`: up to 20; key ≤ 64, "letters, digits, periods (.),
+ *   underscores (_), and hyphens (-)", starts with a letter, not `aliyun` or `acs:`, no
+ *   `http://`/`https://`; value ≤ 128, may be empty.
  * - `CreateCertificateWithCsrRequestRequestTags`: N from 1 to 20; key not empty, ≤ 128, not
- *   `acs:`/`aliyun`, no `http://`/`https://`; value: no limit stated.
+ *   `acs:`/`aliyun`, no `http://`/`https://`; value: no limit stated. The 128 of the other
+ *   actions is applied (a named guess in the README, the emulator's guess too): a longer value
+ *   would pass here and fail at `up` if CAS shares its siblings' limit.
  * - `CreateCertificateForPackageRequestRequestTags`: "The tag key." / "The tag value." only.
  */
 export const TAG_LIMITS: Record<Action, TagLimits> = {
-  CreateCertificateRequest: { maxTags: 20, maxKey: 64, keyStartsWithLetter: true, maxValue: 128 },
-  CreateCertificateWithCsrRequest: { maxTags: 20, maxKey: 128, keyStartsWithLetter: false, maxValue: null },
+  CreateCertificateRequest: { maxTags: 20, maxKey: 64, keyLetterFirst: true, maxValue: 128 },
+  CreateCertificateWithCsrRequest: { maxTags: 20, maxKey: 128, keyLetterFirst: false, maxValue: 128 },
   CreateCertificateForPackageRequest: {
     maxTags: null,
     maxKey: null,
-    keyStartsWithLetter: false,
+    keyLetterFirst: false,
     maxValue: null,
   },
 };
 
+/** Control, format (bidi overrides, zero-width) and line/paragraph separators: never in a tag. */
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const CONTROL_MESSAGE = "must not contain control characters (CR/LF, tabs, bidi or zero-width marks)";
+/** A key quoted for a message, control characters written as `\uXXXX` so none reaches a terminal. */
+const quote = (s: string) =>
+  `"${s.replace(new RegExp(CONTROL, "gu"), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)}"`;
+
+/**
+ * Keys JavaScript objects treat specially: Pulumi's serialization drops `__proto__` silently (or
+ * turns it into the object's prototype) and the others shadow object internals, so the tags CAS
+ * got would not be the tags written.
+ */
+const OBJECT_KEYS = ["__proto__", "constructor", "prototype"];
+
+/** The keys of a raw `tags` value that JavaScript objects treat specially (see `OBJECT_KEYS`). */
+export function objectInternalKeys(raw: unknown): string[] {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return [];
+  const bad = Object.keys(raw).filter((k) => OBJECT_KEYS.includes(k));
+  // A `__proto__` key holding an object may arrive as the prototype of the record instead.
+  const proto = Object.getPrototypeOf(raw) as unknown;
+  if (proto !== Object.prototype && proto !== null && !bad.includes("__proto__")) bad.unshift("__proto__");
+  return bad;
+}
+
+/** Why `key` cannot be a tag key; the SDK throws it, `check` returns it. */
+export const objectKeyReason = (key: string) =>
+  `"${key}" cannot be a tag key: JavaScript treats it as an object internal, so the tag would be lost or misread on its way to CAS; rename it`;
+
+/**
+ * The `tags` input: a string-to-string record whose keys are not JavaScript object internals.
+ * Looked at before parsing, since parsing into a fresh object drops a `__proto__` key. (Pulumi's
+ * wire format drops a `__proto__` key too, so the SDK refuses it in the program as well.)
+ */
+export const tagsSchema = z.preprocess(
+  (raw, ctx) => {
+    const bad = objectInternalKeys(raw);
+    if (bad.length === 0) return raw;
+    for (const k of bad) ctx.addIssue({ code: "custom", message: objectKeyReason(k) });
+    return Object.fromEntries(Object.entries(raw as object).filter(([k]) => !OBJECT_KEYS.includes(k)));
+  },
+  z.record(z.string(), z.string()),
+);
+
 /**
  * Checks `tags` against the limits of the action the order will use. The reserved prefixes and
  * URL ban are stated for two actions and are applied to all: no action documents the opposite,
- * and a key CAS refuses would fail the order only at `up`. An empty key is refused everywhere.
+ * and a key CAS refuses would fail the order only at `up`. An empty key and control characters
+ * are refused everywhere.
  */
 export function checkTags(tags: Record<string, string>, action: Action): Failure[] {
   const limits = TAG_LIMITS[action];
@@ -43,19 +91,21 @@ export function checkTags(tags: Record<string, string>, action: Action): Failure
   if (limits.maxTags !== null && entries.length > limits.maxTags)
     fail(`${action} takes at most ${limits.maxTags} tags; this order has ${entries.length}`);
   for (const [key, value] of entries) {
+    const k = quote(key.length > 40 ? `${key.slice(0, 20)}…` : key);
     if (key.length === 0) fail("a tag key must not be empty");
     else if (limits.maxKey !== null && key.length > limits.maxKey)
+      fail(`tag key ${k} is ${key.length} characters; ${action} allows at most ${limits.maxKey}`);
+    if (CONTROL.test(key)) fail(`tag key ${k} ${CONTROL_MESSAGE}`);
+    else if (limits.keyLetterFirst && key.length > 0 && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(key))
       fail(
-        `tag key "${key.slice(0, 20)}…" is ${key.length} characters; ${action} allows at most ${limits.maxKey}`,
+        `tag key ${k} must start with a letter and hold only letters, digits, periods, underscores and hyphens (${action})`,
       );
-    if (limits.keyStartsWithLetter && key.length > 0 && !/^[A-Za-z]/.test(key))
-      fail(`tag key "${key}" must start with a letter (${action})`);
-    if (/^(aliyun|acs:)/i.test(key))
-      fail(`tag key "${key}" must not start with "aliyun" or "acs:" (reserved)`);
-    if (/https?:\/\//i.test(key)) fail(`tag key "${key}" must not contain http:// or https://`);
+    if (/^(aliyun|acs:)/i.test(key)) fail(`tag key ${k} must not start with "aliyun" or "acs:" (reserved)`);
+    if (/https?:\/\//i.test(key)) fail(`tag key ${k} must not contain http:// or https://`);
+    if (CONTROL.test(value)) fail(`the value of tag ${k} ${CONTROL_MESSAGE}`);
     if (limits.maxValue !== null && value.length > limits.maxValue)
       fail(
-        `the value of tag "${key}" is ${value.length} characters; ${action} allows at most ${limits.maxValue}`,
+        `the value of tag ${k} is ${value.length} characters; ${action} allows at most ${limits.maxValue}`,
       );
   }
   return failures;

@@ -609,6 +609,56 @@ export const BAD_INPUTS: BadInput[] = [
       ["email", /needs the contact's email/],
     ],
   ],
+  [
+    "tag key with a space and a colon (CreateCertificateRequest: letters, digits, . _ - only)",
+    () => ({ domain: "www.example.com", ...contact, tags: { "team:web ops": "x" } }),
+    [
+      [
+        "tags",
+        /^tag key "team:web ops" must start with a letter and hold only letters, digits, periods, underscores and hyphens \(CreateCertificateRequest\)$/,
+      ],
+    ],
+  ],
+  [
+    "tag key with a slash (CreateCertificateRequest)",
+    () => ({ domain: "www.example.com", ...contact, tags: { "k8s/app": "x" } }),
+    [["tags", /^tag key "k8s\/app" must start with a letter and hold only letters/]],
+  ],
+  [
+    "200-character tag value on an order by CSR",
+    (c) => ({ csr: c.good, ...contact, tags: { env: "v".repeat(200) } }),
+    [
+      [
+        "tags",
+        /^the value of tag "env" is 200 characters; CreateCertificateWithCsrRequest allows at most 128$/,
+      ],
+    ],
+  ],
+  [
+    "CR/LF and a bidi override in a tag value",
+    () => ({ domain: "www.example.com", ...contact, tags: { env: "prod\r\nX-Injected: 1\u202e" } }),
+    [
+      [
+        "tags",
+        /^the value of tag "env" must not contain control characters \(CR\/LF, tabs, bidi or zero-width marks\)$/,
+      ],
+    ],
+  ],
+  [
+    "a tab in a tag key of a several-name order",
+    () => ({ domains: ["a.example.com", "b.example.com"], tags: { "a\tb": "x" } }),
+    [["tags", /^tag key "a\\u0009b" must not contain control characters/]],
+  ],
+  [
+    "constructor as a tag key",
+    () => ({ domain: "www.example.com", ...contact, tags: { constructor: "x" } }),
+    [["tags", /^"constructor" cannot be a tag key/]],
+  ],
+  [
+    "domains as a string, not a list",
+    () => ({ domains: "a.example.com" }),
+    [["domains", /^Invalid input: expected array, received string$/]],
+  ],
 ];
 
 /** Bad inputs of a CertificateOrderValidation, with every failure check() must return. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { checkOrderInputs, UNKNOWN, chooseAction } from "../../provider/order/inputs";
 import { diffOrder } from "../../provider/order/diff";
 import { makeCsr } from "../support/keys";
+import { CertificateOrder } from "../../sdk/certificate-order";
 import { BAD_INPUTS, extraCsrs } from "../support/bad-inputs";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
@@ -182,11 +183,34 @@ describe("check: tags against the limits of the action the order uses", function
       );
     }
   });
-  it("CreateCertificateWithCsrRequest: key up to 128, no letter rule, value unlimited", async () => {
-    assert.deepEqual(await tagFailures({ csr, tags: { ["1" + "k".repeat(127)]: "v".repeat(500) } }), []);
+  it("CreateCertificateWithCsrRequest: key up to 128, no letter rule, value up to 128 (the emulator's guess)", async () => {
+    assert.deepEqual(await tagFailures({ csr, tags: { ["1" + "k".repeat(127)]: "v".repeat(128) } }), []);
+    assert.match(
+      (await tagFailures({ csr, tags: { env: "v".repeat(129) } }))[0]!.reason,
+      /129 characters; CreateCertificateWithCsrRequest allows at most 128$/,
+    );
     const f = await tagFailures({ csr, tags: { ["k".repeat(129)]: "v" } });
     assert.match(f[0]!.reason, /CreateCertificateWithCsrRequest allows at most 128/);
     assert.match((await tagFailures({ csr, tags: many(21) }))[0]!.reason, /at most 20 tags/);
+  });
+  it("__proto__, constructor and prototype keys are refused naming tags, in check and in the SDK", async () => {
+    // Own keys as JSON.parse makes them; Pulumi's wire format drops `__proto__` before check.
+    const raw = JSON.parse('{"__proto__":"x","constructor":"y","prototype":"z","team":"web"}') as Record<
+      string,
+      string
+    >;
+    assert.deepEqual(
+      (await tagFailures({ ...byDomain, tags: raw })).map((f) => f.reason.split(":")[0]),
+      [
+        '"__proto__" cannot be a tag key',
+        '"constructor" cannot be a tag key',
+        '"prototype" cannot be a tag key',
+      ],
+    );
+    assert.throws(
+      () => new CertificateOrder("o", { ...byDomain, ...contact, tags: raw }),
+      /^Error: CertificateOrder o: tags: "__proto__" cannot be a tag key: .*rename it$/,
+    );
   });
   it("CreateCertificateForPackageRequest documents no limits: only reserved prefixes, URLs and empty keys", async () => {
     const pkg = { domains: ["a.example.com", "b.example.com"] };
