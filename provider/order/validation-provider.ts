@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { z } from "zod";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
@@ -143,6 +144,24 @@ function isResolver(v: unknown): boolean {
   return isIP(host) !== 0;
 }
 
+/** A DNS record name: LDH labels that may start with `_` (`_dnsauth.www.example.com`), optional final dot. */
+const recordName = z.union([
+  z.literal(UNKNOWN),
+  z
+    .string()
+    .max(253)
+    .regex(/^((_?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|_[a-z0-9-]{1,62})\.)+[a-z]{2,63}\.?$/i),
+]);
+const recordNamesSchema = z.union([z.literal(UNKNOWN), z.array(recordName)]).nullish();
+/** `dnsPrecheck` as an object: resolvers only (a misspelled key would silently mean "no resolvers"). */
+const precheckSchema = z
+  .object({
+    resolvers: z
+      .union([z.literal(UNKNOWN), z.array(z.unknown().refine((r) => r === UNKNOWN || isResolver(r)))])
+      .optional(),
+  })
+  .strict();
+
 /** Every problem with a CertificateOrderValidation's inputs, one failure per property; values still unknown are not judged. */
 export function checkValidationInputs(news: Props): Array<{ property: string; reason: string }> {
   const failures: Array<{ property: string; reason: string }> = [];
@@ -171,26 +190,39 @@ export function checkValidationInputs(news: Props): Array<{ property: string; re
       property: "maxPollIntervalSeconds",
       reason: `at least pollIntervalSeconds (${poll}); the interval grows from pollIntervalSeconds up to this`,
     });
-  const fqdns = news.validationRecordFqdns;
-  if (fqdns !== undefined && fqdns !== null && fqdns !== UNKNOWN && !Array.isArray(fqdns))
-    failures.push({ property: "validationRecordFqdns", reason: "a list of record names" });
+  const fqdns = recordNamesSchema.safeParse(news.validationRecordFqdns);
+  if (!fqdns.success) {
+    const value = news.validationRecordFqdns;
+    failures.push({
+      property: "validationRecordFqdns",
+      reason: Array.isArray(value)
+        ? `record names such as _dnsauth.example.com; not ${value
+            .filter((v) => !recordName.safeParse(v).success)
+            .map((v) => JSON.stringify(v))
+            .join(", ")}`
+        : "a list of record names",
+    });
+  }
   const pre = news.dnsPrecheck;
   if (pre !== undefined && pre !== null && pre !== UNKNOWN && typeof pre !== "boolean") {
-    const resolvers = typeof pre === "object" ? (pre as { resolvers?: unknown }).resolvers : undefined;
+    const parsed = precheckSchema.safeParse(pre);
     if (typeof pre !== "object" || Array.isArray(pre))
       failures.push({
         property: "dnsPrecheck",
         reason: 'true, or { resolvers: ["1.1.1.1", "10.0.0.2:53"] }',
       });
-    else if (resolvers !== undefined && resolvers !== UNKNOWN) {
+    else if (!parsed.success) {
+      const extra = parsed.error.issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys : []));
+      const resolvers = (pre as { resolvers?: unknown }).resolvers;
       const bad = Array.isArray(resolvers)
         ? resolvers.filter((r) => r !== UNKNOWN && !isResolver(r))
         : [resolvers];
-      if (bad.length)
-        failures.push({
-          property: "dnsPrecheck",
-          reason: `resolvers are IP addresses, optionally with a port (1.1.1.1, 10.0.0.2:53, [::1]:53); not ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
-        });
+      failures.push({
+        property: "dnsPrecheck",
+        reason: extra.length
+          ? `unknown ${extra.length > 1 ? "properties" : "property"} ${extra.join(", ")} (dnsPrecheck takes resolvers only)`
+          : `resolvers are IP addresses, optionally with a port (1.1.1.1, 10.0.0.2:53, [::1]:53); not ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
+      });
     }
   }
   return failures;

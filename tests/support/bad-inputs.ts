@@ -728,4 +728,19 @@ export const BAD_VALIDATION_INPUTS: Array<
       ["maxPollIntervalSeconds", /at least pollIntervalSeconds \(9\)/],
     ],
   ],
+  [
+    "validationRecordFqdns holding a number, a bad name, an empty string and an object",
+    { orderId: "1", validationRecordFqdns: [5, "not a name!!", "", {}] },
+    [
+      [
+        "validationRecordFqdns",
+        /^record names such as _dnsauth\.example\.com; not 5, "not a name!!", "", \{\}$/,
+      ],
+    ],
+  ],
+  [
+    "unknown key inside dnsPrecheck",
+    { orderId: "1", dnsPrecheck: { resolvers: ["1.1.1.1"], extra: "x" } },
+    [["dnsPrecheck", /^unknown property extra \(dnsPrecheck takes resolvers only\)$/]],
+  ],
 ];
