@@ -1,4 +1,5 @@
 import type { ResponseOf } from "../cas/actions";
+import { runWithDeadline } from "../cas/deadline";
 import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import { parseCsr } from "../pki/csr";
 import { checkOrderInputs, chooseAction, type Failure, type OrderInputs } from "./inputs";
@@ -6,7 +7,7 @@ import { diffOrder } from "./diff";
 import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
-import { client, log, setConfig } from "./settings";
+import { client, log, operationDeadline, setConfig } from "./settings";
 import { upgradeOutputs } from "./upgrade";
 import {
   claim,
@@ -435,7 +436,9 @@ async function reconcile(
 ): Promise<Candidate[]> {
   for (let round = 1; ; round++) {
     try {
-      return await findCandidates(productCode, domains, sentAt);
+      // Each round on a fresh operation's deadline: the create whose answer was lost may have spent
+      // this operation's, and a look-up that cannot run leaves a later `pulumi up` to order again.
+      return await runWithDeadline(operationDeadline(), () => findCandidates(productCode, domains, sentAt));
     } catch (e) {
       if (round >= 4) {
         unresolved.set(key, sentAt);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { CasClient } from "../../provider/cas/client";
 import { Deadline, runWithDeadline } from "../../provider/cas/deadline";
-import { CasOutcomeUnknownError, CasTransportError } from "../../provider/cas/errors";
+import { CasOutcomeUnknownError, CasTransportError, type CasError } from "../../provider/cas/errors";
+import { startEmulator } from "../../emulator/server";
 import { fakeClock, hang, json, scriptedServer } from "../support/scripted-server";
 
 // The provider exactly as the host loads it: by package name.
@@ -9,6 +10,8 @@ import { fakeClock, hang, json, scriptedServer } from "../support/scripted-serve
 const provider = require("pulumi-alicloud-cas/provider").order as {
   configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
   read(id: string, props: object): Promise<unknown>;
+  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown> }>;
+  create(inputs: object): Promise<unknown>;
 };
 
 describe("one deadline per provider operation", () => {
@@ -83,5 +86,49 @@ describe("one deadline per provider operation", () => {
     );
     assert.equal(srv.requests.length, 1);
     await srv.close();
+  });
+
+  it("the look-ups after a lost create answer get a deadline of their own: a create that spent the operation's still finds its order", async () => {
+    // The create is processed after 1.5 s, past the operation deadline of 1 s: its answer is lost.
+    const emu = await startEmulator({
+      lifecycle: { validation: "manual" },
+      faults: [{ action: "CreateCertificateRequest", kind: "latency", latencyMs: 1500, rate: 1, limit: 1 }],
+    });
+    const config: Record<string, string> = {
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud:secretKey": emu.accessKeySecret,
+      "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+      "alicloud-cas:operationTimeoutSeconds": "1",
+    };
+    const consoleError = console.error;
+    console.error = () => undefined;
+    try {
+      await provider.configure({ config: { get: (k) => config[k] } });
+      const { inputs } = await provider.check(
+        {},
+        {
+          domain: "lost.example.com",
+          username: "u",
+          phone: "13800001111",
+          email: "a@example.com",
+          quotaCheck: "off",
+        },
+      );
+      // The order it placed is found and named (it cannot be proven to be this resource's), instead of
+      // "looking for it failed" with nothing sent, which leaves a later `pulumi up` free to order again.
+      await assert.rejects(provider.create(inputs), (e: CasError) => {
+        assert.equal(e.code, "OwnershipUnproven", e.message);
+        assert.match(e.message, /OrderId \d+/);
+        return true;
+      });
+      const creates = emu.control.requests().filter((r) => r.action === "CreateCertificateRequest");
+      assert.equal(creates.length, 1);
+      assert.ok(
+        emu.control.requests().some((r) => r.action === "ListUserCertificateOrder" && r.outcome === "OK"),
+      );
+    } finally {
+      console.error = consoleError;
+      await emu.close();
+    }
   });
 });
