@@ -11,6 +11,7 @@ import { client, log, operationDeadline, setConfig } from "./settings";
 import { upgradeOutputs } from "./upgrade";
 import {
   claim,
+  CLOCK_SKEW_MS,
   findCandidates,
   isClaimed,
   recordTakenByCreate,
@@ -33,6 +34,12 @@ export interface ConfigureRequest {
 const unresolved = new Map<string, number>();
 /** How long a lost create may still be in flight before it is taken as never processed. */
 const RECONCILE_GRACE_MS = 3_000;
+
+/** Whether a lost answer was a timeout (CAS may process such a request late), not a reset. */
+function timedOut(e: unknown): boolean {
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof CasError && cause.code === "Timeout";
+}
 
 /**
  * A failure about an input the user did not set says the value is the default: the engine renders a
@@ -358,6 +365,19 @@ async function placeOrder(
       lostAnswers.set(key, (lostAnswers.get(key) ?? 0) + 1);
       const taken = await settleLostAnswer(action, inputs.productCode, domains, sentAt, key, pending);
       if (taken) return taken;
+      if (timedOut(e)) {
+        // A request that timed out may still be processed by CAS after both look-ups: ordering again
+        // now could buy a second certificate. Stop; the next attempt in this process looks first.
+        unresolved.set(key, sentAt);
+        throw new CasError(
+          "OutcomeUnknown",
+          `${action} for ${domains.join(", ")} got no answer within the attempt timeout, so CAS may still place the order late. ` +
+            `ListUserCertificateOrder (product ${inputs.productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
+            `listed no order that no resource of this deployment holds, right away and again after ${RECONCILE_GRACE_MS / 1000} s. ` +
+            "Nothing was adopted and no second order was placed. Wait a minute and look in the CAS console (or ListUserCertificateOrder) for an order for these names: " +
+            "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again. If timeouts recur, raise alicloud-cas:attemptTimeoutMs.",
+        );
+      }
       if (attempt >= 3) {
         // Give up for now, but make the next attempt look first: a late request may still land.
         unresolved.set(key, sentAt);

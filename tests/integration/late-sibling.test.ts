@@ -123,3 +123,41 @@ describe("a lost create answer never takes a sibling's order whose answer is sti
       }
     });
 });
+
+describe("a create that timed out is never followed by a second order in the same operation", function () {
+  this.timeout(120_000);
+
+  it("stops with the outcome-unknown error; the late order is the only one", async () => {
+    const emu: RunningEmulator = await startEmulator({ lifecycle: { validation: "manual" } });
+    let host: ProviderHost | undefined;
+    try {
+      host = await startProviderHost(
+        certificateOrderStub,
+        {
+          "alicloud:accessKey": emu.accessKeyId,
+          "alicloud:secretKey": emu.accessKeySecret,
+          "alicloud-cas:attemptTimeoutMs": "1000",
+        },
+        { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      );
+      // CAS places the order only after the attempt timeout and the look-ups' grace.
+      emu.control.setFaults([
+        { action: "CreateCertificateRequest", kind: "latency", latencyMs: 8000, rate: 1, limit: 1 },
+      ]);
+      const { inputs } = await host.check({ domain: "late.example.com", ...contact });
+      await assert.rejects(
+        host.create(inputs),
+        /CreateCertificateRequest for late\.example\.com got no answer within the attempt timeout, so CAS may still place the order late\. .*listed no order.*no second order was placed.*set adoptOrderId to its OrderId; if none did, run pulumi up again/,
+      );
+      // The late request lands eventually: it must be the only create sent and the only order.
+      const creates = () => emu.control.requests().filter((r) => r.action === "CreateCertificateRequest");
+      for (let i = 0; i < 100 && !creates()[0]?.orderId; i++) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(creates()[0]?.orderId, "the late create was processed");
+      assert.equal(creates().length, 1, "a second create was sent");
+      assert.equal((await emu.control.orders()).length, 1);
+    } finally {
+      host?.stop();
+      await emu.close();
+    }
+  });
+});
