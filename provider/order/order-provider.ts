@@ -464,7 +464,7 @@ async function reconcile(
         unresolved.set(key, sentAt);
         throw new CasError(
           "ReconcileFailed",
-          `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message}. ` +
+          `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message.replace(/\.$/, "")}. ` +
             "Check ListUserCertificateOrder (or the CAS console) and set adoptOrderId if it exists, then run pulumi up again.",
         );
       }
