@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrder, type CertificateOrderArgs } from "./certificate-order";
 import { CertificateOrderValidation } from "./certificate-order-validation";
+import { recordBase } from "../provider/order/record-name";
 
 /** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
 export interface ValidationDnsRecordArgs {
@@ -80,7 +81,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     // Names validated by the same record (`*.example.com`, `example.com`) publish it once.
     const byRecordName = new Map<string, string>();
     for (const n of names) {
-      const base = n.replace(/^\*\./, "");
+      const base = recordBase(n);
       if (!byRecordName.has(base)) byRecordName.set(base, n);
     }
     this.dnsRecords = [...byRecordName].map(([base, n]) => {
