@@ -1,5 +1,6 @@
 import { parseCsr } from "../pki/csr";
 import { UNKNOWN } from "./inputs";
+import { ISSUED, isExpired } from "./lifecycle";
 
 /** Properties that need a new order when they change: CAS cannot change them on an existing one. */
 export const REPLACE_PROPERTIES = [
@@ -130,8 +131,7 @@ export async function diffOrder(
   }
   const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
   const notAfter = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;
-  const expired =
-    olds.status === "expired" || (olds.status === "issued" && Number.isFinite(notAfter) && notAfter <= now);
+  const expired = isExpired(olds.status, notAfter, now);
   if (expired) {
     replaces.push("notAfter");
     reasons.push(
@@ -139,7 +139,7 @@ export async function diffOrder(
     );
   } else if (
     renewBefore !== null &&
-    olds.status === "issued" &&
+    olds.status === ISSUED &&
     Number.isFinite(notAfter) &&
     notAfter - now <= renewBefore * DAY
   ) {

@@ -9,6 +9,7 @@ import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { client, log, operationDeadline, setConfig } from "./settings";
 import { upgradeOutputs } from "./upgrade";
+import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
   CLOCK_SKEW_MS,
@@ -119,8 +120,8 @@ export const certificateOrderProvider = {
           orderId,
           action,
           domains,
-          status: "unknown",
-          type: "unknow",
+          status: phaseOf(UNREAD_TYPE).status,
+          type: UNREAD_TYPE,
           ownership,
         },
         reasons: [message],
@@ -207,25 +208,16 @@ export const certificateOrderProvider = {
     const gone = (e: unknown) => e instanceof CasApiError && e.code === "NotFoundOrder";
     try {
       const { Type } = await api.call("DescribeCertificateState", { OrderId: id });
-      if (Type === "domain_verify" || Type === "process") {
-        await api.call("CancelOrderRequest", { OrderId: id });
-        await api.call("DeleteCertificateRequest", { OrderId: id });
-        log(`order ${id}: withdrawn and deleted before issuance; its quota is back in the plan`);
-      } else if (Type === "verify_fail" || Type === "payed") {
-        await api.call("DeleteCertificateRequest", { OrderId: id });
-        // `payed` is "pending application": paid from the plan but never submitted to the CA (or
-        // withdrawn by CancelOrderRequest earlier). Deleting it is what returns the quota.
-        log(
-          Type === "payed"
-            ? `order ${id}: pending application (payed: never submitted to the CA) deleted; its quota is back in the plan`
-            : `order ${id}: failed order (verify_fail) deleted; its quota is back in the plan`,
-        );
-      } else if (Type === "certificate" && onDelete === "revoke") {
+      const plan = phaseOf(Type).onDelete;
+      if (plan.kind === "withdraw") {
+        for (const action of plan.calls) await api.call(action, { OrderId: id });
+        log(`order ${id}: ${plan.done}`);
+      } else if (plan.kind === "issued" && onDelete === "revoke") {
         await api.call("CancelCertificateForPackageRequest", { OrderId: id });
         log(
           `order ${id}: certificate revoked (onDelete=revoke); quota returns only within 30 days of issuance`,
         );
-      } else if (Type === "certificate") {
+      } else if (plan.kind === "issued") {
         log(
           `order ${id}: the issued certificate is kept valid in CAS (set onDelete=revoke to revoke it); removed from the stack`,
         );
@@ -268,10 +260,10 @@ function withExpiry<T extends { status: string; notAfter: string | null; statusR
   now = Date.now(),
 ): T {
   const notAfter = outs.notAfter ? Date.parse(outs.notAfter) : NaN;
-  if (outs.status !== "issued" || !(notAfter <= now)) return outs;
+  if (!isExpired(outs.status, notAfter, now)) return outs;
   return {
     ...outs,
-    status: "expired",
+    status: EXPIRED,
     statusReason: `the certificate expired ${outs.notAfter}; the next pulumi up orders a replacement`,
   };
 }

@@ -4,33 +4,17 @@ import type { OrderInputs } from "./inputs";
 import { certificateLink } from "./certificate-link";
 import { client, log } from "./settings";
 import { guessZone, hostRecord, recordBase, validationRecordFqdn } from "./record-name";
+import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
 
 /** Bumped when the shape of the outputs changes; `read` upgrades older state. */
 export const SCHEMA_VERSION = 2;
 
-/** Normalized order status (the raw API `type` is kept beside it). */
-export type OrderStatus =
-  "pending_validation" | "under_review" | "issued" | "failed" | "pending_application" | "unknown";
+export type { OrderStatus } from "./lifecycle";
 
-const STATUS: Record<string, OrderStatus> = {
-  domain_verify: "pending_validation",
-  process: "under_review",
-  certificate: "issued",
-  verify_fail: "failed",
-  payed: "pending_application",
-};
-
-/** What a stuck or failed state means and what to do, as the SDK's `Type` remarks describe it. */
-export const STATUS_REASON: Record<string, string> = {
-  verify_fail:
-    "the CA's review failed (verify_fail): the application information (names, contact, company profile or CSR) may be wrong. " +
-    "Replace the order: fix the input and run pulumi up, or run `pulumi up --replace <urn>` (URNs: `pulumi stack --show-urns`); " +
-    "deleting the failed order returns its quota.",
-  payed:
-    "the order is pending application (payed): it was withdrawn (CancelOrderRequest) or is a new renewal order, and no " +
-    "API action submits it. Submit the application in the CAS console (SSL Certificates → the order → Apply), then run " +
-    "pulumi up again; or delete the order, which returns its quota.",
-};
+/** What a stuck or failed state means and what to do, by API `Type` (from the life-cycle table). */
+export const STATUS_REASON: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(LIFECYCLE).flatMap((p) => (p.reason ? [[p.type, p.reason]] : [])),
+);
 
 /** One DNS record to publish for one ordered name. */
 export interface DnsValidationRecord {
@@ -146,9 +130,9 @@ export async function toOutputs(
   state: ResponseOf<"DescribeCertificateState">,
   previous?: Partial<OrderOutputs>,
 ): Promise<OrderOutputs> {
-  const status = STATUS[state.Type] ?? "unknown";
+  const phase = phaseOf(state.Type);
   let validation: OrderOutputs["validation"] = previous?.validation ?? null;
-  if (state.Type === "domain_verify") {
+  if (phase.awaitsValidation) {
     if (state.ValidateType === "FILE" && state.Uri) {
       // CAS names the one host the file must be served on (`Domain`); without it, every ordered name.
       const hosts = state.Domain ? [recordBase(state.Domain)] : [...new Set(domains.map(recordBase))];
@@ -187,9 +171,9 @@ export async function toOutputs(
     orderId,
     action,
     domains,
-    status,
+    status: phase.status,
     type: state.Type,
-    statusReason: STATUS_REASON[state.Type] ?? null,
+    statusReason: phase.reason,
     validation,
     validationRecords: records,
     ...cert,
@@ -222,7 +206,7 @@ export async function certificateFields(
   >
 > {
   const [leaf, ...chain] =
-    state.Type === "certificate" && state.Certificate ? splitPemCertificates(state.Certificate) : [];
+    phaseOf(state.Type).issued && state.Certificate ? splitPemCertificates(state.Certificate) : [];
   if (!leaf)
     return {
       certificatePem: null,

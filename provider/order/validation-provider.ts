@@ -8,6 +8,7 @@ import { certificateLink } from "./certificate-link";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
 import { client, log, setConfig } from "./settings";
 import { UNKNOWN } from "./inputs";
+import { phaseOf } from "./lifecycle";
 
 type Props = Record<string, unknown>;
 
@@ -79,7 +80,7 @@ async function orderDomains(orderId: string): Promise<string[] | undefined> {
 async function reportDns(orderId: string, fqdns: string[] | null, resolvers: string[]): Promise<void> {
   const api = client();
   const state = await api.call("DescribeCertificateState", { OrderId: orderId });
-  if (state.Type !== "domain_verify") return;
+  if (!phaseOf(state.Type).awaitsValidation) return;
   if (state.ValidateType === "FILE") {
     if (state.Uri)
       log(
@@ -280,14 +281,14 @@ export const certificateOrderValidationProvider = {
       }
       throw e;
     }
-    if (state.Type !== "certificate") return { id, props };
+    if (!phaseOf(state.Type).issued) return { id, props };
     return { id, props: await certificateOutputs(props, state, props) };
   },
 
   async update(_id: string, olds: Props, news: Props) {
     if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
       const state = await client().call("DescribeCertificateState", { OrderId: String(olds.orderId) });
-      if (state.Type === "certificate") return { outs: await certificateOutputs(news, state, olds) };
+      if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(news, state, olds) };
     }
     return { outs: { ...olds, ...settings(news) } };
   },

@@ -1,7 +1,7 @@
 import type { ResponseOf } from "../cas/actions";
 import type { Clock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
-import { STATUS_REASON } from "./outputs";
+import { phaseOf } from "./lifecycle";
 
 export interface WaitOptions {
   timeoutMinutes: number;
@@ -18,18 +18,10 @@ export const DEFAULT_WAIT: WaitOptions = {
 
 type Describe = (orderId: string) => Promise<ResponseOf<"DescribeCertificateState">>;
 
-const LABEL: Record<string, string> = {
-  domain_verify: "waiting for domain validation (publish the DNS record or file)",
-  process: "validated; the CA is reviewing",
-  certificate: "issued",
-  verify_fail: "the CA's review failed",
-  payed: "pending application (not submitted to the CA)",
-};
-
 /**
- * Polls until the order is issued, printing one line per state change. Stops at once on
- * `verify_fail` (the CA's review failed: replace the order) and on `payed` (pending application:
- * submit it in the console), saying what to do. The deadline is its own (the Node host ignores
+ * Polls until the order is issued, printing one line per state change. Stops at once on the
+ * states waiting cannot move on (the life-cycle table's `stop`: `verify_fail` needs a new order,
+ * `payed` a console step), saying what to do. The deadline is its own (the Node host ignores
  * customTimeouts); when it passes the error says so, and the next `pulumi up` waits again on the
  * same order, because nothing about the order changed.
  */
@@ -56,19 +48,15 @@ export async function waitForIssuance(
         );
       throw e;
     }
+    const phase = phaseOf(state.Type);
     if (state.Type !== last) {
       const waited = Math.round((clock.now() - started) / 1000);
-      log(
-        `order ${orderId}: ${LABEL[state.Type] ?? `state ${state.Type}`}${waited ? ` (after ${waited}s)` : ""}`,
-      );
+      log(`order ${orderId}: ${phase.label}${waited ? ` (after ${waited}s)` : ""}`);
       last = state.Type;
     }
-    if (state.Type === "certificate") return state;
-    // Neither state moves on by waiting: verify_fail needs a new order, payed needs a console step.
-    if (state.Type === "verify_fail")
-      throw new CasError("ValidationFailed", `order ${orderId}: ${STATUS_REASON.verify_fail}`);
-    if (state.Type === "payed")
-      throw new CasError("PendingApplication", `order ${orderId}: ${STATUS_REASON.payed}`);
+    if (phase.wait.kind === "done") return state;
+    if (phase.wait.kind === "stop")
+      throw new CasError(phase.wait.code, `order ${orderId}: ${phase.reason ?? phase.label}`);
     const left = deadline - clock.now();
     if (left <= 0)
       throw new CasError(
