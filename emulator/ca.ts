@@ -52,12 +52,20 @@ export class EmulatorCa {
     return new EmulatorCa(made, cert, keys.privateKey);
   }
 
-  /** Signs a leaf for `names` over a public key (DER SubjectPublicKeyInfo). */
-  async issue(publicKeySpki: ArrayBuffer, names: string[], notBefore: Date, days: number): Promise<string> {
+  /** Signs a leaf for `names` over a public key (DER SubjectPublicKeyInfo); a new serial unless one is given. */
+  async issue(
+    publicKeySpki: ArrayBuffer,
+    names: string[],
+    notBefore: Date,
+    days: number,
+    serialNumber?: string,
+  ): Promise<string> {
     const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: randomBytes(16)
-        .toString("hex")
-        .replace(/^[89a-f]/, "1"),
+      serialNumber:
+        serialNumber ??
+        randomBytes(16)
+          .toString("hex")
+          .replace(/^[89a-f]/, "1"),
       subject: `CN=${names[0]}`,
       issuer: this.cert.subject,
       notBefore,

@@ -80,6 +80,7 @@ const faultInput = z.strictObject({
   ),
 });
 const failInput = z.strictObject({ reason: z.string().max(2000).optional() });
+const ageInput = z.strictObject({ days: z.number().int().min(1).max(3650) });
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, route: string): T {
   const r = schema.safeParse(input);
@@ -137,6 +138,8 @@ export async function serveControl(
       return reply(200, await c[op](id));
     if (method === "POST" && head === "orders" && id && op === "fail")
       return reply(200, await c.fail(id, parse(failInput, input, "POST orders/{id}/fail").reason));
+    if (method === "POST" && head === "orders" && id && op === "age")
+      return reply(200, await c.age(id, parse(ageInput, input, "POST orders/{id}/age").days));
     if (method === "GET" && head === "orders" && id && op === "expected-records")
       return reply(200, c.expectedRecords(id));
     if (method === "POST" && head === "plans") {

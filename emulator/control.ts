@@ -28,7 +28,10 @@ export class EmulatorControl {
   expire(orderId: string) {
     return this.model.control(orderId, "expire");
   }
-  /** Sets a plan's size (creates the plan). */
+  /** Moves an issued order `days` into the past: its certificate is signed again, starting that much earlier. */
+  age(orderId: string, days: number) {
+    return this.model.age(orderId, days);
+  }
   /** Sets a plan's size (creates the plan); the key must be one of the emulator's accounts, the code a documented one. */
   setQuota(productCode: string, total: number, accessKeyId = this.emulator.defaultKey): void {
     this.model.setPlan(accessKeyId, productCode, total);

@@ -4,7 +4,7 @@ import { ApiFault } from "./faults";
 import type { LifecycleOptions } from "./lifecycle";
 import { certificateDetail, listOrders, type ListingContext } from "./listing";
 import { bindNames, normalizeName, type Binding } from "./names";
-import { csrPublicKey } from "./pki";
+import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
 import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
 import { DNS_LABEL, recordDomain } from "./records";
 import type { SeededRandom } from "./rng";
@@ -337,6 +337,36 @@ export class CasModel {
       o.notAfter = this.now() - 1;
       this.persist();
     }
+    return o;
+  }
+
+  /**
+   * Control API: moves an issued order `days` into the past, as if it had been issued that long ago.
+   * The leaf is signed again with the same key, names, serial and length of validity, starting
+   * `days` earlier; the times the order keeps (created, issued, expiry) move with it. CAS has no
+   * such action: it stands in for waiting, so renewal can be tested with realistic validities.
+   */
+  async age(orderId: string, days: number): Promise<Order> {
+    const o = own(this.state.orders, orderId);
+    if (!o) throw notFoundOrder();
+    await this.advance(o);
+    if (o.state !== "certificate" || !o.certificatePem) throw stateError(o.state, "age");
+    const [leaf, ...chain] = splitPem(o.certificatePem);
+    const facts = certificateFacts(leaf!);
+    const shift = days * DAY;
+    const aged = await this.ca.issue(
+      certificatePublicKey(leaf!),
+      o.domains,
+      new Date(facts.notBefore - shift),
+      (facts.notAfter - facts.notBefore) / DAY,
+      facts.serialNo,
+    );
+    o.certificatePem = aged + chain.join("");
+    o.createdAt -= shift;
+    o.stateSince -= shift;
+    if (o.issuedAt !== null) o.issuedAt -= shift;
+    if (o.notAfter !== null) o.notAfter -= shift;
+    this.persist();
     return o;
   }
 

@@ -98,6 +98,12 @@ export function certificateFacts(pem: string): CertificateFacts {
   };
 }
 
+/** The SubjectPublicKeyInfo (DER) of a PEM certificate (the first one of a bundle). */
+export function certificatePublicKey(pem: string): ArrayBuffer {
+  const raw = new Uint8Array(new (x509().X509Certificate)(pem).publicKey.rawData);
+  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+}
+
 /** The PEM certificates of a bundle, leaf first. */
 export function splitPem(bundle: string): string[] {
   return (

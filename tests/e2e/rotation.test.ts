@@ -207,8 +207,10 @@ describe("zero-downtime rotation under the real engine: order → validation →
 
   it("renewal (renewBeforeDays) replaces the chain create-before-delete", async () => {
     const before = await env.stack.outputs();
+    // The emulator issues 90-day certificates: 70 days on, 20 are left, within renewBeforeDays 30.
+    await emu.control("POST", `orders/${String(before.orderId!.value)}/age`, { days: 70 });
     await env.stack.refresh(); // the order is read as issued: its notAfter is what renewal compares
-    program.renewBeforeDays = 100; // the emulator issues 90-day certificates
+    program.renewBeforeDays = 30;
     const after = await up();
     await assertRotated(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.value])), after);
     program.renewBeforeDays = undefined;
