@@ -74,10 +74,9 @@ export const certificateOrderProvider = {
 
   async diff(id: string, olds: Props, news: Props) {
     claim(id);
-    // A warning, not a failure, for now: the engine suites use renewBeforeDays above the emulator's
-    // 90-day validity to force a renewal (see the README's remaining risks).
+    // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
     const tooEarly = renewalBeyondValidity(olds, news);
-    if (tooEarly) log(`warning: order ${id}: ${tooEarly}`);
+    if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
     const d = await diffOrder(olds, news);
     for (const reason of d.reasons) log(`order ${String(olds.orderId)}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
@@ -276,7 +275,7 @@ function renewalBeyondValidity(olds: Props, news: Props): string | undefined {
   if (typeof days !== "number" || !Number.isFinite(from) || !Number.isFinite(to)) return undefined;
   const validity = Math.floor((to - from) / DAY_MS);
   if (days < validity) return undefined;
-  return `renewBeforeDays: ${days} is not below the certificate's validity of ${validity} days, so every pulumi up would replace it; set it below ${validity} (for example ${Math.max(1, Math.floor(validity / 3))})`;
+  return `renewBeforeDays: ${days} is not below the certificate's validity of ${validity} days, so every pulumi up would replace it; set renewBeforeDays below ${validity} (for example ${Math.max(1, Math.floor(validity / 3))})`;
 }
 
 /** The names CAS binds: the CSR's CN (check refuses CSRs with more names), else `domains` or `domain`. */

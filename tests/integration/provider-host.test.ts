@@ -523,7 +523,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     return cert.toString("pem");
   }
 
-  it("an expired certificate reports expired and its diff replaces it; renewBeforeDays at or above the validity is warned about", async () => {
+  it("an expired certificate reports expired and its diff replaces it; renewBeforeDays at or above the validity fails the diff", async () => {
     const day = 86_400_000;
     const pem = await certificate(Date.now() - 100 * day, Date.now() - day);
     const cas = await scriptedServer([
@@ -553,19 +553,19 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
       const diff = await host.diff("12000001", read.props, news);
       assert.deepEqual([diff.changes, diff.replaces], [2, ["notAfter"]]);
       await host.waitForStderr(/expired: the certificate expired .*ordering a replacement/);
-      await host.diff(
-        "12000001",
-        {
-          ...read.props,
-          status: "issued",
-          notAfter: new Date(Date.now() + 50 * day).toISOString(),
-          notBefore: new Date(Date.now() - 49 * day).toISOString(),
-        },
-        { ...news, renewBeforeDays: 99 },
+      const issued = {
+        ...read.props,
+        status: "issued",
+        notAfter: new Date(Date.now() + 50 * day).toISOString(),
+        notBefore: new Date(Date.now() - 49 * day).toISOString(),
+      };
+      await assert.rejects(
+        host.diff("12000001", issued, { ...news, renewBeforeDays: 99 }),
+        /order 12000001: renewBeforeDays: 99 is not below the certificate's validity of 99 days, so every pulumi up would replace it; set renewBeforeDays below 99 \(for example 33\)/,
       );
-      await host.waitForStderr(
-        /warning: order 12000001: renewBeforeDays: 99 is not below the certificate's validity of 99 days, so every pulumi up would replace it/,
-      );
+      // One day below the validity is a working setting: due (50 days left), a renewal, not an error.
+      const due = await host.diff("12000001", issued, { ...news, renewBeforeDays: 98 });
+      assert.deepEqual([due.changes, due.replaces], [2, ["renewBeforeDays"]]);
       assert.deepEqual(cas.requests[0], "DescribeCertificateState");
       assert.ok(!cas.requests.some((a) => /^(Create|Cancel|Delete)/.test(a)), cas.requests.join());
     } finally {
