@@ -78,6 +78,12 @@ export const certificateOrderProvider = {
     const tooEarly = renewalBeyondValidity(olds, news);
     if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
     const d = await diffOrder(olds, news);
+    if (d.replaces.length > 0 && news.adoptOrderId === id)
+      // The replacement's create would try to adopt this very order again (held by the resource it replaces).
+      throw new Error(
+        `order ${id}: ${d.reasons.join("; ")}. But adoptOrderId pins this resource to order ${id}, which its replacement cannot take: ` +
+          "remove adoptOrderId from the program (it is needed only for the up that adopts; the resource keeps its order) and run pulumi up again",
+      );
     for (const reason of d.reasons) log(`order ${String(olds.orderId)}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
   },

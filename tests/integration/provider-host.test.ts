@@ -190,6 +190,17 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       new RegExp(`adoptOrderId ${id}: another resource of this deployment already holds this order`),
     );
     assert.equal(plan().used, before + 1, "only the outside orders were placed");
+    // A change that needs a new order while adoptOrderId still names this one: the replacement
+    // would try to adopt it again, so the diff says to remove adoptOrderId.
+    const renamed = await host.check({ domain: "adopt2.example.com", ...contact, adoptOrderId: id });
+    await assert.rejects(
+      host.diff(id, adopted.outs, renamed.inputs),
+      new RegExp(
+        `order ${id}: domain: "adopt.example.com" → "adopt2.example.com".*adoptOrderId pins this resource to order ${id}.*remove adoptOrderId`,
+      ),
+    );
+    const unpinned = await host.check({ domain: "adopt2.example.com", ...contact });
+    assert.deepEqual((await host.diff(id, adopted.outs, unpinned.inputs)).replaces, ["domain"]);
   });
 
   it("a lost create answer never adopts by default: it stops with the candidate list and the adoptOrderId fix", async () => {
