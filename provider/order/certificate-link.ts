@@ -1,5 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
 import { CasApiError } from "../cas/errors";
+import { listPages } from "./order-list";
 
 /**
  * What consumers take: ALB/NLB/WAF/GA/OSS `CertIdentifier`, CDN/DCDN/SLB the bare id. Plain JSON,
@@ -25,10 +26,6 @@ export interface LinkApi {
 }
 
 export const NO_LINK: CertificateLink = { certificateId: null, certIdentifier: null };
-
-/** CERT list pages are 50 items; a name rarely has more than a few certificates (renewals, other stacks). */
-const PAGE_SIZE = 50;
-const MAX_PAGES = 20;
 
 /** A serial number as hex without case, separators or leading zeros (CAS and X.509 tools differ on all three). */
 export function normalizeSerial(serial: string): string {
@@ -58,14 +55,8 @@ export async function findCertificate(
   serialNumber: string,
 ): Promise<CertificateLink> {
   const want = normalizeSerial(serialNumber);
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const res = await api.call("ListUserCertificateOrder", {
-      OrderType: "CERT",
-      Keyword: keyword,
-      CurrentPage: page,
-      ShowSize: PAGE_SIZE,
-    });
-    for (const item of res.CertificateOrderList) {
+  for await (const items of listPages(api, { OrderType: "CERT", Keyword: keyword })) {
+    for (const item of items) {
       const listedSerial = item.SerialNo;
       if (!item.CertificateId) continue;
       // Items without a serial are checked through their detail (which always has one).
@@ -75,7 +66,6 @@ export async function findCertificate(
       if (detail.SerialNo !== undefined && normalizeSerial(detail.SerialNo) !== want) continue;
       return { certificateId: detail.Id, certIdentifier: detail.CertIdentifier ?? null };
     }
-    if (page * PAGE_SIZE >= res.TotalCount || res.CertificateOrderList.length === 0) break;
   }
   return NO_LINK;
 }

@@ -1,6 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
-import { runWithDeadline } from "../cas/deadline";
-import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
+import { systemClock } from "../../protocol/clock";
+import { CasApiError, CasError } from "../cas/errors";
 import { parseCsr } from "../pki/csr";
 import { checkOrderInputs, chooseAction, type Failure, type OrderInputs } from "./inputs";
 import { diffOrder } from "./diff";
@@ -12,34 +12,31 @@ import { upgradeOutputs } from "./upgrade";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
-  CLOCK_SKEW_MS,
-  findCandidates,
-  isClaimed,
   recordTakenByCreate,
   wasTakenByCreate,
   lostAnswerPolicy,
-  namesKey,
-  ownershipUnproven,
   resetClaims,
   verifyAdoption,
-  type Candidate,
   type Ownership,
 } from "./ownership";
+import { OrderPlacer, orderRequest } from "./placer";
 
 type Props = Record<string, unknown>;
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
 }
 
-/** Orders (product|names) whose create lost its answer and found nothing, with when it was sent, in this process. */
-const unresolved = new Map<string, number>();
-/** How long a lost create may still be in flight before it is taken as never processed. */
-const RECONCILE_GRACE_MS = 3_000;
+/** The order placer of the current configuration: what it remembers is about one account. */
+let placer = newPlacer();
 
-/** Whether a lost answer was a timeout (CAS may process such a request late), not a reset. */
-function timedOut(e: unknown): boolean {
-  const cause = (e as { cause?: unknown }).cause;
-  return cause instanceof CasError && cause.code === "Timeout";
+function newPlacer(): OrderPlacer {
+  return new OrderPlacer({
+    api: client,
+    clock: systemClock,
+    log,
+    newDeadline: operationDeadline,
+    adoptAfterLostAnswer: lostAnswerPolicy,
+  });
 }
 
 /**
@@ -60,7 +57,7 @@ export const certificateOrderProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     setConfig((key) => req.config.get(key));
     resetClaims();
-    lostAnswers.clear();
+    placer = newPlacer();
   },
 
   async check(olds: Props, news: Props) {
@@ -95,7 +92,7 @@ export const certificateOrderProvider = {
     if (inputs.adoptOrderId) await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
     const { orderId, ownership } = inputs.adoptOrderId
       ? { orderId: inputs.adoptOrderId, ownership: "adopted" as const }
-      : await placeOrder(inputs, domains, action).catch(async (e: unknown) => {
+      : await placer.place(orderRequest(inputs, domains, action)).catch(async (e: unknown) => {
           throw await explainQuotaExhausted(e, inputs.productCode);
         });
     if (ownership === "placed") claim(orderId);
@@ -288,184 +285,4 @@ function renewalBeyondValidity(olds: Props, news: Props): string | undefined {
 async function orderNames(inputs: OrderInputs): Promise<string[]> {
   if (inputs.csr) return [(await parseCsr(inputs.csr)).commonName!];
   return inputs.domains ?? [inputs.domain!];
-}
-
-/** How many creates in this process lost their answer, by product and names. */
-const lostAnswers = new Map<string, number>();
-/** The create requests of this process still awaiting an answer, by product and names. */
-const inFlight = new Map<string, Set<Promise<unknown>>>();
-
-/**
- * Places the order exactly once. No CAS create action has an idempotency token and no list item
- * carries an owner, so when an answer is lost (or says an order may exist) the provider lists the
- * orders it could have placed: none → order again; candidates → stop with their ids, or, with the
- * `alicloud-cas:adoptAfterLostAnswer=unique` opt-in, take a single one as `reconciled`.
- */
-async function placeOrder(
-  inputs: OrderInputs,
-  domains: string[],
-  action: ReturnType<typeof chooseAction>,
-): Promise<{ orderId: string; ownership: Ownership }> {
-  const api = client();
-  const contact = { Username: inputs.username, Phone: inputs.phone, Email: inputs.email };
-  // check() requires the contact for the two DV actions.
-  const dvContact = { Username: inputs.username!, Phone: inputs.phone!, Email: inputs.email! };
-  const tags = inputs.tags ? Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
-  const common = { ProductCode: inputs.productCode, ValidateType: inputs.validateType, Tags: tags };
-  const key = `${inputs.productCode}|${namesKey(domains)}`;
-  const pending = inFlight.get(key) ?? new Set<Promise<unknown>>();
-  inFlight.set(key, pending);
-  const earlier = unresolved.get(key);
-  if (earlier !== undefined) {
-    // An earlier create in this process lost its answer and nothing was found then: look first now.
-    const taken = await settleLostAnswer(action, inputs.productCode, domains, earlier, key, pending);
-    unresolved.delete(key);
-    if (taken) return taken;
-  }
-  for (let attempt = 1; ; attempt++) {
-    const sentAt = Date.now();
-    const request =
-      action === "CreateCertificateRequest"
-        ? api.call(action, { ...common, ...dvContact, Domain: domains[0]! })
-        : action === "CreateCertificateWithCsrRequest"
-          ? api.call(action, { ...common, ...dvContact, Csr: inputs.csr! })
-          : api.call(action, {
-              ...common,
-              ...contact,
-              CompanyName: inputs.companyName,
-              ...(inputs.csr ? { Csr: inputs.csr } : { Domain: domains.join(",") }),
-            });
-    // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
-    // this process must never see this order as a candidate.
-    const claimedRequest = request.then((res) => {
-      // A sibling whose answer was lost may have taken this order already (it was listed before
-      // this answer came): it is that resource's now, and holding it twice would let one destroy
-      // cancel the other's certificate.
-      if (isClaimed(res.OrderId))
-        throw new CasError(
-          "OrderTakenBySibling",
-          `${action} for ${domains.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
-        );
-      claim(res.OrderId);
-      return res;
-    });
-    pending.add(claimedRequest);
-    try {
-      const res = await claimedRequest;
-      return { orderId: res.OrderId, ownership: "placed" };
-    } catch (e) {
-      if (!isOutcomeUnknown(e)) throw e;
-      log(
-        `${action} for ${domains[0]}: no answer (${(e as Error).message.split(";")[0]}); looking for the order before ordering again`,
-      );
-      pending.delete(claimedRequest);
-      lostAnswers.set(key, (lostAnswers.get(key) ?? 0) + 1);
-      const taken = await settleLostAnswer(action, inputs.productCode, domains, sentAt, key, pending);
-      if (taken) return taken;
-      if (timedOut(e)) {
-        // A request that timed out may still be processed by CAS after both look-ups: ordering again
-        // now could buy a second certificate. Stop; the next attempt in this process looks first.
-        unresolved.set(key, sentAt);
-        throw new CasError(
-          "OutcomeUnknown",
-          `${action} for ${domains.join(", ")} got no answer within the attempt timeout, so CAS may still place the order late. ` +
-            `ListUserCertificateOrder (product ${inputs.productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
-            `listed no order that no resource of this deployment holds, right away and again after ${RECONCILE_GRACE_MS / 1000} s. ` +
-            "Nothing was adopted and no second order was placed. Wait a minute and look in the CAS console (or ListUserCertificateOrder) for an order for these names: " +
-            "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again. If timeouts recur, raise alicloud-cas:attemptTimeoutMs.",
-        );
-      }
-      if (attempt >= 3) {
-        // Give up for now, but make the next attempt look first: a late request may still land.
-        unresolved.set(key, sentAt);
-        throw e;
-      }
-    } finally {
-      pending.delete(claimedRequest);
-    }
-  }
-}
-
-/** The create answers that mean "an order may exist": lost, unparseable, or a nonce already used. */
-function isOutcomeUnknown(e: unknown): boolean {
-  return e instanceof CasOutcomeUnknownError || (e instanceof CasError && e.code === "OutcomeUnknown");
-}
-
-/**
- * After a lost answer: looks (and, finding nothing, waits for a request still in flight and looks
- * again). No candidate → undefined (order again). Candidates → the error listing them, or with the
- * opt-in a single candidate taken as `reconciled`.
- */
-async function settleLostAnswer(
-  action: string,
-  productCode: string,
-  domains: string[],
-  sentAt: number,
-  key: string,
-  pending: Set<Promise<unknown>>,
-): Promise<{ orderId: string; ownership: Ownership } | undefined> {
-  let found = await lookWhenSiblingsAnswered(productCode, domains, sentAt, key, pending);
-  if (found.length === 0) {
-    await new Promise((r) => setTimeout(r, RECONCILE_GRACE_MS));
-    found = await lookWhenSiblingsAnswered(productCode, domains, sentAt, key, pending);
-  }
-  if (found.length === 0) return undefined;
-  // A single candidate is attributable only when no other create for these names in this process lost its answer too.
-  if (found.length === 1 && lostAnswerPolicy() === "unique" && (lostAnswers.get(key) ?? 0) <= 1) {
-    const orderId = found[0]!.orderId;
-    claim(orderId);
-    log(
-      `found order ${orderId} placed by the unanswered request; adopting it (alicloud-cas:adoptAfterLostAnswer=unique: destroy leaves it in CAS unless adoptOrderId confirms it)`,
-    );
-    return { orderId, ownership: "reconciled" };
-  }
-  throw ownershipUnproven(action, domains, found);
-}
-
-/**
- * Looks for the candidates once no other create of this process for the same names is awaiting its
- * answer: a sibling's order listed while its answer is still on its way must not be taken for this
- * resource's. Siblings may start during a look-up, so the set is read again after each one.
- */
-async function lookWhenSiblingsAnswered(
-  productCode: string,
-  domains: string[],
-  sentAt: number,
-  key: string,
-  pending: Set<Promise<unknown>>,
-): Promise<Candidate[]> {
-  for (;;) {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
-    const found = await reconcile(productCode, domains, sentAt, key);
-    if (pending.size === 0) return found.filter((c) => !isClaimed(c.orderId));
-  }
-}
-
-/**
- * Looks for the orders a lost answer may have placed, trying the look-up itself several times: if
- * the answer is unknown and the look-up fails too, ordering again could buy a second certificate.
- */
-async function reconcile(
-  productCode: string,
-  domains: string[],
-  sentAt: number,
-  key: string,
-): Promise<Candidate[]> {
-  for (let round = 1; ; round++) {
-    try {
-      // Each round on a fresh operation's deadline: the create whose answer was lost may have spent
-      // this operation's, and a look-up that cannot run leaves a later `pulumi up` to order again.
-      return await runWithDeadline(operationDeadline(), () => findCandidates(productCode, domains, sentAt));
-    } catch (e) {
-      if (round >= 4) {
-        unresolved.set(key, sentAt);
-        throw new CasError(
-          "ReconcileFailed",
-          `an order for ${domains.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message.replace(/\.$/, "")}. ` +
-            "Check ListUserCertificateOrder (or the CAS console) and set adoptOrderId if it exists, then run pulumi up again.",
-        );
-      }
-      await new Promise((r) => setTimeout(r, 500 * 2 ** round));
-    }
-  }
 }

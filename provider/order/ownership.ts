@@ -1,4 +1,5 @@
 import { CasError } from "../cas/errors";
+import { listPages, type ListApi } from "./order-list";
 import { client, setting } from "./settings";
 
 /**
@@ -62,7 +63,10 @@ export interface Candidate {
 }
 
 /** What the provider does when a lost create answer leaves candidates: `stop` (default) or adopt a `unique` one. */
-export function lostAnswerPolicy(): "stop" | "unique" {
+export type LostAnswerPolicy = "stop" | "unique";
+
+/** `alicloud-cas:adoptAfterLostAnswer` as configured: `unique`, else `stop`. */
+export function lostAnswerPolicy(): LostAnswerPolicy {
   return setting("alicloud-cas:adoptAfterLostAnswer") === "unique" ? "unique" : "stop";
 }
 
@@ -70,16 +74,13 @@ export function lostAnswerPolicy(): "stop" | "unique" {
 export const namesKey = (names: string[]): string => [...names].sort().join(",");
 
 /** Every CPACK order whose names or id match `keyword` (ListUserCertificateOrder, all pages). */
-async function listByKeyword(keyword: string): Promise<Array<Candidate & { productCode: string | null }>> {
+async function listByKeyword(
+  api: ListApi,
+  keyword: string,
+): Promise<Array<Candidate & { productCode: string | null }>> {
   const out: Array<Candidate & { productCode: string | null }> = [];
-  for (let page = 1; page <= 20; page++) {
-    const res = await client().call("ListUserCertificateOrder", {
-      OrderType: "CPACK",
-      Keyword: keyword,
-      CurrentPage: page,
-      ShowSize: 50,
-    });
-    for (const o of res.CertificateOrderList) {
+  for await (const items of listPages(api, { OrderType: "CPACK", Keyword: keyword })) {
+    for (const o of items) {
       if (o.OrderId === undefined) continue;
       out.push({
         orderId: o.OrderId,
@@ -89,7 +90,6 @@ async function listByKeyword(keyword: string): Promise<Array<Candidate & { produ
         productCode: o.ProductCode ?? null,
       });
     }
-    if (page * 50 >= res.TotalCount) break;
   }
   return out;
 }
@@ -98,9 +98,13 @@ async function listByKeyword(keyword: string): Promise<Array<Candidate & { produ
  * Every CPACK order for exactly these names and product, whatever its age, found by listing with
  * the first name as `Keyword` (no action returns an order's names by OrderId).
  */
-export async function listOrdersFor(productCode: string, names: string[]): Promise<Candidate[]> {
+export async function listOrdersFor(
+  api: ListApi,
+  productCode: string,
+  names: string[],
+): Promise<Candidate[]> {
   const want = namesKey(names);
-  return (await listByKeyword(names[0]!.replace(/^\*\./, ""))).filter(
+  return (await listByKeyword(api, names[0]!.replace(/^\*\./, ""))).filter(
     (o) => namesKey(o.names) === want && o.productCode === productCode,
   );
 }
@@ -110,7 +114,12 @@ export async function listOrdersFor(productCode: string, names: string[]): Promi
  * it, and that no other resource of this process holds it, reserving it for this one (released if
  * the check fails). Throws `AdoptMismatch` naming the difference.
  */
-export async function verifyAdoption(orderId: string, productCode: string, names: string[]): Promise<void> {
+export async function verifyAdoption(
+  orderId: string,
+  productCode: string,
+  names: string[],
+  api: ListApi = client(),
+): Promise<void> {
   const fail = (why: string) =>
     new CasError("AdoptMismatch", `adoptOrderId ${orderId}: ${why}. Nothing was adopted.`);
   if (claimed.has(orderId))
@@ -121,7 +130,7 @@ export async function verifyAdoption(orderId: string, productCode: string, names
   // must not both pass the check above. Released if the adoption fails.
   claimed.add(orderId);
   try {
-    await checkAdoptable(orderId, productCode, names, fail);
+    await checkAdoptable(api, orderId, productCode, names, fail);
   } catch (e) {
     claimed.delete(orderId);
     throw e;
@@ -129,6 +138,7 @@ export async function verifyAdoption(orderId: string, productCode: string, names
 }
 
 async function checkAdoptable(
+  api: ListApi,
   orderId: string,
   productCode: string,
   names: string[],
@@ -136,7 +146,7 @@ async function checkAdoptable(
 ): Promise<void> {
   let found: (Candidate & { productCode: string | null }) | undefined;
   for (const n of names) {
-    found = (await listByKeyword(n.replace(/^\*\./, ""))).find((o) => o.orderId === orderId);
+    found = (await listByKeyword(api, n.replace(/^\*\./, ""))).find((o) => o.orderId === orderId);
     if (found) break;
   }
   if (!found)
@@ -160,12 +170,13 @@ async function checkAdoptable(
  * An order without `BuyDate` stays a candidate (it cannot be ruled out).
  */
 export async function findCandidates(
+  api: ListApi,
   productCode: string,
   names: string[],
   sentAt: number,
-  now = Date.now(),
+  now: number,
 ): Promise<Candidate[]> {
-  const all = await listOrdersFor(productCode, names);
+  const all = await listOrdersFor(api, productCode, names);
   return all.filter(
     (c) =>
       !claimed.has(c.orderId) &&
@@ -196,8 +207,8 @@ export function ownershipUnproven(
   action: string,
   names: string[],
   candidates: Candidate[],
+  policy: LostAnswerPolicy,
 ): OwnershipUnprovenError {
-  const policy = lostAnswerPolicy();
   const why =
     policy === "unique"
       ? `${candidates.length} candidates (alicloud-cas:adoptAfterLostAnswer=unique adopts only a single one)`

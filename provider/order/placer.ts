@@ -1,0 +1,356 @@
+import type { CallOptions } from "../cas/client";
+import type { RequestOf, ResponseOf } from "../cas/actions";
+import type { Clock } from "../../protocol/clock";
+import { currentDeadline, type Deadline } from "../cas/deadline";
+import { CasApiError, CasError, CasOutcomeUnknownError, describeCause } from "../cas/errors";
+import { isThrottlingCode } from "../cas/retry";
+import type { OrderInputs } from "./inputs";
+import {
+  claim,
+  CLOCK_SKEW_MS,
+  findCandidates,
+  isClaimed,
+  namesKey,
+  ownershipUnproven,
+  type Candidate,
+  type LostAnswerPolicy,
+  type Ownership,
+} from "./ownership";
+
+/** The actions that place an order. */
+export type CreateAction =
+  "CreateCertificateRequest" | "CreateCertificateWithCsrRequest" | "CreateCertificateForPackageRequest";
+
+/** One create, ready to send: the action, its API parameters, and what it orders. */
+export type OrderRequest = {
+  [A in CreateAction]: { action: A; params: RequestOf<A>; productCode: string; names: string[] };
+}[CreateAction];
+
+/** The calls the placer makes: a `CasClient`, or an in-process fake in unit tests. */
+export interface PlacerApi {
+  call<A extends CreateAction | "ListUserCertificateOrder">(
+    action: A,
+    params: RequestOf<A>,
+    options?: CallOptions,
+  ): Promise<ResponseOf<A>>;
+}
+
+/** Creates sent for one resource in one operation; each after the first only once a look-up proved the one before placed nothing. */
+export const CREATE_ATTEMPTS = 3;
+/** Tries of one look-up after a lost answer (each try is one client call, with the client's own retries). */
+export const LOOKUP_ATTEMPTS = 4;
+/** Wait before look-up try n + 1 (n ≥ 1): `LOOKUP_BACKOFF_MS · 2^n`, so 1 s, 2 s, 4 s. */
+export const LOOKUP_BACKOFF_MS = 500;
+/** How long a lost create may still be in flight before a look-up that finds nothing is believed. */
+export const RECONCILE_GRACE_MS = 3_000;
+/** Upper bound of one wait before a throttled create is sent again (full jitter over `LOOKUP_BACKOFF_MS · 2^n`). */
+export const THROTTLE_MAX_DELAY_MS = 2_000;
+
+/** The placer's one retry policy: when a create is sent again, and how the look-ups after a lost answer are repeated. */
+export interface PlacerPolicy {
+  createAttempts: number;
+  lookupAttempts: number;
+  lookupBackoffMs: number;
+  /** See {@link RECONCILE_GRACE_MS}. */
+  graceMs: number;
+  throttleMaxDelayMs: number;
+}
+
+export const DEFAULT_PLACER_POLICY: PlacerPolicy = {
+  createAttempts: CREATE_ATTEMPTS,
+  lookupAttempts: LOOKUP_ATTEMPTS,
+  lookupBackoffMs: LOOKUP_BACKOFF_MS,
+  graceMs: RECONCILE_GRACE_MS,
+  throttleMaxDelayMs: THROTTLE_MAX_DELAY_MS,
+};
+
+export interface PlacerOptions {
+  /** The client to call (asked at each placement: it is built from the configuration). */
+  api: () => PlacerApi;
+  clock: Clock;
+  /** Where progress lines go. */
+  log: (line: string) => void;
+  /** A fresh operation deadline (`alicloud-cas:operationTimeoutSeconds` from now, on `clock`). */
+  newDeadline: () => Deadline;
+  /** `alicloud-cas:adoptAfterLostAnswer`, read at each lost answer. */
+  adoptAfterLostAnswer: () => LostAnswerPolicy;
+  policy?: Partial<PlacerPolicy>;
+}
+
+/** What a create's failure says about the order. */
+type CreateOutcome = "unknown" | "throttled" | "refused";
+
+/**
+ * The create answers that mean "an order may exist": no answer (`OutcomeUnknown`: reset,
+ * timeout), a 2xx answer that does not parse (`InvalidResponse`: only 2xx answers are parsed as
+ * results), `SignatureNonceUsed` (a copy of the request already arrived), and transient server
+ * codes (which say nothing about processing). Throttling proves the request was not processed;
+ * any other API refusal is definite. Decided on typed fields only.
+ */
+export function createOutcome(e: unknown): CreateOutcome {
+  if (e instanceof CasOutcomeUnknownError) return "unknown";
+  if (!(e instanceof CasError)) return "refused";
+  if (e.code === "OutcomeUnknown" || e.code === "InvalidResponse" || e.code === "SignatureNonceUsed")
+    return "unknown";
+  if (isThrottlingCode(e.code)) return "throttled";
+  return e instanceof CasApiError && e.retryable ? "unknown" : "refused";
+}
+
+/** Whether a lost answer was a timeout (CAS may process such a request late), not a reset. */
+function timedOut(e: unknown): boolean {
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof CasError && cause.code === "Timeout";
+}
+
+/** Why a create's answer is unknown, from the error's typed cause, for a log line. */
+function whyUnknown(e: unknown): string {
+  const cause = (e as { cause?: unknown }).cause;
+  return describeCause(e instanceof CasOutcomeUnknownError && cause !== undefined ? cause : e);
+}
+
+/** The order a placement ended with, and how the resource holds it. */
+export interface Placed {
+  orderId: string;
+  ownership: Ownership;
+}
+
+/**
+ * Places orders exactly once. No CAS create action has an idempotency token and no list item
+ * carries an owner, so when an answer is lost (or says an order may exist) the placer lists the
+ * orders it could have placed: none → order again; candidates → stop with their ids, or, with the
+ * `alicloud-cas:adoptAfterLostAnswer=unique` opt-in, take a single one as `reconciled`.
+ *
+ * One placer serves one configuration of the provider process: what it remembers (lost answers,
+ * creates in flight) is about this process's resources and account only.
+ */
+export class OrderPlacer {
+  private readonly policy: PlacerPolicy;
+  /** Orders (product|names) whose create lost its answer and found nothing, with when it was sent. */
+  private readonly unresolved = new Map<string, number>();
+  /** How many creates lost their answer, by product and names. */
+  private readonly lostAnswers = new Map<string, number>();
+  /** The create requests still awaiting an answer, by product and names. */
+  private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
+
+  constructor(private readonly opts: PlacerOptions) {
+    this.policy = { ...DEFAULT_PLACER_POLICY, ...opts.policy };
+  }
+
+  /**
+   * Sends `request` and returns the order it placed (`placed`), or after a lost answer the single
+   * candidate taken under the opt-in (`reconciled`). Throws the candidate list when a lost answer
+   * leaves orders it cannot prove are this resource's.
+   */
+  async place(request: OrderRequest): Promise<Placed> {
+    const { action, productCode, names } = request;
+    const key = `${productCode}|${namesKey(names)}`;
+    const pending = this.inFlight.get(key) ?? new Set<Promise<unknown>>();
+    this.inFlight.set(key, pending);
+    const earlier = this.unresolved.get(key);
+    if (earlier !== undefined) {
+      // An earlier create in this process lost its answer and nothing was found then: look first now.
+      const taken = await this.settleLostAnswer(action, productCode, names, earlier, key, pending);
+      this.unresolved.delete(key);
+      if (taken) return taken;
+    }
+    // The operation's deadline bounds the creates, throttled ones included; look-ups get their own.
+    const deadline = currentDeadline() ?? this.opts.newDeadline();
+    let throttles = 0;
+    for (let attempt = 1; ;) {
+      const sentAt = this.opts.clock.now();
+      // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
+      // this process must never see this order as a candidate.
+      const claimedRequest = this.send(request, deadline).then((res) => {
+        // A sibling whose answer was lost may have taken this order already (it was listed before
+        // this answer came): it is that resource's now, and holding it twice would let one destroy
+        // cancel the other's certificate.
+        if (isClaimed(res.OrderId))
+          throw new CasError(
+            "OrderTakenBySibling",
+            `${action} for ${names.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
+          );
+        claim(res.OrderId);
+        return res;
+      });
+      pending.add(claimedRequest);
+      try {
+        const res = await claimedRequest;
+        return { orderId: res.OrderId, ownership: "placed" };
+      } catch (e) {
+        const outcome = createOutcome(e);
+        if (outcome === "refused") throw e;
+        if (outcome === "throttled") {
+          // Not processed, so sent again until the deadline, outside the attempt count.
+          const delay = this.throttleDelay(throttles++);
+          if (this.opts.clock.now() + delay >= deadline.at) throw e;
+          pending.delete(claimedRequest);
+          await this.opts.clock.sleep(delay);
+          continue;
+        }
+        this.opts.log(
+          `${action} for ${names[0]}: no answer (${whyUnknown(e)}); looking for the order before ordering again`,
+        );
+        pending.delete(claimedRequest);
+        this.lostAnswers.set(key, (this.lostAnswers.get(key) ?? 0) + 1);
+        const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending);
+        if (taken) return taken;
+        if (timedOut(e)) {
+          // A request that timed out may still be processed by CAS after both look-ups: ordering again
+          // now could buy a second certificate. Stop; the next attempt in this process looks first.
+          this.unresolved.set(key, sentAt);
+          throw new CasError(
+            "OutcomeUnknown",
+            `${action} for ${names.join(", ")} got no answer within the attempt timeout, so CAS may still place the order late. ` +
+              `ListUserCertificateOrder (product ${productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
+              `listed no order that no resource of this deployment holds, right away and again after ${this.policy.graceMs / 1000} s. ` +
+              "Nothing was adopted and no second order was placed. Wait a minute and look in the CAS console (or ListUserCertificateOrder) for an order for these names: " +
+              "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again. If timeouts recur, raise alicloud-cas:attemptTimeoutMs.",
+          );
+        }
+        if (++attempt > this.policy.createAttempts) {
+          // Give up for now, but make the next attempt look first: a late request may still land.
+          this.unresolved.set(key, sentAt);
+          throw e;
+        }
+      } finally {
+        pending.delete(claimedRequest);
+      }
+    }
+  }
+
+  private send(request: OrderRequest, deadline: Deadline): Promise<{ OrderId: string }> {
+    const api = this.opts.api();
+    // Each branch narrows the action so the parameters are checked against it.
+    switch (request.action) {
+      case "CreateCertificateRequest":
+        return api.call(request.action, request.params, { deadline });
+      case "CreateCertificateWithCsrRequest":
+        return api.call(request.action, request.params, { deadline });
+      case "CreateCertificateForPackageRequest":
+        return api.call(request.action, request.params, { deadline });
+    }
+  }
+
+  /** Full jitter over `lookupBackoffMs · 2^n`, capped: only de-synchronises the creates of one process. */
+  private throttleDelay(n: number): number {
+    const ceiling = Math.min(this.policy.throttleMaxDelayMs, this.policy.lookupBackoffMs * 2 ** n);
+    return Math.floor(this.opts.clock.random() * ceiling);
+  }
+
+  /**
+   * After a lost answer: looks (and, finding nothing, waits for a request still in flight and looks
+   * again). No candidate → undefined (order again). Candidates → the error listing them, or with the
+   * opt-in a single candidate taken as `reconciled`.
+   */
+  private async settleLostAnswer(
+    action: string,
+    productCode: string,
+    names: string[],
+    sentAt: number,
+    key: string,
+    pending: Set<Promise<unknown>>,
+  ): Promise<Placed | undefined> {
+    // One deadline for every look-up of this lost answer, fresh: the create may have spent the
+    // operation's, and a look-up that cannot run leaves a later `pulumi up` to order again.
+    const deadline = this.opts.newDeadline();
+    let found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending, deadline);
+    if (found.length === 0) {
+      await this.opts.clock.sleep(this.policy.graceMs);
+      found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending, deadline);
+    }
+    if (found.length === 0) return undefined;
+    const policy = this.opts.adoptAfterLostAnswer();
+    // A single candidate is attributable only when no other create for these names in this process lost its answer too.
+    if (found.length === 1 && policy === "unique" && (this.lostAnswers.get(key) ?? 0) <= 1) {
+      const orderId = found[0]!.orderId;
+      claim(orderId);
+      this.opts.log(
+        `found order ${orderId} placed by the unanswered request; adopting it (alicloud-cas:adoptAfterLostAnswer=unique: destroy leaves it in CAS unless adoptOrderId confirms it)`,
+      );
+      return { orderId, ownership: "reconciled" };
+    }
+    throw ownershipUnproven(action, names, found, policy);
+  }
+
+  /**
+   * Looks for the candidates once no other create of this process for the same names is awaiting its
+   * answer: a sibling's order listed while its answer is still on its way must not be taken for this
+   * resource's. Siblings may start during a look-up, so the set is read again after each one.
+   */
+  private async lookWhenSiblingsAnswered(
+    productCode: string,
+    names: string[],
+    sentAt: number,
+    key: string,
+    pending: Set<Promise<unknown>>,
+    deadline: Deadline,
+  ): Promise<Candidate[]> {
+    for (;;) {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      const found = await this.reconcile(productCode, names, sentAt, key, deadline);
+      if (pending.size === 0) return found.filter((c) => !isClaimed(c.orderId));
+    }
+  }
+
+  /**
+   * Looks for the orders a lost answer may have placed, trying the look-up itself several times: if
+   * the answer is unknown and the look-up fails too, ordering again could buy a second certificate.
+   * A refusal that says it will not change (`retryable: false`) is not tried again.
+   */
+  private async reconcile(
+    productCode: string,
+    names: string[],
+    sentAt: number,
+    key: string,
+    deadline: Deadline,
+  ): Promise<Candidate[]> {
+    const { clock } = this.opts;
+    const api = this.opts.api();
+    const list: PlacerApi = { call: (action, params) => api.call(action, params, { deadline }) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await findCandidates(list, productCode, names, sentAt, clock.now());
+      } catch (e) {
+        const delay = this.policy.lookupBackoffMs * 2 ** attempt;
+        const final = (e as { retryable?: unknown }).retryable === false;
+        if (final || attempt >= this.policy.lookupAttempts || clock.now() + delay >= deadline.at) {
+          this.unresolved.set(key, sentAt);
+          throw new CasError(
+            "ReconcileFailed",
+            `an order for ${names.join(", ")} may have been placed, and looking for it failed: ${(e as Error).message.replace(/\.$/, "")}. ` +
+              "Check ListUserCertificateOrder (or the CAS console) and set adoptOrderId if it exists, then run pulumi up again.",
+            { cause: e },
+          );
+        }
+        await clock.sleep(delay);
+      }
+    }
+  }
+}
+
+/** The create request for `inputs` (check() has required the contact for the two DV actions). */
+export function orderRequest(inputs: OrderInputs, names: string[], action: CreateAction): OrderRequest {
+  const tags = inputs.tags ? Object.entries(inputs.tags).map(([Key, Value]) => ({ Key, Value })) : undefined;
+  const common = { ProductCode: inputs.productCode, ValidateType: inputs.validateType, Tags: tags };
+  const dvContact = { Username: inputs.username!, Phone: inputs.phone!, Email: inputs.email! };
+  const order = { productCode: inputs.productCode, names };
+  switch (action) {
+    case "CreateCertificateRequest":
+      return { ...order, action, params: { ...common, ...dvContact, Domain: names[0]! } };
+    case "CreateCertificateWithCsrRequest":
+      return { ...order, action, params: { ...common, ...dvContact, Csr: inputs.csr! } };
+    case "CreateCertificateForPackageRequest":
+      return {
+        ...order,
+        action,
+        params: {
+          ...common,
+          Username: inputs.username,
+          Phone: inputs.phone,
+          Email: inputs.email,
+          CompanyName: inputs.companyName,
+          ...(inputs.csr ? { Csr: inputs.csr } : { Domain: names.join(",") }),
+        },
+      };
+  }
+}
