@@ -1,0 +1,349 @@
+import assert from "node:assert/strict";
+import { ACTIONS, type RequestOf, type ResponseOf } from "../../provider/cas/actions";
+import type { CallOptions } from "../../provider/cas/client";
+import { Deadline } from "../../provider/cas/deadline";
+import {
+  CasApiError,
+  CasError,
+  CasOutcomeUnknownError,
+  CasResponseError,
+  CasTransportError,
+} from "../../provider/cas/errors";
+import { claim, resetClaims, type LostAnswerPolicy } from "../../provider/order/ownership";
+import {
+  CREATE_ATTEMPTS,
+  OrderPlacer,
+  RECONCILE_GRACE_MS,
+  type OrderRequest,
+  type PlacerApi,
+} from "../../provider/order/placer";
+
+// Pure-logic unit tests: the placer's decisions on a fake clock (its waits take no time) against an
+// in-process fake of the two calls it makes. The real client and emulator are exercised by
+// tests/integration/fault-matrix.test.ts and late-sibling.test.ts.
+
+const PRODUCT = "digicert-free-1-free";
+const OPERATION_MS = 90_000;
+
+/** A clock whose sleeps move time forward at once. */
+function fakeClock(start = Date.UTC(2026, 0, 1)) {
+  let t = start;
+  return {
+    now: () => t,
+    random: () => 0.5,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+/** What the fake does with one create. */
+type Create =
+  | "ok" // placed, answered
+  | "lost" // placed, connection reset before the answer
+  | "reset" // never reached CAS
+  | "timeout" // no answer within the attempt timeout; not placed (yet)
+  | "throttle" // Throttling.User: not processed
+  | "garbled" // placed, 2xx answer that does not parse (as the client reports it)
+  | "garbled-raw" // the same, as a bare CasResponseError
+  | "nonce" // SignatureNonceUsed (as the client reports it for a create)
+  | "nonce-raw" // the same, as a bare CasApiError
+  | "refuse"; // a definite refusal (InvalidDomain)
+
+interface FakeOrder {
+  OrderId: string;
+  Domain: string;
+  ProductCode: string;
+  BuyDate: number;
+  Status: string;
+}
+
+/** The placer's API surface, answering from an in-memory order list; every create follows `script`. */
+class FakeCas implements PlacerApi {
+  readonly orders: FakeOrder[] = [];
+  readonly creates: Array<{ deadline?: Deadline }> = [];
+  lists = 0;
+  private next = 12_000_000;
+
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly script: Create[],
+    /** Used once the script is spent. */
+    private readonly then: Create = "ok",
+  ) {}
+
+  /** An order in CAS that this placer did not send (another stack's, or a late request's). */
+  add(domain: string, buyDate = this.clock.now()): string {
+    const OrderId = String(this.next++);
+    this.orders.push({ OrderId, Domain: domain, ProductCode: PRODUCT, BuyDate: buyDate, Status: "CHECKING" });
+    return OrderId;
+  }
+
+  async call<A extends OrderRequest["action"] | "ListUserCertificateOrder">(
+    action: A,
+    params: RequestOf<A>,
+    options?: CallOptions,
+  ): Promise<ResponseOf<A>> {
+    await Promise.resolve(); // answers arrive asynchronously, as over a socket
+    if (action === "ListUserCertificateOrder") {
+      this.lists++;
+      const p = params as RequestOf<"ListUserCertificateOrder">;
+      const hits = this.orders.filter((o) => o.Domain.includes(p.Keyword ?? ""));
+      const size = p.ShowSize ?? 50;
+      const page = hits.slice(((p.CurrentPage ?? 1) - 1) * size, (p.CurrentPage ?? 1) * size);
+      // Through the real response schema, as the client parses answers.
+      const res = ACTIONS.ListUserCertificateOrder.response.parse({
+        RequestId: "r",
+        TotalCount: hits.length,
+        CertificateOrderList: page,
+      });
+      return res as ResponseOf<A>;
+    }
+    this.creates.push({ deadline: options?.deadline });
+    const step = this.script.shift() ?? this.then;
+    const domain = (params as { Domain: string }).Domain;
+    const place = () => this.add(domain);
+    const reset = new CasTransportError("NetworkError", action, "cannot reach the endpoint: ECONNRESET");
+    const garbled = new CasResponseError(action, "body is not JSON (Unexpected token <)");
+    const apiError = (code: string, retryable: boolean) =>
+      new CasApiError({
+        code,
+        message: `${code} (fake)`,
+        httpStatus: 400,
+        requestId: "r",
+        hostId: null,
+        recommend: null,
+        action,
+        retryable,
+      });
+    // Not marked retryable: a fresh nonce per attempt means a copy of this request already
+    // arrived, whatever the client's retry flag says.
+    const nonce = apiError("SignatureNonceUsed", false);
+    switch (step) {
+      case "ok":
+        return { RequestId: "r", OrderId: place() } as ResponseOf<A>;
+      case "lost":
+        place();
+        throw new CasOutcomeUnknownError(action, reset);
+      case "reset":
+        throw new CasOutcomeUnknownError(action, reset);
+      case "timeout":
+        throw new CasOutcomeUnknownError(
+          action,
+          new CasTransportError("Timeout", action, "no answer within 10000 ms from the endpoint"),
+        );
+      case "throttle":
+        throw apiError("Throttling.User", true);
+      case "refuse":
+        throw apiError("InvalidDomain", false);
+      case "garbled":
+        place();
+        throw new CasOutcomeUnknownError(action, garbled);
+      case "garbled-raw":
+        place();
+        throw garbled;
+      case "nonce":
+        place();
+        throw new CasOutcomeUnknownError(action, nonce);
+      case "nonce-raw":
+        place();
+        throw nonce;
+    }
+  }
+}
+
+function setup(script: Create[], policy: LostAnswerPolicy = "stop", then: Create = "ok") {
+  const clock = fakeClock();
+  const api = new FakeCas(clock, script, then);
+  const logged: string[] = [];
+  const placer = new OrderPlacer({
+    api: () => api,
+    clock,
+    log: (line) => logged.push(line),
+    newDeadline: () => Deadline.after(clock.now(), OPERATION_MS),
+    adoptAfterLostAnswer: () => policy,
+  });
+  return { clock, api, logged, placer };
+}
+
+function request(domain: string): OrderRequest {
+  return {
+    action: "CreateCertificateRequest",
+    params: {
+      Domain: domain,
+      Username: "u",
+      Phone: "13800001111",
+      Email: "a@example.com",
+      ValidateType: "DNS",
+    },
+    productCode: PRODUCT,
+    names: [domain],
+  };
+}
+
+/** The rejection of `p`, which must reject. */
+async function rejection(
+  p: Promise<unknown>,
+): Promise<CasError & { candidates?: Array<Record<string, unknown>> }> {
+  return p.then(
+    (v) => assert.fail(`resolved with ${JSON.stringify(v)}`),
+    (e: CasError) => e,
+  );
+}
+
+describe("OrderPlacer", () => {
+  beforeEach(() => resetClaims());
+
+  it("places an order once when the answer arrives, and claims it", async () => {
+    const { api, placer } = setup(["ok"]);
+    const placed = await placer.place(request("a.example.com"));
+    assert.deepEqual(placed, { orderId: api.orders[0]!.OrderId, ownership: "placed" });
+    assert.equal(api.creates.length, 1);
+    assert.equal(api.lists, 0);
+  });
+
+  it("a lost answer whose order is listed stops with an error naming the candidate (OrderId, BuyDate, names) and the fix; nothing is ordered again", async () => {
+    const { api, placer } = setup(["lost"]);
+    const e = await rejection(placer.place(request("a.example.com")));
+    const order = api.orders[0]!;
+    assert.equal(e.code, "OwnershipUnproven");
+    assert.deepEqual(e.candidates, [
+      {
+        orderId: order.OrderId,
+        buyDate: order.BuyDate,
+        names: ["a.example.com"],
+        status: "CHECKING",
+        productCode: PRODUCT,
+      },
+    ]);
+    assert.ok(
+      e.message.includes(
+        `OrderId ${order.OrderId} (bought ${new Date(order.BuyDate).toISOString()} (server time), a.example.com, CHECKING)`,
+      ),
+      e.message,
+    );
+    assert.match(
+      e.message,
+      new RegExp(`set adoptOrderId to its OrderId \\(e\\.g\\. adoptOrderId: "${order.OrderId}"\\)`),
+    );
+    assert.equal(api.creates.length, 1, "no second create");
+    assert.equal(api.orders.length, 1);
+  });
+
+  it("with adoptAfterLostAnswer=unique, a lost answer's single candidate is taken as reconciled", async () => {
+    const { api, logged, placer } = setup(["lost"], "unique");
+    const placed = await placer.place(request("a.example.com"));
+    assert.deepEqual(placed, { orderId: api.orders[0]!.OrderId, ownership: "reconciled" });
+    assert.equal(api.creates.length, 1);
+    assert.ok(
+      logged.some((l) => l.startsWith(`found order ${placed.orderId} placed by the unanswered request`)),
+    );
+  });
+
+  it("with adoptAfterLostAnswer=unique, two candidates still stop with both listed", async () => {
+    const { api, placer } = setup(["lost"], "unique");
+    const other = api.add("a.example.com"); // another stack's order, bought in the same window
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.equal(e.code, "OwnershipUnproven");
+    assert.deepEqual(e.candidates?.map((c) => c.orderId).sort(), [other, api.orders[1]!.OrderId].sort());
+  });
+
+  it("an order another resource of this process holds is never a candidate: the look-up finds nothing and orders again", async () => {
+    const { api, placer } = setup(["reset", "ok"], "unique");
+    const held = api.add("a.example.com");
+    claim(held); // another resource's (read, diff or create already reported it)
+    const placed = await placer.place(request("a.example.com"));
+    assert.notEqual(placed.orderId, held);
+    assert.equal(placed.ownership, "placed");
+    assert.equal(api.creates.length, 2, "ordered again once the look-ups found nothing");
+    assert.equal(api.orders.length, 2);
+  });
+
+  it("a lost answer with nothing listed is looked for again after the grace, then ordered again", async () => {
+    const { api, clock, placer } = setup(["reset", "ok"]);
+    const start = clock.now();
+    const placed = await placer.place(request("a.example.com"));
+    assert.equal(placed.ownership, "placed");
+    assert.equal(api.lists, 2, "looked right away and once more");
+    assert.equal(clock.now() - start, RECONCILE_GRACE_MS);
+  });
+
+  it("a create that timed out is not followed by a second order in the same operation; the next one looks first", async () => {
+    const { api, placer } = setup(["timeout"]);
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.equal(e.code, "OutcomeUnknown");
+    assert.match(e.message, /no second order was placed/);
+    assert.match(e.message, /set adoptOrderId to its OrderId; if none did, run pulumi up again/);
+    assert.equal(api.creates.length, 1);
+    assert.equal(api.orders.length, 0);
+    // CAS processed it late; the next `pulumi up` of this process finds it before sending anything.
+    const late = api.add("a.example.com");
+    const again = await rejection(placer.place(request("a.example.com")));
+    assert.deepEqual(
+      again.candidates?.map((c) => c.orderId),
+      [late],
+    );
+    assert.equal(api.creates.length, 1, "still no second create");
+  });
+
+  it(`gives up after ${CREATE_ATTEMPTS} creates that each provably placed nothing`, async () => {
+    const { api, placer } = setup([], "stop", "reset");
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.ok(e instanceof CasOutcomeUnknownError);
+    assert.equal(api.creates.length, CREATE_ATTEMPTS);
+  });
+
+  it("a throttled create is sent again (not counted as an attempt, no look-up) until it is answered", async () => {
+    const throttles = CREATE_ATTEMPTS + 3;
+    const { api, placer } = setup(Array<Create>(throttles).fill("throttle"));
+    const placed = await placer.place(request("a.example.com"));
+    assert.equal(placed.ownership, "placed");
+    assert.equal(api.creates.length, throttles + 1);
+    assert.equal(api.lists, 0);
+    assert.equal(api.orders.length, 1);
+  });
+
+  it("a create throttled until the deadline fails with the throttling error before the deadline, under that one deadline", async () => {
+    const { api, clock, placer } = setup([], "stop", "throttle");
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.equal(e.code, "Throttling.User");
+    const deadline = api.creates[0]!.deadline!;
+    assert.ok(deadline, "the create is sent with the operation's deadline");
+    assert.ok(
+      api.creates.every((c) => c.deadline === deadline),
+      "one deadline for every try",
+    );
+    assert.ok(clock.now() < deadline.at, "no try after the deadline");
+    // Retried up to the deadline: the waits (full jitter, at most 2 s) filled nearly all of it.
+    assert.ok(deadline.at - clock.now() <= 2_000, `${deadline.at - clock.now()} ms left unused`);
+    assert.equal(api.lists, 0);
+  });
+
+  for (const step of ["garbled", "garbled-raw"] as const)
+    it(`a 2xx create answer that does not parse goes through the lost-answer path (${step})`, async () => {
+      const { api, logged, placer } = setup([step]);
+      const e = await rejection(placer.place(request("a.example.com")));
+      assert.equal(e.code, "OwnershipUnproven");
+      assert.deepEqual(
+        e.candidates?.map((c) => c.orderId),
+        [api.orders[0]!.OrderId],
+      );
+      assert.equal(api.creates.length, 1, "never re-sent blindly");
+      assert.ok(logged.some((l) => /no answer \(.*InvalidResponse/.test(l) || /unexpected response/.test(l)));
+    });
+
+  for (const step of ["nonce", "nonce-raw"] as const)
+    it(`a SignatureNonceUsed create answer goes through the lost-answer path (${step})`, async () => {
+      const { api, placer } = setup([step], "unique");
+      const placed = await placer.place(request("a.example.com"));
+      assert.deepEqual(placed, { orderId: api.orders[0]!.OrderId, ownership: "reconciled" });
+      assert.equal(api.creates.length, 1, "never re-sent blindly");
+    });
+
+  it("a definite refusal of a create is reported as it is, without a look-up", async () => {
+    const { api, placer } = setup(["refuse"]);
+    assert.equal((await rejection(placer.place(request("a.example.com")))).code, "InvalidDomain");
+    assert.equal(api.creates.length, 1);
+    assert.equal(api.lists, 0);
+  });
+});
