@@ -1,6 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
 import { CasApiError } from "../cas/errors";
-import { listPages } from "./order-list";
+import { listPages } from "./list-paging";
 
 /**
  * What consumers take: ALB/NLB/WAF/GA/OSS `CertIdentifier`, CDN/DCDN/SLB the bare id. Plain JSON,

@@ -7,7 +7,7 @@ import { diffOrder } from "./diff";
 import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
-import { client, log, operationDeadline, setConfig } from "./settings";
+import { client, log, operationDeadline, setConfig, setting } from "./settings";
 import { upgradeOutputs } from "./upgrade";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
@@ -19,7 +19,7 @@ import {
   verifyAdoption,
   type Ownership,
 } from "./ownership";
-import { OrderPlacer, orderRequest } from "./placer";
+import { configuredPolicy, OrderPlacer, orderRequest } from "./placer";
 
 type Props = Record<string, unknown>;
 export interface ConfigureRequest {
@@ -36,6 +36,7 @@ function newPlacer(): OrderPlacer {
     log,
     newDeadline: operationDeadline,
     adoptAfterLostAnswer: lostAnswerPolicy,
+    policy: configuredPolicy(setting),
   });
 }
 

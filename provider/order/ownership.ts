@@ -1,5 +1,5 @@
 import { CasError } from "../cas/errors";
-import { listPages, type ListApi } from "./order-list";
+import { listPages, type ListApi } from "./list-paging";
 import { client, setting } from "./settings";
 
 /**

@@ -41,8 +41,14 @@ export const CREATE_ATTEMPTS = 3;
 export const LOOKUP_ATTEMPTS = 4;
 /** Wait before look-up try n + 1 (n ≥ 1): `LOOKUP_BACKOFF_MS · 2^n`, so 1 s, 2 s, 4 s. */
 export const LOOKUP_BACKOFF_MS = 500;
-/** How long a lost create may still be in flight before a look-up that finds nothing is believed. */
+/**
+ * How long a lost create may still be in flight before a look-up that finds nothing is believed
+ * (UNCONFIRMED for CAS: no document says how long it may process a request whose connection is
+ * gone). Stack config {@link GRACE_KEY} changes it.
+ */
 export const RECONCILE_GRACE_MS = 3_000;
+/** Stack config key of the grace, in ms. */
+export const GRACE_KEY = "alicloud-cas:lostAnswerGraceMs";
 /** Upper bound of one wait before a throttled create is sent again (full jitter over `LOOKUP_BACKOFF_MS · 2^n`). */
 export const THROTTLE_MAX_DELAY_MS = 2_000;
 
@@ -75,6 +81,19 @@ export interface PlacerOptions {
   /** `alicloud-cas:adoptAfterLostAnswer`, read at each lost answer. */
   adoptAfterLostAnswer: () => LostAnswerPolicy;
   policy?: Partial<PlacerPolicy>;
+}
+
+/** The policy as stack config sets it ({@link GRACE_KEY}); a bad value fails naming the key and the fix. */
+export function configuredPolicy(setting: (key: string) => string | undefined): Partial<PlacerPolicy> {
+  const raw = setting(GRACE_KEY);
+  if (raw === undefined) return {};
+  const ms = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(ms) || ms < 0)
+    throw new CasError(
+      "InvalidConfig",
+      `${GRACE_KEY}: ${JSON.stringify(raw)} is not a whole number of milliseconds (0 or more); set it to e.g. ${RECONCILE_GRACE_MS} (the default) or remove it`,
+    );
+  return { graceMs: ms };
 }
 
 /** What a create's failure says about the order. */
@@ -250,13 +269,10 @@ export class OrderPlacer {
     key: string,
     pending: Set<Promise<unknown>>,
   ): Promise<Placed | undefined> {
-    // One deadline for every look-up of this lost answer, fresh: the create may have spent the
-    // operation's, and a look-up that cannot run leaves a later `pulumi up` to order again.
-    const deadline = this.opts.newDeadline();
-    let found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending, deadline);
+    let found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending);
     if (found.length === 0) {
       await this.opts.clock.sleep(this.policy.graceMs);
-      found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending, deadline);
+      found = await this.lookWhenSiblingsAnswered(productCode, names, sentAt, key, pending);
     }
     if (found.length === 0) return undefined;
     const policy = this.opts.adoptAfterLostAnswer();
@@ -283,11 +299,10 @@ export class OrderPlacer {
     sentAt: number,
     key: string,
     pending: Set<Promise<unknown>>,
-    deadline: Deadline,
   ): Promise<Candidate[]> {
     for (;;) {
       while (pending.size > 0) await Promise.allSettled([...pending]);
-      const found = await this.reconcile(productCode, names, sentAt, key, deadline);
+      const found = await this.reconcile(productCode, names, sentAt, key);
       if (pending.size === 0) return found.filter((c) => !isClaimed(c.orderId));
     }
   }
@@ -302,9 +317,11 @@ export class OrderPlacer {
     names: string[],
     sentAt: number,
     key: string,
-    deadline: Deadline,
   ): Promise<Candidate[]> {
     const { clock } = this.opts;
+    // One deadline for the tries of this look-up, fresh: the create may have spent the operation's,
+    // and a look-up that cannot run leaves a later `pulumi up` to order again.
+    const deadline = this.opts.newDeadline();
     const api = this.opts.api();
     const list: PlacerApi = { call: (action, params) => api.call(action, params, { deadline }) };
     for (let attempt = 1; ; attempt++) {

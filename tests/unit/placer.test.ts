@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ACTIONS, type RequestOf, type ResponseOf } from "../../provider/cas/actions";
 import type { CallOptions } from "../../provider/cas/client";
-import { Deadline } from "../../provider/cas/deadline";
+import { Deadline, runWithDeadline } from "../../provider/cas/deadline";
 import {
   CasApiError,
   CasError,
@@ -11,7 +11,9 @@ import {
 } from "../../provider/cas/errors";
 import { claim, resetClaims, type LostAnswerPolicy } from "../../provider/order/ownership";
 import {
+  configuredPolicy,
   CREATE_ATTEMPTS,
+  GRACE_KEY,
   OrderPlacer,
   RECONCILE_GRACE_MS,
   type OrderRequest,
@@ -41,6 +43,7 @@ function fakeClock(start = Date.UTC(2026, 0, 1)) {
 type Create =
   | "ok" // placed, answered
   | "lost" // placed, connection reset before the answer
+  | "lost-at-deadline" // placed, no answer until the operation's deadline
   | "reset" // never reached CAS
   | "timeout" // no answer within the attempt timeout; not placed (yet)
   | "throttle" // Throttling.User: not processed
@@ -62,11 +65,13 @@ interface FakeOrder {
 class FakeCas implements PlacerApi {
   readonly orders: FakeOrder[] = [];
   readonly creates: Array<{ deadline?: Deadline }> = [];
+  /** For each list call: its deadline, and the time it was sent. */
+  readonly listed: Array<{ deadline?: Deadline; at: number }> = [];
   lists = 0;
   private next = 12_000_000;
 
   constructor(
-    private readonly clock: { now(): number },
+    private readonly clock: { now(): number; sleep(ms: number): Promise<void> },
     private readonly script: Create[],
     /** Used once the script is spent. */
     private readonly then: Create = "ok",
@@ -87,6 +92,7 @@ class FakeCas implements PlacerApi {
     await Promise.resolve(); // answers arrive asynchronously, as over a socket
     if (action === "ListUserCertificateOrder") {
       this.lists++;
+      this.listed.push({ deadline: options?.deadline, at: this.clock.now() });
       const p = params as RequestOf<"ListUserCertificateOrder">;
       const hits = this.orders.filter((o) => o.Domain.includes(p.Keyword ?? ""));
       const size = p.ShowSize ?? 50;
@@ -125,6 +131,10 @@ class FakeCas implements PlacerApi {
       case "lost":
         place();
         throw new CasOutcomeUnknownError(action, reset);
+      case "lost-at-deadline":
+        place();
+        await this.clock.sleep(options!.deadline!.remainingMs(this.clock.now()));
+        throw new CasOutcomeUnknownError(action, reset);
       case "reset":
         throw new CasOutcomeUnknownError(action, reset);
       case "timeout":
@@ -152,7 +162,12 @@ class FakeCas implements PlacerApi {
   }
 }
 
-function setup(script: Create[], policy: LostAnswerPolicy = "stop", then: Create = "ok") {
+function setup(
+  script: Create[],
+  policy: LostAnswerPolicy = "stop",
+  then: Create = "ok",
+  config: Record<string, string> = {},
+) {
   const clock = fakeClock();
   const api = new FakeCas(clock, script, then);
   const logged: string[] = [];
@@ -162,6 +177,7 @@ function setup(script: Create[], policy: LostAnswerPolicy = "stop", then: Create
     log: (line) => logged.push(line),
     newDeadline: () => Deadline.after(clock.now(), OPERATION_MS),
     adoptAfterLostAnswer: () => policy,
+    policy: configuredPolicy((key) => config[key]),
   });
   return { clock, api, logged, placer };
 }
@@ -259,6 +275,21 @@ describe("OrderPlacer", () => {
     assert.equal(api.orders.length, 2);
   });
 
+  it("the look-ups after a lost answer get a deadline of their own: a create that spent the operation's still finds its order", async () => {
+    const { api, clock, placer } = setup(["lost-at-deadline"]);
+    // As the provider runs each operation: under its deadline.
+    const operation = Deadline.after(clock.now(), OPERATION_MS);
+    const e = await rejection(runWithDeadline(operation, () => placer.place(request("a.example.com"))));
+    assert.equal(api.creates[0]!.deadline, operation);
+    assert.equal(e.code, "OwnershipUnproven", e.message);
+    const spent = api.creates[0]!.deadline!;
+    assert.ok(api.listed.length > 0);
+    for (const l of api.listed) {
+      assert.notEqual(l.deadline, spent);
+      assert.equal(l.deadline!.remainingMs(l.at), OPERATION_MS);
+    }
+  });
+
   it("a lost answer with nothing listed is looked for again after the grace, then ordered again", async () => {
     const { api, clock, placer } = setup(["reset", "ok"]);
     const start = clock.now();
@@ -266,6 +297,21 @@ describe("OrderPlacer", () => {
     assert.equal(placed.ownership, "placed");
     assert.equal(api.lists, 2, "looked right away and once more");
     assert.equal(clock.now() - start, RECONCILE_GRACE_MS);
+  });
+
+  it(`${GRACE_KEY} sets the grace; a value that is not a whole number of ms fails naming the key and the fix`, async () => {
+    const { clock, placer } = setup(["reset", "ok"], "stop", "ok", { [GRACE_KEY]: "250" });
+    const start = clock.now();
+    await placer.place(request("a.example.com"));
+    assert.equal(clock.now() - start, 250);
+    for (const bad of ["", "-1", "1.5", "3s"])
+      assert.throws(
+        () => configuredPolicy(() => bad),
+        (e: CasError) =>
+          e.code === "InvalidConfig" &&
+          e.message.startsWith(`${GRACE_KEY}: "${bad}"`) &&
+          /set it to e\.g\. 3000/.test(e.message),
+      );
   });
 
   it("a create that timed out is not followed by a second order in the same operation; the next one looks first", async () => {

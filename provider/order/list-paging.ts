@@ -1,3 +1,5 @@
+// How every `ListUserCertificateOrder` look-up of the provider pages the list: one size and one
+// bound, so a look-up that gives up says the same thing wherever it runs.
 import type { RequestOf, ResponseOf } from "../cas/actions";
 
 /** `ShowSize` of every `ListUserCertificateOrder` page this provider asks for (the API's own default size). */
