@@ -7,7 +7,8 @@ import { diffOrder } from "./diff";
 import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
-import { client, log, operationDeadline, setConfig, setting } from "./settings";
+import { log, setLogSink, type LogSink } from "./log";
+import { client, operationDeadline, setConfig, setting } from "./settings";
 import { upgradeOutputs } from "./upgrade";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
@@ -24,6 +25,11 @@ import { configuredPolicy, OrderPlacer, orderRequest } from "./placer";
 type Props = Record<string, unknown>;
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
+  /**
+   * Where log lines go when the provider runs in the caller's process; stderr (the Pulumi CLI's
+   * diagnostics) when absent, as in Pulumi's provider host, which passes only `config`.
+   */
+  log?: LogSink;
 }
 
 /** The order placer of the current configuration: what it remembers is about one account. */
@@ -57,6 +63,7 @@ function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
 export const certificateOrderProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     setConfig((key) => req.config.get(key));
+    setLogSink(req.log);
     resetClaims();
     placer = newPlacer();
   },

@@ -2,7 +2,8 @@ import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
 import type { OrderInputs } from "./inputs";
 import { certificateLink } from "./certificate-link";
-import { client, log } from "./settings";
+import { log } from "./log";
+import { client } from "./settings";
 import { guessZone, hostRecord, recordBase, validationRecordFqdn } from "./record-name";
 import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
 

@@ -1,6 +1,7 @@
 import { CasCredentialsError } from "../cas/errors";
 import type { OrderInputs, Failure } from "./inputs";
-import { client, log } from "./settings";
+import { log } from "./log";
+import { client } from "./settings";
 
 /** Orders this provider process has seen planned per product code (one process serves a whole deployment). */
 const planned = new Map<string, Set<string>>();

@@ -2,6 +2,7 @@ import { ACTIONS, defaultQps, type ActionName } from "../cas/actions";
 import { CasClient } from "../cas/client";
 import type { ConfigLookup } from "../cas/credentials";
 import { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "../cas/deadline";
+import { log } from "./log";
 
 /**
  * Stack config as `configure` delivered it, for this provider process. Nothing here is ever
@@ -63,9 +64,4 @@ function rateLimits(qps: number): Partial<Record<ActionName, number>> | undefine
   return Object.fromEntries(
     (Object.keys(ACTIONS) as ActionName[]).map((a) => [a, Math.min(defaultQps(a), qps)]),
   );
-}
-
-/** One line on the provider's stderr, which the Pulumi CLI shows as a diagnostic. */
-export function log(message: string): void {
-  console.error(`[alicloud-cas] ${message}`);
 }

@@ -6,7 +6,8 @@ import { precheckDns } from "./dns-precheck";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { certificateLink } from "./certificate-link";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
-import { client, log, setConfig } from "./settings";
+import { log, setLogSink, type LogSink } from "./log";
+import { client, setConfig } from "./settings";
 import { UNKNOWN } from "./inputs";
 import { phaseOf } from "./lifecycle";
 
@@ -231,8 +232,10 @@ export function checkValidationInputs(news: Props): Array<{ property: string; re
 
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
 export const certificateOrderValidationProvider = {
-  async configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+  /** `log`: where log lines go when run in the caller's process (see the order provider's `configure`). */
+  async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
     setConfig((key) => req.config.get(key));
+    setLogSink(req.log);
   },
 
   async check(_olds: Props, news: Props) {
