@@ -145,9 +145,10 @@ export class CasClient {
     return Deadline.after(this.clock.now(), this.deadlineMs);
   }
 
-  /** The access key id in use (not secret), and where it came from. */
-  get identity(): { accessKeyId: string; source: string } {
-    return { accessKeyId: this.credentials.accessKeyId, source: this.credentials.source };
+  /** The access key id in use (not secret), where it came from, and whether it is temporary (STS). */
+  get identity(): { accessKeyId: string; source: string; temporary: boolean } {
+    const { accessKeyId, source, securityToken } = this.credentials;
+    return { accessKeyId, source, temporary: Boolean(securityToken) };
   }
 
   /** Calls one action with its API-named parameters and returns the parsed response. */

@@ -1,3 +1,4 @@
+import { currentAccount, placedElsewhere } from "./account";
 import type { ResponseOf } from "../cas/actions";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
@@ -106,6 +107,7 @@ export const certificateOrderProvider = {
     if (ownership === "placed") claim(orderId);
     else recordTakenByCreate(orderId);
     let outs: OrderOutputs;
+    const account = currentAccount(client());
     try {
       const state = await client().call("DescribeCertificateState", { OrderId: orderId });
       outs = {
@@ -113,6 +115,7 @@ export const certificateOrderProvider = {
           await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state),
         ),
         ownership,
+        account,
       };
     } catch (e) {
       if (inputs.adoptOrderId && e instanceof CasApiError && e.code === "NotFoundOrder")
@@ -133,6 +136,7 @@ export const certificateOrderProvider = {
           status: phaseOf(UNREAD_TYPE).status,
           type: UNREAD_TYPE,
           ownership,
+          account,
         },
         reasons: [message],
       });
@@ -151,6 +155,8 @@ export const certificateOrderProvider = {
       state = await client().call("DescribeCertificateState", { OrderId: id });
     } catch (e) {
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
+        const elsewhere = placedElsewhere(id, props.account, currentAccount(client()));
+        if (elsewhere) throw new CasError("OrderElsewhere", elsewhere);
         log(`order ${id} no longer exists in CAS; removing it from state`);
         return { id: "", props: {} };
       }
@@ -167,7 +173,7 @@ export const certificateOrderProvider = {
     const current = withExpiry(outs);
     const changed = refreshChanges(upgraded, current);
     if (changed) log(`order ${id} refreshed: ${changed}`);
-    return { id, props: { ...current, ownership: ownershipOf(upgraded, id) } };
+    return { id, props: { ...current, ownership: ownershipOf(upgraded, id), ...accountOf(upgraded) } };
   },
 
   async update(id: string, olds: Props, news: Props) {
@@ -180,7 +186,8 @@ export const certificateOrderProvider = {
       if (e instanceof CasApiError && e.code === "NotFoundOrder")
         throw new CasError(
           "OrderGone",
-          `order ${id} no longer exists in CAS (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack, then \`pulumi up\` orders a new one`,
+          placedElsewhere(id, olds.account, currentAccount(client())) ??
+            `order ${id} no longer exists in CAS (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack, then \`pulumi up\` orders a new one`,
         );
       throw e;
     }
@@ -192,7 +199,7 @@ export const certificateOrderProvider = {
       state,
       old as Partial<OrderOutputs>,
     );
-    return { outs: { ...withExpiry(outs), ownership: ownershipOf(old, id) } };
+    return { outs: { ...withExpiry(outs), ownership: ownershipOf(old, id), ...accountOf(old) } };
   },
 
   async delete(id: string, props: Props) {
@@ -240,6 +247,8 @@ export const certificateOrderProvider = {
       }
     } catch (e) {
       if (gone(e)) {
+        const elsewhere = placedElsewhere(id, props.account, currentAccount(api));
+        if (elsewhere) throw new CasError("OrderElsewhere", elsewhere);
         log(`order ${id} was already gone from CAS`);
         return;
       }
@@ -247,6 +256,11 @@ export const certificateOrderProvider = {
     }
   },
 };
+
+/** The recorded account, carried from old state (absent in state written before it was recorded). */
+function accountOf(props: Props): { account?: unknown } {
+  return props.account === undefined ? {} : { account: props.account };
+}
 
 /**
  * How the resource holds `id`. State written before ownership was recorded holds either an

@@ -32,6 +32,7 @@ function normalizePreview(text: string): string {
     .map((l) =>
       l
         .replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"')
+        .replace(/\/\/127\.0\.0\.1:\d+/g, "//127.0.0.1:<port>")
         .replace(/([0-9A-F]{2}:){31}[0-9A-F]{2}/g, "<sha256>")
         .replace(/([0-9A-F]{2}:){19}[0-9A-F]{2}/g, "<sha1>")
         .replace(/\d{8}[0-9a-z]{48}/g, "<record>")

@@ -104,6 +104,33 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.deepEqual(statuses, ["pending_validation", "under_review", "issued", "failed"]);
   });
 
+  it("an order placed through another endpoint is not dropped or called gone when CAS there says NotFoundOrder", async () => {
+    const { id, outs } = await order({ domain: "elsewhere.example.com", ...contact });
+    assert.deepEqual(Object.keys(outs.account as object).sort(), ["accessKey", "endpoint"]);
+    assert.equal((outs.account as { endpoint: string }).endpoint, new URL(emu.endpoint).origin);
+    // Another region (here: another emulator with its own account) answers NotFoundOrder for it.
+    const other = await startEmulator({ lifecycle: { validation: "manual" } });
+    const moved = await startProviderHost(
+      certificateOrderStub,
+      { "alicloud:accessKey": other.accessKeyId, "alicloud:secretKey": other.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: other.endpoint },
+    );
+    try {
+      const elsewhere = new RegExp(
+        `order ${id} was placed through ${new URL(emu.endpoint).origin}, but this provider talks to ${new URL(other.endpoint).origin}.*pulumi state delete`,
+      );
+      await assert.rejects(moved.read(id, outs), elsewhere);
+      await assert.rejects(moved.delete(id, outs), elsewhere);
+      assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.state, "domain_verify");
+    } finally {
+      moved.stop();
+      await other.close();
+    }
+    // Where it was placed, an order removed out of band still leaves state.
+    await host.delete(id, outs);
+    assert.equal((await host.read(id, outs)).id, "");
+  });
+
   it("upgrades state written by schema version 1 on read", async () => {
     const { id, outs } = await order({ domain: "old.example.com", ...contact });
     const v1 = { ...outs, recordDomain: "_dnsauth", recordType: "TXT", recordValue: "x" } as Record<
