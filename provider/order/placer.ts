@@ -115,10 +115,21 @@ export function createOutcome(e: unknown): CreateOutcome {
   return e instanceof CasApiError && e.retryable ? "unknown" : "refused";
 }
 
-/** Whether a lost answer was a timeout (CAS may process such a request late), not a reset. */
+/** Whether a lost answer was a timeout of this client's. */
 function timedOut(e: unknown): boolean {
   const cause = (e as { cause?: unknown }).cause;
   return cause instanceof CasError && cause.code === "Timeout";
+}
+
+/**
+ * Whether CAS may still process the request after the look-ups: this client timed out, or a 5xx
+ * came from something in front of CAS (no RequestId: a gateway or proxy that gave up waiting, as a
+ * 502/504 does) while CAS may still be working on it. A reset or an answer from CAS itself is not.
+ */
+function mayLandLate(e: unknown): boolean {
+  if (timedOut(e)) return true;
+  const answer = e instanceof CasApiError ? e : (e as { cause?: unknown }).cause;
+  return answer instanceof CasApiError && answer.requestId === null && answer.httpStatus >= 500;
 }
 
 /** Why a create's answer is unknown, from the error's typed cause, for a log line. */
@@ -213,17 +224,18 @@ export class OrderPlacer {
         this.lostAnswers.set(key, (this.lostAnswers.get(key) ?? 0) + 1);
         const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending);
         if (taken) return taken;
-        if (timedOut(e)) {
-          // A request that timed out may still be processed by CAS after both look-ups: ordering again
-          // now could buy a second certificate. Stop; the next attempt in this process looks first.
+        if (mayLandLate(e)) {
+          // Such a request may still be processed by CAS after both look-ups: ordering again now
+          // could buy a second certificate. Stop; the next attempt in this process looks first.
           this.unresolved.set(key, sentAt);
           throw new CasError(
             "OutcomeUnknown",
-            `${action} for ${names.join(", ")} got no answer within the attempt timeout, so CAS may still place the order late. ` +
+            `${action} for ${names.join(", ")} got ${timedOut(e) ? "no answer within the attempt timeout" : `no answer from CAS itself (${whyUnknown(e)})`}, so CAS may still place the order late. ` +
               `ListUserCertificateOrder (product ${productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
               `listed no order that no resource of this deployment holds, right away and again after ${this.policy.graceMs / 1000} s. ` +
               "Nothing was adopted and no second order was placed. Wait a minute and look in the CAS console (or ListUserCertificateOrder) for an order for these names: " +
-              "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again. If timeouts recur, raise alicloud-cas:attemptTimeoutMs.",
+              "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again." +
+              (timedOut(e) ? " If timeouts recur, raise alicloud-cas:attemptTimeoutMs." : ""),
           );
         }
         if (++attempt > this.policy.createAttempts) {

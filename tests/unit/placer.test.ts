@@ -51,6 +51,8 @@ type Create =
   | "garbled-raw" // the same, as a bare CasResponseError
   | "nonce" // SignatureNonceUsed (as the client reports it for a create)
   | "nonce-raw" // the same, as a bare CasApiError
+  | "gateway" // a 504 from a gateway in front of CAS (no RequestId); CAS places it later
+  | "gateway-wrapped" // the same, as the client reports an unknown create outcome
   | "refuse"; // a definite refusal (InvalidDomain)
 
 interface FakeOrder {
@@ -111,6 +113,16 @@ class FakeCas implements PlacerApi {
     const place = () => this.add(domain);
     const reset = new CasTransportError("NetworkError", action, "cannot reach the endpoint: ECONNRESET");
     const garbled = new CasResponseError(action, "body is not JSON (Unexpected token <)");
+    const gateway = new CasApiError({
+      code: "InternalError",
+      message: "<html>504 Gateway Time-out</html>",
+      httpStatus: 504,
+      requestId: null,
+      hostId: null,
+      recommend: null,
+      action,
+      retryable: true,
+    });
     const apiError = (code: string, retryable: boolean) =>
       new CasApiError({
         code,
@@ -146,6 +158,10 @@ class FakeCas implements PlacerApi {
         throw apiError("Throttling.User", true);
       case "refuse":
         throw apiError("InvalidDomain", false);
+      case "gateway":
+        throw gateway;
+      case "gateway-wrapped":
+        throw new CasOutcomeUnknownError(action, gateway);
       case "garbled":
         place();
         throw new CasOutcomeUnknownError(action, garbled);
@@ -331,6 +347,25 @@ describe("OrderPlacer", () => {
     );
     assert.equal(api.creates.length, 1, "still no second create");
   });
+
+  for (const wrapped of [false, true])
+    it(`a 5xx from a gateway in front of CAS (no RequestId${wrapped ? ", wrapped by the client" : ""}) is not followed by a second order`, async () => {
+      const { api, placer } = setup([wrapped ? "gateway-wrapped" : "gateway"]);
+      const e = await rejection(placer.place(request("a.example.com")));
+      assert.equal(e.code, "OutcomeUnknown");
+      assert.match(e.message, /no answer from CAS itself \(.*504/);
+      assert.match(e.message, /no second order was placed/);
+      assert.doesNotMatch(e.message, /attemptTimeoutMs/);
+      assert.equal(api.creates.length, 1);
+      // CAS placed it after the look-ups; the next attempt in this process finds it first.
+      const late = api.add("a.example.com");
+      const again = await rejection(placer.place(request("a.example.com")));
+      assert.deepEqual(
+        again.candidates?.map((c) => c.orderId),
+        [late],
+      );
+      assert.equal(api.creates.length, 1);
+    });
 
   it(`gives up after ${CREATE_ATTEMPTS} creates that each provably placed nothing`, async () => {
     const { api, placer } = setup([], "stop", "reset");
