@@ -98,8 +98,10 @@ export async function diffOrder(
     }
   }
   for (const p of REPLACE_PROPERTIES) {
-    // Names of orders by domain are compared as a set above; with a CSR, `domain` must equal its CN.
-    if ((p === "domain" || p === "domains") && (newNames !== null || p === "domains")) continue;
+    // Names of orders by domain are compared as a set above. With a CSR on either side the csr
+    // comparison decides: check makes `domain` equal the CSR's CN and refuses `domains`, so adding
+    // or dropping a redundant `domain` binds the same name.
+    if (p === "domain" || p === "domains") continue;
     const o = olds[p];
     const n = news[p];
     if (n === UNKNOWN) {

@@ -45,6 +45,10 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     const { pem } = await makeCsr("b.example.com", ["b.example.com"]);
     const byCsr = await order({ csr: pem, ...contact });
     assert.equal(byCsr.outs.action, "CreateCertificateWithCsrRequest");
+    // Adding `domain` equal to the CN binds the same name: no change, not a replacement.
+    const withCn = (await host.check({ csr: pem, domain: "b.example.com", ...contact })).inputs;
+    const same = await host.diff(byCsr.id, byCsr.outs, withCn);
+    assert.deepEqual([same.changes, same.replaces], [1, []]); // 1 = DIFF_NONE
     const multi = await order({ domains: ["d.example.com", "c.example.com"] });
     assert.equal(multi.outs.action, "CreateCertificateForPackageRequest");
     assert.deepEqual(multi.outs.domains, ["d.example.com", "c.example.com"]);
