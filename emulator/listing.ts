@@ -131,8 +131,8 @@ function orderItem(o: Order, status: string): Answer {
 }
 
 /**
- * The validity CAS records for an order: the certificate's, except that the control API's `expire`
- * moves the end to the past without re-issuing.
+ * The validity CAS records for an order: the certificate's, or the order's recorded end if earlier
+ * (state written before the control API's `expire` signed the certificate again).
  */
 function validity(o: Order): { notBefore: number; notAfter: number } {
   const f = certificateFacts(o.certificatePem!);

@@ -334,7 +334,13 @@ export class CasModel {
       await this.issue(o);
     } else {
       if (o.state !== "certificate") throw stateError(o.state, "expire");
-      o.notAfter = this.now() - 1;
+      // The certificate is signed again ending a second ago (X.509 times are whole seconds), so
+      // what a client reads from the PEM says expired too, not only the order's recorded end.
+      if (o.certificatePem) {
+        const end = certificateFacts(splitPem(o.certificatePem)[0]!).notAfter;
+        await this.resign(o, Math.max(0, end - (Math.floor(this.now() / 1000) * 1000 - 1000)));
+      }
+      o.notAfter = Math.min(o.notAfter ?? this.now() - 1, this.now() - 1);
       this.persist();
     }
     return o;
@@ -351,9 +357,15 @@ export class CasModel {
     if (!o) throw notFoundOrder();
     await this.advance(o);
     if (o.state !== "certificate" || !o.certificatePem) throw stateError(o.state, "age");
-    const [leaf, ...chain] = splitPem(o.certificatePem);
+    await this.resign(o, days * DAY);
+    this.persist();
+    return o;
+  }
+
+  /** Signs an issued order's leaf again `shift` ms earlier (same key, names, serial, validity) and moves its times with it. */
+  private async resign(o: Order, shift: number): Promise<void> {
+    const [leaf, ...chain] = splitPem(o.certificatePem!);
     const facts = certificateFacts(leaf!);
-    const shift = days * DAY;
     const aged = await this.ca.issue(
       certificatePublicKey(leaf!),
       o.domains,
@@ -366,8 +378,6 @@ export class CasModel {
     o.stateSince -= shift;
     if (o.issuedAt !== null) o.issuedAt -= shift;
     if (o.notAfter !== null) o.notAfter -= shift;
-    this.persist();
-    return o;
   }
 
   // ---- control-API writes (the model is the only writer of state) ------------------------

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { webcrypto } from "node:crypto";
+import { webcrypto, X509Certificate } from "node:crypto";
 import { CasClient } from "../../provider/cas/client";
 import { json, scriptedServer } from "../support/scripted-server";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
@@ -133,6 +133,28 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     // Where it was placed, an order removed out of band still leaves state.
     await host.delete(id, outs);
     assert.equal((await host.read(id, outs)).id, "");
+  });
+
+  it("the emulator's expire control signs the certificate again, so a read reports expired and the diff replaces", async () => {
+    const { id, outs } = await order({ domain: "expire.example.com", ...contact });
+    await emu.control.issue(id);
+    const issued = await host.read(id, outs);
+    assert.equal(issued.props.status, "issued");
+    const res = await fetch(`${emu.endpoint}/_emulator/orders/${id}/expire`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const read = await host.read(id, issued.props);
+    const pemEnd = Date.parse(new X509Certificate(String(read.props.certificatePem)).validTo);
+    const issuedEnd = Date.parse(new X509Certificate(String(issued.props.certificatePem)).validTo);
+    assert.ok(pemEnd < issuedEnd && pemEnd <= Date.now(), `PEM notAfter ${new Date(pemEnd).toISOString()}`);
+    assert.equal(read.props.status, "expired");
+    assert.equal(Date.parse(String(read.props.notAfter)), pemEnd);
+    const news = (await host.check({ domain: "expire.example.com", ...contact })).inputs;
+    const diff = await host.diff(id, read.props, news);
+    assert.deepEqual([diff.changes, diff.replaces], [2, ["notAfter"]]); // 2 = DIFF_SOME
   });
 
   it("upgrades state written by schema version 1 on read", async () => {
