@@ -27,7 +27,7 @@ export function albHttps(): Record<string, unknown> {
     email: config.get("email") ?? "ops@example.com",
     renewBeforeDays: 30,
   });
-  const rec = order.validationRecords[domain]!;
+  const rec = order.validationRecordFor(domain);
   const record = new alicloud.dns.AlidnsRecord("www-validation", {
     domainName: rec.zone,
     rr: rec.rr,

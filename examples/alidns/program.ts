@@ -20,7 +20,7 @@ export function alidns(): Record<string, unknown> {
     phone: config.get("phone") ?? "13800001111",
     email: config.get("email") ?? "ops@example.com",
   });
-  const rec = order.validationRecords[domain]!;
+  const rec = order.validationRecordFor(domain);
   const record = new alicloud.dns.AlidnsRecord("www-validation", {
     domainName: rec.zone,
     rr: rec.rr,

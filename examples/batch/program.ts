@@ -25,8 +25,6 @@ export function batch(): Record<string, unknown> {
   );
   return {
     orderIds: orders.map((o) => o.orderId),
-    records: Object.fromEntries(
-      domains.map((d, i) => [d, orders[i]!.validationRecords[d.toLowerCase()]!.value]),
-    ),
+    records: Object.fromEntries(domains.map((d, i) => [d, orders[i]!.validationRecordFor(d).value])),
   };
 }

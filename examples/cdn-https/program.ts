@@ -26,7 +26,7 @@ export function cdnHttps(): Record<string, unknown> {
     email: config.get("email") ?? "ops@example.com",
     renewBeforeDays: 30,
   });
-  const rec = order.validationRecords[domain]!;
+  const rec = order.validationRecordFor(domain);
   const record = new alicloud.dns.AlidnsRecord("cdn-validation", {
     domainName: rec.zone,
     rr: rec.rr,

@@ -23,8 +23,9 @@ export async function quickstart(): Promise<Record<string, unknown>> {
     phone: config.get("phone") ?? "13800001111",
     email: config.get("email") ?? "ops@example.com",
   });
-  // Known at preview: the key is the domain, a plain string.
-  const record = order.validationRecords[domain]!;
+  // Known at preview: the name is a plain string. validationRecordFor normalizes it (lower case,
+  // no trailing dot) as the order does; validationRecords is keyed by the normalized name.
+  const record = order.validationRecordFor(domain);
 
   const outputs: Record<string, unknown> = {
     orderId: order.orderId,

@@ -16,7 +16,7 @@ export function certificates(): Record<string, unknown> {
       phone: "13800001111",
       email: "ops@example.com",
     });
-    const r = order.validationRecords[domain]!;
+    const r = order.validationRecordFor(domain);
     return pulumi
       .all([r.fqdn, r.type, r.value])
       .apply(([fqdn, type, value]) => ({ domain, fqdn, type, value }));

@@ -129,3 +129,30 @@ describe("examples/cdn-https under pulumi.runtime.setMocks", () => {
     });
   });
 });
+
+describe("examples with a domain in config written in mixed case", () => {
+  // The order normalizes names, so its records are keyed by "case2.example.com": the examples look
+  // them up with validationRecordFor(domain), not validationRecords[domain].
+  it("alb-https and cdn-https still get the record for Case2.Example.com", async () => {
+    for (const [project, run] of [
+      ["cas-alb-https", async () => (await import("../../examples/alb-https/program.js")).albHttps()],
+      ["cas-cdn-https", async () => (await import("../../examples/cdn-https/program.js")).cdnHttps()],
+    ] as const) {
+      const created = mockCas(project, "case2.example.com", {
+        domain: "Case2.Example.com",
+        loadBalancerId: "alb-abc123",
+        serverGroupId: "sgp-def456",
+        origin: "origin.example.com",
+      });
+      const out = (await run()) as Record<string, pulumi.Output<unknown>>;
+      assert.equal(await value(out.certificateId!), "7000001");
+      assert.deepEqual(byType(created, "alicloud:dns/alidnsRecord:AlidnsRecord").inputs, {
+        domainName: "example.com",
+        rr: "_dnsauth.case2",
+        type: "TXT",
+        value: "20261126abc",
+        ttl: 600,
+      });
+    }
+  });
+});

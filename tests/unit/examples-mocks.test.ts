@@ -77,6 +77,20 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
       ["12000001", ["_dnsauth.www.example.com"]],
     );
   });
+
+  it("finds the record for a domain given in mixed case with a trailing dot (the order normalizes it)", async () => {
+    created.length = 0;
+    pulumi.runtime.setConfig("cas-alidns:domain", "WWW.Example.com.");
+    try {
+      const { alidns } = await import("../../examples/alidns/program.js");
+      const out = alidns() as Record<string, pulumi.Output<unknown>>;
+      assert.equal(await value(out.recordId!), "www-validation-id");
+      const dns = created.find((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord")!;
+      assert.deepEqual([dns.inputs.domainName, dns.inputs.rr], ["example.com", "_dnsauth.www"]);
+    } finally {
+      pulumi.runtime.setConfig("cas-alidns:domain", "www.example.com");
+    }
+  });
 });
 
 describe("examples' package.json", () => {
