@@ -12,8 +12,15 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** A host name as CAS accepts it: LDH labels, optionally one leading `*.`; ASCII only (punycode for IDNs). */
 export const DOMAIN_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+(xn--[a-z0-9-]{1,59}|[a-z]{2,63})$/;
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-/** Digits (or `*` masks) in groups split by one space or hyphen; an area code may stand in parentheses. */
-const PHONE_RE = /^\+?(?:\([0-9]{1,5}\)|[0-9*]+)(?:[ -]?(?:\([0-9]{1,5}\)|[0-9*]+))*$/;
+/**
+ * Digits (or `*` masks) in groups split by one space or hyphen; an area code may stand in parentheses.
+ * Written one character (or one parenthesized group) at a time, each alternative starting with a
+ * different character, so a failing match cannot backtrack: `[0-9*]+` repeated inside `(…)*` took
+ * exponential time ("13800001111 13900002222 13700003333 (mobile)" never finished).
+ */
+const PHONE_RE = /^\+?(?![ -])(?:[0-9*]|\([0-9]{1,5}\)|[ -](?=[0-9*(]))+$/;
+/** 20 digits plus separators, parentheses and `+`; checked before the pattern. */
+const PHONE_MAX = 40;
 /** Control, format (bidi overrides, zero-width) and line/paragraph separators: never part of a name, contact or tag. */
 const CONTROL_RE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const noControl = (v: string) => !CONTROL_RE.test(v);
@@ -48,6 +55,7 @@ export const orderInputsSchema = z
     username: text(64).optional(),
     phone: z
       .string()
+      .max(PHONE_MAX, { message: `at most ${PHONE_MAX} characters (6 to 20 digits)`, abort: true })
       .regex(PHONE_RE, "a phone number such as 13800001111 or +86 138 0000 1111")
       .refine((p) => (p.match(/[0-9*]/g) ?? []).length >= 6 && (p.match(/[0-9*]/g) ?? []).length <= 20, {
         message: "a phone number has 6 to 20 digits",

@@ -138,9 +138,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
     ),
   ].sort();
   const names = [...new Set([...(commonName ? [commonName] : []), ...sans])].sort();
-  const subject = csr.subjectName
-    .toString()
-    .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+  const subject = splitOutsideQuotes(csr.subjectName.toString())
     .map((s) => s.trim())
     .sort()
     .join(", ");
@@ -153,6 +151,25 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
     publicKeySha256: createHash("sha256").update(new Uint8Array(csr.publicKey.rawData)).digest("hex"),
     subject,
   };
+}
+
+/**
+ * Splits at each comma followed by an even number of `"` (outside a quoted value), in one pass from
+ * the end: the look-ahead regex that did this rescanned the rest of the text at every comma.
+ */
+function splitOutsideQuotes(text: string): string[] {
+  const parts: string[] = [];
+  let end = text.length;
+  let quotes = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (text[i] === '"') quotes++;
+    else if (text[i] === "," && quotes % 2 === 0) {
+      parts.push(text.slice(i + 1, end));
+      end = i;
+    }
+  }
+  parts.push(text.slice(0, end));
+  return parts.reverse();
 }
 
 function publicKeyInfo(

@@ -554,6 +554,21 @@ export const BAD_INPUTS: BadInput[] = [
     [["phone", /6 to 20 digits/]],
   ],
   [
+    // Took exponential time in the phone pattern (blocked the provider process); now refused by length.
+    "phone with three numbers and a note",
+    () => ({ ...contact, domain: "www.example.com", phone: "13800001111 13900002222 13700003333 (mobile)" }),
+    [["phone", /^at most 40 characters \(6 to 20 digits\)$/]],
+  ],
+  [
+    // Under the length bound: the pattern itself must fail fast (2^35 paths before).
+    "phone of 36 digits and a letter",
+    () => ({ ...contact, domain: "www.example.com", phone: `${"1".repeat(36)}x` }),
+    [
+      ["phone", /^a phone number such as/],
+      ["phone", /6 to 20 digits/],
+    ],
+  ],
+  [
     "productCode __proto__",
     () => ({ domain: "www.example.com", ...contact, productCode: "__proto__" }),
     [["productCode", /^unknown product code/]],
@@ -737,6 +752,12 @@ export const BAD_VALIDATION_INPUTS: Array<
         /^record names such as _dnsauth\.example\.com; not 5, "not a name!!", "", \{\}$/,
       ],
     ],
+  ],
+  [
+    // 40 labels of "_a." matched two ways each in the old record-name pattern (24 took a second).
+    "validationRecordFqdns of 40 underscore labels and a digit",
+    { orderId: "1", validationRecordFqdns: [`${"_a.".repeat(40)}1`] },
+    [["validationRecordFqdns", /^record names such as _dnsauth\.example\.com; not "(_a\.){40}1"$/]],
   ],
   [
     "unknown key inside dnsPrecheck",

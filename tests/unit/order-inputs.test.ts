@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkOrderInputs, UNKNOWN, chooseAction } from "../../provider/order/inputs";
 import { diffOrder } from "../../provider/order/diff";
+import { checkValidationInputs } from "../../provider/order/validation-provider";
 import { makeCsr } from "../support/keys";
 import { CertificateOrder } from "../../sdk/certificate-order";
 import { BAD_INPUTS, extraCsrs } from "../support/bad-inputs";
@@ -34,6 +35,31 @@ describe("check: every bad input fails on the right property", function () {
   }
 
   it(`covers at least 40 cases (${BAD_INPUTS.length})`, () => assert.ok(BAD_INPUTS.length >= 40));
+
+  it("accepts phone numbers in groups, with masks, a country prefix or an area code in parentheses", async () => {
+    for (const phone of [
+      "13800001111",
+      "+86 138 0000 1111",
+      "138-0000-1111",
+      "138****1111",
+      "(010)12345678",
+      "(86) 138 0000 1111",
+    ]) {
+      const { failures } = await checkOrderInputs({ domain: "www.example.com", ...contact, phone });
+      assert.deepEqual(failures, [], phone);
+    }
+  });
+
+  it("accepts validation record names with underscore labels up to 63 characters", () => {
+    for (const fqdn of [
+      "_dnsauth.www.example.com",
+      "_dnsauth.example.com.",
+      `_${"a-".repeat(31)}.example.com`,
+      `_${"a".repeat(62)}.example.com`,
+      `_a${"-".repeat(60)}a.example.com`,
+    ])
+      assert.deepEqual(checkValidationInputs({ orderId: "1", validationRecordFqdns: [fqdn] }), [], fqdn);
+  });
 
   it("normalizes good inputs: canonical PEM, lower case, no trailing dot, defaults", async () => {
     const { inputs, failures } = await checkOrderInputs({ domain: "WWW.Example.COM.", ...contact });
