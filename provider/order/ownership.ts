@@ -15,43 +15,68 @@ export type Ownership = "placed" | "adopted" | "reconciled";
  */
 export const CLOCK_SKEW_MS = 15 * 60_000;
 
-/** Orders some resource in this provider process placed, adopted, or holds in state. Never candidates for another. */
-const claimed = new Set<string>();
+/**
+ * What the resources of one provider process hold. No list item carries an owner, so within one
+ * process this is the only proof of whose an order is: a held order is never a candidate for another
+ * resource.
+ */
+export class Claims {
+  /** Orders some resource placed, adopted, or holds in state. */
+  private readonly held = new Set<string>();
+  /**
+   * Orders a create took without placing them (adopted, or reconciled after a lost answer). The
+   * engine runs the deletes of replaced or renamed resources after the creates, without asking the
+   * provider about them first, so such an order may still be in the state of a resource about to be
+   * deleted: that delete must leave it to the resource that took it.
+   */
+  private readonly taken = new Set<string>();
+
+  /** Marks an order as held by a resource. */
+  claim(orderId: string): void {
+    this.held.add(orderId);
+  }
+
+  /** Gives up a hold taken for an adoption that failed its check. */
+  release(orderId: string): void {
+    this.held.delete(orderId);
+  }
+
+  /** Whether a resource already holds `orderId`. */
+  isClaimed(orderId: string): boolean {
+    return this.held.has(orderId);
+  }
+
+  /** Records that a create took `orderId` it did not place. */
+  recordTakenByCreate(orderId: string): void {
+    this.held.add(orderId);
+    this.taken.add(orderId);
+  }
+
+  /** Whether a create took `orderId` (adopted or reconciled). */
+  wasTakenByCreate(orderId: string): boolean {
+    return this.taken.has(orderId);
+  }
+
+  /** Forgets every claim: a new configuration may mean another account, whose OrderIds are another set. */
+  reset(): void {
+    this.held.clear();
+    this.taken.clear();
+  }
+}
+
+/** The claims of this provider process (one process serves one deployment's resources). */
+export const processClaims = new Claims();
 
 /** Marks an order as held by a resource of this process. */
-export function claim(orderId: string): void {
-  claimed.add(orderId);
-}
-
-/**
- * Orders a create of this process took without placing them (adopted, or reconciled after a lost
- * answer). The engine runs the deletes of replaced or renamed resources after the creates, without
- * asking the provider about them first, so such an order may still be in the state of a resource
- * about to be deleted: that delete must leave it to the resource that took it.
- */
-const takenByCreate = new Set<string>();
-
+export const claim = (orderId: string): void => processClaims.claim(orderId);
 /** Records that a create of this process took `orderId` it did not place. */
-export function recordTakenByCreate(orderId: string): void {
-  claimed.add(orderId);
-  takenByCreate.add(orderId);
-}
-
+export const recordTakenByCreate = (orderId: string): void => processClaims.recordTakenByCreate(orderId);
 /** Whether a create of this process took `orderId` (adopted or reconciled). */
-export function wasTakenByCreate(orderId: string): boolean {
-  return takenByCreate.has(orderId);
-}
-
-/** Forgets every claim: a new configuration may mean another account, whose OrderIds are another set. */
-export function resetClaims(): void {
-  claimed.clear();
-  takenByCreate.clear();
-}
-
+export const wasTakenByCreate = (orderId: string): boolean => processClaims.wasTakenByCreate(orderId);
+/** Forgets every claim of this process (see {@link Claims.reset}). */
+export const resetClaims = (): void => processClaims.reset();
 /** Whether a resource of this process already holds `orderId`. */
-export function isClaimed(orderId: string): boolean {
-  return claimed.has(orderId);
-}
+export const isClaimed = (orderId: string): boolean => processClaims.isClaimed(orderId);
 
 /** An order a lost create answer may have placed. */
 export interface Candidate {
@@ -119,20 +144,21 @@ export async function verifyAdoption(
   productCode: string,
   names: string[],
   api: ListApi = client(),
+  claims: Claims = processClaims,
 ): Promise<void> {
   const fail = (why: string) =>
     new CasError("AdoptMismatch", `adoptOrderId ${orderId}: ${why}. Nothing was adopted.`);
-  if (claimed.has(orderId))
+  if (claims.isClaimed(orderId))
     throw fail(
       "another resource of this deployment already holds this order; one order belongs to one resource",
     );
   // Reserved before the first await: two creates of this process adopting the same order at once
   // must not both pass the check above. Released if the adoption fails.
-  claimed.add(orderId);
+  claims.claim(orderId);
   try {
     await checkAdoptable(api, orderId, productCode, names, fail);
   } catch (e) {
-    claimed.delete(orderId);
+    claims.release(orderId);
     throw e;
   }
 }
@@ -171,6 +197,7 @@ async function checkAdoptable(
  */
 export async function findCandidates(
   api: ListApi,
+  claims: Claims,
   productCode: string,
   names: string[],
   sentAt: number,
@@ -179,7 +206,7 @@ export async function findCandidates(
   const all = await listOrdersFor(api, productCode, names);
   return all.filter(
     (c) =>
-      !claimed.has(c.orderId) &&
+      !claims.isClaimed(c.orderId) &&
       c.status !== "REVOKED" &&
       (c.buyDate === null || (c.buyDate >= sentAt - CLOCK_SKEW_MS && c.buyDate <= now + CLOCK_SKEW_MS)),
   );

@@ -6,11 +6,11 @@ import { CasApiError, CasError, CasOutcomeUnknownError, describeCause } from "..
 import { isThrottlingCode } from "../cas/retry";
 import type { OrderInputs } from "./inputs";
 import {
-  claim,
   CLOCK_SKEW_MS,
   findCandidates,
-  isClaimed,
   namesKey,
+  processClaims,
+  type Claims,
   ownershipUnproven,
   type Candidate,
   type LostAnswerPolicy,
@@ -81,6 +81,8 @@ export interface PlacerOptions {
   /** `alicloud-cas:adoptAfterLostAnswer`, read at each lost answer. */
   adoptAfterLostAnswer: () => LostAnswerPolicy;
   policy?: Partial<PlacerPolicy>;
+  /** What the resources of this process hold (the process's own by default). */
+  claims?: Claims;
 }
 
 /** The policy as stack config sets it ({@link GRACE_KEY}); a bad value fails naming the key and the fix. */
@@ -155,6 +157,7 @@ export interface Placed {
  */
 export class OrderPlacer {
   private readonly policy: PlacerPolicy;
+  private readonly claims: Claims;
   /** Orders (product|names) whose create lost its answer and found nothing, with when it was sent. */
   private readonly unresolved = new Map<string, number>();
   /** How many creates lost their answer, by product and names. */
@@ -164,6 +167,7 @@ export class OrderPlacer {
 
   constructor(private readonly opts: PlacerOptions) {
     this.policy = { ...DEFAULT_PLACER_POLICY, ...opts.policy };
+    this.claims = opts.claims ?? processClaims;
   }
 
   /**
@@ -194,12 +198,12 @@ export class OrderPlacer {
         // A sibling whose answer was lost may have taken this order already (it was listed before
         // this answer came): it is that resource's now, and holding it twice would let one destroy
         // cancel the other's certificate.
-        if (isClaimed(res.OrderId))
+        if (this.claims.isClaimed(res.OrderId))
           throw new CasError(
             "OrderTakenBySibling",
             `${action} for ${names.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
           );
-        claim(res.OrderId);
+        this.claims.claim(res.OrderId);
         return res;
       });
       pending.add(claimedRequest);
@@ -291,7 +295,7 @@ export class OrderPlacer {
     // A single candidate is attributable only when no other create for these names in this process lost its answer too.
     if (found.length === 1 && policy === "unique" && (this.lostAnswers.get(key) ?? 0) <= 1) {
       const orderId = found[0]!.orderId;
-      claim(orderId);
+      this.claims.claim(orderId);
       this.opts.log(
         `found order ${orderId} placed by the unanswered request; adopting it (alicloud-cas:adoptAfterLostAnswer=unique: destroy leaves it in CAS unless adoptOrderId confirms it)`,
       );
@@ -315,7 +319,7 @@ export class OrderPlacer {
     for (;;) {
       while (pending.size > 0) await Promise.allSettled([...pending]);
       const found = await this.reconcile(productCode, names, sentAt, key);
-      if (pending.size === 0) return found.filter((c) => !isClaimed(c.orderId));
+      if (pending.size === 0) return found.filter((c) => !this.claims.isClaimed(c.orderId));
     }
   }
 
@@ -338,7 +342,7 @@ export class OrderPlacer {
     const list: PlacerApi = { call: (action, params) => api.call(action, params, { deadline }) };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await findCandidates(list, productCode, names, sentAt, clock.now());
+        return await findCandidates(list, this.claims, productCode, names, sentAt, clock.now());
       } catch (e) {
         const delay = this.policy.lookupBackoffMs * 2 ** attempt;
         const final = (e as { retryable?: unknown }).retryable === false;

@@ -9,7 +9,7 @@ import {
   CasResponseError,
   CasTransportError,
 } from "../../provider/cas/errors";
-import { claim, resetClaims, type LostAnswerPolicy } from "../../provider/order/ownership";
+import { Claims, type LostAnswerPolicy } from "../../provider/order/ownership";
 import {
   configuredPolicy,
   CREATE_ATTEMPTS,
@@ -187,6 +187,7 @@ function setup(
   const clock = fakeClock();
   const api = new FakeCas(clock, script, then);
   const logged: string[] = [];
+  const claims = new Claims();
   const placer = new OrderPlacer({
     api: () => api,
     clock,
@@ -194,8 +195,9 @@ function setup(
     newDeadline: () => Deadline.after(clock.now(), OPERATION_MS),
     adoptAfterLostAnswer: () => policy,
     policy: configuredPolicy((key) => config[key]),
+    claims,
   });
-  return { clock, api, logged, placer };
+  return { clock, api, logged, claims, placer };
 }
 
 function request(domain: string): OrderRequest {
@@ -224,12 +226,11 @@ async function rejection(
 }
 
 describe("OrderPlacer", () => {
-  beforeEach(() => resetClaims());
-
   it("places an order once when the answer arrives, and claims it", async () => {
-    const { api, placer } = setup(["ok"]);
+    const { api, claims, placer } = setup(["ok"]);
     const placed = await placer.place(request("a.example.com"));
     assert.deepEqual(placed, { orderId: api.orders[0]!.OrderId, ownership: "placed" });
+    assert.ok(claims.isClaimed(placed.orderId));
     assert.equal(api.creates.length, 1);
     assert.equal(api.lists, 0);
   });
@@ -263,9 +264,10 @@ describe("OrderPlacer", () => {
   });
 
   it("with adoptAfterLostAnswer=unique, a lost answer's single candidate is taken as reconciled", async () => {
-    const { api, logged, placer } = setup(["lost"], "unique");
+    const { api, claims, logged, placer } = setup(["lost"], "unique");
     const placed = await placer.place(request("a.example.com"));
     assert.deepEqual(placed, { orderId: api.orders[0]!.OrderId, ownership: "reconciled" });
+    assert.ok(claims.isClaimed(placed.orderId), "never a candidate for another resource");
     assert.equal(api.creates.length, 1);
     assert.ok(
       logged.some((l) => l.startsWith(`found order ${placed.orderId} placed by the unanswered request`)),
@@ -281,9 +283,9 @@ describe("OrderPlacer", () => {
   });
 
   it("an order another resource of this process holds is never a candidate: the look-up finds nothing and orders again", async () => {
-    const { api, placer } = setup(["reset", "ok"], "unique");
+    const { api, claims, placer } = setup(["reset", "ok"], "unique");
     const held = api.add("a.example.com");
-    claim(held); // another resource's (read, diff or create already reported it)
+    claims.claim(held); // another resource's (read, diff or create already reported it)
     const placed = await placer.place(request("a.example.com"));
     assert.notEqual(placed.orderId, held);
     assert.equal(placed.ownership, "placed");
