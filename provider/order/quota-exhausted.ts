@@ -1,11 +1,13 @@
 import { CasApiError, CasError } from "../cas/errors";
+import { quotaSeen } from "./quota";
 import { client } from "./settings";
 
 /**
- * Turns a create's `NotRemainCount` into an error that says what happened and what to do: the
- * preview's quota check passed, so something else (another stack, a person, a script on the same
- * account) took the plan's last slots since. The plan's figures are read again for the message.
- * Any other error is returned unchanged.
+ * Turns a create's `NotRemainCount` into an error that says what happened and what to do. What
+ * happened depends on what this deployment's quota check saw: too few orders left (it warned, and
+ * quotaCheck "warn" lets the order go ahead), enough (so something else on the same account, another
+ * stack, a person, a script, took the plan's last slots since), or nothing (no check read the plan).
+ * The plan's figures are read again for the message. Any other error is returned unchanged.
  */
 export async function explainQuotaExhausted(error: unknown, productCode: string): Promise<unknown> {
   if (!(error instanceof CasApiError) || error.code !== "NotRemainCount") return error;
@@ -16,9 +18,15 @@ export async function explainQuotaExhausted(error: unknown, productCode: string)
   } catch (e) {
     now += ` (${(e as Error).message})`;
   }
+  const saw = quotaSeen(productCode);
+  const what = !saw
+    ? 'no quota check read this plan in this deployment (quotaCheck is "off", or reading the plan failed)'
+    : saw.remaining < saw.planned
+      ? `this deployment's quota check saw ${saw.remaining} order(s) left for the ${saw.planned} it plans and only warned, since quotaCheck "warn" lets orders go ahead (set quotaCheck: "fail" to stop at preview instead)`
+      : "another stack or user on this account took the last ones after this deployment's quota check";
   return new CasError(
     "NotRemainCount",
-    `the ${productCode} plan has no orders left (${now}): another stack or user on this account took the last ones after this deployment's quota check. ` +
+    `the ${productCode} plan has no orders left (${now}): ${what}. ` +
       "Nothing was ordered for this resource. Buy more of this plan in the CAS console, or free orders you do not need (destroy unused CertificateOrders; failed or withdrawn orders give their quota back when deleted), then run pulumi up again.",
     { cause: error },
   );

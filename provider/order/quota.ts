@@ -10,6 +10,16 @@ const lookups = new Map<string, { at: number; remaining: Promise<number> }>();
 const LOOKUP_TTL_MS = 60_000;
 /** Product codes whose skipped check was already reported in this process: one line, not one per order. */
 const skipReported = new Set<string>();
+/** What the last quota check in this process saw per product code, for the create's NotRemainCount error. */
+const seen = new Map<string, { remaining: number; planned: number }>();
+
+/**
+ * What this deployment's quota check last saw for `productCode`: orders left and orders planned;
+ * `undefined` when no check read the plan in this process (quotaCheck "off", or the read failed).
+ */
+export function quotaSeen(productCode: string): { remaining: number; planned: number } | undefined {
+  return seen.get(productCode);
+}
 
 function remainingOrders(productCode: string): Promise<number> {
   const hit = lookups.get(productCode);
@@ -53,6 +63,7 @@ export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefin
     }
     return undefined;
   }
+  seen.set(inputs.productCode, { remaining, planned: set.size });
   if (set.size <= remaining) return undefined;
   const reason = `the ${inputs.productCode} plan has ${remaining} order(s) left and this deployment plans ${set.size}; buy more in the CAS console or order fewer`;
   if (inputs.quotaCheck === "fail") return { property: "productCode", reason };

@@ -4,7 +4,10 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 // The provider exactly as the host loads it: by package name.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
+  configure(req: {
+    config: { get(k: string): string | undefined };
+    log?: (line: string) => void;
+  }): Promise<void>;
   check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
   create(inputs: object): Promise<{ id: string }>;
 };
@@ -37,6 +40,57 @@ describe("quota taken by another stack between preview and up", () => {
         /another stack or user on this account/.test(e.message) &&
         /Buy more of this plan in the CAS console/.test(e.message),
     );
+    assert.equal((await emu.control.orders()).length, 1);
+  });
+});
+
+describe("quota already used up when this deployment's check ran (quotaCheck: warn)", () => {
+  let emu: RunningEmulator;
+  const logged: string[] = [];
+  // Its own product code: the provider remembers a plan's figures for a minute per code.
+  const productCode = "symantec-free-1-free";
+  before(async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    emu.control.setQuota(productCode, 1);
+    const config: Record<string, string> = {
+      "alicloud:accessKey": emu.accessKeyId,
+      "alicloud:secretKey": emu.accessKeySecret,
+      "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+    };
+    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => void logged.push(l) });
+  });
+  after(async () => {
+    await provider.configure({ config: { get: () => undefined } });
+    await emu.close();
+  });
+
+  it("NotRemainCount says the check saw none left and only warned, not that someone else took them", async () => {
+    const contact = { username: "u", phone: "13800001111", email: "a@example.com" };
+    // The plan's one order goes to a resource without the check, before this deployment looks.
+    const first = await provider.check(
+      {},
+      { domain: "first.example.com", productCode, ...contact, quotaCheck: "off" },
+    );
+    await provider.create(first.inputs);
+    const checked = await provider.check({}, { domain: "full.example.com", productCode, ...contact });
+    assert.deepEqual(checked.failures, []);
+    assert.ok(
+      logged.some((l) => l.includes(`warning: the ${productCode} plan has 0 order(s) left`)),
+      logged.join("\n"),
+    );
+    await assert.rejects(provider.create(checked.inputs), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "NotRemainCount");
+      assert.match(
+        e.message,
+        new RegExp(`the ${productCode} plan has no orders left \\(it has used 1 of 1 now\\)`),
+      );
+      assert.match(
+        e.message,
+        /this deployment's quota check saw 0 order\(s\) left for the 1 it plans and only warned.*quotaCheck: "fail"/,
+      );
+      assert.doesNotMatch(e.message, /another stack or user/);
+      return true;
+    });
     assert.equal((await emu.control.orders()).length, 1);
   });
 });
