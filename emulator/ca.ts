@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type webcrypto } from "node:crypto";
+import { generateKeyPair, randomBytes, type webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
 import { x509 as loadX509 } from "./pki";
 
@@ -88,12 +88,19 @@ export class EmulatorCa {
   }
 }
 
-/** A key CAS "generates" for `CreateCertificateRequest`: RSA 2048, PKCS#1 PEM as the API returns it. */
-export function generateOrderKey(): { privateKeyPem: string; publicKeySpki: ArrayBuffer } {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const spki = publicKey.export({ type: "spki", format: "der" });
-  return {
-    privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-    publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
-  };
+/**
+ * A key CAS "generates" for `CreateCertificateRequest`: RSA 2048, PKCS#1 PEM as the API returns it.
+ * Generated off the event loop (~0.1 s of CPU each): the emulator keeps answering meanwhile.
+ */
+export function generateOrderKey(): Promise<{ privateKeyPem: string; publicKeySpki: ArrayBuffer }> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair("rsa", { modulusLength: 2048 }, (error, publicKey, privateKey) => {
+      if (error) return reject(error);
+      const spki = publicKey.export({ type: "spki", format: "der" });
+      resolve({
+        privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
+      });
+    }),
+  );
 }

@@ -49,6 +49,17 @@ const ORDER_ONLY = new Set(["PAYED", "CHECKING", "CHECKED_FAIL", "NOTACTIVATED",
 const ALL_STATUSES = new Set([...ORDER_ONLY, "ISSUED", "WILLEXPIRED", "EXPIRED"]);
 
 /**
+ * The orders a `ListUserCertificateOrder` with these parameters can list: `Keyword` ("the domain
+ * name that is bound or the ID of the resource. Fuzzy match is supported") matches a bound name or
+ * `InstanceId` as a case-insensitive substring; never an OrderId. No keyword: every order.
+ */
+export function keywordMatch(p: Readonly<Record<string, string>>): (o: Order) => boolean {
+  const keyword = (p.Keyword ?? "").toLowerCase();
+  return (o) =>
+    !keyword || o.domains.some((d) => d.includes(keyword)) || o.instanceId.toLowerCase().includes(keyword);
+}
+
+/**
  * `ListUserCertificateOrder`. CPACK/BUY items carry the order fields and CERT/UPLOAD items the
  * certificate fields, each only where the remarks say "returned only if OrderType is …". `Keyword`
  * ("the domain name that is bound or the ID of the resource. Fuzzy match is supported") matches a
@@ -68,9 +79,7 @@ export function listOrders(p: Readonly<Record<string, string>>, ctx: ListingCont
   const certs = type === "CERT" || type === "UPLOAD";
   if (certs && ORDER_ONLY.has(status))
     throw invalid("Status", `${status} applies to OrderType CPACK or BUY only`);
-  const keyword = (p.Keyword ?? "").toLowerCase();
-  const matches = (o: Order) =>
-    !keyword || o.domains.some((d) => d.includes(keyword)) || o.instanceId.toLowerCase().includes(keyword);
+  const matches = keywordMatch(p);
 
   const items: Array<{ sortKey: bigint; item: Answer }> = [];
   for (const o of ctx.orders) {

@@ -2,7 +2,7 @@ import { generateOrderKey, type EmulatorCa } from "./ca";
 import { invalid, missing, notFoundOrder, stateError } from "./errors";
 import { ApiFault } from "./faults";
 import type { LifecycleOptions } from "./lifecycle";
-import { certificateDetail, listOrders, type ListingContext } from "./listing";
+import { certificateDetail, keywordMatch, listOrders, type ListingContext } from "./listing";
 import { bindNames, normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
 import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
@@ -37,6 +37,9 @@ export class CasModel {
     private readonly now: () => number,
     private readonly persist: () => void,
   ) {}
+
+  /** Issuances in progress, by order. */
+  private readonly issuing = new Map<Order, Promise<void>>();
 
   /** Runs one API action for the caller's access key. */
   async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
@@ -81,9 +84,9 @@ export class CasModel {
       case "RenewCertificateOrderForPackageRequest":
         return this.renew(p, accessKeyId);
       case "ListUserCertificateOrder":
-        return listOrders(p, await this.listing(accessKeyId));
+        return listOrders(p, await this.listing(accessKeyId, keywordMatch(p)));
       case "GetUserCertificateDetail":
-        return certificateDetail(p, await this.listing(accessKeyId));
+        return certificateDetail(p, await this.listing(accessKeyId, (o) => o.certId === p.CertId));
       default:
         throw new ApiFault(
           "InvalidAction.NotFound",
@@ -93,9 +96,14 @@ export class CasModel {
     }
   }
 
-  private async listing(accessKeyId: string): Promise<ListingContext> {
+  /**
+   * The account's orders for a list or detail answer. Only those the answer can include (`shown`)
+   * are brought up to date: a list for one name must not issue every due certificate of the
+   * account (a key generation each), or one read does the work of hundreds and answers late.
+   */
+  private async listing(accessKeyId: string, shown: (o: Order) => boolean): Promise<ListingContext> {
     const orders = Object.values(this.state.orders).filter((o) => o.accessKeyId === accessKeyId);
-    for (const o of orders) await this.advance(o);
+    for (const o of orders) if (shown(o)) await this.advance(o);
     return { orders, now: this.now(), lifecycle: this.lifecycle };
   }
 
@@ -287,14 +295,29 @@ export class CasModel {
     this.persist();
   }
 
-  /** Issues a real certificate for the bound names, signed by the emulator CA. */
-  async issue(o: Order): Promise<void> {
+  /**
+   * Issues a real certificate for the bound names, signed by the emulator CA. Requests that find
+   * the same order due while it is being issued wait for that one issuance (the key generation and
+   * signing yield to other requests), so an order gets exactly one certificate.
+   */
+  issue(o: Order): Promise<void> {
+    let pending = this.issuing.get(o);
+    if (!pending) {
+      pending = this.issueOnce(o).finally(() => this.issuing.delete(o));
+      this.issuing.set(o, pending);
+    }
+    return pending;
+  }
+
+  private async issueOnce(o: Order): Promise<void> {
+    const from = o.state;
     let spki: ArrayBuffer;
+    let privateKeyPem: string | null = null;
     if (o.csr) {
       spki = csrPublicKey(o.csr);
     } else {
-      const key = generateOrderKey();
-      o.privateKeyPem = key.privateKeyPem;
+      const key = await generateOrderKey();
+      privateKeyPem = key.privateKeyPem;
       spki = key.publicKeySpki;
     }
     const issuedAt = this.now();
@@ -304,6 +327,9 @@ export class CasModel {
       new Date(issuedAt - 60_000),
       this.lifecycle.certificateDays,
     );
+    // Cancelled or failed by another request meanwhile: that answer stands.
+    if (o.state !== from) return;
+    if (privateKeyPem !== null) o.privateKeyPem = privateKeyPem;
     o.certificatePem = leaf + this.ca.material.certificatePem;
     o.issuedAt = issuedAt;
     o.notAfter = issuedAt - 60_000 + this.lifecycle.certificateDays * DAY;
