@@ -26,7 +26,7 @@ export interface ListApi {
  */
 export async function* listPages(
   api: ListApi,
-  params: { OrderType: "CPACK" | "CERT"; Keyword: string },
+  params: { OrderType: "CPACK" | "CERT"; Keyword?: string },
 ): AsyncGenerator<ListItem[]> {
   for (let page = 1; page <= LIST_MAX_PAGES; page++) {
     const res = await api.call("ListUserCertificateOrder", {

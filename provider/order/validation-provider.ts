@@ -6,6 +6,7 @@ import { precheckDns } from "./dns-precheck";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { certificateLink } from "./certificate-link";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
+import { listPages } from "./list-paging";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, setConfig } from "./settings";
 import { UNKNOWN } from "./inputs";
@@ -54,25 +55,15 @@ async function certificateOutputs(
   });
 }
 
-/** Pages `ListUserCertificateOrder` looks through for one order before giving up (50 a page). */
-const LOOKUP_PAGES = 20;
-
 /**
  * The names of an order, from the CPACK list. `Keyword` matches the bound domain or the resource
  * id (SDK remark), never the OrderId, so the list is paged without it and matched on `OrderId`
  * (returned for CPACK items). `undefined` when the order is not among the first pages.
  */
 async function orderDomains(orderId: string): Promise<string[] | undefined> {
-  const api = client();
-  for (let page = 1; page <= LOOKUP_PAGES; page++) {
-    const list = await api.call("ListUserCertificateOrder", {
-      OrderType: "CPACK",
-      CurrentPage: page,
-      ShowSize: 50,
-    });
-    const hit = list.CertificateOrderList.find((o) => o.OrderId === orderId);
+  for await (const items of listPages(client(), { OrderType: "CPACK" })) {
+    const hit = items.find((o) => o.OrderId === orderId);
     if (hit) return (hit.Domain ?? "").split(",").filter(Boolean);
-    if (page * 50 >= list.TotalCount || list.CertificateOrderList.length === 0) return undefined;
   }
   return undefined;
 }
