@@ -222,6 +222,11 @@ export function checkValidationInputs(news: Props): Array<{ property: string; re
 }
 
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
+/** A list compared as a set (the record names' order means nothing: reordered `domains` reorder them); other values as they are. */
+function asSet(v: unknown): unknown {
+  return Array.isArray(v) ? [...new Set(v.map(String))].sort() : (v ?? null);
+}
+
 export const certificateOrderValidationProvider = {
   /** `log`: where log lines go when run in the caller's process (see the order provider's `configure`). */
   async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
@@ -241,7 +246,7 @@ export const certificateOrderValidationProvider = {
       replaces.length > 0 ||
       unlinked ||
       ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"].some(
-        (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null) && news[k] !== undefined,
+        (k) => JSON.stringify(asSet(olds[k])) !== JSON.stringify(asSet(news[k])) && news[k] !== undefined,
       );
     // Create before delete: deleting a validation does nothing in CAS, and deleting it first would
     // make the engine delete its consumers (listeners, CDN domains) first too, dropping HTTPS
