@@ -517,20 +517,24 @@ describe("CertificateOrderValidation inside the provider host", function () {
       const { id } = await orders.create(checked);
       const [expected] = emu.control.expectedRecords(id);
       const dns = await dnsServer([{ name: expected!.name, type: "TXT", value: expected!.value }]);
-      setTimeout(() => void emu.control.issue(id), 1500);
+      // Issued only once the waiter has reported the pre-check: on a timer, a slow machine could issue
+      // before the waiter's first look, and no pre-check would be logged.
+      const issuing = waiter
+        .waitForStderr(
+          new RegExp(
+            `order ${id}: DNS pre-check _dnsauth\\.wait\\.example\\.com at ${dns.address}: TXT is visible`,
+          ),
+        )
+        .then(() => emu.control.issue(id));
       const { outs } = await waiter.create({
         orderId: id,
         pollIntervalSeconds: 1,
         dnsPrecheck: { resolvers: [dns.address] },
       });
+      await issuing;
       dns.close();
       assert.match(String(outs.certificatePem), /^-----BEGIN CERTIFICATE-----/);
       assert.match(String(outs.privateKeyPem), /BEGIN RSA PRIVATE KEY/);
-      await waiter.waitForStderr(
-        new RegExp(
-          `order ${id}: DNS pre-check _dnsauth\\.wait\\.example\\.com at ${dns.address}: TXT is visible`,
-        ),
-      );
       await waiter.waitForStderr(new RegExp(`order ${id}: issued`));
 
       // Removed out of band (another tool, the console): both resources drop on read; update says refresh.
