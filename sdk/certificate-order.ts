@@ -118,6 +118,19 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CertificateOrderArgs, opts?: pulumi.CustomResourceOptions) {
     // Refused here, before the value reaches the engine (which prints failing inputs) or any state.
+    const csr: unknown = args.csr;
+    if (
+      csr !== undefined &&
+      csr !== null &&
+      typeof csr !== "string" &&
+      !pulumi.Output.isInstance(csr) &&
+      typeof (csr as { then?: unknown }).then !== "function"
+    )
+      throw new Error(
+        `CertificateOrder ${name}: csr must be PEM text, e.g. readFileSync("app.csr", "utf8") (with "utf8": without it you pass a Buffer); got ${
+          Buffer.isBuffer(csr) ? "a Buffer" : Array.isArray(csr) ? "a list" : `a value of type ${typeof csr}`
+        }. The value is not shown.`,
+      );
     if (typeof args.csr === "string" && containsKeyMaterial(args.csr))
       throw new Error(
         `CertificateOrder ${name}: csr holds a private key, not a certificate signing request (was the .key file read instead of the .csr?); pass the CSR and keep the key to yourself. The value is not shown.`,

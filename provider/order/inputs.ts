@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
+import { hideValues } from "./key-material";
 import { checkTags, tagsSchema } from "./tags";
 
 /**
@@ -36,7 +37,13 @@ const text = (max: number) =>
 /** Inputs of a CertificateOrder, in the API's names turned camelCase, plus provider behaviour. */
 export const orderInputsSchema = z
   .object({
-    csr: z.string().max(16_384, "a CSR PEM is at most 16 KiB").optional(),
+    csr: z
+      .string({
+        message:
+          'must be the CSR as PEM text, e.g. readFileSync("app.csr", "utf8"), not a Buffer, list or object',
+      })
+      .max(16_384, "a CSR PEM is at most 16 KiB")
+      .optional(),
     domain: text(253).optional(),
     domains: z
       .array(text(253))
@@ -138,19 +145,20 @@ const hasUnknown = (v: unknown): boolean =>
  * Values still unknown during a preview are not judged.
  *
  * The engine prints a named property's value beside the reason, so a failure names `csr` only when
- * the value is exactly one CSR (public) or empty; otherwise it is reported as `csr: <reason>` under no
- * property, because the text may hold a private key in a form we do not recognize.
+ * the value is exactly one CSR text (public) or empty; otherwise (any other text, a Buffer, a list)
+ * it is reported as `csr: <reason>` under no property, because it may hold a private key in a form we
+ * do not recognize. A value of any property that holds a key in a form we recognize is never named.
  */
 export async function checkOrderInputs(
   raw: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: Failure[]; csr: CsrInfo | null }> {
   const result = await judgeOrderInputs(raw);
   const value = raw.csr;
-  const showable = typeof value !== "string" || value.trim() === "" || isBareCsrPem(value);
-  if (!showable)
-    result.failures = result.failures.map((f) =>
-      f.property === "csr" ? { property: "", reason: `csr: ${f.reason}` } : f,
-    );
+  const showable =
+    value === undefined ||
+    value === null ||
+    (typeof value === "string" && (value.trim() === "" || isBareCsrPem(value)));
+  result.failures = hideValues(raw, result.failures, showable ? [] : ["csr"]);
   return result;
 }
 

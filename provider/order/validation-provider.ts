@@ -3,6 +3,7 @@ import { z } from "zod";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
+import { hideValues } from "./key-material";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { certificateLink } from "./certificate-link";
 import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
@@ -235,7 +236,8 @@ export const certificateOrderValidationProvider = {
   },
 
   async check(_olds: Props, news: Props) {
-    return { inputs: news, failures: checkValidationInputs(news) };
+    // A key pasted into any input is reported without naming it (the engine would print the value).
+    return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
   },
 
   async diff(_id: string, olds: Props, news: Props) {

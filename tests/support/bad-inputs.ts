@@ -99,6 +99,37 @@ export const BAD_INPUTS: BadInput[] = [
     [["", /^csr: this contains a private key \(was the \.key file read ins/]],
   ],
   [
+    // readFileSync("app.key") without "utf8": the engine passes a Buffer as {0: 45, 1: 45, …}.
+    "a private key read as bytes into csr",
+    (c) => ({ csr: { ...Buffer.from(c.privateKey) }, ...contact }),
+    [["", /^csr: this contains a private key .*readFileSync\("app\.csr", "utf8"\).*The value is not shown$/]],
+  ],
+  [
+    "a private key inside a list under csr",
+    (c) => ({ csr: [c.privateKey], ...contact }),
+    [["", /^csr: this contains a private key /]],
+  ],
+  [
+    "a CSR inside a list",
+    (c) => ({ csr: [c.good], ...contact }),
+    [["", /^csr: must be the CSR as PEM text, e\.g\. readFileSync\("app\.csr", "utf8"\), not a Buffer/]],
+  ],
+  [
+    "a private key pasted into domain",
+    (c) => ({ domain: c.privateKey, ...contact }),
+    [
+      [
+        "",
+        /^domain: this contains a private key .*domain never takes one: remove it\. The value is not shown$/,
+      ],
+    ],
+  ],
+  [
+    "a private key as a tag value",
+    (c) => ({ domain: "www.example.com", ...contact, tags: { key: c.privateKey } }),
+    [["", /^tags: this contains a private key .*tags never takes one/]],
+  ],
+  [
     "RSA 1024",
     async () => ({
       csr: (await makeCsr("www.example.com", [], { kind: "RSA", bits: 1024 })).pem,
@@ -211,7 +242,13 @@ export const BAD_INPUTS: BadInput[] = [
   [
     "csr as an object",
     () => ({ csr: { pem: "x" }, ...contact }),
-    [["csr", /^Invalid input: expected string, received object/]],
+    // Not named: the engine would print the object, which may hold a key in a form not recognized.
+    [
+      [
+        "",
+        /^csr: must be the CSR as PEM text, e\.g\. readFileSync\("app\.csr", "utf8"\), not a Buffer, list or object$/,
+      ],
+    ],
   ],
   [
     "tags not strings",
@@ -758,6 +795,14 @@ export const BAD_VALIDATION_INPUTS: Array<
     "validationRecordFqdns of 40 underscore labels and a digit",
     { orderId: "1", validationRecordFqdns: [`${"_a.".repeat(40)}1`] },
     [["validationRecordFqdns", /^record names such as _dnsauth\.example\.com; not "(_a\.){40}1"$/]],
+  ],
+  [
+    "a private key pasted into validationRecordFqdns",
+    {
+      orderId: "1",
+      validationRecordFqdns: ["-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"],
+    },
+    [["", /^validationRecordFqdns: this contains a private key .*The value is not shown$/]],
   ],
   [
     "unknown key inside dnsPrecheck",

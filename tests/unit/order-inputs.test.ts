@@ -238,6 +238,31 @@ describe("check: tags against the limits of the action the order uses", function
       /^Error: CertificateOrder o: tags: "__proto__" cannot be a tag key: .*rename it$/,
     );
   });
+  it("the SDK refuses a csr that is not text (a Buffer, list or object) before the engine sees it, without showing it", async () => {
+    const { privateKey } = await extraCsrs();
+    const body = privateKey.split("\n")[1]!;
+    for (const [csr, what] of [
+      [Buffer.from(privateKey), "a Buffer"],
+      [[privateKey], "a list"],
+      [{ pem: privateKey }, "a value of type object"],
+    ] as const) {
+      const e = (() => {
+        try {
+          new CertificateOrder("o", { csr: csr as never, ...contact });
+        } catch (err) {
+          return err as Error;
+        }
+        return undefined;
+      })();
+      assert.ok(e, what);
+      assert.match(
+        e.message,
+        /^CertificateOrder o: csr must be PEM text, e\.g\. readFileSync\("app\.csr", "utf8"\)/,
+      );
+      assert.ok(e.message.includes(`got ${what}.`), e.message);
+      assert.ok(!e.message.includes(body) && !e.message.includes("45,45"));
+    }
+  });
   it("CreateCertificateForPackageRequest documents no limits: only reserved prefixes, URLs and empty keys", async () => {
     const pkg = { domains: ["a.example.com", "b.example.com"] };
     assert.deepEqual(
