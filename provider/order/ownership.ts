@@ -1,4 +1,5 @@
 import { CasError } from "../cas/errors";
+import { bound, MAX_ECHOED_CHARS } from "../cas/redact";
 import { listPages, type ListApi } from "./list-paging";
 import { client, setting } from "./settings";
 
@@ -180,14 +181,17 @@ async function checkAdoptable(
       `CAS lists no such order for ${names.join(", ")} (ListUserCertificateOrder, OrderType CPACK, Keyword each name); ` +
         "check the id, or set domain/csr to the names the order was placed for",
     );
+  // Server text: bounded and without control characters, as every echoed field.
   if (namesKey(found.names) !== namesKey(names))
     throw fail(
-      `the order is for ${found.names.join(", ")} but the inputs name ${names.join(", ")}; set domain/csr to the order's names`,
+      `the order is for ${serverField(found.names.join(", "), 300)} but the inputs name ${names.join(", ")}; set domain/csr to the order's names`,
     );
-  if (found.productCode !== productCode)
+  if (found.productCode !== productCode) {
+    const listed = found.productCode === null ? null : serverField(found.productCode, 100);
     throw fail(
-      `the order is for product ${found.productCode ?? "(none listed)"} but productCode is ${productCode}; set productCode: "${found.productCode ?? ""}"`,
+      `the order is for product ${listed ?? "(none listed)"} but productCode is ${productCode}; set productCode: "${listed ?? ""}"`,
     );
+  }
 }
 
 /**
@@ -212,11 +216,34 @@ export async function findCandidates(
   );
 }
 
-/** One candidate for an error message: id, server-time purchase date, names, list status. */
+/**
+ * A server-provided field for an error message: control characters (an ANSI escape, a bell, a line
+ * break that would fake a second error line) become spaces, and the length is bounded.
+ */
+export function serverField(text: string, max: number): string {
+  return bound(text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " "), max);
+}
+
+/** One candidate for an error message: id, server-time purchase date, names, list status (each bounded). */
 export function describeCandidate(c: Candidate): string {
+  const date = c.buyDate === null ? null : new Date(c.buyDate);
   const bought =
-    c.buyDate === null ? "no BuyDate" : `bought ${new Date(c.buyDate).toISOString()} (server time)`;
-  return `OrderId ${c.orderId} (${bought}, ${c.names.join(",")}, ${c.status})`;
+    date === null || Number.isNaN(date.getTime())
+      ? "no BuyDate"
+      : `bought ${date.toISOString()} (server time)`;
+  return `OrderId ${serverField(c.orderId, 40)} (${bought}, ${serverField(c.names.join(","), 200)}, ${serverField(c.status, 40)})`;
+}
+
+/** Candidates listed in an error message; the rest are counted. */
+const LISTED_CANDIDATES = 5;
+
+/** The candidates for an error message: the first few, the rest counted, the server text within {@link MAX_ECHOED_CHARS}. */
+function describeCandidates(candidates: Candidate[]): string {
+  const listed = candidates.slice(0, LISTED_CANDIDATES).map(describeCandidate).join("; ");
+  const more = candidates.length - LISTED_CANDIDATES;
+  return (
+    bound(listed, MAX_ECHOED_CHARS) + (more > 0 ? `; and ${more} more (${candidates.length} in all)` : "")
+  );
 }
 
 /** A lost create answer left orders that cannot be proven to be this resource's; `candidates` lists them. */
@@ -242,14 +269,14 @@ export function ownershipUnproven(
       : "no list item carries an owner, so it cannot be proven which stack or resource placed them";
   return new OwnershipUnprovenError(
     `${action} for ${names.join(", ")} got no answer, so an order may exist, and CAS lists orders for the same ` +
-      `names and product that are not reported by any resource of this deployment so far: ${candidates.map(describeCandidate).join("; ")}. ` +
+      `names and product that are not reported by any resource of this deployment so far: ${describeCandidates(candidates)}. ` +
       `Nothing was adopted and no second order was placed: ${why}. ` +
       "First look for these OrderIds in your own stack (pulumi stack export): a resource of this stack that is " +
       "being replaced, renamed or removed in this update still holds its order, and the provider hears of it only " +
       "when its delete runs, after the creates. If the order is there under a renamed resource, add `aliases` to the " +
       "new one instead. " +
       `If one of them is this resource's order and no other stack holds it, set adoptOrderId to its OrderId ` +
-      `(e.g. adoptOrderId: "${candidates[0]!.orderId}") and run pulumi up again (a resource of this stack deleted in the same update then leaves it in CAS); ` +
+      `(e.g. adoptOrderId: "${serverField(candidates[0]!.orderId, 40)}") and run pulumi up again (a resource of this stack deleted in the same update then leaves it in CAS); ` +
       "a stray order holds plan quota until it is cancelled in the CAS console. Single-writer setups can set alicloud-cas:adoptAfterLostAnswer=unique.",
     candidates,
   );
