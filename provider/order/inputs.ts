@@ -104,6 +104,17 @@ export interface Failure {
   reason: string;
 }
 
+/** The first character outside ASCII, if any. */
+const nonAscii = (n: string): string | undefined => /[\u0080-\u{10ffff}]/u.exec(n)?.[0];
+
+/** Why `n` (which failed {@link DOMAIN_RE}) is not a host name CAS takes. */
+function hostNameReason(n: string): string {
+  const c = nonAscii(n);
+  if (c)
+    return `"${n}" holds ${c} (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}), not ASCII; write the name in ASCII letters, and an international name as its punycode A-label (xn--…)`;
+  return `"${n}" is not a valid host name (letters, digits and hyphens; one leading "*." for a wildcard; punycode for international names)`;
+}
+
 /** `dnsZone` must be a plain domain and a suffix of every ordered name. */
 function zoneFailures(zone: string | undefined, names: string[]): Failure[] {
   if (zone === undefined) return [];
@@ -238,10 +249,7 @@ async function judgeOrderInputs(
 
   if (inputs.domain !== undefined) {
     if (!DOMAIN_RE.test(inputs.domain))
-      failures.push({
-        property: "domain",
-        reason: `"${inputs.domain}" is not a valid host name (letters, digits and hyphens; one leading "*." for a wildcard; punycode for international names)`,
-      });
+      failures.push({ property: "domain", reason: hostNameReason(inputs.domain) });
     if (csr?.commonName && inputs.domain !== csr.commonName)
       failures.push({
         property: "domain",
@@ -249,11 +257,7 @@ async function judgeOrderInputs(
       });
   }
   for (const n of inputs.domains ?? [])
-    if (!DOMAIN_RE.test(n))
-      failures.push({
-        property: "domains",
-        reason: `"${n}" is not a valid host name (letters, digits and hyphens; one leading "*." for a wildcard; punycode for international names)`,
-      });
+    if (!DOMAIN_RE.test(n)) failures.push({ property: "domains", reason: hostNameReason(n) });
   if (inputs.domains && new Set(inputs.domains).size < inputs.domains.length)
     failures.push({ property: "domains", reason: "a name is listed twice" });
 
@@ -264,6 +268,19 @@ async function judgeOrderInputs(
     failures.push({
       property: "csr",
       reason: `CAS binds only the CSR's CN (${csr!.commonName}); ${extra.join(", ")} would not be in the certificate. Order several names with domains (CAS makes the key), or place one order per name with its own CSR`,
+    });
+
+  // The README promises a CSR with other names is refused: a second CN, or an IP, e-mail or URI
+  // name, would not be in the certificate either.
+  if (csr && csr.commonNameCount > 1)
+    failures.push({
+      property: "csr",
+      reason: `the CSR subject has ${csr.commonNameCount} CNs; CAS binds one name per CSR: make the CSR with a single CN, or order several names with domains`,
+    });
+  if (csr && csr.otherNames.length > 0)
+    failures.push({
+      property: "csr",
+      reason: `the CSR's subjectAltName holds ${csr.otherNames.join(", ")}; CAS binds only the CN, so these would not be in the certificate: make the CSR with DNS names only`,
     });
 
   const names = csr?.commonName
@@ -277,7 +294,12 @@ async function judgeOrderInputs(
         reason: `a name in the CSR has ${n.length} characters (at most 253)`,
       });
     else if (!DOMAIN_RE.test(n))
-      failures.push({ property: "csr", reason: `the CSR's CN "${n}" is not a valid host name` });
+      failures.push({
+        property: "csr",
+        reason: nonAscii(n)
+          ? `the CSR's CN ${hostNameReason(n)}`
+          : `the CSR's CN "${n}" is not a valid host name`,
+      });
   }
   failures.push(...zoneFailures(inputs.dnsZone, names));
   const wild = names.filter((n) => n.startsWith("*."));

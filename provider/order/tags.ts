@@ -21,17 +21,15 @@ interface TagLimits {
  *   `acs:`/`aliyun`, no `http://`/`https://`; value: no limit stated. The 128 of the other
  *   actions is applied (a named guess in the README, the emulator's guess too): a longer value
  *   would pass here and fail at `up` if CAS shares its siblings' limit.
- * - `CreateCertificateForPackageRequestRequestTags`: "The tag key." / "The tag value." only.
+ * - `CreateCertificateForPackageRequestRequestTags`: "The tag key." / "The tag value." only. The
+ *   laxest limits of its siblings (20 tags, key and value ≤ 128) are applied, a named guess in the
+ *   README: with no bound, 2,000 tags or a 20 KB value passed check and failed at `up` with an
+ *   HTTP 431 (the query string was too long) that named no property.
  */
 export const TAG_LIMITS: Record<Action, TagLimits> = {
   CreateCertificateRequest: { maxTags: 20, maxKey: 64, keyLetterFirst: true, maxValue: 128 },
   CreateCertificateWithCsrRequest: { maxTags: 20, maxKey: 128, keyLetterFirst: false, maxValue: 128 },
-  CreateCertificateForPackageRequest: {
-    maxTags: null,
-    maxKey: null,
-    keyLetterFirst: false,
-    maxValue: null,
-  },
+  CreateCertificateForPackageRequest: { maxTags: 20, maxKey: 128, keyLetterFirst: false, maxValue: 128 },
 };
 
 /** Control, format (bidi overrides, zero-width) and line/paragraph separators: never in a tag. */

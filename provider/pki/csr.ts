@@ -11,6 +11,10 @@ export interface CsrInfo {
   sans: string[];
   /** CN and SANs together, normalized, de-duplicated and sorted. */
   names: string[];
+  /** How many CN attributes the subject has (CAS binds one). */
+  commonNameCount: number;
+  /** subjectAltName entries that are not DNS names (`ip:10.0.0.1`, `email:…`, `url:…`), as found. */
+  otherNames: string[];
   /** `RSA` or `EC`; anything else is rejected by {@link parseCsr}. */
   keyAlgorithm: "RSA" | "EC";
   /** RSA modulus bits, or EC curve bits (256, 384). */
@@ -97,9 +101,16 @@ export function canonicalCsrPem(text: string): string {
   return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join("\n")}\n-----END CERTIFICATE REQUEST-----\n`;
 }
 
-/** Lower case, no trailing dot, IDN-safe ASCII only (look-alikes are rejected by the caller's rules). */
+/**
+ * ASCII letters in lower case, no trailing dot. Only ASCII is lower-cased: `toLowerCase` folds the
+ * Kelvin sign (U+212A) into `k` and `İ` into `i̇`, so a look-alike would silently become another name;
+ * left as they are, the caller's ASCII rule refuses them.
+ */
 export function normalizeDomain(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, "");
+  return name
+    .trim()
+    .replace(/[A-Z]+/g, (c) => c.toLowerCase())
+    .replace(/\.$/, "");
 }
 
 /**
@@ -132,11 +143,11 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
   const sanExt = csr.extensions.find(
     (e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
   );
+  const sanItems = sanExt?.names.items ?? [];
   const sans = [
-    ...new Set(
-      (sanExt?.names.items ?? []).filter((n) => n.type === "dns").map((n) => normalizeDomain(n.value)),
-    ),
+    ...new Set(sanItems.filter((n) => n.type === "dns").map((n) => normalizeDomain(n.value))),
   ].sort();
+  const otherNames = sanItems.filter((n) => n.type !== "dns").map((n) => `${n.type}:${n.value}`);
   const names = [...new Set([...(commonName ? [commonName] : []), ...sans])].sort();
   const subject = splitOutsideQuotes(csr.subjectName.toString())
     .map((s) => s.trim())
@@ -147,6 +158,8 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
     commonName,
     sans,
     names,
+    commonNameCount: cnValues.length,
+    otherNames,
     ...key,
     publicKeySha256: createHash("sha256").update(new Uint8Array(csr.publicKey.rawData)).digest("hex"),
     subject,

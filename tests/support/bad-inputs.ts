@@ -16,11 +16,17 @@ export interface CorpusContext {
   p521: string;
   /** A private key, as someone who read app.key instead of app.csr would pass it. */
   privateKey: string;
+  /** A CSR whose subject has two CNs. */
+  twoCns: string;
+  /** A CSR with an IP, an e-mail and a URI subjectAltName besides its CN. */
+  otherSans: string;
 }
 
+type Extras = Pick<CorpusContext, "longSan" | "p521" | "privateKey" | "twoCns" | "otherSans">;
+
 /** The CSRs and keys added to the corpus later, made once per process. */
-let extras: Promise<Pick<CorpusContext, "longSan" | "p521" | "privateKey">> | undefined;
-export function extraCsrs(): Promise<Pick<CorpusContext, "longSan" | "p521" | "privateKey">> {
+let extras: Promise<Extras> | undefined;
+export function extraCsrs(): Promise<Extras> {
   extras ??= (async () => {
     const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`;
     const { pem: longSan } = await makeCsr("www.example.com", ["www.example.com", long]);
@@ -28,7 +34,13 @@ export function extraCsrs(): Promise<Pick<CorpusContext, "longSan" | "p521" | "p
     const { keys } = await makeCsr("www.example.com");
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
     const privateKey = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
-    return { longSan, p521, privateKey };
+    const { pem: twoCns } = await makeCsr("a.example.com, CN=b.example.com");
+    const { pem: otherSans } = await makeCsr("a.example.com", [
+      { type: "ip", value: "10.0.0.1" },
+      { type: "email", value: "x@example.net" },
+      { type: "url", value: "https://example.net/" },
+    ]);
+    return { longSan, p521, privateKey, twoCns, otherSans };
   })();
   return extras;
 }
@@ -128,6 +140,60 @@ export const BAD_INPUTS: BadInput[] = [
     "a private key as a tag value",
     (c) => ({ domain: "www.example.com", ...contact, tags: { key: c.privateKey } }),
     [["", /^tags: this contains a private key .*tags never takes one/]],
+  ],
+  [
+    "a CSR with two CNs",
+    (c) => ({ csr: c.twoCns, ...contact }),
+    [["csr", /^the CSR subject has 2 CNs; CAS binds one name per CSR: make the CSR with a single CN/]],
+  ],
+  [
+    "a CSR with IP, e-mail and URI names",
+    (c) => ({ csr: c.otherSans, ...contact }),
+    [
+      [
+        "csr",
+        /^the CSR's subjectAltName holds ip:10\.0\.0\.1, email:x@example\.net, url:https:\/\/example\.net\/; CAS binds only the CN.*DNS names only$/,
+      ],
+    ],
+  ],
+  [
+    // "\u212Aeller" (Kelvin sign) was lower-cased into "keller.example.com", another name.
+    "a Kelvin sign in domain",
+    () => ({ domain: "\u212Aeller.example.com", ...contact }),
+    [
+      [
+        "domain",
+        /^"\u212Aeller\.example\.com" holds \u212A \(U\+212A\), not ASCII;.*punycode A-label \(xn--…\)$/,
+      ],
+    ],
+  ],
+  [
+    "a dotted capital I in domains",
+    () => ({ domains: ["a.example.com", "\u0130nfo.example.com"] }),
+    [["domains", /^"\u0130nfo\.example\.com" holds \u0130 \(U\+0130\), not ASCII/]],
+  ],
+  [
+    "a Kelvin sign in the CSR's CN",
+    async () => ({ csr: (await makeCsr("\u212Aeller.example.com")).pem, ...contact }),
+    [["csr", /^the CSR's CN "\u212Aeller\.example\.com" holds \u212A \(U\+212A\), not ASCII/]],
+  ],
+  [
+    "a 20 KB tag value on a domains (ForPackage) order",
+    () => ({ domains: ["t1.example.com", "t2.example.com"], tags: { k: "x".repeat(20_000) } }),
+    [
+      [
+        "tags",
+        /^the value of tag "k" is 20000 characters; CreateCertificateForPackageRequest allows at most 128$/,
+      ],
+    ],
+  ],
+  [
+    "2,000 tags on a domains (ForPackage) order",
+    () => ({
+      domains: ["t1.example.com", "t2.example.com"],
+      tags: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, `v${i}`])),
+    }),
+    [["tags", /^CreateCertificateForPackageRequest takes at most 20 tags; this order has 2000$/]],
   ],
   [
     "RSA 1024",
@@ -288,7 +354,7 @@ export const BAD_INPUTS: BadInput[] = [
   [
     "unicode look-alike (Cyrillic а)",
     () => ({ domain: "www.exаmple.com", ...contact }),
-    [["domain", /^"www\.exаmple\.com" is not a valid host name \(letters, digits /]],
+    [["domain", /^"www\.exаmple\.com" holds а \(U\+0430\), not ASCII; .*punycode A-label/]],
   ],
   [
     "double wildcard",
@@ -376,7 +442,7 @@ export const BAD_INPUTS: BadInput[] = [
   [
     "full-width dots",
     () => ({ domain: "www．example．com", ...contact }),
-    [["domain", /^"www．example．com" is not a valid host name \(letters, digits /]],
+    [["domain", /^"www．example．com" holds ． \(U\+FF0E\), not ASCII; .*punycode A-label/]],
   ],
   [
     "zero-width joiner",

@@ -3,10 +3,13 @@ import { loadX509 } from "../../provider/pki/x509";
 
 const x509 = loadX509();
 
+/** A subjectAltName entry: a DNS name, or another kind of name. */
+type San = string | { type: "dns" | "ip" | "email" | "url"; value: string };
+
 /** Makes a real key pair and PKCS#10 request for tests (EC P-256 by default: fast). */
 export async function makeCsr(
   commonName: string | null,
-  sans: string[] = [],
+  sans: San[] = [],
   key: { kind: "EC"; curve?: "P-256" | "P-384" | "P-521" } | { kind: "RSA"; bits: number } = { kind: "EC" },
 ): Promise<{ pem: string; keys: webcrypto.CryptoKeyPair }> {
   const alg =
@@ -24,7 +27,11 @@ export async function makeCsr(
     keys,
     signingAlgorithm: alg,
     extensions: sans.length
-      ? [new x509.SubjectAlternativeNameExtension(sans.map((value) => ({ type: "dns" as const, value })))]
+      ? [
+          new x509.SubjectAlternativeNameExtension(
+            sans.map((san) => (typeof san === "string" ? { type: "dns" as const, value: san } : san)),
+          ),
+        ]
       : [],
   });
   return { pem: csr.toString("pem"), keys };

@@ -263,12 +263,17 @@ describe("check: tags against the limits of the action the order uses", function
       assert.ok(!e.message.includes(body) && !e.message.includes("45,45"));
     }
   });
-  it("CreateCertificateForPackageRequest documents no limits: only reserved prefixes, URLs and empty keys", async () => {
+  it("CreateCertificateForPackageRequest documents no limits: the laxest sibling's (20 tags, key and value 128) apply", async () => {
     const pkg = { domains: ["a.example.com", "b.example.com"] };
-    assert.deepEqual(
-      await tagFailures({ ...pkg, tags: { ...many(25), ["k".repeat(200)]: "v".repeat(300) } }),
-      [],
-    );
+    const reasons = async (tags: Record<string, string>) =>
+      (await tagFailures({ ...pkg, tags })).map((f) => f.reason);
+    assert.deepEqual(await reasons({ ...many(20), ["k".repeat(128)]: "v".repeat(128) }), [
+      "CreateCertificateForPackageRequest takes at most 20 tags; this order has 21",
+    ]);
+    assert.deepEqual(await reasons({ ["k".repeat(129)]: "v".repeat(129) }), [
+      'tag key "kkkkkkkkkkkkkkkkkkkk…" is 129 characters; CreateCertificateForPackageRequest allows at most 128',
+      'the value of tag "kkkkkkkkkkkkkkkkkkkk…" is 129 characters; CreateCertificateForPackageRequest allows at most 128',
+    ]);
     assert.equal((await tagFailures({ ...pkg, tags: { "aliyun:x": "v" } })).length, 1);
     assert.equal((await tagFailures({ ...pkg, tags: { "": "v" } })).length, 1);
   });
