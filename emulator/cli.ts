@@ -12,7 +12,7 @@ const HELP = `cas-emulator: a local Alibaba Cloud CAS (2020-04-07) API for tests
 
 Options:
   --port N               port to listen on (default 0: a free port)
-  --host ADDR            address to bind (default 127.0.0.1)
+  --host ADDR            address to bind (default 127.0.0.1; another than loopback needs --control-token)
   --data-dir DIR         keep state in DIR/state.json across restarts (default: in memory)
   --seed N               seed for ids, records and faults (default 1)
   --access-key-id ID     the account's key id (default: generated, or the persisted one)

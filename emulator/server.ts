@@ -73,8 +73,23 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Starts a CAS emulator; with no options: one account holding a plan of 100 orders for every product code, on a free port. */
+/** Whether `host` is a loopback address or name (only this machine can connect). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Starts a CAS emulator; with no options: one account holding a plan of 100 orders for every product
+ * code, on a free port. Bound to an address other machines can reach, it needs `controlToken`: the
+ * control API's `Host` check stops DNS rebinding in a browser, not a client that sends
+ * `Host: localhost` itself, and the control API hands out orders' private keys and the CA key.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  if (!isLoopbackHost(options.host ?? "127.0.0.1") && !options.controlToken)
+    throw new Error(
+      `the emulator binds ${options.host}, reachable from other machines, and its control API (orders, private keys, faults) would be open to them: set --control-token <T> (or CAS_EMULATOR_CONTROL_TOKEN), or bind 127.0.0.1`,
+    );
   const now = options.now ?? (() => Date.now());
   const store = new StateStore(options.dataDir);
   store.acquire();

@@ -1,6 +1,7 @@
 import {
   closeSync,
   fsyncSync,
+  chmodSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -180,11 +181,13 @@ export class StateStore {
   /** Takes the data directory; throws naming the running owner if another emulator has it. */
   acquire(): void {
     if (!this.dataDir || !this.lock) return;
-    mkdirSync(this.dataDir, { recursive: true });
+    // state.json holds the access-key secrets, the CA key and issued private keys: owner only.
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dataDir, 0o700);
     const me = JSON.stringify({ pid: process.pid, host: hostname() });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        writeFileSync(this.lock, me, { flag: "wx" });
+        writeFileSync(this.lock, me, { flag: "wx", mode: 0o600 });
         this.locked = true;
         break;
       } catch (e) {
@@ -244,7 +247,7 @@ export class StateStore {
   save(state: EmulatorState): void {
     if (!this.file) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
+    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
     const fd = openSync(tmp, "r");
     try {
       fsyncSync(fd);
