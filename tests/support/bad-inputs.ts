@@ -460,6 +460,15 @@ export const BAD_INPUTS: BadInput[] = [
     [["validateType", /^use DNS or FILE \(CAS has no EMAIL validation\)/]],
   ],
   [
+    "1,000 tags (CreateCertificateRequest takes 20)",
+    () => ({
+      domain: "www.example.com",
+      ...contact,
+      tags: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, "v"])),
+    }),
+    [["tags", /^CreateCertificateRequest takes at most 20 tags; this order has 1000$/]],
+  ],
+  [
     "oversized tag key",
     () => ({ domain: "www.example.com", ...contact, tags: { ["k".repeat(200)]: "v" } }),
     [["tags", /is 200 characters; CreateCertificateRequest allows at most 64$/]],
