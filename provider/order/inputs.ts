@@ -79,7 +79,9 @@ export const orderInputsSchema = z
     tags: tagsSchema.optional(),
     dnsZone: text(253).optional(),
     adoptOrderId: z
-      .string()
+      .string({
+        error: 'a string such as "12000007": OrderIds can exceed 2^53, where a number loses digits',
+      })
       .regex(/^\d{1,20}$/, "a decimal OrderId")
       .optional(),
     onDelete: z
@@ -187,6 +189,13 @@ async function judgeOrderInputs(
   if (Array.isArray(known.domains))
     known.domains = known.domains.map((d) => (typeof d === "string" ? normalizeDomain(d) : d));
   if (typeof known.email === "string") known.email = known.email.trim();
+  // A whole number that is still exact (YAML or JavaScript `adoptOrderId: 12000007`) is that OrderId.
+  if (
+    typeof known.adoptOrderId === "number" &&
+    Number.isSafeInteger(known.adoptOrderId) &&
+    known.adoptOrderId >= 0
+  )
+    known.adoptOrderId = String(known.adoptOrderId);
 
   const failures: Failure[] = [];
   const parsed = orderInputsSchema.safeParse(known);

@@ -497,9 +497,9 @@ export const BAD_INPUTS: BadInput[] = [
     [["renewBeforeDays", /^a whole number of days/]],
   ],
   [
-    "adoptOrderId as a number",
-    () => ({ domain: "www.example.com", ...contact, adoptOrderId: 12000001 }),
-    [["adoptOrderId", /^Invalid input: expected string, received number/]],
+    "adoptOrderId as a number beyond 2^53 (a safe whole number is taken as its decimal string)",
+    () => ({ domain: "www.example.com", ...contact, adoptOrderId: 2 ** 53 + 2 }),
+    [["adoptOrderId", /^a string such as "12000007": OrderIds can exceed 2\^53/]],
   ],
   // Added with the safety review (issue 11, item 8).
   [
