@@ -58,7 +58,8 @@ export async function route(
     const fault = core.pickFault(action);
     if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
     if (fault?.kind === "reset") {
-      core.record({ time: started, action, accessKeyId, outcome: "reset" });
+      const orderId = typeof authed.params.OrderId === "string" ? authed.params.OrderId : undefined;
+      core.record({ time: started, action, accessKeyId, outcome: "reset", ...(orderId ? { orderId } : {}) });
       req.socket.destroy();
       return;
     }
@@ -93,6 +94,8 @@ export async function route(
       action: authed?.action ?? actionHint,
       accessKeyId: authed?.accessKeyId ?? null,
       outcome: fault.code,
+      // A refused call still names the order it was about (a throttled cancel is an attempt on it).
+      ...(typeof authed?.params.OrderId === "string" ? { orderId: authed.params.OrderId } : {}),
     });
     sendError(res, fault, authed?.format ?? "JSON", core);
   }

@@ -183,6 +183,40 @@ describe("emulator: the order life cycle through real clients", function () {
     );
   });
 
+  it("the request log names the order of a refused or reset call too, so an audit sees every attempt on an order", async () => {
+    const api = ours("acs3");
+    const id = String(
+      (
+        await api.call("CreateCertificateRequest", {
+          Domain: "log.example.com",
+          ValidateType: "DNS",
+          ...contact,
+        })
+      ).OrderId,
+    );
+    emu.control.setFaults([
+      { action: "CancelOrderRequest", kind: "error", rate: 1, limit: 1 },
+      { action: "DeleteCertificateRequest", kind: "reset", rate: 1, limit: 1 },
+    ]);
+    const client = new CasClient({
+      endpoint: emu.endpoint,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      env: {},
+      retry: { maxAttempts: 1 },
+    });
+    await assert.rejects(client.call("CancelOrderRequest", { OrderId: id }));
+    await assert.rejects(client.call("DeleteCertificateRequest", { OrderId: id }));
+    const attempts = emu.control
+      .requests()
+      .filter((r) => r.action === "CancelOrderRequest" || r.action === "DeleteCertificateRequest")
+      .map((r) => [r.action, r.outcome, r.orderId]);
+    assert.deepEqual(attempts, [
+      ["CancelOrderRequest", "ServiceUnavailable", id],
+      ["DeleteCertificateRequest", "reset", id],
+    ]);
+  });
+
   it("keeps OrderIds above 2^53 exact through the whole path", async () => {
     await emu.close();
     emu = await startEmulator({ largeOrderIds: true, lifecycle: { validation: "manual" } });
