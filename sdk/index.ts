@@ -34,3 +34,4 @@ Object.defineProperty(exports, "v", {
   enumerable: false,
   get: () => require("../provider/index.js").validation,
 });
+/* eslint-enable @typescript-eslint/no-require-imports */

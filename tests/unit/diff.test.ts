@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { checkOrderInputs, UNKNOWN } from "../../provider/order/inputs";
+import { diffOrder } from "../../provider/order/diff";
+import { makeCsr } from "../support/keys";
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+
+function rewrap(pem: string, width: number, eol = "\n"): string {
+  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  return `  -----BEGIN CERTIFICATE REQUEST-----${eol}${body.match(new RegExp(`.{1,${width}}`, "g"))!.join(eol)}${eol}-----END CERTIFICATE REQUEST-----${eol}${eol}`;
+}
+
+describe("diff by meaning", function () {
+  this.timeout(30_000);
+  let csr: string;
+  let sameKeySansReordered: string;
+  let keys: Awaited<ReturnType<typeof makeCsr>>["keys"];
+  const olds = (extra: Record<string, unknown>) => ({
+    productCode: "digicert-free-1-free",
+    validateType: "DNS",
+    onDelete: "cancel",
+    quotaCheck: "warn",
+    ...contact,
+    orderId: "1",
+    status: "pending_validation",
+    ...extra,
+  });
+  const news = (extra: Record<string, unknown>) => ({
+    productCode: "digicert-free-1-free",
+    validateType: "DNS",
+    onDelete: "cancel",
+    quotaCheck: "warn",
+    ...contact,
+    ...extra,
+  });
+  before(async () => {
+    const made = await makeCsr("www.example.com", ["www.example.com", "api.example.com"]);
+    csr = made.pem;
+    keys = made.keys;
+    const x509 = (await import("../../provider/pki/x509.js")).loadX509();
+    sameKeySansReordered = (
+      await x509.Pkcs10CertificateRequestGenerator.create({
+        name: "O=Example, CN=www.example.com",
+        keys: keys as never,
+        signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+        extensions: [
+          new x509.SubjectAlternativeNameExtension([
+            { type: "dns", value: "api.example.com" },
+            { type: "dns", value: "www.example.com" },
+          ]),
+        ],
+      })
+    ).toString("pem");
+  });
+
+  it("no change: same CSR re-wrapped at 76 columns with CRLF", async () => {
+    assert.deepEqual(await diffOrder(olds({ csr }), news({ csr: rewrap(csr, 76, "\r\n") })), {
+      changes: false,
+      replaces: [],
+      reasons: [],
+    });
+  });
+  it("no change: same key with SANs and subject attributes in another order", async () => {
+    const d = await diffOrder(olds({ csr }), news({ csr: sameKeySansReordered }));
+    assert.deepEqual([d.changes, d.replaces], [false, []]);
+  });
+  it("no change: domain case and trailing dot (normalized by check)", async () => {
+    const checked = await checkOrderInputs({ domain: "WWW.EXAMPLE.COM.", ...contact });
+    const d = await diffOrder(olds({ domain: "www.example.com" }), checked.inputs);
+    assert.deepEqual([d.changes, d.replaces], [false, []]);
+  });
+  it("replace: a CSR with a new key names csr only", async () => {
+    const other = (await makeCsr("www.example.com", ["www.example.com", "api.example.com"])).pem;
+    const d = await diffOrder(olds({ csr }), news({ csr: other }));
+    assert.deepEqual([d.changes, d.replaces], [true, ["csr"]]);
+  });
+  it("replace: domain, productCode, validateType, companyName, each named", async () => {
+    assert.deepEqual(
+      (await diffOrder(olds({ domain: "a.example.com" }), news({ domain: "b.example.com" }))).replaces,
+      ["domain"],
+    );
+    assert.deepEqual(
+      (
+        await diffOrder(
+          olds({ domain: "a.example.com" }),
+          news({ domain: "a.example.com", productCode: "symantec-free-1-free" }),
+        )
+      ).replaces,
+      ["productCode"],
+    );
+    assert.deepEqual(
+      (
+        await diffOrder(
+          olds({ domain: "a.example.com" }),
+          news({ domain: "a.example.com", validateType: "FILE" }),
+        )
+      ).replaces,
+      ["validateType"],
+    );
+    assert.deepEqual(
+      (
+        await diffOrder(
+          olds({ domain: "a.example.com" }),
+          news({ domain: "a.example.com", companyName: "ACME" }),
+        )
+      ).replaces,
+      ["companyName"],
+    );
+  });
+  it("update in place: contact, tags, behaviour", async () => {
+    for (const change of [
+      { email: "new@example.com" },
+      { tags: { env: "prod" } },
+      { onDelete: "revoke" },
+      { renewBeforeDays: 30 },
+    ]) {
+      const d = await diffOrder(
+        olds({ domain: "a.example.com" }),
+        news({ domain: "a.example.com", ...change }),
+      );
+      assert.deepEqual([d.changes, d.replaces], [true, []], JSON.stringify(change));
+    }
+  });
+  it("domains: their order is no change; a name more or less replaces, naming domains", async () => {
+    const placed = olds({ domains: ["www.example.com", "example.com"] });
+    const reordered = await diffOrder(placed, news({ domains: ["example.com", "www.example.com"] }));
+    assert.deepEqual([reordered.changes, reordered.replaces], [false, []]);
+    const more = await diffOrder(
+      placed,
+      news({ domains: ["example.com", "www.example.com", "api.example.com"] }),
+    );
+    assert.deepEqual([more.changes, more.replaces], [true, ["domains"]]);
+    assert.match(
+      more.reasons.join(),
+      /domains: .*→ .*api\.example\.com.*; CAS cannot change this on an existing order/,
+    );
+    const unknown = await diffOrder(placed, news({ domains: ["example.com", UNKNOWN] }));
+    assert.deepEqual(unknown.replaces, ["domains"]);
+  });
+  it("domain and a one-name domains are the same order (state keeps the ordered names in domains)", async () => {
+    const byDomain = olds({ domain: "a.example.com", domains: ["a.example.com"] });
+    const d = await diffOrder(byDomain, news({ domains: ["a.example.com"] }));
+    assert.deepEqual([d.changes, d.replaces], [false, []]);
+    const back = await diffOrder(olds({ domains: ["a.example.com"] }), news({ domain: "a.example.com" }));
+    assert.deepEqual([back.changes, back.replaces], [false, []]);
+    const other = await diffOrder(byDomain, news({ domain: "b.example.com" }));
+    assert.deepEqual(other.replaces, ["domain"]);
+  });
+  it("contact and tags: an in-place change whose reason says CAS keeps what was sent", async () => {
+    for (const change of [{ email: "new@example.com" }, { tags: { env: "prod" } }]) {
+      const d = await diffOrder(
+        olds({ domain: "a.example.com" }),
+        news({ domain: "a.example.com", ...change }),
+      );
+      assert.deepEqual([d.changes, d.replaces], [true, []]);
+      assert.match(
+        d.reasons.join("\n"),
+        new RegExp(
+          `^${Object.keys(change)[0]} changed: stored for the next order .*CAS keeps what was sent with this order`,
+        ),
+      );
+    }
+    const behaviour = await diffOrder(
+      olds({ domain: "a.example.com" }),
+      news({ domain: "a.example.com", onDelete: "retain" }),
+    );
+    assert.deepEqual(behaviour.reasons, []);
+  });
+  it("an unknown replace property during preview is a possible replacement", async () => {
+    const d = await diffOrder(olds({ domain: "a.example.com" }), news({ domain: UNKNOWN }));
+    assert.deepEqual([d.changes, d.replaces], [true, ["domain"]]);
+  });
+  it("renewal: an issued certificate within renewBeforeDays is replaced", async () => {
+    const now = Date.parse("2026-06-01T00:00:00Z");
+    const issued = olds({
+      domain: "a.example.com",
+      status: "issued",
+      notAfter: "2026-06-20T00:00:00.000Z",
+      renewBeforeDays: 30,
+    });
+    const d = await diffOrder(issued, news({ domain: "a.example.com", renewBeforeDays: 30 }), now);
+    assert.deepEqual([d.changes, d.replaces], [true, ["renewBeforeDays"]]);
+    assert.match(d.reasons.join(), /renewal: the certificate expires 2026-06-20/);
+    const early = await diffOrder(issued, news({ domain: "a.example.com", renewBeforeDays: 10 }), now);
+    assert.deepEqual(early.replaces, []);
+  });
+});
