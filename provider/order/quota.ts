@@ -1,35 +1,28 @@
+import type { Clock } from "../../protocol/clock";
 import { CasCredentialsError } from "../cas/errors";
 import type { OrderInputs, Failure } from "./inputs";
 import { log } from "./log";
 import { client } from "./settings";
 
-/** Orders this provider process has seen planned per product code (one process serves a whole deployment). */
-const planned = new Map<string, Set<string>>();
 /** One plan look-up per product code per minute: a preview of 200 orders asks once, not 200 times. */
-const lookups = new Map<string, { at: number; remaining: Promise<number> }>();
 const LOOKUP_TTL_MS = 60_000;
-/** Product codes whose skipped check was already reported in this process: one line, not one per order. */
-const skipReported = new Set<string>();
-/** What the last quota check in this process saw per product code, for the create's NotRemainCount error. */
-const seen = new Map<string, { remaining: number; planned: number }>();
 
-/**
- * What this deployment's quota check last saw for `productCode`: orders left and orders planned;
- * `undefined` when no check read the plan in this process (quotaCheck "off", or the read failed).
- */
-export function quotaSeen(productCode: string): { remaining: number; planned: number } | undefined {
-  return seen.get(productCode);
+/** What the quota check reads from outside: the plan, the time, the log (tests pass fakes). */
+export interface QuotaSources {
+  /** Orders left in the plan of `productCode` (`TotalCount − UsedCount` of `DescribePackageState`). */
+  remaining(productCode: string): Promise<number>;
+  clock: Pick<Clock, "now">;
+  log(message: string): void;
 }
 
-function remainingOrders(productCode: string): Promise<number> {
-  const hit = lookups.get(productCode);
-  if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) return hit.remaining;
-  const remaining = client()
-    .call("DescribePackageState", { ProductCode: productCode })
-    .then((plan) => plan.TotalCount - plan.UsedCount);
-  lookups.set(productCode, { at: Date.now(), remaining });
-  remaining.catch(() => lookups.delete(productCode));
-  return remaining;
+/** A quota check with its own memory of planned orders, look-ups and reported skips. */
+export interface QuotaCheck {
+  (inputs: OrderInputs): Promise<Failure | undefined>;
+  /**
+   * What the last check saw for `productCode`: orders left and orders planned; `undefined` when
+   * no check read the plan (quotaCheck "off", or the read failed).
+   */
+  seen(productCode: string): { remaining: number; planned: number } | undefined;
 }
 
 /**
@@ -38,35 +31,73 @@ function remainingOrders(productCode: string): Promise<number> {
  * When the plan cannot be read (no credentials, API error) `warn` logs that the check was skipped
  * and why, and `fail` fails: the user asked for a gate, so an unchecked plan does not pass it.
  */
-export async function checkQuota(inputs: OrderInputs): Promise<Failure | undefined> {
-  if (inputs.quotaCheck === "off" || inputs.adoptOrderId) return undefined;
-  const key = `${inputs.domain ?? ""}|${[...(inputs.domains ?? [])].sort().join(",")}|${inputs.csr ?? ""}`;
-  const set = planned.get(inputs.productCode) ?? new Set<string>();
-  set.add(key);
-  planned.set(inputs.productCode, set);
-  let remaining: number;
-  try {
-    remaining = await remainingOrders(inputs.productCode);
-  } catch (e) {
-    const why =
-      e instanceof CasCredentialsError
-        ? `no credentials: ${e.message}`
-        : `reading the plan (DescribePackageState) failed: ${(e as Error).message}`;
-    if (inputs.quotaCheck === "fail")
-      return {
-        property: "quotaCheck",
-        reason: `quotaCheck is "fail" but the ${inputs.productCode} plan could not be checked (${why}). Fix that, or set quotaCheck to "warn" to order without the check.`,
-      };
-    if (!skipReported.has(inputs.productCode)) {
-      skipReported.add(inputs.productCode);
-      log(`quota check for ${inputs.productCode} skipped (${why})`);
-    }
-    return undefined;
+export function quotaCheck(sources: QuotaSources): QuotaCheck {
+  /** Orders seen planned per product code (one provider process serves a whole deployment). */
+  const planned = new Map<string, Set<string>>();
+  const lookups = new Map<string, { at: number; remaining: Promise<number> }>();
+  /** Product codes whose skipped check was already reported: one line, not one per order. */
+  const skipReported = new Set<string>();
+  /** What the last check saw per product code, for the create's NotRemainCount error. */
+  const seen = new Map<string, { remaining: number; planned: number }>();
+
+  function remainingOrders(productCode: string): Promise<number> {
+    const hit = lookups.get(productCode);
+    if (hit && sources.clock.now() - hit.at < LOOKUP_TTL_MS) return hit.remaining;
+    const remaining = sources.remaining(productCode);
+    lookups.set(productCode, { at: sources.clock.now(), remaining });
+    remaining.catch(() => lookups.delete(productCode));
+    return remaining;
   }
-  seen.set(inputs.productCode, { remaining, planned: set.size });
-  if (set.size <= remaining) return undefined;
-  const reason = `the ${inputs.productCode} plan has ${remaining} order(s) left and this deployment plans ${set.size}; buy more in the CAS console or order fewer`;
-  if (inputs.quotaCheck === "fail") return { property: "productCode", reason };
-  log(`warning: ${reason}`);
-  return undefined;
+
+  const check = async (inputs: OrderInputs): Promise<Failure | undefined> => {
+    if (inputs.quotaCheck === "off" || inputs.adoptOrderId) return undefined;
+    const key = `${inputs.domain ?? ""}|${[...(inputs.domains ?? [])].sort().join(",")}|${inputs.csr ?? ""}`;
+    const set = planned.get(inputs.productCode) ?? new Set<string>();
+    set.add(key);
+    planned.set(inputs.productCode, set);
+    let remaining: number;
+    try {
+      remaining = await remainingOrders(inputs.productCode);
+    } catch (e) {
+      const why =
+        e instanceof CasCredentialsError
+          ? `no credentials: ${e.message}`
+          : `reading the plan (DescribePackageState) failed: ${(e as Error).message}`;
+      if (inputs.quotaCheck === "fail")
+        return {
+          property: "quotaCheck",
+          reason: `quotaCheck is "fail" but the ${inputs.productCode} plan could not be checked (${why}). Fix that, or set quotaCheck to "warn" to order without the check.`,
+        };
+      if (!skipReported.has(inputs.productCode)) {
+        skipReported.add(inputs.productCode);
+        sources.log(`quota check for ${inputs.productCode} skipped (${why})`);
+      }
+      return undefined;
+    }
+    seen.set(inputs.productCode, { remaining, planned: set.size });
+    if (set.size <= remaining) return undefined;
+    const reason = `the ${inputs.productCode} plan has ${remaining} order(s) left and this deployment plans ${set.size}; buy more in the CAS console or order fewer`;
+    if (inputs.quotaCheck === "fail") return { property: "productCode", reason };
+    sources.log(`warning: ${reason}`);
+    return undefined;
+  };
+  return Object.assign(check, { seen: (productCode: string) => seen.get(productCode) });
+}
+
+/** The provider process's quota check: the configured client, the system clock, stderr. */
+export const checkQuota: QuotaCheck = quotaCheck({
+  remaining: async (productCode) => {
+    const plan = await client().call("DescribePackageState", { ProductCode: productCode });
+    return plan.TotalCount - plan.UsedCount;
+  },
+  clock: { now: () => Date.now() },
+  log,
+});
+
+/**
+ * What this deployment's quota check last saw for `productCode`: orders left and orders planned;
+ * `undefined` when no check read the plan in this process (quotaCheck "off", or the read failed).
+ */
+export function quotaSeen(productCode: string): { remaining: number; planned: number } | undefined {
+  return checkQuota.seen(productCode);
 }

@@ -110,3 +110,83 @@ describe("TokenBucket tickets", () => {
     assert.equal(b.reserve(), 0);
   });
 });
+
+describe("TokenBucket pacing", () => {
+  it("serves the burst at once, then one token every 1/rate seconds, in order", () => {
+    const b = new TokenBucket(4, 3, clock());
+    assert.deepEqual(
+      Array.from({ length: 6 }, () => b.reserve()),
+      [0, 0, 0, 250, 500, 750],
+    );
+  });
+
+  it("an idle bucket refills up to its burst, never beyond", () => {
+    const c = clock();
+    const b = new TokenBucket(10, 2, c);
+    b.reserve();
+    b.reserve();
+    c.advance(60_000); // 600 tokens' worth of time
+    assert.deepEqual(
+      Array.from({ length: 4 }, () => b.reserve()),
+      [0, 0, 100, 200],
+    );
+  });
+
+  it("tryTake takes what is there and never waits; what it took delays the next reservation", () => {
+    const c = clock();
+    const b = new TokenBucket(2, 2, c);
+    assert.deepEqual([b.tryTake(), b.tryTake(), b.tryTake()], [true, true, false]);
+    assert.equal(b.nextWait(), 500);
+    c.advance(499);
+    assert.equal(b.tryTake(), false);
+    c.advance(1);
+    assert.equal(b.tryTake(), true);
+    assert.equal(b.reserve(), 500);
+  });
+
+  it("a rate change keeps the tokens earned at the old rate and paces the rest at the new one", () => {
+    const c = clock();
+    const b = new TokenBucket(1, 1, c);
+    b.reserve(); // the burst
+    c.advance(500); // half a token earned at 1/s
+    b.setRate(10);
+    assert.equal(b.ratePerSecond, 10);
+    assert.equal(b.reserve(), 50); // the other half at 10/s
+    assert.equal(b.reserve(), 150);
+  });
+});
+
+describe("AdaptiveLimiter ceiling", () => {
+  it("stays at its ceiling while calls succeed and nothing was throttled", () => {
+    const c = clock();
+    const l = new AdaptiveLimiter(5, c);
+    for (let i = 0; i < 100; i++) {
+      l.onSuccess();
+      c.advance(100);
+    }
+    assert.equal(l.rate, 5);
+  });
+
+  it("lowerCeiling lowers the ceiling and the rate above it; a higher figure changes nothing", () => {
+    const c = clock();
+    const l = new AdaptiveLimiter(10, c);
+    l.lowerCeiling(20);
+    assert.deepEqual([l.ceiling, l.rate], [10, 10]);
+    l.lowerCeiling(4);
+    assert.deepEqual([l.ceiling, l.rate], [4, 4]);
+    for (let i = 0; i < 10; i++) l.onThrottled(); // rate 4 × 0.7
+    assert.ok(Math.abs(l.rate - 2.8) < 1e-9, String(l.rate));
+    l.lowerCeiling(3); // the rate is already below: kept
+    assert.ok(Math.abs(l.rate - 2.8) < 1e-9, String(l.rate));
+    c.advance(60_000);
+    l.onSuccess();
+    assert.equal(l.rate, 3); // climbs back to the new ceiling, not the old one
+  });
+
+  it("a ceiling below the floor is kept after throttling: the floor never lifts the rate above it", () => {
+    const c = clock();
+    const l = new AdaptiveLimiter(0.1, c);
+    for (let i = 0; i < 10; i++) l.onThrottled();
+    assert.equal(l.rate, 0.1);
+  });
+});
