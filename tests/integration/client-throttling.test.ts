@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
 import { CasError, CasPacedLocallyError } from "../../provider/cas/errors";
-import { systemClock, type Clock } from "../../protocol/clock";
-import { apiError, fakeClock, json, scriptedServer } from "../support/scripted-server";
+import type { Clock } from "../../protocol/clock";
+import { apiError, fakeClock, json, scriptedServer, virtualClock } from "../support/scripted-server";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
 const plan = json(200, {
@@ -100,9 +100,7 @@ describe("throttling and the shared rate limit", () => {
 
   it("a call with no local slot before its deadline fails at once as paced locally, and leaves no debt", async () => {
     const srv = await scriptedServer([plan]);
-    // The real time, plus idle time the test adds without waiting for it.
-    let idle = 0;
-    const clock = { now: () => Date.now() + idle, random: () => 0.5, sleep: systemClock.sleep };
+    const clock = virtualClock();
     const local: number[] = [];
     const c = client(srv.endpoint, clock, {
       rateLimits: { DescribePackageState: 10 },
@@ -114,8 +112,10 @@ describe("throttling and the shared rate limit", () => {
     );
     const sent = results.filter((r) => r.status === "fulfilled").length;
     const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as CasError] : []));
-    // A burst of 10, then one every 100 ms while time is left before the deadline.
-    assert.ok(sent >= 10 && sent < 20, `${sent} sent`);
+    // A burst of 10, then one every 100 ms while a slot leaves 250 ms to send before the 1 s
+    // deadline: slots at 100 … 700 ms.
+    assert.equal(sent, 17);
+    assert.deepEqual(local, [100, 200, 300, 400, 500, 600, 700]);
     assert.equal(srv.requests.length, sent);
     assert.equal(refused.length, 60 - sent);
     for (const e of refused) {
@@ -126,7 +126,7 @@ describe("throttling and the shared rate limit", () => {
       assert.doesNotMatch(e.message, /no answer from|Check that this endpoint/);
     }
     // Two seconds later, with no other traffic, one call goes at once.
-    idle += 2000;
+    clock.advance(2000);
     local.length = 0;
     await c.call("DescribePackageState", {});
     assert.deepEqual(local, []);

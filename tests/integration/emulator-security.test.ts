@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "undici";
-import { CasClient } from "../../provider/cas/client";
+import { CasClient, type CasClientOptions } from "../../provider/cas/client";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { fakeClock } from "../support/scripted-server";
@@ -170,26 +170,57 @@ describe("emulator: throttling and faults as a client sees them", () => {
     });
 
   it("throttles per key and action above the QPS limit (Throttling.User), and the client's retries absorb it", async () => {
-    emu.control.setQps(5);
-    const results = await Promise.allSettled(
-      Array.from({ length: 12 }, () => noRetry().call("DescribePackageState", {})),
-    );
-    const throttled = results.filter(
-      (r) => r.status === "rejected" && (r.reason as { code?: string }).code === "Throttling.User",
-    );
-    assert.ok(
-      throttled.length >= 6,
-      `expected most of a burst of 12 over 5/s to be throttled, saw ${throttled.length}`,
-    );
-    const patient = new CasClient({
-      endpoint: emu.endpoint,
-      accessKeyId: emu.accessKeyId,
-      accessKeySecret: emu.accessKeySecret,
-      env: {},
-      rateLimits: { DescribePackageState: 5 },
+    // The emulator's clock stands still, so its bucket holds exactly the burst and never refills
+    // until the test lets time run: the counts do not depend on how fast this machine is.
+    const frozenAt = Date.now();
+    let thawedAt: number | undefined;
+    const e = await startEmulator({
+      seed: 42,
+      qps: 5,
+      now: () => (thawedAt === undefined ? frozenAt : frozenAt + Date.now() - thawedAt),
     });
-    const ok = await Promise.all(Array.from({ length: 12 }, () => patient.call("DescribePackageState", {})));
-    assert.equal(ok.length, 12);
+    try {
+      const client = (options: Partial<CasClientOptions>) =>
+        new CasClient({
+          endpoint: e.endpoint,
+          accessKeyId: e.accessKeyId,
+          accessKeySecret: e.accessKeySecret,
+          env: {},
+          ...options,
+        });
+      const once = client({ rateLimits: false, retry: { maxAttempts: 1, retryThrottling: false } });
+      const burst = await Promise.allSettled(
+        Array.from({ length: 12 }, () => once.call("DescribePackageState", {})),
+      );
+      const outcome = (r: PromiseSettledResult<unknown>) =>
+        r.status === "fulfilled" ? "OK" : String((r.reason as { code?: string }).code);
+      assert.deepEqual(
+        tally(burst.map(outcome)),
+        { OK: 5, "Throttling.User": 7 },
+        "a burst of 5, then throttled",
+      );
+      assert.deepEqual(tally(e.control.requests().map((r) => r.outcome)), { OK: 5, "Throttling.User": 7 });
+
+      // A client with retries: its first calls find the bucket empty and are throttled; once time
+      // runs again every call gets its answer.
+      e.control.clearRequests();
+      const patient = client({ rateLimits: { DescribePackageState: 5 } });
+      const answers = Promise.all(Array.from({ length: 12 }, () => patient.call("DescribePackageState", {})));
+      let settled = false;
+      void answers.finally(() => (settled = true)).catch(() => undefined);
+      while (!settled && !e.control.requests().some((r) => r.outcome === "Throttling.User"))
+        await new Promise((r) => setTimeout(r, 20));
+      thawedAt = Date.now();
+      assert.deepEqual(
+        (await answers).map((a) => a.TotalCount),
+        Array.from({ length: 12 }, () => 100),
+      );
+      const seen = tally(e.control.requests().map((r) => r.outcome));
+      assert.equal(seen.OK, 12, JSON.stringify(seen));
+      assert.ok((seen["Throttling.User"] ?? 0) >= 1, JSON.stringify(seen));
+    } finally {
+      await e.close();
+    }
   });
 
   it("injects 5xx, resets, throttling and latency deterministically under a seed", async () => {
@@ -230,10 +261,26 @@ describe("emulator: throttling and faults as a client sees them", () => {
         a.includes("OK"),
       a.join(","),
     );
-    emu.control.setFaults([{ action: "*", kind: "latency", rate: 1, latencyMs: 300 }]);
-    const started = Date.now();
-    await noRetry().call("DescribePackageState", {});
-    assert.ok(Date.now() - started >= 290);
+    // Latency delays an answer without failing it: a call started later on an action without the
+    // fault is answered first.
+    emu.control.setFaults([{ action: "DescribePackageState", kind: "latency", rate: 1, latencyMs: 3000 }]);
+    const c = noRetry();
+    const finished: string[] = [];
+    const slow = c.call("DescribePackageState", {}).then((a) => (finished.push("delayed"), a));
+    const quick = c.call("ListUserCertificateOrder", {}).then((a) => (finished.push("other"), a));
+    assert.equal((await slow).TotalCount, 100);
+    assert.equal((await quick).TotalCount, 0);
+    assert.deepEqual(finished, ["other", "delayed"]);
+    assert.deepEqual(
+      emu.control
+        .requests()
+        .map((r) => [r.action, r.outcome])
+        .sort(),
+      [
+        ["DescribePackageState", "OK"],
+        ["ListUserCertificateOrder", "OK"],
+      ],
+    );
   });
 
   it("an ambiguous create commits the order and drops the answer", async () => {
@@ -311,3 +358,10 @@ describe("emulator: throttling and faults as a client sees them", () => {
     await second.close();
   });
 });
+
+/** How many times each value occurs. */
+function tally(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}

@@ -73,3 +73,38 @@ export function fakeClock(random = 0.5) {
     },
   };
 }
+
+/**
+ * A clock whose time moves only from one pending sleep to the next, once the callers that can run
+ * have run (checked on `setImmediate`): concurrent sleepers wake in the order of their deadlines,
+ * and no real time passes. `advance` adds idle time without waking anyone early.
+ */
+export function virtualClock(random = 0.5) {
+  let t = Date.parse("2026-01-01T00:00:00Z");
+  const timers: Array<{ at: number; wake: () => void }> = [];
+  let scheduled = false;
+  const step = () => {
+    scheduled = false;
+    if (timers.length === 0) return;
+    timers.sort((a, b) => a.at - b.at);
+    t = Math.max(t, timers[0]!.at);
+    while (timers.length > 0 && timers[0]!.at <= t) timers.shift()!.wake();
+    schedule();
+  };
+  const schedule = () => {
+    if (scheduled || timers.length === 0) return;
+    scheduled = true;
+    setImmediate(step);
+  };
+  return {
+    now: () => t,
+    random: () => random,
+    advance: (ms: number) => void (t += ms),
+    sleep: (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        timers.push({ at: t + ms, wake: resolve });
+        schedule();
+      }),
+  };
+}

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
+import { webcrypto } from "node:crypto";
 import { alidnsRecordArgs } from "../../sdk/dns";
-import { dnsRecordsFor, refreshChanges, toOutputs } from "../../provider/order/outputs";
-import type { OrderInputs } from "../../provider/order/inputs";
+import {
+  certificateFields,
+  dnsRecordsFor,
+  recordFor,
+  refreshChanges,
+  stripUndefined,
+  toOutputs,
+} from "../../provider/order/outputs";
+import { orderInputsSchema } from "../../provider/order/inputs";
 import { describeCertificateStateResponse } from "../../provider/cas/schemas";
-import { waitForIssuance } from "../../provider/order/waiter";
-import { fakeClock } from "../support/scripted-server";
-import { CasApiError } from "../../provider/cas/errors";
+import { loadX509 } from "../../provider/pki/x509";
 
 describe("DNS validation records", () => {
   it("apex: the record sits one label below the zone", () => {
@@ -107,7 +113,7 @@ describe("DNS validation records", () => {
 });
 
 describe("validationRecords: each name gets its own record, by exact labels", () => {
-  const inputs = { productCode: "digicert-free-1-free", validateType: "DNS" } as OrderInputs;
+  const inputs = orderInputsSchema.parse({ validateType: "DNS" });
   const pending = (RecordDomain: string) =>
     describeCertificateStateResponse.parse({
       RequestId: "R",
@@ -204,94 +210,176 @@ describe("refreshChanges: what read saw change", () => {
   });
 });
 
-describe("waitForIssuance", () => {
-  const states = (seq: string[]) => {
-    let i = 0;
-    return async () =>
-      ({ RequestId: "R", Type: seq[Math.min(i++, seq.length - 1)]!, Certificate: "PEM" }) as never;
-  };
-  const opts = { timeoutMinutes: 1, pollIntervalSeconds: 2, maxPollIntervalSeconds: 5 };
+/** A self-signed certificate for `names` with a fixed serial, valid for a year from `notBefore`. */
+async function certificate(names: string[], serial: string, notBefore = new Date("2026-01-01T00:00:00Z")) {
+  const x509 = loadX509();
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial,
+    name: `CN=${names[0]}`,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 365 * 86_400_000),
+    keys,
+    signingAlgorithm: alg,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: "dns" as const, value }))),
+    ],
+  });
+  return cert.toString("pem") + "\n";
+}
 
-  it("polls with growing intervals and logs one line per state change", async () => {
-    const clock = fakeClock();
-    const lines: string[] = [];
-    const res = await waitForIssuance(
-      states(["domain_verify", "domain_verify", "process", "process", "certificate"]),
-      "9",
-      opts,
-      clock,
-      (l) => lines.push(l),
+const state = (fields: Record<string, unknown>) =>
+  describeCertificateStateResponse.parse({ RequestId: "R", ...fields });
+
+describe("certificateFields: the issued certificate as outputs", () => {
+  it("every field is null before issuance, even when a Certificate is present", async () => {
+    const pem = await certificate(["www.example.com"], "0a1b");
+    const fields = await certificateFields(state({ Type: "domain_verify", Certificate: pem }));
+    assert.deepEqual(
+      Object.values(fields),
+      Object.values(fields).map(() => null),
     );
-    assert.equal(res.Type, "certificate");
-    assert.deepEqual(clock.sleeps, [2000, 3000, 4500, 5000]);
-    assert.deepEqual(lines, [
-      "order 9: waiting for domain validation (publish the DNS record or file)",
-      "order 9: validated; the CA is reviewing (after 5s)",
-      "order 9: issued (after 15s)",
-    ]);
+    assert.equal(Object.keys(fields).length, 8);
   });
-  it("verify_fail: the CA's review failed; says how to replace the order", async () => {
-    await assert.rejects(
-      waitForIssuance(states(["domain_verify", "verify_fail"]), "9", opts, fakeClock(), () => undefined),
-      (e: Error & { code?: string }) =>
-        e.code === "ValidationFailed" &&
-        /review failed \(verify_fail\)/.test(e.message) &&
-        /application information/.test(e.message) &&
-        /pulumi up --replace <urn>/.test(e.message),
+
+  it("issued: the leaf, the chain after it, validity, serial, both fingerprints and the SANs sorted in lower case", async () => {
+    const leaf = await certificate(["www.example.com", "API.example.com"], "0a1b2c3d");
+    const root = await certificate(["root.example"], "01");
+    const fields = await certificateFields(state({ Type: "certificate", Certificate: leaf + root }));
+    const { X509Certificate } = await import("node:crypto");
+    const node = new X509Certificate(leaf);
+    assert.deepEqual(fields, {
+      certificatePem: leaf,
+      certificateChainPem: root,
+      notBefore: "2026-01-01T00:00:00.000Z",
+      notAfter: "2027-01-01T00:00:00.000Z",
+      serialNumber: "0a1b2c3d",
+      fingerprintSha256: node.fingerprint256,
+      fingerprintSha1: node.fingerprint,
+      sans: ["api.example.com", "www.example.com"],
+    });
+    const alone = await certificateFields(state({ Type: "certificate", Certificate: leaf }));
+    assert.equal(alone.certificateChainPem, null);
+  });
+});
+
+describe("recordFor: the record that proves one name", () => {
+  const records = dnsRecordsFor(["*.example.com", "example.com", "www.example.com"], "_dnsauth", "TXT", "v");
+  it("by exact record name: a wildcard and its apex share one, www has its own", () => {
+    assert.equal(recordFor(records, "example.com")?.fqdn, "_dnsauth.example.com");
+    assert.equal(recordFor(records, "*.example.com")?.fqdn, "_dnsauth.example.com");
+    assert.equal(recordFor(records, "www.example.com")?.fqdn, "_dnsauth.www.example.com");
+  });
+  it("never by suffix: a name without a record of its own has none", () => {
+    assert.equal(recordFor(records, "api.example.com"), undefined);
+    assert.equal(recordFor(records, "ple.com"), undefined);
+    assert.equal(recordFor([], "example.com"), undefined);
+  });
+});
+
+describe("stripUndefined: plain JSON for Pulumi", () => {
+  it("drops undefined at every depth and keeps null, arrays and nested values", () => {
+    assert.deepEqual(stripUndefined({ a: 1, b: undefined, c: { d: undefined, e: null, f: [1, "x"] } }), {
+      a: 1,
+      c: { e: null, f: [1, "x"] },
+    });
+  });
+});
+
+describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
+  const pending = state({
+    Type: "domain_verify",
+    ValidateType: "DNS",
+    RecordDomain: "_dnsauth",
+    RecordType: "TXT",
+    RecordValue: "token",
+  });
+  const action = "CreateCertificateForPackageRequest";
+
+  it("carries the normalized inputs without undefined, and the order id, action and names", async () => {
+    const inputs = orderInputsSchema.parse({ domain: "www.example.com", email: undefined });
+    const outs = await toOutputs(inputs, "12000001", action, ["www.example.com"], pending);
+    assert.deepEqual(
+      [outs.orderId, outs.action, outs.domains, outs.domain, outs.onDelete, outs.type],
+      ["12000001", action, ["www.example.com"], "www.example.com", "cancel", "domain_verify"],
+    );
+    assert.ok(!Object.keys(outs).includes("email"), "no undefined input in the outputs");
+    assert.ok(!Object.values(outs).includes(undefined));
+  });
+
+  it("dnsZone names the zone of every record", async () => {
+    const inputs = orderInputsSchema.parse({ dnsZone: "example.co.uk" });
+    const outs = await toOutputs(inputs, "1", action, ["shop.example.co.uk"], pending);
+    assert.deepEqual(
+      [outs.validationRecords["shop.example.co.uk"]?.zone, outs.validationRecords["shop.example.co.uk"]?.rr],
+      ["example.co.uk", "_dnsauth.shop"],
     );
   });
-  it("payed: pending application; says the console step, not that the order is dead", async () => {
-    const lines: string[] = [];
-    await assert.rejects(
-      waitForIssuance(states(["payed"]), "9", opts, fakeClock(), (l) => lines.push(l)),
-      (e: Error & { code?: string }) =>
-        e.code === "PendingApplication" &&
-        /pending application/.test(e.message) &&
-        /CAS console/.test(e.message) &&
-        !/never be issued|withdrawn \(payed\)/.test(e.message),
+
+  it("FILE validation without a Domain: one file per distinct host of the ordered names", async () => {
+    const outs = await toOutputs(
+      orderInputsSchema.parse({ validateType: "FILE" }),
+      "1",
+      action,
+      ["*.example.com", "example.com", "www.example.com"],
+      state({
+        Type: "domain_verify",
+        ValidateType: "FILE",
+        Uri: "/.well-known/pki-validation/f.txt",
+        Content: "c",
+      }),
     );
-    assert.deepEqual(lines, ["order 9: pending application (not submitted to the CA)"]);
+    assert.ok(outs.validation?.method === "FILE");
+    assert.deepEqual(
+      outs.validation.files.map((f) => f.url),
+      [
+        "http://example.com/.well-known/pki-validation/f.txt",
+        "http://www.example.com/.well-known/pki-validation/f.txt",
+      ],
+    );
+    assert.deepEqual(outs.validationRecords, {});
   });
-  it("stops at its own deadline with a message that says the next up resumes", async () => {
-    const clock = fakeClock();
-    await assert.rejects(
-      waitForIssuance(states(["domain_verify"]), "9", opts, clock, () => undefined),
-      (e: Error & { code?: string }) =>
-        e.code === "WaitTimedOut" && /run pulumi up again to keep waiting on the same order/.test(e.message),
+
+  it("a state past validation keeps the validation it had; a first read of one has none", async () => {
+    const inputs = orderInputsSchema.parse({});
+    const first = await toOutputs(inputs, "1", action, ["www.example.com"], pending);
+    const later = await toOutputs(
+      inputs,
+      "1",
+      action,
+      ["www.example.com"],
+      state({ Type: "process" }),
+      first,
     );
+    assert.deepEqual(later.validation, first.validation);
     assert.equal(
-      clock.sleeps.reduce((a, b) => a + b, 0),
-      60_000,
+      (await toOutputs(inputs, "1", action, ["www.example.com"], state({ Type: "process" }))).validation,
+      null,
     );
   });
-  it("resumes on the same order: a second wait after a timeout completes without ordering", async () => {
-    const describe = states(["domain_verify", "domain_verify", "domain_verify", "certificate"]);
-    const short = { ...opts, timeoutMinutes: 0.05 };
-    await assert.rejects(
-      waitForIssuance(describe, "9", short, fakeClock(), () => undefined),
-      /still domain_verify/,
-    );
-    assert.equal(
-      (await waitForIssuance(describe, "9", short, fakeClock(), () => undefined)).Type,
-      "certificate",
-    );
+
+  it("the generated key: from the answer when CAS returns it, otherwise the one kept in state", async () => {
+    const inputs = orderInputsSchema.parse({});
+    const withKey = state({ Type: "domain_verify", PrivateKey: "KEY-1" });
+    assert.equal((await toOutputs(inputs, "1", action, ["a.example.com"], withKey)).privateKeyPem, "KEY-1");
+    const kept = await toOutputs(inputs, "1", action, ["a.example.com"], pending, { privateKeyPem: "KEY-0" });
+    assert.equal(kept.privateKeyPem, "KEY-0");
+    assert.equal((await toOutputs(inputs, "1", action, ["a.example.com"], pending)).privateKeyPem, null);
   });
-  it("explains an order that disappeared", async () => {
-    const gone = async () => {
-      throw new CasApiError({
-        code: "NotFoundOrder",
-        message: "x",
-        httpStatus: 404,
-        requestId: null,
-        hostId: null,
-        recommend: null,
-        action: "DescribeCertificateState",
-        retryable: false,
-      });
-    };
-    await assert.rejects(
-      waitForIssuance(gone, "9", opts, fakeClock(), () => undefined),
-      /does not exist in CAS any more/,
+
+  it("issued: the certificate outputs, and the CAS ids kept from state while the serial is the same", async () => {
+    const pem = await certificate(["www.example.com"], "0a1b2c3d");
+    const issued = state({ Type: "certificate", Certificate: pem });
+    // No client is configured here: a look-up would fail, so the ids can only come from state.
+    const outs = await toOutputs(orderInputsSchema.parse({}), "1", action, ["www.example.com"], issued, {
+      serialNumber: "0A:1B:2C:3D",
+      certificateId: "7000001",
+      certIdentifier: "7000001-cn-hangzhou",
+    });
+    assert.deepEqual(
+      [outs.serialNumber, outs.certificatePem, outs.certificateId, outs.certIdentifier, outs.validation],
+      ["0a1b2c3d", pem, "7000001", "7000001-cn-hangzhou", null],
     );
   });
 });

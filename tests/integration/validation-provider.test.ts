@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
+import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+describe("CertificateOrderValidation in the provider host, against the emulator", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  let orders: ProviderHost;
+  let waiter: ProviderHost;
+
+  before(async () => {
+    emu = await startEmulator({ lifecycle: { validation: "manual" } });
+    const cfg = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    const env = { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint };
+    orders = await startProviderHost(certificateOrderStub, cfg, env);
+    waiter = await startProviderHost(certificateOrderValidationStub, cfg, env);
+  });
+  after(async () => {
+    orders?.stop();
+    waiter?.stop();
+    await emu?.close();
+  });
+
+  // What the next `pulumi up` does after a wait timed out: the order is in state and unchanged, so
+  // the engine creates the validation again with the same orderId.
+  it("after a wait timed out, the next create waits on the same order and no new order is placed", async () => {
+    const checked = await orders.check({
+      domain: "www.example.com",
+      username: "u",
+      phone: "13800001111",
+      email: "a@example.com",
+    });
+    assert.deepEqual(checked.failures, []);
+    const { id } = await orders.create(checked.inputs);
+    // Below check's 1-minute minimum (create is called directly): the wait stops after about a second.
+    const wait = { orderId: id, timeoutMinutes: 0.02, pollIntervalSeconds: 1 };
+    await assert.rejects(
+      waiter.create(wait),
+      new RegExp(
+        `order ${id} is still domain_verify .*run pulumi up again to keep waiting on the same order`,
+      ),
+    );
+    await emu.control.issue(id);
+    const { outs } = await waiter.create(wait);
+    assert.equal(outs.orderId, id);
+    assert.match(String(outs.serialNumber), /^[0-9a-f]+$/);
+    const placed = await emu.control.orders();
+    assert.deepEqual(
+      placed.map((o) => [o.orderId, o.state]),
+      [[id, "certificate"]],
+    );
+    const creates = emu.control.requests().filter((r) => r.action.startsWith("Create"));
+    assert.deepEqual(
+      creates.map((r) => r.outcome),
+      ["OK"],
+    );
+  });
+});
