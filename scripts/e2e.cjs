@@ -21,7 +21,9 @@ const env = {
   PULUMI_CAS_ENGINE_BIN: bin,
 };
 const mocha = path.join(root, "node_modules", "mocha", "bin", "mocha.js");
-const r = spawnSync(process.execPath, [mocha, "--config", path.join(root, "tests", "e2e", ".mocharc.json")], {
+// Arguments pass through to mocha: `npm run test:e2e -- --grep "destroy"` runs one test.
+const args = ["--config", path.join(root, "tests", "e2e", ".mocharc.json"), ...process.argv.slice(2)];
+const r = spawnSync(process.execPath, [mocha, ...args], {
   stdio: "inherit",
   env,
   cwd: root,

@@ -50,95 +50,79 @@ function normalizePreview(text: string): string {
     .join("\n");
 }
 
-describe("the real Pulumi engine drives CertificateOrder", function () {
-  this.timeout(600_000);
-  let emu: EmulatorProcess;
-  let env: EngineStack;
-  const program: {
-    csr: string;
-    extra: boolean;
-    adopt: Record<string, string>;
-    validate: string | null;
-    failing: boolean;
-  } = {
-    csr: "",
-    adopt: {},
-    extra: true,
-    validate: null,
-    failing: false,
+/** A fresh emulator process and a stack on its own backend, for one test or one describe. */
+async function emulatorAndStack(
+  args: string[],
+  project: string,
+  program: () => Promise<Record<string, unknown>>,
+) {
+  const emu = await startEmulatorProcess(args);
+  const env = await emulatorStack(project, program, emu);
+  return {
+    emu,
+    env,
+    orders: async () => (await emu.control("GET", "orders")) as Order[],
+    dispose: async () => {
+      await env.dispose();
+      await emu.stop();
+    },
   };
-  let csrPem = "";
+}
+type Setup = Awaited<ReturnType<typeof emulatorAndStack>>;
 
-  const orders = async () => (await emu.control("GET", "orders")) as Order[];
+// One up places three orders; the orders are then issued, the stack refreshed and brought up to
+// date. Each test below reads what that left (or runs a preview or an up that changes nothing), so
+// any one runs alone.
+describe("the real Pulumi engine drives CertificateOrder: three orders, issued and refreshed", function () {
+  this.timeout(600_000);
+  let t: Setup;
+  let csrPem = "";
+  const program = { csr: "" };
+  let placed: Awaited<ReturnType<EngineStack["stack"]["up"]>>;
+  let placedOrders: Order[];
+  let refreshed: Awaited<ReturnType<EngineStack["stack"]["refresh"]>>;
 
   before(async () => {
-    emu = await startEmulatorProcess(["--validation", "manual", "--seed", "7"]);
     csrPem = (await makeCsr("www.example.com", ["www.example.com"])).pem;
     program.csr = csrPem;
-    env = await emulatorStack(
-      "cas-e2e",
-      async () => {
-        const www = new CertificateOrder("www", { csr: program.csr, ...contact, onDelete: "revoke" });
-        const exports: Record<string, unknown> = {
-          wwwOrderId: www.orderId,
-          wwwStatus: www.status,
-          wwwRecord: www.validationRecords["www.example.com"]!.value,
-          wwwRr: www.validationRecords["www.example.com"]!.rr,
-          wwwCert: www.certificatePem,
-        };
-        if (program.extra) {
-          const api = new CertificateOrder("api", {
-            domain: "API.example.com.",
-            ...contact,
-            onDelete: "revoke",
-            adoptOrderId: program.adopt.api,
-          });
-          const wild = new CertificateOrder("wild", {
-            domain: "*.example.com",
-            productCode: "geotrust-dv-w-starter",
-            ...contact,
-            onDelete: "revoke",
-            adoptOrderId: program.adopt.wild,
-          });
-          Object.assign(exports, {
-            apiOrderId: api.orderId,
-            apiDomains: api.domains,
-            apiKey: api.privateKeyPem,
-            wildOrderId: wild.orderId,
-            wildRr: wild.validationRecords["*.example.com"]!.fqdn,
-          });
-        }
-        if (program.validate) {
-          const v = new CertificateOrderValidation("www", {
-            orderId: program.validate,
-            timeoutMinutes: 1,
-            pollIntervalSeconds: 1,
-          });
-          exports.issuedSerial = v.serialNumber;
-        }
-        if (program.failing) {
-          const bad = new CertificateOrder("bad", { domain: "bad.example.com", ...contact });
-          new CertificateOrderValidation("bad", {
-            orderId: bad.orderId,
-            timeoutMinutes: 1,
-            pollIntervalSeconds: 1,
-          });
-        }
-        return exports;
-      },
-      emu,
-    );
+    t = await emulatorAndStack(["--validation", "manual", "--seed", "7"], "cas-e2e", async () => {
+      const www = new CertificateOrder("www", { csr: program.csr, ...contact, onDelete: "revoke" });
+      const api = new CertificateOrder("api", { domain: "API.example.com.", ...contact, onDelete: "revoke" });
+      const wild = new CertificateOrder("wild", {
+        domain: "*.example.com",
+        productCode: "geotrust-dv-w-starter",
+        ...contact,
+        onDelete: "revoke",
+      });
+      return {
+        wwwOrderId: www.orderId,
+        wwwStatus: www.status,
+        wwwRecord: www.validationRecords["www.example.com"]!.value,
+        wwwRr: www.validationRecords["www.example.com"]!.rr,
+        wwwCert: www.certificatePem,
+        apiOrderId: api.orderId,
+        apiDomains: api.domains,
+        apiKey: api.privateKeyPem,
+        wildOrderId: wild.orderId,
+        wildRr: wild.validationRecords["*.example.com"]!.fqdn,
+      };
+    });
+    placed = await t.env.stack.up();
+    placedOrders = await t.orders();
+    for (const o of placedOrders) await t.emu.control("POST", `orders/${o.orderId}/issue`);
+    refreshed = await t.env.stack.refresh();
+    // An up after the refresh, as a user runs next: the stack outputs then hold what was refreshed,
+    // whether or not a test below runs an up of its own.
+    await t.env.stack.up();
   });
 
   after(async () => {
-    await env?.dispose();
-    await emu?.stop();
+    await t?.dispose();
   });
 
-  it("up places several orders (own CSR, by domain, wildcard) with documented outputs", async () => {
-    const res = await env.stack.up();
-    assert.equal(res.summary.result, "succeeded");
-    const o = res.outputs;
+  it("up places several orders (own CSR, by domain, wildcard) with documented outputs", () => {
+    assert.equal(placed.summary.result, "succeeded");
+    const o = placed.outputs;
     assert.match(String(o.wwwOrderId!.value), /^\d+$/);
     assert.equal(o.wwwStatus!.value, "pending_validation");
     assert.match(String(o.wwwRecord!.value), /^\d{8}[0-9a-z]{48}$/);
@@ -146,25 +130,20 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     assert.equal(o.wwwCert!.value, null);
     assert.deepEqual(o.apiDomains!.value, ["api.example.com"]);
     assert.equal(o.wildRr!.value, "_dnsauth.example.com");
-    assert.equal((await orders()).length, 3);
-  });
-
-  it("a second up and a preview report no changes", async () => {
-    const up = await env.stack.up();
-    assert.deepEqual(up.summary.resourceChanges, { same: 4 });
-    const preview = await env.stack.preview();
-    assert.deepEqual(preview.changeSummary, { same: 4 });
+    assert.deepEqual(placedOrders.map((x) => x.domains.join()).sort(), [
+      "*.example.com",
+      "api.example.com",
+      "www.example.com",
+    ]);
   });
 
   it("refresh after issuance shows the certificate outputs", async () => {
-    for (const o of await orders()) await emu.control("POST", `orders/${o.orderId}/issue`);
-    const refreshed = await env.stack.refresh();
     // The engine may call the order "unchanged"; read's log line says what moved.
     assert.match(
       refreshed.stdout,
       /\[alicloud-cas\] order \d+ refreshed: status pending_validation → issued, serial none → [0-9a-f]+, expiry none → \d{4}-/,
     );
-    const state = await env.stack.exportStack();
+    const state = await t.env.stack.exportStack();
     const www = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::www"));
     assert.equal(www.outputs.status, "issued");
     assert.match(www.outputs.certificatePem, /^-----BEGIN CERTIFICATE-----/);
@@ -172,44 +151,96 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     assert.deepEqual(www.outputs.sans, ["www.example.com"]);
   });
 
-  it("preview --diff: a re-wrapped CSR is no change; a new key replaces, naming csr", async () => {
-    program.csr = rewrap(csrPem, 76);
-    const same = await env.stack.preview({ diff: true });
-    assert.deepEqual(same.changeSummary, { same: 4 });
+  it("a second up and a preview report no changes", async () => {
+    const up = await t.env.stack.up();
+    assert.deepEqual(up.summary.resourceChanges, { same: 4 });
+    const preview = await t.env.stack.preview();
+    assert.deepEqual(preview.changeSummary, { same: 4 });
+    assert.equal((await t.orders()).length, 3);
+  });
 
-    program.csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
-    const changed = await env.stack.preview({ diff: true });
-    assert.deepEqual(changed.changeSummary, { replace: 1, same: 3 });
-    assert.match(
-      changed.stdout,
-      /\+-pulumi-nodejs:dynamic\/alicloud-cas:CertificateOrder: \(replace\)\n.*\n.*::www\]/,
-    );
-    assert.match(changed.stdout, /~ csr +:/);
-    assert.doesNotMatch(changed.stdout, /~ (domain|productCode|validateType|email)/);
-    const text = normalizePreview(changed.stdout);
-    const golden = join(GOLDEN_DIR, "preview-new-key.txt");
-    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(golden, text + "\n");
+  it("preview --diff: a re-wrapped CSR is no change; a new key replaces, naming csr", async () => {
+    try {
+      program.csr = rewrap(csrPem, 76);
+      const same = await t.env.stack.preview({ diff: true });
+      assert.deepEqual(same.changeSummary, { same: 4 });
+
+      program.csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
+      const changed = await t.env.stack.preview({ diff: true });
+      assert.deepEqual(changed.changeSummary, { replace: 1, same: 3 });
+      assert.match(
+        changed.stdout,
+        /\+-pulumi-nodejs:dynamic\/alicloud-cas:CertificateOrder: \(replace\)\n.*\n.*::www\]/,
+      );
+      assert.match(changed.stdout, /~ csr +:/);
+      assert.doesNotMatch(changed.stdout, /~ (domain|productCode|validateType|email)/);
+      const text = normalizePreview(changed.stdout);
+      const golden = join(GOLDEN_DIR, "preview-new-key.txt");
+      if (process.env.UPDATE_GOLDEN || !existsSync(golden)) {
+        mkdirSync(GOLDEN_DIR, { recursive: true });
+        writeFileSync(golden, text + "\n");
+      }
+      assert.equal(text + "\n", readFileSync(golden, "utf8"));
+    } finally {
+      program.csr = csrPem;
     }
-    assert.equal(text + "\n", readFileSync(golden, "utf8"));
-    program.csr = csrPem;
+  });
+
+  it("the exported state holds no secret key, CAS private keys only as ciphertext, and a small __provider", () => {
+    const text = t.env.exportRaw();
+    assert.ok(!text.includes(t.emu.accessKeySecret), "access-key secret in state");
+    assert.ok(!text.includes("PRIVATE KEY"), "a private key in clear in state");
+    const state = JSON.parse(text);
+    const api = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::api"));
+    assert.ok(api.outputs.privateKeyPem?.ciphertext, "privateKeyPem is stored as a secret");
+    for (const r of state.deployment.resources.filter((x: { type: string }) =>
+      x.type.startsWith("pulumi-nodejs:dynamic"),
+    )) {
+      assert.ok(
+        Buffer.byteLength(r.inputs.__provider) <= 2048,
+        `__provider of ${r.urn} is ${r.inputs.__provider.length} bytes`,
+      );
+    }
+  });
+});
+
+describe("the real Pulumi engine: one stack per test", function () {
+  this.timeout(600_000);
+  let t: Setup | undefined;
+  afterEach(async () => {
+    await t?.dispose();
+    t = undefined;
   });
 
   it("an ambiguous create stops with the candidate list; adoptOrderId takes it; exactly one order", async () => {
-    program.extra = false;
-    await env.stack.up(); // api and wild go away (revoked)
+    const adopt: Record<string, string> = {};
+    t = await emulatorAndStack(["--validation", "manual", "--seed", "7"], "cas-e2e-ambiguous", async () => {
+      const api = new CertificateOrder("api", {
+        domain: "API.example.com.",
+        ...contact,
+        onDelete: "revoke",
+        adoptOrderId: adopt.api,
+      });
+      const wild = new CertificateOrder("wild", {
+        domain: "*.example.com",
+        productCode: "geotrust-dv-w-starter",
+        ...contact,
+        onDelete: "revoke",
+        adoptOrderId: adopt.wild,
+      });
+      return { apiOrderId: api.orderId, wildOrderId: wild.orderId };
+    });
+    const { emu, env } = t;
     await emu.control("POST", "faults", {
       rules: [{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 1, limit: 1 }],
     });
-    program.extra = true;
     const failed = await env.stack.up().then(
       () => assert.fail("the up adopted an order it cannot prove is its own"),
       (e: Error) => e.message,
     );
     // Whichever of api and wild drew the lost answer stopped; the other was created.
     const names = { api: "api.example.com", wild: "*.example.com" } as const;
-    const live = () => orders().then((all) => all.filter((o) => o.state !== "revoked"));
+    const live = () => t!.orders().then((all) => all.filter((o) => o.state !== "revoked"));
     const stopped = (Object.keys(names) as Array<keyof typeof names>).filter((k) =>
       failed.includes(`CreateCertificateRequest for ${names[k]} got no answer`),
     );
@@ -224,7 +255,7 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
     );
     assert.match(failed, new RegExp(`adoptOrderId: "${id}"`));
     assert.equal((await env.stack.outputs())[`${name}OrderId`], undefined, `nothing in state for ${name}`);
-    program.adopt[name] = id;
+    adopt[name] = id;
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
     for (const [k, n] of Object.entries(names)) {
@@ -238,65 +269,76 @@ describe("the real Pulumi engine drives CertificateOrder", function () {
   });
 
   it("CertificateOrderValidation waits for issuance and exports the certificate", async () => {
-    const outs = await env.stack.outputs();
-    const apiId = String(outs.apiOrderId!.value);
-    program.validate = apiId;
+    t = await emulatorAndStack(["--validation", "manual", "--seed", "7"], "cas-e2e-wait", async () => {
+      const api = new CertificateOrder("api", { domain: "api.example.com", ...contact, onDelete: "revoke" });
+      const v = new CertificateOrderValidation("api", {
+        orderId: api.orderId,
+        timeoutMinutes: 1,
+        pollIntervalSeconds: 1,
+      });
+      return { issuedSerial: v.serialNumber };
+    });
+    const { emu, env } = t;
     // Issue once the validation says it waits (a fixed delay raced the engine on a busy machine).
     let issued = false;
     const res = await env.stack.up({
       onOutput: (text) => {
-        if (issued || !/order \d+: waiting for domain validation/.test(text)) return;
+        const m = /order (\d+): waiting for domain validation/.exec(text);
+        if (issued || !m) return;
         issued = true;
-        void emu.control("POST", `orders/${apiId}/issue`);
+        void emu.control("POST", `orders/${m[1]}/issue`);
       },
     });
     assert.match(String(res.outputs.issuedSerial!.value), /^[0-9a-f]+$/);
     assert.match(res.stdout, /order \d+: waiting for domain validation/);
     assert.match(res.stdout, /order \d+: issued/);
-    program.validate = null;
   });
 
   it("a failing order surfaces a clear error in the CLI output", async () => {
-    program.failing = true;
-    const failer = setInterval(async () => {
-      for (const o of await orders())
-        if (o.domains[0] === "bad.example.com" && o.state === "domain_verify")
-          await emu.control("POST", `orders/${o.orderId}/fail`);
-    }, 500);
-    try {
-      await assert.rejects(
-        env.stack.up(),
-        (e: Error) =>
-          /review failed \(verify_fail\)/.test(e.message) && /pulumi up --replace <urn>/.test(e.message),
-      );
-    } finally {
-      clearInterval(failer);
-    }
-    program.failing = false;
-  });
-
-  it("the exported state holds no secret key, CAS private keys only as ciphertext, and a small __provider", async () => {
-    const text = env.exportRaw();
-    assert.ok(!text.includes(emu.accessKeySecret), "access-key secret in state");
-    assert.ok(!text.includes("PRIVATE KEY"), "a private key in clear in state");
-    const state = JSON.parse(text);
-    const api = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::api"));
-    assert.ok(api.outputs.privateKeyPem?.ciphertext, "privateKeyPem is stored as a secret");
-    for (const r of state.deployment.resources.filter((x: { type: string }) =>
-      x.type.startsWith("pulumi-nodejs:dynamic"),
-    )) {
-      assert.ok(
-        Buffer.byteLength(r.inputs.__provider) <= 2048,
-        `__provider of ${r.urn} is ${r.inputs.__provider.length} bytes`,
-      );
-    }
+    t = await emulatorAndStack(["--validation", "manual", "--seed", "7"], "cas-e2e-failing", async () => {
+      const bad = new CertificateOrder("bad", { domain: "bad.example.com", ...contact });
+      new CertificateOrderValidation("bad", {
+        orderId: bad.orderId,
+        timeoutMinutes: 1,
+        pollIntervalSeconds: 1,
+      });
+      return {};
+    });
+    const { emu, env } = t;
+    let failedOne = false;
+    await assert.rejects(
+      env.stack.up({
+        onOutput: (text) => {
+          const m = /order (\d+): waiting for domain validation/.exec(text);
+          if (failedOne || !m) return;
+          failedOne = true;
+          void emu.control("POST", `orders/${m[1]}/fail`);
+        },
+      }),
+      (e: Error) =>
+        /review failed \(verify_fail\)/.test(e.message) && /pulumi up --replace <urn>/.test(e.message),
+    );
   });
 
   it("destroy leaves no orders behind and gives the quota back", async () => {
+    t = await emulatorAndStack(["--validation", "manual", "--seed", "7"], "cas-e2e-destroy", async () => {
+      const www = new CertificateOrder("www", { domain: "www.example.com", ...contact, onDelete: "revoke" });
+      const wild = new CertificateOrder("wild", {
+        domain: "*.example.com",
+        productCode: "geotrust-dv-w-starter",
+        ...contact,
+        onDelete: "revoke",
+      });
+      return { www: www.orderId, wild: wild.orderId };
+    });
+    const { emu, env } = t;
+    const up = await env.stack.up();
+    // One issued order (revoked within 30 days) and one pending (withdrawn and deleted).
+    await emu.control("POST", `orders/${String(up.outputs.www!.value)}/issue`);
     await env.stack.destroy();
-    const left = (await orders()).filter((o) => o.state !== "revoked");
+    const left = (await t.orders()).filter((o) => o.state !== "revoked");
     assert.deepEqual(left, []);
-    // Every order was revoked within 30 days of issuance or withdrawn and deleted: all quota is back.
+    assert.equal((await t.orders()).length, 1, "the issued order is revoked, the pending one deleted");
     for (const code of ["digicert-free-1-free", "geotrust-dv-w-starter"]) {
       assert.deepEqual(await emu.control("GET", `plans/${code}`), { total: 100, used: 0, issued: 0 }, code);
     }

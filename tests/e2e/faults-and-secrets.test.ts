@@ -46,6 +46,12 @@ describe("the engine under injected faults, and a secret audit of everything it 
     throw new Error(`still failing after 6 runs:\n${printed.at(-1)}`);
   }
 
+  // The run a user would see, start to end: up until it succeeds, issuance, refresh, destroy.
+  // Each test below checks one thing about what that run left, so any one runs alone.
+  let live: Order[];
+  let outputs: Awaited<ReturnType<EngineStack["stack"]["outputs"]>>;
+  let left: Order[];
+  let planAfter: unknown;
   before(async () => {
     emu = await startEmulatorProcess(["--validation", "manual", "--seed", "11"]);
     // Which request draws which random fault depends on timing, so the first lost create answer and
@@ -77,18 +83,25 @@ describe("the engine under injected faults, and a secret audit of everything it 
       },
       emu,
     );
+    await untilSuccess(() => env.stack.up());
+    live = await orders();
+    outputs = await env.stack.outputs();
+    for (const o of live) await emu.control("POST", `orders/${o.orderId}/issue`);
+    await untilSuccess(() => env.stack.refresh());
+    printed.push(env.exportRaw());
+    await untilSuccess(() => env.stack.destroy());
+    left = await orders();
+    planAfter = await emu.control("GET", "plans/digicert-free-1-free");
   });
+
   after(async () => {
     await env?.dispose();
     await emu?.stop();
   });
 
   it("up (re-run until it succeeds) leaves exactly one order per declared resource", async () => {
-    await untilSuccess(() => env.stack.up());
-    const live = await orders();
     for (const d of domains) assert.equal(live.filter((o) => o.domains[0] === d).length, 1, d);
     assert.equal(live.length, domains.length);
-    const outputs = await env.stack.outputs();
     assert.deepEqual(new Set(domains.map((d) => outputs[d]!.value)), new Set(live.map((o) => o.orderId)));
     const log = (await emu.control("GET", "requests")) as Array<{ outcome: string }>;
     assert.ok(
@@ -99,17 +112,9 @@ describe("the engine under injected faults, and a secret audit of everything it 
     for (const [domain, id] of Object.entries(adopt)) assert.equal(outputs[domain]!.value, id);
   });
 
-  it("issued certificates and generated keys survive refresh; destroy leaves nothing", async () => {
-    for (const o of await orders()) await emu.control("POST", `orders/${o.orderId}/issue`);
-    await untilSuccess(() => env.stack.refresh());
-    printed.push(env.exportRaw());
-    await untilSuccess(() => env.stack.destroy());
-    assert.deepEqual(await orders(), []);
-    assert.deepEqual(await emu.control("GET", "plans/digicert-free-1-free"), {
-      total: 100,
-      used: 0,
-      issued: 0,
-    });
+  it("after issuance, refresh and destroy succeed under faults; destroy leaves nothing and returns the quota", () => {
+    assert.deepEqual(left, []);
+    assert.deepEqual(planAfter, { total: 100, used: 0, issued: 0 });
   });
 
   it("secret audit: no access-key secret and no private key in clear in CLI output, provider logs, errors or state", () => {

@@ -77,7 +77,10 @@ export async function emulatorStack(
   emu: { endpoint: string; accessKeyId: string; accessKeySecret: string },
 ): Promise<EngineStack> {
   const s = await engineStack(projectName, program, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
-  await s.stack.setConfig("alicloud:accessKey", { value: emu.accessKeyId });
-  await s.stack.setConfig("alicloud:secretKey", { value: emu.accessKeySecret, secret: true });
+  // One CLI call for both (each call starts the CLI: about a second on a busy machine).
+  await s.stack.setAllConfig({
+    "alicloud:accessKey": { value: emu.accessKeyId },
+    "alicloud:secretKey": { value: emu.accessKeySecret, secret: true },
+  });
   return s;
 }
