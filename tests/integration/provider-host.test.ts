@@ -621,11 +621,13 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
       const diff = await host.diff("12000001", read.props, news);
       assert.deepEqual([diff.changes, diff.replaces], [2, ["notAfter"]]);
       await host.waitForStderr(/expired: the certificate expired .*ordering a replacement/);
+      // One reading of the clock: two made notAfter − notBefore a millisecond short of 99 days.
+      const now = Date.now();
       const issued = {
         ...read.props,
         status: "issued",
-        notAfter: new Date(Date.now() + 50 * day).toISOString(),
-        notBefore: new Date(Date.now() - 49 * day).toISOString(),
+        notAfter: new Date(now + 50 * day).toISOString(),
+        notBefore: new Date(now - 49 * day).toISOString(),
       };
       await assert.rejects(
         host.diff("12000001", issued, { ...news, renewBeforeDays: 99 }),
