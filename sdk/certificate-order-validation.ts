@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { certificateOrderValidationStub } from "./stubs";
+import { CERTIFICATE_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
 
 /** Arguments of a {@link CertificateOrderValidation}. */
 export interface CertificateOrderValidationArgs {
@@ -47,25 +48,12 @@ export class CertificateOrderValidation extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CertificateOrderValidationArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
-    for (const k of [
-      "certificatePem",
-      "certificateChainPem",
-      "privateKeyPem",
-      "notBefore",
-      "notAfter",
-      "serialNumber",
-      "fingerprintSha256",
-      "fingerprintSha1",
-      "certificateId",
-      "certIdentifier",
-      "sans",
-    ])
-      props[k] = undefined;
+    for (const k of CERTIFICATE_OUTPUT_NAMES) props[k] = undefined;
     super(
       certificateOrderValidationStub,
       name,
       props,
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [...SECRET_OUTPUT_NAMES] }),
       "alicloud-cas",
       "CertificateOrderValidation",
     );

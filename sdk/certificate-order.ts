@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { canonicalCsrPem, containsKeyMaterial, normalizeDomain } from "../provider/pki/csr";
-import { loadX509 } from "../provider/pki/x509";
+import { containsKeyMaterial, csrCommonName, normalizeDomain } from "../provider/pki/csr";
 import { certificateOrderStub } from "./stubs";
+import { ORDER_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
 import { objectInternalKeys, objectKeyReason } from "../provider/order/tags";
 
 /** Arguments of a {@link CertificateOrder}. Give `csr` (your key), or `domain` or `domains` (CAS makes the key). */
@@ -139,36 +139,14 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
     const internal = objectInternalKeys(args.tags);
     if (internal.length > 0)
       throw new Error(`CertificateOrder ${name}: tags: ${objectKeyReason(internal[0]!)}`);
-    const outputs = [
-      "orderId",
-      "status",
-      "type",
-      "statusReason",
-      "domains",
-      "action",
-      "validation",
-      "validationRecords",
-      "certificatePem",
-      "certificateChainPem",
-      "privateKeyPem",
-      "notBefore",
-      "notAfter",
-      "serialNumber",
-      "fingerprintSha256",
-      "fingerprintSha1",
-      "certificateId",
-      "certIdentifier",
-      "sans",
-      "schemaVersion",
-    ];
     const props: Record<string, unknown> = { ...args };
     // `domains` is an input too; the output (the ordered names) replaces it after create.
-    for (const k of outputs) if (!(k in args)) props[k] = undefined;
+    for (const k of ORDER_OUTPUT_NAMES) if (!(k in args)) props[k] = undefined;
     super(
       certificateOrderStub,
       name,
       props,
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: [...SECRET_OUTPUT_NAMES] }),
       "alicloud-cas",
       "CertificateOrder",
     );
@@ -216,17 +194,12 @@ function recordOutputs(
 /** The ordered names when they are plain strings in the program (so record keys are known at preview). */
 function knownNames(args: CertificateOrderArgs): string[] {
   if (typeof args.csr === "string") {
-    try {
-      const x509 = loadX509();
-      const csr = new x509.Pkcs10CertificateRequest(canonicalCsrPem(args.csr));
-      // CAS binds the CN only (check refuses a CSR with other names).
-      const cn = csr.subjectName.getField("CN")[0];
-      return cn ? [normalizeDomain(cn)] : [];
-    } catch {
-      return []; // check() reports the problem with the property named
-    }
+    // CAS binds the CN only (check refuses a CSR with other names, and reports one it cannot read).
+    const cn = csrCommonName(args.csr);
+    return cn ? [cn] : [];
   }
-  if (Array.isArray(args.domains) && args.domains.every((d) => typeof d === "string"))
-    return [...new Set((args.domains as string[]).map(normalizeDomain))];
+  const domains: unknown = args.domains;
+  if (Array.isArray(domains) && domains.every((d): d is string => typeof d === "string"))
+    return [...new Set(domains.map(normalizeDomain))];
   return typeof args.domain === "string" ? [normalizeDomain(args.domain)] : [];
 }

@@ -1,4 +1,5 @@
 import { hostRecord } from "../provider/order/record-name";
+import { normalizeDomain } from "../provider/pki/csr";
 
 /** A DNS validation record as {@link CertificateOrder} outputs it. */
 export interface DnsRecordInput {
@@ -38,11 +39,11 @@ export function alidnsRecordArgs(
   const list: readonly DnsRecordInput[] = Array.isArray(records)
     ? records
     : Object.entries(records).map(([domain, r]) => ({ domain, ...r }));
-  const z = zone.toLowerCase().replace(/\.$/, "");
+  const z = normalizeDomain(zone);
   const seen = new Set<string>();
   const out: AlidnsRecordArgs[] = [];
   for (const r of list) {
-    const fqdn = r.fqdn.toLowerCase().replace(/\.$/, "");
+    const fqdn = normalizeDomain(r.fqdn);
     const rr = hostRecord(fqdn, z);
     if (rr === null)
       throw new Error(`${fqdn} is not in zone ${z}; pass the zone that holds ${r.domain ?? fqdn}`);

@@ -1,5 +1,5 @@
 import { parseCsr } from "../pki/csr";
-import { UNKNOWN } from "./inputs";
+import { INPUT_DEFAULTS, UNKNOWN } from "./inputs";
 import { ISSUED, isExpired } from "./lifecycle";
 
 /** Properties that need a new order when they change: CAS cannot change them on an existing one. */
@@ -124,7 +124,7 @@ export async function diffOrder(
     }
   }
   for (const p of UPDATE_PROPERTIES) {
-    if (same(olds[p] === undefined && p in DEFAULTS ? DEFAULTS[p] : olds[p], news[p])) continue;
+    if (same(olds[p] === undefined && p in INPUT_DEFAULTS ? INPUT_DEFAULTS[p] : olds[p], news[p])) continue;
     changes = true;
     if ((SENT_ONCE as readonly string[]).includes(p))
       reasons.push(
@@ -152,5 +152,3 @@ export async function diffOrder(
   }
   return { changes: changes || replaces.length > 0, replaces, reasons };
 }
-
-const DEFAULTS: Record<string, unknown> = { onDelete: "cancel", quotaCheck: "warn" };

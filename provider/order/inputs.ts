@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { hideValues } from "./key-material";
+import { MAX_NAME_LENGTH } from "./record-name";
 import { checkTags, tagsSchema } from "./tags";
 
 /**
@@ -27,6 +28,9 @@ const CONTROL_RE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const noControl = (v: string) => !CONTROL_RE.test(v);
 const CONTROL_MESSAGE = "must not contain control characters (NUL, CR/LF, tabs, bidi or zero-width marks)";
 
+/** A CAS OrderId: a decimal long (at most 20 digits, the width of an unsigned 64-bit integer). */
+export const ORDER_ID_RE = /^\d{1,20}$/;
+
 const text = (max: number) =>
   z
     .string()
@@ -44,9 +48,9 @@ export const orderInputsSchema = z
       })
       .max(16_384, "a CSR PEM is at most 16 KiB")
       .optional(),
-    domain: text(253).optional(),
+    domain: text(MAX_NAME_LENGTH).optional(),
     domains: z
-      .array(text(253))
+      .array(text(MAX_NAME_LENGTH))
       .min(1, "list at least one name")
       .max(MAX_PACKAGE_DOMAINS, `CAS orders carry at most ${MAX_PACKAGE_DOMAINS} names`)
       .optional(),
@@ -77,12 +81,12 @@ export const orderInputsSchema = z
     companyName: text(128).optional(),
     // Limits differ per action: checked by checkTags once the action is known.
     tags: tagsSchema.optional(),
-    dnsZone: text(253).optional(),
+    dnsZone: text(MAX_NAME_LENGTH).optional(),
     adoptOrderId: z
       .string({
         error: 'a string such as "12000007": OrderIds can exceed 2^53, where a number loses digits',
       })
-      .regex(/^\d{1,20}$/, "a decimal OrderId")
+      .regex(ORDER_ID_RE, "a decimal OrderId")
       .optional(),
     onDelete: z
       .enum(["cancel", "revoke", "retain"], { message: "use cancel, revoke or retain" })
@@ -99,6 +103,17 @@ export const orderInputsSchema = z
 
 /** Inputs after `check`: defaults applied, names normalized, CSR canonical. */
 export type OrderInputs = z.output<typeof orderInputsSchema>;
+
+/**
+ * The default of every input that has one, read from {@link orderInputsSchema} (the one place
+ * defaults are written): what an input left unset means, for state written before `check` applied it.
+ */
+export const INPUT_DEFAULTS: Readonly<Partial<OrderInputs>> = Object.fromEntries(
+  Object.entries(orderInputsSchema.shape).flatMap(([key, schema]) => {
+    const unset = schema.safeParse(undefined);
+    return unset.success && unset.data !== undefined ? [[key, unset.data]] : [];
+  }),
+);
 
 /** One problem with one property, as Pulumi's CheckFailure. */
 export interface Failure {
@@ -297,10 +312,10 @@ async function judgeOrderInputs(
     : (inputs.domains ?? (inputs.domain ? [inputs.domain] : []));
   // A domain input was judged above; this is the CSR's own name.
   for (const n of csr?.commonName ? names : []) {
-    if (n.length > 253)
+    if (n.length > MAX_NAME_LENGTH)
       failures.push({
         property: "csr",
-        reason: `a name in the CSR has ${n.length} characters (at most 253)`,
+        reason: `a name in the CSR has ${n.length} characters (at most ${MAX_NAME_LENGTH})`,
       });
     else if (!DOMAIN_RE.test(n))
       failures.push({

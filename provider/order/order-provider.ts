@@ -3,7 +3,14 @@ import type { ResponseOf } from "../cas/actions";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
 import { parseCsr } from "../pki/csr";
-import { checkOrderInputs, chooseAction, type Failure, type OrderInputs } from "./inputs";
+import {
+  checkOrderInputs,
+  chooseAction,
+  INPUT_DEFAULTS,
+  orderInputsSchema,
+  type Failure,
+  type OrderInputs,
+} from "./inputs";
 import { diffOrder } from "./diff";
 import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
@@ -11,6 +18,14 @@ import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, operationDeadline, setConfig, setting } from "./settings";
 import { upgradeOutputs } from "./upgrade";
+import { parseProps } from "./parse-state";
+import {
+  currentOrderSchema,
+  previewInputsSchema,
+  storedInputsSchema,
+  storedOrderSchema,
+  type StoredOrder,
+} from "./state";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
@@ -24,6 +39,7 @@ import {
 import { configuredPolicy, OrderPlacer, orderRequest } from "./placer";
 
 type Props = Record<string, unknown>;
+const STATE = "CertificateOrder state";
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
   /**
@@ -69,17 +85,22 @@ export const certificateOrderProvider = {
     placer = newPlacer();
   },
 
-  async check(olds: Props, news: Props) {
+  async check(oldInputs: Props, news: Props) {
+    const olds = parseProps(storedInputsSchema, oldInputs, "CertificateOrder's previous inputs");
     const { inputs, failures } = await checkOrderInputs(news);
     if (failures.length === 0 && Object.keys(olds).length === 0) {
-      const quotaFailure = await checkQuota(inputs as OrderInputs);
+      const quotaFailure = await checkQuota(
+        parseProps(previewInputsSchema, inputs, "CertificateOrder inputs"),
+      );
       if (quotaFailure) failures.push(quotaFailure);
     }
     return { inputs, failures: failures.map((f) => namingDefault(f, news, inputs)) };
   },
 
-  async diff(id: string, olds: Props, news: Props) {
+  async diff(id: string, oldState: Props, newInputs: Props) {
     claim(id);
+    const olds = parseProps(storedOrderSchema, oldState, STATE);
+    const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
     const tooEarly = renewalBeyondValidity(olds, news);
     if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
@@ -90,12 +111,12 @@ export const certificateOrderProvider = {
         `order ${id}: ${d.reasons.join("; ")}. But adoptOrderId pins this resource to order ${id}, which its replacement cannot take: ` +
           "remove adoptOrderId from the program (it is needed only for the up that adopts; the resource keeps its order) and run pulumi up again",
       );
-    for (const reason of d.reasons) log(`order ${String(olds.orderId)}: ${reason}`);
+    for (const reason of d.reasons) log(`order ${olds.orderId ?? id}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
   },
 
-  async create(raw: Props) {
-    const inputs = raw as unknown as OrderInputs;
+  async create(checked: Props) {
+    const inputs = parseProps(orderInputsSchema, checked, "CertificateOrder inputs");
     const domains = await orderNames(inputs);
     const action = chooseAction(inputs, domains);
     if (inputs.adoptOrderId) await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
@@ -128,7 +149,10 @@ export const certificateOrderProvider = {
       throw Object.assign(new Error(message), {
         id: orderId,
         properties: {
-          ...raw,
+          ...inputs,
+          // The host adds the serialized provider to a create's outputs, but not to a partial
+          // failure's: without it the next operation on this state could not load the provider.
+          __provider: checked.__provider,
           schemaVersion: SCHEMA_VERSION,
           orderId,
           action,
@@ -149,7 +173,7 @@ export const certificateOrderProvider = {
 
   async read(id: string, props: Props) {
     claim(id);
-    const upgraded = upgradeOutputs(props);
+    const upgraded = parseProps(currentOrderSchema, upgradeOutputs(props), STATE);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -162,23 +186,17 @@ export const certificateOrderProvider = {
       }
       throw e;
     }
-    const outs = await toOutputs(
-      upgraded as unknown as OrderInputs,
-      id,
-      String(upgraded.action),
-      upgraded.domains as string[],
-      state,
-      upgraded as Partial<OrderOutputs>,
-    );
+    const outs = await toOutputs(upgraded, id, upgraded.action, upgraded.domains, state, upgraded);
     const current = withExpiry(outs);
     const changed = refreshChanges(upgraded, current);
     if (changed) log(`order ${id} refreshed: ${changed}`);
     return { id, props: { ...current, ownership: ownershipOf(upgraded, id), ...accountOf(upgraded) } };
   },
 
-  async update(id: string, olds: Props, news: Props) {
+  async update(id: string, olds: Props, newInputs: Props) {
     claim(id);
-    const old = upgradeOutputs(olds);
+    const old = parseProps(currentOrderSchema, upgradeOutputs(olds), STATE);
+    const news = parseProps(orderInputsSchema, newInputs, "CertificateOrder inputs");
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -191,20 +209,14 @@ export const certificateOrderProvider = {
         );
       throw e;
     }
-    const outs = await toOutputs(
-      news as unknown as OrderInputs,
-      id,
-      String(old.action),
-      old.domains as string[],
-      state,
-      old as Partial<OrderOutputs>,
-    );
+    const outs = await toOutputs(news, id, old.action, old.domains, state, old);
     return { outs: { ...withExpiry(outs), ownership: ownershipOf(old, id), ...accountOf(old) } };
   },
 
-  async delete(id: string, props: Props) {
+  async delete(id: string, stored: Props) {
     claim(id);
-    const onDelete = (props.onDelete as string | undefined) ?? "cancel";
+    const props = parseProps(storedOrderSchema, stored, STATE);
+    const onDelete = props.onDelete ?? INPUT_DEFAULTS.onDelete;
     if (onDelete === "retain") {
       log(`order ${id}: onDelete=retain, left in CAS untouched`);
       return;
@@ -266,7 +278,7 @@ function accountOf(props: Props): { account?: unknown } {
  * How the resource holds `id`. State written before ownership was recorded holds either an
  * adopted order (`adoptOrderId`) or one its own create returned.
  */
-function ownershipOf(props: Props, id: string): Ownership {
+function ownershipOf(props: StoredOrder, id: string): Ownership {
   const o = props.ownership;
   if (o === "reconciled") return props.adoptOrderId === id ? "adopted" : "reconciled";
   if (o === "placed" || o === "adopted") return o;

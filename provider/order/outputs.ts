@@ -1,11 +1,12 @@
 import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
-import type { OrderInputs } from "./inputs";
+import type { StoredInputs, StoredOrder } from "./state";
 import { certificateLink } from "./certificate-link";
 import { log } from "./log";
 import { client } from "./settings";
-import { guessZone, hostRecord, recordBase, validationRecordFqdn } from "./record-name";
+import { guessZone, recordBase, relativeTo, validationRecordFqdn } from "./record-name";
 import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
+import type { CertificateOutputName, OrderOutputName } from "./output-names";
 
 /** Bumped when the shape of the outputs changes; `read` upgrades older state. */
 export const SCHEMA_VERSION = 2;
@@ -71,12 +72,15 @@ export interface OrderOutputs extends Record<string, unknown> {
   privateKeyPem: string | null;
 }
 
-export { guessZone } from "./record-name";
+export { guessZone, relativeTo } from "./record-name";
 
-/** Host record of `fqdn` relative to `zone` (`@` at the apex; the name itself when outside the zone). */
-export function relativeTo(fqdn: string, zone: string): string {
-  return hostRecord(fqdn, zone) ?? fqdn;
-}
+/** The keys an object type declares by name (its index signature left out). */
+type DeclaredKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+/** `true` only when `A` and `B` are the same set of names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time: OrderOutputs declares exactly the names the SDK declares (output-names.ts).
+const outputNamesMatch: SameNames<DeclaredKeys<OrderOutputs>, OrderOutputName> = true;
+void outputNamesMatch;
 
 /**
  * One record per distinct record name, named by the one rule in `record-name.ts` whichever form
@@ -124,12 +128,12 @@ export function recordFor(
 
 /** Builds the outputs from the inputs and one DescribeCertificateState answer. */
 export async function toOutputs(
-  inputs: OrderInputs,
+  inputs: StoredInputs,
   orderId: string,
   action: string,
   domains: string[],
   state: ResponseOf<"DescribeCertificateState">,
-  previous?: Partial<OrderOutputs>,
+  previous?: StoredOrder,
 ): Promise<OrderOutputs> {
   const phase = phaseOf(state.Type);
   let validation: OrderOutputs["validation"] = previous?.validation ?? null;
@@ -194,17 +198,7 @@ export function stripUndefined<T extends object>(value: T): T {
 export async function certificateFields(
   state: ResponseOf<"DescribeCertificateState">,
 ): Promise<
-  Pick<
-    OrderOutputs,
-    | "certificatePem"
-    | "certificateChainPem"
-    | "notBefore"
-    | "notAfter"
-    | "serialNumber"
-    | "fingerprintSha256"
-    | "fingerprintSha1"
-    | "sans"
-  >
+  Pick<OrderOutputs, Exclude<CertificateOutputName, "privateKeyPem" | "certificateId" | "certIdentifier">>
 > {
   const [leaf, ...chain] =
     phaseOf(state.Type).issued && state.Certificate ? splitPemCertificates(state.Certificate) : [];

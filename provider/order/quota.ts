@@ -1,6 +1,7 @@
 import type { Clock } from "../../protocol/clock";
 import { CasCredentialsError } from "../cas/errors";
-import type { OrderInputs, Failure } from "./inputs";
+import { INPUT_DEFAULTS, type Failure } from "./inputs";
+import type { PreviewInputs } from "./state";
 import { log } from "./log";
 import { client } from "./settings";
 
@@ -17,7 +18,7 @@ export interface QuotaSources {
 
 /** A quota check with its own memory of planned orders, look-ups and reported skips. */
 export interface QuotaCheck {
-  (inputs: OrderInputs): Promise<Failure | undefined>;
+  (inputs: PreviewInputs): Promise<Failure | undefined>;
   /**
    * What the last check saw for `productCode`: orders left and orders planned; `undefined` when
    * no check read the plan (quotaCheck "off", or the read failed).
@@ -49,9 +50,12 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
     return remaining;
   }
 
-  const check = async (inputs: OrderInputs): Promise<Failure | undefined> => {
-    if (inputs.quotaCheck === "off" || inputs.adoptOrderId) return undefined;
-    const key = `${inputs.domain ?? ""}|${[...(inputs.domains ?? [])].sort().join(",")}|${inputs.csr ?? ""}`;
+  const check = async (checked: PreviewInputs): Promise<Failure | undefined> => {
+    if (checked.quotaCheck === "off" || checked.adoptOrderId) return undefined;
+    // `check` applied the defaults; a value still unknown in a preview counts as itself.
+    const inputs = { ...checked, productCode: checked.productCode ?? INPUT_DEFAULTS.productCode! };
+    const names = Array.isArray(inputs.domains) ? [...inputs.domains].sort() : [inputs.domains ?? ""];
+    const key = `${inputs.domain ?? ""}|${names.join(",")}|${inputs.csr ?? ""}`;
     const set = planned.get(inputs.productCode) ?? new Set<string>();
     set.add(key);
     planned.set(inputs.productCode, set);

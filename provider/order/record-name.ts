@@ -12,8 +12,10 @@
  * on the ordered name (wildcard prefix removed). An apex and its wildcard share one record.
  */
 
-/** Lower case, no trailing dot. */
-const clean = (name: string): string => name.trim().toLowerCase().replace(/\.$/, "");
+import { normalizeDomain as clean } from "../pki/csr";
+
+/** The longest DNS name (RFC 1035 §2.3.4: 255 octets on the wire, 253 characters written). */
+export const MAX_NAME_LENGTH = 253;
 
 /** The ordered name a record is published on: `*.example.com` → `example.com`. */
 export function recordBase(orderedName: string): string {
@@ -41,4 +43,9 @@ export function hostRecord(fqdn: string, zone: string): string | null {
   const z = clean(zone);
   if (f === z) return "@";
   return f.endsWith(`.${z}`) ? f.slice(0, -z.length - 1) : null;
+}
+
+/** Host record of `fqdn` relative to `zone` (`@` at the apex; the name itself when outside the zone). */
+export function relativeTo(fqdn: string, zone: string): string {
+  return hostRecord(fqdn, zone) ?? fqdn;
 }

@@ -1,52 +1,34 @@
-import { isIP } from "node:net";
-import { z } from "zod";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
 import { precheckDns } from "./dns-precheck";
 import { hideValues } from "./key-material";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { certificateLink } from "./certificate-link";
-import { DEFAULT_WAIT, waitForIssuance } from "./waiter";
+import { waitForIssuance } from "./waiter";
 import { listPages } from "./list-paging";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, setConfig } from "./settings";
-import { UNKNOWN } from "./inputs";
+import { parseProps } from "./parse-state";
+import {
+  checkValidationInputs,
+  validationInputsSchema,
+  validationSettings,
+  validationStateSchema,
+  type ValidationState,
+} from "./validation-inputs";
 import { phaseOf } from "./lifecycle";
 
 type Props = Record<string, unknown>;
 
-function settings(p: Props) {
-  const precheck = p.dnsPrecheck;
-  return {
-    dnsPrecheck:
-      precheck === true || (precheck && typeof precheck === "object")
-        ? {
-            resolvers: Array.isArray((precheck as { resolvers?: unknown }).resolvers)
-              ? (precheck as { resolvers: string[] }).resolvers
-              : [],
-          }
-        : null,
-    orderId: String(p.orderId),
-    validationRecordFqdns: Array.isArray(p.validationRecordFqdns)
-      ? (p.validationRecordFqdns as string[])
-      : null,
-    timeoutMinutes: typeof p.timeoutMinutes === "number" ? p.timeoutMinutes : DEFAULT_WAIT.timeoutMinutes,
-    pollIntervalSeconds:
-      typeof p.pollIntervalSeconds === "number" ? p.pollIntervalSeconds : DEFAULT_WAIT.pollIntervalSeconds,
-    maxPollIntervalSeconds:
-      typeof p.maxPollIntervalSeconds === "number"
-        ? p.maxPollIntervalSeconds
-        : DEFAULT_WAIT.maxPollIntervalSeconds,
-  };
-}
+const STATE = "CertificateOrderValidation state";
 
 /** The certificate and its CAS ids; `previous` (state) keeps the ids while the serial is the same. */
 async function certificateOutputs(
-  p: Props,
+  p: ValidationState,
   state: Awaited<ReturnType<typeof waitForIssuance>>,
-  previous?: Props,
+  previous?: ValidationState,
 ) {
-  const s = settings(p);
+  const s = validationSettings(p);
   const cert = await certificateFields(state);
   return stripUndefined({
     ...s,
@@ -107,121 +89,6 @@ async function reportDns(orderId: string, fqdns: string[] | null, resolvers: str
     log(`order ${orderId}: some validation records are not visible yet; CAS validates only once they are`);
 }
 
-const KNOWN = new Set([
-  "__provider",
-  "orderId",
-  "validationRecordFqdns",
-  "timeoutMinutes",
-  "pollIntervalSeconds",
-  "maxPollIntervalSeconds",
-  "dnsPrecheck",
-  // Outputs the SDK declares as undefined inputs.
-  "certificatePem",
-  "certificateChainPem",
-  "privateKeyPem",
-  "notBefore",
-  "notAfter",
-  "serialNumber",
-  "fingerprintSha256",
-  "fingerprintSha1",
-  "certificateId",
-  "certIdentifier",
-  "sans",
-]);
-
-/** An IPv4 or IPv6 address, optionally with a port (`1.1.1.1`, `10.0.0.2:53`, `[::1]:53`, `::1`). */
-function isResolver(v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(v);
-  const [host, port] = m ? [m[1]!, m[2]] : [v, undefined];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
-  return isIP(host) !== 0;
-}
-
-/**
- * A DNS record name: LDH labels that may start with `_` (`_dnsauth.www.example.com`), optional final dot.
- * A label starting with `_` is matched by one branch only (up to 62 free characters, or an LDH label of
- * 63): the old pattern let `_a` match two ways per label, so 24 labels of `_a.` took a second to fail.
- */
-const RECORD_NAME_RE =
-  /^(?:(?:_(?:[a-z0-9-]{1,62}|[a-z0-9][a-z0-9-]{61}[a-z0-9])|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.)+[a-z]{2,63}\.?$/i;
-const recordName = z.union([z.literal(UNKNOWN), z.string().max(253, { abort: true }).regex(RECORD_NAME_RE)]);
-const recordNamesSchema = z.union([z.literal(UNKNOWN), z.array(recordName)]).nullish();
-/** `dnsPrecheck` as an object: resolvers only (a misspelled key would silently mean "no resolvers"). */
-const precheckSchema = z
-  .object({
-    resolvers: z
-      .union([z.literal(UNKNOWN), z.array(z.unknown().refine((r) => r === UNKNOWN || isResolver(r)))])
-      .optional(),
-  })
-  .strict();
-
-/** Every problem with a CertificateOrderValidation's inputs, one failure per property; values still unknown are not judged. */
-export function checkValidationInputs(news: Props): Array<{ property: string; reason: string }> {
-  const failures: Array<{ property: string; reason: string }> = [];
-  for (const k of Object.keys(news))
-    if (!KNOWN.has(k))
-      failures.push({
-        property: k,
-        reason: `unknown property ${k} (known: orderId, validationRecordFqdns, timeoutMinutes, pollIntervalSeconds, maxPollIntervalSeconds, dnsPrecheck)`,
-      });
-  const id = news.orderId;
-  if (typeof id !== "string" || (id !== UNKNOWN && !/^\d{1,20}$/.test(id)))
-    failures.push({ property: "orderId", reason: "the OrderId of a CertificateOrder (order.orderId)" });
-  for (const [k, min, max] of [
-    ["timeoutMinutes", 1, 7 * 24 * 60],
-    ["pollIntervalSeconds", 1, 3600],
-    ["maxPollIntervalSeconds", 1, 3600],
-  ] as const) {
-    const v = news[k];
-    if (v !== undefined && v !== null && v !== UNKNOWN && (typeof v !== "number" || !(v >= min && v <= max)))
-      failures.push({ property: k, reason: `a number from ${min} to ${max}` });
-  }
-  const poll = news.pollIntervalSeconds;
-  const maxPoll = news.maxPollIntervalSeconds;
-  if (typeof poll === "number" && typeof maxPoll === "number" && maxPoll < poll)
-    failures.push({
-      property: "maxPollIntervalSeconds",
-      reason: `at least pollIntervalSeconds (${poll}); the interval grows from pollIntervalSeconds up to this`,
-    });
-  const fqdns = recordNamesSchema.safeParse(news.validationRecordFqdns);
-  if (!fqdns.success) {
-    const value = news.validationRecordFqdns;
-    failures.push({
-      property: "validationRecordFqdns",
-      reason: Array.isArray(value)
-        ? `record names such as _dnsauth.example.com; not ${value
-            .filter((v) => !recordName.safeParse(v).success)
-            .map((v) => JSON.stringify(v))
-            .join(", ")}`
-        : "a list of record names",
-    });
-  }
-  const pre = news.dnsPrecheck;
-  if (pre !== undefined && pre !== null && pre !== UNKNOWN && typeof pre !== "boolean") {
-    const parsed = precheckSchema.safeParse(pre);
-    if (typeof pre !== "object" || Array.isArray(pre))
-      failures.push({
-        property: "dnsPrecheck",
-        reason: 'true, or { resolvers: ["1.1.1.1", "10.0.0.2:53"] }',
-      });
-    else if (!parsed.success) {
-      const extra = parsed.error.issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys : []));
-      const resolvers = (pre as { resolvers?: unknown }).resolvers;
-      const bad = Array.isArray(resolvers)
-        ? resolvers.filter((r) => r !== UNKNOWN && !isResolver(r))
-        : [resolvers];
-      failures.push({
-        property: "dnsPrecheck",
-        reason: extra.length
-          ? `unknown ${extra.length > 1 ? "properties" : "property"} ${extra.join(", ")} (dnsPrecheck takes resolvers only)`
-          : `resolvers are IP addresses, optionally with a port (1.1.1.1, 10.0.0.2:53, [::1]:53); not ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
-      });
-    }
-  }
-  return failures;
-}
-
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
 /** A list compared as a set (the record names' order means nothing: reordered `domains` reorder them); other values as they are. */
 function asSet(v: unknown): unknown {
@@ -240,14 +107,23 @@ export const certificateOrderValidationProvider = {
     return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
   },
 
-  async diff(_id: string, olds: Props, news: Props) {
+  async diff(_id: string, oldState: Props, newInputs: Props) {
+    const olds = parseProps(validationStateSchema, oldState, STATE);
+    // Checked inputs; during a preview some may still be unknown.
+    const news: Record<string, unknown> = parseProps(
+      validationInputsSchema,
+      newInputs,
+      "CertificateOrderValidation inputs",
+    );
     const replaces = olds.orderId !== news.orderId ? ["orderId"] : [];
     // An issued certificate whose CAS id was not found yet: update looks again.
     const unlinked = typeof olds.certificatePem === "string" && olds.certificateId == null;
     const changes =
       replaces.length > 0 ||
       unlinked ||
-      ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"].some(
+      (
+        ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"] as const
+      ).some(
         (k) => JSON.stringify(asSet(olds[k])) !== JSON.stringify(asSet(news[k])) && news[k] !== undefined,
       );
     // Create before delete: deleting a validation does nothing in CAS, and deleting it first would
@@ -256,8 +132,9 @@ export const certificateOrderValidationProvider = {
     return { changes, replaces, deleteBeforeReplace: false };
   },
 
-  async create(inputs: Props) {
-    const s = settings(inputs);
+  async create(checked: Props) {
+    const inputs = parseProps(validationStateSchema, checked, "CertificateOrderValidation inputs");
+    const s = validationSettings(inputs);
     const api = client();
     if (s.dnsPrecheck) await reportDns(s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
     const state = await waitForIssuance(
@@ -270,14 +147,15 @@ export const certificateOrderValidationProvider = {
     return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state) };
   },
 
-  async read(id: string, props: Props) {
+  async read(id: string, stored: Props) {
+    const props = parseProps(validationStateSchema, stored, STATE);
     let state: Awaited<ReturnType<typeof waitForIssuance>>;
     try {
-      state = await client().call("DescribeCertificateState", { OrderId: String(props.orderId) });
+      state = await client().call("DescribeCertificateState", { OrderId: props.orderId });
     } catch (e) {
       // The order was removed outside the stack: drop this resource too, so refresh can finish.
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
-        log(`order ${String(props.orderId)} no longer exists in CAS; removing its validation from state`);
+        log(`order ${props.orderId} no longer exists in CAS; removing its validation from state`);
         return { id: "", props: {} };
       }
       throw e;
@@ -286,12 +164,14 @@ export const certificateOrderValidationProvider = {
     return { id, props: await certificateOutputs(props, state, props) };
   },
 
-  async update(_id: string, olds: Props, news: Props) {
+  async update(_id: string, oldState: Props, newInputs: Props) {
+    const olds = parseProps(validationStateSchema, oldState, STATE);
+    const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
     if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
-      const state = await client().call("DescribeCertificateState", { OrderId: String(olds.orderId) });
+      const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId });
       if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(news, state, olds) };
     }
-    return { outs: { ...olds, ...settings(news) } };
+    return { outs: { ...olds, ...validationSettings(news) } };
   },
 
   async delete(): Promise<void> {

@@ -138,8 +138,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
       hide,
     );
 
-  const cnValues = csr.subjectName.getField("CN");
-  const commonName = cnValues.length > 0 ? normalizeDomain(cnValues[0]!) : null;
+  const commonName = commonNameOf(csr);
   const sanExt = csr.extensions.find(
     (e): e is X509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
   );
@@ -158,7 +157,7 @@ export async function parseCsr(text: string): Promise<CsrInfo> {
     commonName,
     sans,
     names,
-    commonNameCount: cnValues.length,
+    commonNameCount: csr.subjectName.getField("CN").length,
     otherNames,
     ...key,
     publicKeySha256: createHash("sha256").update(new Uint8Array(csr.publicKey.rawData)).digest("hex"),
@@ -183,6 +182,25 @@ function splitOutsideQuotes(text: string): string[] {
   }
   parts.push(text.slice(0, end));
   return parts.reverse();
+}
+
+/** The name CAS binds from a CSR: its subject's (first) CN, normalized; `null` without one. */
+function commonNameOf(csr: X509.Pkcs10CertificateRequest): string | null {
+  const cn = csr.subjectName.getField("CN")[0];
+  return cn === undefined ? null : normalizeDomain(cn);
+}
+
+/**
+ * The CN of a CSR without checking its key or signature (what a program can know at preview, so
+ * `validationRecords` has its key); `null` when there is none or the text is not a CSR, which
+ * {@link parseCsr} then reports in `check`.
+ */
+export function csrCommonName(text: string): string | null {
+  try {
+    return commonNameOf(new (loadX509().Pkcs10CertificateRequest)(canonicalCsrPem(text)));
+  } catch {
+    return null;
+  }
 }
 
 function publicKeyInfo(

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { DEFAULT_PRODUCT_CODE } from "../../provider/cas/products";
+import { diffOrder } from "../../provider/order/diff";
+import { INPUT_DEFAULTS, UNKNOWN } from "../../provider/order/inputs";
+import { parseProps } from "../../provider/order/parse-state";
+import { currentOrderSchema, previewInputsSchema, storedOrderSchema } from "../../provider/order/state";
+import { upgradeOutputs } from "../../provider/order/upgrade";
+import {
+  checkValidationInputs,
+  validationSettings,
+  validationStateSchema,
+} from "../../provider/order/validation-inputs";
+import { DEFAULT_WAIT } from "../../provider/order/waiter";
+import { csrCommonName, parseCsr } from "../../provider/pki/csr";
+import { makeCsr } from "../support/keys";
+
+describe("input defaults come from the input schema", () => {
+  it("lists every default the schema declares, and nothing else", () => {
+    assert.deepEqual(INPUT_DEFAULTS, {
+      productCode: DEFAULT_PRODUCT_CODE,
+      validateType: "DNS",
+      onDelete: "cancel",
+      quotaCheck: "warn",
+    });
+  });
+  it("diff: state written before a default existed equals the default, not a change", async () => {
+    // Checked inputs always carry every default; old state may lack those added since.
+    const olds = {
+      domain: "a.example.com",
+      orderId: "1",
+      productCode: DEFAULT_PRODUCT_CODE,
+      validateType: "DNS",
+    };
+    const news = { domain: "a.example.com", ...INPUT_DEFAULTS };
+    assert.equal((await diffOrder(olds, news)).changes, false);
+    for (const [p, other] of [
+      ["onDelete", "retain"],
+      ["quotaCheck", "off"],
+    ] as const)
+      assert.equal((await diffOrder(olds, { ...news, [p]: other })).changes, true, p);
+  });
+});
+
+describe("CertificateOrder state is parsed at the provider boundary", () => {
+  it("reads state an earlier version wrote (schema version 1) once upgraded", () => {
+    const v1 = {
+      domain: "old.example.com",
+      orderId: "9007199254740993",
+      status: "pending_validation",
+      recordDomain: "_dnsauth",
+      recordType: "TXT",
+      recordValue: "x",
+      __provider: "stub",
+    };
+    const state = parseProps(currentOrderSchema, upgradeOutputs(v1), "state");
+    assert.deepEqual(state.domains, ["old.example.com"]);
+    assert.equal(state.action, "CreateCertificateRequest");
+    assert.equal(state.orderId, "9007199254740993");
+    assert.equal("__provider" in state, false);
+  });
+  it("does not re-judge inputs: a product or phone an earlier version accepted still reads, and unknown fields are kept", () => {
+    const state = parseProps(
+      storedOrderSchema,
+      { productCode: "retired-product", phone: "call me", onDelete: "retain", futureField: { a: 1 } },
+      "state",
+    );
+    assert.equal(state.productCode, "retired-product");
+    assert.equal(state.onDelete, "retain");
+    assert.deepEqual(state.futureField, { a: 1 });
+  });
+  it("a value of the wrong type is refused, naming the property", () => {
+    assert.throws(
+      () => parseProps(storedOrderSchema, { orderId: "1", onDelete: "burn" }, "CertificateOrder state"),
+      (e: Error & { code?: string }) =>
+        e.code === "InvalidState" && /CertificateOrder state cannot be read \(onDelete: /.test(e.message),
+    );
+    assert.throws(
+      () => parseProps(currentOrderSchema, { orderId: "1", schemaVersion: 2 }, "state"),
+      /domains: .*action: /,
+      "current state has its action and names",
+    );
+  });
+  it("preview inputs may hold Pulumi's unknown placeholder in any field", () => {
+    const news = parseProps(
+      previewInputsSchema,
+      { domains: UNKNOWN, renewBeforeDays: UNKNOWN, tags: UNKNOWN, onDelete: "cancel" },
+      "inputs",
+    );
+    assert.equal(news.renewBeforeDays, UNKNOWN);
+    assert.throws(
+      () => parseProps(previewInputsSchema, { renewBeforeDays: "soon" }, "inputs"),
+      /renewBeforeDays/,
+    );
+  });
+});
+
+describe("CertificateOrderValidation inputs and state", () => {
+  it("settings take the waiter's defaults for what is unset", () => {
+    const s = validationSettings(parseProps(validationStateSchema, { orderId: "5" }, "state"));
+    assert.deepEqual(s, { ...DEFAULT_WAIT, orderId: "5", dnsPrecheck: null, validationRecordFqdns: null });
+    const pre = validationSettings(
+      parseProps(validationStateSchema, { orderId: "5", dnsPrecheck: true, timeoutMinutes: 3 }, "state"),
+    );
+    assert.deepEqual([pre.dnsPrecheck, pre.timeoutMinutes], [{ resolvers: [] }, 3]);
+  });
+  it("check accepts the outputs the SDK declares as inputs, and values still unknown", () => {
+    assert.deepEqual(
+      checkValidationInputs({
+        orderId: UNKNOWN,
+        certificatePem: undefined,
+        validationRecordFqdns: [UNKNOWN],
+      }),
+      [],
+    );
+    assert.deepEqual(
+      checkValidationInputs({ orderId: "1", timeoutMinutes: UNKNOWN, dnsPrecheck: UNKNOWN }),
+      [],
+    );
+  });
+});
+
+describe("a CSR's bound name is read in one place", () => {
+  it("csrCommonName (the SDK, at preview) gives what parseCsr (check) gives", async function () {
+    this.timeout(30_000);
+    const { pem } = await makeCsr("WWW.Example.com.", ["www.example.com"]);
+    assert.equal(csrCommonName(pem), "www.example.com");
+    assert.equal(csrCommonName(pem), (await parseCsr(pem)).commonName);
+    assert.equal(csrCommonName((await makeCsr(null)).pem), null);
+    assert.equal(csrCommonName("not a csr"), null);
+  });
+});
