@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { containsKeyMaterial, csrCommonName, normalizeDomain } from "../provider/pki/csr";
 import { certificateOrderStub } from "./stubs";
 import { ORDER_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
+import type { ON_DELETE_VALUES, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "../provider/order/input-values";
 import { objectInternalKeys, objectKeyReason } from "../provider/order/tags";
 
 /** Arguments of a {@link CertificateOrder}. Give `csr` (your key), or `domain` or `domains` (CAS makes the key). */
@@ -22,7 +23,7 @@ export interface CertificateOrderArgs {
   /** Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate. */
   productCode?: pulumi.Input<string>;
   /** `DNS` (default) or `FILE`. Changing it orders a new certificate. */
-  validateType?: pulumi.Input<"DNS" | "FILE">;
+  validateType?: pulumi.Input<(typeof VALIDATE_TYPES)[number]>;
   /** Contact name. Required for single-name DV orders (CreateCertificateRequest/WithCsrRequest). */
   username?: pulumi.Input<string>;
   /** Contact phone. Required for single-name DV orders. */
@@ -42,11 +43,11 @@ export interface CertificateOrderArgs {
    * and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain`
    * leaves the order in CAS untouched.
    */
-  onDelete?: pulumi.Input<"cancel" | "revoke" | "retain">;
+  onDelete?: pulumi.Input<(typeof ON_DELETE_VALUES)[number]>;
   /** Order a replacement (create-before-delete) once an issued certificate is this close to expiry. */
   renewBeforeDays?: pulumi.Input<number>;
   /** When the plan has fewer orders left than this deployment plans: `warn` (default), `fail` the preview, or `off`. */
-  quotaCheck?: pulumi.Input<"warn" | "fail" | "off">;
+  quotaCheck?: pulumi.Input<(typeof QUOTA_CHECK_VALUES)[number]>;
 }
 
 /**

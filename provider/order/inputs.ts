@@ -3,6 +3,7 @@ import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/prod
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { hideValues } from "./key-material";
 import { MAX_NAME_LENGTH } from "./record-name";
+import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
 
 /**
@@ -61,7 +62,7 @@ export const orderInputsSchema = z
       })
       .default(DEFAULT_PRODUCT_CODE),
     validateType: z
-      .enum(["DNS", "FILE"], { message: "use DNS or FILE (CAS has no EMAIL validation)" })
+      .enum(VALIDATE_TYPES, { message: `use ${oneOf(VALIDATE_TYPES)} (CAS has no EMAIL validation)` })
       .default("DNS"),
     username: text(64).optional(),
     phone: z
@@ -88,16 +89,14 @@ export const orderInputsSchema = z
       })
       .regex(ORDER_ID_RE, "a decimal OrderId")
       .optional(),
-    onDelete: z
-      .enum(["cancel", "revoke", "retain"], { message: "use cancel, revoke or retain" })
-      .default("cancel"),
+    onDelete: z.enum(ON_DELETE_VALUES, { message: `use ${oneOf(ON_DELETE_VALUES)}` }).default("cancel"),
     renewBeforeDays: z
       .number({ message: "a whole number of days" })
       .int("a whole number of days")
       .min(1, "at least 1 day")
       .max(365, "at most 365 days")
       .optional(),
-    quotaCheck: z.enum(["warn", "fail", "off"], { message: "use warn, fail or off" }).default("warn"),
+    quotaCheck: z.enum(QUOTA_CHECK_VALUES, { message: `use ${oneOf(QUOTA_CHECK_VALUES)}` }).default("warn"),
   })
   .strict();
 

@@ -9,10 +9,6 @@ import { ORDER_TYPES, type OrderType } from "../cas/schemas";
  * The emulator keeps its own state machine on purpose (a second reading of the same sources).
  */
 
-/** Normalized order status (the raw API `type` is kept beside it). `expired` is derived from notAfter, not a CAS state. */
-export type OrderStatus =
-  "pending_validation" | "under_review" | "issued" | "expired" | "failed" | "pending_application" | "unknown";
-
 /** The API calls that give an unissued order's quota back, in order (cas-api.md §4.6). */
 export type WithdrawCalls =
   readonly ["CancelOrderRequest", "DeleteCertificateRequest"] | readonly ["DeleteCertificateRequest"];
@@ -20,12 +16,12 @@ export type WithdrawCalls =
 /**
  * What destroy does with an order in a state:
  * - `withdraw`: make `calls` (quota comes back), then log `done`;
- * - `issued`: keep the certificate valid, or revoke it with `onDelete: "revoke"`
+ * - `keepOrRevoke`: keep the issued certificate valid, or revoke it with `onDelete: "revoke"`
  *   (`CancelCertificateForPackageRequest`, quota back only within 30 days of issuance);
  * - `refuse`: fail and keep the order in the stack, since it may still hold quota.
  */
 export type DeletePlan =
-  { kind: "withdraw"; calls: WithdrawCalls; done: string } | { kind: "issued" } | { kind: "refuse" };
+  { kind: "withdraw"; calls: WithdrawCalls; done: string } | { kind: "keepOrRevoke" } | { kind: "refuse" };
 
 /**
  * What the waiter does on seeing a state: `poll` again, `done` (issued), or `stop` with an error
@@ -35,12 +31,11 @@ export type WaitStep =
   { kind: "poll" } | { kind: "done" } | { kind: "stop"; code: "ValidationFailed" | "PendingApplication" };
 
 /** One row of the life-cycle table. */
-export interface OrderPhase {
-  /** The API's `Type` (`unknow` is the API's own spelling). */
-  type: OrderType;
-  status: OrderStatus;
-  /** The waiter's log line for this state. */
-  label: string;
+interface PhaseRow {
+  /** The resource's `status` output. */
+  status: string;
+  /** The waiter's log line for this state; without one, the line names the state. */
+  label?: string;
   /** Why the order is stuck or failed and what to do (the `statusReason` output); `null` when nothing is to be done. */
   reason: string | null;
   /** The answer carries validation data (DNS record or file to publish). */
@@ -51,12 +46,22 @@ export interface OrderPhase {
   wait: WaitStep;
 }
 
+/** What the provider knows about one API state. */
+export interface OrderPhase extends Omit<PhaseRow, "status"> {
+  /** The API's `Type`. */
+  type: string;
+  status: OrderStatus;
+  label: string;
+}
+
+/** The API's `Type` for a state it calls unknown (its own spelling). */
+export const UNKNOWN_TYPE = "unknow" satisfies OrderType;
+
 const WITHDRAWN = "withdrawn and deleted before issuance; its quota is back in the plan";
 
 /** Every documented state. A `satisfies` keeps it total over {@link ORDER_TYPES}. */
 export const LIFECYCLE = {
   domain_verify: {
-    type: "domain_verify",
     status: "pending_validation",
     label: "waiting for domain validation (publish the DNS record or file)",
     reason: null,
@@ -70,7 +75,6 @@ export const LIFECYCLE = {
     wait: { kind: "poll" },
   },
   process: {
-    type: "process",
     status: "under_review",
     label: "validated; the CA is reviewing",
     reason: null,
@@ -84,17 +88,15 @@ export const LIFECYCLE = {
     wait: { kind: "poll" },
   },
   certificate: {
-    type: "certificate",
     status: "issued",
     label: "issued",
     reason: null,
     awaitsValidation: false,
     issued: true,
-    onDelete: { kind: "issued" },
+    onDelete: { kind: "keepOrRevoke" },
     wait: { kind: "done" },
   },
   verify_fail: {
-    type: "verify_fail",
     status: "failed",
     label: "the CA's review failed",
     reason:
@@ -113,7 +115,6 @@ export const LIFECYCLE = {
     wait: { kind: "stop", code: "ValidationFailed" },
   },
   payed: {
-    type: "payed",
     status: "pending_application",
     label: "pending application (not submitted to the CA)",
     reason:
@@ -132,10 +133,8 @@ export const LIFECYCLE = {
     // Waiting does not move it on: it needs a console step.
     wait: { kind: "stop", code: "PendingApplication" },
   },
-  unknow: {
-    type: "unknow",
+  [UNKNOWN_TYPE]: {
     status: "unknown",
-    label: "state unknow",
     reason: null,
     awaitsValidation: false,
     issued: false,
@@ -144,22 +143,27 @@ export const LIFECYCLE = {
     // The SDK gives no meaning; it may be transient, so the waiter keeps polling until its deadline.
     wait: { kind: "poll" },
   },
-} as const satisfies { [T in OrderType]: OrderPhase & { type: T } };
+} as const satisfies { [T in OrderType]: PhaseRow };
+
+/** The status an issued certificate reports once it is past notAfter (CAS keeps answering `certificate`). */
+export const EXPIRED = "expired";
+
+/** Normalized order status (the raw API `type` is kept beside it); {@link EXPIRED} is derived from notAfter, not a CAS state. */
+export type OrderStatus = (typeof LIFECYCLE)[OrderType]["status"] | typeof EXPIRED;
 
 /** The `Type` a resource writes to state before it has read the order (a partial create). */
-export const UNREAD_TYPE: OrderType = "unknow";
+export const UNREAD_TYPE: OrderType = UNKNOWN_TYPE;
 
 /**
  * The row for an API `Type`. A state newer than this provider (not in the SDK's list) is treated as
  * `unknow`, with its own name in the waiter's line.
  */
 export function phaseOf(type: string): OrderPhase {
-  if ((ORDER_TYPES as readonly string[]).includes(type)) return LIFECYCLE[type as OrderType];
-  return { ...LIFECYCLE.unknow, label: `state ${type}` };
+  const known = (ORDER_TYPES as readonly string[]).includes(type);
+  const row: Readonly<PhaseRow> & { status: OrderStatus } =
+    LIFECYCLE[known ? (type as OrderType) : UNKNOWN_TYPE];
+  return { ...row, type, label: row.label ?? `state ${type}` };
 }
-
-/** The status an issued certificate reports once it is past notAfter (CAS keeps answering `certificate`). */
-export const EXPIRED: OrderStatus = "expired";
 
 /** The status of an issued certificate still within its validity. */
 export const ISSUED: OrderStatus = LIFECYCLE.certificate.status;

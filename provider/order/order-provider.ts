@@ -241,12 +241,12 @@ export const certificateOrderProvider = {
       if (plan.kind === "withdraw") {
         for (const action of plan.calls) await api.call(action, { OrderId: id });
         log(`order ${id}: ${plan.done}`);
-      } else if (plan.kind === "issued" && onDelete === "revoke") {
+      } else if (plan.kind === "keepOrRevoke" && onDelete === "revoke") {
         await api.call("CancelCertificateForPackageRequest", { OrderId: id });
         log(
           `order ${id}: certificate revoked (onDelete=revoke); quota returns only within 30 days of issuance`,
         );
-      } else if (plan.kind === "issued") {
+      } else if (plan.kind === "keepOrRevoke") {
         log(
           `order ${id}: the issued certificate is kept valid in CAS (set onDelete=revoke to revoke it); removed from the stack`,
         );

@@ -15,7 +15,7 @@ export type { OrderStatus } from "./lifecycle";
 
 /** What a stuck or failed state means and what to do, by API `Type` (from the life-cycle table). */
 export const STATUS_REASON: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.values(LIFECYCLE).flatMap((p) => (p.reason ? [[p.type, p.reason]] : [])),
+  Object.entries(LIFECYCLE).flatMap(([type, p]) => (p.reason ? [[type, p.reason]] : [])),
 );
 
 /** One DNS record to publish for one ordered name. */
