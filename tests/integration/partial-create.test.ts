@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { json, scriptedServer } from "../support/scripted-server";
+
+// The provider exactly as the host loads it: by package name.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provider = require("pulumi-alicloud-cas/provider").order as {
+  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
+  create(inputs: object): Promise<unknown>;
+};
+
+describe("a create whose order exists but cannot be read back", () => {
+  it("is a partial failure whose state keeps the order id, the checked inputs and the serialized provider", async () => {
+    const srv = await scriptedServer([
+      json(200, { RequestId: "R1", OrderId: "12000009" }),
+      json(400, { RequestId: "R2", Code: "InvalidParameter", Message: "no" }),
+    ]);
+    const config: Record<string, string> = {
+      "alicloud:accessKey": "ak",
+      "alicloud:secretKey": "sk",
+      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+    };
+    try {
+      await provider.configure({ config: { get: (k) => config[k] } });
+      const inputs = {
+        domain: "partial.example.com",
+        productCode: "digicert-free-1-free",
+        validateType: "DNS",
+        username: "Keller",
+        phone: "13800001111",
+        email: "ops@example.com",
+        onDelete: "cancel",
+        quotaCheck: "warn",
+      };
+      await assert.rejects(
+        provider.create({ ...inputs, __provider: "serialized-stub" }),
+        (e: Error & { id?: string; properties?: Record<string, unknown> }) => {
+          assert.equal(e.id, "12000009");
+          assert.match(e.message, /order 12000009 was placed but reading it back failed/);
+          // Pulumi's host adds __provider to a create's outputs, not to a partial failure's state.
+          assert.equal(e.properties?.__provider, "serialized-stub");
+          assert.equal(e.properties?.orderId, "12000009");
+          assert.deepEqual(e.properties?.domains, ["partial.example.com"]);
+          for (const [k, v] of Object.entries(inputs)) assert.equal(e.properties?.[k], v, k);
+          return true;
+        },
+      );
+      assert.deepEqual(srv.requests.slice(0, 2), ["CreateCertificateRequest", "DescribeCertificateState"]);
+    } finally {
+      await srv.close();
+    }
+  });
+});
