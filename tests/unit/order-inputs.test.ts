@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkOrderInputs, UNKNOWN, chooseAction, orderInputsSchema } from "../../provider/order/inputs";
-import { checkValidationInputs } from "../../provider/order/validation-provider";
+import { checkValidationInputs } from "../../provider/order/validation-inputs";
 import { makeCsr } from "../support/keys";
 import { CertificateOrder } from "../../sdk/certificate-order";
 import { BAD_INPUTS, extraCsrs } from "../support/bad-inputs";
