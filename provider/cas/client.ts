@@ -17,6 +17,7 @@ import {
   CREDENTIAL_ERROR_CODES,
   CasApiError,
   CasError,
+  type CasApiErrorFields,
   CasOutcomeUnknownError,
   CasPacedLocallyError,
   CasResponseError,
@@ -25,20 +26,14 @@ import {
 } from "./errors";
 import { parseJsonLossless } from "../../protocol/lossless-json";
 import { canonicalQuery, flattenParams } from "../../protocol/percent-encode";
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  isRetryableCode,
-  isThrottlingCode,
-  RetryBudget,
-  type RetryPolicy,
-} from "./retry";
+import { classifyFailure, isRepeatable, type AttemptOutcome, type FailureKind } from "./failure";
+import { backoffDelay, DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from "./retry";
 import { sharedLimiter, type AdaptiveLimiter } from "./rate-limit";
 import { bound, redact } from "./redact";
-import { errorBody } from "./schemas";
+import { errorBody, formatIssues } from "./schemas";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { send, provablyNotSent, ResponseTooLargeError, type HttpResponse } from "./transport";
+import { NotSentError, send, provablyNotSent, ResponseTooLargeError, type HttpResponse } from "./transport";
 
 /**
  * What the client puts on the wire: `acs3` is the official SDK's shape (ACS3-HMAC-SHA256, POST,
@@ -86,6 +81,13 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** This call's deadline; by default the current operation's ({@link currentDeadline}), else `deadlineMs` from now. */
   deadline?: Deadline;
+}
+
+/** A failed attempt: what it means for the call, the error to report, and the server's retry hint. */
+interface AttemptFailure {
+  kind: FailureKind;
+  error: CasError;
+  retryAfterMs?: number;
 }
 
 /**
@@ -160,10 +162,7 @@ export class CasClient {
     const spec = ACTIONS[action];
     const checked = spec.request.safeParse(params);
     if (!checked.success)
-      throw new CasError(
-        "InvalidRequest",
-        `${action}: invalid parameters: ${checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      );
+      throw new CasError("InvalidRequest", `${action}: invalid parameters: ${formatIssues(checked.error)}`);
     const wire = flattenParams(checked.data as Record<string, unknown>);
     const deadline =
       options.deadline ??
@@ -184,87 +183,56 @@ export class CasClient {
         throw e;
       }
       if (deadline.remainingMs(this.clock.now()) <= 0) throw this.deadlineError(action, deadline, attempt);
-      let failure: { error: CasError; retryable: boolean; throttled: boolean; retryAfterMs?: number };
-      try {
-        const res = await this.attempt(action, wire, options.signal, deadline);
-        if (res.status >= 200 && res.status < 300) {
-          this.budget.refund();
-          limiter?.onSuccess();
-          return this.parseSuccess(action, res);
-        }
-        const apiError = this.parseError(action, res);
-        const throttled = isThrottlingCode(apiError.code);
-        // A create the service may have processed: an order may exist, so it is not repeated.
-        // Only throttling proves it was not; a definite refusal (not retryable) is thrown below.
-        // Transient codes say nothing about processing, whatever the HTTP status (InternalError/400,
-        // ServiceUnavailable/403 happen), and SignatureNonceUsed means a copy already arrived.
-        if (spec.creates && !throttled && apiError.retryable)
-          throw new CasOutcomeUnknownError(action, apiError);
-        const retryAfter = Number(res.headers["x-acs-retry-after"]);
-        failure = {
-          error: apiError,
-          retryable: apiError.retryable,
-          throttled,
-          retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
-        };
-      } catch (e) {
-        if (e instanceof CasError) throw e;
-        if (options.signal?.aborted)
-          throw new CasTransportError("Aborted", action, "aborted by the caller", e);
-        if (e instanceof ResponseTooLargeError) {
-          const tooLarge = new CasResponseError(action, `${e.message} (from ${this.endpoint.origin})`);
-          throw spec.creates ? new CasOutcomeUnknownError(action, tooLarge) : tooLarge;
-        }
-        const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
-        const error = new CasTransportError(
-          timedOut ? "Timeout" : "NetworkError",
-          action,
-          timedOut
-            ? `no answer within ${this.attemptTimeoutMs} ms from ${this.endpoint.origin}`
-            : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
-          e,
-        );
-        if (spec.creates && !provablyNotSent(e)) throw new CasOutcomeUnknownError(action, error);
-        failure = { error, retryable: true, throttled: false };
-      }
-
+      const result = await this.tryOnce(action, wire, limiter, deadline, options.signal);
+      if (result.ok) return result.value;
+      const failure = result.failure;
       last = failure.error;
+
+      // The one place that acts on the kind (see classifyFailure).
       let delay: number;
-      if (failure.throttled) {
-        // A throttling answer proves the request was not processed: always safe to repeat, so
-        // it is retried until the deadline, outside the attempt limit and the retry budget.
-        limiter?.onThrottled();
-        if (!this.policy.retryThrottling) throw failure.error;
-        const random = this.clock.random();
-        const backoff = backoffDelay(
-          { ...this.policy, maxDelay: this.policy.throttleMaxDelay },
-          throttles++,
-          random,
-        );
-        // The server's hint is honoured in full; the jitter on top keeps processes that got the
-        // same hint from coming back in the same instant.
-        delay =
-          failure.retryAfterMs === undefined
-            ? backoff
-            : Math.max(backoff, failure.retryAfterMs + Math.floor(random * this.policy.baseDelay));
-        if (this.clock.now() + delay >= deadline.at)
-          throw new CasError(
-            failure.error.code,
-            `${failure.error.message}; still throttled after ${attempt + 1} attempts within the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
-              "Other stacks or tools on this account share its per-action limit: deploy fewer stacks at once, lower alicloud-cas:qps, or raise the deadline.",
-            { cause: failure.error },
+      switch (failure.kind) {
+        case "not-retryable":
+          throw failure.error;
+        case "outcome-unknown":
+          throw new CasOutcomeUnknownError(action, failure.error);
+        case "throttling": {
+          // Retried until the deadline, outside the attempt limit and the retry budget.
+          limiter?.onThrottled();
+          if (!this.policy.retryThrottling) throw failure.error;
+          const random = this.clock.random();
+          const backoff = backoffDelay(
+            { ...this.policy, maxDelay: this.policy.throttleMaxDelay },
+            throttles++,
+            random,
           );
-      } else {
-        delay = backoffDelay(this.policy, failures++, this.clock.random(), failure.retryAfterMs);
-        if (!failure.retryable || failures >= this.policy.maxAttempts) throw failure.error;
-        if (this.clock.now() + delay >= deadline.at)
-          throw this.deadlineError(action, deadline, attempt + 1, failure.error);
-        if (!this.budget.trySpend())
-          throw new CasError(
-            failure.error.code,
-            `${failure.error.message} (retry budget exhausted: too many failures in a row)`,
-            { cause: failure.error },
-          );
+          // The server's hint is honoured in full; the jitter on top keeps processes that got the
+          // same hint from coming back in the same instant.
+          delay =
+            failure.retryAfterMs === undefined
+              ? backoff
+              : Math.max(backoff, failure.retryAfterMs + Math.floor(random * this.policy.baseDelay));
+          if (this.clock.now() + delay >= deadline.at)
+            throw new CasError(
+              failure.error.code,
+              `${failure.error.message}; still throttled after ${attempt + 1} attempts within the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
+                "Other stacks or tools on this account share its per-action limit: deploy fewer stacks at once, lower alicloud-cas:qps, or raise the deadline.",
+              { cause: failure.error },
+            );
+          break;
+        }
+        case "transient": {
+          delay = backoffDelay(this.policy, failures++, this.clock.random(), failure.retryAfterMs);
+          if (failures >= this.policy.maxAttempts) throw failure.error;
+          if (this.clock.now() + delay >= deadline.at)
+            throw this.deadlineError(action, deadline, attempt + 1, failure.error);
+          if (!this.budget.trySpend())
+            throw new CasError(
+              failure.error.code,
+              `${failure.error.message} (retry budget exhausted: too many failures in a row)`,
+              { cause: failure.error },
+            );
+          break;
+        }
       }
       this.onEvent({
         kind: "retry",
@@ -275,6 +243,78 @@ export class CasClient {
       });
       await this.clock.sleep(delay, options.signal);
     }
+  }
+
+  /**
+   * Sends one attempt and reads its answer: the parsed response, or the failure with its kind,
+   * classified here once ({@link classifyFailure}) for the caller to act on.
+   */
+  private async tryOnce<A extends ActionName>(
+    action: A,
+    wire: Record<string, string>,
+    limiter: AdaptiveLimiter | undefined,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ok: true; value: ResponseOf<A> } | { ok: false; failure: AttemptFailure }> {
+    const spec = ACTIONS[action];
+    const failed = (outcome: AttemptOutcome, error: CasError, retryAfterMs?: number) => ({
+      ok: false as const,
+      failure: { kind: classifyFailure(outcome, spec), error, retryAfterMs },
+    });
+    let res: HttpResponse;
+    try {
+      res = await this.attempt(action, wire, signal, deadline);
+    } catch (e) {
+      if (signal?.aborted)
+        return failed(
+          { type: "aborted" },
+          new CasTransportError("Aborted", action, "aborted by the caller", e),
+        );
+      if (e instanceof ResponseTooLargeError)
+        return failed(
+          { type: "unreadable-answer" },
+          new CasResponseError(action, `${e.message} (from ${this.endpoint.origin})`),
+        );
+      if (e instanceof NotSentError)
+        return failed(
+          { type: "no-answer", sent: false },
+          new CasTransportError(
+            "Timeout",
+            action,
+            `${e.message} (${this.endpoint.origin}) until the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source})`,
+            e,
+          ),
+        );
+      const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
+      const error = new CasTransportError(
+        timedOut ? "Timeout" : "NetworkError",
+        action,
+        timedOut
+          ? `no answer within ${this.attemptTimeoutMs} ms from ${this.endpoint.origin}`
+          : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
+        e,
+      );
+      return failed({ type: "no-answer", sent: !provablyNotSent(e) }, error);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      this.budget.refund();
+      limiter?.onSuccess();
+      const parsed = this.parseSuccess(action, res);
+      return parsed instanceof CasResponseError
+        ? failed({ type: "unreadable-answer" }, parsed)
+        : { ok: true, value: parsed };
+    }
+    const fields = this.errorFields(action, res);
+    const kind = classifyFailure({ type: "error-answer", code: fields.code, httpStatus: res.status }, spec);
+    const retryAfter = Number(res.headers["x-acs-retry-after"]);
+    return {
+      ok: false,
+      failure: {
+        kind,
+        error: new CasApiError({ ...fields, retryable: isRepeatable(kind) }),
+        retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+      },
+    };
   }
 
   /** The error for a call that ran out of time, naming the endpoint and the setting. */
@@ -360,12 +400,18 @@ export class CasClient {
     signal: AbortSignal | undefined,
     deadline: Deadline,
   ): Promise<HttpResponse> {
-    const budgetMs = Math.max(1, Math.min(this.attemptTimeoutMs, deadline.remainingMs(this.clock.now())));
-    const timeout = AbortSignal.timeout(budgetMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // The deadline bounds the whole attempt, the wait for a free connection included; the
+    // attempt's own timer starts only once the request has a connection (see send).
+    const remaining = deadline.remainingMs(this.clock.now());
+    const bound = AbortSignal.timeout(Math.max(1, remaining));
     const request =
       this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
-    return send({ ...request, method: "POST", signal: combined });
+    return send({
+      ...request,
+      method: "POST",
+      signal: signal ? AbortSignal.any([signal, bound]) : bound,
+      timeoutMs: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
+    });
   }
 
   private baseHeaders(): Record<string, string> {
@@ -430,27 +476,20 @@ export class CasClient {
     return redact(text, [c.accessKeySecret, c.securityToken], max);
   }
 
-  private parseSuccess<A extends ActionName>(action: A, res: HttpResponse): ResponseOf<A> {
+  /** The parsed answer, or why a 2xx answer could not be read. */
+  private parseSuccess<A extends ActionName>(action: A, res: HttpResponse): ResponseOf<A> | CasResponseError {
     const spec = ACTIONS[action];
     let json: unknown;
     try {
       json = parseJsonLossless(res.text);
     } catch (e) {
-      const bad = new CasResponseError(
+      return new CasResponseError(
         action,
         `body is not JSON (${(e as Error).message}): ${this.excerpt(action, res, 200)}`,
       );
-      // A create that answered 2xx was processed: an order may exist even if the body is unreadable.
-      throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
     }
     const parsed = spec.response.safeParse(json);
-    if (!parsed.success) {
-      const bad = new CasResponseError(
-        action,
-        this.scrub(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")),
-      );
-      throw spec.creates ? new CasOutcomeUnknownError(action, bad) : bad;
-    }
+    if (!parsed.success) return new CasResponseError(action, this.scrub(formatIssues(parsed.error)));
     return parsed.data as ResponseOf<A>;
   }
 
@@ -465,7 +504,8 @@ export class CasClient {
     return this.scrub(res.text, chars);
   }
 
-  private parseError(action: ActionName, res: HttpResponse): CasApiError {
+  /** The fields of an error answer (everything but `retryable`, which the failure's kind decides). */
+  private errorFields(action: ActionName, res: HttpResponse): Omit<CasApiErrorFields, "retryable"> {
     let body: ReturnType<typeof errorBody.parse> | undefined;
     try {
       const parsed = errorBody.safeParse(parseJsonLossless(res.text));
@@ -479,7 +519,7 @@ export class CasClient {
       100,
     );
     const c = this.credentials;
-    return new CasApiError({
+    return {
       code,
       message: body?.Message !== undefined ? this.scrub(body.Message) : this.excerpt(action, res, 300),
       httpStatus: res.status,
@@ -487,11 +527,10 @@ export class CasClient {
       hostId: body?.HostId ? bound(this.scrub(body.HostId), 200) : null,
       recommend: body?.Recommend ? this.scrub(body.Recommend) : null,
       action,
-      retryable: isRetryableCode(code, res.status),
       advice: CREDENTIAL_ERROR_CODES.has(code)
         ? credentialAdvice(c.accessKeyId, c.source, Boolean(c.securityToken))
         : undefined,
-    });
+    };
   }
 }
 

@@ -63,26 +63,8 @@ export class RetryBudget {
     this.tokens -= this.policy.retryCost;
     return true;
   }
+  /** A success earns one token back (up to the starting budget). */
   refund(): void {
     this.tokens = Math.min(this.policy.budget, this.tokens + 1);
   }
-  get remaining(): number {
-    return this.tokens;
-  }
-}
-
-/** Whether an API error code is worth retrying (throttling, 5xx-style and transient codes). */
-export function isRetryableCode(code: string, httpStatus: number): boolean {
-  return (
-    code.includes("Throttling") ||
-    code === "ServiceUnavailable" ||
-    code === "InternalError" ||
-    code === "SignatureNonceUsed" ||
-    httpStatus >= 500
-  );
-}
-
-/** Throttling means the request was rejected before it was processed. */
-export function isThrottlingCode(code: string): boolean {
-  return code.includes("Throttling");
 }

@@ -1,5 +1,10 @@
 import { z } from "zod";
 
+/** A zod error on one line, `path: message; path: message` (`(root)` for the value itself). */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
 /** A long on the wire (number or string); always a decimal string here, never a rounded number. */
 export const longId = z
   .union([z.string().regex(/^\d+$/, "a decimal integer"), z.number().int().nonnegative()])

@@ -6,7 +6,13 @@ export interface HttpRequest {
   method: "GET" | "POST";
   headers: Record<string, string>;
   body?: string;
+  /** Stops the request at any stage, waiting for a connection included (the caller, the deadline). */
   signal: AbortSignal;
+  /**
+   * Limit for one exchange, counted from when the request gets a connection to the end of its
+   * answer: time spent waiting for a free connection is this process's queue, not the endpoint.
+   */
+  timeoutMs: number;
 }
 export interface HttpResponse {
   status: number;
@@ -14,16 +20,79 @@ export interface HttpResponse {
   text: string;
 }
 
-/** One keep-alive pool per origin, shared by every client in the process. */
-const pools = new Map<string, Pool>();
+/** Connections per origin; at most this many requests are in flight to one origin at once. */
+export const MAX_CONNECTIONS = 64;
 
-function poolFor(origin: string): Pool {
-  let pool = pools.get(origin);
-  if (!pool) {
-    pool = new Pool(origin, { connections: 64, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
-    pools.set(origin, pool);
+/**
+ * One keep-alive pool per origin, shared by every client in the process, with its slots: a request
+ * takes a slot before it is handed to the pool, so the pool never queues and a request's timer
+ * starts only once it has a connection.
+ */
+const pools = new Map<string, { pool: Pool; slots: Slots }>();
+
+function poolFor(origin: string): { pool: Pool; slots: Slots } {
+  let entry = pools.get(origin);
+  if (!entry) {
+    entry = {
+      pool: new Pool(origin, {
+        connections: MAX_CONNECTIONS,
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 60_000,
+      }),
+      slots: new Slots(MAX_CONNECTIONS),
+    };
+    pools.set(origin, entry);
   }
-  return pool;
+  return entry;
+}
+
+/** A request that was never handed to a connection: its signal fired while it waited for a free one. */
+export class NotSentError extends Error {
+  readonly code = "ERR_NOT_SENT";
+  constructor(cause: unknown) {
+    super(`not sent: all ${MAX_CONNECTIONS} connections to the endpoint stayed busy`, { cause });
+    this.name = "NotSentError";
+  }
+}
+
+/** A counting semaphore served in arrival order; a waiter whose signal fires leaves the queue. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  /** Waits for a slot; resolves to its release function, or rejects with {@link NotSentError}. */
+  async acquire(signal: AbortSignal): Promise<() => void> {
+    if (signal.aborted) throw new NotSentError(signal.reason);
+    if (this.free > 0) {
+      this.free -= 1;
+      return this.releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(granted), 1);
+        reject(new NotSentError(signal.reason));
+      };
+      const granted = () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.waiting.push(granted);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // Handed straight to the next waiter, so a newcomer cannot take it first.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    };
+  }
 }
 
 /**
@@ -44,14 +113,38 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
-/** Sends one request over the origin's pool. Timeouts and aborts come through `signal`. */
+/**
+ * Sends one request over the origin's pool, once a connection is free, and reads its answer. The
+ * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
+ * throughout.
+ */
 export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpResponse> {
-  const res = await poolFor(req.url.origin).request({
+  const { pool, slots } = poolFor(req.url.origin);
+  const release = await slots.acquire(req.signal);
+  try {
+    return await exchange(
+      pool,
+      req,
+      AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]),
+      maxBytes,
+    );
+  } finally {
+    release();
+  }
+}
+
+async function exchange(
+  pool: Pool,
+  req: HttpRequest,
+  signal: AbortSignal,
+  maxBytes: number,
+): Promise<HttpResponse> {
+  const res = await pool.request({
     path: req.url.pathname + req.url.search,
     method: req.method,
     headers: req.headers,
     body: req.body,
-    signal: req.signal,
+    signal,
     // The signal carries the real per-attempt timeout; these only stop undici's own 300 s defaults.
     headersTimeout: 0,
     bodyTimeout: 0,
@@ -78,7 +171,7 @@ export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Pro
 export async function closeTransports(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
-  await Promise.all(all.map((p) => p.close()));
+  await Promise.all(all.map((p) => p.pool.close()));
 }
 
 const NOT_SENT_CODES = new Set([
@@ -87,11 +180,12 @@ const NOT_SENT_CODES = new Set([
   "EAI_AGAIN",
   "UND_ERR_CONNECT_TIMEOUT",
   "EHOSTUNREACH",
+  "ERR_NOT_SENT",
 ]);
 
 /**
  * Whether a network error proves the request never left this machine (connection refused, DNS
- * failure, connect timeout). Anything else may have reached the server.
+ * failure, connect timeout, no free connection before the deadline). Anything else may have reached the server.
  */
 export function provablyNotSent(error: unknown): boolean {
   let e: unknown = error;

@@ -3,7 +3,7 @@ import type { RequestOf, ResponseOf } from "../cas/actions";
 import type { Clock } from "../../protocol/clock";
 import { currentDeadline, type Deadline } from "../cas/deadline";
 import { CasApiError, CasError, CasOutcomeUnknownError, describeCause } from "../cas/errors";
-import { isThrottlingCode } from "../cas/retry";
+import { isThrottlingCode } from "../cas/failure";
 import type { OrderInputs } from "./inputs";
 import {
   CLOCK_SKEW_MS,

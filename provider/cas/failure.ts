@@ -1,0 +1,72 @@
+/**
+ * What one failed attempt means for the call, decided in one place (as smithy-typescript's
+ * `RetryErrorType`):
+ * - `throttling`: refused for rate before it was processed; repeated until the call's deadline,
+ *   outside the attempt limit and the retry budget.
+ * - `transient`: may succeed if repeated, and repeating cannot do anything twice.
+ * - `outcome-unknown`: a create the service may have processed; an order may exist, so it is never
+ *   repeated (the caller reconciles by listing orders).
+ * - `not-retryable`: a definite answer, an unreadable one, or the caller's own abort.
+ */
+export type FailureKind = "throttling" | "transient" | "outcome-unknown" | "not-retryable";
+
+/** How one attempt failed, as far as the retry decision needs to know. */
+export type AttemptOutcome =
+  /** CAS answered with an error body (or a non-2xx status without one). */
+  | { type: "error-answer"; code: string; httpStatus: number }
+  /** A 2xx answer that could not be read (not JSON, not the documented shape), or an oversized answer. */
+  | { type: "unreadable-answer" }
+  /** No answer: a timeout or a network error. `sent: false` only when it provably never left this machine. */
+  | { type: "no-answer"; sent: boolean }
+  /** The caller aborted. */
+  | { type: "aborted" };
+
+/** Throttling codes (`Throttling`, `Throttling.User`, `Throttling.Api`, …): rejected before processing. */
+export function isThrottlingCode(code: string): boolean {
+  return code.includes("Throttling");
+}
+
+/**
+ * Codes that say the service failed this time and says nothing about whether it processed the
+ * request: 5xx-style codes (whatever the HTTP status: InternalError/400 and ServiceUnavailable/403
+ * happen) and any 5xx status. `SignatureNonceUsed`: every attempt signs with a fresh random nonce,
+ * so the nonce can only have been seen if this very request arrived twice (a proxy or the network
+ * repeated it); the first copy may have been processed. A read repeated with a new nonce is safe.
+ */
+function isTransientAnswer(code: string, httpStatus: number): boolean {
+  return (
+    code === "ServiceUnavailable" ||
+    code === "InternalError" ||
+    code === "SignatureNonceUsed" ||
+    httpStatus >= 500
+  );
+}
+
+/**
+ * The one retry decision for a failed attempt of an action (`creates`: the action places an order).
+ * Pure: the client calls it once per failed attempt and acts on the kind in one place.
+ */
+export function classifyFailure(outcome: AttemptOutcome, action: { creates: boolean }): FailureKind {
+  switch (outcome.type) {
+    case "error-answer":
+      // Throttling proves the request was not processed: safe to repeat even for a create.
+      if (isThrottlingCode(outcome.code)) return "throttling";
+      // A transient answer to a create (SignatureNonceUsed included: a first copy may have placed
+      // the order) leaves the order's existence unknown.
+      if (isTransientAnswer(outcome.code, outcome.httpStatus))
+        return action.creates ? "outcome-unknown" : "transient";
+      return "not-retryable";
+    case "unreadable-answer":
+      // The service answered, so a create was processed: an order may exist, unreadable as the answer is.
+      return action.creates ? "outcome-unknown" : "not-retryable";
+    case "no-answer":
+      return outcome.sent && action.creates ? "outcome-unknown" : "transient";
+    case "aborted":
+      return "not-retryable";
+  }
+}
+
+/** Whether a kind is the sort of failure that goes away when repeated (the errors' `retryable`). */
+export function isRepeatable(kind: FailureKind): boolean {
+  return kind !== "not-retryable";
+}
