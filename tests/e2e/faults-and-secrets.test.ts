@@ -313,7 +313,7 @@ describe("key material in other forms passed as csr is never printed by the engi
   let emu: EmulatorProcess;
   let env: EngineStack;
   /** name → [value as passed, fragments of the key that must not appear anywhere]. */
-  const forms: Record<string, [string, string[]]> = {};
+  const forms: Record<string, [unknown, string[]]> = {};
   // The engine stops a preview at the first failing check: one form per preview.
   let current = "";
 
@@ -343,6 +343,9 @@ describe("key material in other forms passed as csr is never printed by the engi
       `PuTTY-User-Key-File-3: ecdsa-sha2-nistp256\nEncryption: none\nComment: k\nPublic-Lines: 1\nAAAA\nPrivate-Lines: 1\n${secretLine}\nPrivate-MAC: 00\n`,
       [secretLine],
     ];
+    // readFileSync("app.key") without "utf8" behind an Output (the SDK refuses a plain Buffer), and a list.
+    forms.bytes = [Buffer.from(keyPem), body];
+    forms.list = [[keyPem], body];
     forms.lowerPem = [
       keyPem.replace(/BEGIN PRIVATE KEY/, "begin private key").replace(/END PRIVATE KEY/, "end private key"),
       body,
@@ -353,7 +356,7 @@ describe("key material in other forms passed as csr is never printed by the engi
         const value = forms[current]![0];
         // An Output skips the SDK's guard and reaches check(); the DER string passes the guard too.
         new CertificateOrder(current, {
-          csr: current === "derString" ? value : pulumi.output(value),
+          csr: (current === "derString" ? value : pulumi.output(value)) as pulumi.Input<string>,
           username: "u",
           phone: "13800001111",
           email: "a@example.com",
@@ -368,7 +371,7 @@ describe("key material in other forms passed as csr is never printed by the engi
     await emu?.stop();
   });
 
-  for (const name of ["derString", "bundle", "jwk", "putty", "lowerPem"])
+  for (const name of ["derString", "bundle", "jwk", "putty", "lowerPem", "bytes", "list"])
     it(`${name}: preview fails by check naming no property, and no fragment of the key is printed`, async () => {
       current = name;
       let printed = "";
