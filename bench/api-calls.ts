@@ -12,15 +12,17 @@ export interface PhaseCalls {
   byAction: Record<string, number>;
   /** Attempts CAS refused (throttling, faults) and the client retried. */
   rejected: number;
+  /** Wall time of the operation (the quota look-up is repeated once per `LOOKUP_TTL_MS`). */
+  ms: number;
 }
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 
 /**
  * Runs `preview`, `up`, `refresh` and a second `refresh` of `orders` orders by domain (each with a
- * `CertificateOrderValidation` when `validate`, so `up` ends with every order issued) against `emu`,
- * which must issue on its own (`--validation auto`). Without `validate`, the orders are issued
- * between `up` and the first `refresh`.
+ * `CertificateOrderValidation` when `validate`, so `up` ends with every order issued) against `emu`.
+ * With `validate`, `emu` must issue on its own (`--validation auto`); without, it must wait for the
+ * control API (`--validation manual`), which issues the orders between `up` and the first `refresh`.
  */
 export async function apiCallsPerPhase(
   emu: EmulatorProcess,
@@ -53,18 +55,20 @@ export async function apiCallsPerPhase(
   const phases: PhaseCalls[] = [];
   const measure = async (phase: PhaseCalls["phase"], run: () => Promise<unknown>) => {
     const before = (await log()).length;
+    const started = Date.now();
     await run();
+    const ms = Date.now() - started;
     const attempts = (await log()).slice(before);
     const calls = attempts.filter((c) => c.outcome === "OK");
     const byAction: Record<string, number> = {};
     for (const c of calls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
-    phases.push({ phase, total: calls.length, byAction, rejected: attempts.length - calls.length });
+    phases.push({ phase, total: calls.length, byAction, rejected: attempts.length - calls.length, ms });
   };
   try {
     await measure("preview", () => env.stack.preview());
     await measure("up", () => env.stack.up());
-    // `GET orders` advances every order's clock-driven state: all are issued once it says so.
-    if (!validate) await waitUntilIssued(emu, `${project}-`, orders);
+    // Issued by the control API between `up` and the first refresh (the emulator validates by hand).
+    if (!validate) await issueAll(emu, `${project}-`, orders);
     await measure("refresh", () => env.stack.refresh());
     await measure("refresh again", () => env.stack.refresh());
     await env.stack.destroy();
@@ -74,13 +78,11 @@ export async function apiCallsPerPhase(
   return phases;
 }
 
-async function waitUntilIssued(emu: EmulatorProcess, prefix: string, orders: number): Promise<void> {
-  for (;;) {
-    const all = (await emu.control("GET", "orders")) as Array<{ state: string; domains: string[] }>;
-    const issued = all.filter((o) => o.state === "certificate" && o.domains[0]!.startsWith(prefix));
-    if (issued.length >= orders) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+async function issueAll(emu: EmulatorProcess, prefix: string, orders: number): Promise<void> {
+  const all = (await emu.control("GET", "orders")) as Array<{ orderId: string; domains: string[] }>;
+  const mine = all.filter((o) => o.domains[0]!.startsWith(prefix));
+  if (mine.length !== orders) throw new Error(`${mine.length} orders for ${prefix}*, expected ${orders}`);
+  for (const o of mine) await emu.control("POST", `orders/${o.orderId}/issue`);
 }
 
 /** One benchmark row: calls per order, ours against the least the API allows. */

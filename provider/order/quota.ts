@@ -6,7 +6,8 @@ import { log } from "./log";
 import { client } from "./settings";
 
 /** One plan look-up per product code per minute: a preview of 200 orders asks once, not 200 times. */
-const LOOKUP_TTL_MS = 60_000;
+/** How long one plan look-up is reused: a long `up` looks the plan up again once per this period. */
+export const LOOKUP_TTL_MS = 60_000;
 
 /** What the quota check reads from outside: the plan, the time, the log (tests pass fakes). */
 export interface QuotaSources {
