@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
-import { makeCsr } from "../support/keys";
+import { makeCsr, rewrapCsr } from "../support/keys";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
@@ -14,12 +14,6 @@ interface Order {
   state: string;
   domains: string[];
   productCode: string;
-}
-
-/** Wraps a PEM at another line length, the way another tool might write the same CSR. */
-function rewrap(pem: string, width: number): string {
-  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  return `-----BEGIN CERTIFICATE REQUEST-----\r\n${body.match(new RegExp(`.{1,${width}}`, "g"))!.join("\r\n")}\r\n-----END CERTIFICATE REQUEST-----\r\n\r\n`;
 }
 
 /** Preview text as a PR reviewer reads it, without run-specific noise. */
@@ -161,7 +155,7 @@ describe("the real Pulumi engine drives CertificateOrder: three orders, issued a
 
   it("preview --diff: a re-wrapped CSR is no change; a new key replaces, naming csr", async () => {
     try {
-      program.csr = rewrap(csrPem, 76);
+      program.csr = rewrapCsr(csrPem, 76, { eol: "\r\n" });
       const same = await t.env.stack.preview({ diff: true });
       assert.deepEqual(same.changeSummary, { same: 4 });
 

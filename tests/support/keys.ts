@@ -36,3 +36,13 @@ export async function makeCsr(
   });
   return { pem: csr.toString("pem"), keys };
 }
+
+/**
+ * The same CSR as another tool might write it: wrapped at `width`, with `eol` line ends, the
+ * header indented by `indent`, and a blank line after.
+ */
+export function rewrapCsr(pem: string, width: number, { eol = "\n", indent = "" } = {}): string {
+  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const lines = body.match(new RegExp(`.{1,${width}}`, "g"))!.join(eol);
+  return `${indent}-----BEGIN CERTIFICATE REQUEST-----${eol}${lines}${eol}-----END CERTIFICATE REQUEST-----${eol}${eol}`;
+}

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { checkOrderInputs, UNKNOWN } from "../../provider/order/inputs";
 import { diffOrder } from "../../provider/order/diff";
-import { makeCsr } from "../support/keys";
+import { makeCsr, rewrapCsr } from "../support/keys";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
-
-function rewrap(pem: string, width: number, eol = "\n"): string {
-  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  return `  -----BEGIN CERTIFICATE REQUEST-----${eol}${body.match(new RegExp(`.{1,${width}}`, "g"))!.join(eol)}${eol}-----END CERTIFICATE REQUEST-----${eol}${eol}`;
-}
 
 describe("diff by meaning", function () {
   this.timeout(30_000);
@@ -54,11 +49,14 @@ describe("diff by meaning", function () {
   });
 
   it("no change: same CSR re-wrapped at 76 columns with CRLF", async () => {
-    assert.deepEqual(await diffOrder(olds({ csr }), news({ csr: rewrap(csr, 76, "\r\n") })), {
-      changes: false,
-      replaces: [],
-      reasons: [],
-    });
+    assert.deepEqual(
+      await diffOrder(olds({ csr }), news({ csr: rewrapCsr(csr, 76, { eol: "\r\n", indent: "  " }) })),
+      {
+        changes: false,
+        replaces: [],
+        reasons: [],
+      },
+    );
   });
   it("no change: same key with SANs and subject attributes in another order", async () => {
     const d = await diffOrder(olds({ csr }), news({ csr: sameKeySansReordered }));

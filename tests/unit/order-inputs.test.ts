@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { checkOrderInputs, UNKNOWN, chooseAction, orderInputsSchema } from "../../provider/order/inputs";
 import { checkValidationInputs } from "../../provider/order/validation-inputs";
-import { makeCsr } from "../support/keys";
+import { makeCsr, rewrapCsr } from "../support/keys";
 import { CertificateOrder } from "../../sdk/certificate-order";
 import { BAD_INPUTS, extraCsrs } from "../support/bad-inputs";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
-
-function rewrap(pem: string, width: number, eol = "\n"): string {
-  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  return `  -----BEGIN CERTIFICATE REQUEST-----${eol}${body.match(new RegExp(`.{1,${width}}`, "g"))!.join(eol)}${eol}-----END CERTIFICATE REQUEST-----${eol}${eol}`;
-}
 
 describe("check: every bad input fails on the right property", function () {
   this.timeout(60_000);
@@ -74,7 +69,10 @@ describe("check: every bad input fails on the right property", function () {
     assert.equal(inputs.productCode, "digicert-free-1-free");
     assert.equal(inputs.validateType, "DNS");
     assert.equal(inputs.onDelete, "cancel");
-    const csr = await checkOrderInputs({ csr: rewrap(good, 76, "\r\n"), ...contact });
+    const csr = await checkOrderInputs({
+      csr: rewrapCsr(good, 76, { eol: "\r\n", indent: "  " }),
+      ...contact,
+    });
     assert.deepEqual(csr.failures, []);
     assert.equal(csr.inputs.csr, good.trim() + "\n");
   });
