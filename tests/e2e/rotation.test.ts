@@ -68,6 +68,8 @@ describe("zero-downtime rotation under the real engine: order → validation →
   this.timeout(600_000);
   let emu: EmulatorProcess;
   let env: EngineStack;
+  /** The first up's result: every test starts from this issued chain, so each can run alone. */
+  let first: { steps: Step[]; outputs: Record<string, unknown> };
   const program: { csr: string; renewBeforeDays: number | undefined } = {
     csr: "",
     renewBeforeDays: undefined,
@@ -114,6 +116,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
       },
       emu,
     );
+    first = await up();
   });
   after(async () => {
     await env?.stack.destroy();
@@ -191,8 +194,8 @@ describe("zero-downtime rotation under the real engine: order → validation →
   }
 
   it("first up: the consumers get the issued certificate's ids within the same up", async () => {
-    const { outputs } = await up();
-    const [o] = await orders();
+    const { outputs } = first;
+    const o = (await orders()).find((x) => x.orderId === outputs.orderId);
     assert.equal(o!.state, "certificate");
     assert.equal(outputs.certificateId, o!.certId);
     const official = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
@@ -211,13 +214,16 @@ describe("zero-downtime rotation under the real engine: order → validation →
     await emu.control("POST", `orders/${String(before.orderId!.value)}/age`, { days: 70 });
     await env.stack.refresh(); // the order is read as issued: its notAfter is what renewal compares
     program.renewBeforeDays = 30;
-    const after = await up();
-    await assertRotated(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.value])), after);
-    program.renewBeforeDays = undefined;
+    try {
+      const after = await up();
+      await assertRotated(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.value])), after);
+    } finally {
+      program.renewBeforeDays = undefined;
+    }
   });
 
   it("key rotation (a CSR with a new key) replaces the chain create-before-delete", async () => {
-    await up(); // renewBeforeDays removed: an in-place update of the order only
+    await up(); // after the renewal test: renewBeforeDays removed, an in-place update of the order only
     const before = await env.stack.outputs();
     program.csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
     const after = await up();
