@@ -8,7 +8,10 @@ import { fakeClock, hang, json, scriptedServer } from "../support/scripted-serve
 // The provider exactly as the host loads it: by package name.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
+  configure(req: {
+    config: { get(k: string): string | undefined };
+    log?: (line: string) => void;
+  }): Promise<void>;
   read(id: string, props: object): Promise<unknown>;
   check(olds: object, news: object): Promise<{ inputs: Record<string, unknown> }>;
   create(inputs: object): Promise<unknown>;
@@ -24,7 +27,8 @@ describe("one deadline per provider operation", () => {
       "alicloud-cas:attemptTimeoutMs": "200",
       "alicloud-cas:operationTimeoutSeconds": "1",
     };
-    await provider.configure({ config: { get: (k) => config[k] } });
+    const logged: string[] = [];
+    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => logged.push(l) });
     await assert.rejects(
       provider.read("12000001", { orderId: "12000001", domains: ["a.example.com"], action: "x" }),
       (e: CasTransportError) =>
@@ -35,6 +39,14 @@ describe("one deadline per provider operation", () => {
     // Attempts of 200 ms inside 1 s: more than the retry policy's 5 would allow without a deadline
     // is impossible, fewer than 2 means the deadline cut the first attempt.
     assert.ok(srv.requests.length >= 2 && srv.requests.length <= 5, String(srv.requests.length));
+    // Each retry is shown (a long wait is never silent): a line before every request after the first,
+    // and one more when the last wait ended at the deadline and nothing more was sent.
+    const retries = logged.filter((l) =>
+      /^\[alicloud-cas\] DescribeCertificateState: Timeout, retrying in \d+ ms/.test(l),
+    ).length;
+    const sent = srv.requests.length;
+    assert.ok(retries === sent - 1 || retries === sent, `${sent} requests, log:\n${logged.join("\n")}`);
+    await provider.configure({ config: { get: () => undefined } });
     await srv.close();
   });
 
@@ -100,10 +112,9 @@ describe("one deadline per provider operation", () => {
       "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
       "alicloud-cas:operationTimeoutSeconds": "1",
     };
-    const consoleError = console.error;
-    console.error = () => undefined;
+    const logged: string[] = [];
     try {
-      await provider.configure({ config: { get: (k) => config[k] } });
+      await provider.configure({ config: { get: (k) => config[k] }, log: (l) => logged.push(l) });
       const { inputs } = await provider.check(
         {},
         {
@@ -121,13 +132,22 @@ describe("one deadline per provider operation", () => {
         assert.match(e.message, /OrderId \d+/);
         return true;
       });
+      // The user is told why the provider looks before ordering again.
+      assert.ok(
+        logged.some((l) =>
+          /CreateCertificateRequest for lost\.example\.com: no answer .*looking for the order before ordering again/.test(
+            l,
+          ),
+        ),
+        logged.join("\n"),
+      );
       const creates = emu.control.requests().filter((r) => r.action === "CreateCertificateRequest");
       assert.equal(creates.length, 1);
       assert.ok(
         emu.control.requests().some((r) => r.action === "ListUserCertificateOrder" && r.outcome === "OK"),
       );
     } finally {
-      console.error = consoleError;
+      await provider.configure({ config: { get: () => undefined } });
       await emu.close();
     }
   });
