@@ -4,6 +4,19 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack, type PulumiFn } from "@pulumi/pulumi/automation";
 
+/**
+ * Every inline run of Pulumi's Node runtime opens gRPC clients to that run's engine and never closes
+ * them (`disconnect` closes only the process-wide clients, not a run's own). grpc-js shares connections
+ * between clients by address, so when a later engine listens on a port an earlier one used, the new
+ * run gets the dead connection and fails at once: `14 UNAVAILABLE: No connection established. Last
+ * error: null`. With dozens of runs in one process that happened about once in every few suites. A
+ * subchannel pool per client makes every run connect afresh. (The option object is not in Pulumi's
+ * typings; it is read each time a client is made.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pulumiRuntime = require("@pulumi/pulumi/runtime") as { grpcClientOptions: Record<string, unknown> };
+pulumiRuntime.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+
 /** A stack on a throw-away local backend, driven by the real Pulumi CLI (from PULUMI_CAS_ENGINE_BIN or PATH). */
 export interface EngineStack {
   stack: Stack;
