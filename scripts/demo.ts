@@ -34,6 +34,8 @@ function engineBin(): string {
 
 async function demoStack(emu: RunningEmulator, bin: string): Promise<Stack> {
   mkdirSync(join(DEMO, "state"), { recursive: true });
+  // Pulumi.yaml and the stack's config there too (not a temporary folder left behind on every run).
+  mkdirSync(join(DEMO, "project"), { recursive: true });
   const backend = `file://${join(DEMO, "state")}`;
   const { quickstart } = await import("../examples/quickstart/program.js");
   const stack = await LocalWorkspace.createOrSelectStack(
@@ -41,6 +43,7 @@ async function demoStack(emu: RunningEmulator, bin: string): Promise<Stack> {
     {
       pulumiCommand: await PulumiCommand.get({ root: dirname(bin) }),
       pulumiHome: join(DEMO, "home"),
+      workDir: join(DEMO, "project"),
       projectSettings: { name: "cas-quickstart", runtime: "nodejs", main: ROOT, backend: { url: backend } },
       envVars: {
         PULUMI_CONFIG_PASSPHRASE: "demo",

@@ -165,18 +165,23 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   }
 }
 
+/** The names each order (by its `allValidationRecords` output) has warned about: one warning per name. */
+const warnedNames = new WeakMap<object, Set<string>>();
+
 function recordOutputs(
   all: CertificateOrder["allValidationRecords"],
   domain: string,
 ): ValidationRecordOutputs {
-  let warned = false;
+  let warned = warnedNames.get(all);
+  if (!warned) warnedNames.set(all, (warned = new Set()));
   // No DNS record (FILE validation, an issued or adopted order, mocks): the fields are undefined and
-  // one warning says why. Throwing here would fail every `up` and `preview` of the whole program.
+  // one warning says why, however many times the name's record is asked for. Throwing here would
+  // fail every `up` and `preview` of the whole program.
   const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
     all.apply((m) => {
       const r = m?.[domain];
-      if (!r && !warned && m !== undefined) {
-        warned = true;
+      if (!r && !warned.has(domain) && m !== undefined) {
+        warned.add(domain);
         void pulumi.log.warn(
           `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
         );

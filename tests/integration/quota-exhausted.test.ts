@@ -14,6 +14,7 @@ const provider = require("pulumi-alicloud-cas/provider").order as {
 
 describe("quota taken by another stack between preview and up", () => {
   let emu: RunningEmulator;
+  const logged: string[] = [];
   before(async () => {
     emu = await startEmulator({ planSize: 1, lifecycle: { validation: "manual" } });
     const config: Record<string, string> = {
@@ -21,9 +22,12 @@ describe("quota taken by another stack between preview and up", () => {
       "alicloud:secretKey": emu.accessKeySecret,
       "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
     };
-    await provider.configure({ config: { get: (k) => config[k] } });
+    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => void logged.push(l) });
   });
-  after(() => emu.close());
+  after(async () => {
+    await provider.configure({ config: { get: () => undefined } });
+    await emu.close();
+  });
 
   it("NotRemainCount says the plan, used/total now, that someone else took the slots, and what to do", async () => {
     const contact = { username: "u", phone: "13800001111", email: "a@example.com" };
@@ -41,6 +45,12 @@ describe("quota taken by another stack between preview and up", () => {
         /Buy more of this plan in the CAS console/.test(e.message),
     );
     assert.equal((await emu.control.orders()).length, 1);
+    // The refused create placed nothing: the only order the log names is the first.
+    assert.deepEqual(
+      logged.filter((l) => / placed with /.test(l)).map((l) => /for ([^\s:]+)/.exec(l)?.[1]),
+      ["a.example.com"],
+      logged.join("\n"),
+    );
   });
 });
 

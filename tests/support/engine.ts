@@ -41,6 +41,8 @@ export async function engineStack(
   const dir = mkdtempSync(join(tmpdir(), "cas-e2e-"));
   const backend = `file://${shareBackendWith ? join(shareBackendWith.dir, "state") : join(dir, "state")}`;
   mkdirSync(join(dir, "state"));
+  // The workspace (Pulumi.yaml, stack config) inside `dir` too, so dispose leaves nothing behind.
+  mkdirSync(join(dir, "project"));
   const envVars: Record<string, string> = {
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_BACKEND_URL: backend,
@@ -57,6 +59,7 @@ export async function engineStack(
     {
       pulumiCommand,
       pulumiHome: join(dir, "home"),
+      workDir: join(dir, "project"),
       projectSettings: {
         name: projectName,
         runtime: "nodejs",

@@ -14,7 +14,17 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
     issued: { orderId: "12000002", status: "issued", validationRecords: {}, certificatePem: "PEM" },
     bare: { orderId: "12000003" }, // what a unit test's mock usually returns
   };
+  // What the SDK warns (pulumi.log.warn prints to stderr when no engine is attached, as under mocks).
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  after(() => {
+    pulumi.log.warn = warn;
+  });
   before(() => {
+    pulumi.log.warn = (message: string) => {
+      warnings.push(message);
+      return Promise.resolve();
+    };
     pulumi.runtime.setMocks(
       {
         newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...states[args.name] } }),
@@ -46,6 +56,10 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
       for (const k of ["fqdn", "rr", "zone", "type", "value"] as const)
         assert.equal(await value(rec[k]), undefined);
       assert.equal(await value(order.validationRecordFor(`${name}.example.com`).value), undefined);
+      assert.equal(await value(order.validationRecordFor(`${name}.example.com`).fqdn), undefined);
       assert.equal(await value(order.orderId), states[name]!.orderId);
+      // Ten fields read through three accessors: one warning for the name, none without state.
+      const mine = warnings.filter((w) => w.includes(`no DNS validation record for ${name}.example.com`));
+      assert.equal(mine.length, name === "bare" ? 0 : 1, warnings.join("\n"));
     });
 });
