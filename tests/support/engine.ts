@@ -10,12 +10,17 @@ import { LocalWorkspace, PulumiCommand, type Stack, type PulumiFn } from "@pulum
  * between clients by address, so when a later engine listens on a port an earlier one used, the new
  * run gets the dead connection and fails at once: `14 UNAVAILABLE: No connection established. Last
  * error: null`. With dozens of runs in one process that happened about once in every few suites. A
- * subchannel pool per client makes every run connect afresh. (The option object is not in Pulumi's
- * typings; it is read each time a client is made.)
+ * subchannel pool per client makes every run connect afresh. `runtime` is a copy of
+ * `@pulumi/pulumi/runtime` (its client options are not in Pulumi's typings; they are read each time a
+ * client is made).
  */
+export function connectAfresh(runtime: unknown): void {
+  (runtime as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions[
+    "grpc.use_local_subchannel_pool"
+  ] = 1;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const pulumiRuntime = require("@pulumi/pulumi/runtime") as { grpcClientOptions: Record<string, unknown> };
-pulumiRuntime.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+connectAfresh(require("@pulumi/pulumi/runtime"));
 
 /** A stack on a throw-away local backend, driven by the real Pulumi CLI (from PULUMI_CAS_ENGINE_BIN or PATH). */
 export interface EngineStack {

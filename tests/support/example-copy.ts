@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type * as Automation from "@pulumi/pulumi/automation";
+import { connectAfresh } from "./engine";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules of the copy, found at run time */
 
@@ -107,6 +108,7 @@ export async function copiedExampleStack(
   const auto = require(
     join(copy.dir, "node_modules", "@pulumi", "pulumi", "automation"),
   ) as typeof Automation;
+  connectAfresh(require(join(copy.dir, "node_modules", "@pulumi", "pulumi", "runtime")));
   const home = join(options.stateDir, "..", `home-${stackName}`);
   return auto.LocalWorkspace.createStack(
     { stackName, projectName: "from-Pulumi.yaml", program },
