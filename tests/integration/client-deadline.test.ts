@@ -4,18 +4,7 @@ import { Deadline, runWithDeadline } from "../../provider/cas/deadline";
 import { CasOutcomeUnknownError, CasTransportError, type CasError } from "../../provider/cas/errors";
 import { startEmulator } from "../../emulator/server";
 import { fakeClock, hang, json, scriptedServer } from "../support/scripted-server";
-
-// The provider exactly as the host loads it: by package name.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: {
-    config: { get(k: string): string | undefined };
-    log?: (line: string) => void;
-  }): Promise<void>;
-  read(id: string, props: object): Promise<unknown>;
-  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown> }>;
-  create(inputs: object): Promise<unknown>;
-};
+import { provider, configureProvider, resetProvider, emulatorConfig } from "../support/in-process-provider";
 
 describe("one deadline per provider operation", () => {
   it("a black-holed endpoint fails at the configured deadline, naming the endpoint and the setting", async () => {
@@ -28,7 +17,7 @@ describe("one deadline per provider operation", () => {
       "alicloud-cas:operationTimeoutSeconds": "1",
     };
     const logged: string[] = [];
-    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => logged.push(l) });
+    await configureProvider(config, (l) => logged.push(l));
     await assert.rejects(
       provider.read("12000001", { orderId: "12000001", domains: ["a.example.com"], action: "x" }),
       (e: CasTransportError) =>
@@ -46,7 +35,7 @@ describe("one deadline per provider operation", () => {
     ).length;
     const sent = srv.requests.length;
     assert.ok(retries === sent - 1 || retries === sent, `${sent} requests, log:\n${logged.join("\n")}`);
-    await provider.configure({ config: { get: () => undefined } });
+    await resetProvider();
     await srv.close();
   });
 
@@ -106,15 +95,12 @@ describe("one deadline per provider operation", () => {
       lifecycle: { validation: "manual" },
       faults: [{ action: "CreateCertificateRequest", kind: "latency", latencyMs: 1500, rate: 1, limit: 1 }],
     });
-    const config: Record<string, string> = {
-      "alicloud:accessKey": emu.accessKeyId,
-      "alicloud:secretKey": emu.accessKeySecret,
-      "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+    const config = emulatorConfig(emu, {
       "alicloud-cas:operationTimeoutSeconds": "1",
-    };
+    });
     const logged: string[] = [];
     try {
-      await provider.configure({ config: { get: (k) => config[k] }, log: (l) => logged.push(l) });
+      await configureProvider(config, (l) => logged.push(l));
       const { inputs } = await provider.check(
         {},
         {
@@ -147,7 +133,7 @@ describe("one deadline per provider operation", () => {
         emu.control.requests().some((r) => r.action === "ListUserCertificateOrder" && r.outcome === "OK"),
       );
     } finally {
-      await provider.configure({ config: { get: () => undefined } });
+      await resetProvider();
       await emu.close();
     }
   });

@@ -2,19 +2,7 @@ import assert from "node:assert/strict";
 import { CasClient } from "../../provider/cas/client";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { FaultRule } from "../../emulator/faults";
-
-// The provider exactly as the host loads it: by package name, configured like `configure` does.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: {
-    config: { get(k: string): string | undefined };
-    log?: (line: string) => void;
-  }): Promise<void>;
-  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
-  create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;
-  read(id: string, props: object): Promise<{ props: Record<string, unknown> }>;
-  delete(id: string, props: object): Promise<void>;
-};
+import { provider, configureProvider, resetProvider, emulatorConfig } from "../support/in-process-provider";
 
 const ORDERS = 50;
 /**
@@ -51,17 +39,14 @@ for (const rate of [0.05, 0.2, 0.5]) {
         faults: faults(rate),
         lifecycle: { validation: "manual" },
       });
-      config = {
-        "alicloud:accessKey": emu.accessKeyId,
-        "alicloud:secretKey": emu.accessKeySecret,
-        "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+      config = emulatorConfig(emu, {
         "alicloud-cas:attemptTimeoutMs": "300",
         "alicloud-cas:lostAnswerGraceMs": EMULATOR_GRACE_MS,
-      };
-      await provider.configure({ config: { get: (k) => config[k] }, log: sink });
+      });
+      await configureProvider(config, sink);
     });
     after(async () => {
-      await provider.configure({ config: { get: () => undefined } });
+      await resetProvider();
       await emu.close();
     });
 
@@ -120,7 +105,7 @@ for (const rate of [0.05, 0.2, 0.5]) {
 
       // `pulumi destroy` runs in a new provider process, which knows nothing of what this one's
       // creates took (in the same process, a delete leaves an order a create took to that resource).
-      await provider.configure({ config: { get: (k) => config[k] }, log: sink });
+      await configureProvider(config, sink);
       const remaining = new Set(domains);
       for (let round = 0; round < 15 && remaining.size > 0; round++) {
         await Promise.all(
@@ -179,18 +164,15 @@ for (const policy of ["stop", "unique"] as const) {
         faults: [{ action: "CreateCertificateRequest", kind: "ambiguous", rate: 0.5 }],
         lifecycle: { validation: "manual" },
       });
-      const config: Record<string, string> = {
-        "alicloud:accessKey": emu.accessKeyId,
-        "alicloud:secretKey": emu.accessKeySecret,
-        "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
+      const config = emulatorConfig(emu, {
         "alicloud-cas:adoptAfterLostAnswer": policy,
         "alicloud-cas:lostAnswerGraceMs": EMULATOR_GRACE_MS,
-      };
+      });
       // Log lines are not checked here: a sink that drops them keeps them off the test output.
-      await provider.configure({ config: { get: (k) => config[k] }, log: () => undefined });
+      await configureProvider(config, () => undefined);
     });
     after(async () => {
-      await provider.configure({ config: { get: () => undefined } });
+      await resetProvider();
       await emu.close();
     });
 

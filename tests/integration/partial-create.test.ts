@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { json, scriptedServer } from "../support/scripted-server";
-
-// The provider exactly as the host loads it: by package name.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: { config: { get(k: string): string | undefined } }): Promise<void>;
-  create(inputs: object): Promise<unknown>;
-};
+import { provider, configureProvider } from "../support/in-process-provider";
 
 describe("a create whose order exists but cannot be read back", () => {
   it("is a partial failure whose state keeps the order id, the checked inputs and the serialized provider", async () => {
@@ -20,7 +14,7 @@ describe("a create whose order exists but cannot be read back", () => {
       "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
     };
     try {
-      await provider.configure({ config: { get: (k) => config[k] } });
+      await configureProvider(config);
       const inputs = {
         domain: "partial.example.com",
         productCode: "digicert-free-1-free",

@@ -1,31 +1,16 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-
-// The provider exactly as the host loads it: by package name.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const provider = require("pulumi-alicloud-cas/provider").order as {
-  configure(req: {
-    config: { get(k: string): string | undefined };
-    log?: (line: string) => void;
-  }): Promise<void>;
-  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
-  create(inputs: object): Promise<{ id: string }>;
-};
+import { provider, configureProvider, resetProvider, emulatorConfig } from "../support/in-process-provider";
 
 describe("quota taken by another stack between preview and up", () => {
   let emu: RunningEmulator;
   const logged: string[] = [];
   before(async () => {
     emu = await startEmulator({ planSize: 1, lifecycle: { validation: "manual" } });
-    const config: Record<string, string> = {
-      "alicloud:accessKey": emu.accessKeyId,
-      "alicloud:secretKey": emu.accessKeySecret,
-      "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
-    };
-    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => void logged.push(l) });
+    await configureProvider(emulatorConfig(emu), (l) => void logged.push(l));
   });
   after(async () => {
-    await provider.configure({ config: { get: () => undefined } });
+    await resetProvider();
     await emu.close();
   });
 
@@ -62,15 +47,10 @@ describe("quota already used up when this deployment's check ran (quotaCheck: wa
   before(async () => {
     emu = await startEmulator({ lifecycle: { validation: "manual" } });
     emu.control.setQuota(productCode, 1);
-    const config: Record<string, string> = {
-      "alicloud:accessKey": emu.accessKeyId,
-      "alicloud:secretKey": emu.accessKeySecret,
-      "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
-    };
-    await provider.configure({ config: { get: (k) => config[k] }, log: (l) => void logged.push(l) });
+    await configureProvider(emulatorConfig(emu), (l) => void logged.push(l));
   });
   after(async () => {
-    await provider.configure({ config: { get: () => undefined } });
+    await resetProvider();
     await emu.close();
   });
 
