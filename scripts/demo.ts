@@ -3,7 +3,8 @@
 // (order → publish the DNS record → wait for the certificate) on a local file backend.
 // `npm run demo -- --destroy` cleans up. CAS_DEMO_DIR moves the state folder (default .demo/).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type RunningEmulator } from "../emulator/server";
@@ -11,6 +12,8 @@ import { startEmulator, type RunningEmulator } from "../emulator/server";
 const ROOT = resolve(__dirname, "..", "..");
 const DEMO = process.env.CAS_DEMO_DIR ? resolve(process.env.CAS_DEMO_DIR) : join(ROOT, ".demo");
 const STACK = "demo";
+/** What the demo writes in its folder; `--destroy` removes these, and the folder only once it is empty. */
+const DEMO_PARTS = ["emulator", "home", "keys", "project", "state"];
 const DOMAIN = "www.example.com";
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -32,8 +35,42 @@ function engineBin(): string {
   }
 }
 
+/**
+ * Removes the stack locks an interrupted run left (their `pulumi` process is gone), as `pulumi cancel`
+ * would: this backend is the demo's own, so a lock whose process has ended guards nothing.
+ */
+function clearStaleLocks(): void {
+  const dir = join(DEMO, "state", ".pulumi", "locks");
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!name.endsWith(".json")) continue;
+    const file = join(dir, name);
+    const lock = JSON.parse(readFileSync(file, "utf8")) as { pid?: number; hostname?: string };
+    if (lock.hostname !== hostname() || typeof lock.pid !== "number" || isRunning(lock.pid)) continue;
+    unlinkSync(file);
+    console.log(`  removed the stack lock of an interrupted run (pulumi process ${lock.pid} has ended)`);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes what the demo wrote; a folder that also holds other files (CAS_DEMO_DIR) keeps them. */
+function removeDemoFiles(): void {
+  for (const part of DEMO_PARTS) rmSync(join(DEMO, part), { recursive: true, force: true });
+  if (readdirSync(DEMO).length === 0) rmdirSync(DEMO);
+  else console.log(`  ${DEMO} is kept: it holds files the demo did not write`);
+}
+
 async function demoStack(emu: RunningEmulator, bin: string): Promise<Stack> {
   mkdirSync(join(DEMO, "state"), { recursive: true });
+  clearStaleLocks();
   // Pulumi.yaml and the stack's config there too (not a temporary folder left behind on every run).
   mkdirSync(join(DEMO, "project"), { recursive: true });
   const backend = `file://${join(DEMO, "state")}`;
@@ -97,9 +134,9 @@ async function main(): Promise<void> {
       // "run `pulumi stack rm`" hint for a stack this command removes anyway.
       await stack.destroy({ onOutput: print, remove: true });
       await emu.close();
-      rmSync(DEMO, { recursive: true, force: true });
+      removeDemoFiles();
       console.log(
-        `\n${bold("Done.")} The demo stack is removed with its state (no \`pulumi stack rm\` needed: the hint above is the engine's), and ${DEMO} (emulator data, keys) is deleted. Run ${bold("npm run demo")} to start over.`,
+        `\n${bold("Done.")} The demo stack is removed with its state (no \`pulumi stack rm\` needed: the hint above is the engine's), and what it wrote in ${DEMO} (emulator data, keys) is deleted. Run ${bold("npm run demo")} to start over.`,
       );
       return;
     }

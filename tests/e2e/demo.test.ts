@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
@@ -28,5 +28,34 @@ describe("npm run demo -- --destroy", function () {
       /^Done\. The demo stack is removed with its state \(no `pulumi stack rm` needed: the hint above is the engine's\), and .* is deleted\. Run npm run demo to start over\.$/,
     );
     assert.equal(existsSync(join(dir, "demo")), false);
+  });
+
+  it("gets past the stack lock an interrupted run left, and keeps the files it did not write", async () => {
+    const demo = join(ROOT, "dist", "scripts", "demo.js");
+    const folder = join(dir, "shared");
+    const env = { ...process.env, CAS_DEMO_DIR: folder };
+    // A folder of the user's, and the lock a killed `pulumi up` leaves (its process has ended).
+    const locks = join(folder, "state", ".pulumi", "locks", "organization", "cas-quickstart", "demo");
+    mkdirSync(locks, { recursive: true });
+    writeFileSync(join(folder, "notes.txt"), "mine\n");
+    const ended = Number(execFileSync("sh", ["-c", "echo $$"]).toString());
+    writeFileSync(
+      join(locks, "0324ed53-f98c-4dfb-ade6-7eaa2d08d3d1.json"),
+      JSON.stringify({
+        pid: ended,
+        username: "u",
+        hostname: hostname(),
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    const { stdout } = await run(process.execPath, [demo], { env, maxBuffer: 16 << 20 });
+    assert.match(
+      stdout,
+      new RegExp(`removed the stack lock of an interrupted run \\(pulumi process ${ended} has ended\\)`),
+    );
+    assert.match(stdout, /status +issued \(from CertificateOrderValidation\)/);
+    const destroyed = await run(process.execPath, [demo, "--destroy"], { env, maxBuffer: 16 << 20 });
+    assert.match(destroyed.stdout, /is kept: it holds files the demo did not write/);
+    assert.deepEqual(readdirSync(folder), ["notes.txt"]);
   });
 });
