@@ -182,8 +182,11 @@ function recordOutputs(
       const r = m?.[domain];
       if (!r && !warned.has(domain) && m !== undefined) {
         warned.add(domain);
+        const names = Object.keys(m ?? {});
         void pulumi.log.warn(
-          `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
+          names.length > 0
+            ? `no DNS validation record for ${JSON.stringify(domain)}: it is not one of this order's names (${names.join(", ")}); its validationRecords fields are undefined`
+            : `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
         );
       }
       return r?.[k] as string;

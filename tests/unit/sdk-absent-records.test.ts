@@ -13,6 +13,19 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
     },
     issued: { orderId: "12000002", status: "issued", validationRecords: {}, certificatePem: "PEM" },
     bare: { orderId: "12000003" }, // what a unit test's mock usually returns
+    dns: {
+      orderId: "12000004",
+      status: "pending_validation",
+      validationRecords: {
+        "dns.example.com": {
+          fqdn: "_dnsauth.dns.example.com",
+          rr: "_dnsauth.dns",
+          zone: "example.com",
+          type: "TXT",
+          value: "v",
+        },
+      },
+    },
   };
   // What the SDK warns (pulumi.log.warn prints to stderr when no engine is attached, as under mocks).
   const warnings: string[] = [];
@@ -43,7 +56,7 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
       (o as unknown as { promise(): Promise<T> }).promise().catch(reject);
     });
 
-  for (const name of Object.keys(states))
+  for (const name of ["file", "issued", "bare"])
     it(`${name}: every per-name record field resolves to undefined instead of throwing`, async () => {
       const { CertificateOrder } = await import("../../sdk/index.js");
       const order = new CertificateOrder(name, {
@@ -62,4 +75,17 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
       const mine = warnings.filter((w) => w.includes(`no DNS validation record for ${name}.example.com`));
       assert.equal(mine.length, name === "bare" ? 0 : 1, warnings.join("\n"));
     });
+
+  it("a name the order does not have: undefined fields, and one warning naming the order's names", async () => {
+    const { CertificateOrder } = await import("../../sdk/index.js");
+    const order = new CertificateOrder("dns", { domain: "dns.example.com" });
+    assert.equal(await value(order.validationRecordFor("dns.example.com").rr), "_dnsauth.dns");
+    const typo = order.validationRecordFor("dsn.example.com");
+    assert.equal(await value(typo.value), undefined);
+    assert.equal(await value(typo.fqdn), undefined);
+    const mine = warnings.filter((w) => w.includes("dsn.example.com"));
+    assert.deepEqual(mine, [
+      `no DNS validation record for "dsn.example.com": it is not one of this order's names (dns.example.com); its validationRecords fields are undefined`,
+    ]);
+  });
 });
