@@ -41,5 +41,7 @@ export {
 export { validationRecordFqdn, hostRecord, recordBase } from "./order/record-name";
 export { waitForIssuance, DEFAULT_WAIT, type WaitOptions } from "./order/waiter";
 export { precheckDns, type ExpectedRecord, type PrecheckResult } from "./order/dns-precheck";
-export { upgradeOutputs } from "./order/upgrade";
+export { ORDER_STATE, type OrderState } from "./order/state";
+export { VALIDATION_STATE } from "./order/validation-inputs";
+export type { StoredState, Upgrader } from "./order/state-chain";
 export { parseCsr, canonicalCsrPem, normalizeDomain, CsrError, type CsrInfo } from "./pki/csr";

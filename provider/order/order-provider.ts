@@ -17,15 +17,9 @@ import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, operationDeadline, setConfig, setting } from "./settings";
-import { upgradeOutputs } from "./upgrade";
 import { parseProps } from "./parse-state";
-import {
-  currentOrderSchema,
-  previewInputsSchema,
-  storedInputsSchema,
-  storedOrderSchema,
-  type StoredOrder,
-} from "./state";
+import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
+import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
@@ -34,12 +28,10 @@ import {
   lostAnswerPolicy,
   resetClaims,
   verifyAdoption,
-  type Ownership,
 } from "./ownership";
 import { configuredPolicy, OrderPlacer, orderRequest } from "./placer";
 
 type Props = Record<string, unknown>;
-const STATE = "CertificateOrder state";
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
   /**
@@ -82,6 +74,7 @@ export const certificateOrderProvider = {
     setConfig((key) => req.config.get(key));
     setLogSink(req.log);
     resetClaims();
+    resetOwnershipNotes();
     placer = newPlacer();
   },
 
@@ -99,7 +92,7 @@ export const certificateOrderProvider = {
 
   async diff(id: string, oldState: Props, newInputs: Props) {
     claim(id);
-    const olds = parseProps(storedOrderSchema, oldState, STATE);
+    const olds = ORDER_STATE.read(oldState, { id });
     const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
     const tooEarly = renewalBeyondValidity(olds, news);
@@ -173,7 +166,9 @@ export const certificateOrderProvider = {
 
   async read(id: string, props: Props) {
     claim(id);
-    const upgraded = parseProps(currentOrderSchema, upgradeOutputs(props), STATE);
+    const upgraded = ORDER_STATE.read(props, { id });
+    const ownership = ownershipOf(upgraded, id);
+    if (ownership === "unknown") noteUnknownOwnership(id);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -190,13 +185,16 @@ export const certificateOrderProvider = {
     const current = withExpiry(outs);
     const changed = refreshChanges(upgraded, current);
     if (changed) log(`order ${id} refreshed: ${changed}`);
-    return { id, props: { ...current, ownership: ownershipOf(upgraded, id), ...accountOf(upgraded) } };
+    return { id, props: { ...current, ownership, ...accountOf(upgraded) } };
   },
 
   async update(id: string, olds: Props, newInputs: Props) {
     claim(id);
-    const old = parseProps(currentOrderSchema, upgradeOutputs(olds), STATE);
+    const old = ORDER_STATE.read(olds, { id });
     const news = parseProps(orderInputsSchema, newInputs, "CertificateOrder inputs");
+    // `adoptOrderId` naming this order in the program confirms an order of unknown ownership.
+    const ownership = ownershipOf({ ...old, adoptOrderId: news.adoptOrderId }, id);
+    if (ownership === "unknown") noteUnknownOwnership(id);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -210,12 +208,12 @@ export const certificateOrderProvider = {
       throw e;
     }
     const outs = await toOutputs(news, id, old.action, old.domains, state, old);
-    return { outs: { ...withExpiry(outs), ownership: ownershipOf(old, id), ...accountOf(old) } };
+    return { outs: { ...withExpiry(outs), ownership, ...accountOf(old) } };
   },
 
   async delete(id: string, stored: Props) {
     claim(id);
-    const props = parseProps(storedOrderSchema, stored, STATE);
+    const props = ORDER_STATE.read(stored, { id });
     const onDelete = props.onDelete ?? INPUT_DEFAULTS.onDelete;
     if (onDelete === "retain") {
       log(`order ${id}: onDelete=retain, left in CAS untouched`);
@@ -227,7 +225,12 @@ export const certificateOrderProvider = {
       );
       return;
     }
-    if (ownershipOf(props, id) === "reconciled") {
+    const ownership = ownershipOf(props, id);
+    if (ownership === "unknown") {
+      log(leftInCas(props, id));
+      return;
+    }
+    if (ownership === "reconciled") {
       log(
         `order ${id}: taken after a lost create answer and never confirmed as this stack's (adoptOrderId), so left in CAS untouched; cancel it in the CAS console if it is yours`,
       );
@@ -270,19 +273,8 @@ export const certificateOrderProvider = {
 };
 
 /** The recorded account, carried from old state (absent in state written before it was recorded). */
-function accountOf(props: Props): { account?: unknown } {
+function accountOf(props: { account?: unknown }): { account?: unknown } {
   return props.account === undefined ? {} : { account: props.account };
-}
-
-/**
- * How the resource holds `id`. State written before ownership was recorded holds either an
- * adopted order (`adoptOrderId`) or one its own create returned.
- */
-function ownershipOf(props: StoredOrder, id: string): Ownership {
-  const o = props.ownership;
-  if (o === "reconciled") return props.adoptOrderId === id ? "adopted" : "reconciled";
-  if (o === "placed" || o === "adopted") return o;
-  return props.adoptOrderId === id ? "adopted" : "placed";
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
-import type { StoredInputs, StoredOrder } from "./state";
+import { ORDER_STATE_VERSION, type OrderState, type StoredInputs } from "./state";
 import { certificateLink } from "./certificate-link";
 import { log } from "./log";
 import { client } from "./settings";
@@ -8,8 +8,8 @@ import { guessZone, recordBase, relativeTo, validationRecordFqdn } from "./recor
 import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
 import type { CertificateOutputName, OrderOutputName } from "./output-names";
 
-/** Bumped when the shape of the outputs changes; `read` upgrades older state. */
-export const SCHEMA_VERSION = 2;
+/** The version of the state this release writes (state.ts; older state is upgraded on every method). */
+export const SCHEMA_VERSION = ORDER_STATE_VERSION;
 
 export type { OrderStatus } from "./lifecycle";
 
@@ -44,7 +44,7 @@ export interface FileValidation {
 
 /** Everything a CertificateOrder stores: the normalized inputs plus what CAS says. Plain JSON only. */
 export interface OrderOutputs extends Record<string, unknown> {
-  schemaVersion: number;
+  schemaVersion: typeof ORDER_STATE_VERSION;
   orderId: string;
   action: string;
   domains: string[];
@@ -81,6 +81,13 @@ type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fals
 // Compile-time: OrderOutputs declares exactly the names the SDK declares (output-names.ts).
 const outputNamesMatch: SameNames<DeclaredKeys<OrderOutputs>, OrderOutputName> = true;
 void outputNamesMatch;
+// Compile-time: the stored state's schema holds exactly these outputs beside the inputs and the
+// provider's own records (ownership, account).
+const storedNamesMatch: SameNames<
+  Exclude<DeclaredKeys<OrderState>, DeclaredKeys<StoredInputs> | "ownership" | "account">,
+  Exclude<OrderOutputName, DeclaredKeys<StoredInputs>>
+> = true;
+void storedNamesMatch;
 
 /**
  * One record per distinct record name, named by the one rule in `record-name.ts` whichever form
@@ -133,7 +140,7 @@ export async function toOutputs(
   action: string,
   domains: string[],
   state: ResponseOf<"DescribeCertificateState">,
-  previous?: StoredOrder,
+  previous?: Partial<OrderState>,
 ): Promise<OrderOutputs> {
   const phase = phaseOf(state.Type);
   let validation: OrderOutputs["validation"] = previous?.validation ?? null;

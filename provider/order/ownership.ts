@@ -2,13 +2,10 @@ import { CasError } from "../cas/errors";
 import { bound, MAX_ECHOED_CHARS } from "../cas/redact";
 import { listPages, type ListApi } from "./list-paging";
 import { client, setting } from "./settings";
+import type { OWNERSHIP_VALUES } from "./state";
 
-/**
- * How a resource came to hold its order. Only `placed` (its own create returned the id) and
- * `adopted` (the user named it in `adoptOrderId`, checked against the names and product) let
- * destroy cancel or revoke it; `reconciled` (taken after a lost create answer, by opt-in) does not.
- */
-export type Ownership = "placed" | "adopted" | "reconciled";
+/** How a resource came to hold its order (see {@link OWNERSHIP_VALUES}). */
+export type Ownership = (typeof OWNERSHIP_VALUES)[number];
 
 /**
  * The API accepts requests whose clock is up to 15 minutes off the server's, and `BuyDate` is the

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { orderInputsSchema, UNKNOWN } from "./inputs";
+import { storedState } from "./state-chain";
+import { ORDER_UPGRADERS } from "./upgrade";
 
 /**
  * A CertificateOrder's state as stored, parsed at every provider entry point so the methods work
  * on typed values. Types only, no input rules: state written by an earlier version (whose rules
  * may have differed, or whose product list was longer) must still read, update and delete.
- * Unknown fields are kept as they are.
+ * Unknown fields are kept as they are. Any change to a stored field bumps the version and adds an
+ * upgrader (upgrade.ts); a test compares the schema with its committed snapshot.
  */
 
 const optionalText = z.string().optional();
@@ -61,12 +64,27 @@ const validation = z
   ])
   .nullish();
 
-/** Everything a CertificateOrder may have stored; only the inputs' own fields are required nowhere. */
-export const storedOrderSchema = storedInputsSchema.extend({
-  schemaVersion: z.number().optional(),
-  orderId: optionalText,
-  action: optionalText,
-  status: optionalText,
+/**
+ * How a resource holds its order. Only `placed` (its own create returned the id) and `adopted` (the
+ * user named it in `adoptOrderId`) let destroy cancel or revoke it; `reconciled` (taken after a lost
+ * create answer, by opt-in) and `unknown` (recorded by a release that did not record ownership) never.
+ */
+export const OWNERSHIP_VALUES = ["placed", "adopted", "reconciled", "unknown"] as const;
+
+/** The version of CertificateOrder state this release writes (see {@link ORDER_STATE}). */
+export const ORDER_STATE_VERSION = 3;
+
+/**
+ * A CertificateOrder's state as this release writes it: the normalized inputs plus what CAS said.
+ * The partial-failure state of a create (an order whose read-back failed) has the ids and no
+ * certificate yet, so only those are required.
+ */
+export const orderStateSchema = storedInputsSchema.extend({
+  schemaVersion: z.literal(ORDER_STATE_VERSION),
+  orderId: z.string(),
+  action: z.string(),
+  domains: z.array(z.string()),
+  status: z.string(),
   type: optionalText,
   statusReason: nullableText,
   validation,
@@ -82,20 +100,21 @@ export const storedOrderSchema = storedInputsSchema.extend({
   certIdentifier: nullableText,
   sans: z.array(z.string()).nullish(),
   privateKeyPem: nullableText,
-  ownership: optionalText,
+  ownership: z.enum(OWNERSHIP_VALUES),
+  /** Where the order was placed (account.ts); absent in state written before it was recorded. */
+  account: z.object({ endpoint: z.string(), accessKey: z.string().nullable() }).loose().optional(),
 });
 
-/** State as stored by any version. */
-export type StoredOrder = z.output<typeof storedOrderSchema>;
-
-/** State brought to the current shape (see upgrade.ts): the ordered names and the action are always there. */
-export const currentOrderSchema = storedOrderSchema.extend({
-  action: z.string(),
-  domains: z.array(z.string()),
-});
+/**
+ * CertificateOrder state of any release, upgraded to {@link ORDER_STATE_VERSION} and parsed: what
+ * `diff`, `read`, `update` and `delete` work on.
+ */
+export const ORDER_STATE = storedState("CertificateOrder state", orderStateSchema, ORDER_UPGRADERS);
+if (ORDER_STATE.version !== ORDER_STATE_VERSION)
+  throw new Error("ORDER_STATE_VERSION must match the upgraders");
 
 /** State in the current shape. */
-export type CurrentOrder = z.output<typeof currentOrderSchema>;
+export type OrderState = z.output<typeof orderStateSchema>;
 
 /** Checked inputs during a preview: any of them may still be Pulumi's placeholder for an unknown value. */
 export type PreviewInputs = { [K in keyof StoredInputs]?: StoredInputs[K] | typeof UNKNOWN };

@@ -1,22 +1,69 @@
-import { SCHEMA_VERSION } from "./outputs";
+import type { Upgrader } from "./state-chain";
+
+type Props = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Props => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Brings outputs written by an older version to the current shape. Version 1 (unversioned) state
- * had `recordDomain`/`recordType`/`recordValue` at the top level and no `domains`.
+ * The upgraders of CertificateOrder state, one per version (see state-chain.ts). Each takes state
+ * as the release before it wrote it; none may assume more than that release guaranteed.
  */
-export function upgradeOutputs(props: Record<string, unknown>): Record<string, unknown> {
-  const version = typeof props.schemaVersion === "number" ? props.schemaVersion : 1;
-  if (version >= SCHEMA_VERSION) return props;
-  const { recordDomain: _rd, recordType: _rt, recordValue: _rv, ...rest } = props;
-  const domains = Array.isArray(props.domains)
-    ? props.domains
-    : typeof props.domain === "string"
-      ? [props.domain]
-      : [];
-  return {
-    ...rest,
-    domains,
-    action: props.action ?? "CreateCertificateRequest",
-    schemaVersion: SCHEMA_VERSION,
-  };
+export const ORDER_UPGRADERS: readonly Upgrader[] = [
+  {
+    to: 2,
+    change:
+      "validation records moved under `validation`; the ordered names (`domains`) and `action` recorded",
+    up(props) {
+      const { recordDomain: _rd, recordType: _rt, recordValue: _rv, ...rest } = props;
+      const domains = Array.isArray(props.domains)
+        ? props.domains
+        : typeof props.domain === "string"
+          ? [props.domain]
+          : [];
+      return { ...rest, domains, action: props.action ?? "CreateCertificateRequest" };
+    },
+  },
+  {
+    to: 3,
+    change:
+      "each DNS record lists every name it proves (`names`); `ownership` always recorded, `unknown` for orders of releases that did not record it",
+    up(props, { id }) {
+      const orderId = typeof props.orderId === "string" ? props.orderId : id;
+      const domains = Array.isArray(props.domains) ? props.domains.map(String) : [];
+      const byName = isObject(props.validationRecords) ? props.validationRecords : {};
+      // Releases before `names` keyed one record per ordered name; names sharing a record name share the record.
+      const withNames = (r: unknown): unknown => {
+        if (!isObject(r) || Array.isArray(r.names)) return r;
+        const sharing = domains.filter((d) => isObject(byName[d]) && byName[d].fqdn === r.fqdn);
+        return { ...r, names: sharing.length ? sharing : [r.domain] };
+      };
+      const validation =
+        isObject(props.validation) && Array.isArray(props.validation.records)
+          ? { ...props.validation, records: props.validation.records.map(withNames) }
+          : props.validation;
+      return {
+        ...props,
+        ...(orderId === undefined ? {} : { orderId }),
+        ...(props.validation === undefined ? {} : { validation }),
+        ...(isObject(props.validationRecords)
+          ? {
+              validationRecords: Object.fromEntries(
+                Object.entries(props.validationRecords).map(([k, r]) => [k, withNames(r)]),
+              ),
+            }
+          : {}),
+        ownership: legacyOwnership(props.ownership, props.adoptOrderId, orderId),
+      };
+    },
+  },
+];
+
+/**
+ * How an order recorded by an earlier release is held. Releases before ownership was recorded could
+ * take another stack's order after a lost create answer without saying so: their orders are `unknown`
+ * (never cancelled or revoked on that basis), unless the user named the order in `adoptOrderId`.
+ */
+function legacyOwnership(recorded: unknown, adoptOrderId: unknown, orderId: string | undefined): unknown {
+  if (recorded !== undefined) return recorded;
+  return adoptOrderId !== undefined && adoptOrderId === orderId ? "adopted" : "unknown";
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ORDER_ID_RE, UNKNOWN, type Failure } from "./inputs";
 import { CERTIFICATE_OUTPUT_NAMES } from "./output-names";
 import { MAX_NAME_LENGTH } from "./record-name";
+import { storedState } from "./state-chain";
 import { DEFAULT_WAIT } from "./waiter";
 
 /** An IPv4 or IPv6 address, optionally with a port (`1.1.1.1`, `10.0.0.2:53`, `[::1]:53`, `::1`). */
@@ -176,6 +177,56 @@ export const validationStateSchema = z
 
 /** Stored or checked validation properties, as the provider uses them. */
 export type ValidationState = z.output<typeof validationStateSchema>;
+
+/** The version of CertificateOrderValidation state this release writes (see {@link VALIDATION_STATE}). */
+export const VALIDATION_STATE_VERSION = 2;
+
+const nullableText = z.string().nullish();
+
+/**
+ * A validation's state as this release writes it: its settings and, once issued, the certificate
+ * (the same output names as the order's). Any change to a stored field bumps the version and adds
+ * an upgrader below; a test compares the schema with its committed snapshot.
+ */
+export const validationStoredSchema = z
+  .object({
+    schemaVersion: z.literal(VALIDATION_STATE_VERSION),
+    orderId: z.string(),
+    validationRecordFqdns: z.array(z.string()).nullish(),
+    timeoutMinutes: z.number().nullish(),
+    pollIntervalSeconds: z.number().nullish(),
+    maxPollIntervalSeconds: z.number().nullish(),
+    dnsPrecheck: z.union([z.boolean(), z.object({ resolvers: z.array(z.string()).optional() })]).nullish(),
+    certificatePem: nullableText,
+    certificateChainPem: nullableText,
+    privateKeyPem: nullableText,
+    notBefore: nullableText,
+    notAfter: nullableText,
+    serialNumber: nullableText,
+    fingerprintSha256: nullableText,
+    fingerprintSha1: nullableText,
+    certificateId: nullableText,
+    certIdentifier: nullableText,
+    sans: z.array(z.string()).nullish(),
+  })
+  .loose();
+
+/**
+ * CertificateOrderValidation state of any release, upgraded and parsed: what `diff`, `read` and
+ * `update` work on. Releases before 0.2.0 wrote it unversioned (version 1).
+ */
+export const VALIDATION_STATE = storedState("CertificateOrderValidation state", validationStoredSchema, [
+  {
+    to: 2,
+    change: "versioned; `orderId` always a string",
+    up: (props) => (typeof props.orderId === "number" ? { ...props, orderId: String(props.orderId) } : props),
+  },
+]);
+if (VALIDATION_STATE.version !== VALIDATION_STATE_VERSION)
+  throw new Error("VALIDATION_STATE_VERSION must match the upgraders");
+
+/** Validation state in the current shape. */
+export type ValidationStored = z.output<typeof validationStoredSchema>;
 
 /** The settings of checked inputs or stored state, defaults applied. */
 export function validationSettings(p: ValidationState): ValidationSettings {

@@ -12,6 +12,8 @@ import { parseProps } from "./parse-state";
 import {
   checkValidationInputs,
   validationInputsSchema,
+  VALIDATION_STATE,
+  VALIDATION_STATE_VERSION,
   validationSettings,
   validationStateSchema,
   type ValidationState,
@@ -19,8 +21,6 @@ import {
 import { phaseOf } from "./lifecycle";
 
 type Props = Record<string, unknown>;
-
-const STATE = "CertificateOrderValidation state";
 
 /** The certificate and its CAS ids; `previous` (state) keeps the ids while the serial is the same. */
 async function certificateOutputs(
@@ -31,6 +31,7 @@ async function certificateOutputs(
   const s = validationSettings(p);
   const cert = await certificateFields(state);
   return stripUndefined({
+    schemaVersion: VALIDATION_STATE_VERSION,
     ...s,
     ...cert,
     ...(await certificateLink(client, s.orderId, cert.sans ?? [], cert.serialNumber, previous, log)),
@@ -107,8 +108,8 @@ export const certificateOrderValidationProvider = {
     return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
   },
 
-  async diff(_id: string, oldState: Props, newInputs: Props) {
-    const olds = parseProps(validationStateSchema, oldState, STATE);
+  async diff(id: string, oldState: Props, newInputs: Props) {
+    const olds = VALIDATION_STATE.read(oldState, { id });
     // Checked inputs; during a preview some may still be unknown.
     const news: Record<string, unknown> = parseProps(
       validationInputsSchema,
@@ -148,7 +149,7 @@ export const certificateOrderValidationProvider = {
   },
 
   async read(id: string, stored: Props) {
-    const props = parseProps(validationStateSchema, stored, STATE);
+    const props = VALIDATION_STATE.read(stored, { id });
     let state: Awaited<ReturnType<typeof waitForIssuance>>;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: props.orderId });
@@ -164,8 +165,8 @@ export const certificateOrderValidationProvider = {
     return { id, props: await certificateOutputs(props, state, props) };
   },
 
-  async update(_id: string, oldState: Props, newInputs: Props) {
-    const olds = parseProps(validationStateSchema, oldState, STATE);
+  async update(id: string, oldState: Props, newInputs: Props) {
+    const olds = VALIDATION_STATE.read(oldState, { id });
     const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
     if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
       const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId });
@@ -174,7 +175,9 @@ export const certificateOrderValidationProvider = {
     return { outs: { ...olds, ...validationSettings(news) } };
   },
 
-  async delete(): Promise<void> {
-    // Waiting leaves nothing behind in CAS.
+  async delete(id: string, stored: Props): Promise<void> {
+    // Waiting leaves nothing behind in CAS; the state is still read, so state this release cannot
+    // read fails here as in every other method instead of being dropped unread.
+    VALIDATION_STATE.read(stored, { id });
   },
 };

@@ -3,8 +3,7 @@ import { DEFAULT_PRODUCT_CODE } from "../../provider/cas/products";
 import { diffOrder } from "../../provider/order/diff";
 import { INPUT_DEFAULTS, UNKNOWN } from "../../provider/order/inputs";
 import { parseProps } from "../../provider/order/parse-state";
-import { currentOrderSchema, previewInputsSchema, storedOrderSchema } from "../../provider/order/state";
-import { upgradeOutputs } from "../../provider/order/upgrade";
+import { previewInputsSchema } from "../../provider/order/state";
 import {
   checkValidationInputs,
   validationSettings,
@@ -41,45 +40,7 @@ describe("input defaults come from the input schema", () => {
   });
 });
 
-describe("CertificateOrder state is parsed at the provider boundary", () => {
-  it("reads state an earlier version wrote (schema version 1) once upgraded", () => {
-    const v1 = {
-      domain: "old.example.com",
-      orderId: "9007199254740993",
-      status: "pending_validation",
-      recordDomain: "_dnsauth",
-      recordType: "TXT",
-      recordValue: "x",
-      __provider: "stub",
-    };
-    const state = parseProps(currentOrderSchema, upgradeOutputs(v1), "state");
-    assert.deepEqual(state.domains, ["old.example.com"]);
-    assert.equal(state.action, "CreateCertificateRequest");
-    assert.equal(state.orderId, "9007199254740993");
-    assert.equal("__provider" in state, false);
-  });
-  it("does not re-judge inputs: a product or phone an earlier version accepted still reads, and unknown fields are kept", () => {
-    const state = parseProps(
-      storedOrderSchema,
-      { productCode: "retired-product", phone: "call me", onDelete: "retain", futureField: { a: 1 } },
-      "state",
-    );
-    assert.equal(state.productCode, "retired-product");
-    assert.equal(state.onDelete, "retain");
-    assert.deepEqual(state.futureField, { a: 1 });
-  });
-  it("a value of the wrong type is refused, naming the property", () => {
-    assert.throws(
-      () => parseProps(storedOrderSchema, { orderId: "1", onDelete: "burn" }, "CertificateOrder state"),
-      (e: Error & { code?: string }) =>
-        e.code === "InvalidState" && /CertificateOrder state cannot be read \(onDelete: /.test(e.message),
-    );
-    assert.throws(
-      () => parseProps(currentOrderSchema, { orderId: "1", schemaVersion: 2 }, "state"),
-      /domains: .*action: /,
-      "current state has its action and names",
-    );
-  });
+describe("CertificateOrder inputs at the provider boundary", () => {
   it("preview inputs may hold Pulumi's unknown placeholder in any field", () => {
     const news = parseProps(
       previewInputsSchema,

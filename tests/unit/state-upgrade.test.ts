@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { LEGACY_OWNERSHIP_KEY, ownershipOf } from "../../provider/order/held-by";
+import { setConfig } from "../../provider/order/settings";
+import { storedState } from "../../provider/order/state-chain";
+import { ORDER_STATE, ORDER_STATE_VERSION, orderStateSchema } from "../../provider/order/state";
+import { VALIDATION_STATE, VALIDATION_STATE_VERSION } from "../../provider/order/validation-inputs";
+
+const isError = (code: string, text: RegExp) => (e: Error & { code?: string }) =>
+  e.code === code && text.test(e.message);
+
+/** A record as releases before `names` wrote it (59cbbc6): one per ordered name, apex and wildcard sharing one. */
+const oldRecord = (domain: string) => ({
+  domain,
+  fqdn: "_dnsauth.example.com",
+  rr: "_dnsauth",
+  zone: "example.com",
+  type: "TXT",
+  value: "v",
+  recordDomain: "_dnsauth",
+});
+
+/** CertificateOrder state as release 0.1.0 at 59cbbc6 wrote it: version 2, no `names`, no ownership. */
+const written59cbbc6 = {
+  __provider: "exports.handler = …",
+  domain: "example.com",
+  domains: ["example.com", "*.example.com"],
+  productCode: "digicert-free-1-free",
+  validateType: "DNS",
+  onDelete: "cancel",
+  quotaCheck: "warn",
+  schemaVersion: 2,
+  orderId: "12000001",
+  action: "CreateCertificateRequest",
+  status: "pending_validation",
+  type: "domain_verify",
+  statusReason: null,
+  validation: { method: "DNS", records: [oldRecord("example.com")] },
+  validationRecords: { "example.com": oldRecord("example.com"), "*.example.com": oldRecord("*.example.com") },
+  certificatePem: null,
+  certificateChainPem: null,
+  notBefore: null,
+  notAfter: null,
+  serialNumber: null,
+  fingerprintSha256: null,
+  sans: null,
+  privateKeyPem: null,
+};
+
+afterEach(() => setConfig(() => undefined));
+
+describe("stored state: one upgrade chain per resource", () => {
+  it("CertificateOrder state of release 0.1.0 (59cbbc6) reads: records list the names they prove, ownership is unknown", () => {
+    const s = ORDER_STATE.read(written59cbbc6, { id: "12000001" });
+    assert.equal(s.schemaVersion, ORDER_STATE_VERSION);
+    assert.equal(s.ownership, "unknown");
+    const both = ["example.com", "*.example.com"];
+    assert.deepEqual(s.validationRecords?.["example.com"]?.names, both);
+    assert.deepEqual(s.validationRecords?.["*.example.com"]?.names, both);
+    assert.ok(s.validation?.method === "DNS");
+    assert.deepEqual(s.validation.records[0]?.names, both);
+    assert.equal("__provider" in s, false);
+  });
+
+  it("an order 0.1.0 adopted by adoptOrderId is adopted, not unknown", () => {
+    const s = ORDER_STATE.read({ ...written59cbbc6, adoptOrderId: "12000001", action: "adopted" });
+    assert.equal(s.ownership, "adopted");
+  });
+
+  it("version-2 state that recorded ownership and names (233a34f) keeps them", () => {
+    const s = ORDER_STATE.read({
+      ...written59cbbc6,
+      ownership: "reconciled",
+      validationRecords: { "example.com": { ...oldRecord("example.com"), names: ["example.com"] } },
+      account: { endpoint: "https://cas.aliyuncs.com", accessKey: "0123456789abcdef" },
+    });
+    assert.equal(s.ownership, "reconciled");
+    assert.deepEqual(s.validationRecords?.["example.com"]?.names, ["example.com"], "kept as written");
+    // A record without `names` takes the names whose keyed record has its record name.
+    assert.deepEqual(s.validation?.method === "DNS" && s.validation.records[0]?.names, ["example.com"]);
+    assert.equal(s.account?.accessKey, "0123456789abcdef");
+  });
+
+  it("unversioned state (version 1) is brought up through every step", () => {
+    const s = ORDER_STATE.read(
+      {
+        domain: "old.example.com",
+        status: "pending_validation",
+        recordDomain: "_dnsauth",
+        recordType: "TXT",
+        recordValue: "x",
+      },
+      { id: "9007199254740993" },
+    );
+    assert.deepEqual(s.domains, ["old.example.com"]);
+    assert.equal(s.action, "CreateCertificateRequest");
+    assert.equal(s.orderId, "9007199254740993", "the resource id, kept as a string");
+    assert.equal(s.ownership, "unknown");
+    assert.equal("recordDomain" in s, false);
+  });
+
+  it("values an earlier release accepted still read (no input rules), and unknown fields are kept", () => {
+    const s = ORDER_STATE.read({
+      ...written59cbbc6,
+      productCode: "retired-product",
+      phone: "call me",
+      futureField: 1,
+    });
+    assert.equal(s.productCode, "retired-product");
+    assert.equal(s.futureField, 1);
+  });
+
+  it("a value of the wrong type is refused, naming the property", () => {
+    assert.throws(
+      () => ORDER_STATE.read({ ...written59cbbc6, onDelete: "burn" }),
+      isError("InvalidState", /^CertificateOrder state cannot be read \(onDelete: /),
+    );
+    assert.throws(
+      () => ORDER_STATE.read({ ...written59cbbc6, schemaVersion: ORDER_STATE_VERSION, ownership: undefined }),
+      isError("InvalidState", /ownership: /),
+      "current state is not upgraded again: what it lacks is missing",
+    );
+  });
+
+  it("state written by a newer release is refused, naming both versions", () => {
+    for (const def of [ORDER_STATE, VALIDATION_STATE])
+      assert.throws(
+        () => def.read({ ...written59cbbc6, schemaVersion: def.version + 1 }),
+        isError(
+          "StateFromNewerRelease",
+          new RegExp(`state version ${def.version + 1}; this release reads up to ${def.version}`),
+        ),
+      );
+  });
+
+  it("CertificateOrderValidation state of 0.1.0 (unversioned) reads, its OrderId a string", () => {
+    const s = VALIDATION_STATE.read({ orderId: 12000001, timeoutMinutes: 5, certificatePem: null });
+    assert.equal(s.schemaVersion, VALIDATION_STATE_VERSION);
+    assert.equal(s.orderId, "12000001");
+    assert.equal(s.timeoutMinutes, 5);
+  });
+
+  it("the upgraders must be in order, one per version", () => {
+    const up = (to: number) => ({ to, change: "x", up: (p: Record<string, unknown>) => p });
+    assert.throws(
+      () => storedState("S", orderStateSchema, [up(3)]),
+      /upgrader 0 goes to version 3, expected 2/,
+    );
+    assert.equal(storedState("S", orderStateSchema, [up(2), up(3)]).version, 3);
+  });
+});
+
+describe("ownership of orders recorded before it was", () => {
+  const unknown = { ownership: "unknown" as const, adoptOrderId: undefined };
+
+  it("stays unknown unless confirmed by adoptOrderId or alicloud-cas:legacyOwnership", () => {
+    assert.equal(ownershipOf(unknown, "7"), "unknown");
+    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "7" }, "7"), "adopted");
+    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "8" }, "7"), "unknown");
+    setConfig((k) => (k === LEGACY_OWNERSHIP_KEY ? "placed" : undefined));
+    assert.equal(ownershipOf(unknown, "7"), "placed");
+    assert.equal(ownershipOf({ ownership: "reconciled", adoptOrderId: undefined }, "7"), "reconciled");
+  });
+
+  it("a misspelt setting fails naming the key and the value it takes", () => {
+    setConfig((k) => (k === LEGACY_OWNERSHIP_KEY ? "yes" : undefined));
+    assert.throws(
+      () => ownershipOf(unknown, "7"),
+      isError("InvalidConfig", /^alicloud-cas:legacyOwnership: "yes" is not a setting; use "placed"/),
+    );
+  });
+});
