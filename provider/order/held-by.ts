@@ -63,7 +63,7 @@ export function resetOwnershipNotes(): void {
 /** What delete says when it leaves an order of unknown ownership in CAS. */
 export function leftInCas(state: Pick<OrderState, "status" | "domains">, id: string): string {
   return (
-    `order ${id} (${state.status}, ${state.domains.join(", ")}) left in CAS: its ownership is unknown ` +
+    `order ${id} (${state.status ?? "status not recorded"}, ${state.domains.join(", ") || "names not recorded"}) left in CAS: its ownership is unknown ` +
     "(recorded by a release before 0.2.0), so this stack neither cancels nor revokes it. " +
     `If it is yours, cancel it in the CAS console (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it) or keep it; ` +
     `to have destroy withdraw it instead, ${confirmHow(id)} before destroying`

@@ -76,15 +76,15 @@ export const ORDER_STATE_VERSION = 3;
 
 /**
  * A CertificateOrder's state as this release writes it: the normalized inputs plus what CAS said.
- * The partial-failure state of a create (an order whose read-back failed) has the ids and no
- * certificate yet, so only those are required.
+ * Only what every method needs is required: the ids, the names and how the order is held (the
+ * partial-failure state of a create has no certificate yet, and destroy must not depend on the rest).
  */
 export const orderStateSchema = storedInputsSchema.extend({
   schemaVersion: z.literal(ORDER_STATE_VERSION),
   orderId: z.string(),
   action: z.string(),
   domains: z.array(z.string()),
-  status: z.string(),
+  status: optionalText,
   type: optionalText,
   statusReason: nullableText,
   validation,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { webcrypto, X509Certificate } from "node:crypto";
 import { CasClient } from "../../provider/cas/client";
+import { SCHEMA_VERSION } from "../../provider/order/outputs";
 import { json, scriptedServer } from "../support/scripted-server";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub } from "../../sdk/stubs";
@@ -40,7 +41,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     assert.match(byDomain.id, /^\d+$/);
     assert.equal(byDomain.outs.action, "CreateCertificateRequest");
     assert.equal(byDomain.outs.status, "pending_validation");
-    assert.equal(byDomain.outs.schemaVersion, 2);
+    assert.equal(byDomain.outs.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(Object.keys(byDomain.outs.validationRecords as object), ["a.example.com"]);
     const { pem } = await makeCsr("b.example.com", ["b.example.com"]);
     const byCsr = await order({ csr: pem, ...contact });
@@ -167,7 +168,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     delete v1.domains;
     delete v1.action;
     const r = await host.read(id, v1);
-    assert.equal(r.props.schemaVersion, 2);
+    assert.equal(r.props.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(r.props.domains, ["old.example.com"]);
     assert.equal(r.props.recordDomain, undefined);
   });
@@ -333,15 +334,68 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     }
   });
 
+  it("an order recorded before ownership was (release 0.1.0) is named once, and left in CAS on delete unless confirmed", async () => {
+    const creds = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    /** The order's state as 0.1.0 wrote it: version 2, no ownership or account. */
+    const legacy = (outs: Record<string, unknown>) => {
+      const { ownership: _o, account: _a, ...rest } = outs;
+      return { ...rest, schemaVersion: 2 };
+    };
+    const stateOf = async (id: string) => (await emu.control.orders()).find((o) => o.orderId === id)?.state;
+    const a = await order({ domain: "legacy-a.example.com", ...contact });
+    const b = await order({ domain: "legacy-b.example.com", ...contact });
+    const fresh = await startProviderHost(certificateOrderStub, creds, {
+      ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+    });
+    let confirmed: ProviderHost | undefined;
+    try {
+      const read = await fresh.read(a.id, legacy(a.outs));
+      assert.equal(read.props.ownership, "unknown");
+      assert.equal(read.props.schemaVersion, SCHEMA_VERSION);
+      await fresh.read(a.id, read.props);
+      await fresh.read(b.id, legacy(b.outs));
+      await fresh.delete(a.id, read.props);
+      const log = await fresh.waitForStderr(
+        new RegExp(`order ${a.id} \\(pending_validation, legacy-a.example.com\\) left in CAS`),
+      );
+      assert.equal(log.match(new RegExp(`order ${a.id}: ownership unknown`, "g"))?.length, 1, log);
+      assert.match(
+        log,
+        /ownership unknown\. It was recorded by a release before 0\.2\.0.*pulumi config set alicloud-cas:legacyOwnership placed/,
+      );
+      assert.match(
+        log,
+        new RegExp(
+          `order ${b.id}: ownership unknown \\(recorded by a release before 0\\.2\\.0; see the first such line\\)`,
+        ),
+      );
+      assert.match(log, new RegExp(`CancelOrderRequest with OrderId ${a.id}`));
+      assert.equal(await stateOf(a.id), "domain_verify", "left pending in CAS");
+
+      // Confirmed for the whole stack: destroy withdraws it as its own.
+      confirmed = await startProviderHost(
+        certificateOrderStub,
+        { ...creds, "alicloud-cas:legacyOwnership": "placed" },
+        { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      );
+      assert.equal((await confirmed.read(b.id, legacy(b.outs))).props.ownership, "placed");
+      await confirmed.delete(a.id, read.props);
+      assert.equal(await stateOf(a.id), undefined, "withdrawn and deleted");
+    } finally {
+      fresh.stop();
+      confirmed?.stop();
+    }
+  });
+
   it("deletes in every state with the documented quota effect", async () => {
     const p0 = plan();
     const pending = await order({ domain: "del1.example.com", ...contact });
-    await host.delete(pending.id, pending.checked);
+    await host.delete(pending.id, pending.outs);
     assert.deepEqual(plan(), p0, "withdrawn and deleted: quota back");
 
     const issued = await order({ domain: "del2.example.com", ...contact });
     await emu.control.issue(issued.id);
-    await host.delete(issued.id, issued.checked);
+    await host.delete(issued.id, issued.outs);
     assert.equal(
       (await emu.control.orders()).find((o) => o.orderId === issued.id)?.state,
       "certificate",
@@ -351,12 +405,12 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
 
     const revoked = await order({ domain: "del3.example.com", ...contact, onDelete: "revoke" });
     await emu.control.issue(revoked.id);
-    await host.delete(revoked.id, { ...revoked.checked, onDelete: "revoke" });
+    await host.delete(revoked.id, revoked.outs);
     assert.equal((await emu.control.orders()).find((o) => o.orderId === revoked.id)?.state, "revoked");
     assert.equal(plan().used, p0.used + 1, "revoked within 30 days: quota back");
 
     const retained = await order({ domain: "del4.example.com", ...contact, onDelete: "retain" });
-    await host.delete(retained.id, { ...retained.checked, onDelete: "retain" });
+    await host.delete(retained.id, retained.outs);
     assert.equal((await emu.control.orders()).find((o) => o.orderId === retained.id)?.state, "domain_verify");
 
     // Withdrawn outside the stack (CancelOrderRequest → payed, "pending application"): delete says so.
@@ -368,7 +422,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       env: {},
     });
     await api.call("CancelOrderRequest", { OrderId: payed.id });
-    await host.delete(payed.id, payed.checked);
+    await host.delete(payed.id, payed.outs);
     await host.waitForStderr(
       new RegExp(`order ${payed.id}: pending application \\(payed: never submitted to the CA\\) deleted`),
     );
@@ -377,7 +431,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       undefined,
     );
 
-    await host.delete(pending.id, pending.checked); // already gone: success
+    await host.delete(pending.id, pending.outs); // already gone: success
     await host.waitForStderr(/already gone from CAS/);
   });
 
@@ -711,7 +765,15 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     });
     try {
       await assert.rejects(
-        host.delete("12000002", { domain: "x.example.com", ...contact, orderId: "12000002" }),
+        host.delete("12000002", {
+          domain: "x.example.com",
+          ...contact,
+          schemaVersion: SCHEMA_VERSION,
+          orderId: "12000002",
+          domains: ["x.example.com"],
+          action: "CreateCertificateRequest",
+          ownership: "placed",
+        }),
         /order 12000002 is in state unknow, which this provider does not know how to withdraw; it stays in the stack/,
       );
       assert.deepEqual(cas.requests, ["DescribeCertificateState"], "nothing cancelled or deleted");
