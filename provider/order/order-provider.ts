@@ -23,13 +23,22 @@ import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } fro
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
+  describeCandidates,
   recordTakenByCreate,
   wasTakenByCreate,
   lostAnswerPolicy,
   resetClaims,
   verifyAdoption,
 } from "./ownership";
-import { configuredPolicy, OrderPlacer, orderRequest } from "./placer";
+import { configuredPolicy, OrderPlacer, orderRequest, unresolvedCreate } from "./placer";
+import {
+  candidatesFound,
+  keptUnresolved,
+  lookAgain,
+  pendingLine,
+  windowOpen,
+  type PendingCreate,
+} from "./pending-create";
 
 type Props = Record<string, unknown>;
 export interface ConfigureRequest {
@@ -90,9 +99,15 @@ export const certificateOrderProvider = {
     return { inputs, failures: failures.map((f) => namingDefault(f, news, inputs)) };
   },
 
-  async diff(id: string, oldState: Props, newInputs: Props) {
+  async diff(resourceId: string, oldState: Props, newInputs: Props) {
+    const olds = ORDER_STATE.read(oldState, { id: resourceId });
+    if (olds.pendingCreate) {
+      // Never a replacement: a replacing create would not look in the unanswered request's window.
+      log(`${pendingLine(olds.pendingCreate)}; pulumi up looks for its order before ordering`);
+      return { changes: true, replaces: [], deleteBeforeReplace: false };
+    }
+    const id = olds.orderId;
     claim(id);
-    const olds = ORDER_STATE.read(oldState, { id });
     const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
     const tooEarly = renewalBeyondValidity(olds, news);
@@ -110,63 +125,19 @@ export const certificateOrderProvider = {
 
   async create(checked: Props) {
     const inputs = parseProps(orderInputsSchema, checked, "CertificateOrder inputs");
-    const domains = await orderNames(inputs);
-    const action = chooseAction(inputs, domains);
-    if (inputs.adoptOrderId) await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
-    const { orderId, ownership } = inputs.adoptOrderId
-      ? { orderId: inputs.adoptOrderId, ownership: "adopted" as const }
-      : await placer.place(orderRequest(inputs, domains, action)).catch(async (e: unknown) => {
-          throw await explainQuotaExhausted(e, inputs.productCode);
-        });
-    if (ownership === "placed") claim(orderId);
-    else recordTakenByCreate(orderId);
-    let outs: OrderOutputs;
-    const account = currentAccount(client());
-    try {
-      const state = await client().call("DescribeCertificateState", { OrderId: orderId });
-      outs = {
-        ...withExpiry(
-          await toOutputs(inputs, orderId, inputs.adoptOrderId ? "adopted" : action, domains, state),
-        ),
-        ownership,
-        account,
-      };
-    } catch (e) {
-      if (inputs.adoptOrderId && e instanceof CasApiError && e.code === "NotFoundOrder")
-        throw new CasError(
-          "AdoptNotFound",
-          `adoptOrderId ${orderId}: CAS has no such order for these credentials; check the id (ListUserCertificateOrder) or remove adoptOrderId`,
-        );
-      // The order exists: keep it in state (partial failure) so the next `up` reads it instead of ordering again.
-      const message = `order ${orderId} was placed but reading it back failed: ${(e as Error).message}. It is kept in state; run pulumi up or refresh again.`;
-      throw Object.assign(new Error(message), {
-        id: orderId,
-        properties: {
-          ...inputs,
-          // The host adds the serialized provider to a create's outputs, but not to a partial
-          // failure's: without it the next operation on this state could not load the provider.
-          __provider: checked.__provider,
-          schemaVersion: SCHEMA_VERSION,
-          orderId,
-          action,
-          domains,
-          status: phaseOf(UNREAD_TYPE).status,
-          type: UNREAD_TYPE,
-          ownership,
-          account,
-        },
-        reasons: [message],
-      });
-    }
-    log(
-      `order ${orderId} ${inputs.adoptOrderId ? "adopted" : `placed with ${action}`} for ${domains.join(", ")}: ${outs.status}`,
-    );
-    return { id: orderId, outs };
+    return placeAndRead(inputs, checked.__provider);
   },
 
-  async read(id: string, props: Props) {
+  async read(resourceId: string, props: Props) {
+    const upgraded = ORDER_STATE.read(props, { id: resourceId });
+    if (upgraded.pendingCreate) {
+      // Kept as it is (the placeholder is no order CAS knows): the next `up` resolves it.
+      log(`${pendingLine(upgraded.pendingCreate)}; the next pulumi up looks for its order before ordering`);
+      return { id: resourceId, props: upgraded };
+    }
+    // Once an unresolved create is resolved, the state names the order and refresh takes its id.
+    const id = upgraded.orderId;
     claim(id);
-    const upgraded = ORDER_STATE.read(props, { id });
     const ownership = ownershipOf(upgraded, id);
     if (ownership === "unknown") noteUnknownOwnership(id);
     let state: ResponseOf<"DescribeCertificateState">;
@@ -188,10 +159,13 @@ export const certificateOrderProvider = {
     return { id, props: { ...current, ownership, ...accountOf(upgraded) } };
   },
 
-  async update(id: string, olds: Props, newInputs: Props) {
-    claim(id);
-    const old = ORDER_STATE.read(olds, { id });
+  async update(resourceId: string, olds: Props, newInputs: Props) {
+    const old = ORDER_STATE.read(olds, { id: resourceId });
     const news = parseProps(orderInputsSchema, newInputs, "CertificateOrder inputs");
+    if (old.pendingCreate)
+      return { outs: (await resolvePending(old.pendingCreate, news, newInputs.__provider)).outs };
+    const id = old.orderId;
+    claim(id);
     // `adoptOrderId` naming this order in the program confirms an order of unknown ownership.
     const ownership = ownershipOf({ ...old, adoptOrderId: news.adoptOrderId }, id);
     if (ownership === "unknown") noteUnknownOwnership(id);
@@ -211,10 +185,12 @@ export const certificateOrderProvider = {
     return { outs: { ...withExpiry(outs), ownership, ...accountOf(old) } };
   },
 
-  async delete(id: string, stored: Props) {
-    claim(id);
-    const props = ORDER_STATE.read(stored, { id });
+  async delete(resourceId: string, stored: Props) {
+    const props = ORDER_STATE.read(stored, { id: resourceId });
     const onDelete = props.onDelete ?? INPUT_DEFAULTS.onDelete;
+    if (props.pendingCreate && onDelete !== "retain") return deletePending(props.pendingCreate);
+    const id = props.orderId;
+    claim(id);
     if (onDelete === "retain") {
       log(`order ${id}: onDelete=retain, left in CAS untouched`);
       return;
@@ -271,6 +247,121 @@ export const certificateOrderProvider = {
     }
   },
 };
+
+type Placed = Awaited<ReturnType<OrderPlacer["place"]>>;
+
+/** Orders for `inputs` (or adopts `adoptOrderId`) and reads the order back: what create returns. */
+async function placeAndRead(inputs: OrderInputs, provider: unknown) {
+  const domains = await orderNames(inputs);
+  const action = chooseAction(inputs, domains);
+  const account = currentAccount(client());
+  if (inputs.adoptOrderId) {
+    await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
+    const adopted: Placed = { orderId: inputs.adoptOrderId, ownership: "adopted" };
+    return readBack(inputs, adopted, "adopted", domains, provider, account);
+  }
+  const placed = await placer.place(orderRequest(inputs, domains, action)).catch(async (e: unknown) => {
+    const u = unresolvedCreate(e);
+    if (u) throw keptUnresolved(e as Error, u, { inputs, provider, action, domains, account });
+    throw await explainQuotaExhausted(e, inputs.productCode);
+  });
+  return readBack(inputs, placed, action, domains, provider, account);
+}
+
+/** The outputs of an order just placed or taken; a failed read-back keeps it in state (partial failure). */
+async function readBack(
+  inputs: OrderInputs,
+  { orderId, ownership }: Placed,
+  action: string,
+  domains: string[],
+  provider: unknown,
+  account: ReturnType<typeof currentAccount>,
+) {
+  if (ownership === "placed") claim(orderId);
+  else recordTakenByCreate(orderId);
+  let outs: OrderOutputs;
+  try {
+    const state = await client().call("DescribeCertificateState", { OrderId: orderId });
+    outs = withExpiry(await toOutputs(inputs, orderId, action, domains, state));
+  } catch (e) {
+    if (ownership === "adopted" && e instanceof CasApiError && e.code === "NotFoundOrder")
+      throw new CasError(
+        "AdoptNotFound",
+        `adoptOrderId ${orderId}: CAS has no such order for these credentials; check the id (ListUserCertificateOrder) or remove adoptOrderId`,
+      );
+    // The order exists: keep it in state (partial failure) so the next `up` reads it instead of ordering again.
+    const message = `order ${orderId} was placed but reading it back failed: ${(e as Error).message}. It is kept in state; run pulumi up or refresh again.`;
+    throw Object.assign(new Error(message), {
+      id: orderId,
+      properties: {
+        ...inputs,
+        // The host adds the serialized provider to a create's outputs, but not to a partial
+        // failure's: without it the next operation on this state could not load the provider.
+        __provider: provider,
+        schemaVersion: SCHEMA_VERSION,
+        orderId,
+        action,
+        domains,
+        status: phaseOf(UNREAD_TYPE).status,
+        type: UNREAD_TYPE,
+        ownership,
+        account,
+      },
+      reasons: [message],
+    });
+  }
+  const how = {
+    placed: `placed with ${action}`,
+    adopted: "adopted",
+    reconciled: "taken after a lost answer",
+  };
+  log(
+    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}`,
+  );
+  return { id: orderId, outs: { ...outs, ownership, account } };
+}
+
+/**
+ * The next `up` of a resource whose create got no answer: adopt what `adoptOrderId` names; take or
+ * list the orders CAS shows for that request; order only once its window is over with none listed.
+ */
+async function resolvePending(p: PendingCreate, news: OrderInputs, provider: unknown) {
+  if (news.adoptOrderId) return placeAndRead(news, provider);
+  const { found, windowEnds } = await lookAgain(p, placer.windowMs, Date.now());
+  if (found.length === 1 && lostAnswerPolicy() === "unique") {
+    const taken: Placed = { orderId: found[0]!.orderId, ownership: "reconciled" };
+    const domains = await orderNames(news);
+    return readBack(news, taken, p.action, domains, provider, currentAccount(client()));
+  }
+  if (found.length)
+    throw candidatesFound(
+      p,
+      found,
+      `If one of them is this resource's order and no other stack holds it, set adoptOrderId to its OrderId (e.g. adoptOrderId: "${found[0]!.orderId}") and run pulumi up again. ` +
+        "If none is (another stack placed them), remove this resource from the stack (pulumi state delete <urn>) and run pulumi up: it orders anew.",
+    );
+  if (Date.now() < windowEnds) throw windowOpen(p, windowEnds, "run pulumi up again");
+  log(`${pendingLine(p)}; CAS has listed no order for it since, so ordering now`);
+  return placeAndRead(news, provider);
+}
+
+/**
+ * Destroy of a resource whose create got no answer. It holds no order it can prove is its own, so it
+ * withdraws nothing; what CAS lists for that request (or may still list) is named, left in CAS.
+ */
+async function deletePending(p: PendingCreate): Promise<void> {
+  const { found, windowEnds } = await lookAgain(p, placer.windowMs, Date.now());
+  const open = Date.now() < windowEnds;
+  if (found.length)
+    log(
+      `${pendingLine(p)}; CAS lists orders for these names and product since then, which it may have placed: ${describeCandidates(found)}. ` +
+        "They are left in CAS (destroy withdraws nothing it cannot prove is this stack's): if one is this resource's, cancel it in the CAS console; removed from the stack",
+    );
+  else
+    log(
+      `${pendingLine(p)}; CAS lists no order for it${open ? ` yet (it may until ${new Date(windowEnds).toISOString()}: if one appears for these names, cancel it in the CAS console)` : " since"}, so nothing is withdrawn; removed from the stack`,
+    );
+}
 
 /** The recorded account, carried from old state (absent in state written before it was recorded). */
 function accountOf(props: { account?: unknown }): { account?: unknown } {

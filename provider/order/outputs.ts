@@ -82,9 +82,9 @@ type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fals
 const outputNamesMatch: SameNames<DeclaredKeys<OrderOutputs>, OrderOutputName> = true;
 void outputNamesMatch;
 // Compile-time: the stored state's schema holds exactly these outputs beside the inputs and the
-// provider's own records (ownership, account).
+// provider's own records (ownership, account, pendingCreate).
 const storedNamesMatch: SameNames<
-  Exclude<DeclaredKeys<OrderState>, DeclaredKeys<StoredInputs> | "ownership" | "account">,
+  Exclude<DeclaredKeys<OrderState>, DeclaredKeys<StoredInputs> | "ownership" | "account" | "pendingCreate">,
   Exclude<OrderOutputName, DeclaredKeys<StoredInputs>>
 > = true;
 void storedNamesMatch;

@@ -235,7 +235,7 @@ export function describeCandidate(c: Candidate): string {
 const LISTED_CANDIDATES = 5;
 
 /** The candidates for an error message: the first few, the rest counted, the server text within {@link MAX_ECHOED_CHARS}. */
-function describeCandidates(candidates: Candidate[]): string {
+export function describeCandidates(candidates: Candidate[]): string {
   const listed = candidates.slice(0, LISTED_CANDIDATES).map(describeCandidate).join("; ");
   const more = candidates.length - LISTED_CANDIDATES;
   return (

@@ -9,6 +9,7 @@ import {
   CLOCK_SKEW_MS,
   findCandidates,
   namesKey,
+  OwnershipUnprovenError,
   processClaims,
   type Claims,
   ownershipUnproven,
@@ -35,8 +36,6 @@ export interface PlacerApi {
   ): Promise<ResponseOf<A>>;
 }
 
-/** Creates sent for one resource in one operation; each after the first only once a look-up proved the one before placed nothing. */
-export const CREATE_ATTEMPTS = 3;
 /** Tries of one look-up after a lost answer (each try is one client call, with the client's own retries). */
 export const LOOKUP_ATTEMPTS = 4;
 /** Wait before look-up try n + 1 (n ≥ 1): `LOOKUP_BACKOFF_MS · 2^n`, so 1 s, 2 s, 4 s. */
@@ -49,24 +48,33 @@ export const LOOKUP_BACKOFF_MS = 500;
 export const RECONCILE_GRACE_MS = 3_000;
 /** Stack config key of the grace, in ms. */
 export const GRACE_KEY = "alicloud-cas:lostAnswerGraceMs";
+/**
+ * How long after an unanswered create a later operation still waits for CAS to list its order
+ * before it believes none was placed and orders (UNCONFIRMED for CAS, like the grace: how late a
+ * listing may show an order is not documented). Stack config {@link WINDOW_KEY} changes it.
+ */
+export const LOST_ANSWER_WINDOW_MS = 60_000;
+/** Stack config key of the window, in seconds. */
+export const WINDOW_KEY = "alicloud-cas:lostAnswerWindowSeconds";
 /** Upper bound of one wait before a throttled create is sent again (full jitter over `LOOKUP_BACKOFF_MS · 2^n`). */
 export const THROTTLE_MAX_DELAY_MS = 2_000;
 
 /** The placer's one retry policy: when a create is sent again, and how the look-ups after a lost answer are repeated. */
 export interface PlacerPolicy {
-  createAttempts: number;
   lookupAttempts: number;
   lookupBackoffMs: number;
   /** See {@link RECONCILE_GRACE_MS}. */
   graceMs: number;
+  /** See {@link LOST_ANSWER_WINDOW_MS}. */
+  windowMs: number;
   throttleMaxDelayMs: number;
 }
 
 export const DEFAULT_PLACER_POLICY: PlacerPolicy = {
-  createAttempts: CREATE_ATTEMPTS,
   lookupAttempts: LOOKUP_ATTEMPTS,
   lookupBackoffMs: LOOKUP_BACKOFF_MS,
   graceMs: RECONCILE_GRACE_MS,
+  windowMs: LOST_ANSWER_WINDOW_MS,
   throttleMaxDelayMs: THROTTLE_MAX_DELAY_MS,
 };
 
@@ -85,17 +93,31 @@ export interface PlacerOptions {
   claims?: Claims;
 }
 
-/** The policy as stack config sets it ({@link GRACE_KEY}); a bad value fails naming the key and the fix. */
+/** The policy as stack config sets it ({@link GRACE_KEY}, {@link WINDOW_KEY}); a bad value fails naming the key and the fix. */
 export function configuredPolicy(setting: (key: string) => string | undefined): Partial<PlacerPolicy> {
-  const raw = setting(GRACE_KEY);
-  if (raw === undefined) return {};
-  const ms = Number(raw);
-  if (raw.trim() === "" || !Number.isInteger(ms) || ms < 0)
+  const policy: Partial<PlacerPolicy> = {};
+  const grace = wholeNumber(setting, GRACE_KEY, "milliseconds", RECONCILE_GRACE_MS);
+  if (grace !== undefined) policy.graceMs = grace;
+  const window = wholeNumber(setting, WINDOW_KEY, "seconds", LOST_ANSWER_WINDOW_MS / 1000);
+  if (window !== undefined) policy.windowMs = window * 1000;
+  return policy;
+}
+
+function wholeNumber(
+  setting: (key: string) => string | undefined,
+  key: string,
+  unit: string,
+  fallback: number,
+): number | undefined {
+  const raw = setting(key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(n) || n < 0)
     throw new CasError(
       "InvalidConfig",
-      `${GRACE_KEY}: ${JSON.stringify(raw)} is not a whole number of milliseconds (0 or more); set it to e.g. ${RECONCILE_GRACE_MS} (the default) or remove it`,
+      `${key}: ${JSON.stringify(raw)} is not a whole number of ${unit} (0 or more); set it to e.g. ${fallback} (the default) or remove it`,
     );
-  return { graceMs: ms };
+  return n;
 }
 
 /** What a create's failure says about the order. */
@@ -140,6 +162,32 @@ function whyUnknown(e: unknown): string {
   return describeCause(e instanceof CasOutcomeUnknownError && cause !== undefined ? cause : e);
 }
 
+/** What a create whose order may exist leaves for the next operation: when it was sent, and what was listed. */
+export interface Unresolved {
+  /** Local time the request was sent (ms). */
+  sentAt: number;
+  /** Orders listed for its names and product that no resource of this deployment holds. */
+  candidates: string[];
+}
+
+const unresolvedErrors = new WeakMap<object, Unresolved>();
+
+/** Marks `e` as the failure of a create whose order may exist (see {@link unresolvedCreate}). */
+function unresolved<E extends Error>(e: E, sentAt: number): E {
+  const candidates = e instanceof OwnershipUnprovenError ? e.candidates.map((c) => c.orderId) : [];
+  unresolvedErrors.set(e, { sentAt, candidates });
+  return e;
+}
+
+/**
+ * When `e` is a create's failure after which an order may exist (no answer, candidates it cannot
+ * take, a look-up that failed): when the request was sent and what was listed. The resource keeps
+ * this in the stack so the next operation looks in that window before ordering again.
+ */
+export function unresolvedCreate(e: unknown): Unresolved | undefined {
+  return typeof e === "object" && e !== null ? unresolvedErrors.get(e) : undefined;
+}
+
 /** The order a placement ended with, and how the resource holds it. */
 export interface Placed {
   orderId: string;
@@ -170,6 +218,11 @@ export class OrderPlacer {
     this.claims = opts.claims ?? processClaims;
   }
 
+  /** How long after an unanswered create its order may still be listed ({@link LOST_ANSWER_WINDOW_MS}). */
+  get windowMs(): number {
+    return this.policy.windowMs;
+  }
+
   /**
    * Sends `request` and returns the order it placed (`placed`), or after a lost answer the single
    * candidate taken under the opt-in (`reconciled`). Throws the candidate list when a lost answer
@@ -183,14 +236,18 @@ export class OrderPlacer {
     const earlier = this.unresolved.get(key);
     if (earlier !== undefined) {
       // An earlier create in this process lost its answer and nothing was found then: look first now.
-      const taken = await this.settleLostAnswer(action, productCode, names, earlier, key, pending);
+      const taken = await this.settleLostAnswer(action, productCode, names, earlier, key, pending).catch(
+        (e: Error) => {
+          throw unresolved(e, earlier);
+        },
+      );
       this.unresolved.delete(key);
       if (taken) return taken;
     }
     // The operation's deadline bounds the creates, throttled ones included; look-ups get their own.
     const deadline = currentDeadline() ?? this.opts.newDeadline();
     let throttles = 0;
-    for (let attempt = 1; ;) {
+    for (;;) {
       const sentAt = this.opts.clock.now();
       // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
       // this process must never see this order as a candidate.
@@ -214,39 +271,37 @@ export class OrderPlacer {
         const outcome = createOutcome(e);
         if (outcome === "refused") throw e;
         if (outcome === "throttled") {
-          // Not processed, so sent again until the deadline, outside the attempt count.
+          // Not processed, so sent again until the deadline.
           const delay = this.throttleDelay(throttles++);
           if (this.opts.clock.now() + delay >= deadline.at) throw e;
           pending.delete(claimedRequest);
           await this.opts.clock.sleep(delay);
           continue;
         }
-        this.opts.log(
-          `${action} for ${names[0]}: no answer (${whyUnknown(e)}); looking for the order before ordering again`,
-        );
+        this.opts.log(`${action} for ${names[0]}: no answer (${whyUnknown(e)}); looking for the order`);
         pending.delete(claimedRequest);
         this.lostAnswers.set(key, (this.lostAnswers.get(key) ?? 0) + 1);
-        const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending);
+        const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending).catch(
+          (err: Error) => {
+            throw unresolved(err, sentAt);
+          },
+        );
         if (taken) return taken;
-        if (mayLandLate(e)) {
-          // Such a request may still be processed by CAS after both look-ups: ordering again now
-          // could buy a second certificate. Stop; the next attempt in this process looks first.
-          this.unresolved.set(key, sentAt);
-          throw new CasError(
+        // Never a second create after a lost answer in one operation: CAS may still list the first
+        // one late (a request in flight, a listing that lags). The next operation looks first.
+        this.unresolved.set(key, sentAt);
+        throw unresolved(
+          new CasError(
             "OutcomeUnknown",
-            `${action} for ${names.join(", ")} got ${timedOut(e) ? "no answer within the attempt timeout" : `no answer from CAS itself (${whyUnknown(e)})`}, so CAS may still place the order late. ` +
+            `${action} for ${names.join(", ")} got ${timedOut(e) ? "no answer within the attempt timeout" : mayLandLate(e) ? `no answer from CAS itself (${whyUnknown(e)})` : `no answer (${whyUnknown(e)})`}, so CAS may have placed the order. ` +
               `ListUserCertificateOrder (product ${productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
               `listed no order that no resource of this deployment holds, right away and again after ${this.policy.graceMs / 1000} s. ` +
-              "Nothing was adopted and no second order was placed. Wait a minute and look in the CAS console (or ListUserCertificateOrder) for an order for these names: " +
-              "if one appeared, set adoptOrderId to its OrderId; if none did, run pulumi up again." +
+              "Nothing was adopted and no second order was placed." +
               (timedOut(e) ? " If timeouts recur, raise alicloud-cas:attemptTimeoutMs." : ""),
-          );
-        }
-        if (++attempt > this.policy.createAttempts) {
-          // Give up for now, but make the next attempt look first: a late request may still land.
-          this.unresolved.set(key, sentAt);
-          throw e;
-        }
+            { cause: e },
+          ),
+          sentAt,
+        );
       } finally {
         pending.delete(claimedRequest);
       }

@@ -101,6 +101,22 @@ export const orderStateSchema = storedInputsSchema.extend({
   sans: z.array(z.string()).nullish(),
   privateKeyPem: nullableText,
   ownership: z.enum(OWNERSHIP_VALUES),
+  /**
+   * A create whose order may exist (no answer, or candidates it could not take): the request, kept
+   * so the next operation looks for its order before ordering again. The resource's id is then a
+   * placeholder (`unresolved-…`) until it is resolved.
+   */
+  pendingCreate: z
+    .object({
+      action: z.string(),
+      productCode: z.string(),
+      names: z.array(z.string()),
+      /** When the request was sent (ISO 8601, this machine's clock). */
+      sentAt: z.string(),
+      /** Orders listed for it that no resource held, when last looked. */
+      candidates: z.array(z.string()),
+    })
+    .optional(),
   /** Where the order was placed (account.ts); absent in state written before it was recorded. */
   account: z.object({ endpoint: z.string(), accessKey: z.string().nullable() }).loose().optional(),
 });

@@ -121,9 +121,7 @@ describe("one deadline per provider operation", () => {
       // The user is told why the provider looks before ordering again.
       assert.ok(
         logged.some((l) =>
-          /CreateCertificateRequest for lost\.example\.com: no answer .*looking for the order before ordering again/.test(
-            l,
-          ),
+          /CreateCertificateRequest for lost\.example\.com: no answer .*; looking for the order$/.test(l),
         ),
         logged.join("\n"),
       );

@@ -9,7 +9,8 @@ export interface InProcessProvider {
   }): Promise<void>;
   check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
   create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;
-  read(id: string, props: object): Promise<{ props: Record<string, unknown> }>;
+  read(id: string, props: object): Promise<{ id: string; props: Record<string, unknown> }>;
+  update(id: string, olds: object, news: object): Promise<{ outs: Record<string, unknown> }>;
   delete(id: string, props: object): Promise<void>;
 }
 

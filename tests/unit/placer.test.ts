@@ -12,10 +12,12 @@ import {
 import { Claims, type LostAnswerPolicy } from "../../provider/order/ownership";
 import {
   configuredPolicy,
-  CREATE_ATTEMPTS,
   GRACE_KEY,
+  LOST_ANSWER_WINDOW_MS,
   OrderPlacer,
   RECONCILE_GRACE_MS,
+  unresolvedCreate,
+  WINDOW_KEY,
   type OrderRequest,
   type PlacerApi,
 } from "../../provider/order/placer";
@@ -282,15 +284,15 @@ describe("OrderPlacer", () => {
     assert.deepEqual(e.candidates?.map((c) => c.orderId).sort(), [other, api.orders[1]!.OrderId].sort());
   });
 
-  it("an order another resource of this process holds is never a candidate: the look-up finds nothing and orders again", async () => {
-    const { api, claims, placer } = setup(["reset", "ok"], "unique");
+  it("an order another resource of this process holds is never a candidate: the look-up finds nothing", async () => {
+    const { api, claims, clock, placer } = setup(["reset", "ok"], "unique");
     const held = api.add("a.example.com");
     claims.claim(held); // another resource's (read, diff or create already reported it)
-    const placed = await placer.place(request("a.example.com"));
-    assert.notEqual(placed.orderId, held);
-    assert.equal(placed.ownership, "placed");
-    assert.equal(api.creates.length, 2, "ordered again once the look-ups found nothing");
-    assert.equal(api.orders.length, 2);
+    const sentAt = clock.now();
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.equal(e.code, "OutcomeUnknown");
+    assert.deepEqual(unresolvedCreate(e), { sentAt, candidates: [] }, "not the held order");
+    assert.equal(api.creates.length, 1);
   });
 
   it("the look-ups after a lost answer get a deadline of their own: a create that spent the operation's still finds its order", async () => {
@@ -308,19 +310,30 @@ describe("OrderPlacer", () => {
     }
   });
 
-  it("a lost answer with nothing listed is looked for again after the grace, then ordered again", async () => {
+  it("a lost answer with nothing listed is looked for again after the grace, and never ordered again in the same operation", async () => {
     const { api, clock, placer } = setup(["reset", "ok"]);
     const start = clock.now();
-    const placed = await placer.place(request("a.example.com"));
-    assert.equal(placed.ownership, "placed");
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.equal(e.code, "OutcomeUnknown");
+    assert.match(e.message, /Nothing was adopted and no second order was placed\.$/);
+    assert.deepEqual(unresolvedCreate(e), { sentAt: start, candidates: [] });
     assert.equal(api.lists, 2, "looked right away and once more");
+    assert.equal(api.creates.length, 1, "one create per operation after a lost answer");
     assert.equal(clock.now() - start, RECONCILE_GRACE_MS);
+  });
+
+  it("candidates a lost answer cannot take are reported with the request's time, for the stack to keep", async () => {
+    const { api, clock, placer } = setup(["lost"]);
+    const sentAt = clock.now();
+    const e = await rejection(placer.place(request("a.example.com")));
+    assert.deepEqual(unresolvedCreate(e), { sentAt, candidates: [api.orders[0]!.OrderId] });
+    assert.equal(unresolvedCreate(new CasError("InvalidDomain", "x")), undefined, "a refusal is resolved");
   });
 
   it(`${GRACE_KEY} sets the grace; a value that is not a whole number of ms fails naming the key and the fix`, async () => {
     const { clock, placer } = setup(["reset", "ok"], "stop", "ok", { [GRACE_KEY]: "250" });
     const start = clock.now();
-    await placer.place(request("a.example.com"));
+    await rejection(placer.place(request("a.example.com")));
     assert.equal(clock.now() - start, 250);
     for (const bad of ["", "-1", "1.5", "3s"])
       assert.throws(
@@ -337,7 +350,10 @@ describe("OrderPlacer", () => {
     const e = await rejection(placer.place(request("a.example.com")));
     assert.equal(e.code, "OutcomeUnknown");
     assert.match(e.message, /no second order was placed/);
-    assert.match(e.message, /set adoptOrderId to its OrderId; if none did, run pulumi up again/);
+    assert.match(
+      e.message,
+      /no second order was placed\. If timeouts recur, raise alicloud-cas:attemptTimeoutMs\.$/,
+    );
     assert.equal(api.creates.length, 1);
     assert.equal(api.orders.length, 0);
     // CAS processed it late; the next `pulumi up` of this process finds it before sending anything.
@@ -369,15 +385,23 @@ describe("OrderPlacer", () => {
       assert.equal(api.creates.length, 1);
     });
 
-  it(`gives up after ${CREATE_ATTEMPTS} creates that each provably placed nothing`, async () => {
-    const { api, placer } = setup([], "stop", "reset");
-    const e = await rejection(placer.place(request("a.example.com")));
-    assert.ok(e instanceof CasOutcomeUnknownError);
-    assert.equal(api.creates.length, CREATE_ATTEMPTS);
+  it(`${WINDOW_KEY} sets how long a later operation waits for a lost answer's order (default ${LOST_ANSWER_WINDOW_MS / 1000} s)`, () => {
+    const { placer } = setup([]);
+    assert.equal(placer.windowMs, LOST_ANSWER_WINDOW_MS);
+    assert.deepEqual(
+      configuredPolicy((k) => (k === WINDOW_KEY ? "5" : undefined)),
+      { windowMs: 5000 },
+    );
+    assert.throws(
+      () => configuredPolicy((k) => (k === WINDOW_KEY ? "a minute" : undefined)),
+      (e: CasError) =>
+        e.code === "InvalidConfig" &&
+        e.message.startsWith(`${WINDOW_KEY}: "a minute" is not a whole number of seconds`),
+    );
   });
 
   it("a throttled create is sent again (not counted as an attempt, no look-up) until it is answered", async () => {
-    const throttles = CREATE_ATTEMPTS + 3;
+    const throttles = 6;
     const { api, placer } = setup(Array<Create>(throttles).fill("throttle"));
     const placed = await placer.place(request("a.example.com"));
     assert.equal(placed.ownership, "placed");
