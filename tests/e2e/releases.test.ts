@@ -159,6 +159,13 @@ for (const f of fixtures) {
         if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       });
 
+      it("HEAD's emulator serves the orders of the release's emulator state", async () => {
+        const served = new Map(
+          ((await emu.control("GET", "orders")) as EmulatorOrder[]).map((o) => [o.orderId, o.state]),
+        );
+        assert.deepEqual(served, f.recordedStates);
+      });
+
       it("imports the recorded deployment and config", async () => {
         const imported = (await env.stack.exportStack()).deployment as Deployment["deployment"];
         assert.deepEqual(
