@@ -114,6 +114,33 @@ export const INPUT_DEFAULTS: Readonly<Partial<OrderInputs>> = Object.fromEntries
   }),
 );
 
+/**
+ * What a CSR holds that CAS would not bind (it binds the CN only): names beyond the CN, a second CN,
+ * IP, e-mail or URI names. Releases before 0.2.0 accepted such CSRs; an order placed with one keeps it.
+ */
+export function csrBindingFailures(csr: CsrInfo): Failure[] {
+  const failures: Failure[] = [];
+  // SDK remark on CreateCertificateForPackageRequest.Domain/Csr: names beyond the CN would
+  // silently be missing from the certificate.
+  const extra = csr.commonName ? csr.names.filter((n) => n !== csr.commonName) : [];
+  if (extra.length > 0)
+    failures.push({
+      property: "csr",
+      reason: `CAS binds only the CSR's CN (${csr.commonName}); ${extra.join(", ")} would not be in the certificate. Order several names with domains (CAS makes the key), or place one order per name with its own CSR`,
+    });
+  if (csr.commonNameCount > 1)
+    failures.push({
+      property: "csr",
+      reason: `the CSR subject has ${csr.commonNameCount} CNs; CAS binds one name per CSR: make the CSR with a single CN, or order several names with domains`,
+    });
+  if (csr.otherNames.length > 0)
+    failures.push({
+      property: "csr",
+      reason: `the CSR's subjectAltName holds ${csr.otherNames.join(", ")}; CAS binds only the CN, so these would not be in the certificate: make the CSR with DNS names only`,
+    });
+  return failures;
+}
+
 /** One problem with one property, as Pulumi's CheckFailure. */
 export interface Failure {
   property: string;
@@ -284,27 +311,7 @@ async function judgeOrderInputs(
   if (inputs.domains && new Set(inputs.domains).size < inputs.domains.length)
     failures.push({ property: "domains", reason: "a name is listed twice" });
 
-  // CAS binds a CSR's CN only (SDK remark on CreateCertificateForPackageRequest.Domain/Csr):
-  // names beyond it would silently be missing from the certificate.
-  const extra = csr?.commonName ? csr.names.filter((n) => n !== csr!.commonName) : [];
-  if (extra.length > 0)
-    failures.push({
-      property: "csr",
-      reason: `CAS binds only the CSR's CN (${csr!.commonName}); ${extra.join(", ")} would not be in the certificate. Order several names with domains (CAS makes the key), or place one order per name with its own CSR`,
-    });
-
-  // The README promises a CSR with other names is refused: a second CN, or an IP, e-mail or URI
-  // name, would not be in the certificate either.
-  if (csr && csr.commonNameCount > 1)
-    failures.push({
-      property: "csr",
-      reason: `the CSR subject has ${csr.commonNameCount} CNs; CAS binds one name per CSR: make the CSR with a single CN, or order several names with domains`,
-    });
-  if (csr && csr.otherNames.length > 0)
-    failures.push({
-      property: "csr",
-      reason: `the CSR's subjectAltName holds ${csr.otherNames.join(", ")}; CAS binds only the CN, so these would not be in the certificate: make the CSR with DNS names only`,
-    });
+  if (csr) failures.push(...csrBindingFailures(csr));
 
   const names = csr?.commonName
     ? [csr.commonName]

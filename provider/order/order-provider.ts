@@ -2,10 +2,11 @@ import { currentAccount, placedElsewhere } from "./account";
 import type { ResponseOf } from "../cas/actions";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
-import { parseCsr } from "../pki/csr";
+import { parseCsr, type CsrInfo } from "../pki/csr";
 import {
   checkOrderInputs,
   chooseAction,
+  csrBindingFailures,
   INPUT_DEFAULTS,
   orderInputsSchema,
   type Failure,
@@ -41,6 +42,29 @@ import {
 } from "./pending-create";
 
 type Props = Record<string, unknown>;
+
+/**
+ * An order placed before 0.2.0 with a CSR CAS cannot fully bind (names beyond its CN) keeps that CSR:
+ * its binding rules apply to new orders, not to one that exists, so its stack still previews and
+ * updates. The rest of the CSR's checks still apply.
+ */
+async function keepingPlacedCsr(
+  oldCsr: string | undefined,
+  csr: CsrInfo | null,
+  failures: Failure[],
+): Promise<Failure[]> {
+  if (!oldCsr || !csr) return failures;
+  const old = await parseCsr(oldCsr).catch(() => null);
+  if (!old || old.publicKeySha256 !== csr.publicKeySha256 || old.subject !== csr.subject) return failures;
+  if (JSON.stringify(old.names) !== JSON.stringify(csr.names)) return failures;
+  const binding = new Set(csrBindingFailures(csr).map((f) => f.reason));
+  const kept = failures.filter((f) => !(f.property === "csr" && binding.has(f.reason)));
+  if (kept.length < failures.length)
+    log(
+      `the order's CSR (CN ${csr.commonName}) was accepted by a release before 0.2.0 and is kept; CAS binds only its CN, so a new order (renewal, replacement) needs a CSR with that name alone, or domains`,
+    );
+  return kept;
+}
 export interface ConfigureRequest {
   config: { get(key: string): string | undefined };
   /**
@@ -89,7 +113,9 @@ export const certificateOrderProvider = {
 
   async check(oldInputs: Props, news: Props) {
     const olds = parseProps(storedInputsSchema, oldInputs, "CertificateOrder's previous inputs");
-    const { inputs, failures } = await checkOrderInputs(news);
+    const checked = await checkOrderInputs(news);
+    const { inputs } = checked;
+    const failures = await keepingPlacedCsr(olds.csr, checked.csr, checked.failures);
     if (failures.length === 0 && Object.keys(olds).length === 0) {
       const quotaFailure = await checkQuota(
         parseProps(previewInputsSchema, inputs, "CertificateOrder inputs"),
