@@ -33,8 +33,8 @@ export function ownershipOf(state: Pick<OrderState, "ownership" | "adoptOrderId"
 /** How to confirm or withdraw an order of unknown ownership. */
 function confirmHow(id: string): string {
   return (
-    `if this stack placed it, run \`pulumi config set ${LEGACY_OWNERSHIP_KEY} placed\` (confirms every such order of the stack), ` +
-    `or set \`adoptOrderId: "${id}"\` on this resource and run pulumi up`
+    `if this stack placed it, run \`pulumi config set ${LEGACY_OWNERSHIP_KEY} placed\` (confirms every such order of the stack) ` +
+    `or set \`adoptOrderId: "${id}"\` on this resource, then pulumi up (destroy uses the configuration the last up recorded)`
   );
 }
 
@@ -66,6 +66,6 @@ export function leftInCas(state: Pick<OrderState, "status" | "domains">, id: str
     `order ${id} (${state.status ?? "status not recorded"}, ${state.domains.join(", ") || "names not recorded"}) left in CAS: its ownership is unknown ` +
     "(recorded by a release before 0.2.0), so this stack neither cancels nor revokes it. " +
     `If it is yours, cancel it in the CAS console (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it) or keep it; ` +
-    `to have destroy withdraw it instead, ${confirmHow(id)} before destroying`
+    `to have destroy withdraw it instead, ${confirmHow(id)}, and destroy again`
   );
 }

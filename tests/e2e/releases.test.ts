@@ -45,7 +45,9 @@ interface Fixture {
   /** Resources the program registers (providers are not counted in change summaries). */
   registered: number;
   /** The CertificateOrders, by resource name, as recorded. */
-  orders: Map<string, { orderId: string; onDelete: string; ownership: unknown }>;
+  orders: Map<string, { orderId: string; onDelete: string; ownership: unknown; adopted: boolean }>;
+  /** Issued validations whose CAS certificate id the release did not record (the next up links it). */
+  unlinkedValidations: number;
   /** Each order's state in the emulator when recording ended. */
   recordedStates: Map<string, string>;
   program: PulumiFn;
@@ -65,6 +67,8 @@ function readFixture(commit: string): Fixture {
           orderId: r.id!,
           onDelete: String(r.inputs?.onDelete ?? "cancel"),
           ownership: r.outputs?.ownership,
+          // Named by the user in adoptOrderId: adopted, whatever the release recorded.
+          adopted: r.inputs?.adoptOrderId === r.id,
         },
       ]),
   );
@@ -82,6 +86,12 @@ function readFixture(commit: string): Fixture {
     deployment,
     registered: resources.filter((r) => !r.type.startsWith("pulumi:providers:")).length,
     orders,
+    unlinkedValidations: resources.filter(
+      (r) =>
+        r.type.endsWith(":CertificateOrderValidation") &&
+        typeof r.outputs?.certificatePem === "string" &&
+        r.outputs.certificateId == null,
+    ).length,
     recordedStates: new Map(Object.values(emulatorState.orders).map((o) => [o.orderId, o.state])),
     program: program({ cas, pulumi }),
   };
@@ -97,7 +107,8 @@ const fixtures = existsSync(RELEASES)
 /**
  * How destroy treats orders:
  * - `unknown`: state written before ownership was recorded, destroyed with no
- *   `alicloud-cas:legacyOwnership`: every order is left in CAS as it was;
+ *   `alicloud-cas:legacyOwnership`: every order is left in CAS as it was, but one the program names
+ *   in `adoptOrderId` (the user said it is this stack's: adopted);
  * - `placed`: ownership recorded, or `alicloud-cas:legacyOwnership: placed`: the normal rules.
  */
 type Rules = "unknown" | "placed";
@@ -106,8 +117,13 @@ type Rules = "unknown" | "placed";
  * What the emulator holds for an order after destroy: its state, or `null` when it is gone (an
  * unissued order is withdrawn and deleted, which returns its quota).
  */
-function expectedAfterDestroy(rules: Rules, recorded: string, onDelete: string): string | null {
-  if (rules === "unknown" || onDelete === "retain") return recorded;
+function expectedAfterDestroy(
+  rules: Rules,
+  recorded: string,
+  onDelete: string,
+  adopted: boolean,
+): string | null {
+  if ((rules === "unknown" && !adopted) || onDelete === "retain") return recorded;
   if (recorded === "certificate") return onDelete === "revoke" ? "revoked" : "certificate";
   return null;
 }
@@ -176,9 +192,22 @@ for (const f of fixtures) {
         assert.equal((await env.stack.getConfig("alicloud:secretKey")).value, emu.accessKeySecret);
       });
 
-      it("preview with HEAD's package shows no change", async () => {
-        const preview = await env.stack.preview();
-        assert.deepEqual(preview.changeSummary, { same: f.registered });
+      it("preview with HEAD's package replaces nothing; it updates only a validation whose certificate id the release did not record", async () => {
+        let printed = "";
+        const preview = await env.stack.preview({ onOutput: (t) => (printed += t) });
+        const linking = f.unlinkedValidations;
+        assert.deepEqual(
+          preview.changeSummary,
+          linking ? { same: f.registered - linking, update: linking } : { same: f.registered },
+          printed,
+        );
+        if (linking)
+          assert.equal(
+            printed.match(/~ +pulumi-nodejs:dynamic\/alicloud-cas:CertificateOrderValidation \S+ update/g)
+              ?.length,
+            linking,
+            printed,
+          );
       });
 
       it("refresh reads every order, the issued one as issued", async () => {
@@ -194,6 +223,9 @@ for (const f of fixtures) {
       });
 
       it("up changes nothing", async () => {
+        // Stack config reaches the provider through up (destroy uses the configuration the last up recorded).
+        if (variant.legacyOwnership)
+          await env.stack.setConfig("alicloud-cas:legacyOwnership", { value: variant.legacyOwnership });
         const up = await env.stack.up();
         assert.equal(up.summary.result, "succeeded");
         assert.deepEqual(up.summary.resourceChanges, { same: f.registered });
@@ -204,8 +236,6 @@ for (const f of fixtures) {
           ? "destroy leaves every order in CAS as it was and says how to cancel or confirm each"
           : "destroy withdraws the unissued orders and keeps (or revokes, onDelete: revoke) the issued ones",
         async () => {
-          if (variant.legacyOwnership)
-            await env.stack.setConfig("alicloud-cas:legacyOwnership", { value: variant.legacyOwnership });
           let printed = "";
           const destroyed = await env.stack.destroy({ onOutput: (t) => (printed += t) });
           assert.equal(destroyed.summary.result, "succeeded");
@@ -221,19 +251,20 @@ for (const f of fixtures) {
           for (const [name, o] of f.orders) {
             const recorded = f.recordedStates.get(o.orderId);
             assert.ok(recorded, `order ${o.orderId} (${name}) is in the recorded emulator state`);
-            want[name] = expectedAfterDestroy(variant.rules, recorded, o.onDelete);
+            want[name] = expectedAfterDestroy(variant.rules, recorded, o.onDelete, o.adopted);
             got[name] = now.get(o.orderId) ?? null;
           }
           assert.deepEqual(got, want);
 
           if (variant.rules === "unknown") {
-            // Each order is named, with the setting that lets destroy cancel or keep it.
+            // Each order left is named, with the setting that lets destroy cancel or keep it.
             for (const [name, o] of f.orders)
-              assert.match(
-                printed,
-                new RegExp(`\\b${o.orderId}\\b`),
-                `${name} (${o.orderId}) is not in the log`,
-              );
+              if (!o.adopted)
+                assert.match(
+                  printed,
+                  new RegExp(`\\b${o.orderId}\\b`),
+                  `${name} (${o.orderId}) is not in the log`,
+                );
             assert.match(printed, /alicloud-cas:legacyOwnership/);
           }
         },
