@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { LEGACY_OWNERSHIP_KEY, ownershipOf } from "../../provider/order/held-by";
 import { setConfig } from "../../provider/order/settings";
 import { storedState } from "../../provider/order/state-chain";
@@ -168,4 +170,37 @@ describe("ownership of orders recorded before it was", () => {
       isError("InvalidConfig", /^alicloud-cas:legacyOwnership: "yes" is not a setting; use "placed"/),
     );
   });
+});
+
+describe("the state of every recorded release reads", () => {
+  // Compiled to dist/tests/unit; the fixtures live in the source tree.
+  const releases = join(__dirname, "..", "..", "..", "tests", "fixtures", "releases");
+  const commits = readdirSync(releases).filter((d) => /^[0-9a-f]{40}$/.test(d));
+
+  it("there are recorded releases", () => assert.ok(commits.length >= 2, commits.join(", ")));
+  for (const commit of commits)
+    it(`${commit.slice(0, 7)}: every CertificateOrder and validation upgrades to the current version`, () => {
+      const { deployment } = JSON.parse(readFileSync(join(releases, commit, "deployment.json"), "utf8")) as {
+        deployment: { resources: Array<{ type: string; id?: string; outputs?: Record<string, unknown> }> };
+      };
+      let read = 0;
+      for (const r of deployment.resources) {
+        const def = r.type.endsWith(":CertificateOrder")
+          ? ORDER_STATE
+          : r.type.endsWith(":CertificateOrderValidation")
+            ? VALIDATION_STATE
+            : undefined;
+        if (!def) continue;
+        // Secret outputs are ciphertext objects in an export; the schemas read them only as text.
+        const outputs = Object.fromEntries(
+          Object.entries(r.outputs ?? {}).filter(
+            ([, v]) => !(typeof v === "object" && v && "ciphertext" in v),
+          ),
+        );
+        const s = def.read(outputs, { id: r.id! }) as { schemaVersion: number };
+        assert.equal(s.schemaVersion, def.version);
+        read++;
+      }
+      assert.ok(read >= 5, `${read} resources read`);
+    });
 });
