@@ -4,14 +4,16 @@ import { builtinModules } from "node:module";
 import { promisify } from "node:util";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, posix, resolve } from "node:path";
+import { delimiter, dirname, join, posix, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { isAtLeast, MIN_NODE_VERSION, parseNodeVersion } from "../../runtime/node-version";
-import { npm, packPackage } from "../support/example-copy";
+import { packPackage } from "../support/example-copy";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 /** A newer @pulumi/pulumi than this repository's own (3.270.0), pinned exactly, as a user's project has it. */
 const PROJECT_PULUMI = "3.276.0";
+/** The folders whose compiled code the package ships (package.json `files`). */
+const SHIPPED = ["protocol", "runtime", "sdk", "provider", "emulator"];
 
 interface Manifest {
   name: string;
@@ -88,6 +90,8 @@ describe("the packed package", function () {
   let manifest: Manifest;
   let emu: RunningEmulator;
   let scratch: string;
+  /** What `npm install` printed (stdout and stderr) when it installed the tarball into the scratch project. */
+  let installOutput: string;
 
   before(async () => {
     emu = await startEmulator();
@@ -102,7 +106,24 @@ describe("the packed package", function () {
         dependencies: { "@pulumi/pulumi": PROJECT_PULUMI, "pulumi-alicloud-cas": `file:${tarball}` },
       }),
     );
-    npm(["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], scratch);
+    // Scripts allowed and printed (--foreground-scripts), as a user's install runs them.
+    const npmCli = process.env.npm_execpath; // set when run through npm scripts
+    const [cmd, pre] = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+    const r = spawnSync(
+      cmd,
+      [...pre, "install", "--prefer-offline", "--foreground-scripts", "--no-audit", "--no-fund"],
+      {
+        cwd: scratch,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          // The project's scripts run with the Node running this suite, not Node 20 from PATH.
+          PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+        },
+      },
+    );
+    installOutput = `${r.stdout}\n${r.stderr}`;
+    if (r.status !== 0) throw new Error(`npm install failed:\n${installOutput}`);
     manifest = JSON.parse(
       readFileSync(join(scratch, "node_modules", "pulumi-alicloud-cas", "package.json"), "utf8"),
     ) as Manifest;
@@ -110,20 +131,15 @@ describe("the packed package", function () {
   after(() => emu?.close());
 
   describe("npm pack", () => {
-    it("ships the four entry points with declarations, and no tests", () => {
-      for (const f of [
-        "dist/sdk/index.d.ts",
-        "dist/provider/index.d.ts",
-        "dist/provider/cas/index.d.ts",
-        "dist/emulator/index.d.ts",
-        "dist/emulator/cli.js",
-        "README.md",
-      ])
-        assert.ok(files.includes(f), f);
-      assert.ok(
-        !files.some((f) => f.startsWith("dist/tests/") || f.startsWith("tests/")),
-        "tests are not shipped",
+    it("holds only the shipped folders' compiled code, README.md and package.json", () => {
+      const compiled = new RegExp(`^dist/(${SHIPPED.join("|")})/[\\w./-]+\\.(js|js\\.map|d\\.ts)$`);
+      const top = ["README.md", "package.json"];
+      assert.deepEqual(
+        files.filter((f) => !compiled.test(f) && !top.includes(f)),
+        [],
+        "no tests, fixtures, keys, bench, scripts or sources",
       );
+      for (const f of top) assert.ok(files.includes(f), f);
     });
 
     it("ships every file package.json points at: main, types, each export and the bin", () => {
@@ -137,6 +153,38 @@ describe("the packed package", function () {
       ].map((p) => posix.normalize(p));
       assert.ok(targets.includes("dist/provider/cas/index.js"), "the client's entry point is among them");
       for (const t of targets) assert.ok(files.includes(t), t);
+    });
+
+    it("every module is compiled from a source in this repository (no output of a removed file)", () => {
+      const stale = files
+        .filter((f) => f.endsWith(".js"))
+        .map((f) => f.slice("dist/".length, -".js".length) + ".ts")
+        .filter((src) => !existsSync(join(ROOT, src)));
+      assert.deepEqual(stale, []);
+    });
+
+    it("each module's source map is shipped beside it and carries its source inline, as it is now", () => {
+      const modules = files.filter((f) => f.endsWith(".js"));
+      assert.ok(modules.length > 50, `${modules.length} modules`);
+      for (const f of modules) {
+        const js = readFileSync(join(scratch, "node_modules", "pulumi-alicloud-cas", f), "utf8");
+        const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(js)?.[1];
+        if (!url) continue;
+        const mapPath = posix.join(posix.dirname(f), url);
+        assert.ok(files.includes(mapPath), `${f} points at ${mapPath}, which is not in the package`);
+        const map = JSON.parse(
+          readFileSync(join(scratch, "node_modules", "pulumi-alicloud-cas", mapPath), "utf8"),
+        ) as {
+          sources: string[];
+          sourcesContent?: Array<string | null>;
+        };
+        const source = join(ROOT, f.slice("dist/".length, -".js".length) + ".ts");
+        assert.deepEqual(
+          map.sourcesContent,
+          [readFileSync(source, "utf8")],
+          `${mapPath}: sources ${map.sources}`,
+        );
+      }
     });
 
     it("its modules load only each other, Node's built-ins, their dependencies and peers, and the package by name", () => {
@@ -174,6 +222,25 @@ describe("the packed package", function () {
       assert.deepEqual(installedCopies(scratch, "@pulumi/pulumi"), {
         "node_modules/@pulumi/pulumi": PROJECT_PULUMI,
       });
+    });
+
+    it("npm runs no install script of the package and lists none", () => {
+      const lifecycle = ["preinstall", "install", "postinstall", "prepare"];
+      assert.deepEqual(
+        Object.keys(manifest.scripts ?? {}).filter((s) => lifecycle.includes(s)),
+        [],
+        "no install-time script in the packed package.json",
+      );
+      assert.ok(!files.includes("binding.gyp"), "no binding.gyp (npm would run node-gyp)");
+      // --foreground-scripts prints `> name@version script` for every script npm runs: some
+      // dependency of @pulumi/pulumi has one, which shows the output is the place to look.
+      assert.match(installOutput, /^> [@\w./-]+@[\w.-]+ (preinstall|install|postinstall)$/m);
+      assert.doesNotMatch(installOutput, /^> pulumi-alicloud-cas@/m);
+      // npm's install-script report (allowScripts) names packages with install-time scripts.
+      assert.doesNotMatch(
+        installOutput,
+        /pulumi-alicloud-cas@\S+ \((preinstall|install|postinstall|prepare):/,
+      );
     });
 
     it("`require(\"pulumi-alicloud-cas\")` loads on Node 22, and its resources are the project's @pulumi/pulumi's", async () => {
