@@ -131,15 +131,19 @@ describe("the packed package", function () {
   after(() => emu?.close());
 
   describe("npm pack", () => {
-    it("holds only the shipped folders' compiled code, README.md and package.json", () => {
+    it("holds only the shipped folders' compiled code, README.md, LICENSE, CHANGELOG.md and package.json", () => {
       const compiled = new RegExp(`^dist/(${SHIPPED.join("|")})/[\\w./-]+\\.(js|js\\.map|d\\.ts)$`);
-      const top = ["README.md", "package.json"];
+      const top = ["README.md", "LICENSE", "CHANGELOG.md", "package.json"];
       assert.deepEqual(
         files.filter((f) => !compiled.test(f) && !top.includes(f)),
         [],
         "no tests, fixtures, keys, bench, scripts or sources",
       );
       for (const f of top) assert.ok(files.includes(f), f);
+      assert.match(
+        readFileSync(join(scratch, "node_modules", "pulumi-alicloud-cas", "LICENSE"), "utf8"),
+        /Apache License\s+Version 2\.0, January 2004/,
+      );
     });
 
     it("ships every file package.json points at: main, types, each export and the bin", () => {
