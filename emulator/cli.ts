@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// First: on Node < 22 the bin stops with the version it needs, like every other entry point.
-import "../sdk/node-version";
+// First: on too old a Node the bin stops saying which Node it needs, like every other entry point.
+import "../runtime/node-version";
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { parseArgs } from "node:util";

@@ -3,8 +3,8 @@
  * offline demos.
  * @packageDocumentation
  */
-// First: a clear error on Node < 22 before any dependency fails obscurely.
-import "../sdk/node-version";
+// First: a clear error on too old a Node, before any dependency fails obscurely.
+import "../runtime/node-version";
 export {
   startEmulator,
   EmulatorControl,

@@ -3,8 +3,8 @@
  * this module by package name inside the Pulumi provider process; nothing here is serialized.
  * @packageDocumentation
  */
-// First: a clear error on Node < 22 before any dependency fails obscurely.
-import "../sdk/node-version";
+// First: a clear error on too old a Node, before any dependency fails obscurely.
+import "../runtime/node-version";
 import { certificateOrderProvider } from "./order/order-provider";
 import { certificateOrderValidationProvider } from "./order/validation-provider";
 import { withOperationDeadline } from "./cas/deadline";

@@ -2,8 +2,8 @@
  * `pulumi-alicloud-cas`: order TLS certificates from an Alibaba Cloud CAS resource plan.
  * @packageDocumentation
  */
-// First: a clear error on Node < 22 before any dependency fails obscurely.
-import "./node-version";
+// First: a clear error on too old a Node, before any dependency fails obscurely.
+import "../runtime/node-version";
 export {
   CertificateOrder,
   type CertificateOrderArgs,

@@ -3,6 +3,8 @@
  * Service (CAS) 2020-04-07 RPC API.
  * @packageDocumentation
  */
+// First: a clear error on too old a Node, before undici (which this client loads) fails obscurely.
+import "../../runtime/node-version";
 export {
   CasClient,
   isoSeconds,
