@@ -34,7 +34,7 @@ export function ownershipOf(state: Pick<OrderState, "ownership" | "adoptOrderId"
 function confirmHow(id: string): string {
   return (
     `if this stack placed it, run \`pulumi config set ${LEGACY_OWNERSHIP_KEY} placed\` (confirms every such order of the stack) ` +
-    `or set \`adoptOrderId: "${id}"\` on this resource, then pulumi up (destroy uses the configuration the last up recorded)`
+    `or set \`adoptOrderId: "${id}"\` on the resource ordering these names, then pulumi up before any destroy (destroy uses the configuration the last up recorded)`
   );
 }
 
@@ -44,14 +44,14 @@ const named = new Set<string>();
  * Says, once per order and process, that an order's ownership is unknown (the first time with the
  * why and the fix; after that one short line), so a refresh of many such orders names each once.
  */
-export function noteUnknownOwnership(id: string): void {
+export function noteUnknownOwnership(id: string, domains: readonly string[]): void {
   if (named.has(id)) return;
   const first = named.size === 0;
   named.add(id);
   log(
     first
-      ? `order ${id}: ownership unknown. It was recorded by a release before 0.2.0, which did not record whether this stack placed the order or took another stack's after a lost create answer, so destroy and replacement leave it in CAS; ${confirmHow(id)}`
-      : `order ${id}: ownership unknown (recorded by a release before 0.2.0; see the first such line)`,
+      ? `order ${id} (${domains.join(", ")}): ownership unknown. It was recorded by a release before 0.2.0, which did not record whether this stack placed the order or took another stack's after a lost create answer, so destroy and replacement leave it in CAS; ${confirmHow(id)}`
+      : `order ${id} (${domains.join(", ")}): ownership unknown (recorded by a release before 0.2.0; see the first such line)`,
   );
 }
 
@@ -63,9 +63,9 @@ export function resetOwnershipNotes(): void {
 /** What delete says when it leaves an order of unknown ownership in CAS. */
 export function leftInCas(state: Pick<OrderState, "status" | "domains">, id: string): string {
   return (
-    `order ${id} (${state.status ?? "status not recorded"}, ${state.domains.join(", ") || "names not recorded"}) left in CAS: its ownership is unknown ` +
+    `order ${id} (${state.status ?? "status not recorded"}, ${state.domains.join(", ") || "names not recorded"}) left in CAS and removed from the stack: its ownership is unknown ` +
     "(recorded by a release before 0.2.0), so this stack neither cancels nor revokes it. " +
-    `If it is yours, cancel it in the CAS console (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it) or keep it; ` +
-    `to have destroy withdraw it instead, ${confirmHow(id)}, and destroy again`
+    `If it is yours, cancel it in the CAS console (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it) or keep it. ` +
+    `(To have destroy withdraw such orders, set ${LEGACY_OWNERSHIP_KEY} to placed, or adoptOrderId, and run pulumi up before destroying.)`
   );
 }

@@ -25,6 +25,7 @@ import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
   describeCandidates,
+  namesKey,
   recordTakenByCreate,
   wasTakenByCreate,
   lostAnswerPolicy,
@@ -145,6 +146,16 @@ export const certificateOrderProvider = {
         `order ${id}: ${d.reasons.join("; ")}. But adoptOrderId pins this resource to order ${id}, which its replacement cannot take: ` +
           "remove adoptOrderId from the program (it is needed only for the up that adopts; the resource keeps its order) and run pulumi up again",
       );
+    // A CSR kept from before 0.2.0 (see keepingPlacedCsr) may not place a new order.
+    const csr =
+      d.replaces.length > 0 && typeof news.csr === "string"
+        ? await parseCsr(news.csr).catch(() => null)
+        : null;
+    const binding = csr ? csrBindingFailures(csr) : [];
+    if (binding.length)
+      throw new Error(
+        `order ${id}: ${d.reasons.join("; ")}. A new order cannot take this CSR: ${binding.map((f) => f.reason).join("; ")}`,
+      );
     for (const reason of d.reasons) log(`order ${olds.orderId ?? id}: ${reason}`);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
   },
@@ -165,7 +176,7 @@ export const certificateOrderProvider = {
     const id = upgraded.orderId;
     claim(id);
     const ownership = ownershipOf(upgraded, id);
-    if (ownership === "unknown") noteUnknownOwnership(id);
+    if (ownership === "unknown") noteUnknownOwnership(id, upgraded.domains);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -194,7 +205,7 @@ export const certificateOrderProvider = {
     claim(id);
     // `adoptOrderId` naming this order in the program confirms an order of unknown ownership.
     const ownership = ownershipOf({ ...old, adoptOrderId: news.adoptOrderId }, id);
-    if (ownership === "unknown") noteUnknownOwnership(id);
+    if (ownership === "unknown") noteUnknownOwnership(id, old.domains);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
@@ -354,12 +365,17 @@ async function readBack(
 async function resolvePending(p: PendingCreate, news: OrderInputs, provider: unknown) {
   if (news.adoptOrderId) return placeAndRead(news, provider);
   const { found, windowEnds } = await lookAgain(p, placer.windowMs, Date.now());
-  if (found.length === 1 && lostAnswerPolicy() === "unique") {
+  const domains = await orderNames(news);
+  // The program now asks for other names or another product: what the earlier request placed is not this order.
+  const same = news.productCode === p.productCode && namesKey(domains) === namesKey(p.names);
+  if (found.length && !same)
+    log(
+      `${pendingLine(p)}; the program now asks for ${domains.join(", ")} (${news.productCode}), so what CAS lists for that request is left in CAS: ${describeCandidates(found)}; cancel them in the CAS console if they are this stack's`,
+    );
+  else if (found.length === 1 && lostAnswerPolicy() === "unique") {
     const taken: Placed = { orderId: found[0]!.orderId, ownership: "reconciled" };
-    const domains = await orderNames(news);
     return readBack(news, taken, p.action, domains, provider, currentAccount(client()));
-  }
-  if (found.length)
+  } else if (found.length)
     throw candidatesFound(
       p,
       found,

@@ -37,10 +37,15 @@ export interface StoredState<S extends z.ZodType> {
   read(props: Props, context?: UpgradeContext): z.output<S>;
 }
 
-/** The version `props` was written with (1 when unversioned). */
-export function versionOf(props: Props): number {
+/** The version `props` was written with (1 when unversioned); any other value is refused, never guessed. */
+export function versionOf(props: Props, what = "state"): number {
   const v = props.schemaVersion;
-  return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : 1;
+  if (v === undefined) return 1;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new CasError(
+    "InvalidState",
+    `${what} cannot be read (schemaVersion: ${JSON.stringify(v)} is not a version). If the stack's state was edited by hand, restore it (pulumi stack export/import)`,
+  );
 }
 
 /** Defines a stored state; the upgraders must be in order, one per version from 2 up. */
@@ -59,7 +64,7 @@ export function storedState<S extends z.ZodType>(
     schema,
     upgraders,
     read(props, context = {}) {
-      const from = versionOf(props);
+      const from = versionOf(props, what);
       if (from > version)
         throw new CasError(
           "StateFromNewerRelease",

@@ -52,7 +52,7 @@ export const ORDER_UPGRADERS: readonly Upgrader[] = [
               ),
             }
           : {}),
-        ownership: legacyOwnership(props.ownership, props.adoptOrderId, orderId),
+        ownership: legacyOwnership(props, orderId),
       };
     },
   },
@@ -62,8 +62,12 @@ export const ORDER_UPGRADERS: readonly Upgrader[] = [
  * How an order recorded by an earlier release is held. Releases before ownership was recorded could
  * take another stack's order after a lost create answer without saying so: their orders are `unknown`
  * (never cancelled or revoked on that basis), unless the user named the order in `adoptOrderId`.
+ * The release that recorded ownership also recorded `account` for every order it placed, and wrote
+ * `placed` for older orders it refreshed: `placed` without `account` is such an older order.
  */
-function legacyOwnership(recorded: unknown, adoptOrderId: unknown, orderId: string | undefined): unknown {
-  if (recorded !== undefined) return recorded;
-  return adoptOrderId !== undefined && adoptOrderId === orderId ? "adopted" : "unknown";
+function legacyOwnership(props: Props, orderId: string | undefined): unknown {
+  if (props.adoptOrderId !== undefined && props.adoptOrderId === orderId) return "adopted";
+  const recorded = props.ownership;
+  if (recorded === undefined || (recorded === "placed" && props.account === undefined)) return "unknown";
+  return recorded;
 }

@@ -11,6 +11,7 @@ export interface InProcessProvider {
   create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;
   read(id: string, props: object): Promise<{ id: string; props: Record<string, unknown> }>;
   update(id: string, olds: object, news: object): Promise<{ outs: Record<string, unknown> }>;
+  diff(id: string, olds: object, news: object): Promise<{ changes: boolean; replaces: string[] }>;
   delete(id: string, props: object): Promise<void>;
 }
 

@@ -82,6 +82,24 @@ describe("stored state: one upgrade chain per resource", () => {
     assert.equal(s.account?.accessKey, "0123456789abcdef");
   });
 
+  it("0.1.0 state where a refresh wrote ownership placed but no account (the later build did so for older orders) is unknown", () => {
+    assert.equal(ORDER_STATE.read({ ...written59cbbc6, ownership: "placed" }).ownership, "unknown");
+    const account = { endpoint: "https://cas.aliyuncs.com", accessKey: null };
+    assert.equal(ORDER_STATE.read({ ...written59cbbc6, ownership: "placed", account }).ownership, "placed");
+  });
+
+  it("a schemaVersion that is not a whole number of at least 1 is refused, not read as version 1", () => {
+    for (const v of [0, -1, 2.5, "3", null])
+      assert.throws(
+        () => ORDER_STATE.read({ ...written59cbbc6, schemaVersion: v }),
+        isError(
+          "InvalidState",
+          /^CertificateOrder state cannot be read \(schemaVersion: .* is not a version\)/,
+        ),
+        String(v),
+      );
+  });
+
   it("unversioned state (version 1) is brought up through every step", () => {
     const s = ORDER_STATE.read(
       {
