@@ -358,7 +358,11 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       const log = await fresh.waitForStderr(
         new RegExp(`order ${a.id} \\(pending_validation, legacy-a.example.com\\) left in CAS`),
       );
-      assert.equal(log.match(new RegExp(`order ${a.id}: ownership unknown`, "g"))?.length, 1, log);
+      assert.equal(
+        log.match(new RegExp(`order ${a.id} \\(legacy-a\\.example\\.com\\): ownership unknown`, "g"))?.length,
+        1,
+        log,
+      );
       assert.match(
         log,
         /ownership unknown\. It was recorded by a release before 0\.2\.0.*pulumi config set alicloud-cas:legacyOwnership placed/,
@@ -366,7 +370,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       assert.match(
         log,
         new RegExp(
-          `order ${b.id}: ownership unknown \\(recorded by a release before 0\\.2\\.0; see the first such line\\)`,
+          `order ${b.id} \\(legacy-b\\.example\\.com\\): ownership unknown \\(recorded by a release before 0\\.2\\.0; see the first such line\\)`,
         ),
       );
       assert.match(log, new RegExp(`CancelOrderRequest with OrderId ${a.id}`));
