@@ -150,8 +150,8 @@ export function undeclared(value: unknown, levels: Fields[], path = ""): string[
     }
     const inner = specs.map(nestedFields).filter((f): f is Fields => f !== undefined);
     if (inner.length === 0) continue;
-    const items = Array.isArray(v) ? v : [v];
-    items.forEach((item, i) => out.push(...undeclared(item, inner, Array.isArray(v) ? `${at}[${i}]` : at)));
+    for (const item of Array.isArray(v) ? v : [v])
+      out.push(...undeclared(item, inner, Array.isArray(v) ? `${at}[]` : at));
   }
   return out;
 }
