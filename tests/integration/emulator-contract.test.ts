@@ -133,7 +133,7 @@ describe("the emulator's answers declare only fields the official SDKs know", fu
       "verify_fail",
     ]);
     const described = bodies.filter((b) => b.action === "DescribeCertificateState").map((b) => b.body);
-    for (const field of ["RecordDomain", "Uri", "Certificate", "PrivateKey"])
+    for (const field of ["RecordDomain", "Uri", "Certificate", "PrivateKey", "CertId"])
       assert.ok(
         described.some((b) => field in b),
         `no DescribeCertificateState answer with ${field}`,
