@@ -28,6 +28,7 @@ Options:
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
+  --omit-cert-id         answer DescribeCertificateState without CertId, as CAS did before 2025-07
   --print-env            print the export lines that point the provider at this emulator (stays
                          in the foreground; see --detach)
   --detach               start in the background, print the export lines (plus CAS_EMULATOR_PID)
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       "record-domain-style": { type: "string" },
       zone: { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
+      "omit-cert-id": { type: "boolean" },
       "print-env": { type: "boolean" },
       detach: { type: "boolean" },
       "log-file": { type: "string" },
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     planSize: num("plan-size", values["plan-size"]),
     qps: num("qps", values.qps),
     largeOrderIds: values["large-order-ids"],
+    omitCertId: values["omit-cert-id"],
     controlToken: values["control-token"] ?? (process.env.CAS_EMULATOR_CONTROL_TOKEN || undefined),
     allowedHosts: values["allow-host"],
     lifecycle: {

@@ -65,18 +65,24 @@ const planInput = z.strictObject({
 const recordInput = z.strictObject({ name: z.string().min(1), type: z.string().min(1), value: z.string() });
 const faultInput = z.strictObject({
   rules: z.array(
-    z.strictObject({
-      action: z.string().min(1),
-      kind: z.enum(["latency", "error", "reset", "ambiguous", "throttle"]),
-      rate: z.number().min(0).max(1),
-      latencyMs: z.number().nonnegative().optional(),
-      code: z
-        .string()
-        .regex(/^[A-Za-z][A-Za-z0-9.]*$/)
-        .optional(),
-      status: z.number().int().min(400).max(599).optional(),
-      limit: z.number().int().nonnegative().optional(),
-    }),
+    z
+      .strictObject({
+        action: z.string().min(1),
+        kind: z.enum(["latency", "error", "reset", "ambiguous", "throttle"]),
+        rate: z.number().min(0).max(1),
+        latencyMs: z.number().nonnegative().optional(),
+        code: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9.]*$/)
+          .optional(),
+        status: z.number().int().min(400).max(599).optional(),
+        limit: z.number().int().nonnegative().optional(),
+        retryAfterMs: z.number().int().nonnegative().optional(),
+      })
+      .refine((r) => r.retryAfterMs === undefined || r.kind === "error" || r.kind === "throttle", {
+        message: "retryAfterMs applies to error and throttle faults only",
+        path: ["retryAfterMs"],
+      }),
   ),
 });
 const failInput = z.strictObject({ reason: z.string().max(2000).optional() });

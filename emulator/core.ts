@@ -99,17 +99,20 @@ export class EmulatorCore {
     return Object.prototype.hasOwnProperty.call(DOCUMENTED_QPS, action) ? DOCUMENTED_QPS[action] : undefined;
   }
 
-  /** `true` if this request is over the per-key, per-action limit. */
-  throttled(accessKeyId: string, action: string): boolean {
+  /**
+   * When this request is over the per-key, per-action limit: the milliseconds until the key has a
+   * token for the action again (sent as `x-acs-retry-after`); `undefined` when it may proceed.
+   */
+  throttled(accessKeyId: string, action: string): number | undefined {
     const limit = this.limitFor(action);
-    if (!limit) return false;
+    if (!limit) return undefined;
     const key = `${accessKeyId}|${action}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new Throttle(limit, Math.max(1, Math.floor(limit)), this.now);
       this.buckets.set(key, bucket);
     }
-    return !bucket.take();
+    return bucket.take() ? undefined : bucket.msUntilToken();
   }
 
   /** The fault that applies to this request, if any (decided by the seeded generator). */

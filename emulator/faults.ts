@@ -14,13 +14,17 @@ export class ApiFault extends Error {
 export type FaultKind =
   /** Answer after `latencyMs` (the request still succeeds). */
   | "latency"
-  /** Answer `ServiceUnavailable` 503 (or `code`/`status`) without processing. */
+  /**
+   * Answer `ServiceUnavailable` 503 (or `code`/`status`) without processing; with `retryAfterMs`,
+   * the answer carries `x-acs-retry-after`, which the official SDKs read as throttling whatever
+   * the code.
+   */
   | "error"
   /** Drop the connection before processing. */
   | "reset"
   /** Process the request (an order is committed), then drop the connection with no answer. */
   | "ambiguous"
-  /** Answer `Throttling.User` without processing. */
+  /** Answer `Throttling.User` without processing, with `x-acs-retry-after` (`retryAfterMs`, default 100). */
   | "throttle";
 
 export interface FaultRule {
@@ -34,6 +38,25 @@ export interface FaultRule {
   status?: number;
   /** Apply to at most this many requests, then stop. */
   limit?: number;
+  /**
+   * `error` and `throttle` faults: the `x-acs-retry-after` value in milliseconds (`0` is sent as
+   * `0`, which the official SDKs read as no header). `error` sends none without it; `throttle`
+   * sends {@link DEFAULT_THROTTLE_RETRY_AFTER_MS}.
+   */
+  retryAfterMs?: number;
+}
+
+/**
+ * UNCONFIRMED: the `x-acs-retry-after` of an injected throttling answer. The emulator's own rate
+ * limit sends the time until the key's next token instead.
+ */
+export const DEFAULT_THROTTLE_RETRY_AFTER_MS = 100;
+
+/** A `Throttling.User` answer telling the caller when to come back (`x-acs-retry-after`, ms). */
+export function throttlingFault(status: number, retryAfterMs: number): ApiFault {
+  return new ApiFault("Throttling.User", status, MESSAGES["Throttling.User"]!, {
+    "x-acs-retry-after": String(retryAfterMs),
+  });
 }
 
 export const MESSAGES: Record<string, string> = {

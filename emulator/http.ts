@@ -3,7 +3,7 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
-import { ApiFault, MESSAGES } from "./faults";
+import { ApiFault, DEFAULT_THROTTLE_RETRY_AFTER_MS, MESSAGES, throttlingFault } from "./faults";
 
 const LONG_KEYS = new Set(["OrderId", "CertificateId", "Id"]);
 
@@ -53,8 +53,8 @@ export async function route(
       started,
     );
     const { action, accessKeyId } = authed;
-    if (core.throttled(accessKeyId, action))
-      throw new ApiFault("Throttling.User", core.opts.throttleStatus ?? 400, MESSAGES["Throttling.User"]!);
+    const wait = core.throttled(accessKeyId, action);
+    if (wait !== undefined) throw throttlingFault(core.opts.throttleStatus ?? 400, wait);
     const fault = core.pickFault(action);
     if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
     if (fault?.kind === "reset") {
@@ -69,15 +69,16 @@ export async function route(
         code,
         fault.status ?? (code === "InternalError" ? 500 : 503),
         (Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : undefined) ?? code,
+        fault.retryAfterMs === undefined ? {} : { "x-acs-retry-after": String(fault.retryAfterMs) },
       );
     }
     if (fault?.kind === "throttle")
-      throw new ApiFault(
-        "Throttling.User",
+      throw throttlingFault(
         fault.status ?? core.opts.throttleStatus ?? 400,
-        MESSAGES["Throttling.User"]!,
+        fault.retryAfterMs ?? DEFAULT_THROTTLE_RETRY_AFTER_MS,
       );
     const answer = await core.model.handle(action, authed.params, accessKeyId);
+    if (core.opts.omitCertId && action === "DescribeCertificateState") delete answer.CertId;
     const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
     if (fault?.kind === "ambiguous") {
       core.record({ time: started, action, accessKeyId, outcome: "ambiguous", orderId });

@@ -241,6 +241,9 @@ export class CasModel {
           Type: o.state,
           Certificate: o.certificatePem,
           ...(o.privateKeyPem ? { PrivateKey: o.privateKeyPem } : {}),
+          // "Returned when the certificate is issued" (PyPI SDK 3.9.4, a string there; Go SDK
+          // v4.0.1, 2025-07); `omitCertId` answers as before.
+          ...(o.certId ? { CertId: o.certId } : {}),
         };
       default:
         return { Type: o.state };

@@ -43,6 +43,11 @@ export interface EmulatorOptions {
   /** Emit OrderIds as JSON strings instead of numbers (one doc example does). */
   orderIdsAsStrings?: boolean;
   /**
+   * Answer `DescribeCertificateState` of an issued order without `CertId`, as CAS did before
+   * 2025-07 (the certificate is then found by `ListUserCertificateOrder`).
+   */
+  omitCertId?: boolean;
+  /**
    * Host names the control API accepts in `Host`/`Origin` besides loopback names and `host`
    * (e.g. a container's service name). Everything else is refused (DNS-rebinding protection).
    */

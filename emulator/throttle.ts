@@ -23,4 +23,9 @@ export class Throttle {
     this.tokens -= 1;
     return true;
   }
+
+  /** Milliseconds until a token is free again (at least 1), for a throttled answer's `x-acs-retry-after`. */
+  msUntilToken(): number {
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond));
+  }
 }

@@ -26,7 +26,13 @@ import {
 } from "./errors";
 import { parseJsonLossless } from "../../protocol/lossless-json";
 import { canonicalQuery, flattenParams } from "../../protocol/percent-encode";
-import { classifyFailure, isRepeatable, type AttemptOutcome, type FailureKind } from "./failure";
+import {
+  classifyFailure,
+  isRepeatable,
+  parseRetryAfter,
+  type AttemptOutcome,
+  type FailureKind,
+} from "./failure";
 import { backoffDelay, DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from "./retry";
 import { sharedLimiter, type AdaptiveLimiter } from "./rate-limit";
 import { bound, redact } from "./redact";
@@ -205,12 +211,16 @@ export class CasClient {
             throttles++,
             random,
           );
-          // The server's hint is honoured in full; the jitter on top keeps processes that got the
-          // same hint from coming back in the same instant.
+          // The server's hint is honoured up to maxDelay (the cap of every other wait); the jitter
+          // on top keeps processes that got the same hint from coming back in the same instant.
           delay =
             failure.retryAfterMs === undefined
               ? backoff
-              : Math.max(backoff, failure.retryAfterMs + Math.floor(random * this.policy.baseDelay));
+              : Math.max(
+                  backoff,
+                  Math.min(failure.retryAfterMs, this.policy.maxDelay) +
+                    Math.floor(random * this.policy.baseDelay),
+                );
           if (this.clock.now() + delay >= deadline.at)
             throw new CasError(
               failure.error.code,
@@ -305,14 +315,17 @@ export class CasClient {
         : { ok: true, value: parsed };
     }
     const fields = this.errorFields(action, res);
-    const kind = classifyFailure({ type: "error-answer", code: fields.code, httpStatus: res.status }, spec);
-    const retryAfter = Number(res.headers["x-acs-retry-after"]);
+    const retryAfter = res.headers["x-acs-retry-after"];
+    const kind = classifyFailure(
+      { type: "error-answer", code: fields.code, httpStatus: res.status, retryAfter },
+      spec,
+    );
     return {
       ok: false,
       failure: {
         kind,
         error: new CasApiError({ ...fields, retryable: isRepeatable(kind) }),
-        retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+        retryAfterMs: parseRetryAfter(retryAfter),
       },
     };
   }

@@ -1,8 +1,9 @@
 /**
  * What one failed attempt means for the call, decided in one place (as smithy-typescript's
  * `RetryErrorType`):
- * - `throttling`: refused for rate before it was processed; repeated until the call's deadline,
- *   outside the attempt limit and the retry budget.
+ * - `throttling`: refused for rate before it was processed (a `Throttling*` code, or any error
+ *   answer with a positive `x-acs-retry-after`); repeated until the call's deadline, outside the
+ *   attempt limit and the retry budget.
  * - `transient`: may succeed if repeated, and repeating cannot do anything twice.
  * - `outcome-unknown`: a create the service may have processed; an order may exist, so it is never
  *   repeated (the caller reconciles by listing orders).
@@ -12,14 +13,28 @@ export type FailureKind = "throttling" | "transient" | "outcome-unknown" | "not-
 
 /** How one attempt failed, as far as the retry decision needs to know. */
 export type AttemptOutcome =
-  /** CAS answered with an error body (or a non-2xx status without one). */
-  | { type: "error-answer"; code: string; httpStatus: number }
+  /**
+   * CAS answered with an error body (or a non-2xx status without one); `retryAfter` is the raw
+   * `x-acs-retry-after` header, if any.
+   */
+  | { type: "error-answer"; code: string; httpStatus: number; retryAfter?: string | string[] }
   /** A 2xx answer that could not be read (not JSON, not the documented shape), or an oversized answer. */
   | { type: "unreadable-answer" }
   /** No answer: a timeout or a network error. `sent: false` only when it provably never left this machine. */
   | { type: "no-answer"; sent: boolean }
   /** The caller aborted. */
   | { type: "aborted" };
+
+/**
+ * The server's `x-acs-retry-after` hint in milliseconds: a positive whole number. Zero, negative,
+ * empty, fractional or unparsable values, and a header sent twice, are no hint at all (as the
+ * official SDK core reads it since aliyun/darabonba-openapi#283, 2026-07).
+ */
+export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== "string" || !/^\s*\d+\s*$/.test(header)) return undefined;
+  const ms = Number(header);
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
 
 /** Throttling codes (`Throttling`, `Throttling.User`, `Throttling.Api`, …): rejected before processing. */
 export function isThrottlingCode(code: string): boolean {
@@ -49,8 +64,12 @@ function isTransientAnswer(code: string, httpStatus: number): boolean {
 export function classifyFailure(outcome: AttemptOutcome, action: { creates: boolean }): FailureKind {
   switch (outcome.type) {
     case "error-answer":
-      // Throttling proves the request was not processed: safe to repeat even for a create.
-      if (isThrottlingCode(outcome.code)) return "throttling";
+      // Throttling proves the request was not processed: safe to repeat even for a create. A
+      // positive x-acs-retry-after marks any error answer as throttling, whatever its code (the
+      // official SDK core's reading, aliyun/darabonba-openapi#283): checked before the transient
+      // rule, so a create answered ServiceUnavailable with the header is repeated, not unknown.
+      if (parseRetryAfter(outcome.retryAfter) !== undefined || isThrottlingCode(outcome.code))
+        return "throttling";
       // A transient answer to a create (SignatureNonceUsed included: a first copy may have placed
       // the order) leaves the order's existence unknown.
       if (isTransientAnswer(outcome.code, outcome.httpStatus))

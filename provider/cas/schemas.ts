@@ -34,6 +34,18 @@ const optionalBool = z
   .nullish()
   .transform((v) => v ?? undefined);
 const optionalCount = count.nullish().transform((v) => v ?? undefined);
+/**
+ * An id the client can do without: a decimal string when the answer carries one (number or
+ * string on the wire); absent, empty or anything else reads as absent, so a caller falls back to
+ * what answers without it allow instead of failing the whole answer.
+ */
+const optionalHintId = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    const id = longId.safeParse(v);
+    return id.success ? id.data : undefined;
+  });
 
 const base = { RequestId: z.string() };
 
@@ -64,6 +76,11 @@ export const describeCertificateStateResponse = z.object({
   Content: optionalText,
   Certificate: optionalText,
   PrivateKey: optionalText,
+  /**
+   * The issued certificate's id (the `CertId` of `GetUserCertificateDetail`), in answers since
+   * 2025-07 (PyPI SDK 3.9.4 types it as a string; the npm 3.0.0 models lack it).
+   */
+  CertId: optionalHintId,
 });
 
 export const orderIdResponse = z.object({ ...base, OrderId: longId });
@@ -132,6 +149,9 @@ export const listUserCertificateOrderResponse = z.object({
     .transform((v) => v ?? []),
 });
 
+/** One tag of `GetUserCertificateDetail.Tags` (PyPI SDK 3.9.4). */
+export const certificateTag = z.object({ TagKey: optionalText, TagValue: optionalText });
+
 /** One certificate of `GetUserCertificateDetail.CertChain`. */
 export const certChainItem = z.object({
   CommonName: optionalText,
@@ -142,9 +162,9 @@ export const certChainItem = z.object({
 });
 
 /**
- * `GetUserCertificateDetail`: every documented field. `CertIdentifier` (`{certId}-{region}`) is
- * what ALB/NLB/WAF/GA/OSS take; `Cert`/`Key` (and the SM2 `Sign*`/`Encrypt*` pairs) are absent
- * when `CertFilter` is true.
+ * `GetUserCertificateDetail`: every field either SDK documents (`CertSha2` and `Tags` are only in
+ * the PyPI one). `CertIdentifier` (`{certId}-{region}`) is what ALB/NLB/WAF/GA/OSS take;
+ * `Cert`/`Key` (and the SM2 `Sign*`/`Encrypt*` pairs) are absent when `CertFilter` is true.
  */
 export const getUserCertificateDetailResponse = z.object({
   ...base,
@@ -161,6 +181,7 @@ export const getUserCertificateDetailResponse = z.object({
   SerialNo: optionalText,
   Fingerprint: optionalText,
   Sha2: optionalText,
+  CertSha2: optionalText,
   StartDate: optionalText,
   EndDate: optionalText,
   NotBefore: optionalMs,
@@ -181,6 +202,10 @@ export const getUserCertificateDetailResponse = z.object({
   SignPrivateKey: optionalText,
   EncryptCert: optionalText,
   EncryptPrivateKey: optionalText,
+  Tags: z
+    .array(certificateTag)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 
 /** The JSON error body every RPC product returns. */

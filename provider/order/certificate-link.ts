@@ -27,6 +27,37 @@ export interface LinkApi {
 
 export const NO_LINK: CertificateLink = { certificateId: null, certIdentifier: null };
 
+/**
+ * `DescribeCertificateState.CertId` values seen with a certificate, by its normalized serial, for
+ * the link look-up that follows in the same operation. `certificateFields` notes the `CertId` of the
+ * answer it reads the certificate from, so a caller that passes {@link certificateLink} only the
+ * serial (the validation provider) still links by id. A hint only: it is confirmed by
+ * `GetUserCertificateDetail` before it is used, taken once, and the oldest are dropped past
+ * {@link MAX_CERT_ID_HINTS}.
+ */
+const certIdHints = new Map<string, string>();
+const MAX_CERT_ID_HINTS = 1000;
+
+/** Notes the `CertId` that a `DescribeCertificateState` answer gave with the certificate of `serialNumber`. */
+export function noteCertId(serialNumber: string, certId: string): void {
+  const key = normalizeSerial(serialNumber);
+  certIdHints.delete(key);
+  certIdHints.set(key, certId);
+  for (const oldest of certIdHints.keys()) {
+    if (certIdHints.size <= MAX_CERT_ID_HINTS) break;
+    certIdHints.delete(oldest);
+  }
+}
+
+/** The noted `CertId` of the certificate of `serialNumber`, if any; taken (forgotten) once read. */
+export function takeCertIdHint(serialNumber: string | null): string | undefined {
+  if (!serialNumber) return undefined;
+  const key = normalizeSerial(serialNumber);
+  const certId = certIdHints.get(key);
+  certIdHints.delete(key);
+  return certId;
+}
+
 /** A serial number as hex without case, separators or leading zeros (CAS and X.509 tools differ on all three). */
 export function normalizeSerial(serial: string): string {
   const hex = serial.toLowerCase().replace(/[^0-9a-f]/g, "");
@@ -39,14 +70,33 @@ export function keywordFor(names: readonly string[]): string {
 }
 
 /**
- * Finds the CAS certificate an order issued. `DescribeCertificateState` carries no certificate id
- * and CERT list items carry no `OrderId`, so: list the certificates bound to the name
+ * The certificate `DescribeCertificateState` named by `CertId` (answers since 2025-07), confirmed by
+ * one `GetUserCertificateDetail`: it must belong to `orderId` and carry the issued leaf's serial.
+ * `undefined` when it does not (or is gone), for the caller to fall back to {@link findCertificate}.
+ */
+export async function certificateById(
+  api: LinkApi,
+  orderId: string,
+  certId: string,
+  serialNumber: string,
+): Promise<CertificateLink | undefined> {
+  const detail = await certificateDetail(api, certId);
+  if (!detail || detail.OrderId !== orderId) return undefined;
+  if (detail.SerialNo !== undefined && normalizeSerial(detail.SerialNo) !== normalizeSerial(serialNumber))
+    return undefined;
+  return { certificateId: detail.Id, certIdentifier: detail.CertIdentifier ?? null };
+}
+
+/**
+ * Finds the CAS certificate an order issued when `DescribeCertificateState` answers no `CertId`
+ * (answers before 2025-07). CERT list items carry no `OrderId`, so: list the certificates bound to the name
  * (`OrderType=CERT`), keep those whose serial number matches the issued leaf, and confirm each by
  * `GetUserCertificateDetail(...).OrderId`. A name alone never decides: it usually has several
  * certificates (renewals, other stacks). Returns {@link NO_LINK} when nothing is confirmed.
  *
- * `ListUserCertificateOrder` is limited to 10 calls/s per account, so callers keep the answer in
- * state and look again only when the serial changes.
+ * `ListUserCertificateOrder` is limited to 10 calls/s per account (the scarcest budget), so this
+ * runs only without a usable `CertId`, and callers keep the answer in state and look again only when
+ * the serial changes.
  */
 export async function findCertificate(
   api: LinkApi,
@@ -86,7 +136,10 @@ async function certificateDetail(
 
 /**
  * The link to keep in state: the previous one while the serial number is the same (refreshing an
- * issued order then costs one `DescribeCertificateState` call), a fresh look-up otherwise.
+ * issued order then costs one `DescribeCertificateState` call), a fresh look-up otherwise: by the
+ * `CertId` the order's `DescribeCertificateState` answered (`answeredCertId`, else the one
+ * {@link noteCertId} recorded for this serial) with one `GetUserCertificateDetail`, and only
+ * without one, or when the detail does not confirm it, by listing and matching serials.
  */
 export async function certificateLink(
   api: () => LinkApi,
@@ -95,7 +148,11 @@ export async function certificateLink(
   serialNumber: string | null,
   previous: { serialNumber?: unknown; certificateId?: unknown; certIdentifier?: unknown } | undefined,
   log: (line: string) => void,
+  answeredCertId?: string,
 ): Promise<CertificateLink> {
+  // The hint is taken whatever happens next, so none outlives the answer it came with.
+  const hinted = takeCertIdHint(serialNumber);
+  const certId = answeredCertId ?? hinted;
   if (!serialNumber) return NO_LINK;
   if (
     previous &&
@@ -107,7 +164,15 @@ export async function certificateLink(
       certificateId: previous.certificateId,
       certIdentifier: typeof previous.certIdentifier === "string" ? previous.certIdentifier : null,
     };
-  const link = await findCertificate(api(), orderId, keywordFor(names), serialNumber);
+  let link: CertificateLink | undefined;
+  if (certId) {
+    link = await certificateById(api(), orderId, certId, serialNumber);
+    if (!link)
+      log(
+        `order ${orderId}: GetUserCertificateDetail does not confirm certificate ${certId} (the CertId DescribeCertificateState answered) as this order's with serial ${serialNumber}; looking it up by serial instead`,
+      );
+  }
+  link ??= await findCertificate(api(), orderId, keywordFor(names), serialNumber);
   if (!link.certificateId)
     log(
       `order ${orderId}: no CAS certificate with serial ${serialNumber} confirmed for this order yet; certificateId stays null and is looked up again on the next refresh or up`,

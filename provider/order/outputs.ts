@@ -1,7 +1,7 @@
 import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
 import { ORDER_STATE_VERSION, type OrderState, type StoredInputs } from "./state";
-import { certificateLink } from "./certificate-link";
+import { certificateLink, noteCertId } from "./certificate-link";
 import { log } from "./log";
 import { client } from "./settings";
 import { guessZone, recordBase, relativeTo, validationRecordFqdn } from "./record-name";
@@ -189,8 +189,9 @@ export async function toOutputs(
     validation,
     validationRecords: records,
     ...cert,
-    // Looked up once per certificate and kept: refreshing an issued order costs one state call.
-    ...(await certificateLink(client, orderId, domains, cert.serialNumber, previous, log)),
+    // Looked up once per certificate (by the answer's CertId when it has one) and kept: refreshing
+    // an issued order costs one state call.
+    ...(await certificateLink(client, orderId, domains, cert.serialNumber, previous, log, state.CertId)),
     privateKeyPem: state.PrivateKey ?? previous?.privateKeyPem ?? null,
   };
   return outputs;
@@ -221,6 +222,8 @@ export async function certificateFields(
       sans: null,
     };
   const info = await describeCertificate(leaf);
+  // For the link look-up that follows (certificate-link.ts): this certificate's id, by its serial.
+  if (state.CertId) noteCertId(info.serialNumber, state.CertId);
   return {
     certificatePem: leaf,
     certificateChainPem: chain.length ? chain.join("") : null,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
-import { CasError, CasPacedLocallyError } from "../../provider/cas/errors";
+import { CasError, CasOutcomeUnknownError, CasPacedLocallyError } from "../../provider/cas/errors";
 import type { Clock } from "../../protocol/clock";
 import { apiError, fakeClock, json, scriptedServer, virtualClock } from "../support/scripted-server";
 
@@ -67,16 +67,56 @@ describe("throttling and the shared rate limit", () => {
     await srv.close();
   });
 
-  it("honours x-acs-retry-after in full, with jitter on top", async () => {
+  it("honours x-acs-retry-after up to maxDelay (20 s), with jitter on top", async () => {
     const srv = await scriptedServer([
+      apiError(400, "Throttling.User", {}, { "x-acs-retry-after": "1500" }),
       apiError(400, "Throttling.User", {}, { "x-acs-retry-after": "30000" }),
       plan,
     ]);
     const clock = fakeClock(0.5);
     await client(srv.endpoint, clock, { rateLimits: false }).call("DescribePackageState", {});
-    assert.deepEqual(clock.sleeps, [30_100]);
+    assert.deepEqual(clock.sleeps, [1_600, 20_100]);
     await srv.close();
   });
+
+  it("a create answered ServiceUnavailable with a positive x-acs-retry-after is throttling: repeated after the hint, one order", async () => {
+    const srv = await scriptedServer([
+      apiError(503, "ServiceUnavailable", {}, { "x-acs-retry-after": "800" }),
+      json(200, { RequestId: "R", OrderId: 7 }),
+    ]);
+    const clock = fakeClock(0.5);
+    const retries: ClientEvent[] = [];
+    const res = await client(srv.endpoint, clock, {
+      rateLimits: false,
+      onEvent: (e: ClientEvent) => void (e.kind === "retry" && retries.push(e)),
+    }).call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact });
+    assert.equal(res.OrderId, "7");
+    assert.deepEqual(srv.requests, ["CreateCertificateRequest", "CreateCertificateRequest"]);
+    assert.deepEqual(clock.sleeps, [900]);
+    assert.deepEqual(
+      retries.map((e) => e.kind === "retry" && e.reason),
+      ["ServiceUnavailable"],
+    );
+    await srv.close();
+  });
+
+  for (const header of ["0", "", "-5", "later"])
+    it(`a create answered ServiceUnavailable with x-acs-retry-after ${JSON.stringify(header)} is not repeated: the outcome is unknown`, async () => {
+      const srv = await scriptedServer([
+        apiError(503, "ServiceUnavailable", {}, { "x-acs-retry-after": header }),
+        json(200, { RequestId: "R", OrderId: 7 }),
+      ]);
+      await assert.rejects(
+        client(srv.endpoint, fakeClock(0.5), { rateLimits: false }).call("CreateCertificateRequest", {
+          Domain: "a.example.com",
+          ValidateType: "DNS",
+          ...contact,
+        }),
+        (e: CasError) => e instanceof CasOutcomeUnknownError,
+      );
+      assert.equal(srv.requests.length, 1);
+      await srv.close();
+    });
 
   it("lowers its own rate when throttling answers persist", async () => {
     const srv = await scriptedServer([

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { CasApiError } from "../../provider/cas/errors";
 import {
   certificateLink,
   findCertificate,
   keywordFor,
   normalizeSerial,
+  noteCertId,
+  takeCertIdHint,
   type LinkApi,
 } from "../../provider/order/certificate-link";
 
@@ -31,7 +34,18 @@ function fakeApi(certs: Cert[], pageSize = 50) {
             .map((c) => ({ CertificateId: c.CertificateId, SerialNo: c.SerialNo })),
         };
       }
-      const c = certs.find((x) => x.CertificateId === params.CertId)!;
+      const c = certs.find((x) => x.CertificateId === params.CertId);
+      if (!c)
+        throw new CasApiError({
+          code: "NotFound",
+          message: "The certificate does not exist.",
+          httpStatus: 404,
+          requestId: "r",
+          hostId: null,
+          recommend: null,
+          action,
+          retryable: false,
+        });
       return {
         RequestId: "r",
         Id: c.CertificateId,
@@ -117,5 +131,93 @@ describe("order → certificate look-up (pure logic)", () => {
     );
     assert.deepEqual(fresh, { certificateId: "7", certIdentifier: null });
     assert.match(logs.join("\n"), /no CertIdentifier.*never built from a region/);
+  });
+
+  describe("by the CertId DescribeCertificateState answered", () => {
+    const certs = [
+      { CertificateId: "7", SerialNo: "beef", OrderId: "1", CertIdentifier: "7-cn-hangzhou" },
+      { CertificateId: "8", SerialNo: "cafe", OrderId: "2", CertIdentifier: "8-cn-hangzhou" },
+    ];
+    const link = (api: LinkApi, serial: string, certId: string | undefined, logs: string[] = []) =>
+      certificateLink(
+        () => api,
+        "1",
+        ["a.example.com"],
+        serial,
+        undefined,
+        (l) => logs.push(l),
+        certId,
+      );
+
+    it("takes the id from it: one GetUserCertificateDetail, no list", async () => {
+      const { api, calls } = fakeApi(certs);
+      assert.deepEqual(await link(api, "00BEEF", "7"), {
+        certificateId: "7",
+        certIdentifier: "7-cn-hangzhou",
+      });
+      assert.deepEqual(calls, ["GetUserCertificateDetail"]);
+    });
+
+    it("without it, lists and matches serials as before", async () => {
+      const { api, calls } = fakeApi(certs);
+      assert.deepEqual(await link(api, "beef", undefined), {
+        certificateId: "7",
+        certIdentifier: "7-cn-hangzhou",
+      });
+      assert.deepEqual(calls, ["ListUserCertificateOrder", "GetUserCertificateDetail"]);
+    });
+
+    for (const [why, certId, serial] of [
+      ["of another order", "8", "beef"],
+      ["with another serial", "7", "bead"],
+      ["gone (NotFound)", "9", "beef"],
+    ] as const)
+      it(`a CertId whose detail is ${why} is not taken: the look-up falls back to the list, and says so`, async () => {
+        const { api, calls } = fakeApi(certs);
+        const logs: string[] = [];
+        const found = await link(api, serial, certId, logs);
+        assert.equal(calls[0], "GetUserCertificateDetail");
+        assert.ok(calls.includes("ListUserCertificateOrder"), calls.join(","));
+        assert.deepEqual(
+          found,
+          serial === "beef"
+            ? { certificateId: "7", certIdentifier: "7-cn-hangzhou" }
+            : { certificateId: null, certIdentifier: null },
+        );
+        assert.match(
+          logs.join("\n"),
+          new RegExp(`does not confirm certificate ${certId} .*looking it up by serial instead`),
+        );
+      });
+
+    it("a CertId noted with the certificate's serial is used when the caller passes only the serial, once", async () => {
+      const { api, calls } = fakeApi(certs);
+      noteCertId("00:BE:EF", "7");
+      assert.deepEqual(await link(api, "beef", undefined), {
+        certificateId: "7",
+        certIdentifier: "7-cn-hangzhou",
+      });
+      assert.deepEqual(calls, ["GetUserCertificateDetail"]);
+      assert.equal(takeCertIdHint("beef"), undefined);
+      noteCertId("cafe", "8");
+      assert.equal(takeCertIdHint("00CAFE"), "8");
+      assert.equal(takeCertIdHint("cafe"), undefined);
+    });
+
+    it("a stored link for the same serial is kept without any call, and the noted CertId is dropped", async () => {
+      const { api, calls } = fakeApi(certs);
+      noteCertId("beef", "7");
+      const kept = await certificateLink(
+        () => api,
+        "1",
+        ["a.example.com"],
+        "beef",
+        { serialNumber: "beef", certificateId: "7", certIdentifier: "7-cn-hangzhou" },
+        () => undefined,
+      );
+      assert.deepEqual(kept, { certificateId: "7", certIdentifier: "7-cn-hangzhou" });
+      assert.deepEqual(calls, []);
+      assert.equal(takeCertIdHint("beef"), undefined);
+    });
   });
 });

@@ -2,14 +2,16 @@ import assert from "node:assert/strict";
 import {
   classifyFailure,
   isRepeatable,
+  parseRetryAfter,
   type AttemptOutcome,
   type FailureKind,
 } from "../../provider/cas/failure";
 
-const answer = (code: string, httpStatus: number): AttemptOutcome => ({
+const answer = (code: string, httpStatus: number, retryAfter?: string | string[]): AttemptOutcome => ({
   type: "error-answer",
   code,
   httpStatus,
+  ...(retryAfter === undefined ? {} : { retryAfter }),
 });
 
 // [what happened, kind for a read, kind for a create]
@@ -39,6 +41,46 @@ describe("classifyFailure: one retry decision per failed attempt", () => {
       assert.equal(classifyFailure(outcome, { creates: true }), create);
     });
   }
+
+  // x-acs-retry-after (ms): a positive value makes any error answer throttling, checked before the
+  // transient rule (aliyun/darabonba-openapi#283); anything else is no header at all.
+  const headerTable: Array<[string, string | string[], number | undefined]> = [
+    ["positive", "1500", 1500],
+    ["positive with spaces", " 250 ", 250],
+    ["zero", "0", undefined],
+    ["negative", "-1", undefined],
+    ["empty", "", undefined],
+    ["blank", "  ", undefined],
+    ["garbage", "soon", undefined],
+    ["digits then garbage", "12abc", undefined],
+    ["fractional", "1.5", undefined],
+    ["sent twice", ["1500", "1500"], undefined],
+  ];
+  for (const [name, header, ms] of headerTable)
+    it(`x-acs-retry-after ${name} (${JSON.stringify(header)}): ${ms === undefined ? "no hint: the code decides" : "throttling, whatever the code"}`, () => {
+      assert.equal(parseRetryAfter(header), ms);
+      const expect = (byCode: FailureKind): FailureKind => (ms === undefined ? byCode : "throttling");
+      for (const creates of [false, true]) {
+        const action = { creates };
+        assert.equal(
+          classifyFailure(answer("ServiceUnavailable", 503, header), action),
+          expect(creates ? "outcome-unknown" : "transient"),
+        );
+        assert.equal(
+          classifyFailure(answer("InternalError", 500, header), action),
+          expect(creates ? "outcome-unknown" : "transient"),
+        );
+        assert.equal(
+          classifyFailure(answer("InvalidParameter", 400, header), action),
+          expect("not-retryable"),
+        );
+        assert.equal(classifyFailure(answer("Throttling.User", 400, header), action), "throttling");
+      }
+    });
+
+  it("no x-acs-retry-after header: no hint", () => {
+    assert.equal(parseRetryAfter(undefined), undefined);
+  });
 
   it("only a definite answer or an abort is not repeatable", () => {
     assert.deepEqual(

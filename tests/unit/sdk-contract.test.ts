@@ -1,14 +1,25 @@
-// The official SDK's generated models are the contract: every action the client uses is checked
-// against `@alicloud/cas20200407` (names(), types(), "This parameter is required." remarks, the
-// endpoint map, and what the SDK itself puts on the wire). Upgrading the SDK re-runs this.
+// The official SDKs' generated models are the contract: every action the client uses is checked
+// against the npm `@alicloud/cas20200407` models (names(), types(), "This parameter is required."
+// remarks, the endpoint map, and what the SDK itself puts on the wire) and against the newer PyPI
+// `alibabacloud_cas20200407` models (tests/fixtures/sdk-contract/, written by
+// scripts/extract-python-sdk-contract.py). A field neither SDK declares fails, in a request or a
+// response schema; the emulator's answers are held to the same models in
+// tests/integration/emulator-contract.test.ts. Upgrading either SDK re-runs this.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { z } from "zod";
 import { ACTIONS, type ActionName } from "../../provider/cas/actions";
 import { CasClient } from "../../provider/cas/client";
 import { resolveEndpoint } from "../../provider/cas/endpoints";
 import { parseJsonLossless } from "../../protocol/lossless-json";
+import {
+  nestedFields,
+  npmContract,
+  pythonContract,
+  type Fields,
+  type SdkContract,
+} from "../support/sdk-contracts";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Cas = require("@alicloud/cas20200407");
@@ -21,20 +32,10 @@ interface ModelClass {
   types(): Record<string, string | { type: string; itemType: ModelClass | string } | ModelClass>;
   new (map?: Record<string, unknown>): object;
 }
-const SOURCE = readFileSync(require.resolve("@alicloud/cas20200407/src/client.ts"), "utf8");
 const actions = Object.keys(ACTIONS) as ActionName[];
-
-/** Wire names of the fields whose doc comment says "This parameter is required.". */
-function requiredFields(cls: ModelClass): Set<string> {
-  const start = SOURCE.indexOf(`export class ${cls.name} extends`);
-  assert.ok(start >= 0, `${cls.name} not found in the SDK source`);
-  const body = SOURCE.slice(start, SOURCE.indexOf("static names()", start));
-  const names = cls.names();
-  const out = new Set<string>();
-  for (const m of body.matchAll(/\/\*\*([\s\S]*?)\*\/\s*(\w+)\?:/g))
-    if (m[1]!.includes("This parameter is required.")) out.add(names[m[2]!]!);
-  return out;
-}
+const npm = npmContract(actions);
+const python = pythonContract();
+const SDKS: SdkContract[] = [npm, python];
 
 // `number` fields that are quantities (counts, epoch-ms times): plain numbers on our side, since
 // they stay far below 2^53. Every other `number` is a long id and must stay a decimal string.
@@ -53,66 +54,133 @@ const QUANTITIES = new Set([
   "NotBefore",
   "NotAfter",
 ]);
+// `string` fields that carry a long id (the Python model types DescribeCertificateState.CertId as
+// a string): filled with a decimal, kept as that decimal string.
+const ID_STRINGS = new Set(["CertId"]);
 const BIG = "98987582437920968"; // the docs' own OrderId example, beyond 2^53
 
 /**
- * JSON text of a body with every documented field filled (numbers as `num`), plus fields the SDK
- * does not know, and the value our schema must return for each documented field.
+ * JSON text of a body with every field of `fields` filled (numbers as `num`), plus a field no SDK
+ * knows, and the value our schema must return for each documented field.
  */
-function sampleBody(cls: ModelClass, num: string): { json: string; expected: Record<string, unknown> } {
+function sampleBody(
+  fields: Fields,
+  num: string,
+  where: string,
+): { json: string; expected: Record<string, unknown> } {
   const parts: string[] = [`"ZzUndocumented":{"x":[1,2]}`];
   const expected: Record<string, unknown> = {};
-  const types = cls.types();
-  for (const [field, wire] of Object.entries(cls.names())) {
-    const t = types[field]!;
-    if (t === "string") {
+  for (const [wire, spec] of Object.entries(fields)) {
+    const nested = nestedFields(spec);
+    if (spec.type === "string" && ID_STRINGS.has(wire)) {
+      parts.push(`"${wire}":"${num}"`);
+      expected[wire] = num;
+    } else if (spec.type === "string") {
       parts.push(`"${wire}":"v-${wire}"`);
       expected[wire] = `v-${wire}`;
-    } else if (t === "boolean") {
+    } else if (spec.type === "boolean") {
       parts.push(`"${wire}":true`);
       expected[wire] = true;
-    } else if (t === "number") {
+    } else if (spec.type === "number" || spec.type === "integer") {
       const quantity = QUANTITIES.has(wire);
       const value = quantity ? "123" : num;
       parts.push(`"${wire}":${value}`);
       expected[wire] = quantity ? 123 : value;
-    } else if (typeof t === "object" && "type" in t && t.type === "array" && typeof t.itemType !== "string") {
-      const item = sampleBody(t.itemType, num);
+    } else if (spec.type === "array" && nested) {
+      const item = sampleBody(nested, num, `${where}.${wire}[]`);
       parts.push(`"${wire}":[${item.json}]`);
       expected[wire] = [item.expected];
-    } else assert.fail(`${cls.name}.${field}: type ${JSON.stringify(t)} not handled by this test`);
+    } else assert.fail(`${where}.${wire}: type ${JSON.stringify(spec)} not handled by this test`);
   }
   return { json: `{${parts.join(",")}}`, expected };
 }
 
-describe("contract with the official SDK (@alicloud/cas20200407)", () => {
-  for (const action of actions) {
-    const request: ModelClass = Cas[`${action}Request`];
-    const body: ModelClass = Cas[`${action}ResponseBody`];
+type AnySchema = z.ZodType & { _zod: { def: Record<string, unknown> & { type: string } } };
 
-    it(`${action}: request names, casing and required-ness match the SDK`, () => {
-      const shape = (
-        ACTIONS[action].request as unknown as {
-          shape: Record<string, { safeParse(v: unknown): { success: boolean } }>;
-        }
-      ).shape;
-      assert.deepEqual(Object.keys(shape).sort(), Object.values(request.names()).sort());
-      const required = requiredFields(request);
+/** The object shape inside a schema (through optional, nullable, transforms and arrays), if any. */
+function objectShape(schema: AnySchema): Record<string, AnySchema> | undefined {
+  let s = schema;
+  for (;;) {
+    const def = s._zod.def;
+    if (def.type === "object") return def.shape as Record<string, AnySchema>;
+    if (["optional", "nullable", "default", "readonly"].includes(def.type)) s = def.innerType as AnySchema;
+    else if (def.type === "pipe") s = def.in as AnySchema;
+    else if (def.type === "array") s = def.element as AnySchema;
+    else return undefined;
+  }
+}
+
+/** Fields a schema declares (nested objects too) that none of `levels` (one per SDK) has. */
+function unknownToSdks(schema: AnySchema, levels: Fields[], path = ""): string[] {
+  const shape = objectShape(schema);
+  assert.ok(shape, `${path || "(root)"}: not an object schema`);
+  const out: string[] = [];
+  for (const [key, field] of Object.entries(shape)) {
+    const at = path ? `${path}.${key}` : key;
+    const specs = levels.map((l) => l[key]).filter((s) => s !== undefined);
+    if (specs.length === 0) out.push(at);
+    else if (objectShape(field))
+      out.push(
+        ...unknownToSdks(
+          field,
+          specs.map(nestedFields).filter((f): f is Fields => f !== undefined),
+          at,
+        ),
+      );
+  }
+  return out;
+}
+
+describe("contract with the official SDKs (npm @alicloud/cas20200407, PyPI alibabacloud_cas20200407)", () => {
+  it("the Python SDK's contract covers exactly the client's actions (else re-run scripts/extract-python-sdk-contract.py)", () => {
+    assert.deepEqual(Object.keys(python.actions).sort(), [...actions].sort());
+    assert.match(python.wheelSha256, /^[0-9a-f]{64}$/);
+  });
+
+  for (const action of actions) {
+    const request = ACTIONS[action].request as unknown as AnySchema;
+    const response = ACTIONS[action].response as unknown as AnySchema;
+
+    it(`${action}: request names, casing and required-ness match the SDKs; no field neither SDK has`, () => {
+      const shape = objectShape(request)!;
+      const levels = SDKS.map((sdk) => sdk.actions[action]!.request);
+      assert.deepEqual(unknownToSdks(request, levels), [], `${action}: request fields neither SDK declares`);
+      // Every field both SDKs declare can be sent.
+      const both = Object.keys(levels[0]!).filter((k) => levels.every((l) => l[k]));
+      assert.deepEqual(
+        both.filter((k) => !(k in shape)),
+        [],
+        `${action}: fields both SDKs declare that the request schema lacks`,
+      );
       for (const [wire, schema] of Object.entries(shape))
-        assert.equal(
-          !schema.safeParse(undefined).success,
-          required.has(wire),
-          `${action}.${wire}: SDK says ${required.has(wire) ? "required" : "optional"}`,
-        );
+        for (const sdk of SDKS) {
+          const spec = sdk.actions[action]!.request[wire];
+          if (!spec) continue;
+          assert.equal(
+            !schema.safeParse(undefined).success,
+            spec.required,
+            `${action}.${wire}: ${sdk.name} says ${spec.required ? "required" : "optional"}`,
+          );
+        }
     });
 
-    it(`${action}: the response keeps every documented field, longs as exact decimal strings, and ignores unknown fields`, () => {
-      for (const num of ["123", BIG]) {
-        const sample = sampleBody(body, num);
-        const parsed = ACTIONS[action].response.safeParse(parseJsonLossless(sample.json));
-        assert.ok(parsed.success, `${action}: ${JSON.stringify(parsed.error?.issues)}`);
-        assert.deepEqual(parsed.data, sample.expected);
-      }
+    it(`${action}: the response keeps every field either SDK documents, longs as exact decimal strings, and ignores unknown fields`, () => {
+      for (const sdk of SDKS)
+        for (const num of ["123", BIG]) {
+          const sample = sampleBody(sdk.actions[action]!.response, num, `${sdk.name} ${action}`);
+          const parsed = ACTIONS[action].response.safeParse(parseJsonLossless(sample.json));
+          assert.ok(parsed.success, `${sdk.name} ${action}: ${JSON.stringify(parsed.error?.issues)}`);
+          assert.deepEqual(parsed.data, sample.expected, `${sdk.name} ${action}`);
+        }
+    });
+
+    it(`${action}: the response schema declares no field neither SDK has`, () => {
+      const levels = SDKS.map((sdk) => sdk.actions[action]!.response);
+      assert.deepEqual(
+        unknownToSdks(response, levels),
+        [],
+        `${action}: response fields neither SDK declares`,
+      );
     });
   }
 
