@@ -34,7 +34,7 @@ export interface CertificateOrderArgs {
   companyName?: pulumi.Input<string>;
   /** Tags sent with the order. */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** DNS zone the validation records go in (default: the last two labels of the name). */
+  /** DNS zone the validation records go in (default: the registrable domain of the name, by the Public Suffix List: `example.co.uk` for `www.example.co.uk`). */
   dnsZone?: pulumi.Input<string>;
   /** Take over an existing order instead of placing one (`pulumi import` does not work for dynamic providers). */
   adoptOrderId?: pulumi.Input<string>;
