@@ -22,9 +22,12 @@ Options:
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
   --issue-after MS       ms from validation to issuance (default 500)
-  --record-domain-style S  name | zone | fqdn: how RecordDomain is spelled (default name; UNCONFIRMED)
-  --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone (repeatable;
-                         default: a name's last two labels)
+  --record-domain-style S  fqdn | zone | name: how RecordDomain is spelled (default fqdn, a full name,
+                         as the console FAQ says; zone: relative to the zone; name: a bare _dnsauth)
+  --www-parent           for www.<domain>, name <domain> (DNS RecordDomain and FILE Domain), as DigiCert
+                         checks the parent of a www. name
+  --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone and for which
+                         names one record proves (repeatable; default: a name's last two labels)
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
       "issue-after": { type: "string" },
       fault: { type: "string", multiple: true },
       "record-domain-style": { type: "string" },
+      "www-parent": { type: "boolean" },
       zone: { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
       "print-env": { type: "boolean" },
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
       ...(values["record-domain-style"]
         ? { recordDomainStyle: parseRecordDomainStyle(values["record-domain-style"]) }
         : {}),
+      ...(values["www-parent"] ? { wwwParent: true } : {}),
       ...(values.zone ? { zones: parseZones(values.zone) } : {}),
     },
     faults: (values.fault ?? []).map((spec) => {

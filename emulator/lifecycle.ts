@@ -13,11 +13,20 @@ export interface LifecycleOptions {
   issueAfterMs: number;
   /** Validity of issued certificates. */
   certificateDays: number;
-  /** UNCONFIRMED form of `RecordDomain` (see {@link RecordDomainStyle}); `label` is accepted for `name`. */
+  /**
+   * Form of `RecordDomain` (see {@link RecordDomainStyle}): `fqdn` by default, as the console FAQ
+   * says; `label` is accepted for `name`.
+   */
   recordDomainStyle: RecordDomainStyle;
   /**
-   * DNS zones the emulator knows, for `recordDomainStyle: "zone"` (e.g. `example.co.uk`); a name under
-   * none of them is taken to be in the zone of its last two labels.
+   * For `www.<domain>`, name `<domain>`: DNS `RecordDomain` and FILE `Domain` (DigiCert checks the
+   * parent of a `www.` name; the console FAQ says the same for FILE). Default `false`.
+   */
+  wwwParent: boolean;
+  /**
+   * DNS zones the emulator knows (e.g. `example.co.uk`), for `recordDomainStyle: "zone"` and for which
+   * names of an order one record proves (those in the first name's zone); a name under none of them
+   * is taken to be in the zone of its last two labels.
    */
   zones: string[];
   /** DigiCert may ask for CNAME instead of TXT. */
@@ -39,7 +48,8 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   validateAfterMs: 500,
   issueAfterMs: 500,
   certificateDays: 90,
-  recordDomainStyle: "name",
+  recordDomainStyle: "fqdn",
+  wwwParent: false,
   zones: [],
   recordType: "TXT",
   expiringDays: 30,
@@ -65,6 +75,7 @@ const patchSchema = z
         return z.NEVER;
       }
     }),
+    wwwParent: z.boolean(),
     zones: z.unknown().transform((v, ctx) => {
       try {
         return parseZones(v);

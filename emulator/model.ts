@@ -6,7 +6,7 @@ import { certificateDetail, keywordMatch, listOrders, type ListingContext } from
 import { bindNames, normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
 import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
-import { DNS_LABEL, recordDomain } from "./records";
+import { expectedRecordNames, recordDomain, validatedName, type RecordRules } from "./records";
 import type { SeededRandom } from "./rng";
 import type { EmulatorState, Order, OrderState, Plan } from "./state";
 import { readTags } from "./tags";
@@ -225,7 +225,7 @@ export class CasModel {
           // Content: what the file must contain.
           return {
             ...base,
-            Domain: o.domains[0]!.replace(/^\*\./, ""),
+            Domain: validatedName(o.domains[0]!, this.lifecycle.wwwParent),
             Uri: FILE_URI,
             Content: o.recordValue,
           };
@@ -249,7 +249,12 @@ export class CasModel {
 
   /** The expected validation record of one ordered name, as CAS would state it. */
   recordDomain(domain: string): string {
-    return recordDomain(domain, this.lifecycle.recordDomainStyle, this.lifecycle.zones);
+    return recordDomain(domain, this.recordRules());
+  }
+
+  private recordRules(): RecordRules {
+    const lc = this.lifecycle;
+    return { style: lc.recordDomainStyle, zones: lc.zones, wwwParent: lc.wwwParent };
   }
 
   // ---- life cycle -----------------------------------------------------------------------
@@ -269,11 +274,10 @@ export class CasModel {
     }
   }
 
-  /** Expected DNS records of an order, one per name (apex and wildcard of one name share one). */
+  /** Expected DNS records of an order: the one CAS names, and one per name in another zone (see records.ts). */
   expectedRecords(o: Order): Array<{ name: string; type: string; value: string }> {
-    const names = [...new Set(o.domains.map((d) => d.replace(/^\*\./, "")))];
-    return names.map((n) => ({
-      name: `${DNS_LABEL}.${n}`,
+    return expectedRecordNames(o.domains, this.recordRules()).map((n) => ({
+      name: n,
       type: this.lifecycle.recordType,
       value: o.recordValue,
     }));

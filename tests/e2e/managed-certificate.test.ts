@@ -44,7 +44,7 @@ describe("ManagedCertificate under the real engine, DNS records published to the
       async () => {
         const records: Array<{ name: string; args: ValidationDnsRecordArgs }> = [];
         const cert = new ManagedCertificate("site", {
-          // Two single names (CAS binds all-single or all-wildcard per order): two records.
+          // Two single names under one registrable domain: CAS names one record, which proves both.
           domains: ["example.com", "www.example.com"],
           username: "Keller",
           phone: "13800001111",
@@ -75,11 +75,11 @@ describe("ManagedCertificate under the real engine, DNS records published to the
     await emu?.stop();
   });
 
-  it("orders, publishes one record per name, waits, and exposes the certificate ids", async () => {
+  it("orders, publishes the one record CAS names for both names, waits, and exposes the certificate ids", async () => {
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
     const out = Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value]));
-    assert.deepEqual(out.recordNames, ["site-validation-example.com", "site-validation-www.example.com"]);
+    assert.deepEqual(out.recordNames, ["site-validation-example.com"]);
     const [order] = (await emu.control("GET", "orders")) as Array<{
       orderId: string;
       state: string;
@@ -92,6 +92,6 @@ describe("ManagedCertificate under the real engine, DNS records published to the
     assert.deepEqual(out.sans, ["example.com", "www.example.com"]);
     assert.equal(out.certIdentifier, `${order!.certId}-cn-hangzhou`);
     const again = await env.stack.preview();
-    assert.deepEqual(again.changeSummary, { same: 6 });
+    assert.deepEqual(again.changeSummary, { same: 5 });
   });
 });
