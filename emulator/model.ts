@@ -198,6 +198,13 @@ export class CasModel {
     const action = "RenewCertificateOrderForPackageRequest";
     const o = await this.order(p, accessKeyId);
     if (o.state !== "certificate") throw stateError(o.state, action);
+    // The renewal docs: renewal is "not for free or test certificates" (UNCONFIRMED error code).
+    if (PRODUCTS[o.productCode]?.free)
+      throw stateError(
+        "certificate (free)",
+        action,
+        `${o.productCode} is a free certificate, which is not renewed; order a new certificate instead`,
+      );
     const left = (o.notAfter ?? 0) - this.now();
     if (left <= 0 || left > this.lifecycle.expiringDays * DAY)
       throw stateError(
