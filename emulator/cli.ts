@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./server";
-import type { FaultKind } from "./faults";
+import { FAULT_KINDS, type FaultKind } from "./faults";
 import { parseRecordDomainStyle, parseZones } from "./records";
 
 const HELP = `cas-emulator: a local Alibaba Cloud CAS (2020-04-07) API for tests and demos
@@ -28,7 +28,9 @@ Options:
                          checks the parent of a www. name
   --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone and for which
                          names one record proves (repeatable; default: a name's last two labels)
-  --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
+  --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle,
+                         or a documented error: deleteFail (DeleteCertificateRequest: DeleteFail, 403),
+                         createFailed (create actions: CreateCertificateRequestFailed, 403)
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
   --print-env            print the export lines that point the provider at this emulator (stays
@@ -109,12 +111,7 @@ async function main(): Promise<void> {
     },
     faults: (values.fault ?? []).map((spec) => {
       const [action, kind, rate, latency] = spec.split(":");
-      if (
-        !action ||
-        !kind ||
-        !["latency", "error", "reset", "ambiguous", "throttle"].includes(kind) ||
-        !(Number(rate) >= 0)
-      )
+      if (!action || !kind || !(FAULT_KINDS as readonly string[]).includes(kind) || !(Number(rate) >= 0))
         throw new Error(`--fault takes ACTION:KIND:RATE[:LATENCY_MS], got "${spec}"`);
       return {
         action,

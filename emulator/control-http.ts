@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { ApiFault, type FaultRule } from "./faults";
+import { ApiFault, FAULT_KINDS, type FaultRule } from "./faults";
 import type { LifecycleInput } from "./lifecycle";
 import type { EmulatorControl } from "./server";
 
@@ -67,7 +67,7 @@ const faultInput = z.strictObject({
   rules: z.array(
     z.strictObject({
       action: z.string().min(1),
-      kind: z.enum(["latency", "error", "reset", "ambiguous", "throttle"]),
+      kind: z.enum(FAULT_KINDS),
       rate: z.number().min(0).max(1),
       latencyMs: z.number().nonnegative().optional(),
       code: z

@@ -3,7 +3,7 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
-import { ApiFault, MESSAGES } from "./faults";
+import { ApiFault, DOCUMENTED_FAULTS, DOCUMENTED_STATUS, MESSAGES } from "./faults";
 
 const LONG_KEYS = new Set(["OrderId", "CertificateId", "Id"]);
 
@@ -63,11 +63,16 @@ export async function route(
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === "error") {
-      const code = fault.code ?? "ServiceUnavailable";
+    const documented = fault ? DOCUMENTED_FAULTS[fault.kind] : undefined;
+    if (fault?.kind === "error" || documented) {
+      const code = fault!.code ?? documented?.code ?? "ServiceUnavailable";
       throw new ApiFault(
         code,
-        fault.status ?? (code === "InternalError" ? 500 : 503),
+        fault!.status ??
+          (Object.prototype.hasOwnProperty.call(DOCUMENTED_STATUS, code)
+            ? DOCUMENTED_STATUS[code]
+            : undefined) ??
+          503,
         (Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : undefined) ?? code,
       );
     }
