@@ -28,6 +28,8 @@ Options:
                          checks the parent of a www. name
   --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone and for which
                          names one record proves (repeatable; default: a name's last two labels)
+  --same-account-zone Z  a zone in Alibaba Cloud DNS of the order's account: CAS adds the validation
+                         record there itself and deletes conflicting TXT records (repeatable)
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle,
                          or a documented error: deleteFail (DeleteCertificateRequest: DeleteFail, 403),
                          createFailed (create actions: CreateCertificateRequestFailed, 403)
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       "record-domain-style": { type: "string" },
       "www-parent": { type: "boolean" },
       zone: { type: "string", multiple: true },
+      "same-account-zone": { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
       "print-env": { type: "boolean" },
       detach: { type: "boolean" },
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
         : {}),
       ...(values["www-parent"] ? { wwwParent: true } : {}),
       ...(values.zone ? { zones: parseZones(values.zone) } : {}),
+      ...(values["same-account-zone"] ? { sameAccountZones: parseZones(values["same-account-zone"]) } : {}),
     },
     faults: (values.fault ?? []).map((spec) => {
       const [action, kind, rate, latency] = spec.split(":");

@@ -150,6 +150,7 @@ export async function serveControl(
     }
     if (method === "GET" && head === "plans" && id)
       return reply(200, c.plan(id, url.searchParams.get("accessKeyId") ?? ctx.defaultKey));
+    if (method === "GET" && head === "dns-records") return reply(200, c.dnsRecords());
     if (method === "POST" && head === "dns-records") {
       c.publishDnsRecord(parse(recordInput, input, "POST dns-records"));
       return reply(200, { ok: true });

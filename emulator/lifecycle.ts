@@ -29,11 +29,19 @@ export interface LifecycleOptions {
    * is taken to be in the zone of its last two labels.
    */
   zones: string[];
+  /**
+   * Zones in Alibaba Cloud DNS of the order's account: CAS validates orders there by itself, adding
+   * the record it names and deleting conflicting TXT records at that name (help.aliyun.com, "verify
+   * the ownership of a domain name"; whether orders placed through the API trigger it is
+   * UNCONFIRMED). Default none.
+   */
+  sameAccountZones: string[];
   /** DigiCert may ask for CNAME instead of TXT. */
   recordType: "TXT" | "CNAME";
   /**
-   * UNCONFIRMED: how many days before `NotAfter` a certificate counts as "about to expire"
-   * (`WILLEXPIRED`), which is also when `RenewCertificateOrderForPackageRequest` is allowed.
+   * How many days before `NotAfter` a certificate counts as "about to expire" (`WILLEXPIRED`), which
+   * is also when `RenewCertificateOrderForPackageRequest` is allowed: 30 by the docs ("即将过期状态
+   * （即距离到期前的30个自然日内）").
    */
   expiringDays: number;
   /**
@@ -51,6 +59,7 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   recordDomainStyle: "fqdn",
   wwwParent: false,
   zones: [],
+  sameAccountZones: [],
   recordType: "TXT",
   expiringDays: 30,
   certIdentifierRegion: "cn-hangzhou",
@@ -81,6 +90,14 @@ const patchSchema = z
         return parseZones(v);
       } catch (e) {
         ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    sameAccountZones: z.unknown().transform((v, ctx) => {
+      try {
+        return parseZones(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^zones/, "sameAccountZones") });
         return z.NEVER;
       }
     }),

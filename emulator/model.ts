@@ -185,8 +185,30 @@ export class CasModel {
     };
     this.state.orders[orderId] = order;
     plan.used += 1;
+    if (state === "domain_verify" && validateType === "DNS") this.validateSameAccountZones(order);
     this.persist();
     return order;
+  }
+
+  /**
+   * What CAS does for a zone in Alibaba Cloud DNS of the order's account (`sameAccountZones`): it
+   * adds the record it names itself and deletes TXT records with other values at that name. A record
+   * someone else manages there is removed when its value differs, and duplicated when it is the same.
+   */
+  private validateSameAccountZones(o: Order): void {
+    const zones = this.lifecycle.sameAccountZones;
+    for (const want of this.expectedRecords(o)) {
+      if (!zones.some((z) => want.name === z || want.name.endsWith(`.${z}`))) continue;
+      this.state.dnsRecords = this.state.dnsRecords.filter(
+        (r) =>
+          !(
+            normalizeName(r.name) === want.name &&
+            r.type.toUpperCase() === want.type &&
+            (want.type === "CNAME" || r.value !== want.value)
+          ),
+      );
+      this.state.dnsRecords.push({ ...want });
+    }
   }
 
   /**
@@ -457,6 +479,11 @@ export class CasModel {
   publishDnsRecord(record: { name: string; type: string; value: string }): void {
     this.state.dnsRecords.push({ name: record.name, type: record.type, value: record.value });
     this.persist();
+  }
+
+  /** Every published DNS record (copies), in the order they were published. */
+  dnsRecords(): Array<{ name: string; type: string; value: string }> {
+    return this.state.dnsRecords.map((r) => ({ ...r }));
   }
 
   /** The records an order expects. */

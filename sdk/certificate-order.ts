@@ -186,7 +186,7 @@ function recordOutputs(
         void pulumi.log.warn(
           names.length > 0
             ? `no DNS validation record for ${JSON.stringify(domain)}: it is not one of this order's names (${names.join(", ")}); its validationRecords fields are undefined`
-            : `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
+            : `no DNS validation record for ${domain} (the order is validated by FILE, or was already validated when it was read, e.g. by CAS itself in a zone of the same account, or issued): its validationRecords fields are undefined`,
         );
       }
       return r?.[k] as string;

@@ -105,7 +105,10 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       name,
       {
         orderId: this.order.orderId,
-        validationRecordFqdns: representatives.map((n) => this.order.validationRecords[n]!.fqdn),
+        // An order CAS validated before its first read (a zone it validates itself) has no records.
+        validationRecordFqdns: pulumi
+          .all(representatives.map((n) => this.order.validationRecords[n]!.fqdn))
+          .apply((fqdns) => fqdns.filter((f): f is string => typeof f === "string")),
         timeoutMinutes,
         pollIntervalSeconds,
         maxPollIntervalSeconds,

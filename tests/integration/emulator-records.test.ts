@@ -104,6 +104,32 @@ describe("emulator: RecordDomain styles (fqdn by default, zone, name), www paren
     assert.deepEqual(await names("www.example.com,a.example.com"), ["_dnsauth.example.com"]);
   });
 
+  it("sameAccountZones: CAS adds the record it names and deletes conflicting TXT records there; elsewhere nothing", async () => {
+    emu = await startEmulator({
+      lifecycle: { validation: "dns", issueAfterMs: 0, sameAccountZones: ["example.com"] },
+    });
+    const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
+    const place = async (Domain: string) =>
+      String((await api.call("CreateCertificateForPackageRequest", { Domain, ValidateType: "DNS" })).OrderId);
+    const typeOf = async (id: string) => (await api.call("DescribeCertificateState", { OrderId: id })).Type;
+    // Records a stack manages: a stale value at the name CAS will name, and one elsewhere.
+    emu.control.publishDnsRecord({ name: "_DNSAUTH.www.example.com.", type: "TXT", value: "stale" });
+    emu.control.publishDnsRecord({ name: "_dnsauth.api.example.com", type: "TXT", value: "other order" });
+    const id = await place("www.example.com");
+    const [want] = emu.control.expectedRecords(id);
+    assert.deepEqual(emu.control.dnsRecords(), [
+      { name: "_dnsauth.api.example.com", type: "TXT", value: "other order" },
+      { name: "_dnsauth.www.example.com", type: "TXT", value: want!.value },
+    ]);
+    assert.equal(await typeOf(id), "certificate", "validated without anyone publishing");
+    const other = await place("shop.example.org");
+    assert.equal(await typeOf(other), "domain_verify", "example.org is not in this account's DNS");
+    assert.equal(emu.control.dnsRecords().length, 2);
+    // Over HTTP too.
+    const listed = (await (await fetch(`${emu.endpoint}/_emulator/dns-records`)).json()) as unknown[];
+    assert.deepEqual(listed, emu.control.dnsRecords());
+  });
+
   it("the control API switches style, zones and wwwParent, and refuses unknown values naming the field", async () => {
     emu = await startEmulator({ lifecycle: { validation: "manual" } });
     const api = officialClient(emu.endpoint, emu.accessKeyId, emu.accessKeySecret);
@@ -129,6 +155,9 @@ describe("emulator: RecordDomain styles (fqdn by default, zone, name), www paren
     const badParent = await post({ wwwParent: "yes" });
     assert.equal(badParent.status, 400);
     assert.match(((await badParent.json()) as { error: string }).error, /wwwParent/);
+    const badOwnZone = await post({ sameAccountZones: ["../etc"] });
+    assert.equal(badOwnZone.status, 400);
+    assert.match(((await badOwnZone.json()) as { error: string }).error, /sameAccountZones.*"\.\.\/etc"/);
     const badZone = await post({ zones: ["../etc"] });
     assert.equal(badZone.status, 400);
     assert.match(((await badZone.json()) as { error: string }).error, /zones.*"\.\.\/etc"/);

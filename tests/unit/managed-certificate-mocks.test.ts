@@ -15,13 +15,18 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
           if (args.type.endsWith(":CertificateOrder")) {
             // What the provider would output when CAS answers a full name for the first name.
             const domains = (args.inputs.domains as string[] | undefined) ?? [String(args.inputs.domain)];
-            const records = dnsRecordsFor(domains, `_dnsauth.${domains[0]}`, "TXT", "20261126xyz");
+            // A name CAS validated before the order's first read (a zone it validates itself): no records.
+            const records = domains.includes("ready.example.com")
+              ? []
+              : dnsRecordsFor(domains, `_dnsauth.${domains[0]}`, "TXT", "20261126xyz");
             return {
               id: "12000009",
               state: {
                 ...args.inputs,
                 orderId: "12000009",
-                validationRecords: Object.fromEntries(domains.map((d) => [d, recordFor(records, d)])),
+                validationRecords: Object.fromEntries(
+                  domains.flatMap((d) => (recordFor(records, d) ? [[d, recordFor(records, d)]] : [])),
+                ),
               },
             };
           }
@@ -100,6 +105,19 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     assert.deepEqual(cert.dnsRecords, []);
     assert.deepEqual(recordsOf("auto"), []);
     assert.deepEqual(waiterOf("auto").inputs.validationRecordFqdns, ["_dnsauth.www.example.com"]);
+  });
+
+  it("an order CAS validated before its first read: the waiter gets no record names, not undefined ones", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = () => Promise.resolve();
+    try {
+      const cert = new ManagedCertificate("ready", { domain: "ready.example.com", publishRecords: false });
+      assert.equal(await value(cert.certificateId), "7000009");
+    } finally {
+      pulumi.log.warn = warn;
+    }
+    assert.deepEqual(waiterOf("ready").inputs.validationRecordFqdns, []);
   });
 
   it("names the fix when the names are only known at apply time", async () => {
