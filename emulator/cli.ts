@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./server";
-import type { FaultKind } from "./faults";
+import { FAULT_KINDS, type FaultKind } from "./faults";
 import { parseRecordDomainStyle, parseZones } from "./records";
 
 const HELP = `cas-emulator: a local Alibaba Cloud CAS (2020-04-07) API for tests and demos
@@ -22,10 +22,17 @@ Options:
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
   --issue-after MS       ms from validation to issuance (default 500)
-  --record-domain-style S  name | zone | fqdn: how RecordDomain is spelled (default name; UNCONFIRMED)
-  --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone (repeatable;
-                         default: a name's last two labels)
-  --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle
+  --record-domain-style S  fqdn | zone | name: how RecordDomain is spelled (default fqdn, a full name,
+                         as the console FAQ says; zone: relative to the zone; name: a bare _dnsauth)
+  --www-parent           for www.<domain>, name <domain> (DNS RecordDomain and FILE Domain), as DigiCert
+                         checks the parent of a www. name
+  --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone and for which
+                         names one record proves (repeatable; default: a name's last two labels)
+  --same-account-zone Z  a zone in Alibaba Cloud DNS of the order's account: CAS adds the validation
+                         record there itself and deletes conflicting TXT records (repeatable)
+  --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle,
+                         or a documented error: deleteFail (DeleteCertificateRequest: DeleteFail, 403),
+                         createFailed (create actions: CreateCertificateRequestFailed, 403)
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
   --omit-cert-id         answer DescribeCertificateState without CertId, as CAS did before 2025-07
@@ -56,7 +63,9 @@ async function main(): Promise<void> {
       "issue-after": { type: "string" },
       fault: { type: "string", multiple: true },
       "record-domain-style": { type: "string" },
+      "www-parent": { type: "boolean" },
       zone: { type: "string", multiple: true },
+      "same-account-zone": { type: "string", multiple: true },
       "large-order-ids": { type: "boolean" },
       "omit-cert-id": { type: "boolean" },
       "print-env": { type: "boolean" },
@@ -103,16 +112,13 @@ async function main(): Promise<void> {
       ...(values["record-domain-style"]
         ? { recordDomainStyle: parseRecordDomainStyle(values["record-domain-style"]) }
         : {}),
+      ...(values["www-parent"] ? { wwwParent: true } : {}),
       ...(values.zone ? { zones: parseZones(values.zone) } : {}),
+      ...(values["same-account-zone"] ? { sameAccountZones: parseZones(values["same-account-zone"]) } : {}),
     },
     faults: (values.fault ?? []).map((spec) => {
       const [action, kind, rate, latency] = spec.split(":");
-      if (
-        !action ||
-        !kind ||
-        !["latency", "error", "reset", "ambiguous", "throttle"].includes(kind) ||
-        !(Number(rate) >= 0)
-      )
+      if (!action || !kind || !(FAULT_KINDS as readonly string[]).includes(kind) || !(Number(rate) >= 0))
         throw new Error(`--fault takes ACTION:KIND:RATE[:LATENCY_MS], got "${spec}"`);
       return {
         action,

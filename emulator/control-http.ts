@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { ApiFault, type FaultRule } from "./faults";
+import { ApiFault, FAULT_KINDS, type FaultRule } from "./faults";
 import type { LifecycleInput } from "./lifecycle";
 import type { EmulatorControl } from "./server";
 
@@ -68,7 +68,7 @@ const faultInput = z.strictObject({
     z
       .strictObject({
         action: z.string().min(1),
-        kind: z.enum(["latency", "error", "reset", "ambiguous", "throttle"]),
+        kind: z.enum(FAULT_KINDS),
         rate: z.number().min(0).max(1),
         latencyMs: z.number().nonnegative().optional(),
         code: z
@@ -156,6 +156,7 @@ export async function serveControl(
     }
     if (method === "GET" && head === "plans" && id)
       return reply(200, c.plan(id, url.searchParams.get("accessKeyId") ?? ctx.defaultKey));
+    if (method === "GET" && head === "dns-records") return reply(200, c.dnsRecords());
     if (method === "POST" && head === "dns-records") {
       c.publishDnsRecord(parse(recordInput, input, "POST dns-records"));
       return reply(200, { ok: true });

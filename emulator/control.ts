@@ -44,6 +44,10 @@ export class EmulatorControl {
   publishDnsRecord(record: { name: string; type: string; value: string }): void {
     this.model.publishDnsRecord(record);
   }
+  /** Every published DNS record: those published through this API and those CAS added in `sameAccountZones`. */
+  dnsRecords() {
+    return this.model.dnsRecords();
+  }
   /** The records an order expects (name, type, value). */
   expectedRecords(orderId: string) {
     return this.model.expectedRecordsOf(orderId);

@@ -3,7 +3,7 @@ import type { EmulatorCa } from "./ca";
 import { EmulatorControl } from "./control";
 import type { ControlContext, ControlGuard } from "./control-http";
 import { API_VERSION } from "./products";
-import type { FaultRule } from "./faults";
+import { faultApplies, type FaultRule } from "./faults";
 import { DEFAULT_LIFECYCLE, parseLifecyclePatch } from "./lifecycle";
 import { CasModel } from "./model";
 import { SeededRandom } from "./rng";
@@ -119,6 +119,7 @@ export class EmulatorCore {
   pickFault(action: string): FaultRule | undefined {
     for (const rule of this.faults) {
       if (rule.action !== "*" && rule.action !== action) continue;
+      if (!faultApplies(rule.kind, action)) continue;
       if (rule.limit !== undefined && rule.limit <= 0) continue;
       if (this.rng.next() < rule.rate) {
         if (rule.limit !== undefined) rule.limit -= 1;

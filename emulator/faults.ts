@@ -25,7 +25,44 @@ export type FaultKind =
   /** Process the request (an order is committed), then drop the connection with no answer. */
   | "ambiguous"
   /** Answer `Throttling.User` without processing, with `x-acs-retry-after` (`retryAfterMs`, default 100). */
-  | "throttle";
+  | "throttle"
+  /** `DeleteCertificateRequest` only: answer the documented `DeleteFail` (403) without deleting. */
+  | "deleteFail"
+  /** The three create actions only: answer the documented `CreateCertificateRequestFailed` (403) without placing an order. */
+  | "createFailed";
+
+/** Every fault kind, for the CLI and the control API. */
+export const FAULT_KINDS = [
+  "latency",
+  "error",
+  "reset",
+  "ambiguous",
+  "throttle",
+  "deleteFail",
+  "createFailed",
+] as const satisfies readonly FaultKind[];
+
+/** The documented CAS errors a fault kind answers with, and the actions it applies to (others pass untouched). */
+export const DOCUMENTED_FAULTS: Readonly<
+  Partial<Record<FaultKind, { code: string; status: number; actions: readonly string[] }>>
+> = {
+  deleteFail: { code: "DeleteFail", status: 403, actions: ["DeleteCertificateRequest"] },
+  createFailed: {
+    code: "CreateCertificateRequestFailed",
+    status: 403,
+    actions: [
+      "CreateCertificateRequest",
+      "CreateCertificateWithCsrRequest",
+      "CreateCertificateForPackageRequest",
+    ],
+  },
+};
+
+/** Whether a rule of `kind` can apply to `action` (a documented error only to the actions that document it). */
+export function faultApplies(kind: FaultKind, action: string): boolean {
+  const documented = DOCUMENTED_FAULTS[kind];
+  return !documented || documented.actions.includes(action);
+}
 
 export interface FaultRule {
   /** Action name, or `*` for every action. */
@@ -63,4 +100,19 @@ export const MESSAGES: Record<string, string> = {
   ServiceUnavailable: "The request has failed due to a temporary failure of the server.",
   InternalError: "The request processing has failed due to some unknown error, exception or failure.",
   "Throttling.User": "Request was denied due to user flow control.",
+  // The 2021 API reference's error tables (message texts are the emulator's, from their meanings).
+  DeleteFail: "Deleting the certificate order failed.",
+  CreateCertificateRequestFailed: "Creating the certificate application failed.",
+};
+
+/** HTTP status of the codes the API reference documents, for `error` rules that give a code but no status. */
+export const DOCUMENTED_STATUS: Record<string, number> = {
+  InternalError: 500,
+  DeleteFail: 403,
+  CreateCertificateRequestFailed: 403,
+  NotFoundPackage: 404,
+  NotRemainCount: 404,
+  NotFoundOrder: 404,
+  OrderStateError: 403,
+  Error: 500,
 };

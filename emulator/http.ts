@@ -3,7 +3,14 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
-import { ApiFault, DEFAULT_THROTTLE_RETRY_AFTER_MS, MESSAGES, throttlingFault } from "./faults";
+import {
+  ApiFault,
+  DEFAULT_THROTTLE_RETRY_AFTER_MS,
+  DOCUMENTED_FAULTS,
+  DOCUMENTED_STATUS,
+  MESSAGES,
+  throttlingFault,
+} from "./faults";
 
 const LONG_KEYS = new Set(["OrderId", "CertificateId", "Id"]);
 
@@ -63,13 +70,18 @@ export async function route(
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === "error") {
-      const code = fault.code ?? "ServiceUnavailable";
+    const documented = fault ? DOCUMENTED_FAULTS[fault.kind] : undefined;
+    if (fault?.kind === "error" || documented) {
+      const code = fault!.code ?? documented?.code ?? "ServiceUnavailable";
       throw new ApiFault(
         code,
-        fault.status ?? (code === "InternalError" ? 500 : 503),
+        fault!.status ??
+          (Object.prototype.hasOwnProperty.call(DOCUMENTED_STATUS, code)
+            ? DOCUMENTED_STATUS[code]
+            : undefined) ??
+          503,
         (Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : undefined) ?? code,
-        fault.retryAfterMs === undefined ? {} : { "x-acs-retry-after": String(fault.retryAfterMs) },
+        fault!.retryAfterMs === undefined ? {} : { "x-acs-retry-after": String(fault!.retryAfterMs) },
       );
     }
     if (fault?.kind === "throttle")

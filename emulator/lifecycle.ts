@@ -13,18 +13,35 @@ export interface LifecycleOptions {
   issueAfterMs: number;
   /** Validity of issued certificates. */
   certificateDays: number;
-  /** UNCONFIRMED form of `RecordDomain` (see {@link RecordDomainStyle}); `label` is accepted for `name`. */
+  /**
+   * Form of `RecordDomain` (see {@link RecordDomainStyle}): `fqdn` by default, as the console FAQ
+   * says; `label` is accepted for `name`.
+   */
   recordDomainStyle: RecordDomainStyle;
   /**
-   * DNS zones the emulator knows, for `recordDomainStyle: "zone"` (e.g. `example.co.uk`); a name under
-   * none of them is taken to be in the zone of its last two labels.
+   * For `www.<domain>`, name `<domain>`: DNS `RecordDomain` and FILE `Domain` (DigiCert checks the
+   * parent of a `www.` name; the console FAQ says the same for FILE). Default `false`.
+   */
+  wwwParent: boolean;
+  /**
+   * DNS zones the emulator knows (e.g. `example.co.uk`), for `recordDomainStyle: "zone"` and for which
+   * names of an order one record proves (those in the first name's zone); a name under none of them
+   * is taken to be in the zone of its last two labels.
    */
   zones: string[];
+  /**
+   * Zones in Alibaba Cloud DNS of the order's account: CAS validates orders there by itself, adding
+   * the record it names and deleting conflicting TXT records at that name (help.aliyun.com, "verify
+   * the ownership of a domain name"; whether orders placed through the API trigger it is
+   * UNCONFIRMED). Default none.
+   */
+  sameAccountZones: string[];
   /** DigiCert may ask for CNAME instead of TXT. */
   recordType: "TXT" | "CNAME";
   /**
-   * UNCONFIRMED: how many days before `NotAfter` a certificate counts as "about to expire"
-   * (`WILLEXPIRED`), which is also when `RenewCertificateOrderForPackageRequest` is allowed.
+   * How many days before `NotAfter` a certificate counts as "about to expire" (`WILLEXPIRED`), which
+   * is also when `RenewCertificateOrderForPackageRequest` is allowed: 30 by the docs ("即将过期状态
+   * （即距离到期前的30个自然日内）").
    */
   expiringDays: number;
   /**
@@ -39,8 +56,10 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   validateAfterMs: 500,
   issueAfterMs: 500,
   certificateDays: 90,
-  recordDomainStyle: "name",
+  recordDomainStyle: "fqdn",
+  wwwParent: false,
   zones: [],
+  sameAccountZones: [],
   recordType: "TXT",
   expiringDays: 30,
   certIdentifierRegion: "cn-hangzhou",
@@ -65,11 +84,20 @@ const patchSchema = z
         return z.NEVER;
       }
     }),
+    wwwParent: z.boolean(),
     zones: z.unknown().transform((v, ctx) => {
       try {
         return parseZones(v);
       } catch (e) {
         ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+    sameAccountZones: z.unknown().transform((v, ctx) => {
+      try {
+        return parseZones(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^zones/, "sameAccountZones") });
         return z.NEVER;
       }
     }),

@@ -6,7 +6,7 @@ import { certificateDetail, keywordMatch, listOrders, type ListingContext } from
 import { bindNames, normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
 import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
-import { DNS_LABEL, recordDomain } from "./records";
+import { expectedRecordNames, recordDomain, validatedName, type RecordRules } from "./records";
 import type { SeededRandom } from "./rng";
 import type { EmulatorState, Order, OrderState, Plan } from "./state";
 import { readTags } from "./tags";
@@ -185,8 +185,30 @@ export class CasModel {
     };
     this.state.orders[orderId] = order;
     plan.used += 1;
+    if (state === "domain_verify" && validateType === "DNS") this.validateSameAccountZones(order);
     this.persist();
     return order;
+  }
+
+  /**
+   * What CAS does for a zone in Alibaba Cloud DNS of the order's account (`sameAccountZones`): it
+   * adds the record it names itself and deletes TXT records with other values at that name. A record
+   * someone else manages there is removed when its value differs, and duplicated when it is the same.
+   */
+  private validateSameAccountZones(o: Order): void {
+    const zones = this.lifecycle.sameAccountZones;
+    for (const want of this.expectedRecords(o)) {
+      if (!zones.some((z) => want.name === z || want.name.endsWith(`.${z}`))) continue;
+      this.state.dnsRecords = this.state.dnsRecords.filter(
+        (r) =>
+          !(
+            normalizeName(r.name) === want.name &&
+            r.type.toUpperCase() === want.type &&
+            (want.type === "CNAME" || r.value !== want.value)
+          ),
+      );
+      this.state.dnsRecords.push({ ...want });
+    }
   }
 
   /**
@@ -198,6 +220,13 @@ export class CasModel {
     const action = "RenewCertificateOrderForPackageRequest";
     const o = await this.order(p, accessKeyId);
     if (o.state !== "certificate") throw stateError(o.state, action);
+    // The renewal docs: renewal is "not for free or test certificates" (UNCONFIRMED error code).
+    if (PRODUCTS[o.productCode]?.free)
+      throw stateError(
+        "certificate (free)",
+        action,
+        `${o.productCode} is a free certificate, which is not renewed; order a new certificate instead`,
+      );
     const left = (o.notAfter ?? 0) - this.now();
     if (left <= 0 || left > this.lifecycle.expiringDays * DAY)
       throw stateError(
@@ -225,7 +254,7 @@ export class CasModel {
           // Content: what the file must contain.
           return {
             ...base,
-            Domain: o.domains[0]!.replace(/^\*\./, ""),
+            Domain: validatedName(o.domains[0]!, this.lifecycle.wwwParent),
             Uri: FILE_URI,
             Content: o.recordValue,
           };
@@ -252,7 +281,12 @@ export class CasModel {
 
   /** The expected validation record of one ordered name, as CAS would state it. */
   recordDomain(domain: string): string {
-    return recordDomain(domain, this.lifecycle.recordDomainStyle, this.lifecycle.zones);
+    return recordDomain(domain, this.recordRules());
+  }
+
+  private recordRules(): RecordRules {
+    const lc = this.lifecycle;
+    return { style: lc.recordDomainStyle, zones: lc.zones, wwwParent: lc.wwwParent };
   }
 
   // ---- life cycle -----------------------------------------------------------------------
@@ -272,11 +306,10 @@ export class CasModel {
     }
   }
 
-  /** Expected DNS records of an order, one per name (apex and wildcard of one name share one). */
+  /** Expected DNS records of an order: the one CAS names, and one per name in another zone (see records.ts). */
   expectedRecords(o: Order): Array<{ name: string; type: string; value: string }> {
-    const names = [...new Set(o.domains.map((d) => d.replace(/^\*\./, "")))];
-    return names.map((n) => ({
-      name: `${DNS_LABEL}.${n}`,
+    return expectedRecordNames(o.domains, this.recordRules()).map((n) => ({
+      name: n,
       type: this.lifecycle.recordType,
       value: o.recordValue,
     }));
@@ -449,6 +482,11 @@ export class CasModel {
   publishDnsRecord(record: { name: string; type: string; value: string }): void {
     this.state.dnsRecords.push({ name: record.name, type: record.type, value: record.value });
     this.persist();
+  }
+
+  /** Every published DNS record (copies), in the order they were published. */
+  dnsRecords(): Array<{ name: string; type: string; value: string }> {
+    return this.state.dnsRecords.map((r) => ({ ...r }));
   }
 
   /** The records an order expects. */

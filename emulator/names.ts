@@ -66,7 +66,7 @@ export async function bindNames(
   const wild = names.filter((n) => n.startsWith("*."));
   if (wild.length > 0 && wild.length < names.length)
     throw invalid("Domain", "only single domain names or only wildcard domain names, not both");
-  if (wild.length > 0 !== product.wildcard)
+  if (product.wildcard !== null && wild.length > 0 !== product.wildcard)
     throw invalid(
       "Domain",
       `${productCode} is a ${product.wildcard ? "wildcard" : "single-domain"} specification`,

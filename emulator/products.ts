@@ -9,23 +9,31 @@ export const API_VERSION = "2020-04-07";
 
 /** What one product code (resource-plan specification) is. */
 export interface Product {
-  /** "wildcard DV/OV certificate" in the remark; otherwise "single-domain". */
-  wildcard: boolean;
+  /**
+   * "wildcard DV/OV certificate" in the remark; otherwise "single-domain"; `null` when the sources
+   * disagree (either kind is taken).
+   */
+  wildcard: boolean | null;
   /** `CertType` of list items: the validation level the remark names. */
   level: "DV" | "OV";
+  /** A free certificate: CAS does not renew it (the renewal docs: "not for free or test certificates"). */
+  free?: true;
+  /** Not in the SDK's lists; seen in real programs. Only `CreateCertificateForPackageRequest` takes it. */
+  undocumented?: true;
 }
 
 /**
- * Every code `CreateCertificateForPackageRequest.ProductCode` lists. The remark calls
- * `cfca-ev-w-advanced` a "CFCA wildcard OV certificate" (its code says EV; the remark is followed),
- * and `symantec-dv-1-starter` a "DigiCert wildcard DV certificate" (its `-1-` says single; the
- * remark is followed).
+ * Every code `CreateCertificateForPackageRequest.ProductCode` lists, and `vtrus-dv-w-starter`, which
+ * real programs order (a wildcard DV plan by its `-w-`; taken only by that action here: a guess). The
+ * remark calls `cfca-ev-w-advanced` a "CFCA wildcard OV certificate" (its code says EV; the remark is
+ * followed). `symantec-dv-1-starter` is a "DigiCert wildcard DV certificate" in the SDK remark but a
+ * single-domain one in the 2021 docs (and its `-1-` says single): both kinds are taken.
  */
 export const PRODUCTS: Readonly<Record<string, Product>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, Product>, {
-    "digicert-free-1-free": { wildcard: false, level: "DV" },
-    "symantec-free-1-free": { wildcard: false, level: "DV" },
-    "symantec-dv-1-starter": { wildcard: true, level: "DV" },
+    "digicert-free-1-free": { wildcard: false, level: "DV", free: true },
+    "symantec-free-1-free": { wildcard: false, level: "DV", free: true },
+    "symantec-dv-1-starter": { wildcard: null, level: "DV" },
     "symantec-ov-1-personal": { wildcard: false, level: "OV" },
     "symantec-ov-w-personal": { wildcard: true, level: "OV" },
     "geotrust-dv-1-starter": { wildcard: false, level: "DV" },
@@ -38,7 +46,8 @@ export const PRODUCTS: Readonly<Record<string, Product>> = Object.freeze(
     "globalsign-ov-w-advanced": { wildcard: true, level: "OV" },
     "cfca-ov-1-personal": { wildcard: false, level: "OV" },
     "cfca-ev-w-advanced": { wildcard: true, level: "OV" },
-  }),
+    "vtrus-dv-w-starter": { wildcard: true, level: "DV", undocumented: true },
+  } satisfies Record<string, Product>),
 );
 
 /** The codes `CreateCertificateRequest` and `CreateCertificateWithCsrRequest` list: the seven DV ones. */
@@ -63,7 +72,7 @@ export function productFor(action: string, code: string): Product | undefined {
   return DV_ACTION_CODES.has(code) ? PRODUCTS[code] : undefined;
 }
 
-/** Whether `code` is a documented product code at all (for plans). */
+/** Whether `code` is a product code the emulator knows at all (for plans). */
 export function isProductCode(code: string): boolean {
   return Object.prototype.hasOwnProperty.call(PRODUCTS, code);
 }
@@ -81,6 +90,7 @@ export function brandOf(code: string): string {
       geotrust: "GeoTrust",
       globalsign: "GlobalSign",
       cfca: "CFCA",
+      vtrus: "vTrus",
     }[head] ?? head
   );
 }

@@ -1,19 +1,28 @@
 /**
- * How the emulator states the DNS record an order must publish. The SDK documents `RecordDomain` only
- * as "the DNS record that you need to manage" (example `_dnsauth`); the Chinese reference calls it the
- * host record (主机记录), which Alibaba DNS writes relative to the zone. Which form CAS returns for a
- * name below the apex is not documented, so all three readings are configurable.
+ * How the emulator states the DNS record (or FILE host) an order must prove, and which records it
+ * then waits for in `dns` mode.
+ *
+ * What public sources show: the CAS console FAQ says the host record CAS gives is a full name
+ * ("云盾证书服务提供的主机记录是全域名的"), so `fqdn` is the default; DigiCert, the CA behind the DV
+ * products, checks the parent of a `www.` name (for `www.example.com` it looks at `example.com`),
+ * and the FAQ says the same for FILE validation: `wwwParent` answers that way. The SDK's example of
+ * `RecordDomain` is a bare `_dnsauth` (`name`), and Alibaba DNS writes host records relative to the
+ * zone (`zone`): both stay selectable.
+ *
+ * The emulator's model of one order: CAS answers one `RecordDomain` for the order's first name; the
+ * record it names proves every name of the order in that name's zone; a name in another zone needs
+ * `_dnsauth.<name>` with the same value (no source shows such an order: a guess).
  */
 
 /** The validation label CAS asks for (SDK example of `RecordDomain`). */
 export const DNS_LABEL = "_dnsauth";
 
 /**
- * UNCONFIRMED form of `RecordDomain`:
- * - `name`: relative to the ordered name (`_dnsauth` for `www.example.com`);
- * - `zone`: a host record relative to the zone (`_dnsauth.www` for `www.example.com` in `example.com`,
- *   `_dnsauth` at the apex);
- * - `fqdn`: the full name (`_dnsauth.www.example.com`).
+ * Form of `RecordDomain`:
+ * - `fqdn` (default, per the console FAQ): the full name (`_dnsauth.www.example.com`);
+ * - `zone`: a host record relative to the zone (`_dnsauth.www` for `www.example.com` in
+ *   `example.com`, `_dnsauth` at the apex);
+ * - `name`: relative to the ordered name (`_dnsauth` for every name; the SDK's example).
  */
 export type RecordDomainStyle = "name" | "zone" | "fqdn";
 
@@ -51,12 +60,47 @@ export function zoneOf(name: string, zones: readonly string[]): string {
   return best ?? name.split(".").slice(-2).join(".");
 }
 
-/** `RecordDomain` for one ordered name (a wildcard shares its base name's record). */
-export function recordDomain(domain: string, style: RecordDomainStyle, zones: readonly string[]): string {
+/** How the emulator answers: the form of `RecordDomain`, its zones, and whether `www.` names are validated on their parent. */
+export interface RecordRules {
+  style: RecordDomainStyle;
+  zones: readonly string[];
+  /** For `www.<domain>`, CAS names `<domain>` (DNS `RecordDomain` and FILE `Domain`). */
+  wwwParent: boolean;
+}
+
+/**
+ * The name CAS validates for one ordered name: the wildcard's base name, or with `wwwParent` the
+ * parent of a `www.` name (`www.example.com` → `example.com`; `www.com` stays).
+ */
+export function validatedName(domain: string, wwwParent: boolean): string {
   const name = domain.replace(/^\*\./, "");
-  if (style === "fqdn") return `${DNS_LABEL}.${name}`;
-  if (style === "name") return DNS_LABEL;
-  const zone = zoneOf(name, zones);
+  const parent = name.slice("www.".length);
+  return wwwParent && name.startsWith("www.") && parent.includes(".") ? parent : name;
+}
+
+/** `RecordDomain` for one ordered name, in the configured form. */
+export function recordDomain(domain: string, rules: RecordRules): string {
+  const name = validatedName(domain, rules.wwwParent);
+  if (rules.style === "fqdn") return `${DNS_LABEL}.${name}`;
+  if (rules.style === "name") return DNS_LABEL;
+  const zone = zoneOf(name, rules.zones);
   const relative = name === zone ? "" : name.slice(0, -(zone.length + 1));
   return relative ? `${DNS_LABEL}.${relative}` : DNS_LABEL;
+}
+
+/**
+ * The record names an order waits for: the one CAS names (for the first name) proves every name in
+ * the first name's zone; each name in another zone needs its own `_dnsauth.<name>`. A wildcard and
+ * its base name share one.
+ */
+export function expectedRecordNames(domains: readonly string[], rules: RecordRules): string[] {
+  const first = domains[0];
+  if (first === undefined) return [];
+  const base = (d: string) => d.replace(/^\*\./, "");
+  const mainZone = zoneOf(base(first), rules.zones);
+  const main = `${DNS_LABEL}.${validatedName(first, rules.wwwParent)}`;
+  const names = domains.map((d) =>
+    zoneOf(base(d), rules.zones) === mainZone ? main : `${DNS_LABEL}.${base(d)}`,
+  );
+  return [...new Set(names)];
 }

@@ -28,6 +28,7 @@ export {
 export { diffOrder, REPLACE_PROPERTIES, UPDATE_PROPERTIES, type OrderDiff } from "./order/diff";
 export {
   dnsRecordsFor,
+  describeRecords,
   recordFor,
   guessZone,
   relativeTo,
@@ -38,7 +39,17 @@ export {
   type DnsValidationRecord,
   type FileValidation,
 } from "./order/outputs";
-export { validationRecordFqdn, hostRecord, recordBase } from "./order/record-name";
+export {
+  validationRecordFqdn,
+  hostRecord,
+  recordBase,
+  registrableDomain,
+  readRecordDomain,
+  placeRecords,
+  recordGroups,
+  type RecordDomainReading,
+  type RecordPlacement,
+} from "./order/record-name";
 export { waitForIssuance, DEFAULT_WAIT, type WaitOptions } from "./order/waiter";
 export { precheckDns, type ExpectedRecord, type PrecheckResult } from "./order/dns-precheck";
 export { ORDER_STATE, type OrderState } from "./order/state";

@@ -34,7 +34,7 @@ export interface CertificateOrderArgs {
   companyName?: pulumi.Input<string>;
   /** Tags sent with the order. */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** DNS zone the validation records go in (default: the last two labels of the name). */
+  /** DNS zone the validation records go in (default: the registrable domain of the name, by the Public Suffix List: `example.co.uk` for `www.example.co.uk`). */
   dnsZone?: pulumi.Input<string>;
   /** Take over an existing order instead of placing one (`pulumi import` does not work for dynamic providers). */
   adoptOrderId?: pulumi.Input<string>;
@@ -186,7 +186,7 @@ function recordOutputs(
         void pulumi.log.warn(
           names.length > 0
             ? `no DNS validation record for ${JSON.stringify(domain)}: it is not one of this order's names (${names.join(", ")}); its validationRecords fields are undefined`
-            : `no DNS validation record for ${domain} (the order is validated by FILE, or already issued): its validationRecords fields are undefined`,
+            : `no DNS validation record for ${domain} (the order is validated by FILE, or was already validated when it was read, e.g. by CAS itself in a zone of the same account, or issued): its validationRecords fields are undefined`,
         );
       }
       return r?.[k] as string;

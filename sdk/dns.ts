@@ -20,22 +20,39 @@ export interface AlidnsRecordArgs {
   ttl: number;
 }
 
+/** Options of {@link alidnsRecordArgs}. */
+export interface AlidnsRecordOptions {
+  /** Record TTL in seconds (default 600). */
+  ttl?: number;
+  /**
+   * `false`: return no record to publish, for a zone CAS validates by itself. When the zone is in
+   * Alibaba Cloud DNS of the same account as the order, CAS adds the validation TXT record and
+   * deletes conflicting TXT records at that name, so an `AlidnsRecord` this stack also manages
+   * there can be removed or duplicated behind its back. The records are still checked against the
+   * zone. Default `true`.
+   */
+  publishRecords?: boolean;
+}
+
 /**
  * Turns validation records into `alicloud.dns.AlidnsRecord` arguments for `zone`: computes the
- * host record of each record name in the zone (exact labels), drops duplicates (an apex and its
- * wildcard share `_dnsauth.<apex>`), and rejects names outside the zone.
+ * host record of each record name in the zone (exact labels), drops duplicates (names that share a
+ * record, such as an apex and its wildcard, or names under one registrable domain), and rejects
+ * names outside the zone.
  *
- * The record names come from the order's outputs, which read CAS's `RecordDomain` with the same
- * rule as this function's host record (`provider/order/record-name.ts`), whichever of its three
- * forms CAS returns (`_dnsauth`, `_dnsauth.www`, `_dnsauth.www.example.com`).
+ * The record names come from the order's outputs, which read CAS's `RecordDomain` by the one rule
+ * in `provider/order/record-name.ts` (a full name as given, a dotted value relative to the
+ * registrable domain, a bare label on the ordered name); this function only places them in `zone`.
  *
  * `records` is a list, or the order's `allValidationRecords` as resolved (keyed by ordered name).
+ * The third argument is the TTL, or {@link AlidnsRecordOptions}.
  */
 export function alidnsRecordArgs(
   records: readonly DnsRecordInput[] | Readonly<Record<string, DnsRecordInput>>,
   zone: string,
-  ttl = 600,
+  options: number | AlidnsRecordOptions = {},
 ): AlidnsRecordArgs[] {
+  const { ttl = 600, publishRecords = true } = typeof options === "number" ? { ttl: options } : options;
   const list: readonly DnsRecordInput[] = Array.isArray(records)
     ? records
     : Object.entries(records).map(([domain, r]) => ({ domain, ...r }));
@@ -58,5 +75,5 @@ export function alidnsRecordArgs(
       ttl,
     });
   }
-  return out;
+  return publishRecords ? out : [];
 }

@@ -19,7 +19,12 @@ export {
   type ValidationDnsRecordArgs,
   type ValidationDnsRecordFactory,
 } from "./managed-certificate";
-export { alidnsRecordArgs, type AlidnsRecordArgs, type DnsRecordInput } from "./dns";
+export {
+  alidnsRecordArgs,
+  type AlidnsRecordArgs,
+  type AlidnsRecordOptions,
+  type DnsRecordInput,
+} from "./dns";
 
 // The serialized stubs (stubs.ts) reach the provider implementations through these two names.
 // They are getters so that a Pulumi program never loads provider code; only the provider

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrder, type CertificateOrderArgs } from "./certificate-order";
 import { CertificateOrderValidation } from "./certificate-order-validation";
-import { recordBase } from "../provider/order/record-name";
+import { recordBase, recordGroups } from "../provider/order/record-name";
 
 /** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
 export interface ValidationDnsRecordArgs {
@@ -34,12 +34,20 @@ export interface ManagedCertificateArgs extends Omit<CertificateOrderArgs, "vali
   maxPollIntervalSeconds?: pulumi.Input<number>;
   /** Publishes each validation record (default: `alicloud.dns.AlidnsRecord`, from the peer dependency `@pulumi/alicloud`). */
   dnsRecord?: ValidationDnsRecordFactory;
+  /**
+   * `false`: publish no validation record, for zones CAS validates by itself. When the zone is in
+   * Alibaba Cloud DNS of the same account, CAS adds the TXT record and deletes conflicting TXT
+   * records at that name, so a record this stack also manages there can be removed or duplicated
+   * behind its back. Default `true`.
+   */
+  publishRecords?: boolean;
 }
 
 /**
  * Orders a certificate, publishes its DNS validation records, waits for issuance, and exposes
  * what consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
- * One record per record name (names that share one, such as an apex and its wildcard, get one).
+ * One record per record name (names that share one get one: those under one registrable domain,
+ * and an apex with its wildcard); none with `publishRecords: false`, for zones CAS validates itself.
  *
  * `domain`, `domains` or `csr` must be plain strings (not Outputs), so the records can be declared
  * at preview. Renewal and key rotation replace the whole chain create-before-delete.
@@ -67,6 +75,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     const {
       dnsRecord = alidnsRecord,
       recordTtl = 600,
+      publishRecords = true,
       timeoutMinutes,
       pollIntervalSeconds,
       maxPollIntervalSeconds,
@@ -78,25 +87,28 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       throw new Error(
         `ManagedCertificate ${name}: domain, domains or csr must be plain strings (not Outputs) so the validation records can be declared at preview; otherwise use CertificateOrder, validationRecordFor() and CertificateOrderValidation`,
       );
-    // Names validated by the same record (`*.example.com`, `example.com`) publish it once.
-    const byRecordName = new Map<string, string>();
-    for (const n of names) {
-      const base = recordBase(n);
-      if (!byRecordName.has(base)) byRecordName.set(base, n);
-    }
-    this.dnsRecords = [...byRecordName].map(([base, n]) => {
-      const rec = this.order.validationRecords[n]!;
-      return dnsRecord(
-        `${name}-validation-${base}`,
-        { domainName: rec.zone, rr: rec.rr, type: rec.type, value: rec.value, ttl: recordTtl },
-        { parent: this },
-      );
-    });
+    // Names proven by the same record (those under one registrable domain, by the rule in
+    // record-name.ts, and a wildcard with its base name) publish it once: the first name of each
+    // group stands for it.
+    const representatives = recordGroups(names).map((group) => group[0]!);
+    this.dnsRecords = publishRecords
+      ? representatives.map((n) => {
+          const rec = this.order.validationRecords[n]!;
+          return dnsRecord(
+            `${name}-validation-${recordBase(n)}`,
+            { domainName: rec.zone, rr: rec.rr, type: rec.type, value: rec.value, ttl: recordTtl },
+            { parent: this },
+          );
+        })
+      : [];
     this.validation = new CertificateOrderValidation(
       name,
       {
         orderId: this.order.orderId,
-        validationRecordFqdns: [...byRecordName.values()].map((n) => this.order.validationRecords[n]!.fqdn),
+        // An order CAS validated before its first read (a zone it validates itself) has no records.
+        validationRecordFqdns: pulumi
+          .all(representatives.map((n) => this.order.validationRecords[n]!.fqdn))
+          .apply((fqdns) => fqdns.filter((f): f is string => typeof f === "string")),
         timeoutMinutes,
         pollIntervalSeconds,
         maxPollIntervalSeconds,

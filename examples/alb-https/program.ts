@@ -12,9 +12,9 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
  * validation create-before-delete, so the listener switches to the new certificate before the old
  * order is removed.
  *
- * Config: `domain` (default www.example.com), `zone` (default: its last two labels),
- * `loadBalancerId` and `serverGroupId` (an existing ALB and server group), contact `username` /
- * `phone` / `email`.
+ * Config: `domain` (default www.example.com), `zone` (default: its registrable domain, by the
+ * Public Suffix List), `loadBalancerId` and `serverGroupId` (an existing ALB and server group),
+ * contact `username` / `phone` / `email`.
  */
 export function albHttps(): Record<string, unknown> {
   const config = new pulumi.Config();

@@ -7,8 +7,8 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
  * validation record in Alibaba Cloud DNS, and a CertificateOrderValidation that waits for the
  * certificate once the record exists.
  *
- * Config: `domain` (default www.example.com), `zone` (default: the domain's last two labels),
- * contact `username` / `phone` / `email`.
+ * Config: `domain` (default www.example.com), `zone` (default: the domain's registrable domain, by
+ * the Public Suffix List), contact `username` / `phone` / `email`.
  */
 export function alidns(): Record<string, unknown> {
   const config = new pulumi.Config();

@@ -10,10 +10,10 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
  * The CDN domain depends on the validation, not the order: the validation is the resource that
  * is issued within this `up`.
  *
- * Config: `domain` (default cdn.example.com), `zone` (default: its last two labels), `origin`
- * (the origin's host name), `certRegion` (where CAS keeps the certificate: `cn-hangzhou` on the
- * China site, the default; `ap-southeast-1` on the international site), contact `username` /
- * `phone` / `email`.
+ * Config: `domain` (default cdn.example.com), `zone` (default: its registrable domain, by the
+ * Public Suffix List), `origin` (the origin's host name), `certRegion` (where CAS keeps the
+ * certificate: `cn-hangzhou` on the China site, the default; `ap-southeast-1` on the international
+ * site), contact `username` / `phone` / `email`.
  */
 export function cdnHttps(): Record<string, unknown> {
   const config = new pulumi.Config();

@@ -95,6 +95,25 @@ export function endpointForRegion(region: string): string {
   return CENTRAL_REGIONS.has(region) ? CHINA_ENDPOINT : `https://cas.${region}.aliyuncs.com`;
 }
 
+/**
+ * The site an endpoint belongs to, as far as its host says: `cas.aliyuncs.com` and
+ * `cas.cn-….aliyuncs.com` are the China site's, `cas.<region>.aliyuncs.com` for any other region
+ * (such as {@link INTERNATIONAL_ENDPOINT}) the international site's; any other host (a proxy, the
+ * emulator) says nothing (`undefined`).
+ */
+export function siteOf(endpoint: string): "china" | "international" | undefined {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (host === new URL(CHINA_ENDPOINT).hostname) return "china";
+  const region = /^cas\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(host)?.[1];
+  if (region === undefined) return undefined;
+  return region.startsWith("cn-") ? "china" : "international";
+}
+
 /** What a region id looks like (`cn-hangzhou`, `ap-southeast-1`, `cn-beijing-finance-1`). */
 const REGION_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Longer than any region id Alibaba Cloud uses (the longest in the SDK's map has 27 characters). */

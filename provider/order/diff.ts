@@ -1,3 +1,4 @@
+import { productSpec } from "../cas/products";
 import { parseCsr } from "../pki/csr";
 import { INPUT_DEFAULTS, UNKNOWN } from "./inputs";
 import { ISSUED, isExpired } from "./lifecycle";
@@ -146,8 +147,14 @@ export async function diffOrder(
     notAfter - now <= renewBefore * DAY
   ) {
     if (!replaces.includes("renewBeforeDays")) replaces.push("renewBeforeDays");
+    const code = typeof olds.productCode === "string" ? olds.productCode : INPUT_DEFAULTS.productCode;
+    // CAS renews no free certificate (RenewCertificateOrderForPackageRequest is for paid plans).
+    const free =
+      code !== undefined && productSpec(code)?.free
+        ? `; ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan`
+        : "";
     reasons.push(
-      `renewal: the certificate expires ${new Date(notAfter).toISOString()}, within renewBeforeDays=${renewBefore}; ordering a replacement before the old order is removed`,
+      `renewal: the certificate expires ${new Date(notAfter).toISOString()}, within renewBeforeDays=${renewBefore}${free}; ordering a replacement before the old order is removed`,
     );
   }
   return { changes: changes || replaces.length > 0, replaces, reasons };

@@ -12,7 +12,34 @@ export interface PrecheckResult {
   fqdn: string;
   resolver: string;
   visible: boolean;
+  /** Values of the record's type at its name other than the expected one (none when it has no such record). */
+  otherValues: string[];
   detail: string;
+}
+
+const quoted = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(", ");
+
+/**
+ * What a lookup that answered means for the CA. A TXT at the record name with another value is
+ * named: it is an old order's record or one another tool manages, and when the zone is in Alibaba
+ * Cloud DNS of the order's account, CAS adds its own TXT there and deletes conflicting TXT records,
+ * so a record a stack manages at that name can be removed or duplicated.
+ */
+function answeredDetail(r: ExpectedRecord, visible: boolean, others: readonly string[]): string {
+  const type = r.type.toUpperCase();
+  if (type === "CNAME")
+    return visible
+      ? "CNAME is visible"
+      : `a CNAME at ${r.fqdn} points to ${others.join(", ") || "nothing"}, not to ${r.value}: point it at the expected target`;
+  const several = others.length > 1;
+  const sameAccount =
+    "if the zone is in Alibaba Cloud DNS of the order's account, CAS adds its TXT itself and deletes conflicting TXT records there (publishRecords: false leaves that name to CAS)";
+  if (visible)
+    return others.length === 0
+      ? `${r.type} is visible`
+      : `${r.type} is visible, beside ${several ? "TXT records" : "a TXT"} at ${r.fqdn} with another value (${quoted(others)}): ${sameAccount}`;
+  if (others.length === 0) return `no ${r.type} record yet`;
+  return `${several ? "TXT records" : "a TXT"} at ${r.fqdn} ${several ? "have other values" : "has another value"} (${quoted(others)}), not the expected one: update or remove ${several ? "them" : "it"} (an old order's value, or a record another tool manages; ${sameAccount})`;
 }
 
 /**
@@ -38,13 +65,13 @@ export async function precheckDns(
             : (await resolver.resolveTxt(r.fqdn)).map((chunks) => chunks.join(""));
         const want = r.type.toUpperCase() === "CNAME" ? r.value.toLowerCase().replace(/\.$/, "") : r.value;
         const visible = found.includes(want);
+        const otherValues = [...new Set(found.filter((v) => v !== want))];
         results.push({
           fqdn: r.fqdn,
           resolver: name,
           visible,
-          detail: visible
-            ? `${r.type} is visible`
-            : `${r.type} has other values (${found.join(", ") || "none"}), not the expected one`,
+          otherValues,
+          detail: answeredDetail(r, visible, otherValues),
         });
       } catch (e) {
         const code = (e as { code?: string }).code ?? "error";
@@ -54,7 +81,7 @@ export async function precheckDns(
             : code === "ENODATA"
               ? `no ${r.type} record yet`
               : `lookup failed (${code})`;
-        results.push({ fqdn: r.fqdn, resolver: name, visible: false, detail: why });
+        results.push({ fqdn: r.fqdn, resolver: name, visible: false, otherValues: [], detail: why });
       }
     }
   }

@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, PRODUCTS } from "../cas/products";
+import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, productSpec } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { hideValues } from "./key-material";
 import { MAX_NAME_LENGTH } from "./record-name";
 import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
+import { log } from "./log";
+import { configuredEndpoint, productWarnings } from "./product-warnings";
+import { setting } from "./settings";
 
 /**
  * The value Pulumi passes for inputs that are not known yet during a preview (whatever their
@@ -28,6 +31,9 @@ const PHONE_MAX = 40;
 const CONTROL_RE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const noControl = (v: string) => !CONTROL_RE.test(v);
 const CONTROL_MESSAGE = "must not contain control characters (NUL, CR/LF, tabs, bidi or zero-width marks)";
+
+/** What a plan's product code looks like (`digicert-free-1-free`, `vtrus-dv-w-starter`). */
+const PRODUCT_CODE_RE = /^[a-z0-9]+(-[a-z0-9]+){0,7}$/;
 
 /** A CAS OrderId: a decimal long (at most 20 digits, the width of an unsigned 64-bit integer). */
 export const ORDER_ID_RE = /^\d{1,20}$/;
@@ -55,11 +61,13 @@ export const orderInputsSchema = z
       .min(1, "list at least one name")
       .max(MAX_PACKAGE_DOMAINS, `CAS orders carry at most ${MAX_PACKAGE_DOMAINS} names`)
       .optional(),
+    // Any code of this shape: undocumented ones (seen in real programs) only warn, in check.
     productCode: z
       .string()
-      .refine((c) => Object.hasOwn(PRODUCTS, c), {
-        message: `unknown product code; use one of ${Object.keys(PRODUCTS).join(", ")}`,
-      })
+      .regex(
+        PRODUCT_CODE_RE,
+        "a product code such as digicert-free-1-free (lowercase letters and digits in groups joined by hyphens)",
+      )
       .default(DEFAULT_PRODUCT_CODE),
     validateType: z
       .enum(VALIDATE_TYPES, { message: `use ${oneOf(VALIDATE_TYPES)} (CAS has no EMAIL validation)` })
@@ -185,7 +193,8 @@ export function chooseAction(
   inputs: OrderInputs,
   names: string[],
 ): "CreateCertificateForPackageRequest" | "CreateCertificateWithCsrRequest" | "CreateCertificateRequest" {
-  if (PRODUCTS[inputs.productCode]?.level !== "DV" || inputs.companyName || names.length > 1)
+  // An undocumented code goes through the one action that lists every code.
+  if (productSpec(inputs.productCode)?.level !== "DV" || inputs.companyName || names.length > 1)
     return "CreateCertificateForPackageRequest";
   return inputs.csr ? "CreateCertificateWithCsrRequest" : "CreateCertificateRequest";
 }
@@ -207,6 +216,13 @@ export async function checkOrderInputs(
   raw: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: Failure[]; csr: CsrInfo | null }> {
   const result = await judgeOrderInputs(raw);
+  const code = result.inputs.productCode;
+  if (
+    typeof code === "string" &&
+    code !== UNKNOWN &&
+    !result.failures.some((f) => f.property === "productCode")
+  )
+    for (const warning of productWarnings(code, configuredEndpoint(setting))) log(`warning: ${warning}`);
   const value = raw.csr;
   const showable =
     value === undefined ||
@@ -258,7 +274,8 @@ async function judgeOrderInputs(
     return { inputs: rest, failures, csr: null };
   }
   const inputs = parsed.data;
-  const product = PRODUCTS[inputs.productCode]!;
+  // `wildcard: null` (docs disagree) or an undocumented code: CAS decides.
+  const wildcardKind = productSpec(inputs.productCode)?.wildcard ?? null;
 
   let csr: CsrInfo | null = null;
   if (inputs.csr !== undefined) {
@@ -336,10 +353,10 @@ async function judgeOrderInputs(
   const property = csr ? "csr" : inputs.domains ? "domains" : "domain";
   if (wild.length > 0 && wild.length < names.length)
     failures.push({ property, reason: "CAS cannot mix wildcard and single names in one order" });
-  else if (names.length > 0 && wild.length > 0 !== product.wildcard)
+  else if (names.length > 0 && wildcardKind !== null && wild.length > 0 !== wildcardKind)
     failures.push({
       property: "productCode",
-      reason: product.wildcard
+      reason: wildcardKind
         ? `${inputs.productCode} is a wildcard product; order *.${names[0]!.replace(/^\*\./, "")} or pick a single-domain product such as digicert-free-1-free`
         : `${inputs.productCode} is a single-domain product and ${wild[0]} is a wildcard; pick a wildcard product such as geotrust-dv-w-starter`,
     });

@@ -4,7 +4,7 @@ import { ORDER_STATE_VERSION, type OrderState, type StoredInputs } from "./state
 import { certificateLink, noteCertId } from "./certificate-link";
 import { log } from "./log";
 import { client } from "./settings";
-import { guessZone, recordBase, relativeTo, validationRecordFqdn } from "./record-name";
+import { hostRecord, placeRecords, recordBase, relativeTo } from "./record-name";
 import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
 import type { CertificateOutputName, OrderOutputName } from "./output-names";
 
@@ -90,9 +90,11 @@ const storedNamesMatch: SameNames<
 void storedNamesMatch;
 
 /**
- * One record per distinct record name, named by the one rule in `record-name.ts` whichever form
- * CAS gives `RecordDomain` in. Names that share a record (an apex and its wildcard) are listed
- * together in `names`; `domain` is the first of them.
+ * One record per distinct record name, placed by the one rule in `record-name.ts`: CAS's single
+ * `RecordDomain` proves the names under the registrable domain of the name it answers for; names
+ * under another registrable domain get their own record with the same value. Names that share a
+ * record are listed together in `names`; `domain` is the first of them. The zone is `zoneInput`
+ * (`dnsZone`) when given, else the registrable domain.
  */
 export function dnsRecordsFor(
   domains: string[],
@@ -101,36 +103,63 @@ export function dnsRecordsFor(
   value: string,
   zoneInput?: string,
 ): DnsValidationRecord[] {
-  const byFqdn = new Map<string, DnsValidationRecord>();
-  for (const domain of domains) {
-    const fqdn = validationRecordFqdn(domain, recordDomain);
-    const shared = byFqdn.get(fqdn);
-    if (shared) {
-      shared.names.push(domain);
-      continue;
-    }
-    const zone = zoneInput ?? guessZone(domain);
-    byFqdn.set(fqdn, {
-      domain,
-      names: [domain],
-      fqdn,
-      rr: relativeTo(fqdn, zone),
+  return placeRecords(domains, recordDomain).map((p) => {
+    const zone = zoneInput ?? p.base;
+    return {
+      domain: p.names[0]!,
+      names: p.names,
+      fqdn: p.fqdn,
+      rr: relativeTo(p.fqdn, zone),
       zone,
       type,
       value,
       recordDomain,
-    });
-  }
-  return [...byFqdn.values()];
+    };
+  });
 }
 
-/** The record that proves `domain`, by exact record name (never by suffix: `example.com` is not `www.example.com`). */
+/** The record that proves `domain`: the one listing it among its `names` (exact names, never by suffix). */
 export function recordFor(
   records: readonly DnsValidationRecord[],
   domain: string,
 ): DnsValidationRecord | undefined {
-  const fqdn = validationRecordFqdn(domain, records[0]?.recordDomain ?? "_dnsauth");
-  return records.find((r) => r.fqdn === fqdn);
+  return records.find((r) => r.names.includes(domain));
+}
+
+/**
+ * One log line per record to publish, saying where it goes and why: how `RecordDomain` was read,
+ * and whether the zone is the user's `dnsZone` or the registrable domain (Public Suffix List).
+ */
+export function describeRecords(
+  orderId: string,
+  domains: readonly string[],
+  records: readonly DnsValidationRecord[],
+  dnsZone: string | undefined,
+): string[] {
+  const placements = new Map(placeRecords(domains, records[0]?.recordDomain ?? "").map((p) => [p.fqdn, p]));
+  return records.map((r) => {
+    const p = placements.get(r.fqdn);
+    const rd = JSON.stringify(r.recordDomain);
+    const why =
+      p?.reading === "full"
+        ? `RecordDomain ${rd} is a full name (it ends with ${p.base})`
+        : p?.reading === "relative to the base"
+          ? `RecordDomain ${rd} read relative to ${p.base}`
+          : p?.reading === "relative to the ordered name"
+            ? `RecordDomain ${rd} has no dots: read relative to the ordered name (a guess)`
+            : p?.reading === "another registrable domain"
+              ? `not under the registrable domain CAS answered ${rd} for: the same value at ${r.fqdn} (a guess)`
+              : `RecordDomain ${rd}`;
+    const zone =
+      dnsZone !== undefined
+        ? `zone ${r.zone} (dnsZone)`
+        : `zone ${r.zone} (the registrable domain, by the Public Suffix List; set dnsZone if the DNS zone is another)`;
+    const outside =
+      hostRecord(r.fqdn, r.zone) === null
+        ? `; ${r.fqdn} is not in zone ${r.zone}: publish it in the zone that holds it`
+        : "";
+    return `order ${orderId}: publish ${r.type} ${r.fqdn} for ${r.names.join(", ")}: host record ${r.rr} in ${zone}; ${why}${outside}`;
+  });
 }
 
 /** Builds the outputs from the inputs and one DescribeCertificateState answer. */
@@ -156,16 +185,19 @@ export async function toOutputs(
       }));
       validation = { method: "FILE", files };
     } else if (state.RecordDomain) {
-      validation = {
-        method: "DNS",
-        records: dnsRecordsFor(
-          domains,
-          state.RecordDomain,
-          state.RecordType ?? "TXT",
-          state.RecordValue ?? "",
-          inputs.dnsZone,
-        ),
-      };
+      const dns = dnsRecordsFor(
+        domains,
+        state.RecordDomain,
+        state.RecordType ?? "TXT",
+        state.RecordValue ?? "",
+        inputs.dnsZone,
+      );
+      // Said once per change (the first read, a new value, another dnsZone), not on every refresh.
+      const where = (v: OrderOutputs["validation"]) =>
+        v?.method === "DNS" ? JSON.stringify(v.records.map((r) => [r.fqdn, r.zone, r.type, r.value])) : null;
+      validation = { method: "DNS", records: dns };
+      if (where(validation) !== where(previous?.validation ?? null))
+        for (const line of describeRecords(orderId, domains, dns, inputs.dnsZone)) log(line);
     }
   }
   const records: Record<string, DnsValidationRecord> = {};

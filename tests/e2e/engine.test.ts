@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
@@ -342,13 +343,23 @@ describe("the real Pulumi engine: one stack per test", function () {
 });
 
 /**
- * The flow from order to issued certificate under each form CAS may give `RecordDomain` in. The
- * emulator (in `dns` mode) issues only once the records it expects, `_dnsauth.<name>`, are
- * published; the program publishes exactly what the provider's outputs name, as an AlidnsRecord
- * would, so a wrong record name never issues.
+ * The flow from order to issued certificate under each form CAS may give `RecordDomain` in: a full
+ * name (the default, as the console FAQ says), the full name of a `www.` name's parent (DigiCert's
+ * check), relative to the zone, or a bare `_dnsauth`. The emulator (in `dns` mode) issues only once
+ * the records it expects are published (the one it names, proving the names of the order in the
+ * first name's zone, and `_dnsauth.<name>` for a name in another zone); the program publishes
+ * exactly what the provider's outputs name, as an AlidnsRecord would, so a wrong record name or
+ * zone never issues.
  */
-for (const style of ["name", "zone", "fqdn"] as const) {
-  describe(`the engine, with CAS returning RecordDomain in the "${style}" form`, function () {
+const FORMS = [
+  { form: "fqdn", args: ["--record-domain-style", "fqdn"], parent: false },
+  { form: "fqdn, www parent", args: ["--record-domain-style", "fqdn", "--www-parent"], parent: true },
+  { form: "zone", args: ["--record-domain-style", "zone", "--zone", "example.co.uk"], parent: false },
+  { form: "name", args: ["--record-domain-style", "name"], parent: false },
+] as const;
+
+for (const { form, args, parent } of FORMS) {
+  describe(`the engine, with CAS returning RecordDomain in the "${form}" form`, function () {
     this.timeout(600_000);
     let emu: EmulatorProcess;
     let env: EngineStack;
@@ -360,39 +371,54 @@ for (const style of ["name", "zone", "fqdn"] as const) {
         "dns",
         "--issue-after",
         "0",
-        "--record-domain-style",
-        style,
+        ...args,
         "--seed",
         "11",
       ]);
       env = await emulatorStack(
-        `cas-e2e-${style}`,
+        `cas-e2e-${form.replace(/\W+/g, "-")}`,
         async () => {
-          const multi = new CertificateOrder("multi", {
-            domains: ["www.example.com", "example.com", "a.b.example.com"],
-            onDelete: "revoke",
-          });
-          const wild = new CertificateOrder("wild", {
-            domain: "*.shop.example.com",
-            productCode: "geotrust-dv-w-starter",
-            ...contact,
-            onDelete: "revoke",
-          });
-          const rr = (o: CertificateOrder, d: string) => o.validationRecords[d]!.rr;
+          const orders = {
+            multi: new CertificateOrder("multi", {
+              domains: ["www.example.com", "example.com", "a.b.example.com"],
+              onDelete: "revoke",
+            }),
+            wild: new CertificateOrder("wild", {
+              domain: "*.shop.example.com",
+              productCode: "geotrust-dv-w-starter",
+              ...contact,
+              onDelete: "revoke",
+            }),
+            // Under a public suffix of two labels: zone example.co.uk, not co.uk.
+            uk: new CertificateOrder("uk", {
+              domains: ["www.example.co.uk", "shop.example.co.uk"],
+              onDelete: "revoke",
+            }),
+            // Names under two registrable domains: the second gets its own record.
+            two: new CertificateOrder("two", {
+              domains: ["www.example.net", "www.example.org"],
+              onDelete: "revoke",
+            }),
+          };
+          const at = (o: CertificateOrder, d: string) => {
+            const r = o.validationRecords[d]!;
+            return pulumi.all([r.rr, r.zone]).apply(([rr, zone]) => `${rr} in ${zone}`);
+          };
           const exports: Record<string, unknown> = {
-            rrs: [
-              rr(multi, "www.example.com"),
-              rr(multi, "example.com"),
-              rr(multi, "a.b.example.com"),
-              rr(wild, "*.shop.example.com"),
+            placed: [
+              at(orders.multi, "www.example.com"),
+              at(orders.multi, "example.com"),
+              at(orders.multi, "a.b.example.com"),
+              at(orders.wild, "*.shop.example.com"),
+              at(orders.uk, "www.example.co.uk"),
+              at(orders.uk, "shop.example.co.uk"),
+              at(orders.two, "www.example.net"),
+              at(orders.two, "www.example.org"),
             ],
-            records: [multi.allValidationRecords, wild.allValidationRecords],
+            records: Object.values(orders).map((o) => o.allValidationRecords),
           };
           if (program.validate) {
-            for (const [name, order] of [
-              ["multi", multi],
-              ["wild", wild],
-            ] as const)
+            for (const [name, order] of Object.entries(orders))
               exports[`${name}Serial`] = new CertificateOrderValidation(name, {
                 orderId: order.orderId,
                 timeoutMinutes: 1,
@@ -411,19 +437,32 @@ for (const style of ["name", "zone", "fqdn"] as const) {
       await emu?.stop();
     });
 
-    it("names the records by the zone-relative host record, and publishing exactly those issues", async () => {
+    it("places each record in the registrable domain's zone, and publishing exactly those issues", async () => {
       const up = await env.stack.up();
-      assert.deepEqual(up.outputs.rrs!.value, ["_dnsauth.www", "_dnsauth", "_dnsauth.a.b", "_dnsauth.shop"]);
-      // Publish what the outputs say (an AlidnsRecord per record), nothing else.
+      // One record per registrable domain of an order; a www name's parent when CAS names it.
+      const main = parent ? "_dnsauth" : "_dnsauth.www";
+      assert.deepEqual(up.outputs.placed!.value, [
+        `${main} in example.com`,
+        `${main} in example.com`,
+        `${main} in example.com`,
+        "_dnsauth.shop in example.com",
+        `${main} in example.co.uk`,
+        `${main} in example.co.uk`,
+        `${main} in example.net`,
+        "_dnsauth.www in example.org",
+      ]);
+      // Publish what the outputs say (an AlidnsRecord per distinct record), nothing else.
       const records = (
         up.outputs.records!.value as Array<Record<string, { fqdn: string; type: string; value: string }>>
       ).flatMap((m) => Object.values(m));
-      for (const r of records)
+      const distinct = [...new Map(records.map((r) => [`${r.fqdn}|${r.value}`, r])).values()];
+      assert.equal(distinct.length, 5, JSON.stringify(distinct.map((r) => r.fqdn)));
+      for (const r of distinct)
         await emu.control("POST", "dns-records", { name: r.fqdn, type: r.type, value: r.value });
       program.validate = true;
       const issued = await env.stack.up();
-      assert.match(String(issued.outputs.multiSerial!.value), /^[0-9a-f]+$/);
-      assert.match(String(issued.outputs.wildSerial!.value), /^[0-9a-f]+$/);
+      for (const name of ["multi", "wild", "uk", "two"])
+        assert.match(String(issued.outputs[`${name}Serial`]!.value), /^[0-9a-f]+$/, name);
     });
   });
 }

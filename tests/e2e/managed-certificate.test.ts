@@ -44,7 +44,7 @@ describe("ManagedCertificate under the real engine, DNS records published to the
       async () => {
         const records: Array<{ name: string; args: ValidationDnsRecordArgs }> = [];
         const cert = new ManagedCertificate("site", {
-          // Two single names (CAS binds all-single or all-wildcard per order): two records.
+          // Two single names under one registrable domain: CAS names one record, which proves both.
           domains: ["example.com", "www.example.com"],
           username: "Keller",
           phone: "13800001111",
@@ -75,11 +75,11 @@ describe("ManagedCertificate under the real engine, DNS records published to the
     await emu?.stop();
   });
 
-  it("orders, publishes one record per name, waits, and exposes the certificate ids", async () => {
+  it("orders, publishes the one record CAS names for both names, waits, and exposes the certificate ids", async () => {
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
     const out = Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value]));
-    assert.deepEqual(out.recordNames, ["site-validation-example.com", "site-validation-www.example.com"]);
+    assert.deepEqual(out.recordNames, ["site-validation-example.com"]);
     const [order] = (await emu.control("GET", "orders")) as Array<{
       orderId: string;
       state: string;
@@ -92,6 +92,82 @@ describe("ManagedCertificate under the real engine, DNS records published to the
     assert.deepEqual(out.sans, ["example.com", "www.example.com"]);
     assert.equal(out.certIdentifier, `${order!.certId}-cn-hangzhou`);
     const again = await env.stack.preview();
-    assert.deepEqual(again.changeSummary, { same: 6 });
+    assert.deepEqual(again.changeSummary, { same: 5 });
+  });
+});
+
+/**
+ * A zone in Alibaba Cloud DNS of the order's account: CAS adds the validation record itself and
+ * deletes conflicting TXT records there (the emulator's `--same-account-zone`). With
+ * `publishRecords: false` the stack publishes nothing and the certificate is issued all the same;
+ * in `dns` mode the emulator issues nothing that is not validated, so the order cannot pass
+ * without CAS's own record.
+ */
+describe("ManagedCertificate with publishRecords: false in a zone CAS validates itself", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+
+  before(async () => {
+    emu = await startEmulatorProcess([
+      "--validation",
+      "dns",
+      "--issue-after",
+      "200",
+      "--same-account-zone",
+      "example.com",
+      "--seed",
+      "14",
+    ]);
+    env = await emulatorStack(
+      "cas-managed-auto",
+      async () => {
+        const records: string[] = [];
+        const cert = new ManagedCertificate("auto", {
+          domain: "www.example.com",
+          username: "Keller",
+          phone: "13800001111",
+          email: "ops@example.com",
+          onDelete: "revoke",
+          quotaCheck: "off",
+          publishRecords: false,
+          timeoutMinutes: 2,
+          pollIntervalSeconds: 1,
+          dnsRecord: (name, args, opts) => {
+            records.push(name);
+            return new EmulatorDnsRecord(name, { ...args, controlUrl: `${emu.endpoint}/_emulator` }, opts);
+          },
+        });
+        return { recordNames: records, serial: cert.serialNumber };
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.stack.destroy();
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  it("publishes no record, and the order is issued on the record CAS added", async () => {
+    // A stale record at the name (a stack's, or an old order's): CAS deletes it.
+    await emu.control("POST", "dns-records", {
+      name: "_dnsauth.www.example.com",
+      type: "TXT",
+      value: "stale",
+    });
+    const res = await env.stack.up();
+    assert.equal(res.summary.result, "succeeded");
+    assert.deepEqual(res.outputs.recordNames!.value, []);
+    assert.match(String(res.outputs.serial!.value), /^[0-9a-f]+$/);
+    const [order] = (await emu.control("GET", "orders")) as Array<{ orderId: string; state: string }>;
+    assert.equal(order!.state, "certificate");
+    const expected = (await emu.control("GET", `orders/${order!.orderId}/expected-records`)) as Array<{
+      name: string;
+      value: string;
+    }>;
+    assert.deepEqual(await emu.control("GET", "dns-records"), [
+      { name: "_dnsauth.www.example.com", type: "TXT", value: expected[0]!.value },
+    ]);
   });
 });

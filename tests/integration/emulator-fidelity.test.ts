@@ -349,8 +349,13 @@ describe("emulator: an independent model of the SDK's remarks", function () {
   it("RenewCertificateOrderForPackageRequest: only while expiring (expiringDays), and the new order is payed", async () => {
     await start({ lifecycle: { validation: "manual", certificateDays: 90, expiringDays: 30 } });
     const id = String(
-      (await api.call("CreateCertificateForPackageRequest", { Domain: "r.example.com", ValidateType: "DNS" }))
-        .OrderId,
+      (
+        await api.call("CreateCertificateForPackageRequest", {
+          Domain: "r.example.com",
+          ProductCode: "geotrust-dv-1-starter",
+          ValidateType: "DNS",
+        })
+      ).OrderId,
     );
     await emu.control.issue(id);
     await assert.rejects(
@@ -359,14 +364,16 @@ describe("emulator: an independent model of the SDK's remarks", function () {
         e.code === "OrderStateError" && /within 30 days/.test(String(e.message)),
     );
     emu.control.setLifecycle({ expiringDays: 100 });
-    const used = Number((await api.call("DescribePackageState", {})).UsedCount);
+    const used = async () =>
+      Number((await api.call("DescribePackageState", { ProductCode: "geotrust-dv-1-starter" })).UsedCount);
+    const usedBefore = await used();
     const renewal = String(
       (await api.call("RenewCertificateOrderForPackageRequest", { OrderId: id })).OrderId,
     );
     assert.notEqual(renewal, id);
     assert.equal((await api.call("DescribeCertificateState", { OrderId: renewal })).Type, "payed");
     assert.equal((await api.call("DescribeCertificateState", { OrderId: id })).Type, "certificate");
-    assert.equal(Number((await api.call("DescribePackageState", {})).UsedCount), used + 1);
+    assert.equal(await used(), usedBefore + 1);
     const row = (
       (await api.call("ListUserCertificateOrder", { Keyword: "r.example.com" }))
         .CertificateOrderList as Item[]
@@ -377,6 +384,62 @@ describe("emulator: an independent model of the SDK's remarks", function () {
     await assert.rejects(
       api.call("RenewCertificateOrderForPackageRequest", { OrderId: id }),
       (e: { code?: string }) => e.code === "OrderStateError",
+    );
+  });
+
+  it("RenewCertificateOrderForPackageRequest refuses free certificates, even while expiring, and places nothing", async () => {
+    await start({ lifecycle: { validation: "manual", certificateDays: 90, expiringDays: 100 } });
+    for (const code of ["digicert-free-1-free", "symantec-free-1-free"]) {
+      const id = String(
+        (
+          await api.call("CreateCertificateForPackageRequest", {
+            Domain: "free.example.com",
+            ProductCode: code,
+            ValidateType: "DNS",
+          })
+        ).OrderId,
+      );
+      await emu.control.issue(id);
+      const used = Number((await api.call("DescribePackageState", { ProductCode: code })).UsedCount);
+      await assert.rejects(
+        api.call("RenewCertificateOrderForPackageRequest", { OrderId: id }),
+        (e: { code?: string; message?: string }) => {
+          assert.equal(e.code, "OrderStateError");
+          assert.match(String(e.message), new RegExp(`${code} is a free certificate, which is not renewed`));
+          return true;
+        },
+      );
+      assert.equal(Number((await api.call("DescribePackageState", { ProductCode: code })).UsedCount), used);
+    }
+    assert.equal((await emu.control.orders()).length, 2, "no renewal order was placed");
+  });
+
+  it("symantec-dv-1-starter takes single and wildcard names (the docs disagree); vtrus-dv-w-starter only through ForPackage", async () => {
+    await start({ lifecycle: { validation: "manual" } });
+    for (const Domain of ["one.example.com", "*.example.com"]) {
+      const { OrderId } = await api.call("CreateCertificateRequest", {
+        Domain,
+        ProductCode: "symantec-dv-1-starter",
+        ValidateType: "DNS",
+        ...contact,
+      });
+      assert.match(String(OrderId), /^\d+$/);
+    }
+    const { OrderId } = await api.call("CreateCertificateForPackageRequest", {
+      Domain: "*.vtrus.example.com",
+      ProductCode: "vtrus-dv-w-starter",
+      ValidateType: "DNS",
+    });
+    assert.match(String(OrderId), /^\d+$/);
+    await assert.rejects(
+      api.call("CreateCertificateRequest", {
+        Domain: "*.vtrus.example.com",
+        ProductCode: "vtrus-dv-w-starter",
+        ValidateType: "DNS",
+        ...contact,
+      }),
+      (e: { code?: string; message?: string }) =>
+        e.code === "InvalidParameter" && /ProductCode/.test(String(e.message)),
     );
   });
 

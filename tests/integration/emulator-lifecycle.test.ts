@@ -33,7 +33,7 @@ async function lifecycle(emu: RunningEmulator, api: Caller): Promise<void> {
   const pending = await api.call("DescribeCertificateState", { OrderId: a });
   assert.equal(pending.Type, "domain_verify");
   assert.equal(pending.ValidateType, "DNS");
-  assert.equal(pending.RecordDomain, "_dnsauth");
+  assert.equal(pending.RecordDomain, "_dnsauth.www.example.com");
   assert.equal(pending.RecordType, "TXT");
   assert.match(String(pending.RecordValue), /^\d{8}[0-9a-z]{48}$/);
   await emu.control.approve(a);

@@ -182,6 +182,38 @@ describe("diff by meaning", function () {
     const early = await diffOrder(issued, news({ domain: "a.example.com", renewBeforeDays: 10 }), now);
     assert.deepEqual(early.replaces, []);
   });
+  it("renewal of a free certificate says CAS does not renew it, so it is a new order; a paid one's does not", async () => {
+    const now = Date.parse("2026-06-01T00:00:00Z");
+    const due = (productCode: string) =>
+      olds({
+        domain: "a.example.com",
+        productCode,
+        status: "issued",
+        notAfter: "2026-06-20T00:00:00.000Z",
+        renewBeforeDays: 30,
+      });
+    for (const code of ["digicert-free-1-free", "symantec-free-1-free"]) {
+      const d = await diffOrder(
+        due(code),
+        news({ domain: "a.example.com", productCode: code, renewBeforeDays: 30 }),
+        now,
+      );
+      assert.deepEqual(d.replaces, ["renewBeforeDays"]);
+      assert.match(
+        d.reasons.join(),
+        new RegExp(
+          `within renewBeforeDays=30; ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan; ordering a replacement`,
+        ),
+      );
+    }
+    const paid = await diffOrder(
+      due("geotrust-dv-1-starter"),
+      news({ domain: "a.example.com", productCode: "geotrust-dv-1-starter", renewBeforeDays: 30 }),
+      now,
+    );
+    assert.deepEqual(paid.replaces, ["renewBeforeDays"]);
+    assert.doesNotMatch(paid.reasons.join(), /free certificate/);
+  });
 });
 
 /** Old state as a CSR order stores it: normalized inputs plus the ordered names in `domains`. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { dnsRecordsFor, recordFor } from "../../provider/order/outputs";
 
 // ManagedCertificate's default DNS records are real `alicloud.dns.AlidnsRecord`s; the alicloud
 // plugin cannot be installed offline, so the component runs here under Pulumi's mocks.
@@ -12,23 +13,20 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });
           if (args.type.endsWith(":CertificateOrder")) {
-            const rec = (domain: string) => ({
-              domain,
-              fqdn: `_dnsauth.${domain}`,
-              rr: domain === "example.com" ? "_dnsauth" : "_dnsauth.www",
-              zone: "example.com",
-              type: "TXT",
-              value: "20261126xyz",
-            });
+            // What the provider would output when CAS answers a full name for the first name.
+            const domains = (args.inputs.domains as string[] | undefined) ?? [String(args.inputs.domain)];
+            // A name CAS validated before the order's first read (a zone it validates itself): no records.
+            const records = domains.includes("ready.example.com")
+              ? []
+              : dnsRecordsFor(domains, `_dnsauth.${domains[0]}`, "TXT", "20261126xyz");
             return {
               id: "12000009",
               state: {
                 ...args.inputs,
                 orderId: "12000009",
-                validationRecords: {
-                  "example.com": rec("example.com"),
-                  "www.example.com": rec("www.example.com"),
-                },
+                validationRecords: Object.fromEntries(
+                  domains.flatMap((d) => (recordFor(records, d) ? [[d, recordFor(records, d)]] : [])),
+                ),
               },
             };
           }
@@ -49,35 +47,77 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
 
   const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
-  it("publishes one AlidnsRecord per name, waits on them, and exposes the ids", async () => {
+  const recordsOf = (parent: string) =>
+    created
+      .filter((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord" && r.name.startsWith(`${parent}-`))
+      .map((r) => [r.name, r.inputs]);
+  const waiterOf = (name: string) =>
+    created.find(
+      (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrderValidation" && r.name === name,
+    )!;
+
+  it("publishes one AlidnsRecord per record (names under one registrable domain share it), waits on them, and exposes the ids", async () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
     const cert = new ManagedCertificate("site", { domains: ["example.com", "www.example.com"] });
     assert.equal(await value(cert.certIdentifier), "7000009-cn-hangzhou");
     assert.equal(await value(cert.certificateId), "7000009");
-    const records = created.filter((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord");
-    assert.deepEqual(
-      records.map((r) => [r.name, r.inputs]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    assert.deepEqual(recordsOf("site"), [
       [
-        [
-          "site-validation-example.com",
-          { domainName: "example.com", rr: "_dnsauth", type: "TXT", value: "20261126xyz", ttl: 600 },
-        ],
-        [
-          "site-validation-www.example.com",
-          { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: "20261126xyz", ttl: 600 },
-        ],
+        "site-validation-example.com",
+        { domainName: "example.com", rr: "_dnsauth", type: "TXT", value: "20261126xyz", ttl: 600 },
       ],
-    );
+    ]);
+    assert.equal(cert.dnsRecords.length, 1);
     const order = created.find((r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrder")!;
     assert.equal(order.inputs.validateType, "DNS");
-    const waiter = created.find(
-      (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrderValidation",
-    )!;
+    const waiter = waiterOf("site");
     assert.deepEqual(
       [waiter.inputs.orderId, waiter.inputs.validationRecordFqdns],
-      ["12000009", ["_dnsauth.example.com", "_dnsauth.www.example.com"]],
+      ["12000009", ["_dnsauth.example.com"]],
     );
     assert.ok(created.some((r) => r.type === "alicloud-cas:index:ManagedCertificate" && r.name === "site"));
+  });
+
+  it("names under two registrable domains: one record each", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    const cert = new ManagedCertificate("two", { domains: ["www.example.com", "www.example.org"] });
+    await value(cert.certificateId);
+    assert.deepEqual(recordsOf("two"), [
+      [
+        "two-validation-www.example.com",
+        { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: "20261126xyz", ttl: 600 },
+      ],
+      [
+        "two-validation-www.example.org",
+        { domainName: "example.org", rr: "_dnsauth.www", type: "TXT", value: "20261126xyz", ttl: 600 },
+      ],
+    ]);
+    assert.deepEqual(waiterOf("two").inputs.validationRecordFqdns, [
+      "_dnsauth.www.example.com",
+      "_dnsauth.www.example.org",
+    ]);
+  });
+
+  it("publishRecords: false publishes no record (CAS validates the zone itself) and still names the records to the waiter", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    const cert = new ManagedCertificate("auto", { domains: ["www.example.com"], publishRecords: false });
+    assert.equal(await value(cert.certificateId), "7000009");
+    assert.deepEqual(cert.dnsRecords, []);
+    assert.deepEqual(recordsOf("auto"), []);
+    assert.deepEqual(waiterOf("auto").inputs.validationRecordFqdns, ["_dnsauth.www.example.com"]);
+  });
+
+  it("an order CAS validated before its first read: the waiter gets no record names, not undefined ones", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = () => Promise.resolve();
+    try {
+      const cert = new ManagedCertificate("ready", { domain: "ready.example.com", publishRecords: false });
+      assert.equal(await value(cert.certificateId), "7000009");
+    } finally {
+      pulumi.log.warn = warn;
+    }
+    assert.deepEqual(waiterOf("ready").inputs.validationRecordFqdns, []);
   });
 
   it("names the fix when the names are only known at apply time", async () => {

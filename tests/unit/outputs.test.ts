@@ -10,6 +10,8 @@ import {
   toOutputs,
 } from "../../provider/order/outputs";
 import { orderInputsSchema } from "../../provider/order/inputs";
+import { setLogSink } from "../../provider/order/log";
+import { readRecordDomain, recordGroups, registrableDomain } from "../../provider/order/record-name";
 import { describeCertificateStateResponse } from "../../provider/cas/schemas";
 import { loadX509 } from "../../provider/pki/x509";
 
@@ -21,7 +23,7 @@ describe("DNS validation records", () => {
     ]);
   });
   it("subdomain: the host record includes the labels below the apex", () => {
-    const recs = dnsRecordsFor(["www.example.com"], "_dnsauth", "TXT", "v");
+    const recs = dnsRecordsFor(["www.example.com"], "_dnsauth.www.example.com", "TXT", "v");
     assert.equal(recs[0]!.fqdn, "_dnsauth.www.example.com");
     assert.deepEqual(alidnsRecordArgs(recs, "example.com")[0]!.rr, "_dnsauth.www");
     assert.deepEqual(alidnsRecordArgs(recs, "www.example.com")[0]!.rr, "_dnsauth");
@@ -57,24 +59,85 @@ describe("DNS validation records", () => {
     // A keyed name outside the zone is named by its key, like a listed record by its domain.
     assert.throws(() => alidnsRecordArgs(keyed, "example.org"), /pass the zone that holds www\.example\.com/);
   });
+  it("publishRecords: false returns nothing to publish (CAS validates the zone itself), still checking the zone", () => {
+    const recs = dnsRecordsFor(["www.example.com"], "_dnsauth.www.example.com", "TXT", "v");
+    assert.equal(alidnsRecordArgs(recs, "example.com", { ttl: 60 })[0]!.ttl, 60);
+    assert.deepEqual(alidnsRecordArgs(recs, "example.com", { publishRecords: false }), []);
+    assert.throws(
+      () => alidnsRecordArgs(recs, "example.org", { publishRecords: false }),
+      /not in zone example\.org/,
+    );
+  });
   it("multi-level zones: name the zone, the host record follows", () => {
     const recs = dnsRecordsFor(["shop.example.co.uk"], "_dnsauth", "TXT", "v", "example.co.uk");
     assert.deepEqual([recs[0]!.zone, recs[0]!.rr], ["example.co.uk", "_dnsauth.shop"]);
     assert.equal(alidnsRecordArgs(recs, "example.co.uk")[0]!.rr, "_dnsauth.shop");
   });
-  it("a RecordDomain that is already a full name is taken as such", () => {
-    assert.equal(
-      dnsRecordsFor(["www.example.com"], "_dnsauth.www.example.com", "TXT", "v")[0]!.fqdn,
-      "_dnsauth.www.example.com",
-    );
+
+  describe("RecordDomain read against the registrable domain (Public Suffix List)", () => {
+    it("CAS naming the parent of www (DigiCert's check): the record is published at that name", () => {
+      const [rec, ...rest] = dnsRecordsFor(["www.example.com"], "_dnsauth.example.com", "TXT", "v");
+      assert.deepEqual(rest, []);
+      assert.deepEqual(
+        [rec!.fqdn, rec!.rr, rec!.zone, rec!.names],
+        ["_dnsauth.example.com", "_dnsauth", "example.com", ["www.example.com"]],
+      );
+    });
+    it("www.example.co.uk is in zone example.co.uk (not co.uk), whichever form CAS answers in", () => {
+      for (const rd of ["_dnsauth.www.example.co.uk", "_dnsauth.www", "_dnsauth"]) {
+        const [rec] = dnsRecordsFor(["www.example.co.uk"], rd, "TXT", "v");
+        assert.deepEqual(
+          [rec!.fqdn, rec!.rr, rec!.zone],
+          ["_dnsauth.www.example.co.uk", "_dnsauth.www", "example.co.uk"],
+          rd,
+        );
+      }
+      assert.deepEqual(
+        [registrableDomain("a.b.example.com.cn"), registrableDomain("*.shop.example.co.uk")],
+        ["example.com.cn", "example.co.uk"],
+      );
+    });
+    it("a full value is taken as given, even one that does not start with the ordered name's labels", () => {
+      assert.deepEqual(readRecordDomain("www.example.com", "_dnsauth.www.example.com"), {
+        fqdn: "_dnsauth.www.example.com",
+        base: "example.com",
+        reading: "full",
+      });
+      assert.deepEqual(readRecordDomain("a.b.example.com", "_DNSAUTH.b.example.com."), {
+        fqdn: "_dnsauth.b.example.com",
+        base: "example.com",
+        reading: "full",
+      });
+    });
+    it("a dotted value is relative to the registrable domain, not to the zone the user gives", () => {
+      const [rec] = dnsRecordsFor(
+        ["www.shop.example.com"],
+        "_dnsauth.www.shop",
+        "TXT",
+        "v",
+        "shop.example.com",
+      );
+      assert.deepEqual(
+        [rec!.fqdn, rec!.rr, rec!.zone],
+        ["_dnsauth.www.shop.example.com", "_dnsauth.www", "shop.example.com"],
+      );
+    });
+    it("a bare label is prefixed to the ordered name (a named guess)", () => {
+      assert.deepEqual(readRecordDomain("*.www.example.com", "_dnsauth"), {
+        fqdn: "_dnsauth.www.example.com",
+        base: "example.com",
+        reading: "relative to the ordered name",
+      });
+    });
   });
-  describe("whichever form CAS gives RecordDomain in, the record is the same", () => {
-    // The form CAS would return for each name: relative to the name, to the zone, or full.
+
+  describe("whichever form CAS gives RecordDomain in, a single name's record is the same", () => {
+    // The form CAS may return for each name: full, relative to the registrable domain, or bare.
     const forms: Record<string, (name: string) => string> = {
-      name: () => "_dnsauth",
+      fqdn: (name) => `_dnsauth.${name}`,
       zone: (name) =>
         name === "example.com" ? "_dnsauth" : `_dnsauth.${name.slice(0, -".example.com".length)}`,
-      fqdn: (name) => `_dnsauth.${name}`,
+      name: () => "_dnsauth",
     };
     for (const [style, rd] of Object.entries(forms)) {
       it(`${style}: www, a.b below the apex, and the apex`, () => {
@@ -90,15 +153,51 @@ describe("DNS validation records", () => {
           assert.deepEqual(alidnsRecordArgs([rec!], "example.com")[0]!.rr, rr);
         }
       });
-      it(`${style}: one RecordDomain (for the first name) serves every name of the order`, () => {
+      it(`${style}: the one RecordDomain (for the first name) is one record for every name under its registrable domain`, () => {
         const names = ["www.example.com", "api.example.com", "example.com"];
         const recs = dnsRecordsFor(names, rd(names[0]!), "TXT", "v");
         assert.deepEqual(
-          recs.map((r) => [r.domain, r.fqdn]),
-          names.map((n) => [n, `_dnsauth.${n}`]),
+          recs.map((r) => [r.domain, r.names, r.fqdn, r.zone]),
+          [["www.example.com", names, "_dnsauth.www.example.com", "example.com"]],
         );
       });
     }
+  });
+
+  it("names under another registrable domain get the same value at <label>.<name> (a named guess)", () => {
+    const recs = dnsRecordsFor(
+      ["www.example.com", "www.example.org", "*.example.org", "example.org", "shop.example.com"],
+      "_dnsauth.example.com",
+      "TXT",
+      "v",
+    );
+    assert.deepEqual(
+      recs.map((r) => [r.fqdn, r.rr, r.zone, r.names]),
+      [
+        ["_dnsauth.example.com", "_dnsauth", "example.com", ["www.example.com", "shop.example.com"]],
+        ["_dnsauth.www.example.org", "_dnsauth.www", "example.org", ["www.example.org"]],
+        ["_dnsauth.example.org", "_dnsauth", "example.org", ["*.example.org", "example.org"]],
+      ],
+    );
+  });
+  it("a full value ending with a later name's registrable domain answers for that name", () => {
+    const recs = dnsRecordsFor(["a.example.org", "www.example.com"], "_dnsauth.example.com", "TXT", "v");
+    assert.deepEqual(
+      recs.map((r) => [r.fqdn, r.names]),
+      [
+        ["_dnsauth.a.example.org", ["a.example.org"]],
+        ["_dnsauth.example.com", ["www.example.com"]],
+      ],
+    );
+  });
+  it("ManagedCertificate's groups at preview are the records' groups once CAS answers for the first name", () => {
+    const names = ["www.example.com", "example.com", "www.example.org", "*.example.net", "example.net"];
+    for (const rd of ["_dnsauth.www.example.com", "_dnsauth.example.com", "_dnsauth.www", "_dnsauth"])
+      assert.deepEqual(
+        recordGroups(names),
+        dnsRecordsFor(names, rd, "TXT", "v").map((r) => r.names),
+        rd,
+      );
   });
   it("refuses a record outside the zone, by whole labels", () => {
     assert.throws(
@@ -112,7 +211,7 @@ describe("DNS validation records", () => {
   });
 });
 
-describe("validationRecords: each name gets its own record, by exact labels", () => {
+describe("validationRecords: each name's record, by exact names", () => {
   const inputs = orderInputsSchema.parse({ validateType: "DNS" });
   const pending = (RecordDomain: string) =>
     describeCertificateStateResponse.parse({
@@ -127,20 +226,81 @@ describe("validationRecords: each name gets its own record, by exact labels", ()
     const outs = await toOutputs(inputs, "1", "CreateCertificateForPackageRequest", domains, pending(rd));
     return Object.fromEntries(Object.entries(outs.validationRecords).map(([k, r]) => [k, r.fqdn]));
   };
-  it("www.example.com and example.com in one order", async () => {
+  let logged: string[] = [];
+  beforeEach(() => {
+    logged = [];
+    setLogSink((l) => void logged.push(l));
+  });
+  afterEach(() => setLogSink(undefined));
+
+  it("www.example.com answered _dnsauth.example.com: published at _dnsauth.example.com, and the log says why", async () => {
+    const outs = await toOutputs(
+      inputs,
+      "12000001",
+      "CreateCertificateRequest",
+      ["www.example.com"],
+      pending("_dnsauth.example.com"),
+    );
+    assert.deepEqual(
+      [outs.validationRecords["www.example.com"]?.fqdn, outs.validationRecords["www.example.com"]?.rr],
+      ["_dnsauth.example.com", "_dnsauth"],
+    );
+    assert.deepEqual(logged, [
+      '[alicloud-cas] order 12000001: publish TXT _dnsauth.example.com for www.example.com: host record _dnsauth in zone example.com (the registrable domain, by the Public Suffix List; set dnsZone if the DNS zone is another); RecordDomain "_dnsauth.example.com" is a full name (it ends with example.com)',
+    ]);
+    // The same answer read again (a refresh) is not said again; another value is.
+    await toOutputs(
+      inputs,
+      "12000001",
+      "CreateCertificateRequest",
+      ["www.example.com"],
+      pending("_dnsauth.example.com"),
+      outs,
+    );
+    assert.equal(logged.length, 1);
+    await toOutputs(
+      inputs,
+      "12000001",
+      "CreateCertificateRequest",
+      ["www.example.com"],
+      pending("_dnsauth"),
+      outs,
+    );
+    assert.equal(logged.length, 2);
+    assert.match(
+      logged[1]!,
+      /publish TXT _dnsauth\.www\.example\.com .*has no dots: read relative to the ordered name \(a guess\)/,
+    );
+  });
+  it("the log names dnsZone as the zone when it is given, and a record outside it", async () => {
+    await toOutputs(
+      orderInputsSchema.parse({ dnsZone: "www.example.com" }),
+      "7",
+      "CreateCertificateRequest",
+      ["www.example.com"],
+      pending("_dnsauth.example.com"),
+    );
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, /host record _dnsauth\.example\.com in zone www\.example\.com \(dnsZone\); /);
+    assert.match(
+      logged[0]!,
+      /; _dnsauth\.example\.com is not in zone www\.example\.com: publish it in the zone that holds it$/,
+    );
+  });
+  it("www.example.com and example.com in one order share the one record", async () => {
     assert.deepEqual(await keyed(["www.example.com", "example.com"]), {
       "www.example.com": "_dnsauth.www.example.com",
+      "example.com": "_dnsauth.www.example.com",
+    });
+    assert.deepEqual(await keyed(["www.example.com", "example.com"], "_dnsauth.example.com"), {
+      "www.example.com": "_dnsauth.example.com",
       "example.com": "_dnsauth.example.com",
     });
   });
-  it("anexample.com is not example.com; email. is not mail.", async () => {
+  it("anexample.com is not under example.com: each has its record", async () => {
     assert.deepEqual(await keyed(["anexample.com", "example.com"]), {
       "anexample.com": "_dnsauth.anexample.com",
       "example.com": "_dnsauth.example.com",
-    });
-    assert.deepEqual(await keyed(["email.example.com", "mail.example.com"], "_dnsauth.email"), {
-      "email.example.com": "_dnsauth.email.example.com",
-      "mail.example.com": "_dnsauth.mail.example.com",
     });
   });
   it("an apex and its wildcard share one record, and say so", async () => {
@@ -265,13 +425,19 @@ describe("certificateFields: the issued certificate as outputs", () => {
 });
 
 describe("recordFor: the record that proves one name", () => {
-  const records = dnsRecordsFor(["*.example.com", "example.com", "www.example.com"], "_dnsauth", "TXT", "v");
-  it("by exact record name: a wildcard and its apex share one, www has its own", () => {
+  const records = dnsRecordsFor(
+    ["*.example.com", "example.com", "www.example.com", "www.example.org"],
+    "_dnsauth",
+    "TXT",
+    "v",
+  );
+  it("the record listing the name: names under one registrable domain share one, another domain has its own", () => {
     assert.equal(recordFor(records, "example.com")?.fqdn, "_dnsauth.example.com");
     assert.equal(recordFor(records, "*.example.com")?.fqdn, "_dnsauth.example.com");
-    assert.equal(recordFor(records, "www.example.com")?.fqdn, "_dnsauth.www.example.com");
+    assert.equal(recordFor(records, "www.example.com")?.fqdn, "_dnsauth.example.com");
+    assert.equal(recordFor(records, "www.example.org")?.fqdn, "_dnsauth.www.example.org");
   });
-  it("never by suffix: a name without a record of its own has none", () => {
+  it("never by suffix: a name the order does not have has none", () => {
     assert.equal(recordFor(records, "api.example.com"), undefined);
     assert.equal(recordFor(records, "ple.com"), undefined);
     assert.equal(recordFor([], "example.com"), undefined);
@@ -288,6 +454,9 @@ describe("stripUndefined: plain JSON for Pulumi", () => {
 });
 
 describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
+  // The records' log lines are asserted above; here they would only be noise.
+  before(() => setLogSink(() => undefined));
+  after(() => setLogSink(undefined));
   const pending = state({
     Type: "domain_verify",
     ValidateType: "DNS",
