@@ -109,6 +109,7 @@ export const certificateOrderProvider = {
     setLogSink(req.log);
     resetClaims();
     resetOwnershipNotes();
+    checkQuota.reset();
     placer = newPlacer();
   },
 

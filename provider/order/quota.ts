@@ -25,6 +25,8 @@ export interface QuotaCheck {
    * no check read the plan (quotaCheck "off", or the read failed).
    */
   seen(productCode: string): { remaining: number; planned: number } | undefined;
+  /** Forgets everything: a configured provider serves a new deployment. */
+  reset(): void;
 }
 
 /**
@@ -86,7 +88,10 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
     sources.log(`warning: ${reason}`);
     return undefined;
   };
-  return Object.assign(check, { seen: (productCode: string) => seen.get(productCode) });
+  return Object.assign(check, {
+    seen: (productCode: string) => seen.get(productCode),
+    reset: () => [planned, lookups, skipReported, seen].forEach((memory) => memory.clear()),
+  });
 }
 
 /** The provider process's quota check: the configured client, the system clock, stderr. */

@@ -102,8 +102,8 @@ describe("the emulator's answers declare only fields the official SDKs know", fu
     await cas.call("CancelOrderRequest", { OrderId: withdrawn });
     await state(withdrawn);
     await cas.call("DeleteCertificateRequest", { OrderId: withdrawn });
-    // Renewal of an expiring certificate, revocation of another.
-    await cas.call("RenewCertificateOrderForPackageRequest", { OrderId: dns });
+    // Renewal of an expiring certificate (a paid plan's: free ones are not renewed), revocation of another.
+    await cas.call("RenewCertificateOrderForPackageRequest", { OrderId: ov });
     await cas.call("CancelCertificateForPackageRequest", { OrderId: file });
     for (const OrderType of ["CPACK", "BUY", "CERT", "UPLOAD"] as const)
       await cas.call("ListUserCertificateOrder", { OrderType, CurrentPage: 1, ShowSize: 50 });

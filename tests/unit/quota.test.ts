@@ -39,6 +39,16 @@ describe("quota check (provider/order/quota.ts)", () => {
     ]);
   });
 
+  it("reset forgets planned orders, looked-up plans and what was seen (a configured provider serves a new deployment)", async () => {
+    const h = harness({ [DIGICERT]: 1 });
+    await h.check(order({ domain: "a.example.com", quotaCheck: "fail" }));
+    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 1 });
+    h.check.reset();
+    assert.equal(h.check.seen(DIGICERT), undefined);
+    assert.equal(await h.check(order({ domain: "b.example.com", quotaCheck: "fail" })), undefined);
+    assert.deepEqual(h.asked, [DIGICERT, DIGICERT]);
+  });
+
   it('quotaCheck "fail" fails on productCode instead of warning', async () => {
     const h = harness({ [DIGICERT]: 1 });
     await h.check(order({ domain: "a.example.com", quotaCheck: "fail" }));
