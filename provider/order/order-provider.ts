@@ -281,6 +281,11 @@ export const certificateOrderProvider = {
         log(`order ${id} was already gone from CAS`);
         return;
       }
+      if (e instanceof CasApiError && e.code === "DeleteFail")
+        throw new CasError(
+          "DeleteFail",
+          `${e.message}. Order ${id} stays in the stack; a pending order has been withdrawn and holds its quota until it is deleted. Run \`pulumi destroy\` (or the \`pulumi up\` that replaces it) again to retry, or delete the order in the CAS console and then run \`pulumi refresh\``,
+        );
       throw e;
     }
   },

@@ -60,6 +60,14 @@ describe("documented CAS errors the emulator injects, as the provider reports th
         e.message,
         /^DeleteCertificateRequest failed: DeleteFail: Deleting the certificate order failed\. \(HTTP 403, RequestId [0-9A-F-]+\)/,
       );
+      assert.match(
+        e.message,
+        new RegExp(`Order ${id} stays in the stack; .*holds its quota until it is deleted`),
+      );
+      assert.match(
+        e.message,
+        /Run `pulumi destroy` .* again to retry, or delete the order in the CAS console/,
+      );
       return true;
     });
     const [order] = await emu.control.orders();
