@@ -24,6 +24,7 @@ import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } fro
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
+  isClaimed,
   describeCandidates,
   namesKey,
   recordTakenByCreate,
@@ -370,8 +371,12 @@ async function readBack(
  */
 async function resolvePending(p: PendingCreate, news: OrderInputs, provider: unknown) {
   if (news.adoptOrderId) return placeAndRead(news, provider);
-  const { found, windowEnds } = await lookAgain(p, placer.windowMs, Date.now());
   const domains = await orderNames(news);
+  const looked = await lookAgain(p, placer.windowMs, Date.now());
+  // Another resource of this deployment may have taken a candidate while the listing was answered:
+  // filtered again here, with no await between this and taking one (readBack claims at once).
+  const found = looked.found.filter((c) => !isClaimed(c.orderId));
+  const { windowEnds } = looked;
   // The program now asks for other names or another product: what the earlier request placed is not this order.
   const same = news.productCode === p.productCode && namesKey(domains) === namesKey(p.names);
   if (found.length && !same)

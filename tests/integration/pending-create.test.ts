@@ -71,6 +71,60 @@ describe("a pending create and a kept CSR, in the provider against the emulator"
     assert.deepEqual(orders.find((o) => o.orderId === outs.orderId)?.domains, ["new.example.com"]);
   });
 
+  it("three pending creates of one CSR resolved at once: one takes the order CAS lists, the others order their own", async () => {
+    // A fast emulator answers the listings close together: the window between one resource finding
+    // the order unclaimed and another taking it is as small as it gets.
+    const fast = await startEmulator({ lifecycle: { validation: "manual" }, qps: 1000 });
+    try {
+      await configureProvider(
+        emulatorConfig(fast, {
+          "alicloud-cas:adoptAfterLostAnswer": "unique",
+          "alicloud-cas:lostAnswerWindowSeconds": "0",
+        }),
+        () => undefined,
+      );
+      const { pem } = await makeCsr("dup.example.com");
+      const api = new CasClient({ ...emulatorConfigFor(fast), env: {} });
+      const { OrderId } = await api.call("CreateCertificateWithCsrRequest", {
+        ProductCode: "digicert-free-1-free",
+        Csr: pem,
+        Username: "u",
+        Phone: "13800001111",
+        Email: "a@example.com",
+        ValidateType: "DNS",
+      });
+      const sentAt = new Date(Date.now() - 1000).toISOString();
+      const pending = (n: number) => ({
+        csr: pem,
+        ...contact,
+        productCode: "digicert-free-1-free",
+        schemaVersion: SCHEMA_VERSION,
+        orderId: `unresolved-${n}`,
+        action: "CreateCertificateWithCsrRequest",
+        domains: ["dup.example.com"],
+        status: "unknown",
+        ownership: "unknown",
+        pendingCreate: {
+          action: "CreateCertificateWithCsrRequest",
+          productCode: "digicert-free-1-free",
+          names: ["dup.example.com"],
+          sentAt,
+          candidates: [],
+        },
+      });
+      const { inputs } = await provider.check({}, { csr: pem, ...contact });
+      const results = await Promise.all(
+        [0, 1, 2].map((n) => provider.update(`unresolved-${n}`, pending(n), inputs)),
+      );
+      const held = results.map((r) => String(r.outs.orderId));
+      assert.equal(held.filter((id) => id === String(OrderId)).length, 1, held.join(", "));
+      assert.equal(new Set(held).size, 3, `each resource holds its own order: ${held.join(", ")}`);
+      assert.equal((await fast.control.orders()).length, 3);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it("a CSR of several names kept from 0.1.0 passes check, but a change that needs a new order fails the diff", async () => {
     await configureProvider(emulatorConfig(emu), () => undefined);
     const { pem } = await makeCsr("a.example.com", ["a.example.com", "b.example.com"]);
