@@ -25,13 +25,13 @@ export { alidnsRecordArgs, type AlidnsRecordArgs, type DnsRecordInput } from "./
 // They are getters so that a Pulumi program never loads provider code; only the provider
 // process does, on its first call.
 /** @internal CertificateOrder's provider, for the serialized stub. */
-export declare const o: typeof import("../provider/index.js").order;
+export declare const o: typeof import("../provider/hosted.js").order;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
-export declare const v: typeof import("../provider/index.js").validation;
+export declare const v: typeof import("../provider/hosted.js").validation;
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
-Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/index.js").order });
+Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/hosted.js").order });
 Object.defineProperty(exports, "v", {
   enumerable: false,
-  get: () => require("../provider/index.js").validation,
+  get: () => require("../provider/hosted.js").validation,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
