@@ -1,6 +1,6 @@
 // `npm run profile:coldstart [-- --runs N --cpu]`: where the provider's cold start goes. Spawns
-// Pulumi's dynamic-provider host as bench/run.ts's cold-start rows do (CertificateOrder with default
-// inputs, then the no-op dynamic provider, alternating), with bench/load-timing.cjs preloaded to
+// Pulumi's dynamic-provider host as bench/run.ts's cold-start rows do (CertificateOrder with
+// quotaCheck off, with default inputs, the no-op dynamic provider, alternating), with bench/load-timing.cjs preloaded to
 // time every require(), and with --cpu a CPU profile of each host process too. Prints medians over
 // the runs. Not a test; the numbers move with the machine's load.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "cas-coldstart-"));
   const emu = await startEmulatorProcess();
   const cases: Array<[string, ColdStartCase]> = [
+    ["CertificateOrder, quotaCheck off", CASES.quotaOff],
     ["CertificateOrder, default inputs (plan look-up)", CASES.defaults],
     ["no-op dynamic provider", CASES.noop],
   ];

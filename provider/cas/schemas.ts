@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A zod error on one line, `path: message; path: message` (`(root)` for the value itself). */
 export function formatIssues(error: z.ZodError): string {

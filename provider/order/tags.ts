@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { chooseAction, Failure } from "./inputs";
 import { OBJECT_KEYS, objectInternalKeys, objectKeyReason } from "./object-keys";
 
