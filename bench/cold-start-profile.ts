@@ -18,6 +18,8 @@ interface Loaded {
   root: string;
   ms: number;
   self: number;
+  cpu: number;
+  cpuSelf: number;
   at: number;
 }
 
@@ -52,11 +54,19 @@ function medianPerKey<T>(runs: T[][], key: (t: T) => string, value: (t: T) => nu
   return new Map([...keys].map((k) => [k, median(sums.map((m) => m.get(k) ?? 0))]));
 }
 
-function table(title: string, rows: Map<string, number>, top: number, total?: number): void {
+/** Prints `rows` (first column, sorted by it) with `wall` beside, the `top` largest, and a total line. */
+function table(
+  title: string,
+  rows: Map<string, number>,
+  top: number,
+  total?: number,
+  wall?: { rows: Map<string, number>; total?: number },
+): void {
   console.log(`\n${title}`);
   const sorted = [...rows].sort((a, b) => b[1] - a[1]).slice(0, top);
-  for (const [k, ms] of sorted) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${k}`);
-  if (total !== undefined) console.log(`  ${total.toFixed(1).padStart(7)} ms  total`);
+  const w = (ms: number | undefined) => (wall ? `  ${(ms ?? 0).toFixed(1).padStart(7)} ms` : "");
+  for (const [k, ms] of sorted) console.log(`  ${ms.toFixed(1).padStart(7)} ms${w(wall?.rows.get(k))}  ${k}`);
+  if (total !== undefined) console.log(`  ${total.toFixed(1).padStart(7)} ms${w(wall?.total)}  total`);
 }
 
 /** Self time per file of a V8 CPU profile, idle time left out. */
@@ -134,26 +144,23 @@ async function main(): Promise<void> {
       const hostMain = run.reduce((a, b) => (a.at <= b.at ? a : b)).root;
       return run.filter((l) => l.root !== hostMain);
     });
-    const total = median(later.map((run) => run.reduce((s, l) => s + l.self, 0)));
+    const sum = (f: (l: Loaded) => number) => median(later.map((run) => run.reduce((s, l) => s + f(l), 0)));
     const files = median(later.map((run) => run.length));
+    const byPackage = (f: (l: Loaded) => number) => medianPerKey(later, (l) => owner(l.file), f);
+    const byFile = (f: (l: Loaded) => number) => medianPerKey(later, (l) => relative(ROOT, l.file), f);
     table(
-      `${name}: require() after the host started (configure, first check), ${files} files, self ms by package`,
-      medianPerKey(
-        later,
-        (l) => owner(l.file),
-        (l) => l.self,
-      ),
+      `${name}: require() after the host started (configure, first check), ${files} files; self ms by package, CPU then wall-clock`,
+      byPackage((l) => l.cpuSelf),
       15,
-      total,
+      sum((l) => l.cpuSelf),
+      { rows: byPackage((l) => l.self), total: sum((l) => l.self) },
     );
     table(
-      `${name}: the slowest of those files (self ms)`,
-      medianPerKey(
-        later,
-        (l) => relative(ROOT, l.file),
-        (l) => l.self,
-      ),
+      `${name}: the costliest of those files, self ms, CPU then wall-clock`,
+      byFile((l) => l.cpuSelf),
       12,
+      undefined,
+      { rows: byFile((l) => l.self) },
     );
     if (cpu) {
       const all = median(r.profiles.map((run) => run.reduce((s, x) => s + x.ms, 0)));
