@@ -450,7 +450,7 @@ async function main(): Promise<void> {
     .join("\n");
   writeFileSync(
     resolve(ROOT, "docs", "benchmarks.md"),
-    `# Benchmarks\n\nWritten by \`npm run bench${only.size ? ` -- ${[...only].join(" ")}` : ""}\` (${machine.date}${only.size ? "; the other rows are from the previous run" : ""}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. The machine is shared; single runs move by ±20 %.\n\n| row | ours | peer | ratio | note |\n| --- | --- | --- | --- | --- |\n${table}\n`,
+    `# Benchmarks\n\nWritten by \`npm run bench${only.size ? ` -- ${[...only].join(" ")}` : ""}\` (${machine.date}${only.size ? "; the other rows are from the previous run" : ""}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. The machine is shared; single runs move by ±20 %. Where the provider's cold start goes, and how to profile it: [cold-start.md](cold-start.md).\n\n| row | ours | peer | ratio | note |\n| --- | --- | --- | --- | --- |\n${table}\n`,
   );
   process.exit(0);
 }
