@@ -4,7 +4,7 @@
 // module resolution per file, and zod is tree-shaken to the parts the schemas use (the package
 // loads its locales, JSON-schema code and the rest otherwise). Dependencies loaded only for some
 // calls stay outside and are required when first needed: undici (the first API call),
-// @peculiar/x509 and reflect-metadata (the first CSR or certificate). The other entry points
+// @peculiar/x509 and reflect-metadata (the first CSR or certificate), tldts (the first record name). The other entry points
 // (the SDK, `/provider`, `/client`, `/emulator`) stay tsc's output.
 const { buildSync } = require("esbuild");
 const { readFileSync } = require("node:fs");
@@ -21,7 +21,7 @@ buildSync({
   target: "node22",
   format: "cjs",
   // Not minified: stack traces read as the sources, and minifying saved no measurable time.
-  external: ["undici", "@peculiar/x509", "reflect-metadata"],
+  external: ["undici", "@peculiar/x509", "reflect-metadata", "tldts"],
   banner: {
     js:
       "// pulumi-alicloud-cas provider host bundle (scripts/bundle-provider.cjs); sources in provider/.\n" +

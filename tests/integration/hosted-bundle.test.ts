@@ -47,11 +47,11 @@ describe("the provider host's bundle (provider/hosted.ts through the package roo
     "alicloud:endpoints": JSON.stringify([{ cas: emu.endpoint }]),
   });
 
-  it("answers a first check without an API call from the bundle alone: no API client, undici, zod or x509", async () => {
+  it("answers a first check without an API call from the bundle alone: no API client, undici, zod, x509 or Public Suffix List", async () => {
     const { failures, loaded } = await firstCheck(config(), { ...order, quotaCheck: "off" });
     assert.deepEqual(failures, []);
     assert.ok(loaded.includes(`${DIST}provider${sep}hosted.bundle.js`));
-    for (const pkg of ["undici", "zod", "@peculiar", "reflect-metadata"])
+    for (const pkg of ["undici", "zod", "@peculiar", "reflect-metadata", "tldts"])
       assert.deepEqual(inNodeModules(loaded, pkg), [], pkg);
     // The provider's modules come from the bundle; only the SDK's own imports are loaded beside it.
     const providerFiles = loaded
