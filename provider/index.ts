@@ -1,22 +1,15 @@
 /**
- * `pulumi-alicloud-cas/provider`: the dynamic-provider implementations. The SDK's resources load
- * this module by package name inside the Pulumi provider process; nothing here is serialized.
+ * `pulumi-alicloud-cas/provider`: the dynamic-provider implementations and their parts. The SDK's
+ * serialized stubs load the providers by package name inside the Pulumi provider process (through
+ * the package root and hosted.ts, without this module); nothing here is serialized.
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
-import { certificateOrderProvider } from "./order/order-provider";
-import { certificateOrderValidationProvider } from "./order/validation-provider";
-import { withOperationDeadline } from "./cas/deadline";
-import { operationDeadline } from "./order/settings";
-
-export { certificateOrderProvider, certificateOrderValidationProvider };
-/**
- * Used by the serialized stubs through the package root (`o`, `v`). Each order operation's API
- * calls share one deadline (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
- */
-export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
-export const validation = certificateOrderValidationProvider;
+export { certificateOrderProvider } from "./order/order-provider";
+export { certificateOrderValidationProvider } from "./order/validation-provider";
+/** What the serialized stubs use through the package root (`o`, `v`); see hosted.ts. */
+export { order, validation } from "./hosted";
 export {
   checkOrderInputs,
   chooseAction,

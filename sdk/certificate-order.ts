@@ -3,7 +3,7 @@ import { containsKeyMaterial, csrCommonName, normalizeDomain } from "../provider
 import { certificateOrderStub } from "./stubs";
 import { ORDER_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
 import type { ON_DELETE_VALUES, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "../provider/order/input-values";
-import { objectInternalKeys, objectKeyReason } from "../provider/order/tags";
+import { objectInternalKeys, objectKeyReason } from "../provider/order/object-keys";
 
 /** Arguments of a {@link CertificateOrder}. Give `csr` (your key), or `domain` or `domains` (CAS makes the key). */
 export interface CertificateOrderArgs {

@@ -28,15 +28,19 @@ export {
 
 // The serialized stubs (stubs.ts) reach the provider implementations through these two names.
 // They are getters so that a Pulumi program never loads provider code; only the provider
-// process does, on its first call.
+// process does, on its first call. They load provider/hosted.ts built into one file
+// (scripts/bundle-provider.cjs): the provider's cold start is part of every resource operation.
 /** @internal CertificateOrder's provider, for the serialized stub. */
-export declare const o: typeof import("../provider/index.js").order;
+export declare const o: typeof import("../provider/hosted.js").order;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
-export declare const v: typeof import("../provider/index.js").validation;
+export declare const v: typeof import("../provider/hosted.js").validation;
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
-Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/index.js").order });
+Object.defineProperty(exports, "o", {
+  enumerable: false,
+  get: () => require("../provider/hosted.bundle.js").order,
+});
 Object.defineProperty(exports, "v", {
   enumerable: false,
-  get: () => require("../provider/index.js").validation,
+  get: () => require("../provider/hosted.bundle.js").validation,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */

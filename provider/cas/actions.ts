@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as s from "./schemas";
 
 const orderId = z.object({ OrderId: z.string().regex(/^\d+$/, "a decimal OrderId") });

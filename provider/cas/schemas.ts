@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A zod error on one line, `path: message; path: message` (`(root)` for the value itself). */
 export function formatIssues(error: z.ZodError): string {
@@ -52,16 +52,8 @@ const base = { RequestId: z.string() };
 /** Tag pairs, sent as `Tags.N.Key` / `Tags.N.Value`. */
 export const tagList = z.array(z.object({ Key: z.string(), Value: z.string() })).optional();
 
-/** Documented `DescribeCertificateState.Type` values (`unknow` is the API's own spelling). */
-export const ORDER_TYPES = [
-  "domain_verify",
-  "process",
-  "verify_fail",
-  "certificate",
-  "payed",
-  "unknow",
-] as const;
-export type OrderType = (typeof ORDER_TYPES)[number];
+// Their own module: the order life cycle needs them, not the response schemas.
+export { ORDER_TYPES, type OrderType } from "./order-types";
 
 export const describeCertificateStateResponse = z.object({
   ...base,

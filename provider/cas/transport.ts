@@ -1,4 +1,17 @@
-import { Pool } from "undici";
+import type { Dispatcher, Pool } from "undici";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// undici's own index loads all of undici (fetch, WebSocket, EventSource, caches, mocks: about 100
+// modules) before the first request; a provider process pays that in its first API call. The
+// transport needs only the pool and its request (undici 8's index adds `request` to every
+// dispatcher's prototype; here it is called on the pool). A unit test checks that these are the
+// same Pool and request undici's index exports.
+const UndiciPool = require("undici/lib/dispatcher/pool") as typeof Pool;
+const poolRequest = require("undici/lib/api/api-request") as (
+  this: Pool,
+  options: Dispatcher.RequestOptions,
+) => Promise<Dispatcher.ResponseData>;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** One HTTP exchange as the client sees it. */
 export interface HttpRequest {
@@ -34,7 +47,7 @@ function poolFor(origin: string): { pool: Pool; slots: Slots } {
   let entry = pools.get(origin);
   if (!entry) {
     entry = {
-      pool: new Pool(origin, {
+      pool: new UndiciPool(origin, {
         connections: MAX_CONNECTIONS,
         keepAliveTimeout: 10_000,
         keepAliveMaxTimeout: 60_000,
@@ -139,7 +152,7 @@ async function exchange(
   signal: AbortSignal,
   maxBytes: number,
 ): Promise<HttpResponse> {
-  const res = await pool.request({
+  const res = await poolRequest.call(pool, {
     path: req.url.pathname + req.url.search,
     method: req.method,
     headers: req.headers,

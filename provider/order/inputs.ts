@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, productSpec } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { hideValues } from "./key-material";

@@ -1,4 +1,4 @@
-import { ORDER_TYPES, type OrderType } from "../cas/schemas";
+import { ORDER_TYPES, type OrderType } from "../cas/order-types";
 
 /**
  * The order life cycle in one table: for each `DescribeCertificateState.Type` the SDK documents

@@ -26,8 +26,18 @@
  * order. A wildcard's record is its base name's (`*.example.com` → `example.com`).
  */
 
-import { getDomain } from "tldts";
+import type * as Tldts from "tldts";
 import { normalizeDomain as clean } from "../pki/csr";
+
+let tldts: typeof Tldts | undefined;
+/**
+ * tldts (the Public Suffix List, about 200 KB of data) loads at the first registrable-domain
+ * question, not when the provider starts: a preview's first check needs none.
+ */
+function publicSuffixList(): typeof Tldts {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (tldts ??= require("tldts") as typeof Tldts);
+}
 
 /** The longest DNS name (RFC 1035 §2.3.4: 255 octets on the wire, 253 characters written). */
 export const MAX_NAME_LENGTH = 253;
@@ -43,7 +53,7 @@ export function recordBase(orderedName: string): string {
  */
 export function registrableDomain(name: string): string {
   const n = recordBase(name);
-  return getDomain(n, { allowPrivateDomains: false }) ?? n;
+  return publicSuffixList().getDomain(n, { allowPrivateDomains: false }) ?? n;
 }
 
 /**

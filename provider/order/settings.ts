@@ -1,5 +1,5 @@
-import { ACTIONS, defaultQps, type ActionName } from "../cas/actions";
-import { CasClient } from "../cas/client";
+import type { ActionName } from "../cas/actions";
+import type { CasClient } from "../cas/client";
 import type { ConfigLookup } from "../cas/credentials";
 import { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "../cas/deadline";
 import { log } from "./log";
@@ -22,9 +22,16 @@ export function setting(key: string): string | undefined {
   return config(key);
 }
 
-/** The process's client: stack config first, environment second (see the README's credentials section). */
+/**
+ * The process's client: stack config first, environment second (see the README's credentials
+ * section). Built, and its modules loaded (the HTTP transport, every action's schemas), on the
+ * first API call: a provider process whose first check makes none starts without them.
+ */
 export function client(): CasClient {
-  cached ??= new CasClient({
+  if (cached) return cached;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CasClient } = require("../cas/client") as typeof import("../cas/client");
+  cached = new CasClient({
     config,
     env: process.env,
     userAgent: "pulumi-alicloud-cas",
@@ -61,6 +68,8 @@ function positive(value: string | undefined): number | undefined {
 /** `alicloud-cas:qps` caps every action's client-side rate (documented limits stay lower where they are). */
 function rateLimits(qps: number): Partial<Record<ActionName, number>> | undefined {
   if (!Number.isFinite(qps) || qps <= 0) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ACTIONS, defaultQps } = require("../cas/actions") as typeof import("../cas/actions");
   return Object.fromEntries(
     (Object.keys(ACTIONS) as ActionName[]).map((a) => [a, Math.min(defaultQps(a), qps)]),
   );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { orderInputsSchema, UNKNOWN } from "./inputs";
 import { storedState } from "./state-chain";
 import { ORDER_UPGRADERS } from "./upgrade";

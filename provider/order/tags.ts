@@ -1,5 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { chooseAction, Failure } from "./inputs";
+import { OBJECT_KEYS, objectInternalKeys, objectKeyReason } from "./object-keys";
 
 type Action = ReturnType<typeof chooseAction>;
 
@@ -38,27 +39,6 @@ const CONTROL_MESSAGE = "must not contain control characters (CR/LF, tabs, bidi 
 /** A key quoted for a message, control characters written as `\uXXXX` so none reaches a terminal. */
 const quote = (s: string) =>
   `"${s.replace(new RegExp(CONTROL, "gu"), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)}"`;
-
-/**
- * Keys JavaScript objects treat specially: Pulumi's serialization drops `__proto__` silently (or
- * turns it into the object's prototype) and the others shadow object internals, so the tags CAS
- * got would not be the tags written.
- */
-const OBJECT_KEYS = ["__proto__", "constructor", "prototype"];
-
-/** The keys of a raw `tags` value that JavaScript objects treat specially (see `OBJECT_KEYS`). */
-export function objectInternalKeys(raw: unknown): string[] {
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return [];
-  const bad = Object.keys(raw).filter((k) => OBJECT_KEYS.includes(k));
-  // A `__proto__` key holding an object may arrive as the prototype of the record instead.
-  const proto = Object.getPrototypeOf(raw) as unknown;
-  if (proto !== Object.prototype && proto !== null && !bad.includes("__proto__")) bad.unshift("__proto__");
-  return bad;
-}
-
-/** Why `key` cannot be a tag key; the SDK throws it, `check` returns it. */
-export const objectKeyReason = (key: string) =>
-  `"${key}" cannot be a tag key: JavaScript treats it as an object internal, so the tag would be lost or misread on its way to CAS; rename it`;
 
 /**
  * The `tags` input: a string-to-string record whose keys are not JavaScript object internals.

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { ORDER_ID_RE, UNKNOWN, type Failure } from "./inputs";
 import { CERTIFICATE_OUTPUT_NAMES } from "./output-names";
 import { MAX_NAME_LENGTH } from "./record-name";

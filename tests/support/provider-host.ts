@@ -25,6 +25,10 @@ export interface ProviderHost {
   delete(id: string, props: Obj): Promise<void>;
   /** The serialized stub text sent as `__provider`. */
   providerText: string;
+  /** `performance.now()` when the host process was spawned (after the stub was serialized). */
+  spawnedAt: number;
+  /** The host process's id. */
+  pid: number;
   /** Everything the host printed on stderr so far (provider log lines). */
   stderr(): string;
   /**
@@ -44,6 +48,7 @@ export async function startProviderHost(
   env: Record<string, string> = {},
 ): Promise<ProviderHost> {
   const providerText = (await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true })).text;
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
     [require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:0"],
@@ -75,6 +80,8 @@ export async function startProviderHost(
 
   return {
     providerText,
+    spawnedAt,
+    pid: child.pid!,
     stderr: () => err,
     waitForStderr(pattern, timeoutMs = 10_000) {
       return new Promise((ok, fail) => {
