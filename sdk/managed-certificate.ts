@@ -91,12 +91,24 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     // record-name.ts, and a wildcard with its base name) publish it once: the first name of each
     // group stands for it.
     const representatives = recordGroups(names).map((group) => group[0]!);
+    // Once the order's records are known (an existing order's in preview), each record's value is
+    // given only if each declared record has one and no two are one record; else it fails, naming the fix.
+    const fqdns = pulumi.all(representatives.map((n) => this.order.validationRecords[n]!.fqdn));
     this.dnsRecords = publishRecords
       ? representatives.map((n) => {
           const rec = this.order.validationRecords[n]!;
           return dnsRecord(
             `${name}-validation-${recordBase(n)}`,
-            { domainName: rec.zone, rr: rec.rr, type: rec.type, value: rec.value, ttl: recordTtl },
+            {
+              domainName: rec.zone,
+              rr: rec.rr,
+              type: rec.type,
+              value: pulumi.all([rec.value, fqdns]).apply(([value, known]) => {
+                checkRecords(name, representatives, known);
+                return value;
+              }),
+              ttl: recordTtl,
+            },
             { parent: this },
           );
         })
@@ -147,3 +159,26 @@ const alidnsRecord: ValidationDnsRecordFactory = (name, args, opts) => {
   }
   return new alicloud.dns.AlidnsRecord(name, args, opts);
 };
+
+/**
+ * Fails, naming the fix, when the records `ManagedCertificate` declared (one per group of
+ * `representatives`, by the program's order of names) do not fit the order's: a name without a
+ * record (CAS validated it itself), or two names whose records are one (CAS named the records for
+ * the first name of the order as placed, and the program now lists another name first).
+ */
+function checkRecords(name: string, representatives: string[], fqdns: Array<string | undefined>): void {
+  const missing = representatives.filter((_, i) => fqdns[i] === undefined);
+  if (missing.length)
+    throw new Error(
+      `ManagedCertificate ${name}: the order has no validation record for ${missing.join(", ")} (CAS validated it before the first read, as it does in a zone of this account's Alibaba Cloud DNS); set publishRecords: false`,
+    );
+  const seen = new Map<string, string>();
+  representatives.forEach((n, i) => {
+    const other = seen.get(fqdns[i]!);
+    if (other !== undefined)
+      throw new Error(
+        `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this order, which CAS named for the first of its names when it was placed, but the program's domains now list another name first and so would publish that record twice. Put the order's first name first in domains again (the order of the others does not matter)`,
+      );
+    seen.set(fqdns[i]!, n);
+  });
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsRecordsFor, recordFor } from "../../provider/order/outputs";
+import { expectUnhandledRejections } from "../support/expected-rejections";
 
 // ManagedCertificate's default DNS records are real `alicloud.dns.AlidnsRecord`s; the alicloud
 // plugin cannot be installed offline, so the component runs here under Pulumi's mocks.
@@ -16,9 +17,11 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
             // What the provider would output when CAS answers a full name for the first name.
             const domains = (args.inputs.domains as string[] | undefined) ?? [String(args.inputs.domain)];
             // A name CAS validated before the order's first read (a zone it validates itself): no records.
+            // An order placed with example.com first, whose program now lists www.example.org first.
+            const first = domains.includes("www.moved.example.org") ? "example.com" : domains[0];
             const records = domains.includes("ready.example.com")
               ? []
-              : dnsRecordsFor(domains, `_dnsauth.${domains[0]}`, "TXT", "20261126xyz");
+              : dnsRecordsFor(domains, `_dnsauth.${first}`, "TXT", "20261126xyz");
             return {
               id: "12000009",
               state: {
@@ -118,6 +121,60 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
       pulumi.log.warn = warn;
     }
     assert.deepEqual(waiterOf("ready").inputs.validationRecordFqdns, []);
+  });
+
+  /** The record values a factory received, settled: a value or the error that stopped it. */
+  const settled = (values: pulumi.Input<string>[]) =>
+    Promise.allSettled(
+      values.map((v) => (pulumi.output(v) as unknown as { promise(): Promise<string> }).promise()),
+    );
+
+  it("an order placed with another first name: no record is published twice, and the error says to put that name first", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    // Under mocks the failed apply's rejection reaches no runtime (a program run reports it as its error).
+    expectUnhandledRejections(/^ManagedCertificate moved: /);
+    const values: pulumi.Input<string>[] = [];
+    new ManagedCertificate("moved", {
+      domains: ["www.moved.example.org", "example.com", "www.example.com"],
+      dnsRecord: (n, args) => {
+        values.push(args.value);
+        return new pulumi.ComponentResource("test:index:Record", n, {});
+      },
+    });
+    const results = await settled(values);
+    assert.equal(results.length, 3);
+    for (const r of results) {
+      assert.equal(r.status, "rejected");
+      assert.match(
+        String((r as PromiseRejectedResult).reason),
+        /ManagedCertificate moved: example\.com and www\.example\.com share one validation record \(_dnsauth\.example\.com\).*Put the order's first name first in domains again/,
+      );
+    }
+  });
+
+  it("publishRecords left on for an order CAS validated itself: the records fail naming publishRecords: false", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    expectUnhandledRejections(/^ManagedCertificate ready-published: /);
+    const values: pulumi.Input<string>[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = () => Promise.resolve();
+    try {
+      new ManagedCertificate("ready-published", {
+        domain: "ready.example.com",
+        dnsRecord: (n, args) => {
+          values.push(args.value);
+          return new pulumi.ComponentResource("test:index:Record", n, {});
+        },
+      });
+      const [result] = await settled(values);
+      assert.equal(result?.status, "rejected");
+      assert.match(
+        String((result as PromiseRejectedResult).reason),
+        /the order has no validation record for ready\.example\.com .*set publishRecords: false/,
+      );
+    } finally {
+      pulumi.log.warn = warn;
+    }
   });
 
   it("names the fix when the names are only known at apply time", async () => {
