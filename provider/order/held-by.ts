@@ -63,9 +63,9 @@ export function resetOwnershipNotes(): void {
 /** What delete says when it leaves an order of unknown ownership in CAS. */
 export function leftInCas(state: Pick<OrderState, "status" | "domains">, id: string): string {
   return (
-    `order ${id} (${state.status ?? "status not recorded"}, ${state.domains.join(", ") || "names not recorded"}) left in CAS and removed from the stack: its ownership is unknown ` +
+    `order ${id} (${state.domains.join(", ") || "names not recorded"}; last recorded ${state.status ?? "with no status"}) left in CAS and removed from the stack: its ownership is unknown ` +
     "(recorded by a release before 0.2.0), so this stack neither cancels nor revokes it. " +
-    `If it is yours, cancel it in the CAS console (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it) or keep it. ` +
+    `If it is yours, look up its state in the CAS console and withdraw it there or through the API (a pending order: CancelOrderRequest with OrderId ${id}; an issued one: CancelCertificateForPackageRequest revokes it), or keep it. ` +
     `(To have destroy withdraw such orders, set ${LEGACY_OWNERSHIP_KEY} to placed, or adoptOrderId, and run pulumi up before destroying.)`
   );
 }

@@ -138,6 +138,9 @@ export const certificateOrderProvider = {
     const id = olds.orderId;
     claim(id);
     const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
+    // Said in every preview, not only on refresh: a destroy would leave such an order in CAS.
+    if (ownershipOf({ ...olds, adoptOrderId: news.adoptOrderId }, id) === "unknown")
+      noteUnknownOwnership(id, olds.domains);
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
     const tooEarly = renewalBeyondValidity(olds, news);
     if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
