@@ -27,7 +27,7 @@ Options:
   --www-parent           for www.<domain>, name <domain> (DNS RecordDomain and FILE Domain), as DigiCert
                          checks the parent of a www. name
   --zone ZONE            a DNS zone the emulator knows, for --record-domain-style zone and for which
-                         names one record proves (repeatable; default: a name's last two labels)
+                         names one record proves (repeatable; default: a name's registrable domain)
   --same-account-zone Z  a zone in Alibaba Cloud DNS of the order's account: CAS adds the validation
                          record there itself and deletes conflicting TXT records (repeatable)
   --fault SPEC           ACTION:KIND:RATE[:LATENCY_MS], KIND one of latency|error|reset|ambiguous|throttle,

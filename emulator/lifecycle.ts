@@ -26,7 +26,7 @@ export interface LifecycleOptions {
   /**
    * DNS zones the emulator knows (e.g. `example.co.uk`), for `recordDomainStyle: "zone"` and for which
    * names of an order one record proves (those in the first name's zone); a name under none of them
-   * is taken to be in the zone of its last two labels.
+   * is taken to be in its registrable domain (Public Suffix List).
    */
   zones: string[];
   /**

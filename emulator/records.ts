@@ -14,6 +14,8 @@
  * `_dnsauth.<name>` with the same value (no source shows such an order: a guess).
  */
 
+import { getDomain } from "tldts";
+
 /** The validation label CAS asks for (SDK example of `RecordDomain`). */
 export const DNS_LABEL = "_dnsauth";
 
@@ -51,13 +53,14 @@ export function parseZones(value: unknown): string[] {
 
 /**
  * The zone a name belongs to: the longest configured zone that equals the name or ends it at a label
- * boundary; otherwise (a guess) its last two labels.
+ * boundary; otherwise (a guess) its registrable domain by the Public Suffix List's ICANN section
+ * (`www.example.co.uk` → `example.co.uk`), or the name itself when it has none.
  */
 export function zoneOf(name: string, zones: readonly string[]): string {
   let best: string | undefined;
   for (const z of zones)
     if ((name === z || name.endsWith(`.${z}`)) && (!best || z.length > best.length)) best = z;
-  return best ?? name.split(".").slice(-2).join(".");
+  return best ?? getDomain(name, { allowPrivateDomains: false }) ?? name;
 }
 
 /** How the emulator answers: the form of `RecordDomain`, its zones, and whether `www.` names are validated on their parent. */

@@ -44,7 +44,7 @@ describe("emulator: RecordDomain styles (fqdn by default, zone, name), www paren
     }
   });
 
-  it("zone: a host record relative to the zone, last two labels unless zones says otherwise", async () => {
+  it("zone: a host record relative to the zone, the registrable domain unless zones says otherwise", async () => {
     emu = await startEmulator({
       lifecycle: { validation: "manual", recordDomainStyle: "zone", zones: ["Example.CO.uk."] },
     });
@@ -55,8 +55,10 @@ describe("emulator: RecordDomain styles (fqdn by default, zone, name), www paren
     assert.equal(await recordDomainOf(api, "*.example.com", "geotrust-dv-w-starter"), "_dnsauth");
     assert.equal(await recordDomainOf(api, "www.example.co.uk"), "_dnsauth.www");
     assert.equal(await recordDomainOf(api, "example.co.uk"), "_dnsauth");
-    // Not under a configured zone: the guess of the last two labels applies.
-    assert.equal(await recordDomainOf(api, "www.example.org.uk"), "_dnsauth.www.example");
+    // Not under a configured zone: the registrable domain by the Public Suffix List (org.uk and
+    // co.jp are public suffixes; their last two labels are not a zone).
+    assert.equal(await recordDomainOf(api, "www.example.org.uk"), "_dnsauth.www");
+    assert.equal(await recordDomainOf(api, "a.shop.example.co.jp"), "_dnsauth.a.shop");
   });
 
   it("fqdn, the default (the console FAQ: the host record is a full name)", async () => {
