@@ -6,7 +6,7 @@ import { MAX_NAME_LENGTH } from "./record-name";
 import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
 import { log } from "./log";
-import { configuredEndpoint, productWarnings } from "./product-warnings";
+import { configuredEndpoint, newProductWarnings } from "./product-warnings";
 import { setting } from "./settings";
 
 /**
@@ -222,7 +222,7 @@ export async function checkOrderInputs(
     code !== UNKNOWN &&
     !result.failures.some((f) => f.property === "productCode")
   )
-    for (const warning of productWarnings(code, configuredEndpoint(setting))) log(`warning: ${warning}`);
+    for (const warning of newProductWarnings(code, configuredEndpoint(setting))) log(`warning: ${warning}`);
   const value = raw.csr;
   const showable =
     value === undefined ||

@@ -21,6 +21,7 @@ import { client, operationDeadline, setConfig, setting } from "./settings";
 import { parseProps } from "./parse-state";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
 import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
+import { resetProductWarnings } from "./product-warnings";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
@@ -111,6 +112,7 @@ export const certificateOrderProvider = {
     resetClaims();
     resetOwnershipNotes();
     checkQuota.reset();
+    resetProductWarnings();
     placer = newPlacer();
   },
 

@@ -33,3 +33,16 @@ export function configuredEndpoint(config: ConfigLookup): string | undefined {
     return undefined;
   }
 }
+
+/** Warnings already logged by this provider process: each is said once, not on every check. */
+const said = new Set<string>();
+
+/** The warnings of `productWarnings` not yet logged in this process (and marks them logged). */
+export function newProductWarnings(productCode: string, endpoint: string | undefined): string[] {
+  return productWarnings(productCode, endpoint).filter((w) => !said.has(w) && said.add(w));
+}
+
+/** Forgets which warnings were logged (a configured provider serves a new deployment). */
+export function resetProductWarnings(): void {
+  said.clear();
+}

@@ -33,6 +33,16 @@ describe("product codes the SDK does not document, against the emulator", functi
       ),
       logged.join("\n"),
     );
+    // Said once per provider process (a deployment), not on every check of every resource.
+    await provider.check(
+      {},
+      { domain: "*.vtrus2.example.com", productCode: "vtrus-dv-w-starter", ...contact },
+    );
+    assert.equal(
+      logged.filter((l) => l.includes('productCode "vtrus-dv-w-starter"')).length,
+      1,
+      logged.join("\n"),
+    );
     const { outs } = await provider.create(inputs);
     assert.equal(outs.action, "CreateCertificateForPackageRequest");
     assert.equal(outs.status, "pending_validation");
