@@ -156,7 +156,9 @@ export const certificateOrderValidationProvider = {
     } catch (e) {
       // The order was removed outside the stack: drop this resource too, so refresh can finish.
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
-        log(`order ${props.orderId} no longer exists in CAS; removing its validation from state`);
+        log(
+          `order ${props.orderId}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state (the next pulumi up waits again for the order the stack holds then); whether the order is gone or was placed through another endpoint or account, the CertificateOrder's refresh says`,
+        );
         return { id: "", props: {} };
       }
       throw e;

@@ -612,7 +612,9 @@ describe("CertificateOrderValidation inside the provider host", function () {
       assert.equal((await orders.read(pending.id, pending.outs)).id, "");
       assert.equal((await waiter.read(`${pending.id}-validation`, { ...outs, orderId: pending.id })).id, "");
       await waiter.waitForStderr(
-        new RegExp(`order ${pending.id} no longer exists in CAS; removing its validation`),
+        new RegExp(
+          `order ${pending.id}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state`,
+        ),
       );
       const newer = (await orders.check({ domain: "gone.example.com", ...contact, email: "n@example.com" }))
         .inputs;
