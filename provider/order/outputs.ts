@@ -1,5 +1,6 @@
 import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
+import { normalizeDomain } from "../pki/csr";
 import { ORDER_STATE_VERSION, type OrderState, type StoredInputs } from "./state";
 import { certificateLink, noteCertId } from "./certificate-link";
 import { log } from "./log";
@@ -104,7 +105,8 @@ export function dnsRecordsFor(
   zoneInput?: string,
 ): DnsValidationRecord[] {
   return placeRecords(domains, recordDomain).map((p) => {
-    const zone = zoneInput ?? p.base;
+    // As AlidnsRecord names a zone: lower case, no surrounding spaces or trailing dot.
+    const zone = zoneInput !== undefined ? normalizeDomain(zoneInput) : p.base;
     return {
       domain: p.names[0]!,
       names: p.names,

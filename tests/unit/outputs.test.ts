@@ -272,6 +272,17 @@ describe("validationRecords: each name's record, by exact names", () => {
       /publish TXT _dnsauth\.www\.example\.com .*has no dots: read relative to the ordered name \(a guess\)/,
     );
   });
+  it("dnsZone as typed (case, spaces, a trailing dot) gives the zone as AlidnsRecord names it", () => {
+    const [record] = dnsRecordsFor(
+      ["www.example.com"],
+      "_dnsauth.www.example.com",
+      "TXT",
+      "v",
+      " Example.COM. ",
+    );
+    assert.deepEqual([record!.zone, record!.rr], ["example.com", "_dnsauth.www"]);
+  });
+
   it("the log names dnsZone as the zone when it is given, and a record outside it", async () => {
     await toOutputs(
       orderInputsSchema.parse({ dnsZone: "www.example.com" }),
