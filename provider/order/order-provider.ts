@@ -19,6 +19,7 @@ import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, operationDeadline, setConfig, setting } from "./settings";
 import { parseProps } from "./parse-state";
+import { publishList } from "./publish";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
 import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
 import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
@@ -352,8 +353,9 @@ async function readBack(
     adopted: "adopted",
     reconciled: "taken after a lost answer",
   };
+  const toPublish = phaseOf(outs.type).awaitsValidation ? publishList(outs.validation) : null;
   log(
-    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}`,
+    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
   );
   return { id: orderId, outs: { ...outs, ownership, account } };
 }
