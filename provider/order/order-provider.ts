@@ -91,13 +91,15 @@ function newPlacer(): OrderPlacer {
 }
 
 /**
- * A failure about an input the user did not set says the value is the default: the engine renders a
- * defaulted input as `value {<nil>}` (or not at all), which alone reads as if the user passed nothing.
+ * A failure about an input the user did not set says the value is the default, and names no
+ * property to the engine: it renders a failure on a property as `property productCode value
+ * {<nil>} has a problem` (the program passed nothing), and one without as `resource 'www' has a
+ * problem: productCode (default …): …`.
  */
 function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
   const value = inputs[f.property];
   if (news[f.property] !== undefined || (typeof value !== "string" && typeof value !== "number")) return f;
-  return { ...f, reason: `${f.property} (default ${String(value)}): ${f.reason}` };
+  return { property: "", reason: `${f.property} (default ${String(value)}): ${f.reason}` };
 }
 
 /**
