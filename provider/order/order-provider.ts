@@ -13,7 +13,7 @@ import {
   type OrderInputs,
 } from "./inputs";
 import { diffOrder } from "./diff";
-import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
+import { certificateFields, refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
@@ -22,7 +22,7 @@ import { parseProps } from "./parse-state";
 import { publishList } from "./publish";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
 import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
-import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
+import { EXPIRED, ISSUED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
   describeCandidates,
@@ -139,10 +139,11 @@ export const certificateOrderProvider = {
     const id = olds.orderId;
     claim(id);
     const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
+    const current = await issuedSinceRead(id, olds, news);
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
-    const tooEarly = renewalBeyondValidity(olds, news);
+    const tooEarly = renewalBeyondValidity(current, news);
     if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
-    const d = await diffOrder(olds, news);
+    const d = await diffOrder(current, news);
     if (d.replaces.length > 0 && news.adoptOrderId === id)
       // The replacement's create would try to adopt this very order again (held by the resource it replaces).
       throw new Error(
@@ -407,6 +408,34 @@ async function deletePending(p: PendingCreate): Promise<void> {
     log(
       `${pendingLine(p)}; CAS lists no order for it${open ? ` yet (it may until ${new Date(windowEnds).toISOString()}: if one appears for these names, cancel it in the CAS console)` : " since"}, so nothing is withdrawn; removed from the stack`,
     );
+}
+
+/**
+ * The stored outputs with the certificate's status and dates as CAS has them now, when the state
+ * was written before the order was issued (created pending, never refreshed) and `renewBeforeDays`
+ * asks for a renewal check: one `DescribeCertificateState`, so a plain preview knows whether the
+ * renewal is due without `--refresh`. Nothing is stored (diff writes no state); `pulumi refresh`
+ * or the next update records the issued certificate. When CAS cannot be read, the stored state
+ * decides, as before, and the log says so.
+ */
+async function issuedSinceRead(id: string, olds: Props, news: Props): Promise<Props> {
+  if (typeof news.renewBeforeDays !== "number") return olds;
+  const stored = phaseOf(typeof olds.type === "string" ? olds.type : UNREAD_TYPE);
+  if (stored.issued || stored.wait.kind !== "poll") return olds;
+  let state: ResponseOf<"DescribeCertificateState">;
+  try {
+    state = await client().call("DescribeCertificateState", { OrderId: id });
+  } catch (e) {
+    log(
+      `order ${id}: its state could not be read for the renewal check (${(e as Error).message}); the stored state (${String(olds.status)}) decides: run pulumi up --refresh to read it`,
+    );
+    return olds;
+  }
+  if (!phaseOf(state.Type).issued) return olds;
+  const cert = await certificateFields(state);
+  if (!cert.notAfter) return olds;
+  const status = isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED;
+  return { ...olds, status, type: state.Type, notBefore: cert.notBefore, notAfter: cert.notAfter };
 }
 
 /** The recorded account, carried from old state (absent in state written before it was recorded). */
