@@ -22,7 +22,7 @@ export function setting(key: string): string | undefined {
   return config(key);
 }
 
-/** The process's client: stack config first, environment second (see the README's credentials section). */
+/** The process's client: stack config first, environment second (see docs/credentials.md). */
 export function client(): CasClient {
   cached ??= new CasClient({
     config,

@@ -3,7 +3,7 @@ import { CertificateOrder } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
-// How a renewal gets triggered (the README's renewal section and the workflow example's daily
+// How a renewal gets triggered (docs/renewal-and-rotation.md and the workflow example's daily
 // run): `renewBeforeDays` is compared with the issued certificate's expiry. An order stored before
 // it was issued is read from CAS by the diff (one DescribeCertificateState), so a plain preview
 // knows; an order stored as issued keeps its stored dates until a refresh.
