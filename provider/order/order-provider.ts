@@ -112,6 +112,8 @@ export const certificateOrderProvider = {
     setLogSink(req.log);
     resetClaims();
     resetOwnershipNotes();
+    // The plan figures and planned orders it remembers were about the previous configuration.
+    checkQuota.reset();
     placer = newPlacer();
   },
 

@@ -25,6 +25,8 @@ export interface QuotaCheck {
    * no check read the plan (quotaCheck "off", or the read failed).
    */
   seen(productCode: string): { remaining: number; planned: number } | undefined;
+  /** Forgets everything: a new configuration may be another account, endpoint or deployment. */
+  reset(): void;
 }
 
 /**
@@ -86,7 +88,13 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
     sources.log(`warning: ${reason}`);
     return undefined;
   };
-  return Object.assign(check, { seen: (productCode: string) => seen.get(productCode) });
+  const reset = () => {
+    planned.clear();
+    lookups.clear();
+    skipReported.clear();
+    seen.clear();
+  };
+  return Object.assign(check, { seen: (productCode: string) => seen.get(productCode), reset });
 }
 
 /**

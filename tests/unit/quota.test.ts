@@ -123,6 +123,18 @@ describe("quota check (provider/order/quota.ts)", () => {
     assert.match(failed!.reason, /Credentials in use: access key ak from test\. Usual causes/);
   });
 
+  it("reset forgets the planned orders, the plan figures and what was seen (a new configuration)", async () => {
+    const h = harness({ [DIGICERT]: 1 });
+    await h.check(order({ domain: "a.example.com" }));
+    await h.check(order({ domain: "b.example.com" }));
+    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 2 });
+    h.check.reset();
+    assert.equal(h.check.seen(DIGICERT), undefined);
+    await h.check(order({ domain: "c.example.com" }));
+    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 1 });
+    assert.equal(h.asked.length, 2, "the plan is read again after a reset");
+  });
+
   it("an unreadable plan: warn reports the skip once per product code; fail fails naming quotaCheck and the fix", async () => {
     const h = harness({ [DIGICERT]: new Error("InternalError: try later") });
     assert.equal(await h.check(order({ domain: "a.example.com" })), undefined);
