@@ -14,6 +14,7 @@ import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadl
 import { resolveEndpoint } from "./endpoints";
 import {
   credentialAdvice,
+  notCasAdvice,
   CREDENTIAL_ERROR_CODES,
   CasApiError,
   CasError,
@@ -534,15 +535,20 @@ export class CasClient {
     const c = this.credentials;
     return {
       code,
-      message: body?.Message !== undefined ? this.scrub(body.Message) : this.excerpt(action, res, 300),
+      message:
+        body?.Message !== undefined
+          ? this.scrub(body.Message)
+          : this.excerpt(action, res, 300) || "(empty body)",
       httpStatus: res.status,
       requestId: body?.RequestId ? bound(this.scrub(body.RequestId), 100) : null,
       hostId: body?.HostId ? bound(this.scrub(body.HostId), 200) : null,
       recommend: body?.Recommend ? this.scrub(body.Recommend) : null,
       action,
       advice: CREDENTIAL_ERROR_CODES.has(code)
-        ? credentialAdvice(c.accessKeyId, c.source, Boolean(c.securityToken))
-        : undefined,
+        ? credentialAdvice(c.accessKeyId, c.source, Boolean(c.securityToken), code)
+        : body === undefined && res.status < 500
+          ? notCasAdvice(this.endpoint.origin)
+          : undefined,
     };
   }
 }

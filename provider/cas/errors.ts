@@ -115,16 +115,40 @@ export const CREDENTIAL_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /**
  * What to check when credentials are refused: which credentials were used (source and key id,
- * never the secret) and the three usual causes.
+ * never the secret) and the usual causes, the one the answer's `code` points at first: an unknown
+ * or disabled key id is not a secret that does not match.
  */
-export function credentialAdvice(accessKeyId: string, source: string, hasToken: boolean): string {
+export function credentialAdvice(accessKeyId: string, source: string, hasToken: boolean, code = ""): string {
   const id = accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : accessKeyId;
+  const secret =
+    "the secret does not belong to this access key (a copy error, a trailing space or newline, or a rotated key)";
+  const precedence =
+    "a source you did not mean took precedence (order: stack config alicloud:accessKey/secretKey, then ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET," +
+    " then ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY, then the Aliyun CLI profile)";
+  const keyGone =
+    "the access key id does not exist or is disabled: a typo, a key deleted or disabled in RAM, or a key of another account or site";
+  const token = "an STS token that expired or belongs to other temporary keys";
+  const causes = code.startsWith("InvalidAccessKeyId")
+    ? [keyGone, precedence, token]
+    : code.startsWith("InvalidSecurityToken")
+      ? [token, precedence, secret]
+      : [secret, precedence, `${token}, or the key was disabled or deleted in RAM`];
   return (
     ` Credentials in use: access key ${id}${hasToken ? " with an STS token" : ""} from ${source}.` +
-    " Usual causes: (1) the secret does not belong to this access key (a copy error, a trailing space or newline, or a rotated key);" +
-    " (2) a source you did not mean took precedence (order: stack config alicloud:accessKey/secretKey, then ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET," +
-    " then ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY, then the Aliyun CLI profile);" +
-    " (3) an STS token that expired or belongs to other temporary keys, or the key was disabled or deleted in RAM."
+    ` Usual causes: ${causes.map((c, i) => `(${i + 1}) ${c}`).join("; ")}.`
+  );
+}
+
+/**
+ * What to check when the endpoint answered an error without a CAS error body (a 404 page, a proxy's
+ * refusal): the answer is not from the CAS API, so the endpoint (or something between) is wrong.
+ */
+export function notCasAdvice(origin: string): string {
+  return (
+    ` ${origin} answered without a CAS error body, so it is probably not the CAS API.` +
+    " Check the endpoint: it comes from ALIBABA_CLOUD_ENDPOINT_CAS, else the cas entry of alicloud:endpoints, else alicloud:region" +
+    " (https://cas.aliyuncs.com for most regions); for the local emulator, check that it is the one running on that port;" +
+    " or a proxy (HTTPS_PROXY, HTTP_PROXY) answered instead."
   );
 }
 

@@ -126,7 +126,7 @@ export class TokenBucket {
   }
 }
 
-/** Tuning of {@link AdaptiveLimiter}; see the README's scale section for why these values. */
+/** Tuning of {@link AdaptiveLimiter}; see docs/many-stacks.md and docs/client.md for why these values. */
 export interface AdaptiveRateOptions {
   /** Multiplicative decrease on a throttling answer (CUBIC's β). */
   decrease: number;

@@ -153,8 +153,9 @@ export async function diffOrder(
       code !== undefined && productSpec(code)?.free
         ? `; ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan`
         : "";
+    const days = Math.max(0, Math.floor((notAfter - now) / DAY));
     reasons.push(
-      `renewal: the certificate expires ${new Date(notAfter).toISOString()}, within renewBeforeDays=${renewBefore}${free}; ordering a replacement before the old order is removed`,
+      `renewal due: certificate expires ${new Date(notAfter).toISOString()} (in ${days} days; renewBeforeDays ${renewBefore})${free}; ordering a replacement before the old order is removed`,
     );
   }
   return { changes: changes || replaces.length > 0, replaces, reasons };

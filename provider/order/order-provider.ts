@@ -13,16 +13,17 @@ import {
   type OrderInputs,
 } from "./inputs";
 import { diffOrder } from "./diff";
-import { refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
+import { certificateFields, refreshChanges, SCHEMA_VERSION, toOutputs, type OrderOutputs } from "./outputs";
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, operationDeadline, setConfig, setting } from "./settings";
 import { parseProps } from "./parse-state";
+import { publishList } from "./publish";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
 import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
 import { resetProductWarnings } from "./product-warnings";
-import { EXPIRED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
+import { EXPIRED, ISSUED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
   claim,
   isClaimed,
@@ -92,13 +93,15 @@ function newPlacer(): OrderPlacer {
 }
 
 /**
- * A failure about an input the user did not set says the value is the default: the engine renders a
- * defaulted input as `value {<nil>}` (or not at all), which alone reads as if the user passed nothing.
+ * A failure about an input the user did not set says the value is the default, and names no
+ * property to the engine: it renders a failure on a property as `property productCode value
+ * {<nil>} has a problem` (the program passed nothing), and one without as `resource 'www' has a
+ * problem: productCode (default …): …`.
  */
 function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
   const value = inputs[f.property];
   if (news[f.property] !== undefined || (typeof value !== "string" && typeof value !== "number")) return f;
-  return { ...f, reason: `${f.property} (default ${String(value)}): ${f.reason}` };
+  return { property: "", reason: `${f.property} (default ${String(value)}): ${f.reason}` };
 }
 
 /**
@@ -143,10 +146,11 @@ export const certificateOrderProvider = {
     // Said in every preview, not only on refresh: a destroy would leave such an order in CAS.
     if (ownershipOf({ ...olds, adoptOrderId: news.adoptOrderId }, id) === "unknown")
       noteUnknownOwnership(id, olds.domains);
+    const current = await issuedSinceRead(id, olds, news);
     // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
-    const tooEarly = renewalBeyondValidity(olds, news);
+    const tooEarly = renewalBeyondValidity(current, news);
     if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
-    const d = await diffOrder(olds, news);
+    const d = await diffOrder(current, news);
     if (d.replaces.length > 0 && news.adoptOrderId === id)
       // The replacement's create would try to adopt this very order again (held by the resource it replaces).
       throw new Error(
@@ -364,8 +368,9 @@ async function readBack(
     adopted: "adopted",
     reconciled: "taken after a lost answer",
   };
+  const toPublish = phaseOf(outs.type).awaitsValidation ? publishList(outs.validation) : null;
   log(
-    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}`,
+    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
   );
   return { id: orderId, outs: { ...outs, ownership, account } };
 }
@@ -419,6 +424,34 @@ async function deletePending(p: PendingCreate): Promise<void> {
     log(
       `${pendingLine(p)}; CAS lists no order for it${open ? ` yet (it may until ${new Date(windowEnds).toISOString()}: if one appears for these names, cancel it in the CAS console)` : " since"}, so nothing is withdrawn; removed from the stack`,
     );
+}
+
+/**
+ * The stored outputs with the certificate's status and dates as CAS has them now, when the state
+ * was written before the order was issued (created pending, never refreshed) and `renewBeforeDays`
+ * asks for a renewal check: one `DescribeCertificateState`, so a plain preview knows whether the
+ * renewal is due without `--refresh`. Nothing is stored (diff writes no state); `pulumi refresh`
+ * or the next update records the issued certificate. When CAS cannot be read, the stored state
+ * decides, as before, and the log says so.
+ */
+async function issuedSinceRead(id: string, olds: Props, news: Props): Promise<Props> {
+  if (typeof news.renewBeforeDays !== "number") return olds;
+  const stored = phaseOf(typeof olds.type === "string" ? olds.type : UNREAD_TYPE);
+  if (stored.issued || stored.wait.kind !== "poll") return olds;
+  let state: ResponseOf<"DescribeCertificateState">;
+  try {
+    state = await client().call("DescribeCertificateState", { OrderId: id });
+  } catch (e) {
+    log(
+      `order ${id}: its state could not be read for the renewal check (${(e as Error).message}); the stored state (${String(olds.status)}) decides: run pulumi up --refresh to read it`,
+    );
+    return olds;
+  }
+  if (!phaseOf(state.Type).issued) return olds;
+  const cert = await certificateFields(state);
+  if (!cert.notAfter) return olds;
+  const status = isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED;
+  return { ...olds, status, type: state.Type, notBefore: cert.notBefore, notAfter: cert.notAfter };
 }
 
 /** The recorded account, carried from old state (absent in state written before it was recorded). */

@@ -1,5 +1,5 @@
 import type { Clock } from "../../protocol/clock";
-import { CasCredentialsError } from "../cas/errors";
+import { CasApiError, CasCredentialsError, CREDENTIAL_ERROR_CODES } from "../cas/errors";
 import { INPUT_DEFAULTS, type Failure } from "./inputs";
 import type { PreviewInputs } from "./state";
 import { log } from "./log";
@@ -25,7 +25,7 @@ export interface QuotaCheck {
    * no check read the plan (quotaCheck "off", or the read failed).
    */
   seen(productCode: string): { remaining: number; planned: number } | undefined;
-  /** Forgets everything: a configured provider serves a new deployment. */
+  /** Forgets everything: a new configuration may be another account, endpoint or deployment. */
   reset(): void;
 }
 
@@ -77,7 +77,7 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
         };
       if (!skipReported.has(inputs.productCode)) {
         skipReported.add(inputs.productCode);
-        sources.log(`quota check for ${inputs.productCode} skipped (${why})`);
+        sources.log(`quota check for ${inputs.productCode} skipped (${credentialProblem(e) ?? why})`);
       }
       return undefined;
     }
@@ -88,10 +88,27 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
     sources.log(`warning: ${reason}`);
     return undefined;
   };
-  return Object.assign(check, {
-    seen: (productCode: string) => seen.get(productCode),
-    reset: () => [planned, lookups, skipReported, seen].forEach((memory) => memory.clear()),
-  });
+  const reset = () => {
+    planned.clear();
+    lookups.clear();
+    skipReported.clear();
+    seen.clear();
+  };
+  return Object.assign(check, { seen: (productCode: string) => seen.get(productCode), reset });
+}
+
+/**
+ * A short line for a check skipped for want of working credentials. The create of every order
+ * fails the same way and its error carries the whole explanation (where credentials were looked for,
+ * or which ones were refused and the usual causes): said again here, it stood beside every one.
+ */
+function credentialProblem(e: unknown): string | undefined {
+  const after = "pulumi up stops at the first call that needs them, and that error says";
+  if (e instanceof CasCredentialsError)
+    return `no credentials found: set alicloud:accessKey and alicloud:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; ${after} every place looked at`;
+  if (e instanceof CasApiError && CREDENTIAL_ERROR_CODES.has(e.code))
+    return `the credentials were refused (${e.code}); ${after} which credentials are in use and the usual causes`;
+  return undefined;
 }
 
 /** The provider process's quota check: the configured client, the system clock, stderr. */

@@ -23,8 +23,7 @@ export function setting(key: string): string | undefined {
 }
 
 /**
- * The process's client: stack config first, environment second (see the README's credentials
- * section). Built, and its modules loaded (the HTTP transport, every action's schemas), on the
+ * The process's client: stack config first, environment second (see docs/credentials.md). Built, and its modules loaded (the HTTP transport, every action's schemas), on the
  * first API call: a provider process whose first check makes none starts without them.
  */
 export function client(): CasClient {

@@ -20,7 +20,7 @@ interface TagLimits {
  *   `http://`/`https://`; value ≤ 128, may be empty.
  * - `CreateCertificateWithCsrRequestRequestTags`: N from 1 to 20; key not empty, ≤ 128, not
  *   `acs:`/`aliyun`, no `http://`/`https://`; value: no limit stated. The 128 of the other
- *   actions is applied (a named guess in the README, the emulator's guess too): a longer value
+ *   actions is applied (a named guess in docs/guesses.md, the emulator's guess too): a longer value
  *   would pass here and fail at `up` if CAS shares its siblings' limit.
  * - `CreateCertificateForPackageRequestRequestTags`: "The tag key." / "The tag value." only. The
  *   laxest limits of its siblings (20 tags, key and value ≤ 128) are applied, a named guess in the

@@ -5,6 +5,7 @@ import { hideValues } from "./key-material";
 import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
 import { certificateLink } from "./certificate-link";
 import { waitForIssuance } from "./waiter";
+import { publishListFromState } from "./publish";
 import { listPages } from "./list-paging";
 import { log, setLogSink, type LogSink } from "./log";
 import { client, setConfig } from "./settings";
@@ -144,6 +145,7 @@ export const certificateOrderValidationProvider = {
       s,
       systemClock,
       log,
+      (answer) => publishListFromState(answer, s.validationRecordFqdns),
     );
     return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state) };
   },

@@ -19,7 +19,8 @@ export const DEFAULT_WAIT: WaitOptions = {
 type Describe = (orderId: string) => Promise<ResponseOf<"DescribeCertificateState">>;
 
 /**
- * Polls until the order is issued, printing one line per state change. Stops at once on the
+ * Polls until the order is issued, printing one line per state change; while the order awaits
+ * validation, that line and the timeout error say what to publish (`toPublish`). Stops at once on the
  * states waiting cannot move on (the life-cycle table's `stop`: `verify_fail` needs a new order,
  * `payed` a console step), saying what to do. The deadline is its own (the Node host ignores
  * customTimeouts); when it passes the error says so, and the next `pulumi up` waits again on the
@@ -31,6 +32,7 @@ export async function waitForIssuance(
   opts: WaitOptions,
   clock: Clock,
   log: (line: string) => void,
+  toPublish: (state: ResponseOf<"DescribeCertificateState">) => string | null = () => null,
 ): Promise<ResponseOf<"DescribeCertificateState">> {
   const started = clock.now();
   const deadline = started + opts.timeoutMinutes * 60_000;
@@ -49,9 +51,13 @@ export async function waitForIssuance(
       throw e;
     }
     const phase = phaseOf(state.Type);
+    // What is still unvalidated, on the first line and every state change: the record or file is
+    // what a user without DNS automation must publish, and the only thing the wait is waiting for.
+    const pending = phase.awaitsValidation ? toPublish(state) : null;
     if (state.Type !== last) {
       const waited = Math.round((clock.now() - started) / 1000);
-      log(`order ${orderId}: ${phase.label}${waited ? ` (after ${waited}s)` : ""}`);
+      const label = pending ? `waiting for domain validation; publish ${pending}` : phase.label;
+      log(`order ${orderId}: ${label}${waited ? ` (after ${waited}s)` : ""}`);
       last = state.Type;
     }
     if (phase.wait.kind === "done") return state;
@@ -61,7 +67,7 @@ export async function waitForIssuance(
     if (left <= 0)
       throw new CasError(
         "WaitTimedOut",
-        `order ${orderId} is still ${state.Type} after ${opts.timeoutMinutes} minute(s). Nothing was lost: run pulumi up again to keep waiting on the same order, or raise timeoutMinutes.`,
+        `order ${orderId} is still ${phase.status === "unknown" ? `in CAS state ${state.Type}` : phase.status} after ${opts.timeoutMinutes} minute(s)${pending ? `; still to publish: ${pending}` : ""}. Nothing was lost: run pulumi up again to keep waiting on the same order, or raise timeoutMinutes.`,
       );
     await clock.sleep(Math.min(interval, left));
     interval = Math.min(Math.round(interval * 1.5), opts.maxPollIntervalSeconds * 1000);

@@ -287,7 +287,15 @@ describe("the real Pulumi engine: one stack per test", function () {
       },
     });
     assert.match(String(res.outputs.issuedSerial!.value), /^[0-9a-f]+$/);
-    assert.match(res.stdout, /order \d+: waiting for domain validation/);
+    // The record to publish, in the create line and the waiter's first line.
+    assert.match(
+      res.stdout,
+      /order \d+ placed with CreateCertificateRequest for api\.example\.com: pending_validation; publish TXT _dnsauth\.api\.example\.com = "[^"]+"/,
+    );
+    assert.match(
+      res.stdout,
+      /order \d+: waiting for domain validation; publish TXT _dnsauth\.api\.example\.com = "[^"]+"/,
+    );
     assert.match(res.stdout, /order \d+: issued/);
   });
 

@@ -292,7 +292,7 @@ describe("what the state holds about credentials", function () {
     }).orderId,
   });
 
-  it("a --secret key is stored only as ciphertext; a plain one is copied into state in clear (as the README warns)", async () => {
+  it("a --secret key is stored only as ciphertext; a plain one is copied into state in clear (as docs/state-and-upgrades.md warns)", async () => {
     const secret = await emulatorStack("cas-state-secret", program, emu);
     stacks.push(secret);
     await secret.stack.up();
@@ -306,7 +306,7 @@ describe("what the state holds about credentials", function () {
     // The engine, not this provider, copies plain stack config into the provider's state.
     assert.ok(
       state.includes(emu.accessKeySecret),
-      "the engine no longer copies plain config: update the README",
+      "the engine no longer copies plain config: update docs/state-and-upgrades.md",
     );
   });
 });

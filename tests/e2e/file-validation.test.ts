@@ -3,7 +3,7 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
-// The README says FILE validation works: an order by FILE exports the file to serve (and no DNS
+// The docs say FILE validation works: an order by FILE exports the file to serve (and no DNS
 // records), and the validation resource waits for it like a DNS one. The file is served on the host
 // CAS names: the ordered name, or (as the console FAQ says for www names) its parent.
 for (const { form, args, host } of [

@@ -3,9 +3,10 @@ import { CertificateOrder } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
 
-// How a renewal gets triggered (the README's renewal section and the workflow example's daily
-// run): `renewBeforeDays` is compared with what the state says about the order, and only a
-// refresh reads that the order was issued and when it expires.
+// How a renewal gets triggered (docs/renewal-and-rotation.md and the workflow example's daily
+// run): `renewBeforeDays` is compared with the issued certificate's expiry. An order stored before
+// it was issued is read from CAS by the diff (one DescribeCertificateState), so a plain preview
+// knows; an order stored as issued keeps its stored dates until a refresh.
 describe("renewal under the real engine", function () {
   this.timeout(600_000);
   let emu: EmulatorProcess;
@@ -36,13 +37,37 @@ describe("renewal under the real engine", function () {
     await emu?.stop();
   });
 
-  it("an issued order due for renewal is replaced by `up --refresh`, not by a plain `up`", async () => {
+  it("an order stored pending, issued since and now due: a plain preview shows the replacement and says why", async () => {
+    const first = await env.stack.up();
+    const orderId = String(first.outputs.orderId!.value);
+    await emu.control("POST", `orders/${orderId}/issue`);
+    const notDue = await env.stack.preview({ diff: true });
+    assert.deepEqual(notDue.changeSummary, { same: 2 }, "90 days left: not due, and quiet");
+    assert.doesNotMatch(notDue.stdout + notDue.stderr, /renewal due/);
+
+    await emu.control("POST", `orders/${orderId}/age`, { days: 70 }); // 20 days left
+    const preview = await env.stack.preview({ diff: true });
+    assert.equal(preview.changeSummary.replace, 1, "the state still says pending_validation");
+    const reason = new RegExp(
+      `order ${orderId}: renewal due: certificate expires \\S+ \\(in (19|20) days; renewBeforeDays 30\\)`,
+    );
+    // With --diff the engine prints the provider's lines on stderr: once, not once per diff call.
+    const said = (preview.stdout + preview.stderr).split("\n").filter((l) => reason.test(l));
+    assert.equal(said.length, 1, preview.stdout + preview.stderr);
+    const plain = await env.stack.up();
+    assert.equal(plain.summary.resourceChanges?.replace, 1);
+    assert.notEqual(plain.outputs.orderId!.value, orderId, "a new order");
+    assert.match(plain.stdout, reason);
+    await env.stack.destroy();
+  });
+
+  it("an order stored as issued keeps its stored dates until `up --refresh` reads them", async () => {
     const first = await env.stack.up();
     const orderId = String(first.outputs.orderId!.value);
     await emu.control("POST", `orders/${orderId}/issue`);
 
     const plain = await env.stack.up();
-    assert.deepEqual(plain.summary.resourceChanges, { same: 2 }, "the state still says pending_validation");
+    assert.deepEqual(plain.summary.resourceChanges, { same: 2 }, "issued with 90 days left: not due");
 
     const fresh = await env.stack.up({ refresh: true });
     assert.equal(fresh.summary.resourceChanges?.replace, undefined, "90 days left: not due");
@@ -57,7 +82,9 @@ describe("renewal under the real engine", function () {
     assert.notEqual(refreshed.outputs.orderId!.value, orderId, "a new order");
     assert.match(
       refreshed.stdout,
-      new RegExp(`order ${orderId}: renewal: the certificate expires \\S+, within renewBeforeDays=30`),
+      new RegExp(
+        `order ${orderId}: renewal due: certificate expires \\S+ \\(in (19|20) days; renewBeforeDays 30\\)`,
+      ),
     );
     await env.stack.destroy();
   });

@@ -257,6 +257,49 @@ describe("client safety: unknown outcomes, size limits, redaction, credential ad
     await srv.close();
   });
 
+  it("an unknown access key id puts that cause first, not a secret that does not match", async () => {
+    const srv = await scriptedServer([apiError(404, "InvalidAccessKeyId.NotFound")]);
+    const e = (await client(srv.endpoint)
+      .call("DescribePackageState", {})
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.equal(e.code, "InvalidAccessKeyId.NotFound");
+    assert.match(e.message, /Usual causes: \(1\) the access key id does not exist or is disabled/);
+    assert.ok(
+      e.message.indexOf("the secret does not belong") === -1,
+      `a secret mismatch is no cause of an unknown key id: ${e.message}`,
+    );
+    await srv.close();
+  });
+
+  it("an endpoint answering 404 without a CAS error body is named, with where the endpoint comes from", async () => {
+    const srv = await scriptedServer([
+      (_req, res) => {
+        res.writeHead(404);
+        res.end();
+      },
+    ]);
+    const e = (await client(srv.endpoint)
+      .call("CreateCertificateRequest", create)
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.equal(e.httpStatus, 404);
+    assert.equal(
+      e.message,
+      `CreateCertificateRequest failed: HTTP404: (empty body) (HTTP 404) ${srv.endpoint} answered without a CAS error body, so it is probably not the CAS API. ` +
+        "Check the endpoint: it comes from ALIBABA_CLOUD_ENDPOINT_CAS, else the cas entry of alicloud:endpoints, else alicloud:region " +
+        "(https://cas.aliyuncs.com for most regions); for the local emulator, check that it is the one running on that port; " +
+        "or a proxy (HTTPS_PROXY, HTTP_PROXY) answered instead.",
+    );
+    // A CAS error body at the same status is CAS's answer: no such advice.
+    const cas = await scriptedServer([apiError(404, "NotFoundOrder")]);
+    const found = (await client(cas.endpoint)
+      .call("DescribeCertificateState", { OrderId: "1" })
+      .catch((x: unknown) => x)) as CasApiError;
+    assert.equal(found.code, "NotFoundOrder");
+    assert.ok(!found.message.includes("not the CAS API"), found.message);
+    await srv.close();
+    await cas.close();
+  });
+
   it("sends the official SDK's shape by default: POST, parameters in the query, empty body; STS adds x-acs-accesskey-id", async () => {
     const srv = await captureServer('{"RequestId":"R","OrderId":5,"Type":"process"}');
     await client(srv.endpoint, { securityToken: "tok-123456" }).call("CreateCertificateRequest", {

@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, "..", "..", "..");
 /** A newer @pulumi/pulumi than this repository's own (3.270.0), pinned exactly, as a user's project has it. */
 const PROJECT_PULUMI = "3.276.0";
 /** The folders whose compiled code the package ships (package.json `files`). */
-const SHIPPED = ["protocol", "runtime", "sdk", "provider", "emulator"];
+const SHIPPED = ["protocol", "runtime", "sdk", "provider", "emulator", "offline"];
 
 interface Manifest {
   name: string;

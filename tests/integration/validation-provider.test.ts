@@ -3,6 +3,8 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
 
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 describe("CertificateOrderValidation in the provider host, against the emulator", function () {
   this.timeout(60_000);
   let emu: RunningEmulator;
@@ -32,14 +34,25 @@ describe("CertificateOrderValidation in the provider host, against the emulator"
       email: "a@example.com",
     });
     assert.deepEqual(checked.failures, []);
-    const { id } = await orders.create(checked.inputs);
+    const { id, outs: placed0 } = await orders.create(checked.inputs);
+    // What to publish, in the create line, the waiter's first line and the timeout error alike.
+    const value = (placed0.validation as { records: Array<{ value: string }> }).records[0]!.value;
+    const record = `TXT _dnsauth.www.example.com = ${JSON.stringify(value)}`;
+    await orders.waitForStderr(
+      new RegExp(
+        `order ${id} placed with CreateCertificateRequest for www.example.com: pending_validation; publish ${esc(record)}\n`,
+      ),
+    );
     // Below check's 1-minute minimum (create is called directly): the wait stops after about a second.
     const wait = { orderId: id, timeoutMinutes: 0.02, pollIntervalSeconds: 1 };
     await assert.rejects(
       waiter.create(wait),
       new RegExp(
-        `order ${id} is still domain_verify .*run pulumi up again to keep waiting on the same order`,
+        `order ${id} is still pending_validation after 0.02 minute\\(s\\); still to publish: ${esc(record)}\\. .*run pulumi up again to keep waiting on the same order`,
       ),
+    );
+    await waiter.waitForStderr(
+      new RegExp(`order ${id}: waiting for domain validation; publish ${esc(record)}\n`),
     );
     await emu.control.issue(id);
     const { outs } = await waiter.create(wait);
@@ -54,6 +67,30 @@ describe("CertificateOrderValidation in the provider host, against the emulator"
     assert.deepEqual(
       creates.map((r) => r.outcome),
       ["OK"],
+    );
+  });
+  it("a FILE order names the URL and content to serve when placed, while waiting and in the timeout error", async () => {
+    const checked = await orders.check({
+      domain: "files.example.com",
+      validateType: "FILE",
+      username: "u",
+      phone: "13800001111",
+      email: "a@example.com",
+    });
+    assert.deepEqual(checked.failures, []);
+    const { id, outs } = await orders.create(checked.inputs);
+    const file = (outs.validation as { files: Array<{ url: string; content: string }> }).files[0]!;
+    assert.match(file.url, /^http:\/\/files\.example\.com\/\S+$/);
+    const serve = `a file at ${file.url} with content ${JSON.stringify(file.content)}`;
+    await orders.waitForStderr(
+      new RegExp(`order ${id} placed .*: pending_validation; publish ${esc(serve)}\n`),
+    );
+    await assert.rejects(
+      waiter.create({ orderId: id, timeoutMinutes: 0.02, pollIntervalSeconds: 1 }),
+      new RegExp(`order ${id} is still pending_validation .*; still to publish: ${esc(serve)}\\. `),
+    );
+    await waiter.waitForStderr(
+      new RegExp(`order ${id}: waiting for domain validation; publish ${esc(serve)}\n`),
     );
   });
 });

@@ -178,7 +178,10 @@ describe("diff by meaning", function () {
     });
     const d = await diffOrder(issued, news({ domain: "a.example.com", renewBeforeDays: 30 }), now);
     assert.deepEqual([d.changes, d.replaces], [true, ["renewBeforeDays"]]);
-    assert.match(d.reasons.join(), /renewal: the certificate expires 2026-06-20/);
+    assert.match(
+      d.reasons.join(),
+      /^renewal due: certificate expires 2026-06-20T00:00:00\.000Z \(in 19 days; renewBeforeDays 30\); /,
+    );
     const early = await diffOrder(issued, news({ domain: "a.example.com", renewBeforeDays: 10 }), now);
     assert.deepEqual(early.replaces, []);
   });
@@ -202,7 +205,7 @@ describe("diff by meaning", function () {
       assert.match(
         d.reasons.join(),
         new RegExp(
-          `within renewBeforeDays=30; ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan; ordering a replacement`,
+          `\\(in 19 days; renewBeforeDays 30\\); ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan; ordering a replacement`,
         ),
       );
     }

@@ -141,12 +141,12 @@ describe("examples/github-actions/pulumi-preview.yml", () => {
       .filter((s) => !s.if || evalCondition(s.if, event))
       .map((s) => `${s.with!.command}${s.with!.refresh ? " --refresh" : ""}`);
 
-  // `up --refresh`: only a refresh reads that an order was issued and when it expires, which the
-  // renewal decision needs (tests/e2e/renewal.test.ts).
-  it("renews without a merge: a daily schedule runs `pulumi up --refresh`; pull requests only preview", () => {
+  // A plain `up`: the diff reads an order stored before issuance from CAS, so a due renewal is seen
+  // without --refresh (tests/e2e/renewal.test.ts).
+  it("renews without a merge: a daily schedule runs a plain `pulumi up`; pull requests only preview", () => {
     assert.match(wf.on.schedule?.[0]?.cron ?? "", /^\d+ \d+ \* \* \*$/, "daily");
-    assert.deepEqual(commandFor("schedule"), ["up --refresh"]);
-    assert.deepEqual(commandFor("push"), ["up --refresh"]);
+    assert.deepEqual(commandFor("schedule"), ["up"]);
+    assert.deepEqual(commandFor("push"), ["up"]);
     assert.deepEqual(commandFor("pull_request"), ["preview"]);
   });
 });

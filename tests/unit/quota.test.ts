@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { orderInputsSchema } from "../../provider/order/inputs";
 import { quotaCheck } from "../../provider/order/quota";
-import { CasCredentialsError } from "../../provider/cas/errors";
+import { CasApiError, CasCredentialsError } from "../../provider/cas/errors";
 
 const DIGICERT = "digicert-free-1-free";
 const SYMANTEC = "symantec-free-1-free";
@@ -37,16 +37,6 @@ describe("quota check (provider/order/quota.ts)", () => {
     assert.deepEqual(h.lines, [
       `warning: the ${DIGICERT} plan has 2 order(s) left and this deployment plans 3; buy more in the CAS console or order fewer`,
     ]);
-  });
-
-  it("reset forgets planned orders, looked-up plans and what was seen (a configured provider serves a new deployment)", async () => {
-    const h = harness({ [DIGICERT]: 1 });
-    await h.check(order({ domain: "a.example.com", quotaCheck: "fail" }));
-    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 1 });
-    h.check.reset();
-    assert.equal(h.check.seen(DIGICERT), undefined);
-    assert.equal(await h.check(order({ domain: "b.example.com", quotaCheck: "fail" })), undefined);
-    assert.deepEqual(h.asked, [DIGICERT, DIGICERT]);
   });
 
   it('quotaCheck "fail" fails on productCode instead of warning', async () => {
@@ -107,6 +97,42 @@ describe("quota check (provider/order/quota.ts)", () => {
     h.advance(1);
     await h.check(order({ domain: "y.example.com" }));
     assert.equal(h.asked.length, 2);
+  });
+
+  it("refused or missing credentials: the skip line is short (each create's error carries the explanation); fail keeps it", async () => {
+    const refused = new CasApiError({
+      code: "SignatureDoesNotMatch",
+      message: "bad signature",
+      httpStatus: 400,
+      requestId: "R",
+      hostId: null,
+      recommend: null,
+      action: "DescribePackageState",
+      retryable: false,
+      advice: " Credentials in use: access key ak from test. Usual causes: (1) …",
+    });
+    const missing = new CasCredentialsError("No Alibaba Cloud credentials found. Looked at: here; there.");
+    const h = harness({ [DIGICERT]: refused, [SYMANTEC]: missing });
+    await h.check(order({ domain: "a.example.com" }));
+    await h.check(order({ domain: "b.example.com", productCode: SYMANTEC }));
+    assert.deepEqual(h.lines, [
+      `quota check for ${DIGICERT} skipped (the credentials were refused (SignatureDoesNotMatch); pulumi up stops at the first call that needs them, and that error says which credentials are in use and the usual causes)`,
+      `quota check for ${SYMANTEC} skipped (no credentials found: set alicloud:accessKey and alicloud:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; pulumi up stops at the first call that needs them, and that error says every place looked at)`,
+    ]);
+    const failed = await h.check(order({ domain: "c.example.com", quotaCheck: "fail" }));
+    assert.match(failed!.reason, /Credentials in use: access key ak from test\. Usual causes/);
+  });
+
+  it("reset forgets the planned orders, the plan figures and what was seen (a new configuration)", async () => {
+    const h = harness({ [DIGICERT]: 1 });
+    await h.check(order({ domain: "a.example.com" }));
+    await h.check(order({ domain: "b.example.com" }));
+    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 2 });
+    h.check.reset();
+    assert.equal(h.check.seen(DIGICERT), undefined);
+    await h.check(order({ domain: "c.example.com" }));
+    assert.deepEqual(h.check.seen(DIGICERT), { remaining: 1, planned: 1 });
+    assert.equal(h.asked.length, 2, "the plan is read again after a reset");
   });
 
   it("an unreadable plan: warn reports the skip once per product code; fail fails naming quotaCheck and the fix", async () => {

@@ -74,7 +74,7 @@ describe("waitForIssuance", () => {
     await assert.rejects(
       waitForIssuance(describe, "9", short, fakeClock(), (l) => first.push(l)),
       (e: Error & { code?: string }) =>
-        e.code === "WaitTimedOut" && /order 9 is still domain_verify/.test(e.message),
+        e.code === "WaitTimedOut" && /order 9 is still pending_validation after/.test(e.message),
     );
     const second: string[] = [];
     assert.equal(
@@ -84,6 +84,34 @@ describe("waitForIssuance", () => {
     assert.deepEqual(polled, ["9", "9", "9", "9", "9"]);
     assert.deepEqual(first, ["order 9: waiting for domain validation (publish the DNS record or file)"]);
     assert.deepEqual(second, ["order 9: validated; the CA is reviewing", "order 9: issued (after 2s)"]);
+  });
+  it("names what to publish on the first line, on each return to validation and in the timeout error", async () => {
+    const answers = ["domain_verify", "unknow", "domain_verify"].map((Type) => ({
+      RequestId: "R",
+      Type,
+      ValidateType: "DNS",
+      RecordDomain: "_dnsauth.www.example.com",
+      RecordType: "TXT",
+      RecordValue: "v-1",
+    }));
+    let i = 0;
+    const describe = async () => answers[Math.min(i++, answers.length - 1)] as never;
+    const lines: string[] = [];
+    const toPublish = (s: { RecordDomain?: string; RecordValue?: string }) =>
+      `TXT ${s.RecordDomain} = ${JSON.stringify(s.RecordValue)}`;
+    await assert.rejects(
+      waitForIssuance(describe, "9", opts, fakeClock(), (l) => lines.push(l), toPublish),
+      (e: Error & { code?: string }) =>
+        e.code === "WaitTimedOut" &&
+        e.message.startsWith(
+          'order 9 is still pending_validation after 1 minute(s); still to publish: TXT _dnsauth.www.example.com = "v-1". ',
+        ),
+    );
+    assert.deepEqual(lines, [
+      'order 9: waiting for domain validation; publish TXT _dnsauth.www.example.com = "v-1"',
+      "order 9: state unknow (after 2s)",
+      'order 9: waiting for domain validation; publish TXT _dnsauth.www.example.com = "v-1" (after 5s)',
+    ]);
   });
   it("explains an order that disappeared", async () => {
     const gone = async () => {

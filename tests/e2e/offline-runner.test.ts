@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+const RUNNER = join(ROOT, "dist", "offline", "runner.js");
+
+// The shipped offline runner under the real engine: it starts its own emulator (data, state and
+// stack config in the project folder), prints outputs and the provider's diagnostics, and its exit
+// code says whether the command worked.
+describe("cas-offline under the real engine", function () {
+  this.timeout(600_000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "cas-offline-e2e-"));
+    // The project's own node_modules: the provider process loads the package by name from here.
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+    writeFileSync(
+      join(dir, "program.js"),
+      `const { CertificateOrder } = require("pulumi-alicloud-cas");
+module.exports = async () => {
+  const o = new CertificateOrder("www", {
+    domain: process.env.CAS_TEST_DOMAIN || "www.example.com",
+    username: "Keller",
+    phone: "13800001111",
+    email: "ops@example.com",
+  });
+  return { orderId: o.orderId, status: o.status };
+};
+`,
+    );
+    writeFileSync(
+      join(dir, "broken.js"),
+      `module.exports = async () => { throw new Error("the program broke"); };\n`,
+    );
+  });
+
+  function runner(args: string[], env: Record<string, string> = {}) {
+    const base = { ...process.env };
+    for (const k of Object.keys(base))
+      if (k.startsWith("ALIBABA_CLOUD_") || k.startsWith("ALICLOUD_")) delete base[k];
+    const child = spawn(process.execPath, [RUNNER, ...args], {
+      cwd: dir,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    return new Promise<{ code: number | null; out: string; err: string }>((ok) =>
+      child.on("close", (code) => ok({ code, out, err })),
+    );
+  }
+
+  it("up prints the outputs, preview the replacement's reason; a failing program exits 1; destroy cleans up", async () => {
+    const up = await runner(["up", "--program", "program.js"]);
+    assert.equal(up.code, 0, up.out + up.err);
+    assert.match(up.out, /cas-offline: outputs\n {2}orderId: "\d+"\n {2}status: "pending_validation"\n/);
+    assert.match(up.out, /publish TXT _dnsauth\.www\.example\.com = "[^"]+"/);
+    assert.match(up.out, new RegExp(`state in ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\.cas-offline`));
+
+    const preview = await runner(["preview", "--program", "program.js"], {
+      CAS_TEST_DOMAIN: "api.example.com",
+    });
+    assert.equal(preview.code, 0, preview.out + preview.err);
+    assert.match(
+      preview.out + preview.err,
+      /domain: "www\.example\.com" → "api\.example\.com"; CAS cannot change this on an existing order/,
+    );
+
+    const broken = await runner(["up", "--program", "broken.js"]);
+    assert.equal(broken.code, 1, broken.out + broken.err);
+    assert.match(broken.err, /the program broke/);
+
+    const destroy = await runner(["destroy", "--program", "program.js"]);
+    assert.equal(destroy.code, 0, destroy.out + destroy.err);
+    assert.match(
+      destroy.out,
+      /order \d+: (withdrawn and deleted before issuance|the issued certificate is kept valid in CAS)/,
+    );
+    const cancel = await runner(["cancel"]);
+    assert.equal(cancel.code, 0, cancel.out + cancel.err);
+    assert.match(
+      cancel.out,
+      /cas-offline: cancelled the stack's running update, if any \(its lock is removed\)/,
+    );
+  });
+});
