@@ -1,6 +1,6 @@
-import { parse } from "tldts";
 import type { ResponseOf } from "../cas/actions";
 import type { OrderOutputs } from "./outputs";
+import { endsInPublicSuffix } from "./record-name";
 
 /**
  * What a user must publish for an order to be validated, said the same way in every place it
@@ -40,7 +40,7 @@ export function publishListFromState(
     return recordNames.map((n) => `${type} ${n.replace(/\.$/, "")} = ${value}`).join("; ");
   // A name that does not end in a public suffix (`_dnsauth`, `_dnsauth.www`) is relative: to the zone
   // or the ordered name, which the order resource knows (record-name.ts), not this one.
-  const relative = parse(state.RecordDomain).isIcann
+  const relative = endsInPublicSuffix(state.RecordDomain)
     ? ""
     : " (CAS gave a relative name; the order's validation output has the full name)";
   return `${type} ${state.RecordDomain} = ${value}${relative}`;

@@ -56,6 +56,11 @@ export function registrableDomain(name: string): string {
   return publicSuffixList().getDomain(n, { allowPrivateDomains: false }) ?? n;
 }
 
+/** Whether `name` ends in a public suffix of the Public Suffix List's ICANN section (a full name, not a relative one). */
+export function endsInPublicSuffix(name: string): boolean {
+  return publicSuffixList().parse(clean(name)).isIcann === true;
+}
+
 /**
  * The zone of a name when the user gives none: its registrable domain (kept under this name for
  * programs that imported it; it was "the last two labels" before the Public Suffix List was used).
