@@ -7,16 +7,21 @@
 import "../runtime/node-version";
 import { certificateOrderProvider } from "./order/order-provider";
 import { certificateOrderValidationProvider } from "./order/validation-provider";
+import { instanceCertificateProvider } from "./instance/instance-provider";
 import { withOperationDeadline } from "./cas/deadline";
 import { operationDeadline } from "./order/settings";
 
-export { certificateOrderProvider, certificateOrderValidationProvider };
+export { certificateOrderProvider, certificateOrderValidationProvider, instanceCertificateProvider };
 /**
  * Used by the serialized stubs through the package root (`o`, `v`). Each order operation's API
  * calls share one deadline (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
  */
 export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
 export const validation = certificateOrderValidationProvider;
+/** Used by InstanceCertificate's serialized stub through the package root (`i`). */
+export const instance = instanceCertificateProvider;
+export { INSTANCE_STATE } from "./instance/inputs";
+export { CLAIM_TAG } from "./instance/claim";
 export {
   checkOrderInputs,
   chooseAction,

@@ -19,6 +19,7 @@ export {
   type ValidationDnsRecordArgs,
   type ValidationDnsRecordFactory,
 } from "./managed-certificate";
+export { InstanceCertificate, type InstanceCertificateArgs } from "./instance-certificate";
 export {
   alidnsRecordArgs,
   type AlidnsRecordArgs,
@@ -33,10 +34,16 @@ export {
 export declare const o: typeof import("../provider/index.js").order;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
 export declare const v: typeof import("../provider/index.js").validation;
+/** @internal InstanceCertificate's provider, for the serialized stub. */
+export declare const i: typeof import("../provider/index.js").instance;
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 Object.defineProperty(exports, "o", { enumerable: false, get: () => require("../provider/index.js").order });
 Object.defineProperty(exports, "v", {
   enumerable: false,
   get: () => require("../provider/index.js").validation,
+});
+Object.defineProperty(exports, "i", {
+  enumerable: false,
+  get: () => require("../provider/index.js").instance,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
