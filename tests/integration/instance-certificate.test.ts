@@ -4,7 +4,7 @@
 // hosts (two stacks) taking from one pool at the same time never holding one instance.
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-import { instanceCertificateStub } from "../../sdk/stubs";
+import { certificateOrderValidationStub, instanceCertificateStub } from "../../sdk/stubs";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
@@ -137,6 +137,38 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(await inactive(), before - 2);
     await Promise.all([host.delete(a.id, a.outs), other.delete(b.id, b.outs)]);
     assert.equal(await inactive(), before);
+  });
+
+  it("CertificateOrderValidation with instanceId waits until the instance's certificate is issued and gives its PEM, CAS-made key and ids", async () => {
+    const validation = await startProviderHost(
+      certificateOrderValidationStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    hosts.push(validation);
+    const { id, outs } = await create(host, {
+      instanceType: "TEST",
+      domain: "issued.example.com",
+      ...contact,
+    });
+    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["issued.example.com"]!;
+    const checked = await validation.check({ instanceId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
+    assert.deepEqual(checked.failures, []);
+    const waiting = validation.create(checked.inputs);
+    emu.control.publishDnsRecord({ name: rec.fqdn, type: rec.type, value: rec.value });
+    const v = await waiting;
+    assert.equal(v.id, `${id}-validation`);
+    assert.equal(v.outs.instanceId, id);
+    assert.equal(v.outs.orderId, null);
+    assert.equal(v.outs.schemaVersion, 3);
+    assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
+    assert.match(String(v.outs.privateKeyPem), /PRIVATE KEY/);
+    assert.deepEqual(v.outs.sans, ["issued.example.com"]);
+    const held = await instance(id);
+    assert.equal(v.outs.certificateId, held.certificate!.certId);
+    assert.equal(v.outs.certIdentifier, `${held.certificate!.certId}-cn-hangzhou`);
+    // A refresh with the same certificate changes nothing.
+    assert.deepEqual((await validation.read(v.id, v.outs)).props.certificateId, v.outs.certificateId);
   });
 
   it("a named BUY instance is used only when named; a change on it deletes before it replaces", async () => {
