@@ -166,16 +166,26 @@ function toState(
   };
 }
 
-/** Reads until the instance's records are stable (or it left `pending`); times out with a message. */
-async function waitForRecords(api: CasClient, id: string): Promise<InstanceDetail> {
+/**
+ * Reads until the instance's records are stable (or it left `pending`); times out with a message.
+ * Returns the last answer and the last one that listed records: CAS may validate (a zone it
+ * validates itself, or a record published at once) and issue between two reads, after which the
+ * list is gone, but the records stay this resource's outputs.
+ */
+async function waitForRecords(
+  api: CasClient,
+  id: string,
+): Promise<{ last: InstanceDetail; withRecords?: InstanceDetail }> {
   const until = clock.now() + INSTANCE_WAIT_MS;
   let delay = 500;
   let streak = 0;
+  let withRecords: InstanceDetail | undefined;
   for (;;) {
     const d = await api.call("GetInstanceDetail", { InstanceId: id });
-    if (d.Status !== "pending") return d;
+    if (d.DomainValidationList?.length) withRecords = d;
+    if (d.Status !== "pending") return { last: d, withRecords };
     streak = d.DomainValidationList?.length ? streak + 1 : 0;
-    if (streak >= STABLE_RECORD_READS) return d;
+    if (streak >= STABLE_RECORD_READS) return { last: d, withRecords };
     if (clock.now() + delay > until)
       throw new CasError(
         "RecordsNotReady",
@@ -307,7 +317,8 @@ export const instanceCertificateProvider = {
     const base = { schemaVersion: 1 as const, instanceId, pinned: !!p.instanceId, claim, contactIds, ...s };
     let outs: InstanceState;
     try {
-      outs = toState(base, await waitForRecords(api, instanceId));
+      const { last, withRecords } = await waitForRecords(api, instanceId);
+      outs = toState(base, last, withRecords && toState(base, withRecords));
     } catch (e) {
       // The application is this resource's: keep it in state (partial failure); refresh reads it again.
       const message = `instance ${instanceId}: applied for ${s.domains.join(", ")}, but ${(e as Error).message}. It is kept in state; run pulumi refresh, then up`;
