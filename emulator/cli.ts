@@ -18,6 +18,8 @@ Options:
   --access-key-id ID     the account's key id (default: generated, or the persisted one)
   --access-key-secret S  its secret
   --plan-size N          orders per plan for every product code (default 100)
+  --test-instances N     inactive TEST certificate instances of a new account (default 20)
+  --cancel-settles-to S  where a cancelled first application settles: inactive (default) or normal
   --qps N                requests/s per key and action for every action (default: documented limits)
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
       "access-key-secret": { type: "string" },
       "plan-size": { type: "string" },
       qps: { type: "string" },
+      "test-instances": { type: "string" },
+      "cancel-settles-to": { type: "string" },
       validation: { type: "string" },
       "validate-after": { type: "string" },
       "issue-after": { type: "string" },
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
     accessKeyId: values["access-key-id"],
     accessKeySecret: values["access-key-secret"],
     planSize: num("plan-size", values["plan-size"]),
+    testInstances: num("test-instances", values["test-instances"]),
     qps: num("qps", values.qps),
     largeOrderIds: values["large-order-ids"],
     omitCertId: values["omit-cert-id"],
@@ -113,6 +118,9 @@ async function main(): Promise<void> {
         ? { recordDomainStyle: parseRecordDomainStyle(values["record-domain-style"]) }
         : {}),
       ...(values["www-parent"] ? { wwwParent: true } : {}),
+      ...(values["cancel-settles-to"]
+        ? { cancelSettlesTo: values["cancel-settles-to"] as "inactive" | "normal" }
+        : {}),
       ...(values.zone ? { zones: parseZones(values.zone) } : {}),
       ...(values["same-account-zone"] ? { sameAccountZones: parseZones(values["same-account-zone"]) } : {}),
     },

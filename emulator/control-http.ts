@@ -85,6 +85,15 @@ const faultInput = z.strictObject({
       }),
   ),
 });
+const instanceInput = z.strictObject({
+  instanceType: z.enum(["BUY", "TEST"]).default("BUY"),
+  brand: z.string().min(1).max(64).optional(),
+  certificateType: z.enum(["DV", "OV", "EV"]).optional(),
+  spec: z.string().min(1).max(64).optional(),
+  domainCount: z.number().int().min(1).max(500).optional(),
+  count: z.number().int().min(1).max(1000).default(1),
+  accessKeyId: z.string().optional(),
+});
 const failInput = z.strictObject({ reason: z.string().max(2000).optional() });
 const ageInput = z.strictObject({ days: z.number().int().min(1).max(3650) });
 
@@ -156,6 +165,25 @@ export async function serveControl(
     }
     if (method === "GET" && head === "plans" && id)
       return reply(200, c.plan(id, url.searchParams.get("accessKeyId") ?? ctx.defaultKey));
+    if (method === "GET" && head === "instances" && !id) return reply(200, await c.instances());
+    if (method === "POST" && head === "instances" && !id) {
+      const { count, accessKeyId, ...spec } = parse(instanceInput, input, "POST instances");
+      const key = accessKeyId ?? ctx.defaultKey;
+      try {
+        return reply(
+          200,
+          Array.from({ length: count }, () => c.addInstance(spec, key)),
+        );
+      } catch (e) {
+        throw new ApiFault("BadRequest", 400, (e as Error).message);
+      }
+    }
+    if (method === "POST" && head === "instances" && id && (op === "issue" || op === "expire"))
+      return reply(200, await (op === "issue" ? c.issueInstance(id) : c.expireInstance(id)));
+    if (method === "POST" && head === "instances" && id && op === "fail")
+      return reply(200, await c.failInstance(id, parse(failInput, input, "POST instances/{id}/fail").reason));
+    if (method === "GET" && head === "instances" && id && op === "expected-records")
+      return reply(200, c.expectedInstanceRecords(id));
     if (method === "GET" && head === "dns-records") return reply(200, c.dnsRecords());
     if (method === "POST" && head === "dns-records") {
       c.publishDnsRecord(parse(recordInput, input, "POST dns-records"));

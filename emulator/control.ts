@@ -3,7 +3,8 @@ import type { FaultRule } from "./faults";
 import { parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
 import type { CasModel } from "./model";
 import type { EmulatorOptions, RequestLogEntry } from "./server";
-import type { Order, Plan } from "./state";
+import type { NewInstance } from "./instances";
+import type { Instance, Order, Plan } from "./state";
 
 /** The emulator's control handle: the same operations as the HTTP control API under `/_emulator/`. */
 export class EmulatorControl {
@@ -51,6 +52,32 @@ export class EmulatorControl {
   /** The records an order expects (name, type, value). */
   expectedRecords(orderId: string) {
     return this.model.expectedRecordsOf(orderId);
+  }
+  /** Every certificate instance, after applying due transitions. */
+  instances(): Promise<Instance[]> {
+    return this.emulator.instances.all();
+  }
+  /** Adds an inactive instance (a bought BUY one of a brand/type/spec, or another TEST one) to an account. */
+  addInstance(spec: NewInstance, accessKeyId = this.emulator.defaultKey): Instance {
+    if (!this.emulator.state.accounts.some((a) => a.accessKeyId === accessKeyId))
+      throw new Error(`accessKeyId ${JSON.stringify(accessKeyId)} is not an account of this emulator`);
+    return structuredClone(this.emulator.instances.add(accessKeyId, spec));
+  }
+  /** Issues a pending application (`manual` validation). */
+  issueInstance(instanceId: string): Promise<Instance> {
+    return this.emulator.instances.control(instanceId, "issue");
+  }
+  /** Fails a pending application: the instance is `closed` (dnsmgr reads closed as failure). */
+  failInstance(instanceId: string, reason?: string): Promise<Instance> {
+    return this.emulator.instances.control(instanceId, "fail", reason);
+  }
+  /** Ends an instance's certificate now. */
+  expireInstance(instanceId: string): Promise<Instance> {
+    return this.emulator.instances.control(instanceId, "expire");
+  }
+  /** The DNS records an applied instance waits for in `dns` mode. */
+  expectedInstanceRecords(instanceId: string) {
+    return this.emulator.instances.expectedRecords(instanceId);
   }
   setFaults(rules: FaultRule[]): void {
     this.emulator.faults = rules.map((r) => ({ ...r }));

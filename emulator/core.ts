@@ -5,6 +5,7 @@ import type { ControlContext, ControlGuard } from "./control-http";
 import { API_VERSION } from "./products";
 import { faultApplies, type FaultRule } from "./faults";
 import { DEFAULT_LIFECYCLE, parseLifecyclePatch } from "./lifecycle";
+import { INSTANCE_ACTIONS, InstanceModel } from "./instances";
 import { CasModel } from "./model";
 import { SeededRandom } from "./rng";
 import type { EmulatorOptions, RequestLogEntry } from "./server";
@@ -18,6 +19,9 @@ const DOCUMENTED_QPS: Record<string, number> = {
   ListUserCertificateOrder: 10,
   GetUserCertificateDetail: 100,
 };
+/** Inactive TEST instances each account starts with (a real account gets them by the console's free "purchase"). */
+export const DEFAULT_TEST_INSTANCES = 20;
+
 /** Everything one running emulator holds besides the model: faults, throttling, the request log. */
 export class EmulatorCore {
   faults: FaultRule[];
@@ -27,6 +31,7 @@ export class EmulatorCore {
   readonly nonces: NonceCache;
   readonly rng: SeededRandom;
   readonly model: CasModel;
+  readonly instances: InstanceModel;
   readonly control: EmulatorControl;
 
   constructor(
@@ -48,6 +53,7 @@ export class EmulatorCore {
       now,
       () => this.save(),
     );
+    this.instances = new InstanceModel(state, ca, this.model.lifecycle, this.rng, now, () => this.save());
     this.control = new EmulatorControl(this.model, this);
   }
 
@@ -77,6 +83,16 @@ export class EmulatorCore {
     return this.state.accounts[0]!.accessKeyId;
   }
 
+  /** Runs one API action for the caller's access key: the instance family or the plan model. */
+  async handle(action: string, params: Readonly<Record<string, string>>, accessKeyId: string) {
+    if (INSTANCE_ACTIONS.has(action)) return this.instances.handle(action, params, accessKeyId);
+    if (action === "GetUserCertificateDetail" && params.CertId) {
+      const answer = await this.instances.certificateDetail(params, accessKeyId);
+      if (answer) return answer;
+    }
+    return this.model.handle(action, params, accessKeyId);
+  }
+
   save(): void {
     this.store.save(this.state);
   }
@@ -88,6 +104,7 @@ export class EmulatorCore {
 
   reset(): void {
     this.model.reset(this.opts.planSize ?? 100);
+    this.instances.reset(this.opts.testInstances ?? DEFAULT_TEST_INSTANCES);
     this.faults = [];
     this.log.length = 0;
   }

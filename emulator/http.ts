@@ -89,7 +89,7 @@ export async function route(
         fault.status ?? core.opts.throttleStatus ?? 400,
         fault.retryAfterMs ?? DEFAULT_THROTTLE_RETRY_AFTER_MS,
       );
-    const answer = await core.model.handle(action, authed.params, accessKeyId);
+    const answer = await core.handle(action, authed.params, accessKeyId);
     if (core.opts.omitCertId && action === "DescribeCertificateState") delete answer.CertId;
     const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
     if (fault?.kind === "ambiguous") {

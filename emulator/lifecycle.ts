@@ -49,6 +49,28 @@ export interface LifecycleOptions {
    * site's form is UNCONFIRMED (e.g. `ap-southeast-1`).
    */
   certIdentifierRegion: string;
+  /**
+   * Where a certificate instance settles after `CancelPendingCertificate` of its first application
+   * (an instance that held a certificate goes back to `normal`): `inactive` (default; dnsmgr and the
+   * Terraform apply resource treat the instance as free again) or `normal`. UNCONFIRMED.
+   */
+  cancelSettlesTo: "inactive" | "normal";
+  /**
+   * Reads of `GetInstanceDetail` after `ApplyCertificate` (or `CancelPendingCertificate`) that
+   * still answer the earlier picture: no `DomainValidationList` yet (Terraform waits for it), or
+   * `pending` after a cancel. Default 1. The real delay is UNCONFIRMED.
+   */
+  instanceAnswersAfterReads: number;
+  /**
+   * Whether `RevokeCertificate` accepts TEST instances. The 3.9.4 remark says it "accepts only
+   * V2.0 subscription certificate instances (certificates purchased from a CA …)": default `false`.
+   */
+  testInstancesRevocable: boolean;
+  /**
+   * Form of `DomainValidationList[].ValidationKey`: `zone` (default: the host record relative to
+   * `RootDomain`, which Terraform publishes as rr in zone RootDomain) or `fqdn`. UNCONFIRMED.
+   */
+  validationKeyStyle: "zone" | "fqdn";
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleOptions = {
@@ -63,6 +85,10 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   recordType: "TXT",
   expiringDays: 30,
   certIdentifierRegion: "cn-hangzhou",
+  cancelSettlesTo: "inactive",
+  instanceAnswersAfterReads: 1,
+  testInstancesRevocable: false,
+  validationKeyStyle: "zone",
 };
 
 /** What callers may pass: the same fields, with `recordDomainStyle: "label"` still accepted. */
@@ -104,6 +130,10 @@ const patchSchema = z
     recordType: z.enum(["TXT", "CNAME"]),
     expiringDays: z.number().finite().nonnegative(),
     certIdentifierRegion: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, "a region id such as cn-hangzhou"),
+    cancelSettlesTo: z.enum(["inactive", "normal"]),
+    instanceAnswersAfterReads: z.number().int().min(0).max(100),
+    testInstancesRevocable: z.boolean(),
+    validationKeyStyle: z.enum(["zone", "fqdn"]),
   })
   .partial()
   .strict();

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EmulatorCa } from "./ca";
-import { EmulatorCore } from "./core";
+import { DEFAULT_TEST_INSTANCES, EmulatorCore } from "./core";
 import { ApiFault, type FaultRule } from "./faults";
 import { readBody, route, sendError } from "./http";
 import type { LifecycleInput } from "./lifecycle";
@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   securityTokens?: string[];
   /** Orders per plan for every documented product code (default 100). */
   planSize?: number;
+  /**
+   * Inactive TEST certificate instances an account starts with (default 20: the yearly free quota).
+   * On a real account they appear after the free "purchase" in the console.
+   */
+  testInstances?: number;
   /**
    * Requests per second per access key and action. A number applies to every action; the
    * default applies the documented figures (10/s ListUserCertificateOrder, …) and no limit elsewhere.
@@ -129,6 +134,8 @@ async function serve(
   const ca = await EmulatorCa.create(state.ca ?? undefined);
   state.ca = ca.material;
   const core = new EmulatorCore(options, state, ca, store, now);
+  // A new account gets its pool of free TEST instances; a loaded one keeps what it has.
+  if (!known) core.instances.fillPool(accessKeyId, options.testInstances ?? DEFAULT_TEST_INSTANCES);
   core.save();
 
   const server = createServer((req, res) => {

@@ -47,6 +47,61 @@ export interface Order {
   certId: string | null;
 }
 
+/** What `UpdateInstance` set on an instance: the application `ApplyCertificate` submits. */
+export interface InstanceApplication {
+  domains: string[];
+  csr: string | null;
+  keyAlgorithm: string;
+  validationMethod: string;
+  contactIds: string[];
+  companyId: string | null;
+  certificateName: string | null;
+  autoReissue: boolean;
+}
+
+/** A certificate instance (V2.0): bought or a free TEST one; holds at most one current certificate. */
+export interface Instance {
+  instanceId: string;
+  accessKeyId: string;
+  instanceType: "BUY" | "TEST";
+  brand: string;
+  certificateType: string;
+  spec: string;
+  domainCount: number;
+  status: "inactive" | "pending" | "normal" | "willExpire" | "expired" | "closed" | "refund";
+  statusSince: number;
+  createdAt: number;
+  application: InstanceApplication | null;
+  tags: Array<{ TagKey: string; TagValue: string }>;
+  appliedAt: number | null;
+  /** `GetInstanceDetail` reads since the last status change (answers lag by reads, see the lifecycle). */
+  readsSinceChange: number;
+  /** The validation value of the application under review. */
+  recordValue: string | null;
+  /** A cancelled application: the status it settles to on a later read. */
+  settleTo: "inactive" | "normal" | null;
+  failReason: string | null;
+  certificate: {
+    certId: string;
+    domains: string[];
+    pem: string;
+    privateKeyPem: string | null;
+    notBefore: number;
+    notAfter: number;
+    revokedAt: number | null;
+  } | null;
+}
+
+/** A certificate contact (`CreateContact`: `Name` and `Mobile` required). */
+export interface Contact {
+  contactId: string;
+  accessKeyId: string;
+  name: string;
+  mobile: string;
+  email: string | null;
+  webhooks: string | null;
+}
+
 export interface Plan {
   total: number;
   used: number;
@@ -72,6 +127,10 @@ export interface EmulatorState {
   /** DNS records a test or the demo published (what an AlidnsRecord would create). */
   dnsRecords: Array<{ name: string; type: string; value: string }>;
   ca: CaMaterial | null;
+  /** Certificate instances by id (absent from state files written before the instance family). */
+  instances: Record<string, Instance>;
+  contacts: Record<string, Contact>;
+  nextContactId: number;
 }
 
 const nullProto = <T>(entries: Record<string, T>): Record<string, T> =>
@@ -105,6 +164,55 @@ const orderSchema = z.object({
   privateKeyPem: text.nullable(),
   certId: text.nullable(),
 });
+const instanceSchema = z.object({
+  instanceId: text,
+  accessKeyId: text,
+  instanceType: z.enum(["BUY", "TEST"]),
+  brand: text,
+  certificateType: text,
+  spec: text,
+  domainCount: z.number().int(),
+  status: z.enum(["inactive", "pending", "normal", "willExpire", "expired", "closed", "refund"]),
+  statusSince: z.number(),
+  createdAt: z.number(),
+  application: z
+    .object({
+      domains: z.array(text),
+      csr: text.nullable(),
+      keyAlgorithm: text,
+      validationMethod: text,
+      contactIds: z.array(text),
+      companyId: text.nullable(),
+      certificateName: text.nullable(),
+      autoReissue: z.boolean(),
+    })
+    .nullable(),
+  tags: z.array(z.object({ TagKey: text, TagValue: text })),
+  appliedAt: z.number().nullable(),
+  readsSinceChange: z.number().int(),
+  recordValue: text.nullable(),
+  settleTo: z.enum(["inactive", "normal"]).nullable(),
+  failReason: text.nullable(),
+  certificate: z
+    .object({
+      certId: text,
+      domains: z.array(text),
+      pem: text,
+      privateKeyPem: text.nullable(),
+      notBefore: z.number(),
+      notAfter: z.number(),
+      revokedAt: z.number().nullable(),
+    })
+    .nullable(),
+});
+const contactSchema = z.object({
+  contactId: text,
+  accessKeyId: text,
+  name: text,
+  mobile: text,
+  email: text.nullable(),
+  webhooks: text.nullable(),
+});
 const planSchema = z.object({ total: z.number(), used: z.number(), issued: z.number() });
 const stateSchema = z.object({
   version: z.literal(1),
@@ -115,6 +223,9 @@ const stateSchema = z.object({
   orders: z.record(text, orderSchema),
   dnsRecords: z.array(z.object({ name: text, type: text, value: text })),
   ca: z.object({ certificatePem: text, privateKeyPem: text }).nullable(),
+  instances: z.record(text, instanceSchema).optional(),
+  contacts: z.record(text, contactSchema).optional(),
+  nextContactId: z.number().int().optional(),
 });
 
 /**
@@ -136,7 +247,14 @@ export function checkState(value: unknown, file: string): EmulatorState {
     orders[id] = { ...o, instanceId: o.instanceId ?? `cas-ivauto-${o.orderId}` };
   const plans = nullProto<Record<string, Plan>>({});
   for (const [key, p] of Object.entries(d.plans)) plans[key] = nullProto(p);
-  return { ...d, orders, plans };
+  return {
+    ...d,
+    orders,
+    plans,
+    instances: nullProto(d.instances ?? {}),
+    contacts: nullProto(d.contacts ?? {}),
+    nextContactId: d.nextContactId ?? 5000001,
+  };
 }
 
 /** A fresh, empty state with prototype-free maps. */
@@ -150,6 +268,9 @@ export function emptyState(nextOrderId: string): EmulatorState {
     orders: nullProto({}),
     dnsRecords: [],
     ca: null,
+    instances: nullProto({}),
+    contacts: nullProto({}),
+    nextContactId: 5000001,
   };
 }
 

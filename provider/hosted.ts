@@ -1,13 +1,15 @@
 /**
- * The two providers as Pulumi's provider host runs them: what the serialized stubs reach through
- * the package root (`o`, `v`), and nothing else, so a provider process loads only what its calls
- * need. `pulumi-alicloud-cas/provider` exports the same objects.
+ * The providers as Pulumi's provider host runs them: what the serialized stubs reach through
+ * the package root (`o`, `v`, `i`), and nothing else, so a provider process loads only what its calls
+ * need. Built into one file (scripts/bundle-provider.cjs): `pulumi-alicloud-cas/provider` exports
+ * providers from the same sources but as other module instances, each with its own configuration.
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
 import { certificateOrderProvider } from "./order/order-provider";
 import { certificateOrderValidationProvider } from "./order/validation-provider";
+import { instanceCertificateProvider } from "./instance/instance-provider";
 import { withOperationDeadline } from "./cas/deadline";
 import { operationDeadline } from "./order/settings";
 
@@ -18,3 +20,5 @@ import { operationDeadline } from "./order/settings";
 export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
 /** CertificateOrderValidation's provider. */
 export const validation = certificateOrderValidationProvider;
+/** InstanceCertificate's provider. */
+export const instance = instanceCertificateProvider;

@@ -8,8 +8,11 @@
 import "../runtime/node-version";
 export { certificateOrderProvider } from "./order/order-provider";
 export { certificateOrderValidationProvider } from "./order/validation-provider";
-/** What the serialized stubs use through the package root (`o`, `v`); see hosted.ts. */
-export { order, validation } from "./hosted";
+export { instanceCertificateProvider } from "./instance/instance-provider";
+/** What the serialized stubs use through the package root (`o`, `v`, `i`); see hosted.ts. */
+export { order, validation, instance } from "./hosted";
+export { INSTANCE_STATE } from "./instance/inputs";
+export { CLAIM_TAG } from "./instance/claim";
 export {
   checkOrderInputs,
   chooseAction,

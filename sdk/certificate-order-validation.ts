@@ -4,8 +4,10 @@ import { CERTIFICATE_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order
 
 /** Arguments of a {@link CertificateOrderValidation}. */
 export interface CertificateOrderValidationArgs {
-  /** The order to wait for (`order.orderId`). */
-  orderId: pulumi.Input<string>;
+  /** The order to wait for (`order.orderId`). Give this or `instanceId`. */
+  orderId?: pulumi.Input<string>;
+  /** In place of `orderId`: the certificate instance to wait for (`certificate.instanceId` of an InstanceCertificate). */
+  instanceId?: pulumi.Input<string>;
   /** FQDNs of the DNS records created for validation: pass them so this waits until they exist (like aws.acm.CertificateValidation). */
   validationRecordFqdns?: pulumi.Input<pulumi.Input<string>[]>;
   /** How long one `pulumi up` waits (default 45). Past it the update fails; the next `up` waits again on the same order. */
@@ -22,7 +24,10 @@ export interface CertificateOrderValidationArgs {
 
 /** Waits until a {@link CertificateOrder} is issued and exposes the certificate. Deleting it does nothing in CAS. */
 export class CertificateOrderValidation extends pulumi.dynamic.Resource {
-  declare readonly orderId: pulumi.Output<string>;
+  /** `null` when waiting for an instance. */
+  declare readonly orderId: pulumi.Output<string | null>;
+  /** The certificate instance waited for, or `null` for an order. */
+  declare readonly instanceId: pulumi.Output<string | null>;
   declare readonly certificatePem: pulumi.Output<string>;
   declare readonly certificateChainPem: pulumi.Output<string | null>;
   /** Only for orders by domain (CAS made the key). Secret. */

@@ -19,6 +19,7 @@ export {
   type ValidationDnsRecordArgs,
   type ValidationDnsRecordFactory,
 } from "./managed-certificate";
+export { InstanceCertificate, type InstanceCertificateArgs } from "./instance-certificate";
 export {
   alidnsRecordArgs,
   type AlidnsRecordArgs,
@@ -26,7 +27,7 @@ export {
   type DnsRecordInput,
 } from "./dns";
 
-// The serialized stubs (stubs.ts) reach the provider implementations through these two names.
+// The serialized stubs (stubs.ts) reach the provider implementations through these three names.
 // They are getters so that a Pulumi program never loads provider code; only the provider
 // process does, on its first call. They load provider/hosted.ts built into one file
 // (scripts/bundle-provider.cjs): the provider's cold start is part of every resource operation.
@@ -34,6 +35,8 @@ export {
 export declare const o: typeof import("../provider/hosted.js").order;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
 export declare const v: typeof import("../provider/hosted.js").validation;
+/** @internal InstanceCertificate's provider, for the serialized stub. */
+export declare const i: typeof import("../provider/hosted.js").instance;
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 Object.defineProperty(exports, "o", {
   enumerable: false,
@@ -42,5 +45,9 @@ Object.defineProperty(exports, "o", {
 Object.defineProperty(exports, "v", {
   enumerable: false,
   get: () => require("../provider/hosted.bundle.js").validation,
+});
+Object.defineProperty(exports, "i", {
+  enumerable: false,
+  get: () => require("../provider/hosted.bundle.js").instance,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */

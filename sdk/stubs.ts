@@ -27,3 +27,14 @@ export const certificateOrderValidationStub = {
   update: (...a: unknown[]) => require("pulumi-alicloud-cas").v.update(...a),
   delete: (...a: unknown[]) => require("pulumi-alicloud-cas").v.delete(...a),
 };
+
+/** Serialized for every InstanceCertificate. */
+export const instanceCertificateStub = {
+  configure: (...a: unknown[]) => require("pulumi-alicloud-cas").i.configure(...a),
+  check: (...a: unknown[]) => require("pulumi-alicloud-cas").i.check(...a),
+  diff: (...a: unknown[]) => require("pulumi-alicloud-cas").i.diff(...a),
+  create: (...a: unknown[]) => require("pulumi-alicloud-cas").i.create(...a),
+  read: (...a: unknown[]) => require("pulumi-alicloud-cas").i.read(...a),
+  update: (...a: unknown[]) => require("pulumi-alicloud-cas").i.update(...a),
+  delete: (...a: unknown[]) => require("pulumi-alicloud-cas").i.delete(...a),
+};

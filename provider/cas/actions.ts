@@ -1,7 +1,10 @@
 import * as z from "zod";
 import * as s from "./schemas";
+import * as i from "./instance-schemas";
 
 const orderId = z.object({ OrderId: z.string().regex(/^\d+$/, "a decimal OrderId") });
+const decimal = z.string().regex(/^\d+$/, "a decimal id");
+const instanceId = z.object({ InstanceId: z.string().min(1) });
 const contact = { Username: z.string(), Phone: z.string(), Email: z.string() };
 
 /**
@@ -94,6 +97,108 @@ export const ACTIONS = {
     response: s.getUserCertificateDetailResponse,
     creates: false,
     qps: 100,
+  },
+  ListInstances: {
+    request: z.object({
+      InstanceType: z.enum(["BUY", "TEST"]).optional(),
+      Status: z.enum(i.INSTANCE_STATUSES).optional(),
+      CertificateStatus: z.enum(i.INSTANCE_CERTIFICATE_STATUSES).optional(),
+      CertificateType: z.string().optional(),
+      Brand: z.string().optional(),
+      VersionType: z.string().optional(),
+      Keyword: z.string().optional(),
+      ResourceGroupId: z.string().optional(),
+      AutoReissueFlag: z.number().int().optional(),
+      ServerDeployFlag: z.number().int().optional(),
+      CurrentPage: z.number().int().positive().optional(),
+      ShowSize: z.number().int().positive().max(100).optional(),
+    }),
+    response: i.listInstancesResponse,
+    creates: false,
+    qps: null,
+  },
+  GetInstanceSummary: {
+    request: z.object({ InstanceType: z.enum(["BUY", "TEST"]).optional() }),
+    response: i.getInstanceSummaryResponse,
+    creates: false,
+    qps: null,
+  },
+  GetInstanceDetail: {
+    request: instanceId,
+    response: i.getInstanceDetailResponse,
+    creates: false,
+    qps: null,
+  },
+  UpdateInstance: {
+    request: instanceId.extend({
+      Domain: z.string().optional(),
+      Csr: z.string().optional(),
+      GenerateCsrMethod: z.enum(["online", "upload"]).optional(),
+      KeyAlgorithm: z.enum(i.INSTANCE_KEY_ALGORITHMS).optional(),
+      ValidationMethod: z.enum(["DNS", "HTTP"]).optional(),
+      ContactIdList: z.array(decimal).optional(),
+      CompanyId: decimal.optional(),
+      CertificateName: z.string().optional(),
+      AutoReissue: z.enum(["enable", "disable"]).optional(),
+      Tags: z.array(z.object({ TagKey: z.string(), TagValue: z.string() })).optional(),
+      ResourceGroupId: z.string().optional(),
+      City: z.string().optional(),
+      Province: z.string().optional(),
+      CountryCode: z.string().optional(),
+    }),
+    response: s.emptyResponse,
+    // Sets what the instance holds: sending it twice sets the same values.
+    creates: false,
+    qps: null,
+  },
+  ApplyCertificate: {
+    request: instanceId,
+    response: s.emptyResponse,
+    // Submits an application: a lost answer is resolved by reading the instance, never by resending.
+    creates: true,
+    qps: null,
+  },
+  GetTaskAttribute: {
+    request: z.object({ TaskId: z.string(), TaskType: z.string().optional() }),
+    response: i.getTaskAttributeResponse,
+    creates: false,
+    qps: null,
+  },
+  CancelPendingCertificate: { request: instanceId, response: s.emptyResponse, creates: false, qps: null },
+  RevokeCertificate: {
+    request: instanceId.extend({ CertificateId: decimal.optional() }),
+    response: s.emptyResponse,
+    creates: false,
+    qps: null,
+  },
+  ListContact: {
+    request: z.object({
+      Keyword: z.string().optional(),
+      CurrentPage: z.number().int().positive().optional(),
+      ShowSize: z.number().int().positive().optional(),
+    }),
+    response: i.listContactResponse,
+    creates: false,
+    qps: null,
+  },
+  CreateContact: {
+    request: z.object({
+      Name: z.string(),
+      Mobile: z.string(),
+      Email: z.string().optional(),
+      Idcard: z.string().optional(),
+      Webhooks: z.string().optional(),
+    }),
+    response: i.createContactResponse,
+    // No idempotency token: a lost answer is resolved by listing contacts, never by resending.
+    creates: true,
+    qps: null,
+  },
+  GetContact: {
+    request: z.object({ ContactId: decimal }),
+    response: i.getContactResponse,
+    creates: false,
+    qps: null,
   },
 } as const;
 

@@ -185,3 +185,17 @@ export function hostRecord(fqdn: string, zone: string): string | null {
 export function relativeTo(fqdn: string, zone: string): string {
   return hostRecord(fqdn, zone) ?? fqdn;
 }
+
+/**
+ * Where one `DomainValidationList` entry of a certificate instance puts its record: the same reading
+ * as `RecordDomain`, with the entry's `RootDomain` as the base (Terraform publishes rr =
+ * `ValidationKey` in zone = `RootDomain`): a key that ends with the root domain is a full name; any
+ * other (`_dnsauth`, `_dnsauth.www`) is relative to the root domain; `@` is the root domain itself.
+ */
+export function readValidationKey(rootDomain: string, validationKey: string): RecordDomainAnswer {
+  const base = clean(rootDomain);
+  const key = clean(validationKey);
+  if (key === "@" || key === base) return { fqdn: base, base, reading: "full" };
+  if (inZone(key, base)) return { fqdn: key, base, reading: "full" };
+  return { fqdn: `${key}.${base}`, base, reading: "relative to the base" };
+}

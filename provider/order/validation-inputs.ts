@@ -46,10 +46,19 @@ const within = ([min, max]: readonly [number, number]) => {
 const ORDER_ID_REASON = "the OrderId of a CertificateOrder (order.orderId)";
 
 /** The inputs a CertificateOrderValidation takes (what the SDK's args declare). */
+const INSTANCE_ID_REASON =
+  "the id of a certificate instance (certificate.instanceId of an InstanceCertificate)";
+
 const inputShape = {
   orderId: z
     .string({ error: ORDER_ID_REASON })
-    .refine((id) => id === UNKNOWN || ORDER_ID_RE.test(id), ORDER_ID_REASON),
+    .refine((id) => id === UNKNOWN || ORDER_ID_RE.test(id), ORDER_ID_REASON)
+    .nullish(),
+  /** In place of `orderId`: wait for the certificate applied on this instance (InstanceCertificate). */
+  instanceId: z
+    .string({ error: INSTANCE_ID_REASON })
+    .refine((id) => id === UNKNOWN || /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(id), INSTANCE_ID_REASON)
+    .nullish(),
   validationRecordFqdns: orUnknown(z.array(recordName), "a list of record names").nullish(),
   timeoutMinutes: within(WAIT_LIMITS.timeoutMinutes),
   pollIntervalSeconds: within(WAIT_LIMITS.pollIntervalSeconds),
@@ -91,6 +100,14 @@ export const validationInputsSchema = z
     (v, ctx) => {
       // Run on the raw value even when other properties failed, so every problem is reported at once.
       const { pollIntervalSeconds: poll, maxPollIntervalSeconds: maxPoll } = v as Record<string, unknown>;
+      const { orderId, instanceId } = v as Record<string, unknown>;
+      if ((orderId == null) === (instanceId == null))
+        ctx.addIssue({
+          code: "custom",
+          path: [orderId == null ? "orderId" : "instanceId"],
+          message:
+            "set exactly one of orderId (a CertificateOrder's order.orderId) or instanceId (an InstanceCertificate's certificate.instanceId)",
+        });
       if (typeof poll === "number" && typeof maxPoll === "number" && maxPoll < poll)
         ctx.addIssue({
           code: "custom",
@@ -150,7 +167,10 @@ export function checkValidationInputs(news: Record<string, unknown>): Failure[] 
 /** The inputs as the provider uses them: defaults applied, `dnsPrecheck` as its resolvers or `null`. */
 export interface ValidationSettings {
   dnsPrecheck: { resolvers: string[] } | null;
+  /** The order waited for; `null` when the validation waits for an instance's certificate. */
   orderId: string;
+  /** The certificate instance waited for (in place of `orderId`), or `null`. */
+  instanceId: string | null;
   validationRecordFqdns: string[] | null;
   timeoutMinutes: number;
   pollIntervalSeconds: number;
@@ -164,7 +184,8 @@ export interface ValidationSettings {
  */
 export const validationStateSchema = z
   .object({
-    orderId: z.union([z.string(), z.number().transform(String)]),
+    orderId: z.union([z.string(), z.number().transform(String)]).nullish(),
+    instanceId: z.string().nullish(),
     validationRecordFqdns: z.array(z.string()).nullish(),
     timeoutMinutes: z.number().nullish(),
     pollIntervalSeconds: z.number().nullish(),
@@ -179,7 +200,7 @@ export const validationStateSchema = z
 export type ValidationState = z.output<typeof validationStateSchema>;
 
 /** The version of CertificateOrderValidation state this release writes (see {@link VALIDATION_STATE}). */
-export const VALIDATION_STATE_VERSION = 2;
+export const VALIDATION_STATE_VERSION = 3;
 
 const nullableText = z.string().nullish();
 
@@ -191,7 +212,9 @@ const nullableText = z.string().nullish();
 export const validationStoredSchema = z
   .object({
     schemaVersion: z.literal(VALIDATION_STATE_VERSION),
-    orderId: z.string(),
+    /** `null` when the validation waits for an instance's certificate (`instanceId`). */
+    orderId: z.string().nullable(),
+    instanceId: z.string().nullable(),
     validationRecordFqdns: z.array(z.string()).nullish(),
     timeoutMinutes: z.number().nullish(),
     pollIntervalSeconds: z.number().nullish(),
@@ -221,6 +244,11 @@ export const VALIDATION_STATE = storedState("CertificateOrderValidation state", 
     change: "versioned; `orderId` always a string",
     up: (props) => (typeof props.orderId === "number" ? { ...props, orderId: String(props.orderId) } : props),
   },
+  {
+    to: 3,
+    change: "`instanceId` (a certificate instance waited for in place of an order); `null` for orders",
+    up: (props) => ({ ...props, instanceId: null }),
+  },
 ]);
 if (VALIDATION_STATE.version !== VALIDATION_STATE_VERSION)
   throw new Error("VALIDATION_STATE_VERSION must match the upgraders");
@@ -238,7 +266,9 @@ export function validationSettings(p: ValidationState): ValidationSettings {
         : pre && typeof pre === "object"
           ? { resolvers: pre.resolvers ?? [] }
           : null,
-    orderId: p.orderId,
+    // One of the two is set (checked inputs; stored state of an order or an instance).
+    orderId: p.orderId ?? "",
+    instanceId: p.instanceId ?? null,
     validationRecordFqdns: p.validationRecordFqdns ?? null,
     timeoutMinutes: p.timeoutMinutes ?? DEFAULT_WAIT.timeoutMinutes,
     pollIntervalSeconds: p.pollIntervalSeconds ?? DEFAULT_WAIT.pollIntervalSeconds,

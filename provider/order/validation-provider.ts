@@ -20,6 +20,7 @@ import {
   type ValidationState,
 } from "./validation-inputs";
 import { phaseOf } from "./lifecycle";
+import { instanceCertificateOutputs, waitForInstanceIssuance } from "../instance/instance-waiter";
 
 type Props = Record<string, unknown>;
 
@@ -91,6 +92,28 @@ async function reportDns(orderId: string, fqdns: string[] | null, resolvers: str
     log(`order ${orderId}: some validation records are not visible yet; CAS validates only once they are`);
 }
 
+/**
+ * Refresh of a validation that waits for an instance's certificate: the instance's current one
+ * (with `autoReissue`, CAS may have issued a new one: its ids and PEM replace the old ones).
+ */
+async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STATE.read>) {
+  const api = client();
+  const instanceId = props.instanceId!;
+  let d;
+  try {
+    d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
+  } catch (e) {
+    if (e instanceof CasApiError && e.httpStatus === 404) {
+      log(`instance ${instanceId} no longer exists in CAS; removing its validation from state`);
+      return { id: "", props: {} };
+    }
+    throw e;
+  }
+  const current = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
+  if (!current || !d.CertificateId || d.CertificateId === props.certificateId) return { id, props };
+  return { id, props: await instanceCertificateOutputs(api, validationSettings(props), d) };
+}
+
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
 /** A list compared as a set (the record names' order means nothing: reordered `domains` reorder them); other values as they are. */
 function asSet(v: unknown): unknown {
@@ -117,7 +140,10 @@ export const certificateOrderValidationProvider = {
       newInputs,
       "CertificateOrderValidation inputs",
     );
-    const replaces = olds.orderId !== news.orderId ? ["orderId"] : [];
+    const replaces = [
+      ...((olds.orderId ?? null) !== (news.orderId ?? null) ? ["orderId"] : []),
+      ...((olds.instanceId ?? null) !== (news.instanceId ?? null) ? ["instanceId"] : []),
+    ];
     // An issued certificate whose CAS id was not found yet: update looks again.
     const unlinked = typeof olds.certificatePem === "string" && olds.certificateId == null;
     const changes =
@@ -138,6 +164,10 @@ export const certificateOrderValidationProvider = {
     const inputs = parseProps(validationStateSchema, checked, "CertificateOrderValidation inputs");
     const s = validationSettings(inputs);
     const api = client();
+    if (s.instanceId) {
+      const d = await waitForInstanceIssuance(api, s.instanceId, s, systemClock, log);
+      return { id: `${s.instanceId}-validation`, outs: await instanceCertificateOutputs(api, s, d) };
+    }
     if (s.dnsPrecheck) await reportDns(s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
     const state = await waitForIssuance(
       (id) => api.call("DescribeCertificateState", { OrderId: id }),
@@ -152,9 +182,10 @@ export const certificateOrderValidationProvider = {
 
   async read(id: string, stored: Props) {
     const props = VALIDATION_STATE.read(stored, { id });
+    if (props.instanceId) return readInstance(id, props);
     let state: Awaited<ReturnType<typeof waitForIssuance>>;
     try {
-      state = await client().call("DescribeCertificateState", { OrderId: props.orderId });
+      state = await client().call("DescribeCertificateState", { OrderId: props.orderId! });
     } catch (e) {
       // The order was removed outside the stack: drop this resource too, so refresh can finish.
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
@@ -172,8 +203,9 @@ export const certificateOrderValidationProvider = {
   async update(id: string, oldState: Props, newInputs: Props) {
     const olds = VALIDATION_STATE.read(oldState, { id });
     const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
+    if (olds.instanceId) return { outs: { ...olds, ...validationSettings(news), orderId: null } };
     if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
-      const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId });
+      const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId! });
       if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(news, state, olds) };
     }
     return { outs: { ...olds, ...validationSettings(news) } };

@@ -9,10 +9,10 @@ import { CasClient } from "../../provider/cas/client";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { makeCsr } from "../support/keys";
 import { recordingProxy } from "../support/recording-proxy";
-import { npmContract, pythonContract, undeclared, type Fields } from "../support/sdk-contracts";
+import { NPM_ABSENT, npmContract, pythonContract, undeclared, type Fields } from "../support/sdk-contracts";
 
 const actions = Object.keys(ACTIONS) as ActionName[];
-const sdks = [npmContract(actions), pythonContract()];
+const sdks = [npmContract(actions, NPM_ABSENT), pythonContract()];
 const responseModels = (action: string): Fields[] =>
   sdks.flatMap((sdk) => (sdk.actions[action] ? [sdk.actions[action].response] : []));
 const contact = { Username: "Keller", Phone: "13800001111", Email: "ops@example.com" };
@@ -113,6 +113,48 @@ describe("the emulator's answers declare only fields the official SDKs know", fu
       await cas.call("GetUserCertificateDetail", { CertId, CertFilter: true });
       await cas.call("GetUserCertificateDetail", { CertId, CertFilter: false });
     }
+    await exerciseInstances();
+  }
+
+  /** The instance family: summary, pool, contacts, apply (DNS and HTTP), records, issued, PEM, cancel, revoke. */
+  async function exerciseInstances(): Promise<void> {
+    await cas.call("GetInstanceSummary", {});
+    await cas.call("GetInstanceSummary", { InstanceType: "TEST" });
+    const pool = await cas.call("ListInstances", { InstanceType: "TEST", Status: "inactive", ShowSize: 100 });
+    const [testDns, testHttp, testCancel] = pool.InstanceList.map((i) => i.InstanceId!);
+    const contactId = (
+      await cas.call("CreateContact", { Name: "Keller", Mobile: "13800001111", Email: "ops@example.com" })
+    ).ContactId;
+    await cas.call("ListContact", { Keyword: "ops@example.com" });
+    await cas.call("GetContact", { ContactId: contactId });
+    const bought = emu.control.addInstance({ instanceType: "BUY", brand: "DigiCert", domainCount: 2 });
+    const apply = async (InstanceId: string, Domain: string, ValidationMethod: "DNS" | "HTTP") => {
+      await cas.call("UpdateInstance", {
+        InstanceId,
+        Domain,
+        ValidationMethod,
+        ContactIdList: [contactId],
+        Tags: [{ TagKey: "pulumi-alicloud-cas", TagValue: "contract" }],
+      });
+      await cas.call("ApplyCertificate", { InstanceId });
+      await cas.call("GetInstanceDetail", { InstanceId }); // before DomainValidationList
+      await cas.call("GetInstanceDetail", { InstanceId }); // with it
+      await cas.call("GetTaskAttribute", { TaskId: InstanceId });
+    };
+    await apply(testDns!, "inst.example.com", "DNS");
+    await emu.control.issueInstance(testDns!);
+    const issued = await cas.call("GetInstanceDetail", { InstanceId: testDns! });
+    await cas.call("GetUserCertificateDetail", { CertId: issued.CertificateId!, CertFilter: false });
+    await apply(testHttp!, "file.inst.example.com", "HTTP");
+    await apply(testCancel!, "cancel.inst.example.com", "DNS");
+    await cas.call("CancelPendingCertificate", { InstanceId: testCancel! });
+    await cas.call("GetInstanceDetail", { InstanceId: testCancel! });
+    await cas.call("GetInstanceDetail", { InstanceId: testCancel! });
+    await apply(bought.instanceId, "a.example.com,www.a.example.com", "DNS");
+    await emu.control.issueInstance(bought.instanceId);
+    await cas.call("RevokeCertificate", { InstanceId: bought.instanceId });
+    await cas.call("ListInstances", { CertificateStatus: "revoked" });
+    await cas.call("ListInstances", {});
   }
 
   it("every answer of every action, in every order state, uses only fields some SDK declares for it", async () => {
@@ -144,6 +186,18 @@ describe("the emulator's answers declare only fields the official SDKs know", fu
     assert.ok(
       listed.some((i) => "OrderId" in i) && listed.some((i) => "CertificateId" in i && "OrgName" in i),
     );
+    const details = bodies.filter((b) => b.action === "GetInstanceDetail").map((b) => b.body);
+    for (const field of ["DomainValidationList", "CertificateId", "CertIdentifier", "Tags", "ContactIdList"])
+      assert.ok(
+        details.some((b) => field in b),
+        `no GetInstanceDetail answer with ${field}`,
+      );
+    assert.deepEqual([...new Set(details.map((b) => b.Status))].sort(), [
+      "inactive",
+      "pending",
+      // Certificates of 20 days here are inside the 30-day window at once.
+      "willExpire",
+    ]);
     const problems = bodies.flatMap(({ action, body }) =>
       undeclared(body, responseModels(action)).map((p) => `${action}: ${p}`),
     );

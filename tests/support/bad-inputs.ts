@@ -793,7 +793,13 @@ export const BAD_VALIDATION_INPUTS: Array<
     { orderId: "12000001", timeoutMinuets: 30 },
     [["timeoutMinuets", /^unknown property timeoutMinuets/]],
   ],
-  ["orderId missing", {}, [["orderId", /OrderId of a CertificateOrder/]]],
+  ["orderId and instanceId missing", {}, [["orderId", /exactly one of orderId .* or instanceId/]]],
+  [
+    "orderId and instanceId both given",
+    { orderId: "12000001", instanceId: "cas-cn-abc123" },
+    [["instanceId", /exactly one of orderId .* or instanceId/]],
+  ],
+  ["instanceId not an id", { instanceId: "a b" }, [["instanceId", /id of a certificate instance/]]],
   ["orderId not numeric", { orderId: "abc" }, [["orderId", /OrderId of a CertificateOrder/]]],
   [
     "maxPollIntervalSeconds below pollIntervalSeconds",

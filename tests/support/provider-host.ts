@@ -18,7 +18,11 @@ export interface ProviderHost {
     news: Obj,
     olds?: Obj,
   ): Promise<{ inputs: Obj; failures: Array<{ property: string; reason: string }> }>;
-  diff(id: string, olds: Obj, news: Obj): Promise<{ changes: number; replaces: string[] }>;
+  diff(
+    id: string,
+    olds: Obj,
+    news: Obj,
+  ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }>;
   create(inputs: Obj): Promise<{ id: string; outs: Obj }>;
   read(id: string, props: Obj): Promise<{ id: string; props: Obj }>;
   update(id: string, olds: Obj, news: Obj): Promise<Obj>;
@@ -127,8 +131,16 @@ export async function startProviderHost(
       req.setUrn(urn);
       req.setOlds(S(withProvider(olds)));
       req.setNews(S(withProvider(news)));
-      const res = await call<{ getChanges(): number; getReplacesList(): string[] }>("diff", req);
-      return { changes: res.getChanges(), replaces: res.getReplacesList() };
+      const res = await call<{
+        getChanges(): number;
+        getReplacesList(): string[];
+        getDeletebeforereplace(): boolean;
+      }>("diff", req);
+      return {
+        changes: res.getChanges(),
+        replaces: res.getReplacesList(),
+        deleteBeforeReplace: res.getDeletebeforereplace(),
+      };
     },
     async create(inputs) {
       const req = new pb.CreateRequest();

@@ -58,11 +58,30 @@ describe("CertificateOrder inputs at the provider boundary", () => {
 describe("CertificateOrderValidation inputs and state", () => {
   it("settings take the waiter's defaults for what is unset", () => {
     const s = validationSettings(parseProps(validationStateSchema, { orderId: "5" }, "state"));
-    assert.deepEqual(s, { ...DEFAULT_WAIT, orderId: "5", dnsPrecheck: null, validationRecordFqdns: null });
+    assert.deepEqual(s, {
+      ...DEFAULT_WAIT,
+      orderId: "5",
+      instanceId: null,
+      dnsPrecheck: null,
+      validationRecordFqdns: null,
+    });
     const pre = validationSettings(
       parseProps(validationStateSchema, { orderId: "5", dnsPrecheck: true, timeoutMinutes: 3 }, "state"),
     );
     assert.deepEqual([pre.dnsPrecheck, pre.timeoutMinutes], [{ resolvers: [] }, 3]);
+  });
+  it("check takes exactly one of orderId or instanceId, naming the property and both fixes", () => {
+    assert.deepEqual(checkValidationInputs({ instanceId: "cas-cn-abc123" }), []);
+    const neither = checkValidationInputs({ timeoutMinutes: 5 });
+    assert.deepEqual(
+      neither.map((f) => f.property),
+      ["orderId"],
+    );
+    assert.match(neither[0]!.reason, /exactly one of orderId .* or instanceId/);
+    assert.deepEqual(
+      checkValidationInputs({ orderId: "1", instanceId: "cas-cn-abc123" }).map((f) => f.property),
+      ["instanceId"],
+    );
   });
   it("check accepts the outputs the SDK declares as inputs, and values still unknown", () => {
     assert.deepEqual(

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ORDER_STATE } from "../../provider/order/state";
 import type { StoredState } from "../../provider/order/state-chain";
 import { VALIDATION_STATE } from "../../provider/order/validation-inputs";
+import { INSTANCE_STATE } from "../../provider/instance/inputs";
 
 // Compiled to dist/tests/unit; the snapshots live in the source tree.
 const DIR = join(__dirname, "..", "..", "..", "tests", "fixtures", "state-schemas");
@@ -12,6 +13,7 @@ const DIR = join(__dirname, "..", "..", "..", "tests", "fixtures", "state-schema
 const STATES: Record<string, StoredState<z.ZodType>> = {
   "certificate-order": ORDER_STATE,
   "certificate-order-validation": VALIDATION_STATE,
+  "instance-certificate": INSTANCE_STATE,
 };
 
 /** The stored schema as JSON Schema, in the shape state is written (its input side). */

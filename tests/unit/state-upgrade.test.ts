@@ -157,6 +157,8 @@ describe("stored state: one upgrade chain per resource", () => {
     assert.equal(s.schemaVersion, VALIDATION_STATE_VERSION);
     assert.equal(s.orderId, "12000001");
     assert.equal(s.timeoutMinutes, 5);
+    // Version 3: the instance waited for, none for an order.
+    assert.equal(s.instanceId, null);
   });
 
   it("the upgraders must be in order, one per version", () => {

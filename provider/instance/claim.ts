@@ -1,0 +1,79 @@
+// Taking an inactive instance from the account's pool is claimed, not assumed: the resource marks
+// the instance with its own claim tag (UpdateInstance Tags), reads it back (GetInstanceDetail), and
+// applies only when the mark is its own; after ApplyCertificate it reads again, and an instance that
+// then holds another claim or other names is not this resource's (never cancelled; another is taken).
+import { CasApiError, CasError } from "../cas/errors";
+import type { CasClient } from "../cas/client";
+import type { InstanceDetail } from "../cas/instance-schemas";
+
+/** The tag key of a claim; its value names the claiming resource (`""` = released). */
+export const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+
+/** The claim a detail answer carries (`undefined` when none, or released). */
+export function claimOf(d: InstanceDetail): string | undefined {
+  const v = d.Tags?.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
+  return v ? v : undefined;
+}
+
+/** The tags UpdateInstance sends: the claim first, then the user's (the claim key is reserved). */
+export function instanceTags(claim: string, tags: Record<string, string>) {
+  return [
+    { TagKey: CLAIM_TAG, TagValue: claim },
+    ...Object.entries(tags)
+      .filter(([k]) => k !== CLAIM_TAG)
+      .map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+  ];
+}
+
+/** Whether an instance answer is this resource's application: its claim, and the names it applied for. */
+export function holdsApplication(d: InstanceDetail, claim: string, domains: readonly string[]): boolean {
+  const names = (d.Domain ?? "")
+    .split(",")
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean)
+    .sort();
+  return claimOf(d) === claim && JSON.stringify(names) === JSON.stringify([...domains].sort());
+}
+
+/**
+ * Marks one inactive TEST instance of the pool with `claim` and returns its id once the mark reads
+ * back as this resource's. Instances already marked by another resource, or changed under it, are
+ * passed over; `skip` are ids this resource found taken after applying.
+ */
+export async function claimFromPool(
+  api: CasClient,
+  claim: string,
+  skip: ReadonlySet<string>,
+  log: (line: string) => void,
+): Promise<string> {
+  for (let page = 1; ; page++) {
+    const list = await api.call("ListInstances", {
+      InstanceType: "TEST",
+      Status: "inactive",
+      CurrentPage: page,
+      ShowSize: 50,
+    });
+    for (const item of list.InstanceList) {
+      const id = item.InstanceId;
+      if (!id || skip.has(id)) continue;
+      const before = await api.call("GetInstanceDetail", { InstanceId: id });
+      const held = claimOf(before);
+      if (before.Status !== "inactive" || (held !== undefined && held !== claim)) continue;
+      try {
+        await api.call("UpdateInstance", { InstanceId: id, Tags: instanceTags(claim, {}) });
+      } catch (e) {
+        // Another resource applied on it meanwhile: take the next one.
+        if (e instanceof CasApiError && /UpdateProtection|StatusNotSupport/.test(e.code)) continue;
+        throw e;
+      }
+      const after = await api.call("GetInstanceDetail", { InstanceId: id });
+      if (after.Status === "inactive" && claimOf(after) === claim) return id;
+      log(`instance ${id}: claimed by another resource at the same time; taking another`);
+    }
+    if (page * 50 >= list.TotalCount || list.InstanceList.length === 0) break;
+  }
+  throw new CasError(
+    "NoInactiveTestInstance",
+    "instanceType TEST: the account has no inactive TEST certificate instance left to take (GetInstanceSummary InactiveCount). Get free test instances in the CAS console (20 a year per account), free one by destroying an InstanceCertificate still pending, or name a bought instance with instanceId",
+  );
+}

@@ -1,0 +1,453 @@
+// The InstanceCertificate provider: a certificate applied on a CAS certificate instance (V2.0).
+// Create: the contact (given, found by email, else created), the instance (named, or claimed from
+// the TEST pool: claim.ts), UpdateInstance + ApplyCertificate, a read-back that proves the
+// application is this resource's, then the validation records once they are stable (Terraform's
+// apply resource waits for a non-empty DomainValidationList on consecutive reads). Delete cancels a
+// pending application and waits for the instance to leave `pending`; an issued certificate is kept
+// unless `onDelete: "revoke"`. An instance is never refunded or deleted (money).
+import { randomUUID } from "node:crypto";
+import { systemClock, type Clock } from "../../protocol/clock";
+import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
+import type { CasClient } from "../cas/client";
+import type { InstanceDetail } from "../cas/instance-schemas";
+import { UNKNOWN } from "../order/inputs";
+import { log, setLogSink, type LogSink } from "../order/log";
+import { parseProps } from "../order/parse-state";
+import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
+import { client, setConfig } from "../order/settings";
+import { canonicalCsrPem } from "../pki/csr";
+import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
+import {
+  appliedNames,
+  checkInstanceInputs,
+  INSTANCE_STATE,
+  inputsOnly,
+  instanceInputsSchema,
+  type InstanceCertStatus,
+  type InstanceInputs,
+  type InstanceState,
+} from "./inputs";
+
+type Props = Record<string, unknown>;
+
+/** Reads in a row with a non-empty DomainValidationList before the records are taken as final (Terraform waits for 4). */
+export const STABLE_RECORD_READS = 2;
+/** How long create waits for the records, and delete for a cancel to settle. */
+export const INSTANCE_WAIT_MS = 5 * 60_000;
+/** Inputs whose change needs a new application (a replacement); every other input updates in place. */
+export const INSTANCE_REPLACE_PROPERTIES = [
+  "instanceId",
+  "instanceType",
+  "domains",
+  "csr",
+  "keyAlgorithm",
+  "validationMethod",
+  "companyId",
+] as const;
+
+let clock: Clock = systemClock;
+/** Tests inject a clock; the provider process uses the system's. */
+export function setInstanceClock(next: Clock | undefined): void {
+  clock = next ?? systemClock;
+}
+
+/** The status of this resource's application, from the instance's answer. */
+export function statusOf(d: InstanceDetail): InstanceCertStatus {
+  if (d.Status === "pending") return "pending_validation";
+  if (d.Status === "closed") return "failed";
+  if (d.Status === "inactive") return "cancelled";
+  if (d.CertificateStatus === "revoked") return "revoked";
+  if (d.CertificateStatus === "expired" || d.Status === "expired") return "expired";
+  if (d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire") return "issued";
+  return "unknown";
+}
+
+const REASONS: Partial<Record<InstanceCertStatus, string>> = {
+  pending_validation: "publish validationRecords (or files); CAS validates and issues on a later read",
+  failed: "the CA's review failed (instance closed); replace the resource to apply on another instance",
+  cancelled: "the application was cancelled; the instance is inactive again",
+  revoked: "the certificate was revoked; replace the resource for a new one",
+  expired: "the certificate expired; replace the resource for a new one",
+};
+
+/** The normalized settings an application is made of (what the state stores beside CAS's answers). */
+async function settingsOf(p: InstanceInputs) {
+  return {
+    instanceType: p.instanceType ?? null,
+    domains: await appliedNames(p),
+    csr: p.csr ? canonicalCsrPem(p.csr) : null,
+    keyAlgorithm: p.csr ? null : (p.keyAlgorithm ?? "RSA_2048"),
+    validationMethod: p.validationMethod ?? "DNS",
+    username: p.username ?? null,
+    phone: p.phone ?? null,
+    email: p.email ?? null,
+    companyId: p.companyId ?? null,
+    autoReissue: p.autoReissue ?? false,
+    tags: p.tags ?? {},
+    onDelete: p.onDelete ?? "keep",
+    dnsZone: p.dnsZone ?? null,
+  };
+}
+type Settings = Awaited<ReturnType<typeof settingsOf>>;
+
+/** The contact ids: given, or the contact found by email (else by name and phone), else one created. */
+async function contactIdsFor(api: CasClient, p: InstanceInputs): Promise<string[]> {
+  // Inputs are known at create and update (UNKNOWN appears only in a preview's diff).
+  if (p.contactIds) return p.contactIds as string[];
+  const keyword = p.email ?? p.phone!;
+  const found = await api.call("ListContact", { Keyword: keyword, ShowSize: 50 });
+  const same = found.ContactList.find((c) =>
+    p.email
+      ? c.Email?.toLowerCase() === p.email.toLowerCase()
+      : c.Mobile === p.phone && c.Name === p.username,
+  );
+  if (same?.ContactId) return [same.ContactId];
+  const created = await api.call("CreateContact", {
+    Name: p.username!,
+    Mobile: p.phone!,
+    ...(p.email ? { Email: p.email } : {}),
+  });
+  log(`contact ${created.ContactId} created for ${p.username}`);
+  return [created.ContactId];
+}
+
+/** The outputs of an application, from one instance answer (records kept from `previous` once gone). */
+function toState(
+  base: Omit<
+    InstanceState,
+    | "status"
+    | "statusReason"
+    | "validationRecords"
+    | "files"
+    | "certificateId"
+    | "certIdentifier"
+    | "notAfter"
+  >,
+  d: InstanceDetail,
+  previous?: InstanceState,
+): InstanceState {
+  const status = statusOf(d);
+  const records: InstanceState["validationRecords"] = {};
+  const files: InstanceState["files"] = [];
+  for (const v of d.DomainValidationList ?? []) {
+    const domain = (v.Domain ?? "").toLowerCase();
+    if (!domain || !v.ValidationKey) continue;
+    if (v.ValidationType === "HTTP") {
+      const url = /^https?:\/\//.test(v.ValidationKey)
+        ? v.ValidationKey
+        : `http://${domain}${v.ValidationKey}`;
+      files.push({ domain, path: new URL(url).pathname, content: v.ValidationValue ?? "", url });
+      continue;
+    }
+    const root = v.RootDomain ?? domain;
+    const read = readValidationKey(root, v.ValidationKey);
+    const zone = base.dnsZone ?? read.base;
+    records[domain] = {
+      domain,
+      names: [domain],
+      fqdn: read.fqdn,
+      rr: relativeTo(read.fqdn, zone),
+      zone,
+      type: v.ValidationType ?? "TXT",
+      value: v.ValidationValue ?? "",
+      recordDomain: v.ValidationKey,
+    };
+  }
+  const keep = Object.keys(records).length === 0 && files.length === 0 && previous;
+  return {
+    ...base,
+    status,
+    statusReason: REASONS[status] ?? null,
+    validationRecords: keep ? previous.validationRecords : records,
+    files: keep ? previous.files : files,
+    certificateId: d.CertificateId ?? null,
+    certIdentifier: d.CertIdentifier ?? null,
+    notAfter: d.CertificateNotAfter ? new Date(d.CertificateNotAfter).toISOString() : null,
+  };
+}
+
+/**
+ * Reads until the instance's records are stable (or it left `pending`); times out with a message.
+ * Returns the last answer and the last one that listed records: CAS may validate (a zone it
+ * validates itself, or a record published at once) and issue between two reads, after which the
+ * list is gone, but the records stay this resource's outputs.
+ */
+async function waitForRecords(
+  api: CasClient,
+  id: string,
+): Promise<{ last: InstanceDetail; withRecords?: InstanceDetail }> {
+  const until = clock.now() + INSTANCE_WAIT_MS;
+  let delay = 500;
+  let streak = 0;
+  let withRecords: InstanceDetail | undefined;
+  for (;;) {
+    const d = await api.call("GetInstanceDetail", { InstanceId: id });
+    if (d.DomainValidationList?.length) withRecords = d;
+    if (d.Status !== "pending") return { last: d, withRecords };
+    streak = d.DomainValidationList?.length ? streak + 1 : 0;
+    if (streak >= STABLE_RECORD_READS) return { last: d, withRecords };
+    if (clock.now() + delay > until)
+      throw new CasError(
+        "RecordsNotReady",
+        `instance ${id}: CAS gave no validation records within ${INSTANCE_WAIT_MS / 60_000} minutes of ApplyCertificate`,
+      );
+    await clock.sleep(delay);
+    delay = Math.min(5000, Math.ceil(delay * 1.5));
+  }
+}
+
+/**
+ * UpdateInstance with the application and ApplyCertificate on `id`, then the read-back: the
+ * instance answer when it holds this resource's application, `"taken"` when another resource's
+ * claim or names are on it (never cancelled: it is not this resource's).
+ */
+async function applyOn(
+  api: CasClient,
+  id: string,
+  s: Settings,
+  claim: string,
+  contactIds: string[],
+): Promise<InstanceDetail | "taken"> {
+  await api.call("UpdateInstance", {
+    InstanceId: id,
+    ...(s.csr
+      ? { Csr: s.csr, GenerateCsrMethod: "upload" as const }
+      : { GenerateCsrMethod: "online" as const }),
+    Domain: s.domains.join(","),
+    ...(s.keyAlgorithm ? { KeyAlgorithm: s.keyAlgorithm as "RSA_2048" } : {}),
+    ValidationMethod: s.validationMethod,
+    ContactIdList: contactIds,
+    ...(s.companyId ? { CompanyId: s.companyId } : {}),
+    AutoReissue: s.autoReissue ? "enable" : "disable",
+    Tags: instanceTags(claim, s.tags),
+  });
+  try {
+    await api.call("ApplyCertificate", { InstanceId: id });
+  } catch (e) {
+    // A lost answer, or an application already under review: the instance tells whose it is.
+    const ambiguous = e instanceof CasOutcomeUnknownError;
+    const refused = e instanceof CasApiError && /StatusNotSupport|UpdateProtection/.test(e.code);
+    if (!ambiguous && !refused) throw e;
+  }
+  const after = await api.call("GetInstanceDetail", { InstanceId: id });
+  if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
+  if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
+    return "taken";
+  throw new CasError(
+    "ApplyNotTaken",
+    `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
+  );
+}
+
+/** The `InstanceCertificate` provider. */
+export const instanceCertificateProvider = {
+  async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
+    setConfig((key) => req.config.get(key));
+    setLogSink(req.log);
+  },
+
+  async check(_olds: Props, news: Props) {
+    return { inputs: news, failures: await checkInstanceInputs(news) };
+  },
+
+  async diff(id: string, oldState: Props, newInputs: Props) {
+    const olds = INSTANCE_STATE.read(oldState, { id });
+    const p = parseProps(instanceInputsSchema, inputsOnly(newInputs), "InstanceCertificate inputs");
+    const unknown = Object.values(p).some((v) => v === UNKNOWN || (Array.isArray(v) && v.includes(UNKNOWN)));
+    const replaces: string[] = [];
+    const changed: string[] = [];
+    if (unknown) return { changes: true, replaces: [], deleteBeforeReplace: false };
+    const s = await settingsOf(p);
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (p.instanceId != null && p.instanceId !== olds.instanceId) replaces.push("instanceId");
+    if (!same(s.instanceType, olds.instanceType)) replaces.push("instanceType");
+    if (!same([...s.domains].sort(), [...olds.domains].sort())) replaces.push("domains");
+    if (!same(s.csr, olds.csr)) replaces.push("csr");
+    if (!same(s.keyAlgorithm, olds.keyAlgorithm)) replaces.push("keyAlgorithm");
+    if (s.validationMethod !== olds.validationMethod) replaces.push("validationMethod");
+    if (!same(s.companyId, olds.companyId)) replaces.push("companyId");
+    for (const k of ["autoReissue", "tags", "onDelete", "dnsZone", "username", "phone", "email"] as const)
+      if (!same(s[k], olds[k])) changed.push(k);
+    if (p.contactIds && !same(p.contactIds, olds.contactIds)) changed.push("contactIds");
+    for (const r of replaces)
+      log(`instance ${olds.instanceId}: ${r} changed: a new application replaces this one`);
+    return {
+      changes: replaces.length + changed.length > 0,
+      replaces,
+      // A pinned instance holds one application: the old one goes before the new one is applied.
+      deleteBeforeReplace: replaces.length > 0 && olds.pinned,
+    };
+  },
+
+  async create(checked: Props) {
+    const p = parseProps(instanceInputsSchema, inputsOnly(checked), "InstanceCertificate inputs");
+    const api = client();
+    const s = await settingsOf(p);
+    const contactIds = await contactIdsFor(api, p);
+    const claim = randomUUID();
+    const skip = new Set<string>();
+    let detail: InstanceDetail | undefined;
+    let instanceId = p.instanceId ?? "";
+    while (!detail) {
+      if (!p.instanceId) instanceId = await claimFromPool(api, claim, skip, log);
+      else {
+        const d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
+        const held = claimOf(d);
+        if (
+          d.Status === "pending" ||
+          (held && d.Status !== "normal" && d.Status !== "willExpire" && held !== claim)
+        )
+          throw new CasError(
+            "InstanceBusy",
+            `instanceId ${instanceId}: the instance is ${d.Status}${held ? ` and claimed by another resource (${CLAIM_TAG}=${held})` : ""}; name another instance, or cancel that application first`,
+          );
+      }
+      const applied = await applyOn(api, instanceId, s, claim, contactIds);
+      if (applied !== "taken") detail = applied;
+      else if (p.instanceId)
+        throw new CasError(
+          "InstanceTaken",
+          `instanceId ${instanceId}: another application was submitted on this instance at the same time; it was left alone. Name another instance`,
+        );
+      else {
+        log(`instance ${instanceId}: another resource's application is on it; taking another`);
+        skip.add(instanceId);
+      }
+    }
+    const base = { schemaVersion: 1 as const, instanceId, pinned: !!p.instanceId, claim, contactIds, ...s };
+    let outs: InstanceState;
+    try {
+      const { last, withRecords } = await waitForRecords(api, instanceId);
+      outs = toState(base, last, withRecords && toState(base, withRecords));
+    } catch (e) {
+      // The application is this resource's: keep it in state (partial failure); refresh reads it again.
+      const message = `instance ${instanceId}: applied for ${s.domains.join(", ")}, but ${(e as Error).message}. It is kept in state; run pulumi refresh, then up`;
+      throw Object.assign(new Error(message), {
+        id: instanceId,
+        properties: { ...toState(base, detail), __provider: checked.__provider },
+        reasons: [message],
+      });
+    }
+    log(
+      `instance ${instanceId}${p.instanceId ? "" : " (from the TEST pool)"} applied for ${s.domains.join(", ")}: ${outs.status}`,
+    );
+    return { id: instanceId, outs };
+  },
+
+  async read(id: string, stored: Props) {
+    const olds = INSTANCE_STATE.read(stored, { id });
+    let d: InstanceDetail;
+    try {
+      d = await client().call("GetInstanceDetail", { InstanceId: olds.instanceId });
+    } catch (e) {
+      if (e instanceof CasApiError && e.httpStatus === 404) {
+        log(`instance ${olds.instanceId} no longer exists in CAS; removing it from state`);
+        return { id: "", props: {} };
+      }
+      throw e;
+    }
+    if (claimOf(d) !== olds.claim)
+      log(
+        `instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is no longer this resource's`,
+      );
+    const {
+      status: _s,
+      statusReason: _r,
+      validationRecords: _v,
+      files: _f,
+      certificateId: _c,
+      certIdentifier: _i,
+      notAfter: _n,
+      ...base
+    } = olds;
+    return { id, props: toState(base, d, olds) };
+  },
+
+  async update(id: string, oldState: Props, newInputs: Props) {
+    const olds = INSTANCE_STATE.read(oldState, { id });
+    const p = parseProps(instanceInputsSchema, inputsOnly(newInputs), "InstanceCertificate inputs");
+    const s = await settingsOf(p);
+    if (JSON.stringify(s.tags) !== JSON.stringify(olds.tags)) {
+      const api = client();
+      const d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      if (d.Status === "pending")
+        throw new CasError(
+          "InstanceUnderReview",
+          `tags: instance ${olds.instanceId} has an application under review, which CAS does not let change (InvalidStatus.UpdateProtection); run pulumi up again once it is issued`,
+        );
+      await api.call("UpdateInstance", {
+        InstanceId: olds.instanceId,
+        Tags: instanceTags(olds.claim, s.tags),
+      });
+    }
+    const outs: InstanceState = {
+      ...olds,
+      ...s,
+      contactIds: (p.contactIds as string[] | null | undefined) ?? olds.contactIds,
+    };
+    if (s.dnsZone !== olds.dnsZone)
+      for (const r of Object.values(outs.validationRecords)) {
+        r.zone = s.dnsZone ?? registrableDomain(r.domain);
+        r.rr = relativeTo(r.fqdn, r.zone);
+      }
+    return { outs };
+  },
+
+  async delete(id: string, stored: Props): Promise<void> {
+    const olds = INSTANCE_STATE.read(stored, { id });
+    const api = client();
+    let d: InstanceDetail;
+    try {
+      d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+    } catch (e) {
+      if (e instanceof CasApiError && e.httpStatus === 404) return;
+      throw e;
+    }
+    if (claimOf(d) !== olds.claim && !olds.pinned) {
+      log(`instance ${olds.instanceId} carries another resource's claim: left alone`);
+      return;
+    }
+    if (d.Status === "pending") {
+      try {
+        await api.call("CancelPendingCertificate", { InstanceId: olds.instanceId });
+      } catch (e) {
+        // Terraform tolerates this code: the application already left review.
+        if (!(e instanceof CasApiError && e.code === "OperationDenied.StatusNotSupport")) throw e;
+      }
+      const until = clock.now() + INSTANCE_WAIT_MS;
+      let delay = 500;
+      while (d.Status === "pending") {
+        if (clock.now() + delay > until)
+          throw new CasError(
+            "CancelNotSettled",
+            `instance ${olds.instanceId}: cancelled, but still pending after ${INSTANCE_WAIT_MS / 60_000} minutes; run pulumi destroy again`,
+          );
+        await clock.sleep(delay);
+        delay = Math.min(5000, Math.ceil(delay * 1.5));
+        d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      }
+      if (d.Status === "inactive") {
+        // Released: the pool may give the instance to another resource.
+        await api.call("UpdateInstance", {
+          InstanceId: olds.instanceId,
+          Tags: [{ TagKey: CLAIM_TAG, TagValue: "" }],
+        });
+        log(`instance ${olds.instanceId}: pending application cancelled; the instance is inactive again`);
+      } else log(`instance ${olds.instanceId}: pending application cancelled; the instance is ${d.Status}`);
+      return;
+    }
+    const issued = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
+    if (issued && olds.onDelete === "revoke") {
+      await api.call("RevokeCertificate", {
+        InstanceId: olds.instanceId,
+        ...(d.CertificateId ? { CertificateId: d.CertificateId } : {}),
+      });
+      log(`instance ${olds.instanceId}: certificate ${d.CertificateId} revoked (onDelete: revoke)`);
+      return;
+    }
+    if (issued)
+      log(
+        `instance ${olds.instanceId}: certificate ${d.CertificateId} kept in CAS (onDelete: keep); the instance is never refunded or deleted by this resource`,
+      );
+  },
+};

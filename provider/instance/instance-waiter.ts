@@ -1,0 +1,87 @@
+// Waiting for the certificate applied on an instance (CertificateOrderValidation with instanceId):
+// polls GetInstanceDetail until the current certificate is issued (Terraform's validation resource
+// polls `CertificateStatus` until `issued`; revoked and expired fail), then reads the PEM and the
+// CAS-made key with GetUserCertificateDetail (`CertId` = the instance's `CertificateId`).
+import type { Clock } from "../../protocol/clock";
+import type { CasClient } from "../cas/client";
+import { CasApiError, CasError } from "../cas/errors";
+import type { InstanceDetail } from "../cas/instance-schemas";
+import { certificateFields, stripUndefined } from "../order/outputs";
+import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/validation-inputs";
+import type { WaitOptions } from "../order/waiter";
+import { statusOf } from "./instance-provider";
+
+/** Polls until the instance's certificate is issued; stops on a failed, cancelled, revoked or expired application. */
+export async function waitForInstanceIssuance(
+  api: CasClient,
+  instanceId: string,
+  opts: WaitOptions,
+  clock: Clock,
+  log: (line: string) => void,
+): Promise<InstanceDetail> {
+  const started = clock.now();
+  const deadline = started + opts.timeoutMinutes * 60_000;
+  let interval = opts.pollIntervalSeconds * 1000;
+  let last: string | undefined;
+  for (;;) {
+    let d: InstanceDetail;
+    try {
+      d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
+    } catch (e) {
+      if (e instanceof CasApiError && e.httpStatus === 404)
+        throw new CasError(
+          "InstanceGone",
+          `instance ${instanceId} does not exist in CAS for these credentials`,
+        );
+      throw e;
+    }
+    const status = statusOf(d);
+    if (status !== last) {
+      const waited = Math.round((clock.now() - started) / 1000);
+      log(`instance ${instanceId}: ${status}${waited ? ` (after ${waited}s)` : ""}`);
+      last = status;
+    }
+    if (status === "issued" && d.CertificateId) return d;
+    if (status !== "pending_validation")
+      throw new CasError(
+        "InstanceNotIssuing",
+        `instance ${instanceId}: the application is ${status}${d.PendingResult ? ` (${d.PendingResult})` : ""}; replace the InstanceCertificate to apply again`,
+      );
+    const left = deadline - clock.now();
+    if (left <= 0)
+      throw new CasError(
+        "WaitTimedOut",
+        `instance ${instanceId} is still pending after ${opts.timeoutMinutes} minute(s). Nothing was lost: run pulumi up again to keep waiting, or raise timeoutMinutes.`,
+      );
+    await clock.sleep(Math.min(interval, left));
+    interval = Math.min(Math.round(interval * 1.5), opts.maxPollIntervalSeconds * 1000);
+  }
+}
+
+/** The validation's outputs for an instance whose certificate is issued: PEMs, key (secret), ids. */
+export async function instanceCertificateOutputs(api: CasClient, s: ValidationSettings, d: InstanceDetail) {
+  const pem = await api.call("GetUserCertificateDetail", { CertId: d.CertificateId!, CertFilter: false });
+  const cert = await certificateFields({
+    RequestId: pem.RequestId,
+    Type: "certificate",
+    ValidateType: undefined,
+    RecordDomain: undefined,
+    RecordType: undefined,
+    RecordValue: undefined,
+    Domain: undefined,
+    Uri: undefined,
+    Content: undefined,
+    Certificate: pem.Cert,
+    PrivateKey: undefined,
+    CertId: undefined,
+  });
+  return stripUndefined({
+    schemaVersion: VALIDATION_STATE_VERSION,
+    ...s,
+    orderId: null,
+    ...cert,
+    certificateId: d.CertificateId!,
+    certIdentifier: d.CertIdentifier ?? pem.CertIdentifier ?? null,
+    privateKeyPem: pem.Key ?? null,
+  });
+}

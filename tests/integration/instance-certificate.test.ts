@@ -1,0 +1,193 @@
+// InstanceCertificate inside Pulumi's dynamic-provider host, against the emulator: a TEST instance
+// claimed from the pool, records keyed by name, issuance through the published DNS record, a quiet
+// diff, delete that keeps an issued certificate and cancels a pending one (inactive again), and two
+// hosts (two stacks) taking from one pool at the same time never holding one instance.
+import assert from "node:assert/strict";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { certificateOrderValidationStub, instanceCertificateStub } from "../../sdk/stubs";
+import { startProviderHost, type ProviderHost } from "../support/provider-host";
+
+const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+
+describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the emulator", function () {
+  this.timeout(120_000);
+  let emu: RunningEmulator;
+  const hosts: ProviderHost[] = [];
+  const newHost = async () => {
+    const host = await startProviderHost(
+      instanceCertificateStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    hosts.push(host);
+    return host;
+  };
+  let host: ProviderHost;
+
+  before(async () => {
+    emu = await startEmulator({ testInstances: 4, lifecycle: { validation: "dns", issueAfterMs: 0 } });
+    host = await newHost();
+  });
+  after(async () => {
+    for (const h of hosts) h.stop();
+    await emu?.close();
+  });
+
+  async function create(h: ProviderHost, inputs: Record<string, unknown>) {
+    const checked = await h.check(inputs);
+    assert.deepEqual(checked.failures, []);
+    return { checked: checked.inputs, ...(await h.create(checked.inputs)) };
+  }
+  const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
+  const inactive = async () => (await emu.control.instances()).filter((i) => i.status === "inactive").length;
+
+  it("refuses inputs that name no instance source, no names or no contact, naming the property", async () => {
+    const none = await host.check({ domain: "a.example.com", ...contact });
+    assert.deepEqual(
+      none.failures.map((f) => f.property),
+      ["instanceType"],
+    );
+    assert.match(none.failures[0]!.reason, /instanceId .* or instanceType: "TEST"/);
+    const noContact = await host.check({ instanceType: "TEST", domain: "a.example.com" });
+    assert.deepEqual(
+      noContact.failures.map((f) => f.property),
+      ["username"],
+    );
+    const two = await host.check({
+      instanceType: "TEST",
+      domain: "a.example.com",
+      domains: ["b.example.com"],
+      ...contact,
+    });
+    assert.deepEqual(
+      two.failures.map((f) => f.property),
+      ["domains"],
+    );
+  });
+
+  it("takes a TEST instance from the pool, is issued through its DNS record, diffs quietly, and keeps the issued certificate on delete", async () => {
+    const before = await inactive();
+    const { id, outs, checked } = await create(host, {
+      instanceType: "TEST",
+      domain: "www.example.com",
+      ...contact,
+    });
+    assert.match(id, /^cas-cn-/);
+    assert.equal(outs.instanceId, id);
+    assert.equal(outs.status, "pending_validation");
+    assert.equal(outs.schemaVersion, 1);
+    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["www.example.com"]!;
+    assert.equal(rec.fqdn, "_dnsauth.www.example.com");
+    assert.equal(rec.zone, "example.com");
+    assert.equal(rec.rr, "_dnsauth.www");
+    assert.equal(rec.type, "TXT");
+    const held = await instance(id);
+    assert.equal(held.status, "pending");
+    assert.deepEqual(held.tags, [{ TagKey: CLAIM_TAG, TagValue: outs.claim }]);
+    assert.equal(await inactive(), before - 1);
+    // A second `up` with the same program: nothing changes (domains instead of domain means the same).
+    assert.deepEqual((await host.diff(id, outs, checked)).changes, 1); // DIFF_NONE
+    const asList = (await host.check({ instanceType: "TEST", domains: ["WWW.example.com"], ...contact }))
+      .inputs;
+    assert.equal((await host.diff(id, outs, asList)).changes, 1);
+    const renamed = (await host.check({ instanceType: "TEST", domain: "api.example.com", ...contact }))
+      .inputs;
+    assert.deepEqual((await host.diff(id, outs, renamed)).replaces, ["domains"]);
+    emu.control.publishDnsRecord({ name: rec.fqdn, type: rec.type, value: rec.value });
+    const read = await host.read(id, outs);
+    assert.equal(read.props.status, "issued");
+    assert.match(String(read.props.certificateId), /^\d+$/);
+    assert.equal(read.props.certIdentifier, `${read.props.certificateId}-cn-hangzhou`);
+    assert.ok(Date.parse(String(read.props.notAfter)) > Date.now());
+    assert.deepEqual(read.props.validationRecords, outs.validationRecords, "records kept once issued");
+    await host.delete(id, read.props);
+    const kept = await instance(id);
+    assert.equal(kept.status, "normal");
+    assert.equal(kept.certificate!.revokedAt, null);
+    await host.waitForStderr(/kept in CAS \(onDelete: keep\)/);
+  });
+
+  it("delete of a pending application cancels it and waits until the instance is inactive again, released for the pool", async () => {
+    const before = await inactive();
+    const { id, outs } = await create(host, {
+      instanceType: "TEST",
+      domain: "pending.example.com",
+      ...contact,
+    });
+    assert.equal(await inactive(), before - 1);
+    await host.delete(id, outs);
+    const back = await instance(id);
+    assert.equal(back.status, "inactive");
+    assert.deepEqual(back.tags, [{ TagKey: CLAIM_TAG, TagValue: "" }]);
+    assert.equal(await inactive(), before);
+  });
+
+  it("two stacks taking from one pool at the same time hold different instances", async () => {
+    const other = await newHost();
+    const before = await inactive();
+    assert.ok(before >= 2);
+    const [a, b] = await Promise.all([
+      create(host, { instanceType: "TEST", domain: "a.example.org", ...contact }),
+      create(other, { instanceType: "TEST", domain: "b.example.org", ...contact }),
+    ]);
+    assert.notEqual(a.id, b.id);
+    assert.equal((await instance(a.id)).application!.domains[0], "a.example.org");
+    assert.equal((await instance(b.id)).application!.domains[0], "b.example.org");
+    assert.equal(await inactive(), before - 2);
+    await Promise.all([host.delete(a.id, a.outs), other.delete(b.id, b.outs)]);
+    assert.equal(await inactive(), before);
+  });
+
+  it("CertificateOrderValidation with instanceId waits until the instance's certificate is issued and gives its PEM, CAS-made key and ids", async () => {
+    const validation = await startProviderHost(
+      certificateOrderValidationStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    hosts.push(validation);
+    const { id, outs } = await create(host, {
+      instanceType: "TEST",
+      domain: "issued.example.com",
+      ...contact,
+    });
+    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["issued.example.com"]!;
+    const checked = await validation.check({ instanceId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
+    assert.deepEqual(checked.failures, []);
+    const waiting = validation.create(checked.inputs);
+    emu.control.publishDnsRecord({ name: rec.fqdn, type: rec.type, value: rec.value });
+    const v = await waiting;
+    assert.equal(v.id, `${id}-validation`);
+    assert.equal(v.outs.instanceId, id);
+    assert.equal(v.outs.orderId, null);
+    assert.equal(v.outs.schemaVersion, 3);
+    assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
+    assert.match(String(v.outs.privateKeyPem), /PRIVATE KEY/);
+    assert.deepEqual(v.outs.sans, ["issued.example.com"]);
+    const held = await instance(id);
+    assert.equal(v.outs.certificateId, held.certificate!.certId);
+    assert.equal(v.outs.certIdentifier, `${held.certificate!.certId}-cn-hangzhou`);
+    // A refresh with the same certificate changes nothing.
+    assert.deepEqual((await validation.read(v.id, v.outs)).props.certificateId, v.outs.certificateId);
+  });
+
+  it("a named BUY instance is used only when named; a change on it deletes before it replaces", async () => {
+    const bought = emu.control.addInstance({ instanceType: "BUY", domainCount: 2 });
+    const { id, outs, checked } = await create(host, {
+      instanceId: bought.instanceId,
+      domains: ["shop.example.net", "www.shop.example.net"],
+      ...contact,
+    });
+    assert.equal(id, bought.instanceId);
+    assert.deepEqual(Object.keys(outs.validationRecords as object).sort(), [
+      "shop.example.net",
+      "www.shop.example.net",
+    ]);
+    const more = { ...checked, keyAlgorithm: "ECC_256" };
+    const d = await host.diff(id, outs, more);
+    assert.deepEqual(d.replaces, ["keyAlgorithm"]);
+    assert.equal(d.deleteBeforeReplace, true, "a pinned instance holds one application");
+    await host.delete(id, outs);
+    assert.equal((await instance(id)).status, "inactive");
+  });
+});
