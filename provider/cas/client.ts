@@ -11,7 +11,7 @@ import {
 import { systemClock, type Clock } from "../../protocol/clock";
 import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
-import { resolveEndpoint } from "./endpoints";
+import { resolveEndpointSource } from "./endpoints";
 import {
   credentialAdvice,
   CREDENTIAL_ERROR_CODES,
@@ -29,6 +29,7 @@ import { canonicalQuery, flattenParams } from "../../protocol/percent-encode";
 import {
   classifyFailure,
   isRepeatable,
+  NEVER_SENT_ATTEMPTS,
   parseRetryAfter,
   type AttemptOutcome,
   type FailureKind,
@@ -39,7 +40,7 @@ import { bound, redact } from "./redact";
 import { errorBody, formatIssues } from "./schemas";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { NotSentError, send, provablyNotSent, ResponseTooLargeError, type HttpResponse } from "./transport";
+import { NotSentError, notSentReason, send, ResponseTooLargeError, type HttpResponse } from "./transport";
 
 /**
  * What the client puts on the wire: `acs3` is the official SDK's shape (ACS3-HMAC-SHA256, POST,
@@ -111,6 +112,8 @@ const USER_AGENT = `pulumi-alicloud-cas (${process.platform}; ${process.arch}) N
  */
 export class CasClient {
   readonly endpoint: URL;
+  /** Where the endpoint came from (`environment ALIBABA_CLOUD_ENDPOINT_CAS`, …), for messages. */
+  readonly endpointSource: string;
   private readonly credentials: Credentials;
   private readonly scheme: SignatureScheme;
   private readonly policy: RetryPolicy;
@@ -123,9 +126,13 @@ export class CasClient {
   private readonly userAgent: string;
 
   constructor(options: CasClientOptions = {}) {
-    this.endpoint = new URL(
-      resolveEndpoint({ explicit: options.endpoint, config: options.config, env: options.env }),
-    );
+    const resolved = resolveEndpointSource({
+      explicit: options.endpoint,
+      config: options.config,
+      env: options.env,
+    });
+    this.endpoint = new URL(resolved.endpoint);
+    this.endpointSource = resolved.source;
     this.credentials =
       options.credentials ??
       resolveCredentials({
@@ -177,6 +184,7 @@ export class CasClient {
     const limiter = this.limiterFor(action);
     let failures = 0;
     let throttles = 0;
+    let neverSent = 0;
 
     let last: CasError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -230,6 +238,14 @@ export class CasClient {
             );
           break;
         }
+        case "never-sent": {
+          // Nothing reached the service (a create included): repeated a few times in all, outside
+          // the retry budget (which spares a struggling service), then reported with the fix.
+          if (++neverSent >= Math.min(this.policy.maxAttempts, NEVER_SENT_ATTEMPTS)) throw failure.error;
+          delay = backoffDelay(this.policy, failures++, this.clock.random());
+          if (this.clock.now() + delay >= deadline.at) throw failure.error;
+          break;
+        }
         case "transient": {
           delay = backoffDelay(this.policy, failures++, this.clock.random(), failure.retryAfterMs);
           if (failures >= this.policy.maxAttempts) throw failure.error;
@@ -249,7 +265,10 @@ export class CasClient {
         action,
         attempt: attempt + 1,
         delayMs: delay,
-        reason: failure.error.code,
+        reason:
+          failure.kind === "never-sent"
+            ? `${failure.error.code} (nothing was sent: ${describeCause(failure.error.cause)}; the endpoint ${this.endpoint.origin} is from ${this.endpointSource})`
+            : failure.error.code,
       });
       await this.clock.sleep(delay, options.signal);
     }
@@ -287,11 +306,24 @@ export class CasClient {
         );
       if (e instanceof NotSentError)
         return failed(
-          { type: "no-answer", sent: false },
+          { type: "not-sent", reason: "no-slot" },
           new CasTransportError(
             "Timeout",
             action,
             `${e.message} (${this.endpoint.origin}) until the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source})`,
+            e,
+          ),
+        );
+      const reason = notSentReason(e);
+      if (reason === "tls") return failed({ type: "not-sent", reason }, this.tlsError(action, e));
+      if (reason === "connect")
+        return failed(
+          { type: "not-sent", reason },
+          new CasTransportError(
+            "NetworkError",
+            action,
+            `cannot connect to ${this.endpoint.origin} (${describeCause(e)}); nothing was sent. ` +
+              `The endpoint is from ${this.endpointSource}: ${this.endpointFix()}`,
             e,
           ),
         );
@@ -304,7 +336,7 @@ export class CasClient {
           : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
         e,
       );
-      return failed({ type: "no-answer", sent: !provablyNotSent(e) }, error);
+      return failed({ type: "no-answer" }, error);
     }
     if (res.status >= 200 && res.status < 300) {
       this.budget.refund();
@@ -328,6 +360,35 @@ export class CasClient {
         retryAfterMs: parseRetryAfter(retryAfter),
       },
     };
+  }
+
+  /** A TLS handshake this machine refused: nothing was sent; what to fix, by the failure. */
+  private tlsError(action: string, e: unknown): CasTransportError {
+    const cause = describeCause(e);
+    const notTls = cause.includes("WRONG_VERSION_NUMBER");
+    return new CasTransportError(
+      "TlsHandshakeFailed",
+      action,
+      `the TLS handshake with ${this.endpoint.origin} failed (${cause}); nothing was sent, so no order can exist. ` +
+        (notTls
+          ? `The endpoint does not speak TLS: if it is a plain-HTTP server on this machine (the emulator without --tls), use http://; the endpoint is from ${this.endpointSource}.`
+          : `This machine does not trust the endpoint's certificate. If a private CA issued it (a TLS-inspecting proxy, a private gateway, the emulator with --tls), ` +
+            "give Node that CA: export NODE_EXTRA_CA_CERTS=/path/to/ca.pem before running pulumi. " +
+            `If the certificate is expired or names another host, the endpoint is wrong: it is from ${this.endpointSource}.`),
+      e,
+    );
+  }
+
+  /** What to check when the endpoint cannot be reached, by where it came from. */
+  private endpointFix(): string {
+    const source = this.endpointSource;
+    if (source.includes("ALIBABA_CLOUD_ENDPOINT_CAS"))
+      return "check that it is running and reachable (a stopped emulator?), or unset ALIBABA_CLOUD_ENDPOINT_CAS to use Alibaba Cloud's endpoint.";
+    if (source.includes("alicloud:endpoints"))
+      return "check the cas entry of alicloud:endpoints (pulumi config get alicloud:endpoints), or remove it to use Alibaba Cloud's endpoint.";
+    if (source.startsWith("region"))
+      return "check this machine's network path to Alibaba Cloud (DNS, firewall; a proxy is taken from HTTPS_PROXY), and alicloud:region.";
+    return "check the endpoint option.";
   }
 
   /** The error for a call that ran out of time, naming the endpoint and the setting. */

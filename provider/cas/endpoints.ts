@@ -81,13 +81,24 @@ export interface EndpointSources {
  * gets `https://`.
  */
 export function resolveEndpoint(src: EndpointSources = {}): string {
+  return resolveEndpointSource(src).endpoint;
+}
+
+/** The CAS endpoint ({@link resolveEndpoint}) and where it came from, for messages that name the fix. */
+export function resolveEndpointSource(src: EndpointSources = {}): { endpoint: string; source: string } {
   const env = src.env ?? process.env;
-  const configured =
-    src.explicit ??
-    env.ALIBABA_CLOUD_ENDPOINT_CAS ??
-    casFromEndpointsConfig(src.config?.("alicloud:endpoints"));
-  if (configured) return withScheme(configured);
-  return endpointForRegion(resolveRegion(src));
+  const configured: Array<[string, string | undefined]> = [
+    ["the client's endpoint option", src.explicit],
+    ["environment ALIBABA_CLOUD_ENDPOINT_CAS", env.ALIBABA_CLOUD_ENDPOINT_CAS],
+    [
+      "stack config alicloud:endpoints (its cas entry)",
+      casFromEndpointsConfig(src.config?.("alicloud:endpoints")),
+    ],
+  ];
+  const found = configured.find(([, value]) => value !== undefined && value !== "");
+  if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  const region = resolveRegion(src);
+  return { endpoint: endpointForRegion(region), source: `region ${region} (${regionSource(src)})` };
 }
 
 /** The official SDK's endpoint for a region. */
@@ -125,14 +136,7 @@ const MAX_REGION_LENGTH = 50;
  * refused, naming where it came from.
  */
 export function resolveRegion(src: EndpointSources = {}): string {
-  const env = src.env ?? process.env;
-  const sources: Array<[string, string | undefined]> = [
-    ["stack config alicloud:region", src.config?.("alicloud:region")],
-    ["environment ALICLOUD_REGION", env.ALICLOUD_REGION],
-    ["environment ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
-  ];
-  // An empty value (`export ALICLOUD_REGION=`) is unset, as the Aliyun CLI treats it.
-  const found = sources.find(([, value]) => value !== undefined && value !== "");
+  const found = regionSetting(src);
   if (!found) return DEFAULT_REGION;
   const [source, region] = found as [string, string];
   if (region.length > MAX_REGION_LENGTH || !REGION_ID.test(region))
@@ -143,6 +147,24 @@ export function resolveRegion(src: EndpointSources = {}): string {
         "Set it to a region id (pulumi config set alicloud:region cn-hangzhou), or set the endpoint itself with alicloud:endpoints or ALIBABA_CLOUD_ENDPOINT_CAS.",
     );
   return region;
+}
+
+/** The setting the region comes from and its value; none when every source is unset. */
+function regionSetting(src: EndpointSources): [string, string] | undefined {
+  const env = src.env ?? process.env;
+  const sources: Array<[string, string | undefined]> = [
+    ["stack config alicloud:region", src.config?.("alicloud:region")],
+    ["environment ALICLOUD_REGION", env.ALICLOUD_REGION],
+    ["environment ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
+  ];
+  // An empty value (`export ALICLOUD_REGION=`) is unset, as the Aliyun CLI treats it.
+  return sources.find(([, value]) => value !== undefined && value !== "") as [string, string] | undefined;
+}
+
+function regionSource(src: EndpointSources): string {
+  return (
+    regionSetting(src)?.[0] ?? "the default; set alicloud:region or ALIBABA_CLOUD_ENDPOINT_CAS to change it"
+  );
 }
 
 function withScheme(endpoint: string): string {

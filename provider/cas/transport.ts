@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import type { NotSentReason } from "./failure";
 
 /** One HTTP exchange as the client sees it. */
 export interface HttpRequest {
@@ -174,25 +175,61 @@ export async function closeTransports(): Promise<void> {
   await Promise.all(all.map((p) => p.pool.close()));
 }
 
-const NOT_SENT_CODES = new Set([
+/** Connection failures: no connection was made, so nothing was written. */
+const CONNECT_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
   "UND_ERR_CONNECT_TIMEOUT",
   "EHOSTUNREACH",
-  "ERR_NOT_SENT",
+  "ENETUNREACH",
 ]);
 
 /**
- * Whether a network error proves the request never left this machine (connection refused, DNS
- * failure, connect timeout, no free connection before the deadline). Anything else may have reached the server.
+ * Certificate verification failures of a TLS handshake (OpenSSL's X509_V_ERR_* names as Node
+ * reports them, and Node's own host-name check), and a peer that answered the handshake with
+ * something other than TLS. The HTTP request is written only after the handshake succeeds.
  */
-export function provablyNotSent(error: unknown): boolean {
+const TLS_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
+/**
+ * Why a network error proves the request never left this machine (`tls`: the handshake failed;
+ * `connect`: no connection; `no-slot`: no free connection before the deadline), or `undefined`
+ * when it may have reached the server. Follows the causes undici and `fetch` wrap errors in.
+ */
+export function notSentReason(error: unknown): NotSentReason | undefined {
   let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
+  for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+    if (typeof code === "string") {
+      if (TLS_CODES.has(code)) return "tls";
+      if (CONNECT_CODES.has(code)) return "connect";
+      if (code === "ERR_NOT_SENT") return "no-slot";
+    }
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
