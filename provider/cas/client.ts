@@ -11,7 +11,7 @@ import {
 import { systemClock, type Clock } from "../../protocol/clock";
 import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
-import { resolveEndpointSource } from "./endpoints";
+import { allowInsecureEndpointSetting, checkEndpointTransport, resolveEndpointSource } from "./endpoints";
 import {
   credentialAdvice,
   CREDENTIAL_ERROR_CODES,
@@ -58,6 +58,11 @@ export type ClientEvent =
 export interface CasClientOptions {
   /** `https://cas.aliyuncs.com` by default; `http://127.0.0.1:PORT` for the emulator. */
   endpoint?: string;
+  /**
+   * Allows a plain `http://` endpoint on a host other than this machine (loopback is always
+   * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
+   */
+  allowInsecureEndpoint?: boolean;
   accessKeyId?: string;
   accessKeySecret?: string;
   securityToken?: string;
@@ -133,6 +138,11 @@ export class CasClient {
     });
     this.endpoint = new URL(resolved.endpoint);
     this.endpointSource = resolved.source;
+    checkEndpointTransport(
+      this.endpoint,
+      this.endpointSource,
+      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
+    );
     this.credentials =
       options.credentials ??
       resolveCredentials({

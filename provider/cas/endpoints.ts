@@ -149,6 +149,52 @@ export function resolveRegion(src: EndpointSources = {}): string {
   return region;
 }
 
+/** The setting that lets plain `http://` reach hosts other than this machine. */
+export const ALLOW_INSECURE_ENDPOINT_KEY = "alicloud-cas:allowInsecureEndpoint";
+
+/** Whether `host` (a URL's hostname) is this machine: `localhost`, `127.0.0.0/8` or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * `alicloud-cas:allowInsecureEndpoint` as a boolean: `true` or `false`, unset is `false`; anything
+ * else is refused, naming the setting.
+ */
+export function allowInsecureEndpointSetting(config: ConfigLookup | undefined): boolean {
+  const raw = config?.(ALLOW_INSECURE_ENDPOINT_KEY);
+  if (raw === undefined || raw.trim() === "" || raw.trim() === "false") return false;
+  if (raw.trim() === "true") return true;
+  throw new CasError(
+    "InvalidConfig",
+    `${ALLOW_INSECURE_ENDPOINT_KEY}: ${JSON.stringify(raw.slice(0, 50))} is not true or false; ` +
+      `set it to true only for a test network you trust (pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true), or remove it`,
+  );
+}
+
+/**
+ * Refuses a plain `http://` endpoint on a host other than this machine unless `allowInsecure`: the
+ * requests carry the STS token and CAS answers carry private keys, which would cross the network
+ * unencrypted. Loopback (the emulator on this machine) is always allowed.
+ */
+export function checkEndpointTransport(endpoint: URL, source: string, allowInsecure: boolean): void {
+  if (endpoint.protocol === "https:") return;
+  if (endpoint.protocol !== "http:")
+    throw new CasError(
+      "InvalidEndpoint",
+      `the CAS endpoint ${endpoint.origin} (from ${source}) uses ${endpoint.protocol}; use https:// (or http:// for an emulator on this machine)`,
+    );
+  if (isLoopbackHost(endpoint.hostname) || allowInsecure) return;
+  throw new CasError(
+    "InsecureEndpoint",
+    `the CAS endpoint ${endpoint.origin} (from ${source}) is plain http:// to a host other than this machine: ` +
+      "the access key's signatures, the STS token and the private keys CAS returns would cross the network unencrypted, so nothing was sent. " +
+      `Use https://, or an http:// endpoint on 127.0.0.1, ::1 or localhost; for a test network you trust, set ` +
+      `pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true (the client option allowInsecureEndpoint).`,
+  );
+}
+
 /** The setting the region comes from and its value; none when every source is unset. */
 function regionSetting(src: EndpointSources): [string, string] | undefined {
   const env = src.env ?? process.env;
