@@ -11,7 +11,12 @@ import {
 import { systemClock, type Clock } from "../../protocol/clock";
 import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
-import { allowInsecureEndpointSetting, checkEndpointTransport, resolveEndpointSource } from "./endpoints";
+import {
+  allowInsecureEndpointSetting,
+  checkEndpointTransport,
+  isLoopbackHost,
+  resolveEndpointSource,
+} from "./endpoints";
 import {
   credentialAdvice,
   CREDENTIAL_ERROR_CODES,
@@ -40,7 +45,15 @@ import { bound, redact } from "./redact";
 import { errorBody, formatIssues } from "./schemas";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { NotSentError, notSentReason, send, ResponseTooLargeError, type HttpResponse } from "./transport";
+import {
+  NotSentError,
+  notSentReason,
+  proxyRefusal,
+  send,
+  ResponseTooLargeError,
+  type HttpResponse,
+  type ProxySettings,
+} from "./transport";
 
 /**
  * What the client puts on the wire: `acs3` is the official SDK's shape (ACS3-HMAC-SHA256, POST,
@@ -63,6 +76,12 @@ export interface CasClientOptions {
    * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
    */
   allowInsecureEndpoint?: boolean;
+  /**
+   * The proxy for every request (`http://host:port`, credentials allowed), or `direct` for none.
+   * Default: stack config `alicloud-cas:proxy`, else `HTTPS_PROXY` / `HTTP_PROXY` (and the
+   * lowercase spellings) from `env`; `NO_PROXY` applies either way.
+   */
+  proxy?: string;
   accessKeyId?: string;
   accessKeySecret?: string;
   securityToken?: string;
@@ -120,6 +139,9 @@ export class CasClient {
   /** Where the endpoint came from (`environment ALIBABA_CLOUD_ENDPOINT_CAS`, …), for messages. */
   readonly endpointSource: string;
   private readonly credentials: Credentials;
+  private readonly proxy: ProxySettings;
+  /** How requests leave (` through the proxy … (from …)`, or empty), for messages. */
+  private readonly route: string;
   private readonly scheme: SignatureScheme;
   private readonly policy: RetryPolicy;
   private readonly budget: RetryBudget;
@@ -154,6 +176,14 @@ export class CasClient {
         config: options.config,
         env: options.env,
       });
+    const env = options.env ?? process.env;
+    ({ settings: this.proxy, route: this.route } = resolveProxy(
+      options.proxy !== undefined
+        ? [options.proxy, "the client's proxy option"]
+        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
+      env,
+      this.endpoint.hostname,
+    ));
     this.scheme = options.signatureScheme ?? "acs3";
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget = new RetryBudget(this.policy);
@@ -332,8 +362,11 @@ export class CasClient {
           new CasTransportError(
             "NetworkError",
             action,
-            `cannot connect to ${this.endpoint.origin} (${describeCause(e)}); nothing was sent. ` +
-              `The endpoint is from ${this.endpointSource}: ${this.endpointFix()}`,
+            (proxyRefusal(e) !== undefined
+              ? `the proxy refused the tunnel to ${this.endpoint.origin} (HTTP ${proxyRefusal(e)})${this.route}; nothing was sent. ` +
+                `Check the proxy's address, credentials (http://user:password@host:port) and whether it allows ${this.endpoint.host}.`
+              : `cannot connect to ${this.endpoint.origin}${this.route} (${describeCause(e)}); nothing was sent. `) +
+              ` The endpoint is from ${this.endpointSource}: ${this.endpointFix()}`,
             e,
           ),
         );
@@ -379,7 +412,7 @@ export class CasClient {
     return new CasTransportError(
       "TlsHandshakeFailed",
       action,
-      `the TLS handshake with ${this.endpoint.origin} failed (${cause}); nothing was sent, so no order can exist. ` +
+      `the TLS handshake with ${this.endpoint.origin}${this.route} failed (${cause}); nothing was sent, so no order can exist. ` +
         (notTls
           ? `The endpoint does not speak TLS: if it is a plain-HTTP server on this machine (the emulator without --tls), use http://; the endpoint is from ${this.endpointSource}.`
           : `This machine does not trust the endpoint's certificate. If a private CA issued it (a TLS-inspecting proxy, a private gateway, the emulator with --tls), ` +
@@ -490,12 +523,16 @@ export class CasClient {
     const bound = AbortSignal.timeout(Math.max(1, remaining));
     const request =
       this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
-    return send({
-      ...request,
-      method: "POST",
-      signal: signal ? AbortSignal.any([signal, bound]) : bound,
-      timeoutMs: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
-    });
+    return send(
+      {
+        ...request,
+        method: "POST",
+        signal: signal ? AbortSignal.any([signal, bound]) : bound,
+        timeoutMs: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
+      },
+      undefined,
+      this.proxy,
+    );
   }
 
   private baseHeaders(): Record<string, string> {
@@ -616,6 +653,77 @@ export class CasClient {
         : undefined,
     };
   }
+}
+
+/** The stack config key of the proxy setting. */
+export const PROXY_KEY = "alicloud-cas:proxy";
+
+/** A proxy URL without its credentials, for messages. */
+function withoutCredentials(uri: string): string {
+  try {
+    const u = new URL(uri);
+    u.username = "";
+    u.password = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "(a proxy URL that does not parse)";
+  }
+}
+
+/**
+ * The proxy settings from the explicit setting (`alicloud-cas:proxy` or the option; `direct` for
+ * none) or the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case; not for a loopback
+ * endpoint), and how requests
+ * leave, for messages. A setting that is not an http(s) URL is refused, naming it.
+ */
+export function resolveProxy(
+  [explicit, source]: [string | undefined, string],
+  env: Readonly<Record<string, string | undefined>>,
+  endpointHost: string,
+): { settings: ProxySettings; route: string } {
+  const pick = (...names: string[]) => {
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    return undefined;
+  };
+  const noProxy = pick("no_proxy", "NO_PROXY");
+  const unless = noProxy ? `, except hosts ${noProxy[0]} lists` : "";
+  const check = (uri: string, from: string) => {
+    let u: URL | undefined;
+    try {
+      u = new URL(uri);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:"))
+      throw new CasError(
+        "InvalidConfig",
+        `${from}: ${JSON.stringify(withoutCredentials(uri))} is not a proxy URL; set it to http://host:port (or https://; ` +
+          `credentials as http://user:password@host:port)${from.includes(PROXY_KEY) ? ", or direct for no proxy" : ""}`,
+      );
+  };
+  if (explicit !== undefined && explicit.trim() !== "") {
+    if (explicit.trim() === "direct") return { settings: {}, route: "" };
+    check(explicit.trim(), source);
+    return {
+      settings: { proxy: explicit.trim(), noProxy: noProxy?.[1] },
+      route: ` through the proxy ${withoutCredentials(explicit.trim())} (from ${source}${unless})`,
+    };
+  }
+  // An endpoint on this machine (the emulator) is never reached through the environment's proxy,
+  // whose loopback is another machine's; the explicit setting above still applies to it.
+  if (isLoopbackHost(endpointHost)) return { settings: {}, route: "" };
+  const https = pick("https_proxy", "HTTPS_PROXY");
+  const http = pick("http_proxy", "HTTP_PROXY");
+  if (!https && !http) return { settings: {}, route: "" };
+  for (const p of [https, http]) if (p) check(p[1], `environment ${p[0]}`);
+  const shown = [https, http]
+    .filter((p) => p !== undefined)
+    .map((p) => `${p[0]}=${withoutCredentials(p[1])}`)
+    .join(", ");
+  return {
+    settings: { httpsProxy: https?.[1], httpProxy: http?.[1], noProxy: noProxy?.[1] },
+    route: ` through the environment's proxy (${shown}${unless})`,
+  };
 }
 
 /** `12 s`, `90 s`, `1.5 s`. */

@@ -1,4 +1,4 @@
-import { Pool } from "undici";
+import { EnvHttpProxyAgent, Pool, type Dispatcher } from "undici";
 import type { NotSentReason } from "./failure";
 
 /** One HTTP exchange as the client sees it. */
@@ -25,24 +25,48 @@ export interface HttpResponse {
 export const MAX_CONNECTIONS = 64;
 
 /**
- * One keep-alive pool per origin, shared by every client in the process, with its slots: a request
- * takes a slot before it is handed to the pool, so the pool never queues and a request's timer
- * starts only once it has a connection.
+ * Which proxy requests take (undici's environment proxy agent). Every field is given explicitly,
+ * so the environment a client was given is the one that counts, not this process's.
  */
-const pools = new Map<string, { pool: Pool; slots: Slots }>();
+export interface ProxySettings {
+  /** The proxy for every request (`alicloud-cas:proxy`), instead of `httpProxy`/`httpsProxy`. */
+  proxy?: string;
+  /** `HTTP_PROXY` / `http_proxy`: for http:// endpoints, and https:// ones without `httpsProxy`. */
+  httpProxy?: string;
+  /** `HTTPS_PROXY` / `https_proxy`: for https:// endpoints. */
+  httpsProxy?: string;
+  /** `NO_PROXY` / `no_proxy`: hosts reached directly (comma-separated; `*` for all). */
+  noProxy?: string;
+}
 
-function poolFor(origin: string): { pool: Pool; slots: Slots } {
-  let entry = pools.get(origin);
+/**
+ * One keep-alive pool per origin (and proxy settings), shared by every client in the process, with
+ * its slots: a request takes a slot before it is handed to the pool, so the pool never queues and a
+ * request's timer starts only once it has a connection. Without a proxy it is an undici `Pool`;
+ * with one, an `EnvHttpProxyAgent` (CONNECT tunnels for https://, `NO_PROXY` honoured).
+ */
+const pools = new Map<string, { pool: Dispatcher; slots: Slots; viaAgent: boolean }>();
+
+function poolFor(
+  origin: string,
+  proxy: ProxySettings = {},
+): { pool: Dispatcher; slots: Slots; viaAgent: boolean } {
+  const key = `${origin}|${proxy.proxy ?? ""}|${proxy.httpProxy ?? ""}|${proxy.httpsProxy ?? ""}|${proxy.noProxy ?? ""}`;
+  let entry = pools.get(key);
   if (!entry) {
+    const options = { connections: MAX_CONNECTIONS, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 };
+    const httpProxy = proxy.proxy ?? proxy.httpProxy ?? "";
+    const httpsProxy = proxy.proxy ?? proxy.httpsProxy ?? "";
+    const viaAgent = httpProxy !== "" || httpsProxy !== "";
     entry = {
-      pool: new Pool(origin, {
-        connections: MAX_CONNECTIONS,
-        keepAliveTimeout: 10_000,
-        keepAliveMaxTimeout: 60_000,
-      }),
+      pool: viaAgent
+        ? // "" rather than undefined: undici would read this process's environment for a missing one.
+          new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: proxy.noProxy ?? "" })
+        : new Pool(origin, options),
       slots: new Slots(MAX_CONNECTIONS),
+      viaAgent,
     };
-    pools.set(origin, entry);
+    pools.set(key, entry);
   }
   return entry;
 }
@@ -119,12 +143,17 @@ export class ResponseTooLargeError extends Error {
  * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
  * throughout.
  */
-export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpResponse> {
-  const { pool, slots } = poolFor(req.url.origin);
+export async function send(
+  req: HttpRequest,
+  maxBytes = MAX_RESPONSE_BYTES,
+  proxy?: ProxySettings,
+): Promise<HttpResponse> {
+  const { pool, slots, viaAgent } = poolFor(req.url.origin, proxy);
   const release = await slots.acquire(req.signal);
   try {
     return await exchange(
       pool,
+      viaAgent,
       req,
       AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]),
       maxBytes,
@@ -135,12 +164,15 @@ export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Pro
 }
 
 async function exchange(
-  pool: Pool,
+  pool: Dispatcher,
+  viaAgent: boolean,
   req: HttpRequest,
   signal: AbortSignal,
   maxBytes: number,
 ): Promise<HttpResponse> {
   const res = await pool.request({
+    // An agent serves many origins and needs the request's; a Pool has its own.
+    ...(viaAgent ? { origin: req.url.origin } : {}),
     path: req.url.pathname + req.url.search,
     method: req.method,
     headers: req.headers,
@@ -215,6 +247,12 @@ const TLS_CODES = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
 
+/** A proxy that answered the CONNECT for the endpoint with another status than 200 (its status), as undici reports it. */
+export function proxyRefusal(error: unknown): number | undefined {
+  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec((error as Error)?.message ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * Why a network error proves the request never left this machine (`tls`: the handshake failed;
  * `connect`: no connection; `no-slot`: no free connection before the deadline), or `undefined`
@@ -222,10 +260,12 @@ const TLS_CODES = new Set([
  */
 export function notSentReason(error: unknown): NotSentReason | undefined {
   let e: unknown = error;
+  if (proxyRefusal(error) !== undefined) return "connect";
   for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") {
-      if (TLS_CODES.has(code)) return "tls";
+      if (TLS_CODES.has(code) || code === "UND_ERR_PRX_TLS") return "tls";
+      if (code === "UND_ERR_PRX_CONN") return "connect";
       if (CONNECT_CODES.has(code)) return "connect";
       if (code === "ERR_NOT_SENT") return "no-slot";
     }
