@@ -9,7 +9,13 @@ import {
   type ResponseOf,
 } from "./actions";
 import { systemClock, type Clock } from "../../protocol/clock";
-import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
+import {
+  credentialChain,
+  fixedCredentials,
+  type ConfigLookup,
+  type CredentialProvider,
+  type Credentials,
+} from "./credentials";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
 import {
   allowInsecureEndpointSetting,
@@ -87,6 +93,8 @@ export interface CasClientOptions {
   securityToken?: string;
   /** Already-resolved credentials (skips resolution). */
   credentials?: Credentials;
+  /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
+  profileFile?: string;
   /** Pulumi stack config as `configure` sees it (`alicloud:*` keys). */
   config?: ConfigLookup;
   /** Environment to read; `process.env` by default. */
@@ -138,7 +146,11 @@ export class CasClient {
   readonly endpoint: URL;
   /** Where the endpoint came from (`environment ALIBABA_CLOUD_ENDPOINT_CAS`, …), for messages. */
   readonly endpointSource: string;
-  private readonly credentials: Credentials;
+  private readonly credentialProvider: CredentialProvider;
+  /** The credentials of the latest attempt (taken per attempt from the provider). */
+  private credentials: Credentials;
+  /** Earlier credentials of this client, so answers to requests they signed are scrubbed of them too. */
+  private readonly earlierSecrets: string[] = [];
   private readonly proxy: ProxySettings;
   /** How requests leave (` through the proxy … (from …)`, or empty), for messages. */
   private readonly route: string;
@@ -165,17 +177,19 @@ export class CasClient {
       this.endpointSource,
       options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
     );
-    this.credentials =
-      options.credentials ??
-      resolveCredentials({
-        explicit: {
-          accessKeyId: options.accessKeyId,
-          accessKeySecret: options.accessKeySecret,
-          securityToken: options.securityToken,
-        },
-        config: options.config,
-        env: options.env,
-      });
+    this.credentialProvider = options.credentials
+      ? fixedCredentials(options.credentials)
+      : credentialChain({
+          explicit: {
+            accessKeyId: options.accessKeyId,
+            accessKeySecret: options.accessKeySecret,
+            securityToken: options.securityToken,
+          },
+          config: options.config,
+          env: options.env,
+          profileFile: options.profileFile,
+        });
+    this.credentials = this.credentialProvider.current();
     const env = options.env ?? process.env;
     ({ settings: this.proxy, route: this.route } = resolveProxy(
       options.proxy !== undefined
@@ -225,6 +239,7 @@ export class CasClient {
     let failures = 0;
     let throttles = 0;
     let neverSent = 0;
+    let refreshed = false;
 
     let last: CasError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -246,6 +261,22 @@ export class CasClient {
       let delay: number;
       switch (failure.kind) {
         case "not-retryable":
+          // An expired STS token was refused before anything was processed (a create included):
+          // sent again at once, once per call, when the source now gives other credentials (a
+          // profile file with a fresh token).
+          if (failure.error.code === "InvalidSecurityToken.Expired" && !refreshed) {
+            refreshed = true;
+            if (this.refreshCredentials()) {
+              this.onEvent({
+                kind: "retry",
+                action,
+                attempt: attempt + 1,
+                delayMs: 0,
+                reason: `${failure.error.code} (credentials read again from ${this.credentials.source})`,
+              });
+              continue;
+            }
+          }
           throw failure.error;
         case "outcome-unknown":
           throw new CasOutcomeUnknownError(action, failure.error);
@@ -521,6 +552,8 @@ export class CasClient {
     // attempt's own timer starts only once the request has a connection (see send).
     const remaining = deadline.remainingMs(this.clock.now());
     const bound = AbortSignal.timeout(Math.max(1, remaining));
+    // Per request: a profile file that changed since the last one is read again.
+    this.useCredentials(this.credentialProvider.current());
     const request =
       this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
     return send(
@@ -591,10 +624,27 @@ export class CasClient {
     };
   }
 
-  /** Server text with this client's credentials removed and its length bounded. */
+  /** Server text with this client's credentials (current and earlier) removed and its length bounded. */
   private scrub(text: string, max?: number): string {
     const c = this.credentials;
-    return redact(text, [c.accessKeySecret, c.securityToken], max);
+    return redact(text, [c.accessKeySecret, c.securityToken, ...this.earlierSecrets], max);
+  }
+
+  private useCredentials(next: Credentials): void {
+    const c = this.credentials;
+    if (next === c) return;
+    for (const secret of [c.accessKeySecret, c.securityToken])
+      if (secret && !this.earlierSecrets.includes(secret)) this.earlierSecrets.push(secret);
+    // A bounded memory: a process rotating tokens for days keeps the latest ones.
+    this.earlierSecrets.splice(0, Math.max(0, this.earlierSecrets.length - 16));
+    this.credentials = next;
+  }
+
+  /** After an expired-token answer: reads the sources again; whether they now give other credentials. */
+  private refreshCredentials(): boolean {
+    if (!this.credentialProvider.refresh()) return false;
+    this.useCredentials(this.credentialProvider.current());
+    return true;
   }
 
   /** The parsed answer, or why a 2xx answer could not be read. */
