@@ -480,7 +480,7 @@ export class CasClient {
       action,
       `no answer from ${this.endpoint.origin} within the operation deadline of ${seconds(deadline.budgetMs)} ` +
         `(${attempts} attempt${attempts === 1 ? "" : "s"}${last ? `; last: ${last.message}` : ""}). ` +
-        `Check that this endpoint is the CAS API and reachable (alicloud:endpoints, ALIBABA_CLOUD_ENDPOINT_CAS, alicloud:region, proxies), or raise ${deadline.source}.`,
+        `Check that this endpoint (from ${this.endpointSource}) is the CAS API and reachable${this.route ? `${this.route}` : " (a proxy is taken from HTTPS_PROXY or alicloud-cas:proxy)"}, or raise ${deadline.source}.`,
       last,
     );
   }
