@@ -247,11 +247,14 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
         (l) => lines.push(l),
       );
       try {
+        // quotaCheck off: the create is the only call (and the process-wide quota memory, shared
+        // with other test files in this worker, stays untouched).
         const checked = await provider.check(
           {},
           {
             domain: "never-sent.example.com",
             validateType: "DNS",
+            quotaCheck: "off",
             ...{ username: "u", phone: "13800001111", email: "a@example.com" },
           },
         );
@@ -264,6 +267,8 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
           return true;
         });
         assert.ok(!lines.some((l) => /looking for the order/.test(l)), lines.join("\n"));
+        // One handshake, the create's: not repeated, and no look-up followed it.
+        assert.equal(srv.connections(), 1);
         assert.equal(srv.requests(), 0);
       } finally {
         await srv.close();
