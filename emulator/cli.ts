@@ -2,7 +2,9 @@
 // First: on too old a Node the bin stops saying which Node it needs, like every other entry point.
 import "../runtime/node-version";
 import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./server";
 import { FAULT_KINDS, type FaultKind } from "./faults";
@@ -38,6 +40,12 @@ Options:
                          (repeatable), e.g. --fault CreateCertificateRequest:ambiguous:0.2
   --large-order-ids      start OrderIds above 2^53
   --omit-cert-id         answer DescribeCertificateState without CertId, as CAS did before 2025-07
+  --tls                  serve HTTPS with a certificate from a private CA made at start; the CA is
+                         written to --tls-ca-out (default <data-dir>/tls-ca.pem, else a temporary
+                         file) and --print-env adds export NODE_EXTRA_CA_CERTS=<that file>
+  --tls-cert FILE        serve HTTPS with this certificate (PEM, chain allowed) and --tls-key FILE
+  --tls-key FILE         the certificate's private key (PEM)
+  --tls-ca-out FILE      where --tls writes its CA
   --print-env            print the export lines that point the provider at this emulator (stays
                          in the foreground; see --detach)
   --detach               start in the background, print the export lines (plus CAS_EMULATOR_PID)
@@ -77,6 +85,10 @@ async function main(): Promise<void> {
       "log-file": { type: "string" },
       "control-token": { type: "string" },
       "allow-host": { type: "string", multiple: true },
+      tls: { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-ca-out": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -94,7 +106,18 @@ async function main(): Promise<void> {
   const validation = values.validation;
   if (validation && !["auto", "dns", "manual"].includes(validation))
     throw new Error(`--validation takes auto, dns or manual, got "${validation}"`);
+  if (Boolean(values["tls-cert"]) !== Boolean(values["tls-key"]))
+    throw new Error("--tls-cert and --tls-key go together: give the certificate and its key");
+  const tls: EmulatorOptions["tls"] = values["tls-cert"]
+    ? {
+        certificatePem: readFileSync(values["tls-cert"], "utf8"),
+        privateKeyPem: readFileSync(values["tls-key"]!, "utf8"),
+      }
+    : values.tls
+      ? true
+      : undefined;
   const options: EmulatorOptions = {
+    tls,
     port: num("port", values.port),
     host: values.host,
     dataDir: values["data-dir"],
@@ -140,12 +163,24 @@ async function main(): Promise<void> {
   // A detached emulator's stdout is a pipe its starter closes once it has read the export lines.
   process.stdout.on("error", () => undefined);
   process.stderr.on("error", () => undefined);
+  let caFile: string | undefined;
+  if (emu.tlsCaPem) {
+    caFile =
+      values["tls-ca-out"] ??
+      (values["data-dir"]
+        ? join(values["data-dir"], "tls-ca.pem")
+        : join(mkdtempSync(join(tmpdir(), "cas-emulator-")), "tls-ca.pem"));
+    writeFileSync(caFile, emu.tlsCaPem);
+  }
   if (values["print-env"]) {
+    if (caFile) console.log(`export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)}`);
     console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {
     console.log(`cas-emulator listening on ${emu.endpoint}`);
+    if (caFile)
+      console.log(`  TLS CA:            ${caFile}   (export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)})`);
     console.log(`  access key id:     ${emu.accessKeyId}`);
     console.log(`  access key secret: ${emu.accessKeySecret}   (emulator-only credentials)`);
     console.log(
@@ -182,8 +217,13 @@ async function detach(logFile: string | undefined): Promise<void> {
     child.stderr?.on("data", (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString();
-      const got = out.split("\n").filter((l) => l.startsWith("export "));
-      if (got.length === 3) ok(got);
+      // Whole lines only: the last piece may be cut.
+      const got = out
+        .split("\n")
+        .slice(0, -1)
+        .filter((l) => l.startsWith("export "));
+      // The secret's line comes last (NODE_EXTRA_CA_CERTS, with --tls, first).
+      if (got.some((l) => l.startsWith("export ALIBABA_CLOUD_ACCESS_KEY_SECRET="))) ok(got);
     });
     child.once("exit", (code) =>
       fail(

@@ -89,6 +89,17 @@ export class EmulatorControl {
   setQps(qps: EmulatorOptions["qps"]): void {
     this.emulator.setQps(qps);
   }
+  /**
+   * The STS tokens an account accepts from now on (a rotation: tokens left out answer
+   * `InvalidSecurityToken.Expired`); the key must be one of the emulator's accounts.
+   */
+  setSecurityTokens(tokens: string[], accessKeyId = this.emulator.defaultKey): void {
+    const account = this.emulator.state.accounts.find((a) => a.accessKeyId === accessKeyId);
+    if (!account)
+      throw new Error(`setSecurityTokens: ${accessKeyId} is not one of the emulator's access keys`);
+    account.securityTokens = [...tokens];
+    this.emulator.save();
+  }
   /** The emulator CA's root certificate (PEM). */
   caCertificate(): string {
     return this.model.caCertificate();

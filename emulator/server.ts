@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { EmulatorCa } from "./ca";
 import { DEFAULT_TEST_INSTANCES, EmulatorCore } from "./core";
@@ -9,6 +10,7 @@ import type { LifecycleInput } from "./lifecycle";
 import { fullPlans } from "./model";
 import { emptyState, StateStore, type EmulatorState } from "./state";
 import type { EmulatorControl } from "./control";
+import { generateTlsMaterial } from "./tls";
 
 export { EmulatorControl } from "./control";
 
@@ -61,6 +63,12 @@ export interface EmulatorOptions {
   controlToken?: string;
   /** Milliseconds since the epoch; injectable for clock-skew tests. */
   now?: () => number;
+  /**
+   * Serve HTTPS: `true` makes a private CA and a certificate for 127.0.0.1, ::1, localhost and
+   * `host` (the CA is {@link RunningEmulator.tlsCaPem}), `{ hosts }` one for these names too; or
+   * the certificate and key to serve.
+   */
+  tls?: true | { hosts: string[] } | { certificatePem: string; privateKeyPem: string; caPem?: string };
 }
 
 /** One line of the request log (never parameters or secrets). */
@@ -75,8 +83,10 @@ export interface RequestLogEntry {
 
 /** A running emulator. */
 export interface RunningEmulator {
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`). */
   endpoint: string;
+  /** With `tls`: the CA clients trust the emulator by (NODE_EXTRA_CA_CERTS), when known. */
+  tlsCaPem?: string;
   accessKeyId: string;
   accessKeySecret: string;
   control: EmulatorControl;
@@ -138,7 +148,7 @@ async function serve(
   if (!known) core.instances.fillPool(accessKeyId, options.testInstances ?? DEFAULT_TEST_INSTANCES);
   core.save();
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     readBody(req)
       .then((body) => route(core, req, res, body))
       .catch((e: unknown) => {
@@ -150,7 +160,11 @@ async function serve(
             core,
           );
       });
-  });
+  };
+  const tls = await tlsMaterial(options);
+  const server = tls
+    ? createHttpsServer({ cert: tls.certificatePem, key: tls.privateKeyPem }, handler)
+    : createServer(handler);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -158,7 +172,8 @@ async function serve(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    endpoint: `${tls ? "https" : "http"}://${options.host ?? "127.0.0.1"}:${port}`,
+    ...(tls?.caPem ? { tlsCaPem: tls.caPem } : {}),
     accessKeyId,
     accessKeySecret,
     control: core.control,
@@ -171,4 +186,17 @@ async function serve(
         server.closeAllConnections();
       }),
   };
+}
+
+/** The certificate to serve with `tls`: given, or made for loopback and the bound host. */
+async function tlsMaterial(
+  options: EmulatorOptions,
+): Promise<{ certificatePem: string; privateKeyPem: string; caPem?: string } | undefined> {
+  if (!options.tls) return undefined;
+  if (options.tls !== true && "certificatePem" in options.tls) return options.tls;
+  const hosts = new Set(["127.0.0.1", "::1", "localhost"]);
+  if (options.host) hosts.add(options.host);
+  for (const h of options.tls === true ? [] : options.tls.hosts) hosts.add(h);
+  const made = await generateTlsMaterial({ hosts: [...hosts] });
+  return { certificatePem: made.certificatePem, privateKeyPem: made.privateKeyPem, caPem: made.caPem };
 }

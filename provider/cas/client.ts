@@ -9,9 +9,20 @@ import {
   type ResponseOf,
 } from "./actions";
 import { systemClock, type Clock } from "../../protocol/clock";
-import { resolveCredentials, type ConfigLookup, type Credentials } from "./credentials";
+import {
+  credentialChain,
+  fixedCredentials,
+  type ConfigLookup,
+  type CredentialProvider,
+  type Credentials,
+} from "./credentials";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
-import { resolveEndpoint } from "./endpoints";
+import {
+  allowInsecureEndpointSetting,
+  checkEndpointTransport,
+  isLoopbackHost,
+  resolveEndpointSource,
+} from "./endpoints";
 import {
   credentialAdvice,
   notCasAdvice,
@@ -30,6 +41,7 @@ import { canonicalQuery, flattenParams } from "../../protocol/percent-encode";
 import {
   classifyFailure,
   isRepeatable,
+  NEVER_SENT_ATTEMPTS,
   parseRetryAfter,
   type AttemptOutcome,
   type FailureKind,
@@ -40,7 +52,15 @@ import { bound, redact } from "./redact";
 import { errorBody, formatIssues } from "./schemas";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { NotSentError, send, provablyNotSent, ResponseTooLargeError, type HttpResponse } from "./transport";
+import {
+  NotSentError,
+  notSentReason,
+  proxyRefusal,
+  send,
+  ResponseTooLargeError,
+  type HttpResponse,
+  type ProxySettings,
+} from "./transport";
 
 /**
  * What the client puts on the wire: `acs3` is the official SDK's shape (ACS3-HMAC-SHA256, POST,
@@ -58,11 +78,24 @@ export type ClientEvent =
 export interface CasClientOptions {
   /** `https://cas.aliyuncs.com` by default; `http://127.0.0.1:PORT` for the emulator. */
   endpoint?: string;
+  /**
+   * Allows a plain `http://` endpoint on a host other than this machine (loopback is always
+   * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
+   */
+  allowInsecureEndpoint?: boolean;
+  /**
+   * The proxy for every request (`http://host:port`, credentials allowed), or `direct` for none.
+   * Default: stack config `alicloud-cas:proxy`, else `HTTPS_PROXY` / `HTTP_PROXY` (and the
+   * lowercase spellings) from `env`; `NO_PROXY` applies either way.
+   */
+  proxy?: string;
   accessKeyId?: string;
   accessKeySecret?: string;
   securityToken?: string;
   /** Already-resolved credentials (skips resolution). */
   credentials?: Credentials;
+  /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
+  profileFile?: string;
   /** Pulumi stack config as `configure` sees it (`alicloud:*` keys). */
   config?: ConfigLookup;
   /** Environment to read; `process.env` by default. */
@@ -112,7 +145,16 @@ const USER_AGENT = `pulumi-alicloud-cas (${process.platform}; ${process.arch}) N
  */
 export class CasClient {
   readonly endpoint: URL;
-  private readonly credentials: Credentials;
+  /** Where the endpoint came from (`environment ALIBABA_CLOUD_ENDPOINT_CAS`, …), for messages. */
+  readonly endpointSource: string;
+  private readonly credentialProvider: CredentialProvider;
+  /** The credentials of the latest attempt (taken per attempt from the provider). */
+  private credentials: Credentials;
+  /** Earlier credentials of this client, so answers to requests they signed are scrubbed of them too. */
+  private readonly earlierSecrets: string[] = [];
+  private readonly proxy: ProxySettings;
+  /** How requests leave (` through the proxy … (from …)`, or empty), for messages. */
+  private readonly route: string;
   private readonly scheme: SignatureScheme;
   private readonly policy: RetryPolicy;
   private readonly budget: RetryBudget;
@@ -124,20 +166,39 @@ export class CasClient {
   private readonly userAgent: string;
 
   constructor(options: CasClientOptions = {}) {
-    this.endpoint = new URL(
-      resolveEndpoint({ explicit: options.endpoint, config: options.config, env: options.env }),
+    const resolved = resolveEndpointSource({
+      explicit: options.endpoint,
+      config: options.config,
+      env: options.env,
+    });
+    this.endpoint = new URL(resolved.endpoint);
+    this.endpointSource = resolved.source;
+    checkEndpointTransport(
+      this.endpoint,
+      this.endpointSource,
+      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
     );
-    this.credentials =
-      options.credentials ??
-      resolveCredentials({
-        explicit: {
-          accessKeyId: options.accessKeyId,
-          accessKeySecret: options.accessKeySecret,
-          securityToken: options.securityToken,
-        },
-        config: options.config,
-        env: options.env,
-      });
+    this.credentialProvider = options.credentials
+      ? fixedCredentials(options.credentials)
+      : credentialChain({
+          explicit: {
+            accessKeyId: options.accessKeyId,
+            accessKeySecret: options.accessKeySecret,
+            securityToken: options.securityToken,
+          },
+          config: options.config,
+          env: options.env,
+          profileFile: options.profileFile,
+        });
+    this.credentials = this.credentialProvider.current();
+    const env = options.env ?? process.env;
+    ({ settings: this.proxy, route: this.route } = resolveProxy(
+      options.proxy !== undefined
+        ? [options.proxy, "the client's proxy option"]
+        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
+      env,
+      this.endpoint.hostname,
+    ));
     this.scheme = options.signatureScheme ?? "acs3";
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget = new RetryBudget(this.policy);
@@ -178,6 +239,8 @@ export class CasClient {
     const limiter = this.limiterFor(action);
     let failures = 0;
     let throttles = 0;
+    let neverSent = 0;
+    let refreshed = false;
 
     let last: CasError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -199,6 +262,22 @@ export class CasClient {
       let delay: number;
       switch (failure.kind) {
         case "not-retryable":
+          // An expired STS token was refused before anything was processed (a create included):
+          // sent again at once, once per call, when the source now gives other credentials (a
+          // profile file with a fresh token).
+          if (failure.error.code === "InvalidSecurityToken.Expired" && !refreshed) {
+            refreshed = true;
+            if (this.refreshCredentials()) {
+              this.onEvent({
+                kind: "retry",
+                action,
+                attempt: attempt + 1,
+                delayMs: 0,
+                reason: `${failure.error.code} (credentials read again from ${this.credentials.source})`,
+              });
+              continue;
+            }
+          }
           throw failure.error;
         case "outcome-unknown":
           throw new CasOutcomeUnknownError(action, failure.error);
@@ -231,6 +310,14 @@ export class CasClient {
             );
           break;
         }
+        case "never-sent": {
+          // Nothing reached the service (a create included): repeated a few times in all, outside
+          // the retry budget (which spares a struggling service), then reported with the fix.
+          if (++neverSent >= Math.min(this.policy.maxAttempts, NEVER_SENT_ATTEMPTS)) throw failure.error;
+          delay = backoffDelay(this.policy, failures++, this.clock.random());
+          if (this.clock.now() + delay >= deadline.at) throw failure.error;
+          break;
+        }
         case "transient": {
           delay = backoffDelay(this.policy, failures++, this.clock.random(), failure.retryAfterMs);
           if (failures >= this.policy.maxAttempts) throw failure.error;
@@ -250,7 +337,10 @@ export class CasClient {
         action,
         attempt: attempt + 1,
         delayMs: delay,
-        reason: failure.error.code,
+        reason:
+          failure.kind === "never-sent"
+            ? `${failure.error.code} (nothing was sent: ${describeCause(failure.error.cause)}; the endpoint ${this.endpoint.origin} is from ${this.endpointSource})`
+            : failure.error.code,
       });
       await this.clock.sleep(delay, options.signal);
     }
@@ -288,11 +378,27 @@ export class CasClient {
         );
       if (e instanceof NotSentError)
         return failed(
-          { type: "no-answer", sent: false },
+          { type: "not-sent", reason: "no-slot" },
           new CasTransportError(
             "Timeout",
             action,
             `${e.message} (${this.endpoint.origin}) until the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source})`,
+            e,
+          ),
+        );
+      const reason = notSentReason(e);
+      if (reason === "tls") return failed({ type: "not-sent", reason }, this.tlsError(action, e));
+      if (reason === "connect")
+        return failed(
+          { type: "not-sent", reason },
+          new CasTransportError(
+            "NetworkError",
+            action,
+            (proxyRefusal(e) !== undefined
+              ? `the proxy refused the tunnel to ${this.endpoint.origin} (HTTP ${proxyRefusal(e)})${this.route}; nothing was sent. ` +
+                `Check the proxy's address, credentials (http://user:password@host:port) and whether it allows ${this.endpoint.host}.`
+              : `cannot connect to ${this.endpoint.origin}${this.route} (${describeCause(e)}); nothing was sent. `) +
+              ` The endpoint is from ${this.endpointSource}: ${this.endpointFix()}`,
             e,
           ),
         );
@@ -305,7 +411,7 @@ export class CasClient {
           : `cannot reach ${this.endpoint.origin}: ${describeCause(e)}`,
         e,
       );
-      return failed({ type: "no-answer", sent: !provablyNotSent(e) }, error);
+      return failed({ type: "no-answer" }, error);
     }
     if (res.status >= 200 && res.status < 300) {
       this.budget.refund();
@@ -331,6 +437,35 @@ export class CasClient {
     };
   }
 
+  /** A TLS handshake this machine refused: nothing was sent; what to fix, by the failure. */
+  private tlsError(action: string, e: unknown): CasTransportError {
+    const cause = describeCause(e);
+    const notTls = cause.includes("WRONG_VERSION_NUMBER");
+    return new CasTransportError(
+      "TlsHandshakeFailed",
+      action,
+      `the TLS handshake with ${this.endpoint.origin}${this.route} failed (${cause}); nothing was sent, so no order can exist. ` +
+        (notTls
+          ? `The endpoint does not speak TLS: if it is a plain-HTTP server on this machine (the emulator without --tls), use http://; the endpoint is from ${this.endpointSource}.`
+          : `This machine does not trust the endpoint's certificate. If a private CA issued it (a TLS-inspecting proxy, a private gateway, the emulator with --tls), ` +
+            "give Node that CA: export NODE_EXTRA_CA_CERTS=/path/to/ca.pem before running pulumi. " +
+            `If the certificate is expired or names another host, the endpoint is wrong: it is from ${this.endpointSource}.`),
+      e,
+    );
+  }
+
+  /** What to check when the endpoint cannot be reached, by where it came from. */
+  private endpointFix(): string {
+    const source = this.endpointSource;
+    if (source.includes("ALIBABA_CLOUD_ENDPOINT_CAS"))
+      return "check that it is running and reachable (a stopped emulator?), or unset ALIBABA_CLOUD_ENDPOINT_CAS to use Alibaba Cloud's endpoint.";
+    if (source.includes("alicloud:endpoints"))
+      return "check the cas entry of alicloud:endpoints (pulumi config get alicloud:endpoints), or remove it to use Alibaba Cloud's endpoint.";
+    if (source.startsWith("region"))
+      return "check this machine's network path to Alibaba Cloud (DNS, firewall; a proxy is taken from HTTPS_PROXY), and alicloud:region.";
+    return "check the endpoint option.";
+  }
+
   /** The error for a call that ran out of time, naming the endpoint and the setting. */
   private deadlineError(action: string, deadline: Deadline, attempts: number, last?: CasError): CasError {
     if (last && !(last instanceof CasTransportError)) return last;
@@ -346,7 +481,7 @@ export class CasClient {
       action,
       `no answer from ${this.endpoint.origin} within the operation deadline of ${seconds(deadline.budgetMs)} ` +
         `(${attempts} attempt${attempts === 1 ? "" : "s"}${last ? `; last: ${last.message}` : ""}). ` +
-        `Check that this endpoint is the CAS API and reachable (alicloud:endpoints, ALIBABA_CLOUD_ENDPOINT_CAS, alicloud:region, proxies), or raise ${deadline.source}.`,
+        `Check that this endpoint (from ${this.endpointSource}) is the CAS API and reachable${this.route ? `${this.route}` : " (a proxy is taken from HTTPS_PROXY or alicloud-cas:proxy)"}, or raise ${deadline.source}.`,
       last,
     );
   }
@@ -418,14 +553,20 @@ export class CasClient {
     // attempt's own timer starts only once the request has a connection (see send).
     const remaining = deadline.remainingMs(this.clock.now());
     const bound = AbortSignal.timeout(Math.max(1, remaining));
+    // Per request: a profile file that changed since the last one is read again.
+    this.useCredentials(this.credentialProvider.current());
     const request =
       this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
-    return send({
-      ...request,
-      method: "POST",
-      signal: signal ? AbortSignal.any([signal, bound]) : bound,
-      timeoutMs: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
-    });
+    return send(
+      {
+        ...request,
+        method: "POST",
+        signal: signal ? AbortSignal.any([signal, bound]) : bound,
+        timeoutMs: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
+      },
+      undefined,
+      this.proxy,
+    );
   }
 
   private baseHeaders(): Record<string, string> {
@@ -484,10 +625,27 @@ export class CasClient {
     };
   }
 
-  /** Server text with this client's credentials removed and its length bounded. */
+  /** Server text with this client's credentials (current and earlier) removed and its length bounded. */
   private scrub(text: string, max?: number): string {
     const c = this.credentials;
-    return redact(text, [c.accessKeySecret, c.securityToken], max);
+    return redact(text, [c.accessKeySecret, c.securityToken, ...this.earlierSecrets], max);
+  }
+
+  private useCredentials(next: Credentials): void {
+    const c = this.credentials;
+    if (next === c) return;
+    for (const secret of [c.accessKeySecret, c.securityToken])
+      if (secret && !this.earlierSecrets.includes(secret)) this.earlierSecrets.push(secret);
+    // A bounded memory: a process rotating tokens for days keeps the latest ones.
+    this.earlierSecrets.splice(0, Math.max(0, this.earlierSecrets.length - 16));
+    this.credentials = next;
+  }
+
+  /** After an expired-token answer: reads the sources again; whether they now give other credentials. */
+  private refreshCredentials(): boolean {
+    if (!this.credentialProvider.refresh()) return false;
+    this.useCredentials(this.credentialProvider.current());
+    return true;
   }
 
   /** The parsed answer, or why a 2xx answer could not be read. */
@@ -551,6 +709,77 @@ export class CasClient {
           : undefined,
     };
   }
+}
+
+/** The stack config key of the proxy setting. */
+export const PROXY_KEY = "alicloud-cas:proxy";
+
+/** A proxy URL without its credentials, for messages. */
+function withoutCredentials(uri: string): string {
+  try {
+    const u = new URL(uri);
+    u.username = "";
+    u.password = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "(a proxy URL that does not parse)";
+  }
+}
+
+/**
+ * The proxy settings from the explicit setting (`alicloud-cas:proxy` or the option; `direct` for
+ * none) or the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case; not for a loopback
+ * endpoint), and how requests
+ * leave, for messages. A setting that is not an http(s) URL is refused, naming it.
+ */
+export function resolveProxy(
+  [explicit, source]: [string | undefined, string],
+  env: Readonly<Record<string, string | undefined>>,
+  endpointHost: string,
+): { settings: ProxySettings; route: string } {
+  const pick = (...names: string[]) => {
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    return undefined;
+  };
+  const noProxy = pick("no_proxy", "NO_PROXY");
+  const unless = noProxy ? `, except hosts ${noProxy[0]} lists` : "";
+  const check = (uri: string, from: string) => {
+    let u: URL | undefined;
+    try {
+      u = new URL(uri);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:"))
+      throw new CasError(
+        "InvalidConfig",
+        `${from}: ${JSON.stringify(withoutCredentials(uri))} is not a proxy URL; set it to http://host:port (or https://; ` +
+          `credentials as http://user:password@host:port)${from.includes(PROXY_KEY) ? ", or direct for no proxy" : ""}`,
+      );
+  };
+  if (explicit !== undefined && explicit.trim() !== "") {
+    if (explicit.trim() === "direct") return { settings: {}, route: "" };
+    check(explicit.trim(), source);
+    return {
+      settings: { proxy: explicit.trim(), noProxy: noProxy?.[1] },
+      route: ` through the proxy ${withoutCredentials(explicit.trim())} (from ${source}${unless})`,
+    };
+  }
+  // An endpoint on this machine (the emulator) is never reached through the environment's proxy,
+  // whose loopback is another machine's; the explicit setting above still applies to it.
+  if (isLoopbackHost(endpointHost)) return { settings: {}, route: "" };
+  const https = pick("https_proxy", "HTTPS_PROXY");
+  const http = pick("http_proxy", "HTTP_PROXY");
+  if (!https && !http) return { settings: {}, route: "" };
+  for (const p of [https, http]) if (p) check(p[1], `environment ${p[0]}`);
+  const shown = [https, http]
+    .filter((p) => p !== undefined)
+    .map((p) => `${p[0]}=${withoutCredentials(p[1])}`)
+    .join(", ");
+  return {
+    settings: { httpsProxy: https?.[1], httpProxy: http?.[1], noProxy: noProxy?.[1] },
+    route: ` through the environment's proxy (${shown}${unless})`,
+  };
 }
 
 /** `12 s`, `90 s`, `1.5 s`. */

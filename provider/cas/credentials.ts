@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CasCredentialsError } from "./errors";
@@ -10,6 +10,71 @@ export interface Credentials {
   securityToken?: string;
   /** Where they came from, for messages (never the values). */
   source: string;
+  /** The profile file they were read from, when they came from one (it is read again when it changes). */
+  file?: string;
+}
+
+/**
+ * Credentials taken per request: {@link current} before each one, {@link refresh} after an answer
+ * that says the STS token expired. A profile file is read again when it changes (the Aliyun CLI or
+ * a sidecar writes a fresh token there), so a long wait outlives any number of token rotations.
+ */
+export interface CredentialProvider {
+  /** The credentials to sign the next request with. */
+  current(): Credentials;
+  /**
+   * Reads the sources again (a profile file even when its modification time did not change);
+   * `true` when they now give other credentials, so the refused request is worth sending again.
+   */
+  refresh(): boolean;
+}
+
+/** A provider that always gives `credentials` (explicit credentials of a client). */
+export function fixedCredentials(credentials: Credentials): CredentialProvider {
+  return { current: () => credentials, refresh: () => false };
+}
+
+/**
+ * The chain of {@link resolveCredentials} as a {@link CredentialProvider}: resolved now (so a
+ * missing credential fails at once, listing every place looked), and again when the profile file
+ * in use changes or an expired-token answer asks for it. A profile file caught mid-write (not JSON
+ * yet) keeps the credentials read before.
+ */
+export function credentialChain(src: CredentialSources = {}): CredentialProvider {
+  let creds = resolveCredentials(src);
+  let stamp = creds.file ? mtime(creds.file) : undefined;
+  const reread = (): void => {
+    try {
+      const next = resolveCredentials(src);
+      creds = next;
+      stamp = next.file ? mtime(next.file) : undefined;
+    } catch {
+      // Kept: the file may be mid-write; the next request reads it again.
+    }
+  };
+  return {
+    current() {
+      if (creds.file && mtime(creds.file) !== stamp) reread();
+      return creds;
+    },
+    refresh() {
+      const before = creds;
+      reread();
+      return (
+        creds.accessKeyId !== before.accessKeyId ||
+        creds.accessKeySecret !== before.accessKeySecret ||
+        creds.securityToken !== before.securityToken
+      );
+    },
+  };
+}
+
+function mtime(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A flat view of Pulumi stack config (`alicloud:accessKey` → value), as `configure` sees it. */
@@ -125,5 +190,6 @@ function fromProfile(
     accessKeySecret: secret,
     securityToken: token,
     source: `profile "${wanted}" in ${file}`,
+    file,
   };
 }

@@ -81,13 +81,24 @@ export interface EndpointSources {
  * gets `https://`.
  */
 export function resolveEndpoint(src: EndpointSources = {}): string {
+  return resolveEndpointSource(src).endpoint;
+}
+
+/** The CAS endpoint ({@link resolveEndpoint}) and where it came from, for messages that name the fix. */
+export function resolveEndpointSource(src: EndpointSources = {}): { endpoint: string; source: string } {
   const env = src.env ?? process.env;
-  const configured =
-    src.explicit ??
-    env.ALIBABA_CLOUD_ENDPOINT_CAS ??
-    casFromEndpointsConfig(src.config?.("alicloud:endpoints"));
-  if (configured) return withScheme(configured);
-  return endpointForRegion(resolveRegion(src));
+  const configured: Array<[string, string | undefined]> = [
+    ["the client's endpoint option", src.explicit],
+    ["environment ALIBABA_CLOUD_ENDPOINT_CAS", env.ALIBABA_CLOUD_ENDPOINT_CAS],
+    [
+      "stack config alicloud:endpoints (its cas entry)",
+      casFromEndpointsConfig(src.config?.("alicloud:endpoints")),
+    ],
+  ];
+  const found = configured.find(([, value]) => value !== undefined && value !== "");
+  if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  const region = resolveRegion(src);
+  return { endpoint: endpointForRegion(region), source: `region ${region} (${regionSource(src)})` };
 }
 
 /** The official SDK's endpoint for a region. */
@@ -125,14 +136,7 @@ const MAX_REGION_LENGTH = 50;
  * refused, naming where it came from.
  */
 export function resolveRegion(src: EndpointSources = {}): string {
-  const env = src.env ?? process.env;
-  const sources: Array<[string, string | undefined]> = [
-    ["stack config alicloud:region", src.config?.("alicloud:region")],
-    ["environment ALICLOUD_REGION", env.ALICLOUD_REGION],
-    ["environment ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
-  ];
-  // An empty value (`export ALICLOUD_REGION=`) is unset, as the Aliyun CLI treats it.
-  const found = sources.find(([, value]) => value !== undefined && value !== "");
+  const found = regionSetting(src);
   if (!found) return DEFAULT_REGION;
   const [source, region] = found as [string, string];
   if (region.length > MAX_REGION_LENGTH || !REGION_ID.test(region))
@@ -143,6 +147,70 @@ export function resolveRegion(src: EndpointSources = {}): string {
         "Set it to a region id (pulumi config set alicloud:region cn-hangzhou), or set the endpoint itself with alicloud:endpoints or ALIBABA_CLOUD_ENDPOINT_CAS.",
     );
   return region;
+}
+
+/** The setting that lets plain `http://` reach hosts other than this machine. */
+export const ALLOW_INSECURE_ENDPOINT_KEY = "alicloud-cas:allowInsecureEndpoint";
+
+/** Whether `host` (a URL's hostname) is this machine: `localhost`, `127.0.0.0/8` or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * `alicloud-cas:allowInsecureEndpoint` as a boolean: `true` or `false`, unset is `false`; anything
+ * else is refused, naming the setting.
+ */
+export function allowInsecureEndpointSetting(config: ConfigLookup | undefined): boolean {
+  const raw = config?.(ALLOW_INSECURE_ENDPOINT_KEY);
+  if (raw === undefined || raw.trim() === "" || raw.trim() === "false") return false;
+  if (raw.trim() === "true") return true;
+  throw new CasError(
+    "InvalidConfig",
+    `${ALLOW_INSECURE_ENDPOINT_KEY}: ${JSON.stringify(raw.slice(0, 50))} is not true or false; ` +
+      `set it to true only for a test network you trust (pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true), or remove it`,
+  );
+}
+
+/**
+ * Refuses a plain `http://` endpoint on a host other than this machine unless `allowInsecure`: the
+ * requests carry the STS token and CAS answers carry private keys, which would cross the network
+ * unencrypted. Loopback (the emulator on this machine) is always allowed.
+ */
+export function checkEndpointTransport(endpoint: URL, source: string, allowInsecure: boolean): void {
+  if (endpoint.protocol === "https:") return;
+  if (endpoint.protocol !== "http:")
+    throw new CasError(
+      "InvalidEndpoint",
+      `the CAS endpoint ${endpoint.origin} (from ${source}) uses ${endpoint.protocol}; use https:// (or http:// for an emulator on this machine)`,
+    );
+  if (isLoopbackHost(endpoint.hostname) || allowInsecure) return;
+  throw new CasError(
+    "InsecureEndpoint",
+    `the CAS endpoint ${endpoint.origin} (from ${source}) is plain http:// to a host other than this machine: ` +
+      "the access key's signatures, the STS token and the private keys CAS returns would cross the network unencrypted, so nothing was sent. " +
+      `Use https://, or an http:// endpoint on 127.0.0.1, ::1 or localhost; for a test network you trust, set ` +
+      `pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true (the client option allowInsecureEndpoint).`,
+  );
+}
+
+/** The setting the region comes from and its value; none when every source is unset. */
+function regionSetting(src: EndpointSources): [string, string] | undefined {
+  const env = src.env ?? process.env;
+  const sources: Array<[string, string | undefined]> = [
+    ["stack config alicloud:region", src.config?.("alicloud:region")],
+    ["environment ALICLOUD_REGION", env.ALICLOUD_REGION],
+    ["environment ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
+  ];
+  // An empty value (`export ALICLOUD_REGION=`) is unset, as the Aliyun CLI treats it.
+  return sources.find(([, value]) => value !== undefined && value !== "") as [string, string] | undefined;
+}
+
+function regionSource(src: EndpointSources): string {
+  return (
+    regionSetting(src)?.[0] ?? "the default; set alicloud:region or ALIBABA_CLOUD_ENDPOINT_CAS to change it"
+  );
 }
 
 function withScheme(endpoint: string): string {

@@ -82,19 +82,23 @@ export class CasPacedLocallyError extends CasError {
   }
 }
 
-/** A network failure, timeout or abort, after retries (if any) were used up. */
+/**
+ * A network failure, timeout or abort, after retries (if any) were used up. `NetworkError` with
+ * "nothing was sent" and `TlsHandshakeFailed` prove the request never left this machine.
+ */
 export class CasTransportError extends CasError {
   readonly action: string;
   readonly retryable: boolean;
   constructor(
-    code: "Timeout" | "NetworkError" | "Aborted" | "DeadlineExceeded",
+    code: "Timeout" | "NetworkError" | "TlsHandshakeFailed" | "Aborted" | "DeadlineExceeded",
     action: string,
     message: string,
     cause?: unknown,
   ) {
     super(code, `${action}: ${message}`, { cause });
     this.action = action;
-    this.retryable = code !== "Aborted";
+    // A refused certificate stays refused until someone changes the endpoint or the trusted CAs.
+    this.retryable = code !== "Aborted" && code !== "TlsHandshakeFailed";
   }
 }
 

@@ -7,9 +7,32 @@
  * - `transient`: may succeed if repeated, and repeating cannot do anything twice.
  * - `outcome-unknown`: a create the service may have processed; an order may exist, so it is never
  *   repeated (the caller reconciles by listing orders).
- * - `not-retryable`: a definite answer, an unreadable one, or the caller's own abort.
+ * - `never-sent`: the request provably never left this machine (connection refused, no route, a
+ *   name that does not resolve, a connect timeout): nothing can exist, so even a create fails
+ *   without looking for an order; repeated at most {@link NEVER_SENT_ATTEMPTS} times in all.
+ * - `not-retryable`: a definite answer, an unreadable one, a TLS handshake this machine refused
+ *   (nothing sent, and repeating cannot change the certificate), or the caller's own abort.
  */
-export type FailureKind = "throttling" | "transient" | "outcome-unknown" | "not-retryable";
+export type FailureKind = "throttling" | "transient" | "outcome-unknown" | "never-sent" | "not-retryable";
+
+/**
+ * Why a request provably never left this machine:
+ * - `tls`: the TLS handshake failed (the endpoint's certificate was not trusted: unknown or private
+ *   CA, self-signed, expired, another host's name; or the endpoint does not speak TLS). The HTTP
+ *   request is written only after a handshake succeeds.
+ * - `connect`: no connection (refused, no route to the host or network, the name does not resolve,
+ *   the connect timed out).
+ * - `no-slot`: every connection to the endpoint stayed busy until the call's deadline.
+ */
+export type NotSentReason = "tls" | "connect" | "no-slot";
+
+/**
+ * How many attempts in all a call makes when each fails without sending (`connect`), the retry
+ * policy's `maxAttempts` permitting: enough to ride out a restarting proxy or a DNS blip, few
+ * enough that a wrong or stopped endpoint is reported within seconds. TLS failures get one attempt
+ * (a certificate does not change between attempts); `no-slot` is bounded by the deadline alone.
+ */
+export const NEVER_SENT_ATTEMPTS = 3;
 
 /** How one attempt failed, as far as the retry decision needs to know. */
 export type AttemptOutcome =
@@ -20,8 +43,10 @@ export type AttemptOutcome =
   | { type: "error-answer"; code: string; httpStatus: number; retryAfter?: string | string[] }
   /** A 2xx answer that could not be read (not JSON, not the documented shape), or an oversized answer. */
   | { type: "unreadable-answer" }
-  /** No answer: a timeout or a network error. `sent: false` only when it provably never left this machine. */
-  | { type: "no-answer"; sent: boolean }
+  /** No answer: a timeout or a network error after which the request may have reached the server. */
+  | { type: "no-answer" }
+  /** The request provably never left this machine. */
+  | { type: "not-sent"; reason: NotSentReason }
   /** The caller aborted. */
   | { type: "aborted" };
 
@@ -79,7 +104,15 @@ export function classifyFailure(outcome: AttemptOutcome, action: { creates: bool
       // The service answered, so a create was processed: an order may exist, unreadable as the answer is.
       return action.creates ? "outcome-unknown" : "not-retryable";
     case "no-answer":
-      return outcome.sent && action.creates ? "outcome-unknown" : "transient";
+      return action.creates ? "outcome-unknown" : "transient";
+    case "not-sent":
+      // Nothing reached the service, so a create is as safe to repeat as a read; whether it is
+      // worth repeating depends only on the reason.
+      return outcome.reason === "tls"
+        ? "not-retryable"
+        : outcome.reason === "connect"
+          ? "never-sent"
+          : "transient";
     case "aborted":
       return "not-retryable";
   }

@@ -1,14 +1,18 @@
-import type { Dispatcher, Pool } from "undici";
+import type { Dispatcher, EnvHttpProxyAgent, Pool } from "undici";
+import type { NotSentReason } from "./failure";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // undici's own index loads all of undici (fetch, WebSocket, EventSource, caches, mocks: about 100
 // modules) before the first request; a provider process pays that in its first API call. The
-// transport needs only the pool and its request (undici 8's index adds `request` to every
-// dispatcher's prototype; here it is called on the pool). A unit test checks that these are the
-// same Pool and request undici's index exports.
+// transport needs only the pool (or, behind a proxy, the environment proxy agent, loaded only then)
+// and its request (undici 8's index adds `request` to every dispatcher's prototype; here it is
+// called on the dispatcher). A unit test checks that these are the same Pool and request undici's
+// index exports.
 const UndiciPool = require("undici/lib/dispatcher/pool") as typeof Pool;
-const poolRequest = require("undici/lib/api/api-request") as (
-  this: Pool,
+const proxyAgent = (): typeof EnvHttpProxyAgent =>
+  require("undici/lib/dispatcher/env-http-proxy-agent") as typeof EnvHttpProxyAgent;
+const dispatcherRequest = require("undici/lib/api/api-request") as (
+  this: Dispatcher,
   options: Dispatcher.RequestOptions,
 ) => Promise<Dispatcher.ResponseData>;
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -37,24 +41,48 @@ export interface HttpResponse {
 export const MAX_CONNECTIONS = 64;
 
 /**
- * One keep-alive pool per origin, shared by every client in the process, with its slots: a request
- * takes a slot before it is handed to the pool, so the pool never queues and a request's timer
- * starts only once it has a connection.
+ * Which proxy requests take (undici's environment proxy agent). Every field is given explicitly,
+ * so the environment a client was given is the one that counts, not this process's.
  */
-const pools = new Map<string, { pool: Pool; slots: Slots }>();
+export interface ProxySettings {
+  /** The proxy for every request (`alicloud-cas:proxy`), instead of `httpProxy`/`httpsProxy`. */
+  proxy?: string;
+  /** `HTTP_PROXY` / `http_proxy`: for http:// endpoints, and https:// ones without `httpsProxy`. */
+  httpProxy?: string;
+  /** `HTTPS_PROXY` / `https_proxy`: for https:// endpoints. */
+  httpsProxy?: string;
+  /** `NO_PROXY` / `no_proxy`: hosts reached directly (comma-separated; `*` for all). */
+  noProxy?: string;
+}
 
-function poolFor(origin: string): { pool: Pool; slots: Slots } {
-  let entry = pools.get(origin);
+/**
+ * One keep-alive pool per origin (and proxy settings), shared by every client in the process, with
+ * its slots: a request takes a slot before it is handed to the pool, so the pool never queues and a
+ * request's timer starts only once it has a connection. Without a proxy it is an undici `Pool`;
+ * with one, an `EnvHttpProxyAgent` (CONNECT tunnels for https://, `NO_PROXY` honoured).
+ */
+const pools = new Map<string, { pool: Dispatcher; slots: Slots; viaAgent: boolean }>();
+
+function poolFor(
+  origin: string,
+  proxy: ProxySettings = {},
+): { pool: Dispatcher; slots: Slots; viaAgent: boolean } {
+  const key = `${origin}|${proxy.proxy ?? ""}|${proxy.httpProxy ?? ""}|${proxy.httpsProxy ?? ""}|${proxy.noProxy ?? ""}`;
+  let entry = pools.get(key);
   if (!entry) {
+    const options = { connections: MAX_CONNECTIONS, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 };
+    const httpProxy = proxy.proxy ?? proxy.httpProxy ?? "";
+    const httpsProxy = proxy.proxy ?? proxy.httpsProxy ?? "";
+    const viaAgent = httpProxy !== "" || httpsProxy !== "";
     entry = {
-      pool: new UndiciPool(origin, {
-        connections: MAX_CONNECTIONS,
-        keepAliveTimeout: 10_000,
-        keepAliveMaxTimeout: 60_000,
-      }),
+      pool: viaAgent
+        ? // "" rather than undefined: undici would read this process's environment for a missing one.
+          new (proxyAgent())({ ...options, httpProxy, httpsProxy, noProxy: proxy.noProxy ?? "" })
+        : new UndiciPool(origin, options),
       slots: new Slots(MAX_CONNECTIONS),
+      viaAgent,
     };
-    pools.set(origin, entry);
+    pools.set(key, entry);
   }
   return entry;
 }
@@ -131,12 +159,17 @@ export class ResponseTooLargeError extends Error {
  * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
  * throughout.
  */
-export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Promise<HttpResponse> {
-  const { pool, slots } = poolFor(req.url.origin);
+export async function send(
+  req: HttpRequest,
+  maxBytes = MAX_RESPONSE_BYTES,
+  proxy?: ProxySettings,
+): Promise<HttpResponse> {
+  const { pool, slots, viaAgent } = poolFor(req.url.origin, proxy);
   const release = await slots.acquire(req.signal);
   try {
     return await exchange(
       pool,
+      viaAgent,
       req,
       AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]),
       maxBytes,
@@ -147,12 +180,15 @@ export async function send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES): Pro
 }
 
 async function exchange(
-  pool: Pool,
+  pool: Dispatcher,
+  viaAgent: boolean,
   req: HttpRequest,
   signal: AbortSignal,
   maxBytes: number,
 ): Promise<HttpResponse> {
-  const res = await poolRequest.call(pool, {
+  const res = await dispatcherRequest.call(pool, {
+    // An agent serves many origins and needs the request's; a Pool has its own.
+    ...(viaAgent ? { origin: req.url.origin } : {}),
     path: req.url.pathname + req.url.search,
     method: req.method,
     headers: req.headers,
@@ -187,25 +223,69 @@ export async function closeTransports(): Promise<void> {
   await Promise.all(all.map((p) => p.pool.close()));
 }
 
-const NOT_SENT_CODES = new Set([
+/** Connection failures: no connection was made, so nothing was written. */
+const CONNECT_CODES = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
   "UND_ERR_CONNECT_TIMEOUT",
   "EHOSTUNREACH",
-  "ERR_NOT_SENT",
+  "ENETUNREACH",
 ]);
 
 /**
- * Whether a network error proves the request never left this machine (connection refused, DNS
- * failure, connect timeout, no free connection before the deadline). Anything else may have reached the server.
+ * Certificate verification failures of a TLS handshake (OpenSSL's X509_V_ERR_* names as Node
+ * reports them, and Node's own host-name check), and a peer that answered the handshake with
+ * something other than TLS. The HTTP request is written only after the handshake succeeds.
  */
-export function provablyNotSent(error: unknown): boolean {
+const TLS_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
+/** A proxy that answered the CONNECT for the endpoint with another status than 200 (its status), as undici reports it. */
+export function proxyRefusal(error: unknown): number | undefined {
+  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec((error as Error)?.message ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Why a network error proves the request never left this machine (`tls`: the handshake failed;
+ * `connect`: no connection; `no-slot`: no free connection before the deadline), or `undefined`
+ * when it may have reached the server. Follows the causes undici and `fetch` wrap errors in.
+ */
+export function notSentReason(error: unknown): NotSentReason | undefined {
   let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
+  if (proxyRefusal(error) !== undefined) return "connect";
+  for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+    if (typeof code === "string") {
+      if (TLS_CODES.has(code) || code === "UND_ERR_PRX_TLS") return "tls";
+      if (code === "UND_ERR_PRX_CONN") return "connect";
+      if (CONNECT_CODES.has(code)) return "connect";
+      if (code === "ERR_NOT_SENT") return "no-slot";
+    }
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }

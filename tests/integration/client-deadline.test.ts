@@ -23,6 +23,7 @@ describe("one deadline per provider operation", () => {
       (e: CasTransportError) =>
         e.code === "DeadlineExceeded" &&
         e.message.includes(`no answer from ${srv.endpoint} within the operation deadline of 1 s`) &&
+        e.message.includes("this endpoint (from stack config alicloud:endpoints (its cas entry))") &&
         e.message.includes("alicloud-cas:operationTimeoutSeconds"),
     );
     // Attempts of 200 ms inside 1 s: more than the retry policy's 5 would allow without a deadline

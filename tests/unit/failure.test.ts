@@ -29,8 +29,25 @@ const table: Array<[string, AttemptOutcome, FailureKind, FailureKind]> = [
   ["NotFoundOrder / 404", answer("NotFoundOrder", 404), "not-retryable", "not-retryable"],
   ["QuotaExceeded / 400", answer("QuotaExceeded", 400), "not-retryable", "not-retryable"],
   ["unreadable 2xx answer", { type: "unreadable-answer" }, "not-retryable", "outcome-unknown"],
-  ["timeout or reset after sending", { type: "no-answer", sent: true }, "transient", "outcome-unknown"],
-  ["connection refused (never sent)", { type: "no-answer", sent: false }, "transient", "transient"],
+  ["timeout or reset after sending", { type: "no-answer" }, "transient", "outcome-unknown"],
+  [
+    "connection refused, no route, no name (never sent)",
+    { type: "not-sent", reason: "connect" },
+    "never-sent",
+    "never-sent",
+  ],
+  [
+    "TLS handshake refused (never sent)",
+    { type: "not-sent", reason: "tls" },
+    "not-retryable",
+    "not-retryable",
+  ],
+  [
+    "no free connection before the deadline (never sent)",
+    { type: "not-sent", reason: "no-slot" },
+    "transient",
+    "transient",
+  ],
   ["aborted by the caller", { type: "aborted" }, "not-retryable", "not-retryable"],
 ];
 

@@ -1,0 +1,278 @@
+import assert from "node:assert/strict";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { Pool } from "undici";
+import { CasClient, type ClientEvent } from "../../provider/cas/client";
+import { CasTransportError } from "../../provider/cas/errors";
+import { classifyFailure, NEVER_SENT_ATTEMPTS } from "../../provider/cas/failure";
+import { notSentReason } from "../../provider/cas/transport";
+import { generateTlsMaterial, type TlsMaterial } from "../../emulator/tls";
+import { configureProvider, provider, resetProvider } from "../support/in-process-provider";
+import { fakeClock, json, scriptedServer } from "../support/scripted-server";
+
+const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
+
+/** An HTTPS server on loopback counting TCP connections and HTTP requests. */
+async function tlsServer(
+  cert: string,
+  key: string,
+): Promise<{
+  endpoint: string;
+  port: number;
+  connections: () => number;
+  requests: () => number;
+  close(): Promise<void>;
+}> {
+  let connections = 0;
+  let requests = 0;
+  const sockets = new Set<Socket>();
+  const server: HttpsServer = createHttpsServer({ cert, key }, (_req, res) => {
+    requests++;
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+  server.on("connection", (s: Socket) => {
+    connections++;
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `https://127.0.0.1:${port}`,
+    port,
+    connections: () => connections,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/** The error a real TLS client (node:tls, then undici's Pool) gets from `server`, trusting `ca`. */
+async function handshakeErrors(port: number, ca: string | undefined): Promise<unknown[]> {
+  const viaTls = await new Promise<unknown>((ok) => {
+    const s = tlsConnect({ host: "127.0.0.1", port, ca }, () => {
+      s.destroy();
+      ok(undefined);
+    });
+    s.on("error", ok);
+  });
+  const pool = new Pool(`https://127.0.0.1:${port}`, { connect: ca ? { ca } : {} });
+  const viaUndici = await pool.request({ path: "/", method: "POST" }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await pool.close();
+  return [viaTls, viaUndici];
+}
+
+describe("never-sent failures: a TLS handshake this machine refuses, a connection that cannot be made", function () {
+  let trusted: TlsMaterial;
+  before(async () => {
+    trusted = await generateTlsMaterial();
+  });
+
+  // Each case: the certificate the server shows, what the client trusts, and the code Node reports.
+  const cases: Array<[string, () => Promise<{ cert: string; key: string; ca?: string }>, string]> = [
+    [
+      "a private CA the client does not trust",
+      async () => ({ cert: trusted.certificatePem, key: trusted.privateKeyPem }),
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    ],
+    [
+      "the chain with its untrusted root",
+      async () => ({ cert: trusted.certificatePem + trusted.caPem, key: trusted.privateKeyPem }),
+      "SELF_SIGNED_CERT_IN_CHAIN",
+    ],
+    [
+      "a self-signed certificate",
+      async () => {
+        const m = await generateTlsMaterial({ selfSigned: true });
+        return { cert: m.certificatePem, key: m.privateKeyPem };
+      },
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+    ],
+    [
+      "an expired certificate from a trusted CA",
+      async () => {
+        const m = await generateTlsMaterial({
+          notBefore: new Date(Date.now() - 10 * 86400_000),
+          notAfter: new Date(Date.now() - 86400_000),
+        });
+        return { cert: m.certificatePem, key: m.privateKeyPem, ca: m.caPem };
+      },
+      "CERT_HAS_EXPIRED",
+    ],
+    [
+      "a certificate for another host from a trusted CA",
+      async () => {
+        const m = await generateTlsMaterial({ hosts: ["cas.other.example"] });
+        return { cert: m.certificatePem, key: m.privateKeyPem, ca: m.caPem };
+      },
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+    ],
+  ];
+  for (const [name, make, code] of cases)
+    it(`${name}: Node says ${code}, directly and through undici; both read as never sent (tls), not retried`, async () => {
+      const { cert, key, ca } = await make();
+      const srv = await tlsServer(cert, key);
+      try {
+        for (const e of await handshakeErrors(srv.port, ca)) {
+          assert.ok(e instanceof Error, `expected a handshake error, got ${String(e)}`);
+          const codes: string[] = [];
+          for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause)
+            codes.push(String((c as { code?: unknown }).code));
+          assert.ok(codes.includes(code), `${codes.join(" <- ")}: expected ${code}`);
+          assert.equal(notSentReason(e), "tls");
+        }
+        assert.equal(
+          classifyFailure({ type: "not-sent", reason: "tls" }, { creates: true }),
+          "not-retryable",
+        );
+        assert.equal(srv.requests(), 0);
+      } finally {
+        await srv.close();
+      }
+    });
+
+  it("a network without a route (ENETUNREACH), also wrapped, reads as never sent; a reset does not", () => {
+    // No route cannot be produced on loopback: the classification of the code itself.
+    const unreachable = Object.assign(new Error("connect ENETUNREACH 10.255.255.1:443"), {
+      code: "ENETUNREACH",
+    });
+    assert.equal(notSentReason(unreachable), "connect");
+    assert.equal(notSentReason(new TypeError("fetch failed", { cause: unreachable })), "connect");
+    assert.equal(classifyFailure({ type: "not-sent", reason: "connect" }, { creates: true }), "never-sent");
+    assert.equal(notSentReason(Object.assign(new Error("reset"), { code: "ECONNRESET" })), undefined);
+  });
+
+  it("a create against an untrusted endpoint fails at once: nothing was sent, the fix named, no retry", async () => {
+    const srv = await tlsServer(trusted.certificatePem, trusted.privateKeyPem);
+    const events: ClientEvent[] = [];
+    const c = new CasClient({
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: { ALIBABA_CLOUD_ENDPOINT_CAS: srv.endpoint },
+      rateLimits: false,
+      clock: fakeClock(),
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      await assert.rejects(
+        c.call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact }),
+        (e: unknown) => {
+          assert.ok(e instanceof CasTransportError, String(e));
+          assert.equal(e.code, "TlsHandshakeFailed");
+          assert.equal(e.retryable, false);
+          assert.match(e.message, /nothing was sent, so no order can exist/);
+          assert.match(e.message, /NODE_EXTRA_CA_CERTS/);
+          assert.match(e.message, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+          assert.match(e.message, /environment ALIBABA_CLOUD_ENDPOINT_CAS/);
+          assert.doesNotMatch(e.message, /may have|adoptOrderId/);
+          return true;
+        },
+      );
+      assert.deepEqual(events, []);
+      assert.equal(srv.connections(), 1);
+      assert.equal(srv.requests(), 0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("a refused connection names the endpoint and where it came from, in the error and each retry line, and stops after the never-sent attempts", async () => {
+    const srv = await scriptedServer([json(200, {})]);
+    const endpoint = srv.endpoint;
+    await srv.close();
+    const events: ClientEvent[] = [];
+    const clock = fakeClock();
+    const c = new CasClient({
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: { ALIBABA_CLOUD_ENDPOINT_CAS: endpoint },
+      rateLimits: false,
+      clock,
+      onEvent: (e) => events.push(e),
+    });
+    await assert.rejects(
+      c.call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact }),
+      (e: unknown) => {
+        assert.ok(e instanceof CasTransportError, String(e));
+        assert.equal(e.code, "NetworkError");
+        assert.ok(e.message.includes(`cannot connect to ${endpoint}`), e.message);
+        assert.match(e.message, /ECONNREFUSED/);
+        assert.match(e.message, /nothing was sent/);
+        assert.match(
+          e.message,
+          /from environment ALIBABA_CLOUD_ENDPOINT_CAS: .*unset ALIBABA_CLOUD_ENDPOINT_CAS/,
+        );
+        return true;
+      },
+    );
+    assert.equal(events.length, NEVER_SENT_ATTEMPTS - 1);
+    for (const e of events) {
+      assert.equal(e.kind, "retry");
+      if (e.kind !== "retry") continue;
+      assert.ok(e.reason.includes(endpoint), e.reason);
+      assert.match(e.reason, /nothing was sent: .*ECONNREFUSED.*environment ALIBABA_CLOUD_ENDPOINT_CAS/);
+    }
+    // The stack config spelling names its own setting.
+    const viaConfig = new CasClient({
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: {},
+      config: (k) => (k === "alicloud:endpoints" ? JSON.stringify([{ cas: endpoint }]) : undefined),
+      rateLimits: false,
+      clock: fakeClock(),
+      retry: { maxAttempts: 1 },
+    });
+    await assert.rejects(viaConfig.call("DescribePackageState", {}), /from stack config alicloud:endpoints/);
+  });
+
+  describe("through the provider", () => {
+    afterEach(() => resetProvider());
+
+    it("CertificateOrder create against an untrusted endpoint: no look-up, no adoption advice, the fix named", async () => {
+      const srv = await tlsServer(trusted.certificatePem, trusted.privateKeyPem);
+      const lines: string[] = [];
+      await configureProvider(
+        {
+          "alicloud:accessKey": "ak",
+          "alicloud:secretKey": "sk",
+          "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+        },
+        (l) => lines.push(l),
+      );
+      try {
+        // quotaCheck off: the create is the only call (and the process-wide quota memory, shared
+        // with other test files in this worker, stays untouched).
+        const checked = await provider.check(
+          {},
+          {
+            domain: "never-sent.example.com",
+            validateType: "DNS",
+            quotaCheck: "off",
+            ...{ username: "u", phone: "13800001111", email: "a@example.com" },
+          },
+        );
+        assert.deepEqual(checked.failures, []);
+        await assert.rejects(provider.create(checked.inputs), (e: unknown) => {
+          const message = (e as Error).message;
+          assert.match(message, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed/);
+          assert.match(message, /nothing was sent/);
+          assert.doesNotMatch(message, /may have been placed|adoptOrderId|ReconcileFailed/);
+          return true;
+        });
+        assert.ok(!lines.some((l) => /looking for the order/.test(l)), lines.join("\n"));
+        // One handshake, the create's: not repeated, and no look-up followed it.
+        assert.equal(srv.connections(), 1);
+        assert.equal(srv.requests(), 0);
+      } finally {
+        await srv.close();
+      }
+    });
+  });
+});

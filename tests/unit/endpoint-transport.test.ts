@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { CasClient } from "../../provider/cas/client";
+import { CasError } from "../../provider/cas/errors";
+import {
+  allowInsecureEndpointSetting,
+  checkEndpointTransport,
+  resolveEndpointSource,
+} from "../../provider/cas/endpoints";
+
+const config =
+  (values: Record<string, string>) =>
+  (k: string): string | undefined =>
+    values[k];
+
+describe("plain http:// only for this machine, unless alicloud-cas:allowInsecureEndpoint", () => {
+  const loopback = ["http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1", "http://[::1]:9"];
+  for (const endpoint of loopback)
+    it(`${endpoint} is loopback: allowed without the setting`, () => {
+      checkEndpointTransport(new URL(endpoint), "environment ALIBABA_CLOUD_ENDPOINT_CAS", false);
+    });
+
+  const remote = [
+    "http://10.0.0.5:8080",
+    "http://cas.internal.example",
+    "http://[fd00::2]:80",
+    "http://127.0.0.1.example",
+  ];
+  for (const endpoint of remote)
+    it(`${endpoint} is another host: refused naming the endpoint, its source and the setting; allowed with it`, () => {
+      assert.throws(
+        () => checkEndpointTransport(new URL(endpoint), "environment ALIBABA_CLOUD_ENDPOINT_CAS", false),
+        (e: unknown) => {
+          assert.ok(e instanceof CasError);
+          assert.equal(e.code, "InsecureEndpoint");
+          assert.ok(e.message.includes(new URL(endpoint).origin), e.message);
+          assert.match(e.message, /from environment ALIBABA_CLOUD_ENDPOINT_CAS/);
+          assert.match(e.message, /pulumi config set alicloud-cas:allowInsecureEndpoint true/);
+          assert.match(e.message, /nothing was sent/);
+          return true;
+        },
+      );
+      checkEndpointTransport(new URL(endpoint), "environment ALIBABA_CLOUD_ENDPOINT_CAS", true);
+    });
+
+  it("https:// is always allowed; another scheme never", () => {
+    checkEndpointTransport(new URL("https://cas.aliyuncs.com"), "region cn-beijing", false);
+    assert.throws(
+      () => checkEndpointTransport(new URL("ftp://cas.example"), "the client's endpoint option", true),
+      /uses ftp:; use https:\/\//,
+    );
+  });
+
+  it("the setting reads true or false; anything else is refused naming it", () => {
+    assert.equal(allowInsecureEndpointSetting(undefined), false);
+    assert.equal(allowInsecureEndpointSetting(config({})), false);
+    assert.equal(
+      allowInsecureEndpointSetting(config({ "alicloud-cas:allowInsecureEndpoint": "false" })),
+      false,
+    );
+    assert.equal(
+      allowInsecureEndpointSetting(config({ "alicloud-cas:allowInsecureEndpoint": "true" })),
+      true,
+    );
+    assert.throws(
+      () => allowInsecureEndpointSetting(config({ "alicloud-cas:allowInsecureEndpoint": "yes" })),
+      /alicloud-cas:allowInsecureEndpoint: "yes" is not true or false/,
+    );
+  });
+
+  it("the client refuses at construction (nothing is sent), from config or its own option", () => {
+    const endpoints = config({
+      "alicloud:endpoints": JSON.stringify([{ cas: "http://cas.internal.example:8080" }]),
+    });
+    assert.throws(
+      () => new CasClient({ accessKeyId: "ak", accessKeySecret: "sk", env: {}, config: endpoints }),
+      /http:\/\/cas\.internal\.example:8080 \(from stack config alicloud:endpoints \(its cas entry\)\) is plain http:\/\//,
+    );
+    const allowed = config({
+      "alicloud:endpoints": JSON.stringify([{ cas: "http://cas.internal.example:8080" }]),
+      "alicloud-cas:allowInsecureEndpoint": "true",
+    });
+    assert.equal(
+      new CasClient({ accessKeyId: "ak", accessKeySecret: "sk", env: {}, config: allowed }).endpoint.origin,
+      "http://cas.internal.example:8080",
+    );
+    assert.equal(
+      new CasClient({
+        endpoint: "http://10.1.2.3",
+        allowInsecureEndpoint: true,
+        accessKeyId: "ak",
+        accessKeySecret: "sk",
+        env: {},
+      }).endpoint.origin,
+      "http://10.1.2.3",
+    );
+  });
+
+  it("every endpoint says where it came from", () => {
+    assert.deepEqual(resolveEndpointSource({ env: {} }), {
+      endpoint: "https://cas.aliyuncs.com",
+      source:
+        "region cn-beijing (the default; set alicloud:region or ALIBABA_CLOUD_ENDPOINT_CAS to change it)",
+    });
+    assert.deepEqual(resolveEndpointSource({ env: { ALICLOUD_REGION: "ap-southeast-1" } }), {
+      endpoint: "https://cas.ap-southeast-1.aliyuncs.com",
+      source: "region ap-southeast-1 (environment ALICLOUD_REGION)",
+    });
+    assert.equal(
+      resolveEndpointSource({ env: { ALIBABA_CLOUD_ENDPOINT_CAS: "cas.env.example" } }).source,
+      "environment ALIBABA_CLOUD_ENDPOINT_CAS",
+    );
+    assert.equal(
+      resolveEndpointSource({ explicit: "https://x.example", env: {} }).source,
+      "the client's endpoint option",
+    );
+  });
+});
