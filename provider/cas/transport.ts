@@ -3,14 +3,14 @@ import type { NotSentReason } from "./failure";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // undici's own index loads all of undici (fetch, WebSocket, EventSource, caches, mocks: about 100
-// modules) before the first request; a provider process pays that in its first API call. The
-// transport needs only the pool (or, behind a proxy, the environment proxy agent, loaded only then)
-// and its request (undici 8's index adds `request` to every dispatcher's prototype; here it is
-// called on the dispatcher). A unit test checks that these are the same Pool and request undici's
-// index exports.
+// modules) before the first request; a provider process pays that in its first API call. Without a
+// proxy the transport needs only the pool and its request (undici 8's index adds `request` to every
+// dispatcher's prototype; here it is called on the dispatcher); a unit test checks that these are
+// the same Pool and request undici's index exports. Behind a proxy, undici's index is loaded (its
+// proxy agent tunnels with the `connect` the index adds to the prototype).
 const UndiciPool = require("undici/lib/dispatcher/pool") as typeof Pool;
 const proxyAgent = (): typeof EnvHttpProxyAgent =>
-  require("undici/lib/dispatcher/env-http-proxy-agent") as typeof EnvHttpProxyAgent;
+  (require("undici") as { EnvHttpProxyAgent: typeof EnvHttpProxyAgent }).EnvHttpProxyAgent;
 const dispatcherRequest = require("undici/lib/api/api-request") as (
   this: Dispatcher,
   options: Dispatcher.RequestOptions,
