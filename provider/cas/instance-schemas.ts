@@ -1,7 +1,7 @@
 // Response schemas of the certificate-instance family (the V2.0 actions of API 2020-04-07), from
 // the PyPI `alibabacloud_cas20200407` 3.9.4 models: the npm 3.0.0 SDK has none of these actions.
 // Ids are decimal strings, times epoch ms, unknown fields dropped, as for the plan family.
-import { z } from "zod";
+import * as z from "zod";
 import { longId } from "./schemas";
 
 const count = z.union([

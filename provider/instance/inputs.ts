@@ -1,6 +1,6 @@
 // Inputs and stored state of an InstanceCertificate: a certificate applied on a CAS certificate
 // instance (the V2.0 family), versioned from the start through the state chain.
-import { z } from "zod";
+import * as z from "zod";
 import { INSTANCE_KEY_ALGORITHMS } from "../cas/instance-schemas";
 import { DOMAIN_RE, UNKNOWN, type Failure } from "../order/inputs";
 import { storedState } from "../order/state-chain";
