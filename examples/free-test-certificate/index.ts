@@ -1,0 +1,3 @@
+import { freeTestCertificate } from "./program";
+
+export = freeTestCertificate();
