@@ -20,6 +20,7 @@ import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadl
 import {
   allowInsecureEndpointSetting,
   checkEndpointTransport,
+  checkProxiedTransport,
   isLoopbackHost,
   resolveEndpointSource,
 } from "./endpoints";
@@ -173,11 +174,8 @@ export class CasClient {
     });
     this.endpoint = new URL(resolved.endpoint);
     this.endpointSource = resolved.source;
-    checkEndpointTransport(
-      this.endpoint,
-      this.endpointSource,
-      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
-    );
+    const allowInsecure = options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config);
+    checkEndpointTransport(this.endpoint, this.endpointSource, allowInsecure);
     this.credentialProvider = options.credentials
       ? fixedCredentials(options.credentials)
       : credentialChain({
@@ -192,13 +190,12 @@ export class CasClient {
         });
     this.credentials = this.credentialProvider.current();
     const env = options.env ?? process.env;
-    ({ settings: this.proxy, route: this.route } = resolveProxy(
+    const proxySetting: [string | undefined, string] =
       options.proxy !== undefined
         ? [options.proxy, "the client's proxy option"]
-        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
-      env,
-      this.endpoint.hostname,
-    ));
+        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`];
+    ({ settings: this.proxy, route: this.route } = resolveProxy(proxySetting, env, this.endpoint.hostname));
+    checkProxiedTransport(this.endpoint, this.proxy, proxySetting[1], allowInsecure);
     this.scheme = options.signatureScheme ?? "acs3";
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget = new RetryBudget(this.policy);
@@ -715,15 +712,23 @@ export class CasClient {
 export const PROXY_KEY = "alicloud-cas:proxy";
 
 /** A proxy URL without its credentials, for messages. */
-function withoutCredentials(uri: string): string {
+export function withoutCredentials(uri: string): string {
+  let u: URL | undefined;
   try {
-    const u = new URL(uri);
+    u = new URL(uri);
+  } catch {
+    u = undefined;
+  }
+  if (u && u.host !== "") {
     u.username = "";
     u.password = "";
     return u.toString().replace(/\/$/, "");
-  } catch {
-    return "(a proxy URL that does not parse)";
   }
+  // No authority (`user:password@host:port` parses with `user:` as its scheme and the rest as a
+  // path): whatever precedes the last `@` may be credentials, so only the host part is shown.
+  const at = uri.lastIndexOf("@");
+  if (at >= 0) return `…@${uri.slice(at + 1)}`;
+  return u ? uri : "(a proxy URL that does not parse)";
 }
 
 /**

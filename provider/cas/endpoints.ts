@@ -195,6 +195,59 @@ export function checkEndpointTransport(endpoint: URL, source: string, allowInsec
   );
 }
 
+/**
+ * Refuses a plain `http://` endpoint on this machine reached through a proxy on another machine
+ * (`alicloud-cas:proxy`), unless `allowInsecure`: the proxy receives the request in clear text,
+ * STS token and signature included, so "this machine" no longer holds. A proxy on loopback, or a
+ * `NO_PROXY` entry that sends the endpoint direct, keeps the request on this machine.
+ */
+export function checkProxiedTransport(
+  endpoint: URL,
+  proxy: { proxy?: string; noProxy?: string },
+  proxySource: string,
+  allowInsecure: boolean,
+): void {
+  if (endpoint.protocol !== "http:" || allowInsecure || !proxy.proxy) return;
+  if (bypassesProxy(endpoint, proxy.noProxy)) return;
+  let proxyHost: string;
+  try {
+    proxyHost = new URL(proxy.proxy).hostname;
+  } catch {
+    proxyHost = "";
+  }
+  if (isLoopbackHost(proxyHost)) return;
+  throw new CasError(
+    "InsecureEndpoint",
+    `the CAS endpoint ${endpoint.origin} is plain http:// and requests to it go through the proxy at ${proxyHost || "another host"} (from ${proxySource}): ` +
+      "the proxy would receive the access key's signatures, the STS token and the private keys CAS returns unencrypted, so nothing was sent. " +
+      `Use an https:// endpoint, set ${proxySource.includes("config") ? "pulumi config set alicloud-cas:proxy direct" : "the proxy option to direct"} for an emulator on this machine, ` +
+      `or, for a test network you trust, pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true.`,
+  );
+}
+
+/** Whether a `NO_PROXY` list (comma- or space-separated; `*` for all) sends `endpoint` direct. */
+function bypassesProxy(endpoint: URL, noProxy: string | undefined): boolean {
+  const host = endpoint.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = endpoint.port || (endpoint.protocol === "https:" ? "443" : "80");
+  return (noProxy ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((raw) => {
+      const entry = raw.toLowerCase();
+      if (entry === "*") return true;
+      // `[::1]:8080`, `::1` (a bare IPv6 address has no port), `host:port`, `.suffix`, `*.suffix`.
+      const m = entry.startsWith("[")
+        ? /^\[([^\]]*)\](?::(\d+))?$/.exec(entry)
+        : entry.split(":").length > 2
+          ? [entry, entry, ""]
+          : /^([^:]*)(?::(\d+))?$/.exec(entry);
+      if (!m) return false;
+      const name = m[1]!.replace(/^\*?\./, "");
+      if (m[2] && m[2] !== port) return false;
+      return host === name || host.endsWith(`.${name}`);
+    });
+}
+
 /** The setting the region comes from and its value; none when every source is unset. */
 function regionSetting(src: EndpointSources): [string, string] | undefined {
   const env = src.env ?? process.env;

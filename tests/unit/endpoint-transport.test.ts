@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CasClient } from "../../provider/cas/client";
+import { CasClient, withoutCredentials } from "../../provider/cas/client";
 import { CasError } from "../../provider/cas/errors";
 import {
   allowInsecureEndpointSetting,
@@ -112,6 +112,78 @@ describe("plain http:// only for this machine, unless alicloud-cas:allowInsecure
     assert.equal(
       resolveEndpointSource({ explicit: "https://x.example", env: {} }).source,
       "the client's endpoint option",
+    );
+  });
+
+  describe("an http:// endpoint on this machine behind alicloud-cas:proxy", () => {
+    const client = (proxy: string, env: Record<string, string> = {}, allow?: string) =>
+      new CasClient({
+        endpoint: "http://127.0.0.1:8080",
+        accessKeyId: "ak",
+        accessKeySecret: "sk",
+        securityToken: "token",
+        env,
+        config: config({
+          "alicloud-cas:proxy": proxy,
+          ...(allow ? { "alicloud-cas:allowInsecureEndpoint": allow } : {}),
+        }),
+      });
+
+    it("is refused when the proxy is another host: the proxy would read the token in clear text", () => {
+      for (const proxy of ["http://192.0.2.2:3128", "https://proxy.corp.example:3129"])
+        assert.throws(
+          () => client(proxy),
+          (e: unknown) => {
+            assert.ok(e instanceof CasError);
+            assert.equal(e.code, "InsecureEndpoint");
+            assert.match(
+              e.message,
+              /http:\/\/127\.0\.0\.1:8080 is plain http:\/\/ and requests to it go through the proxy at /,
+            );
+            assert.match(e.message, /from stack config alicloud-cas:proxy/);
+            assert.match(e.message, /nothing was sent/);
+            assert.match(e.message, /pulumi config set alicloud-cas:proxy direct/);
+            assert.match(e.message, /pulumi config set alicloud-cas:allowInsecureEndpoint true/);
+            return true;
+          },
+        );
+    });
+
+    it("is allowed through a proxy on loopback, when NO_PROXY sends it direct, or with the setting", () => {
+      client("http://127.0.0.1:3128");
+      client("http://[::1]:3128");
+      for (const noProxy of ["127.0.0.1", "127.0.0.1:8080", "*", "localhost, 127.0.0.1"])
+        client("http://192.0.2.2:3128", { NO_PROXY: noProxy });
+      assert.throws(
+        () => client("http://192.0.2.2:3128", { NO_PROXY: "127.0.0.1:9999" }),
+        /go through the proxy/,
+      );
+      assert.throws(
+        () => client("http://192.0.2.2:3128", { NO_PROXY: "127.0.0.10" }),
+        /go through the proxy/,
+      );
+      client("http://192.0.2.2:3128", {}, "true");
+      client("direct");
+    });
+  });
+
+  it("a proxy URL in a message never shows its password, with or without a scheme", () => {
+    assert.equal(withoutCredentials("http://user:S3cret@proxy.example:3128"), "http://proxy.example:3128");
+    assert.equal(withoutCredentials("user:S3cret@127.0.0.1:3128"), "…@127.0.0.1:3128");
+    assert.equal(withoutCredentials("socks5://u:S3cret@h:1"), "socks5://h:1");
+    assert.equal(withoutCredentials("proxy.example:3128"), "proxy.example:3128");
+    assert.throws(
+      () =>
+        new CasClient({
+          endpoint: "https://cas.aliyuncs.com",
+          accessKeyId: "ak",
+          accessKeySecret: "sk",
+          env: {},
+          proxy: "user:S3cretPassw0rd@127.0.0.1:3128",
+        }),
+      (e: unknown) =>
+        !String((e as Error).message).includes("S3cretPassw0rd") &&
+        /is not a proxy URL/.test(String((e as Error).message)),
     );
   });
 });
