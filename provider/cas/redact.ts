@@ -7,9 +7,9 @@ const REDACTED = "[REDACTED]";
 
 // Names whose values are credentials, in every form a server echoes them: `k=v` in a query,
 // `k%3Dv` inside a percent-encoded string to sign (RPC), `k%253Dv` when encoded twice, and
-// `k:v` as a signed header line (ACS3).
+// `k:v` as a signed header line (ACS3), `"k":"v"` when a header map is echoed as JSON.
 const SECRET_PARAMS = /((?:SecurityToken|Signature|AccessKeySecret)(?:=|%3D|%253D))[^&\s"',]*/gi;
-const SECRET_HEADERS = /((?:x-acs-security-token|authorization)\s*:)[^\n"]*/gi;
+const SECRET_HEADERS = /((?:x-acs-security-token|authorization)(?:\s*:|\\?"\s*:\s*\\?"))[^\n"\\]*/gi;
 
 // A PEM private key (PKCS#1 `RSA`, SEC1 `EC`, PKCS#8, encrypted PKCS#8, OpenSSH): the whole block,
 // and to the end of the text when an excerpt cut it before its END line. The body between the
@@ -34,9 +34,45 @@ export function redact(
     // Very short values would blank unrelated text and are not real credentials.
     if (!secret || secret.length < 6) continue;
     for (const form of secretForms(secret)) out = out.replace(formPattern(form), REDACTED);
+    out = withoutFragments(out, secret);
   }
-  out = out.replace(SECRET_PARAMS, `$1${REDACTED}`).replace(SECRET_HEADERS, `$1 ${REDACTED}`);
+  out = out
+    .replace(SECRET_PARAMS, `$1${REDACTED}`)
+    .replace(SECRET_HEADERS, (_m, name: string) =>
+      name.endsWith('"') ? `${name}${REDACTED}` : `${name} ${REDACTED}`,
+    );
   return bound(out, max);
+}
+
+/** Shortest run of a secret's characters that is removed wherever it appears on its own. */
+const FRAGMENT_LENGTH = 16;
+
+/**
+ * Removes every run of at least {@link FRAGMENT_LENGTH} characters of `secret`, or of its hex
+ * form, found in `text`: a server that echoes a cut or re-cased piece of the token (a prefix, its
+ * bytes in hex) leaks part of it, and a run this long of a random token is not ordinary text.
+ */
+function withoutFragments(text: string, secret: string): string {
+  if (secret.length < FRAGMENT_LENGTH) return text;
+  const pieces = new Set<string>();
+  const hex = Buffer.from(secret, "utf8").toString("hex");
+  for (const source of [secret, hex, hex.toUpperCase()])
+    for (let i = 0; i + FRAGMENT_LENGTH <= source.length; i++)
+      pieces.add(source.slice(i, i + FRAGMENT_LENGTH));
+  const covered = new Uint8Array(text.length);
+  let any = false;
+  for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++)
+    if (pieces.has(text.slice(i, i + FRAGMENT_LENGTH))) {
+      covered.fill(1, i, i + FRAGMENT_LENGTH);
+      any = true;
+    }
+  if (!any) return text;
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (!covered[i]) out += text[i];
+    else if (i === 0 || !covered[i - 1]) out += REDACTED;
+  }
+  return out;
 }
 
 /** Every encoding of `secret` that {@link redact} removes, longest first. */

@@ -238,6 +238,47 @@ describe("client safety: unknown outcomes, size limits, redaction, credential ad
     await srv.close();
   });
 
+  it("scrubs a cut piece of the STS token, the token in hex, and a header map echoed as JSON", async () => {
+    const token = "CAIS+xYz/0123456789abcdefGHIJKLmnopqrstuv==WXyz9876543210+/abcDEF";
+    const srv = await scriptedServer([
+      json(400, {
+        Code: "Bad",
+        Message: `prefix ${JSON.stringify({ "x-acs-security-token": token.slice(0, 40) })}`,
+      }),
+      json(400, {
+        Code: "Bad",
+        Message: `hex ${Buffer.from(token).toString("hex")} HEX ${Buffer.from(token).toString("hex").toUpperCase().slice(10, 60)}`,
+      }),
+      json(400, { Code: `Bad.${token.slice(0, 30)}`, Message: `middle ${token.slice(17, 41)} end` }),
+      json(400, {
+        Code: "Bad",
+        Message: `headers {"authorization":"ACS3-HMAC-SHA256 Credential=ak,Signature=abc","x-acs-security-token":"short"}`,
+      }),
+    ]);
+    const c = client(srv.endpoint, { securityToken: token, retry: { maxAttempts: 1 } });
+    const errors: CasApiError[] = [];
+    for (let i = 0; i < 4; i++)
+      errors.push((await c.call("DescribePackageState", {}).catch((x: unknown) => x)) as CasApiError);
+    await srv.close();
+    const hex = Buffer.from(token).toString("hex");
+    for (const e of errors) {
+      const text = [e.code, e.message, e.apiMessage].join(" ");
+      for (let i = 0; i + 16 <= token.length; i++)
+        assert.ok(!text.includes(token.slice(i, i + 16)), `a piece of the token in ${text}`);
+      for (let i = 0; i + 16 <= hex.length; i++)
+        assert.ok(
+          !text.toLowerCase().includes(hex.slice(i, i + 16)),
+          `a piece of the token's hex in ${text}`,
+        );
+    }
+    assert.match(errors[0]!.apiMessage, /^prefix \{"x-acs-security-token":"\[REDACTED\]"\}$/);
+    assert.match(errors[2]!.apiMessage, /^middle \[REDACTED\] end$/);
+    assert.match(errors[3]!.apiMessage, /"authorization":" ?\[REDACTED\]"/);
+    assert.ok(!errors[3]!.apiMessage.includes("Signature=abc"));
+    // Ordinary text around the pieces is kept.
+    assert.match(errors[1]!.apiMessage, /^hex \[REDACTED\] HEX \[REDACTED\]$/);
+  });
+
   it("a refused signature names the credential source in use and the usual causes, never the secret", async () => {
     const srv = await scriptedServer([apiError(400, "SignatureDoesNotMatch")]);
     const env = {
