@@ -16,7 +16,7 @@ Options:
   --port N               port to listen on (default 0: a free port)
   --host ADDR            address to bind (default 127.0.0.1; another than loopback needs --control-token)
   --data-dir DIR         keep state in DIR/state.json across restarts (default: in memory)
-  --seed N               seed for ids, records and faults (default 1)
+  --seed N               seed for ids, records and faults (default 1; a restart on saved state without --seed takes a fresh one)
   --access-key-id ID     the account's key id (default: generated, or the persisted one)
   --access-key-secret S  its secret
   --plan-size N          orders per plan for every product code (default 100)

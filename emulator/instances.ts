@@ -112,12 +112,20 @@ export class InstanceModel {
 
   // ---- the pool ---------------------------------------------------------------------------
 
+  /** An id no instance of this emulator has (a seed given again on saved state repeats its ids). */
+  private newInstanceId(): string {
+    for (;;) {
+      const id = `cas-cn-${this.rng.token(12)}`;
+      if (!Object.prototype.hasOwnProperty.call(this.state.instances, id)) return id;
+    }
+  }
+
   /** Adds an inactive instance to an account (the console's "purchase"; money is out of scope). */
   add(accessKeyId: string, spec: NewInstance): Instance {
     const now = this.now();
     const test = spec.instanceType === "TEST";
     const instance: Instance = {
-      instanceId: `cas-cn-${this.rng.token(12)}`,
+      instanceId: this.newInstanceId(),
       accessKeyId,
       instanceType: spec.instanceType,
       brand: spec.brand ?? "DigiCert",

@@ -126,8 +126,11 @@ async function serve(
   store: StateStore,
   now: () => number,
 ): Promise<RunningEmulator> {
-  const state: EmulatorState =
-    store.load() ?? emptyState(options.largeOrderIds ? "98987582437920968" : "12000001");
+  const loaded = store.load();
+  const state: EmulatorState = loaded ?? emptyState(options.largeOrderIds ? "98987582437920968" : "12000001");
+  // A restart on saved state must not replay the ids, records and request ids it already gave out:
+  // without a seed of its own it takes a fresh one (a fresh state keeps the default, repeatable one).
+  if (loaded && options.seed === undefined) options = { ...options, seed: randomBytes(4).readUInt32BE(0) };
   const accessKeyId =
     options.accessKeyId ?? state.accounts[0]?.accessKeyId ?? `LTAI${randomBytes(10).toString("hex")}`;
   const known = state.accounts.find((a) => a.accessKeyId === accessKeyId);

@@ -199,6 +199,26 @@ describe("emulator: hardening of the control API, state files and data directori
     assert.ok(!existsSync(join(dir, "emulator.lock")), "close gives the directory back");
   });
 
+  it("a restart on saved state gives out new ids: an instance added then never replaces one added before", async () => {
+    for (const seed of [undefined, 7]) {
+      const dir = tempDir();
+      emu = await startEmulator({ dataDir: dir, testInstances: 0, ...(seed === undefined ? {} : { seed }) });
+      const first = emu.control.addInstance({ instanceType: "BUY", brand: "GeoTrust" });
+      await emu.close();
+      emu = await startEmulator({ dataDir: dir, testInstances: 0, ...(seed === undefined ? {} : { seed }) });
+      const second = emu.control.addInstance({ instanceType: "BUY", brand: "DigiCert" });
+      const all = await emu.control.instances();
+      await emu.close();
+      emu = undefined;
+      assert.notEqual(second.instanceId, first.instanceId, `seed ${seed}`);
+      assert.deepEqual(
+        all.map((i) => `${i.instanceId}:${i.brand}`).sort(),
+        [`${first.instanceId}:GeoTrust`, `${second.instanceId}:DigiCert`].sort(),
+        `seed ${seed}`,
+      );
+    }
+  });
+
   it("--detach prints the export lines and returns, so out=$(…) and eval work; kill stops it", async () => {
     const { stdout } = await promisify(execFile)(
       "sh",
