@@ -14,7 +14,7 @@ import { UNKNOWN } from "../order/inputs";
 import { log, setLogSink, type LogSink } from "../order/log";
 import { parseProps } from "../order/parse-state";
 import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
-import { client, setConfig } from "../order/settings";
+import { assertSettings, checkSettings, client, setConfig } from "../order/settings";
 import { canonicalCsrPem } from "../pki/csr";
 import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
 import {
@@ -243,10 +243,12 @@ async function applyOn(
 export const instanceCertificateProvider = {
   async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
     setConfig((key) => req.config.get(key));
+    checkSettings(req.config);
     setLogSink(req.log);
   },
 
   async check(_olds: Props, news: Props) {
+    assertSettings();
     return { inputs: news, failures: await checkInstanceInputs(news) };
   },
 

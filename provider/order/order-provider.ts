@@ -17,11 +17,17 @@ import { certificateFields, refreshChanges, SCHEMA_VERSION, toOutputs, type Orde
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
-import { client, operationDeadline, setConfig, setting } from "./settings";
+import { assertSettings, checkSettings, client, operationDeadline, setConfig, setting } from "./settings";
 import { parseProps } from "./parse-state";
 import { publishList } from "./publish";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
-import { leftInCas, noteUnknownOwnership, ownershipOf, resetOwnershipNotes } from "./held-by";
+import {
+  legacyOwnershipSetting,
+  leftInCas,
+  noteUnknownOwnership,
+  ownershipOf,
+  resetOwnershipNotes,
+} from "./held-by";
 import { resetProductWarnings } from "./product-warnings";
 import { EXPIRED, ISSUED, isExpired, phaseOf, UNREAD_TYPE } from "./lifecycle";
 import {
@@ -88,7 +94,14 @@ function newPlacer(): OrderPlacer {
     log,
     newDeadline: operationDeadline,
     adoptAfterLostAnswer: lostAnswerPolicy,
-    policy: configuredPolicy(setting),
+    // A bad value was recorded by checkSettings and fails every operation; the defaults stand in.
+    policy: (() => {
+      try {
+        return configuredPolicy(setting);
+      } catch {
+        return {};
+      }
+    })(),
   });
 }
 
@@ -111,6 +124,7 @@ function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
 export const certificateOrderProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     setConfig((key) => req.config.get(key));
+    checkSettings(req.config, [lostAnswerPolicy, legacyOwnershipSetting, () => configuredPolicy(setting)]);
     setLogSink(req.log);
     resetClaims();
     resetOwnershipNotes();
@@ -120,6 +134,7 @@ export const certificateOrderProvider = {
   },
 
   async check(oldInputs: Props, news: Props) {
+    assertSettings();
     const olds = parseProps(storedInputsSchema, oldInputs, "CertificateOrder's previous inputs");
     const checked = await checkOrderInputs(news);
     const { inputs } = checked;

@@ -88,9 +88,15 @@ export interface Candidate {
 /** What the provider does when a lost create answer leaves candidates: `stop` (default) or adopt a `unique` one. */
 export type LostAnswerPolicy = "stop" | "unique";
 
-/** `alicloud-cas:adoptAfterLostAnswer` as configured: `unique`, else `stop`. */
+/** `alicloud-cas:adoptAfterLostAnswer` as configured: `stop` when unset; another value fails naming it. */
 export function lostAnswerPolicy(): LostAnswerPolicy {
-  return setting("alicloud-cas:adoptAfterLostAnswer") === "unique" ? "unique" : "stop";
+  const raw = setting("alicloud-cas:adoptAfterLostAnswer");
+  if (raw === undefined || raw.trim() === "" || raw.trim() === "stop") return "stop";
+  if (raw.trim() === "unique") return "unique";
+  throw new CasError(
+    "InvalidConfig",
+    `alicloud-cas:adoptAfterLostAnswer: ${JSON.stringify(bound(raw, 40))} is not a setting; use "stop" (the default: a lost create answer with candidates stops and lists them) or "unique" (adopt the only candidate)`,
+  );
 }
 
 /** The order's names as a sorted, comma-joined key. */

@@ -8,7 +8,7 @@ import { waitForIssuance } from "./waiter";
 import { publishListFromState } from "./publish";
 import { listPages } from "./list-paging";
 import { log, setLogSink, type LogSink } from "./log";
-import { client, setConfig } from "./settings";
+import { assertSettings, checkSettings, client, setConfig } from "./settings";
 import { parseProps } from "./parse-state";
 import {
   checkValidationInputs,
@@ -124,10 +124,12 @@ export const certificateOrderValidationProvider = {
   /** `log`: where log lines go when run in the caller's process (see the order provider's `configure`). */
   async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
     setConfig((key) => req.config.get(key));
+    checkSettings(req.config);
     setLogSink(req.log);
   },
 
   async check(_olds: Props, news: Props) {
+    assertSettings();
     // A key pasted into any input is reported without naming it (the engine would print the value).
     return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
   },

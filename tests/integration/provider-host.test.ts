@@ -393,6 +393,63 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
     }
   });
 
+  it("a mistyped or invalid setting fails naming the key and the fix, before any request", async () => {
+    const creds = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
+    const env = { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint };
+    emu.control.clearRequests();
+    const typo = await startProviderHost(
+      certificateOrderStub,
+      { ...creds, "alicloud-cas:operationTimeoutSecond": "30", "alicloud:securitytoken": "t" },
+      env,
+    );
+    try {
+      await assert.rejects(typo.check({ domain: "typo.example.com", ...contact }), (e: Error) => {
+        assert.match(
+          e.message,
+          /alicloud-cas:operationTimeoutSecond is not a setting of this provider; did you mean alicloud-cas:operationTimeoutSeconds\?/,
+        );
+        assert.match(e.message, /alicloud:securitytoken is spelled alicloud:securityToken/);
+        assert.match(e.message, /pulumi config rm <key>/);
+        return true;
+      });
+      // The host cached the provider after the first call: later calls still fail.
+      await assert.rejects(typo.check({ domain: "typo.example.com", ...contact }), /operationTimeoutSecond/);
+    } finally {
+      typo.stop();
+    }
+    for (const [key, value, said] of [
+      [
+        "alicloud-cas:signatureScheme",
+        "hmac-sha256",
+        /is not a signature scheme; use "acs3" \(the default\) or "rpc-v1"/,
+      ],
+      ["alicloud-cas:qps", "ten", /is not a positive number of requests per second/],
+      ["alicloud-cas:operationTimeoutSeconds", "90s", /is not a positive number of seconds/],
+      ["alicloud-cas:adoptAfterLostAnswer", "uniqe", /use "stop" .* or "unique"/],
+    ] as const) {
+      const bad = await startProviderHost(certificateOrderStub, { ...creds, [key]: value }, env);
+      try {
+        // Refused at preview (check), and by every later call of the same provider process.
+        for (const call of [
+          () => bad.check({ domain: "bad-setting.example.com", ...contact }),
+          () => bad.create({ domain: "bad-setting.example.com", ...contact }),
+        ])
+          await assert.rejects(call(), (e: Error) => {
+            assert.ok(e.message.includes(`${key}: ${JSON.stringify(value)}`), e.message);
+            assert.match(e.message, said);
+            return true;
+          });
+      } finally {
+        bad.stop();
+      }
+    }
+    assert.deepEqual(
+      emu.control.requests().filter((r) => r.action.startsWith("Create")),
+      [],
+      "no order placed under a bad setting",
+    );
+  });
+
   it("deletes in every state with the documented quota effect", async () => {
     const p0 = plan();
     const pending = await order({ domain: "del1.example.com", ...contact });
