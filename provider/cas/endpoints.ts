@@ -1,5 +1,6 @@
 import type { ConfigLookup } from "./credentials";
 import { CasError } from "./errors";
+import { bound } from "./redact";
 
 /** The central endpoint (China site). */
 export const CHINA_ENDPOINT = "https://cas.aliyuncs.com";
@@ -92,7 +93,7 @@ export function resolveEndpointSource(src: EndpointSources = {}): { endpoint: st
     ["environment ALIBABA_CLOUD_ENDPOINT_CAS", env.ALIBABA_CLOUD_ENDPOINT_CAS],
     [
       "stack config alicloud:endpoints (its cas entry)",
-      casFromEndpointsConfig(src.config?.("alicloud:endpoints")),
+      endpointsEntry(src.config?.("alicloud:endpoints"), "cas"),
     ],
   ];
   const found = configured.find(([, value]) => value !== undefined && value !== "");
@@ -271,18 +272,39 @@ function withScheme(endpoint: string): string {
   return /^https?:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
-/** `alicloud:endpoints` is structured config: a JSON list of objects such as `[{"cas": "..."}]`. */
-function casFromEndpointsConfig(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
+/**
+ * An entry of `alicloud:endpoints`, the structured config `@pulumi/alicloud` reads: a JSON list of
+ * objects such as `[{"cas": "..."}, {"sts": "..."}]` (one object is taken as a list of one). Other
+ * services' entries are left to that package; a value that is not that shape, or an entry for
+ * `service` that is not a string (or is spelled in another case), fails naming the setting.
+ */
+export function endpointsEntry(raw: string | undefined, service: string): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const shape = `a JSON list of objects such as [{"${service}":"${service}.cn-hangzhou.aliyuncs.com"}] (pulumi config set --path 'alicloud:endpoints[0].${service}' <host>)`;
+  const refuse = (problem: string) =>
+    new CasError("InvalidConfig", `stack config alicloud:endpoints ${problem}; it takes ${shape}`);
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(raw);
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    for (const item of list) {
-      if (item && typeof item === "object" && typeof (item as { cas?: unknown }).cas === "string")
-        return (item as { cas: string }).cas;
-    }
+    parsed = JSON.parse(raw);
   } catch {
-    return undefined;
+    throw refuse(`is ${JSON.stringify(bound(raw, 60))}, which is not JSON`);
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  for (const item of list) {
+    if (!item || typeof item !== "object" || Array.isArray(item))
+      throw refuse(
+        `holds ${JSON.stringify(bound(JSON.stringify(item) ?? String(item), 60))}, which is not an object`,
+      );
+    for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+      if (key !== service && key.toLowerCase() === service)
+        throw refuse(`has the key ${JSON.stringify(key)}; write it ${JSON.stringify(service)}`);
+      if (key !== service) continue;
+      if (typeof value !== "string" || value.trim() === "")
+        throw refuse(
+          `has a ${service} entry that is not a host name or URL (${JSON.stringify(bound(JSON.stringify(value) ?? "", 60))})`,
+        );
+      return value;
+    }
   }
   return undefined;
 }

@@ -185,10 +185,11 @@ export function checkSettings(requestConfig: unknown, validators: ReadonlyArray<
     () => positiveSetting(ATTEMPT_TIMEOUT_KEY, "milliseconds"),
     operationTimeoutMs,
     () => {
-      const { allowInsecureEndpointSetting } =
+      const endpoints =
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require("../cas/endpoints") as typeof import("../cas/endpoints");
-      return allowInsecureEndpointSetting(config);
+      endpoints.resolveEndpointSource({ config, env: process.env });
+      return endpoints.allowInsecureEndpointSetting(config);
     },
     ...validators,
   ];

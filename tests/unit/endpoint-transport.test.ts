@@ -186,4 +186,34 @@ describe("plain http:// only for this machine, unless alicloud-cas:allowInsecure
         /is not a proxy URL/.test(String((e as Error).message)),
     );
   });
+
+  it("a malformed alicloud:endpoints fails naming the setting and its shape, never falls back to the real CAS", () => {
+    const endpointsOf = (raw: string) =>
+      resolveEndpointSource({ env: {}, config: config({ "alicloud:endpoints": raw }) });
+    for (const [raw, said] of [
+      ["http://127.0.0.1:8080", /is "http:\/\/127\.0\.0\.1:8080", which is not JSON/],
+      ['[{"CAS":"http://127.0.0.1:8080"}]', /has the key "CAS"; write it "cas"/],
+      ['[{"cas":["http://127.0.0.1:8080"]}]', /has a cas entry that is not a host name or URL/],
+      ['[{"cas":""}]', /has a cas entry that is not a host name or URL/],
+      ['["cas.example"]', /holds "\\"cas\.example\\"", which is not an object/],
+      ["[{", /which is not JSON/],
+    ] as const)
+      assert.throws(
+        () => endpointsOf(raw),
+        (e: unknown) => {
+          assert.ok(e instanceof CasError);
+          assert.equal(e.code, "InvalidConfig");
+          assert.match(e.message, /^stack config alicloud:endpoints /);
+          assert.match(e.message, said);
+          assert.match(e.message, /it takes a JSON list of objects such as \[\{"cas":/);
+          return true;
+        },
+        raw,
+      );
+    assert.equal(endpointsOf('{"cas":"cas.single.example"}').endpoint, "https://cas.single.example");
+    assert.equal(
+      endpointsOf('[{"alidns":"dns.example","ecs":"ecs.example"}]').endpoint,
+      "https://cas.aliyuncs.com",
+    );
+  });
 });
