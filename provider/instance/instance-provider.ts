@@ -11,11 +11,12 @@ import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import type { CasClient } from "../cas/client";
 import type { InstanceDetail } from "../cas/instance-schemas";
 import { UNKNOWN } from "../order/inputs";
+import { hideValues } from "../order/key-material";
 import { log, setLogSink, type LogSink } from "../order/log";
 import { parseProps } from "../order/parse-state";
 import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
 import { client, setConfig } from "../order/settings";
-import { canonicalCsrPem } from "../pki/csr";
+import { canonicalCsrPem, isBareCsrPem } from "../pki/csr";
 import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
 import {
   appliedNames,
@@ -247,7 +248,17 @@ export const instanceCertificateProvider = {
   },
 
   async check(_olds: Props, news: Props) {
-    return { inputs: news, failures: await checkInstanceInputs(news) };
+    // The engine prints a named property's value beside the reason: a value holding a private key,
+    // or a csr that is not exactly one CSR text, is never named (as CertificateOrder's check).
+    const csr = news.csr;
+    const showable =
+      csr === undefined ||
+      csr === null ||
+      (typeof csr === "string" && (csr.trim() === "" || isBareCsrPem(csr)));
+    return {
+      inputs: news,
+      failures: hideValues(news, await checkInstanceInputs(news), showable ? [] : ["csr"]),
+    };
   },
 
   async diff(id: string, oldState: Props, newInputs: Props) {
