@@ -15,6 +15,20 @@ export function claimOf(d: InstanceDetail): string | undefined {
   return v ? v : undefined;
 }
 
+/** UpdateInstance or ApplyCertificate refused because an application is under review on the instance. */
+export function isTakenRefusal(e: unknown): boolean {
+  return e instanceof CasApiError && /UpdateProtection|StatusNotSupport/.test(e.code);
+}
+
+/** The names of an application (`Domain`), lower-case and sorted. */
+export function applicationNames(d: InstanceDetail): string[] {
+  return (d.Domain ?? "")
+    .split(",")
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean)
+    .sort();
+}
+
 /** The tags UpdateInstance sends: the claim first, then the user's (the claim key is reserved). */
 export function instanceTags(claim: string, tags: Record<string, string>) {
   return [
@@ -27,12 +41,7 @@ export function instanceTags(claim: string, tags: Record<string, string>) {
 
 /** Whether an instance answer is this resource's application: its claim, and the names it applied for. */
 export function holdsApplication(d: InstanceDetail, claim: string, domains: readonly string[]): boolean {
-  const names = (d.Domain ?? "")
-    .split(",")
-    .map((n) => n.trim().toLowerCase())
-    .filter(Boolean)
-    .sort();
-  return claimOf(d) === claim && JSON.stringify(names) === JSON.stringify([...domains].sort());
+  return claimOf(d) === claim && JSON.stringify(applicationNames(d)) === JSON.stringify([...domains].sort());
 }
 
 /**
@@ -44,6 +53,7 @@ export async function claimFromPool(
   api: CasClient,
   claim: string,
   skip: ReadonlySet<string>,
+  marked: Set<string>,
   log: (line: string) => void,
 ): Promise<string> {
   for (let page = 1; ; page++) {
@@ -59,11 +69,13 @@ export async function claimFromPool(
       const before = await api.call("GetInstanceDetail", { InstanceId: id });
       const held = claimOf(before);
       if (before.Status !== "inactive" || (held !== undefined && held !== claim)) continue;
+      // Noted before the call: a lost answer may still have marked it (released if the create fails).
+      marked.add(id);
       try {
         await api.call("UpdateInstance", { InstanceId: id, Tags: instanceTags(claim, {}) });
       } catch (e) {
         // Another resource applied on it meanwhile: take the next one.
-        if (e instanceof CasApiError && /UpdateProtection|StatusNotSupport/.test(e.code)) continue;
+        if (isTakenRefusal(e)) continue;
         throw e;
       }
       const after = await api.call("GetInstanceDetail", { InstanceId: id });

@@ -95,10 +95,21 @@ export async function checkInstanceInputs(news: Record<string, unknown>): Promis
       });
   if (p.instanceType === "TEST" && (p.domains?.length ?? 0) > 1)
     failures.push({ property: "domains", reason: "a TEST instance takes a single name; give one domain" });
+  for (const d of [p.domain, ...(p.domains ?? [])])
+    if (p.instanceType === "TEST" && d != null && d.startsWith("*."))
+      failures.push({
+        property: p.domain != null ? "domain" : "domains",
+        reason: `${d}: a TEST instance takes a single name, not a wildcard; give one name (www.example.com), or name a bought wildcard instance with instanceId`,
+      });
   if (p.csr != null && p.csr !== UNKNOWN) {
     try {
       const info = await parseCsr(p.csr);
       if (!info.commonName) failures.push({ property: "csr", reason: "the CSR has no CN: CAS binds the CN" });
+      else if (p.instanceType === "TEST" && info.commonName.startsWith("*."))
+        failures.push({
+          property: "csr",
+          reason: `the CSR's CN ${info.commonName} is a wildcard: a TEST instance takes a single name; make the CSR for one name, or name a bought wildcard instance with instanceId`,
+        });
     } catch (e) {
       failures.push({ property: "csr", reason: (e as Error).message });
     }

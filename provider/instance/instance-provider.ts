@@ -2,21 +2,33 @@
 // Create: the contact (given, found by email, else created), the instance (named, or claimed from
 // the TEST pool: claim.ts), UpdateInstance + ApplyCertificate, a read-back that proves the
 // application is this resource's, then the validation records once they are stable (Terraform's
-// apply resource waits for a non-empty DomainValidationList on consecutive reads). Delete cancels a
-// pending application and waits for the instance to leave `pending`; an issued certificate is kept
-// unless `onDelete: "revoke"`. An instance is never refunded or deleted (money).
+// apply resource waits for a non-empty DomainValidationList on consecutive reads); a failed create
+// releases the instances it marked. Delete, refresh and update act only while the instance carries
+// this resource's claim: delete cancels a pending application and waits for the instance to leave
+// `pending`; an issued certificate is kept unless `onDelete: "revoke"`; then the claim is released.
+// An instance is never refunded or deleted (money).
 import { randomUUID } from "node:crypto";
 import { systemClock, type Clock } from "../../protocol/clock";
 import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import type { CasClient } from "../cas/client";
 import type { InstanceDetail } from "../cas/instance-schemas";
 import { UNKNOWN } from "../order/inputs";
+import { hideValues } from "../order/key-material";
 import { log, setLogSink, type LogSink } from "../order/log";
 import { parseProps } from "../order/parse-state";
 import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
 import { assertSettings, checkSettings, client, setConfig } from "../order/settings";
-import { canonicalCsrPem } from "../pki/csr";
-import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
+import { canonicalCsrPem, isBareCsrPem } from "../pki/csr";
+import { X509Certificate } from "node:crypto";
+import {
+  applicationNames,
+  CLAIM_TAG,
+  claimFromPool,
+  claimOf,
+  holdsApplication,
+  instanceTags,
+  isTakenRefusal,
+} from "./claim";
 import {
   appliedNames,
   checkInstanceInputs,
@@ -160,9 +172,14 @@ function toState(
     statusReason: REASONS[status] ?? null,
     validationRecords: keep ? previous.validationRecords : records,
     files: keep ? previous.files : files,
-    certificateId: d.CertificateId ?? null,
-    certIdentifier: d.CertIdentifier ?? null,
-    notAfter: d.CertificateNotAfter ? new Date(d.CertificateNotAfter).toISOString() : null,
+    // Under review (or cancelled), an instance still names the certificate of an earlier application.
+    ...(status === "issued" || status === "revoked" || status === "expired"
+      ? {
+          certificateId: d.CertificateId ?? null,
+          certIdentifier: d.CertIdentifier ?? null,
+          notAfter: d.CertificateNotAfter ? new Date(d.CertificateNotAfter).toISOString() : null,
+        }
+      : { certificateId: null, certIdentifier: null, notAfter: null }),
   };
 }
 
@@ -201,14 +218,9 @@ async function waitForRecords(
  * instance answer when it holds this resource's application, `"taken"` when another resource's
  * claim or names are on it (never cancelled: it is not this resource's).
  */
-async function applyOn(
-  api: CasClient,
-  id: string,
-  s: Settings,
-  claim: string,
-  contactIds: string[],
-): Promise<InstanceDetail | "taken"> {
-  await api.call("UpdateInstance", {
+/** The whole application UpdateInstance sends (at create, and again with an in-place change). */
+function applicationParams(id: string, s: Settings, claim: string, contactIds: string[]) {
+  return {
     InstanceId: id,
     ...(s.csr
       ? { Csr: s.csr, GenerateCsrMethod: "upload" as const }
@@ -218,16 +230,35 @@ async function applyOn(
     ValidationMethod: s.validationMethod,
     ContactIdList: contactIds,
     ...(s.companyId ? { CompanyId: s.companyId } : {}),
-    AutoReissue: s.autoReissue ? "enable" : "disable",
+    AutoReissue: s.autoReissue ? ("enable" as const) : ("disable" as const),
     Tags: instanceTags(claim, s.tags),
-  });
+  };
+}
+
+async function applyOn(
+  api: CasClient,
+  id: string,
+  s: Settings,
+  claim: string,
+  contactIds: string[],
+): Promise<InstanceDetail | "taken"> {
+  try {
+    await api.call("UpdateInstance", applicationParams(id, s, claim, contactIds));
+  } catch (e) {
+    // An application went under review on it since the mark was read: another resource's.
+    if (isTakenRefusal(e)) return "taken";
+    throw e;
+  }
+  // The mark again, right before applying: a claim that landed since is another resource's, and
+  // applying would put an application under review that no resource holds.
+  const before = await api.call("GetInstanceDetail", { InstanceId: id });
+  if (before.Status === "pending" || claimOf(before) !== claim) return "taken";
   try {
     await api.call("ApplyCertificate", { InstanceId: id });
   } catch (e) {
     // A lost answer, or an application already under review: the instance tells whose it is.
     const ambiguous = e instanceof CasOutcomeUnknownError;
-    const refused = e instanceof CasApiError && /StatusNotSupport|UpdateProtection/.test(e.code);
-    if (!ambiguous && !refused) throw e;
+    if (!ambiguous && !isTakenRefusal(e)) throw e;
   }
   const after = await api.call("GetInstanceDetail", { InstanceId: id });
   if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
@@ -237,6 +268,80 @@ async function applyOn(
     "ApplyNotTaken",
     `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
   );
+}
+
+/** Clears this resource's claim on an instance (the pool, or another resource, may take it then). */
+async function releaseClaim(api: CasClient, id: string): Promise<void> {
+  await api.call("UpdateInstance", { InstanceId: id, Tags: [{ TagKey: CLAIM_TAG, TagValue: "" }] });
+}
+
+/** Cancels the application under review on `id` and waits until the instance leaves `pending`. */
+async function cancelPending(api: CasClient, id: string): Promise<InstanceDetail> {
+  try {
+    await api.call("CancelPendingCertificate", { InstanceId: id });
+  } catch (e) {
+    // Terraform tolerates this code: the application already left review.
+    if (!(e instanceof CasApiError && e.code === "OperationDenied.StatusNotSupport")) throw e;
+  }
+  const until = clock.now() + INSTANCE_WAIT_MS;
+  let delay = 500;
+  for (;;) {
+    const d = await api.call("GetInstanceDetail", { InstanceId: id });
+    if (d.Status !== "pending") return d;
+    if (clock.now() + delay > until)
+      throw new CasError(
+        "CancelNotSettled",
+        `instance ${id}: cancelled, but still pending after ${INSTANCE_WAIT_MS / 60_000} minutes; run pulumi destroy again`,
+      );
+    await clock.sleep(delay);
+    delay = Math.min(5000, Math.ceil(delay * 1.5));
+  }
+}
+
+/**
+ * A create failed after marking instances with its claim: each one still marked with it is released
+ * (best effort; an application of this resource's under review is cancelled first, another's is never
+ * touched). The error says what was released, and what to do where the release failed too.
+ */
+async function releaseAfterFailure(
+  api: CasClient,
+  error: unknown,
+  marked: ReadonlySet<string>,
+  claim: string,
+  domains: readonly string[],
+): Promise<unknown> {
+  const notes: string[] = [];
+  for (const id of marked) {
+    try {
+      let d = await api.call("GetInstanceDetail", { InstanceId: id });
+      if (claimOf(d) !== claim) continue;
+      if (d.Status === "pending") {
+        if (!holdsApplication(d, claim, domains)) continue;
+        d = await cancelPending(api, id);
+      }
+      await releaseClaim(api, id);
+      notes.push(`instance ${id}, marked by this create, was released`);
+    } catch (e) {
+      notes.push(
+        `instance ${id} is still marked by this create (${CLAIM_TAG}=${claim}) and the release failed (${(e as Error).message}): run pulumi up again once CAS answers, and set that tag to an empty value in the CAS console so the instance can be taken again`,
+      );
+    }
+  }
+  if (notes.length && error instanceof Error) error.message = `${error.message}. ${notes.join("; ")}`;
+  return error;
+}
+
+/**
+ * Whether the instance's current certificate is for the application's names: an application
+ * cancelled on an instance that held an earlier certificate leaves that certificate current.
+ */
+async function certificateIsApplications(api: CasClient, d: InstanceDetail): Promise<boolean> {
+  const pem = await api.call("GetUserCertificateDetail", { CertId: d.CertificateId!, CertFilter: false });
+  if (!pem.Cert) return false;
+  const sans = (new X509Certificate(pem.Cert).subjectAltName ?? "")
+    .split(",")
+    .map((n) => n.trim().replace(/^DNS:/, "").toLowerCase());
+  return applicationNames(d).every((n) => sans.includes(n));
 }
 
 /** The `InstanceCertificate` provider. */
@@ -249,7 +354,17 @@ export const instanceCertificateProvider = {
 
   async check(_olds: Props, news: Props) {
     assertSettings();
-    return { inputs: news, failures: await checkInstanceInputs(news) };
+    // The engine prints a named property's value beside the reason: a value holding a private key,
+    // or a csr that is not exactly one CSR text, is never named (as CertificateOrder's check).
+    const csr = news.csr;
+    const showable =
+      csr === undefined ||
+      csr === null ||
+      (typeof csr === "string" && (csr.trim() === "" || isBareCsrPem(csr)));
+    return {
+      inputs: news,
+      failures: hideValues(news, await checkInstanceInputs(news), showable ? [] : ["csr"]),
+    };
   },
 
   async diff(id: string, oldState: Props, newInputs: Props) {
@@ -286,35 +401,46 @@ export const instanceCertificateProvider = {
     const api = client();
     const s = await settingsOf(p);
     const contactIds = await contactIdsFor(api, p);
+    // A fresh claim per attempt: the provider sees no resource identity that tells two stacks of one
+    // project apart, so a rerun after a crash between the mark and the state write cannot recognise
+    // its earlier claim (docs/instance-certificates.md says what is left then).
     const claim = randomUUID();
     const skip = new Set<string>();
+    const marked = new Set<string>();
     let detail: InstanceDetail | undefined;
     let instanceId = p.instanceId ?? "";
-    while (!detail) {
-      if (!p.instanceId) instanceId = await claimFromPool(api, claim, skip, log);
-      else {
-        const d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
-        const held = claimOf(d);
-        if (
-          d.Status === "pending" ||
-          (held && d.Status !== "normal" && d.Status !== "willExpire" && held !== claim)
-        )
+    try {
+      while (!detail) {
+        if (!p.instanceId) instanceId = await claimFromPool(api, claim, skip, marked, log);
+        else {
+          const d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
+          const held = claimOf(d);
+          if (held && held !== claim)
+            throw new CasError(
+              "InstanceHeld",
+              `instanceId ${instanceId}: the instance is held by another InstanceCertificate (${CLAIM_TAG}=${held}${d.Domain ? `, applied for ${d.Domain}` : ""}; status ${d.Status ?? "unknown"}); an instance holds one resource's application. Name another instance; to rename the resource, give it the aliases option (a new name creates the new resource before the old one is deleted); to move the instance here, destroy the resource holding it first (its destroy releases the claim), or, if no stack holds it any more, set the tag ${CLAIM_TAG} on the instance to an empty value in the CAS console`,
+            );
+          if (d.Status === "pending")
+            throw new CasError(
+              "InstanceBusy",
+              `instanceId ${instanceId}: the instance has an application under review that no InstanceCertificate holds; name another instance, or cancel that application first (CAS console)`,
+            );
+          marked.add(instanceId);
+        }
+        const applied = await applyOn(api, instanceId, s, claim, contactIds);
+        if (applied !== "taken") detail = applied;
+        else if (p.instanceId)
           throw new CasError(
-            "InstanceBusy",
-            `instanceId ${instanceId}: the instance is ${d.Status}${held ? ` and claimed by another resource (${CLAIM_TAG}=${held})` : ""}; name another instance, or cancel that application first`,
+            "InstanceTaken",
+            `instanceId ${instanceId}: another application was submitted on this instance at the same time; it was left alone. Name another instance`,
           );
+        else {
+          log(`instance ${instanceId}: another resource's application is on it; taking another`);
+          skip.add(instanceId);
+        }
       }
-      const applied = await applyOn(api, instanceId, s, claim, contactIds);
-      if (applied !== "taken") detail = applied;
-      else if (p.instanceId)
-        throw new CasError(
-          "InstanceTaken",
-          `instanceId ${instanceId}: another application was submitted on this instance at the same time; it was left alone. Name another instance`,
-        );
-      else {
-        log(`instance ${instanceId}: another resource's application is on it; taking another`);
-        skip.add(instanceId);
-      }
+    } catch (e) {
+      throw await releaseAfterFailure(api, e, marked, claim, s.domains);
     }
     const base = { schemaVersion: 1 as const, instanceId, pinned: !!p.instanceId, claim, contactIds, ...s };
     let outs: InstanceState;
@@ -338,9 +464,10 @@ export const instanceCertificateProvider = {
 
   async read(id: string, stored: Props) {
     const olds = INSTANCE_STATE.read(stored, { id });
+    const api = client();
     let d: InstanceDetail;
     try {
-      d = await client().call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
     } catch (e) {
       if (e instanceof CasApiError && e.httpStatus === 404) {
         log(`instance ${olds.instanceId} no longer exists in CAS; removing it from state`);
@@ -348,10 +475,12 @@ export const instanceCertificateProvider = {
       }
       throw e;
     }
-    if (claimOf(d) !== olds.claim)
-      log(
-        `instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is no longer this resource's`,
-      );
+    if (claimOf(d) !== olds.claim) {
+      // Another resource's application (or none): its records and certificate are not this one's.
+      const reason = `instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is no longer this resource's; the outputs are the last ones read while it was. Replace this resource (or remove it from state) to apply again`;
+      log(reason);
+      return { id, props: { ...olds, statusReason: reason } };
+    }
     const {
       status: _s,
       statusReason: _r,
@@ -362,31 +491,71 @@ export const instanceCertificateProvider = {
       notAfter: _n,
       ...base
     } = olds;
-    return { id, props: toState(base, d, olds) };
+    const next = toState(base, d, olds);
+    if (next.status === "issued" && next.certificateId !== olds.certificateId && d.CertificateId) {
+      if (!(await certificateIsApplications(api, d))) {
+        const reason = `the instance's current certificate (${d.CertificateId}) is not for ${olds.domains.join(", ")}: this application was cancelled; replace the resource to apply again`;
+        log(`instance ${olds.instanceId}: ${reason}`);
+        return {
+          id,
+          props: {
+            ...next,
+            status: "cancelled",
+            statusReason: reason,
+            certificateId: null,
+            certIdentifier: null,
+            notAfter: null,
+          },
+        };
+      }
+    }
+    return { id, props: next };
   },
 
   async update(id: string, oldState: Props, newInputs: Props) {
     const olds = INSTANCE_STATE.read(oldState, { id });
     const p = parseProps(instanceInputsSchema, inputsOnly(newInputs), "InstanceCertificate inputs");
     const s = await settingsOf(p);
-    if (JSON.stringify(s.tags) !== JSON.stringify(olds.tags)) {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // What CAS holds on the instance: sent again with UpdateInstance (the whole application, so
+    // nothing changes by omission). dnsZone and onDelete live in state only.
+    const sent = (["autoReissue", "tags", "username", "phone", "email"] as const).filter(
+      (k) => !same(s[k], olds[k]),
+    );
+    if (p.contactIds && !same(p.contactIds, olds.contactIds)) sent.push("contactIds" as never);
+    let contactIds = olds.contactIds;
+    if (sent.length) {
       const api = client();
       const d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      if (claimOf(d) !== olds.claim)
+        throw new CasError(
+          "InstanceNotHeld",
+          `${sent.join(", ")}: instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}), so its application is not this resource's and was left alone; replace this resource to apply again`,
+        );
       if (d.Status === "pending")
         throw new CasError(
           "InstanceUnderReview",
-          `tags: instance ${olds.instanceId} has an application under review, which CAS does not let change (InvalidStatus.UpdateProtection); run pulumi up again once it is issued`,
+          `${sent.join(", ")}: instance ${olds.instanceId} has an application under review, which CAS does not let change (InvalidStatus.UpdateProtection); run pulumi up again once it is issued`,
         );
-      await api.call("UpdateInstance", {
-        InstanceId: olds.instanceId,
-        Tags: instanceTags(olds.claim, s.tags),
-      });
+      if (sent.some((k) => k !== "autoReissue" && k !== "tags")) contactIds = await contactIdsFor(api, p);
+      await api.call(
+        "UpdateInstance",
+        applicationParams(
+          olds.instanceId,
+          {
+            ...s,
+            domains: olds.domains,
+            csr: olds.csr,
+            keyAlgorithm: olds.keyAlgorithm as Settings["keyAlgorithm"],
+            validationMethod: olds.validationMethod,
+            companyId: olds.companyId,
+          },
+          olds.claim,
+          contactIds,
+        ),
+      );
     }
-    const outs: InstanceState = {
-      ...olds,
-      ...s,
-      contactIds: (p.contactIds as string[] | null | undefined) ?? olds.contactIds,
-    };
+    const outs: InstanceState = { ...olds, ...s, contactIds };
     if (s.dnsZone !== olds.dnsZone)
       for (const r of Object.values(outs.validationRecords)) {
         r.zone = s.dnsZone ?? registrableDomain(r.domain);
@@ -405,37 +574,20 @@ export const instanceCertificateProvider = {
       if (e instanceof CasApiError && e.httpStatus === 404) return;
       throw e;
     }
-    if (claimOf(d) !== olds.claim && !olds.pinned) {
-      log(`instance ${olds.instanceId} carries another resource's claim: left alone`);
+    // Only this resource's application is cancelled or revoked, named or from the pool alike.
+    if (claimOf(d) !== olds.claim) {
+      log(
+        `instance ${olds.instanceId} carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is not this resource's and was left alone`,
+      );
       return;
     }
     if (d.Status === "pending") {
-      try {
-        await api.call("CancelPendingCertificate", { InstanceId: olds.instanceId });
-      } catch (e) {
-        // Terraform tolerates this code: the application already left review.
-        if (!(e instanceof CasApiError && e.code === "OperationDenied.StatusNotSupport")) throw e;
-      }
-      const until = clock.now() + INSTANCE_WAIT_MS;
-      let delay = 500;
-      while (d.Status === "pending") {
-        if (clock.now() + delay > until)
-          throw new CasError(
-            "CancelNotSettled",
-            `instance ${olds.instanceId}: cancelled, but still pending after ${INSTANCE_WAIT_MS / 60_000} minutes; run pulumi destroy again`,
-          );
-        await clock.sleep(delay);
-        delay = Math.min(5000, Math.ceil(delay * 1.5));
-        d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
-      }
-      if (d.Status === "inactive") {
-        // Released: the pool may give the instance to another resource.
-        await api.call("UpdateInstance", {
-          InstanceId: olds.instanceId,
-          Tags: [{ TagKey: CLAIM_TAG, TagValue: "" }],
-        });
+      d = await cancelPending(api, olds.instanceId);
+      // Released: the pool (or another resource naming the instance) may take it.
+      await releaseClaim(api, olds.instanceId);
+      if (d.Status === "inactive")
         log(`instance ${olds.instanceId}: pending application cancelled; the instance is inactive again`);
-      } else log(`instance ${olds.instanceId}: pending application cancelled; the instance is ${d.Status}`);
+      else log(`instance ${olds.instanceId}: pending application cancelled; the instance is ${d.Status}`);
       return;
     }
     const issued = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
@@ -445,11 +597,16 @@ export const instanceCertificateProvider = {
         ...(d.CertificateId ? { CertificateId: d.CertificateId } : {}),
       });
       log(`instance ${olds.instanceId}: certificate ${d.CertificateId} revoked (onDelete: revoke)`);
-      return;
-    }
-    if (issued)
+    } else if (issued)
       log(
         `instance ${olds.instanceId}: certificate ${d.CertificateId} kept in CAS (onDelete: keep); the instance is never refunded or deleted by this resource`,
       );
+    try {
+      await releaseClaim(api, olds.instanceId);
+    } catch (e) {
+      log(
+        `instance ${olds.instanceId}: its claim (${CLAIM_TAG}=${olds.claim}) could not be released (${(e as Error).message}); another resource naming the instance is refused until that tag is set to an empty value in the CAS console`,
+      );
+    }
   },
 };

@@ -9,6 +9,7 @@ import type { InstanceDetail } from "../cas/instance-schemas";
 import { certificateFields, stripUndefined } from "../order/outputs";
 import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/validation-inputs";
 import type { WaitOptions } from "../order/waiter";
+import { applicationNames } from "./claim";
 import { statusOf } from "./instance-provider";
 
 /** Polls until the instance's certificate is issued; stops on a failed, cancelled, revoked or expired application. */
@@ -75,6 +76,15 @@ export async function instanceCertificateOutputs(api: CasClient, s: ValidationSe
     PrivateKey: undefined,
     CertId: undefined,
   });
+  // An application cancelled on an instance that held an earlier certificate leaves that one current:
+  // it is accepted only when it is for the names the instance's application is for.
+  const names = applicationNames(d);
+  const sans = (cert.sans ?? []).map((n) => n.toLowerCase());
+  if (!names.every((n) => sans.includes(n)))
+    throw new CasError(
+      "InstanceNotIssuing",
+      `instance ${d.InstanceId ?? ""}: its current certificate (${d.CertificateId}) is for ${sans.join(", ") || "other names"}, not for the application's ${names.join(", ") || "names"}: the application was cancelled or replaced; replace the InstanceCertificate to apply again`,
+    );
   return stripUndefined({
     schemaVersion: VALIDATION_STATE_VERSION,
     ...s,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync, webcrypto } from "node:crypto";
 import { loadX509 } from "../../provider/pki/x509";
 import * as pulumi from "@pulumi/pulumi";
-import { CertificateOrder } from "pulumi-alicloud-cas";
+import { CertificateOrder, InstanceCertificate } from "pulumi-alicloud-cas";
 import { corpusContext } from "../support/bad-inputs";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
@@ -262,6 +262,56 @@ describe("a private key passed as csr is refused and never printed", function ()
         );
         printed.push(message);
         assert.match(message, /private key/);
+      }
+      printed.push(env.exportRaw());
+      const body = key.split("\n").slice(1, -2);
+      for (const line of body) assert.ok(!printed.join("\n").includes(line), "a line of the key was printed");
+      assert.deepEqual(await emu.control("GET", "requests"), [], "nothing reached the API");
+    });
+});
+
+describe("a private key passed as an InstanceCertificate's csr is refused and never printed", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+  let key = "";
+  const program = { asOutput: false };
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual", "--test-instances", "1"]);
+    key = (await corpusContext()).privateKey;
+    env = await emulatorStack(
+      "cas-inst-key-as-csr",
+      async () => {
+        const csr = program.asOutput ? pulumi.output(key) : key;
+        return {
+          id: new InstanceCertificate("www", {
+            instanceType: "TEST",
+            csr,
+            username: "u",
+            phone: "13800001111",
+          }).instanceId,
+        };
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  for (const asOutput of [false, true])
+    it(`${asOutput ? "an Output" : "a string"}: preview and up fail without the key text anywhere`, async () => {
+      program.asOutput = asOutput;
+      const printed: string[] = [];
+      for (const op of [() => env.stack.preview({ diff: true }), () => env.stack.up()]) {
+        const message = await op().then(
+          (r) => assert.fail(`succeeded: ${r.stdout}`),
+          (e: Error) => e.message,
+        );
+        printed.push(message);
+        assert.match(message, /csr: this contains a private key/);
       }
       printed.push(env.exportRaw());
       const body = key.split("\n").slice(1, -2);
