@@ -16,6 +16,7 @@ import { parseProps } from "../order/parse-state";
 import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
 import { client, setConfig } from "../order/settings";
 import { canonicalCsrPem } from "../pki/csr";
+import { publishListOfState } from "./instance-publish";
 import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
 import {
   appliedNames,
@@ -328,8 +329,9 @@ export const instanceCertificateProvider = {
         reasons: [message],
       });
     }
+    const toPublish = publishListOfState(outs);
     log(
-      `instance ${instanceId}${p.instanceId ? "" : " (from the TEST pool)"} applied for ${s.domains.join(", ")}: ${outs.status}`,
+      `instance ${instanceId}${p.instanceId ? "" : " (from the TEST pool)"} applied for ${s.domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
     );
     return { id: instanceId, outs };
   },

@@ -10,8 +10,13 @@ import { certificateFields, stripUndefined } from "../order/outputs";
 import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/validation-inputs";
 import type { WaitOptions } from "../order/waiter";
 import { statusOf } from "./instance-provider";
+import { publishListOfDetail } from "./instance-publish";
 
-/** Polls until the instance's certificate is issued; stops on a failed, cancelled, revoked or expired application. */
+/**
+ * Polls until the instance's certificate is issued, printing one line per change; while the
+ * application awaits validation, that line and the timeout error name each record or file still to
+ * publish, as the order waiter does. Stops on a failed, cancelled, revoked or expired application.
+ */
 export async function waitForInstanceIssuance(
   api: CasClient,
   instanceId: string,
@@ -36,10 +41,13 @@ export async function waitForInstanceIssuance(
       throw e;
     }
     const status = statusOf(d);
-    if (status !== last) {
+    const pending = status === "pending_validation" ? publishListOfDetail(d) : null;
+    // A new line when the status changes, or when CAS lists other records than before.
+    const line = pending ? `waiting for domain validation; publish ${pending}` : status;
+    if (line !== last) {
       const waited = Math.round((clock.now() - started) / 1000);
-      log(`instance ${instanceId}: ${status}${waited ? ` (after ${waited}s)` : ""}`);
-      last = status;
+      log(`instance ${instanceId}: ${line}${waited ? ` (after ${waited}s)` : ""}`);
+      last = line;
     }
     if (status === "issued" && d.CertificateId) return d;
     if (status !== "pending_validation")
@@ -51,7 +59,7 @@ export async function waitForInstanceIssuance(
     if (left <= 0)
       throw new CasError(
         "WaitTimedOut",
-        `instance ${instanceId} is still pending after ${opts.timeoutMinutes} minute(s). Nothing was lost: run pulumi up again to keep waiting, or raise timeoutMinutes.`,
+        `instance ${instanceId} is still pending after ${opts.timeoutMinutes} minute(s)${pending ? `; still to publish: ${pending}` : ""}. Nothing was lost: run pulumi up again to keep waiting, or raise timeoutMinutes.`,
       );
     await clock.sleep(Math.min(interval, left));
     interval = Math.min(Math.round(interval * 1.5), opts.maxPollIntervalSeconds * 1000);
