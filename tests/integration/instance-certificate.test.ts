@@ -252,4 +252,25 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     await host.delete(id, outs);
     assert.equal((await instance(id)).status, "inactive");
   });
+
+  it("onDelete: retain is CertificateOrder's word for keep: stored as keep, no diff between the two, and an unknown value names all three", async () => {
+    const inputs = { instanceType: "TEST", domain: "retain.example.org", ...contact };
+    const { id, outs } = await create(host, { ...inputs, onDelete: "retain" });
+    assert.equal(outs.onDelete, "keep");
+    for (const onDelete of ["keep", "retain", undefined]) {
+      const checked = await host.check({ ...inputs, ...(onDelete ? { onDelete } : {}) });
+      assert.deepEqual(checked.failures, []);
+      assert.equal((await host.diff(id, outs, checked.inputs)).changes, 1, `${onDelete}: DIFF_NONE`);
+    }
+    const revoke = await host.check({ ...inputs, onDelete: "revoke" });
+    assert.equal((await host.diff(id, outs, revoke.inputs)).changes, 2, "revoke: DIFF_SOME");
+    const bad = await host.check({ ...inputs, onDelete: "cancel" });
+    assert.deepEqual(
+      bad.failures.map((f) => f.property),
+      ["onDelete"],
+    );
+    assert.match(bad.failures[0]!.reason, /"keep" \(or "retain", the same\) and "revoke"/);
+    await host.delete(id, outs);
+    assert.equal((await instance(id)).status, "inactive");
+  });
 });
