@@ -30,7 +30,9 @@ export function publishListOfDetail(d: InstanceDetail): string | null {
     const domain = (v.Domain ?? "").toLowerCase();
     if (!domain || !v.ValidationKey) continue;
     if (v.ValidationType === "HTTP") {
-      const url = /^https?:\/\//.test(v.ValidationKey) ? v.ValidationKey : `http://${domain}${v.ValidationKey}`;
+      const url = /^https?:\/\//.test(v.ValidationKey)
+        ? v.ValidationKey
+        : `http://${domain}${v.ValidationKey}`;
       files.push({ url, content: v.ValidationValue ?? "" });
       continue;
     }
