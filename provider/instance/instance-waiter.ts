@@ -87,6 +87,7 @@ export async function instanceCertificateOutputs(api: CasClient, s: ValidationSe
     schemaVersion: VALIDATION_STATE_VERSION,
     ...s,
     orderId: null,
+    status: "issued",
     ...cert,
     certificateId: d.CertificateId!,
     certIdentifier: d.CertIdentifier ?? pem.CertIdentifier ?? null,

@@ -161,7 +161,8 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(v.id, `${id}-validation`);
     assert.equal(v.outs.instanceId, id);
     assert.equal(v.outs.orderId, null);
-    assert.equal(v.outs.schemaVersion, 3);
+    assert.equal(v.outs.schemaVersion, 4);
+    assert.equal(v.outs.status, "issued");
     assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
     assert.match(String(v.outs.privateKeyPem), /PRIVATE KEY/);
     assert.deepEqual(v.outs.sans, ["issued.example.com"]);
@@ -169,7 +170,12 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(v.outs.certificateId, held.certificate!.certId);
     assert.equal(v.outs.certIdentifier, `${held.certificate!.certId}-cn-hangzhou`);
     // A refresh with the same certificate changes nothing.
-    assert.deepEqual((await validation.read(v.id, v.outs)).props.certificateId, v.outs.certificateId);
+    const same = (await validation.read(v.id, v.outs)).props;
+    assert.deepEqual([same.certificateId, same.status], [v.outs.certificateId, "issued"]);
+    // Once the certificate has ended, a refresh says so in the validation's own status.
+    await emu.control.expireInstance(id);
+    const ended = (await validation.read(v.id, v.outs)).props;
+    assert.deepEqual([ended.certificateId, ended.status], [v.outs.certificateId, "expired"]);
   });
 
   it("a named BUY instance is used only when named; a change on it deletes before it replaces", async () => {
