@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { certificateOrderValidationStub } from "./stubs";
-import { CERTIFICATE_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
+import { SECRET_OUTPUT_NAMES, VALIDATION_OUTPUT_NAMES } from "../provider/order/output-names";
 
 /** Arguments of a {@link CertificateOrderValidation}. */
 export interface CertificateOrderValidationArgs {
@@ -28,6 +28,13 @@ export class CertificateOrderValidation extends pulumi.dynamic.Resource {
   declare readonly orderId: pulumi.Output<string | null>;
   /** The certificate instance waited for, or `null` for an order. */
   declare readonly instanceId: pulumi.Output<string | null>;
+  /**
+   * `issued` once created (the resource exists only once CAS has issued the certificate); a
+   * refresh reads it again: `expired` once the certificate has ended, else the order's status
+   * (as `CertificateOrder.status` names it) or, for an instance, `revoked`, `cancelled`, `failed`.
+   * Unlike `CertificateOrder.status`, it is current in the `up` that waits.
+   */
+  declare readonly status: pulumi.Output<string>;
   declare readonly certificatePem: pulumi.Output<string>;
   declare readonly certificateChainPem: pulumi.Output<string | null>;
   /** Only for orders by domain (CAS made the key). Secret. */
@@ -53,7 +60,7 @@ export class CertificateOrderValidation extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CertificateOrderValidationArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
-    for (const k of CERTIFICATE_OUTPUT_NAMES) props[k] = undefined;
+    for (const k of VALIDATION_OUTPUT_NAMES) props[k] = undefined;
     super(
       certificateOrderValidationStub,
       name,

@@ -37,10 +37,11 @@ export interface InstanceCertificateArgs {
   /** DNS zone the validation records go in (default: CAS's `RootDomain` of each name). */
   dnsZone?: pulumi.Input<string>;
   /**
-   * On destroy: `keep` (default) leaves an issued certificate valid; `revoke` revokes it. A pending
-   * application is always cancelled. The instance itself is never refunded or deleted.
+   * On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same
+   * (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is
+   * always cancelled. The instance itself is never refunded or deleted.
    */
-  onDelete?: pulumi.Input<"keep" | "revoke">;
+  onDelete?: pulumi.Input<"keep" | "retain" | "revoke">;
 }
 
 /** One DNS validation record (the same shape as `CertificateOrder.validationRecords`). */

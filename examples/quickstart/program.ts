@@ -50,9 +50,9 @@ export async function quickstart(): Promise<Record<string, unknown>> {
       maxPollIntervalSeconds: 5,
     });
     Object.assign(outputs, {
-      // CertificateOrder.status is not read again in the `up` that waits; the validation
-      // resource exists only once CAS has issued, so status and certificate come from it.
-      status: issued.certificatePem.apply(() => "issued"),
+      // CertificateOrder.status is not read again in the `up` that waits; the validation's is
+      // current (it exists only once CAS has issued), so status and certificate come from it.
+      status: issued.status,
       certificatePem: issued.certificatePem,
       serialNumber: issued.serialNumber,
       notAfter: issued.notAfter,

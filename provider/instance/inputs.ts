@@ -37,7 +37,11 @@ export const instanceInputsSchema = z
     companyId: orUnknown(z.string().regex(/^\d+$/), "a decimal company id").nullish(),
     autoReissue: z.boolean().nullish(),
     tags: z.record(z.string().min(1).max(64), z.string().max(128)).nullish(),
-    onDelete: z.enum(["keep", "revoke"]).nullish(),
+    // `retain` is CertificateOrder's word for `keep`: read as `keep`, so state and diffs never tell them apart.
+    onDelete: z
+      .enum(["keep", "retain", "revoke"], { error: 'one of "keep" (or "retain", the same) and "revoke"' })
+      .transform((v) => (v === "retain" ? "keep" : v))
+      .nullish(),
     dnsZone: orUnknown(name, "a DNS zone").nullish(),
   })
   .strict();

@@ -20,6 +20,7 @@ import { readValidationKey, registrableDomain, relativeTo } from "../order/recor
 import { assertSettings, checkSettings, client, setConfig } from "../order/settings";
 import { canonicalCsrPem, isBareCsrPem } from "../pki/csr";
 import { X509Certificate } from "node:crypto";
+import { publishListOfState } from "./instance-publish";
 import {
   applicationNames,
   CLAIM_TAG,
@@ -456,8 +457,9 @@ export const instanceCertificateProvider = {
         reasons: [message],
       });
     }
+    const toPublish = publishListOfState(outs);
     log(
-      `instance ${instanceId}${p.instanceId ? "" : " (from the TEST pool)"} applied for ${s.domains.join(", ")}: ${outs.status}`,
+      `instance ${instanceId}${p.instanceId ? "" : " (from the TEST pool)"} applied for ${s.domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
     );
     return { id: instanceId, outs };
   },

@@ -11,8 +11,13 @@ import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/vali
 import type { WaitOptions } from "../order/waiter";
 import { applicationNames } from "./claim";
 import { statusOf } from "./instance-provider";
+import { publishListOfDetail } from "./instance-publish";
 
-/** Polls until the instance's certificate is issued; stops on a failed, cancelled, revoked or expired application. */
+/**
+ * Polls until the instance's certificate is issued, printing one line per change; while the
+ * application awaits validation, that line and the timeout error name each record or file still to
+ * publish, as the order waiter does. Stops on a failed, cancelled, revoked or expired application.
+ */
 export async function waitForInstanceIssuance(
   api: CasClient,
   instanceId: string,
@@ -37,10 +42,13 @@ export async function waitForInstanceIssuance(
       throw e;
     }
     const status = statusOf(d);
-    if (status !== last) {
+    const pending = status === "pending_validation" ? publishListOfDetail(d) : null;
+    // A new line when the status changes, or when CAS lists other records than before.
+    const line = pending ? `waiting for domain validation; publish ${pending}` : status;
+    if (line !== last) {
       const waited = Math.round((clock.now() - started) / 1000);
-      log(`instance ${instanceId}: ${status}${waited ? ` (after ${waited}s)` : ""}`);
-      last = status;
+      log(`instance ${instanceId}: ${line}${waited ? ` (after ${waited}s)` : ""}`);
+      last = line;
     }
     if (status === "issued" && d.CertificateId) return d;
     if (status !== "pending_validation")
@@ -52,7 +60,7 @@ export async function waitForInstanceIssuance(
     if (left <= 0)
       throw new CasError(
         "WaitTimedOut",
-        `instance ${instanceId} is still pending after ${opts.timeoutMinutes} minute(s). Nothing was lost: run pulumi up again to keep waiting, or raise timeoutMinutes.`,
+        `instance ${instanceId} is still pending after ${opts.timeoutMinutes} minute(s)${pending ? `; still to publish: ${pending}` : ""}. Nothing was lost: run pulumi up again to keep waiting, or raise timeoutMinutes.`,
       );
     await clock.sleep(Math.min(interval, left));
     interval = Math.min(Math.round(interval * 1.5), opts.maxPollIntervalSeconds * 1000);
@@ -89,6 +97,7 @@ export async function instanceCertificateOutputs(api: CasClient, s: ValidationSe
     schemaVersion: VALIDATION_STATE_VERSION,
     ...s,
     orderId: null,
+    status: "issued",
     ...cert,
     certificateId: d.CertificateId!,
     certIdentifier: d.CertIdentifier ?? pem.CertIdentifier ?? null,

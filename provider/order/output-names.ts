@@ -17,6 +17,12 @@ export const CERTIFICATE_OUTPUT_NAMES = [
   "sans",
 ] as const;
 
+/**
+ * Every output of a CertificateOrderValidation (beside its settings): the certificate's, and
+ * `status` (`issued` when created; a refresh reads it again: `expired`, `revoked`, …).
+ */
+export const VALIDATION_OUTPUT_NAMES = ["status", ...CERTIFICATE_OUTPUT_NAMES] as const;
+
 /** Every output of a CertificateOrder (beside its normalized inputs). */
 export const ORDER_OUTPUT_NAMES = [
   "orderId",

@@ -1,14 +1,20 @@
 import type { ResponseOf } from "../cas/actions";
-import type { OrderOutputs } from "./outputs";
+import type { DnsValidationRecord, FileValidation } from "./outputs";
 import { endsInPublicSuffix } from "./record-name";
 
+/** What {@link publishList} reads of a validation: an order's `validation` output, or an instance's records or files. */
+export type PublishableValidation =
+  | { method: "DNS"; records: ReadonlyArray<Pick<DnsValidationRecord, "type" | "fqdn" | "value">> }
+  | { method: "FILE"; files: ReadonlyArray<Pick<FileValidation, "url" | "content">> }
+  | null;
+
 /**
- * What a user must publish for an order to be validated, said the same way in every place it
- * matters (the create line, the waiter's lines, the timeout error): `TXT _dnsauth.www.example.com =
- * "…"` per DNS record, or the URL and content of the validation file. A first order without DNS
- * automation has nothing else to go on.
+ * What a user must publish for an order (or a certificate instance) to be validated, said the same
+ * way in every place it matters (the create line, the waiter's lines, the timeout error): `TXT
+ * _dnsauth.www.example.com = "…"` per DNS record, or the URL and content of the validation file. A
+ * first order without DNS automation has nothing else to go on.
  */
-export function publishList(validation: OrderOutputs["validation"]): string | null {
+export function publishList(validation: PublishableValidation): string | null {
   if (validation?.method === "DNS" && validation.records.length)
     return validation.records.map((r) => `${r.type} ${r.fqdn} = ${JSON.stringify(r.value)}`).join("; ");
   if (validation?.method === "FILE" && validation.files.length)

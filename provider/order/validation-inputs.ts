@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import * as z from "zod";
 import { ORDER_ID_RE, UNKNOWN, type Failure } from "./inputs";
-import { CERTIFICATE_OUTPUT_NAMES } from "./output-names";
+import { VALIDATION_OUTPUT_NAMES } from "./output-names";
 import { MAX_NAME_LENGTH } from "./record-name";
 import { storedState } from "./state-chain";
 import { DEFAULT_WAIT } from "./waiter";
@@ -90,8 +90,8 @@ export const VALIDATION_INPUT_NAMES = Object.keys(inputShape) as Array<keyof typ
 export const validationInputsSchema = z
   .object({
     ...inputShape,
-    ...(Object.fromEntries(CERTIFICATE_OUTPUT_NAMES.map((k) => [k, z.unknown().optional()])) as Record<
-      (typeof CERTIFICATE_OUTPUT_NAMES)[number],
+    ...(Object.fromEntries(VALIDATION_OUTPUT_NAMES.map((k) => [k, z.unknown().optional()])) as Record<
+      (typeof VALIDATION_OUTPUT_NAMES)[number],
       z.ZodOptional<z.ZodUnknown>
     >),
   })
@@ -200,7 +200,7 @@ export const validationStateSchema = z
 export type ValidationState = z.output<typeof validationStateSchema>;
 
 /** The version of CertificateOrderValidation state this release writes (see {@link VALIDATION_STATE}). */
-export const VALIDATION_STATE_VERSION = 3;
+export const VALIDATION_STATE_VERSION = 4;
 
 const nullableText = z.string().nullish();
 
@@ -220,6 +220,11 @@ export const validationStoredSchema = z
     pollIntervalSeconds: z.number().nullish(),
     maxPollIntervalSeconds: z.number().nullish(),
     dnsPrecheck: z.union([z.boolean(), z.object({ resolvers: z.array(z.string()).optional() })]).nullish(),
+    /**
+     * The certificate's status: `issued` when created (a validation exists only once CAS issued);
+     * a refresh reads it again (`expired`, or the order's or the instance's status).
+     */
+    status: z.string(),
     certificatePem: nullableText,
     certificateChainPem: nullableText,
     privateKeyPem: nullableText,
@@ -248,6 +253,12 @@ export const VALIDATION_STATE = storedState("CertificateOrderValidation state", 
     to: 3,
     change: "`instanceId` (a certificate instance waited for in place of an order); `null` for orders",
     up: (props) => ({ ...props, instanceId: null }),
+  },
+  {
+    to: 4,
+    change: "`status` (`issued` when created; a refresh reads it again)",
+    // Every earlier release wrote a validation only once CAS had issued its certificate.
+    up: (props) => ({ ...props, status: "issued" }),
   },
 ]);
 if (VALIDATION_STATE.version !== VALIDATION_STATE_VERSION)

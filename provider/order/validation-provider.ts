@@ -19,8 +19,9 @@ import {
   validationStateSchema,
   type ValidationState,
 } from "./validation-inputs";
-import { phaseOf } from "./lifecycle";
+import { EXPIRED, ISSUED, isExpired, phaseOf } from "./lifecycle";
 import { instanceCertificateOutputs, waitForInstanceIssuance } from "../instance/instance-waiter";
+import { statusOf } from "../instance/instance-provider";
 
 type Props = Record<string, unknown>;
 
@@ -35,6 +36,8 @@ async function certificateOutputs(
   return stripUndefined({
     schemaVersion: VALIDATION_STATE_VERSION,
     ...s,
+    // CAS keeps an expired order's state as issued: the validity says it.
+    status: cert.notAfter && isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED,
     ...cert,
     ...(await certificateLink(client, s.orderId, cert.sans ?? [], cert.serialNumber, previous, log)),
     privateKeyPem: state.PrivateKey ?? null,
@@ -110,7 +113,8 @@ async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STAT
     throw e;
   }
   const current = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
-  if (!current || !d.CertificateId || d.CertificateId === props.certificateId) return { id, props };
+  if (!current || !d.CertificateId || d.CertificateId === props.certificateId)
+    return { id, props: { ...props, status: statusOf(d) } };
   return { id, props: await instanceCertificateOutputs(api, validationSettings(props), d) };
 }
 
@@ -198,7 +202,7 @@ export const certificateOrderValidationProvider = {
       }
       throw e;
     }
-    if (!phaseOf(state.Type).issued) return { id, props };
+    if (!phaseOf(state.Type).issued) return { id, props: { ...props, status: phaseOf(state.Type).status } };
     return { id, props: await certificateOutputs(props, state, props) };
   },
 

@@ -9,6 +9,7 @@ import { startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the emulator", function () {
   this.timeout(120_000);
@@ -26,7 +27,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   let host: ProviderHost;
 
   before(async () => {
-    emu = await startEmulator({ testInstances: 4, lifecycle: { validation: "dns", issueAfterMs: 0 } });
+    emu = await startEmulator({ testInstances: 6, lifecycle: { validation: "dns", issueAfterMs: 0 } });
     host = await newHost();
   });
   after(async () => {
@@ -160,7 +161,8 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(v.id, `${id}-validation`);
     assert.equal(v.outs.instanceId, id);
     assert.equal(v.outs.orderId, null);
-    assert.equal(v.outs.schemaVersion, 3);
+    assert.equal(v.outs.schemaVersion, 4);
+    assert.equal(v.outs.status, "issued");
     assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
     assert.match(String(v.outs.privateKeyPem), /PRIVATE KEY/);
     assert.deepEqual(v.outs.sans, ["issued.example.com"]);
@@ -168,7 +170,12 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(v.outs.certificateId, held.certificate!.certId);
     assert.equal(v.outs.certIdentifier, `${held.certificate!.certId}-cn-hangzhou`);
     // A refresh with the same certificate changes nothing.
-    assert.deepEqual((await validation.read(v.id, v.outs)).props.certificateId, v.outs.certificateId);
+    const same = (await validation.read(v.id, v.outs)).props;
+    assert.deepEqual([same.certificateId, same.status], [v.outs.certificateId, "issued"]);
+    // Once the certificate has ended, a refresh says so in the validation's own status.
+    await emu.control.expireInstance(id);
+    const ended = (await validation.read(v.id, v.outs)).props;
+    assert.deepEqual([ended.certificateId, ended.status], [v.outs.certificateId, "expired"]);
   });
 
   it("a named BUY instance is used only when named; a change on it deletes before it replaces", async () => {
@@ -187,6 +194,88 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const d = await host.diff(id, outs, more);
     assert.deepEqual(d.replaces, ["keyAlgorithm"]);
     assert.equal(d.deleteBeforeReplace, true, "a pinned instance holds one application");
+    await host.delete(id, outs);
+    assert.equal((await instance(id)).status, "inactive");
+  });
+
+  it("names each record still to publish in the create line, the validation's first line and its timeout error", async () => {
+    const validation = await startProviderHost(
+      certificateOrderValidationStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    hosts.push(validation);
+    const { id, outs } = await create(host, { instanceType: "TEST", domain: "shop.example.org", ...contact });
+    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["shop.example.org"]!;
+    const record = `TXT _dnsauth.shop.example.org = ${JSON.stringify(rec.value)}`;
+    assert.equal(rec.fqdn, "_dnsauth.shop.example.org");
+    await host.waitForStderr(
+      new RegExp(
+        `instance ${id} \\(from the TEST pool\\) applied for shop.example.org: pending_validation; publish ${esc(record)}\n`,
+      ),
+    );
+    // Below check's 1-minute minimum (create is called directly): the wait stops after about a second.
+    await assert.rejects(
+      validation.create({ instanceId: id, timeoutMinutes: 0.02, pollIntervalSeconds: 1 }),
+      new RegExp(
+        `instance ${id} is still pending after 0\\.02 minute\\(s\\); still to publish: ${esc(record)}\\. Nothing was lost: run pulumi up again`,
+      ),
+    );
+    await validation.waitForStderr(
+      new RegExp(`instance ${id}: waiting for domain validation; publish ${esc(record)}\n`),
+    );
+    // Published: the next wait ends issued, and its state change is said without a record.
+    emu.control.publishDnsRecord({ name: rec.fqdn, type: rec.type, value: rec.value });
+    const v = await validation.create({ instanceId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
+    assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
+    await validation.waitForStderr(new RegExp(`instance ${id}: issued( \\(after \\d+s\\))?\n`));
+  });
+
+  it("an HTTP application names the file's URL and content in the create line, while waiting and in the timeout error", async () => {
+    const validation = await startProviderHost(
+      certificateOrderValidationStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+    hosts.push(validation);
+    const { id, outs } = await create(host, {
+      instanceType: "TEST",
+      domain: "files.example.org",
+      validationMethod: "HTTP",
+      ...contact,
+    });
+    const file = (outs.files as Array<{ url: string; content: string }>)[0]!;
+    assert.match(file.url, /^http:\/\/files\.example\.org\/\S+$/);
+    const serve = `a file at ${file.url} with content ${JSON.stringify(file.content)}`;
+    await host.waitForStderr(new RegExp(`instance ${id} .*: pending_validation; publish ${esc(serve)}\n`));
+    await assert.rejects(
+      validation.create({ instanceId: id, timeoutMinutes: 0.02, pollIntervalSeconds: 1 }),
+      new RegExp(`instance ${id} is still pending .*; still to publish: ${esc(serve)}\\. `),
+    );
+    await validation.waitForStderr(
+      new RegExp(`instance ${id}: waiting for domain validation; publish ${esc(serve)}\n`),
+    );
+    await host.delete(id, outs);
+    assert.equal((await instance(id)).status, "inactive");
+  });
+
+  it("onDelete: retain is CertificateOrder's word for keep: stored as keep, no diff between the two, and an unknown value names all three", async () => {
+    const inputs = { instanceType: "TEST", domain: "retain.example.org", ...contact };
+    const { id, outs } = await create(host, { ...inputs, onDelete: "retain" });
+    assert.equal(outs.onDelete, "keep");
+    for (const onDelete of ["keep", "retain", undefined]) {
+      const checked = await host.check({ ...inputs, ...(onDelete ? { onDelete } : {}) });
+      assert.deepEqual(checked.failures, []);
+      assert.equal((await host.diff(id, outs, checked.inputs)).changes, 1, `${onDelete}: DIFF_NONE`);
+    }
+    const revoke = await host.check({ ...inputs, onDelete: "revoke" });
+    assert.equal((await host.diff(id, outs, revoke.inputs)).changes, 2, "revoke: DIFF_SOME");
+    const bad = await host.check({ ...inputs, onDelete: "cancel" });
+    assert.deepEqual(
+      bad.failures.map((f) => f.property),
+      ["onDelete"],
+    );
+    assert.match(bad.failures[0]!.reason, /"keep" \(or "retain", the same\) and "revoke"/);
     await host.delete(id, outs);
     assert.equal((await instance(id)).status, "inactive");
   });

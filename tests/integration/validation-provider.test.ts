@@ -57,6 +57,7 @@ describe("CertificateOrderValidation in the provider host, against the emulator"
     await emu.control.issue(id);
     const { outs } = await waiter.create(wait);
     assert.equal(outs.orderId, id);
+    assert.equal(outs.status, "issued", "current in the up that waits, unlike the order's");
     assert.match(String(outs.serialNumber), /^[0-9a-f]+$/);
     const placed = await emu.control.orders();
     assert.deepEqual(
@@ -68,6 +69,11 @@ describe("CertificateOrderValidation in the provider host, against the emulator"
       creates.map((r) => r.outcome),
       ["OK"],
     );
+    // A refresh reads the status again: CAS keeps an ended certificate's order as issued, so the
+    // certificate's validity says expired.
+    assert.equal((await waiter.read(`${id}-validation`, outs)).props.status, "issued");
+    await emu.control.expire(id);
+    assert.equal((await waiter.read(`${id}-validation`, outs)).props.status, "expired");
   });
   it("a FILE order names the URL and content to serve when placed, while waiting and in the timeout error", async () => {
     const checked = await orders.check({

@@ -159,6 +159,21 @@ describe("stored state: one upgrade chain per resource", () => {
     assert.equal(s.timeoutMinutes, 5);
     // Version 3: the instance waited for, none for an order.
     assert.equal(s.instanceId, null);
+    // Version 4: a stored validation was always of an issued certificate.
+    assert.equal(s.status, "issued");
+  });
+
+  it("CertificateOrderValidation state of version 3 (an instance's) reads with status issued, nothing else changed", () => {
+    const v3 = {
+      schemaVersion: 3,
+      orderId: null,
+      instanceId: "cas-cn-0000000001",
+      timeoutMinutes: 60,
+      certificatePem: "-----BEGIN CERTIFICATE-----",
+      certificateId: "10741304",
+      certIdentifier: "10741304-cn-hangzhou",
+    };
+    assert.deepEqual(VALIDATION_STATE.read(v3), { ...v3, schemaVersion: 4, status: "issued" });
   });
 
   it("the upgraders must be in order, one per version", () => {

@@ -1,0 +1,53 @@
+// What a certificate instance waits for, said as the order flow says it (order/publish.ts): each DNS
+// record (type, full name, value) or validation file (URL, content) still to publish, for the create
+// line, the waiter's lines and the timeout error. A TEST certificate's first user has nothing else to
+// go on when the program publishes no record itself.
+import type { InstanceDetail } from "../cas/instance-schemas";
+import { publishList } from "../order/publish";
+import { readValidationKey } from "../order/record-name";
+import type { InstanceState } from "./inputs";
+
+/** The records or files an InstanceCertificate's outputs name, while its application awaits validation. */
+export function publishListOfState(
+  s: Pick<InstanceState, "status" | "validationRecords" | "files">,
+): string | null {
+  if (s.status !== "pending_validation") return null;
+  if (s.files.length) return publishList({ method: "FILE", files: s.files });
+  const records = Object.values(s.validationRecords);
+  return publishList({ method: "DNS", records: unique(records) });
+}
+
+/**
+ * The same list from one `GetInstanceDetail` answer (the validation resource waits by instance id and
+ * holds no InstanceCertificate outputs): `null` unless the application is pending and CAS lists its
+ * records. Names are read as the InstanceCertificate reads them (`readValidationKey`).
+ */
+export function publishListOfDetail(d: InstanceDetail): string | null {
+  if (d.Status !== "pending") return null;
+  const files: Array<{ url: string; content: string }> = [];
+  const records: Array<{ type: string; fqdn: string; value: string }> = [];
+  for (const v of d.DomainValidationList ?? []) {
+    const domain = (v.Domain ?? "").toLowerCase();
+    if (!domain || !v.ValidationKey) continue;
+    if (v.ValidationType === "HTTP") {
+      const url = /^https?:\/\//.test(v.ValidationKey)
+        ? v.ValidationKey
+        : `http://${domain}${v.ValidationKey}`;
+      files.push({ url, content: v.ValidationValue ?? "" });
+      continue;
+    }
+    const { fqdn } = readValidationKey(v.RootDomain ?? domain, v.ValidationKey);
+    records.push({ type: v.ValidationType ?? "TXT", fqdn, value: v.ValidationValue ?? "" });
+  }
+  if (files.length) return publishList({ method: "FILE", files });
+  return publishList({ method: "DNS", records: unique(records) });
+}
+
+/** One entry per record: a wildcard and its apex share one record. */
+function unique<T extends { type: string; fqdn: string; value: string }>(records: T[]): T[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const key = JSON.stringify([r.type, r.fqdn, r.value]);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
