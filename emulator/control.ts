@@ -100,6 +100,13 @@ export class EmulatorControl {
     account.securityTokens = [...tokens];
     this.emulator.save();
   }
+  /**
+   * The lifetime cap of credentials the emulator's STS issues from now on (seconds; `undefined`:
+   * as `DurationSeconds` asked). Credentials already issued keep their expiry.
+   */
+  setStsLifetime(seconds: number | undefined): void {
+    this.emulator.sts.lifetimeSeconds = seconds;
+  }
   /** The emulator CA's root certificate (PEM). */
   caCertificate(): string {
     return this.model.caCertificate();
