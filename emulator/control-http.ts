@@ -202,7 +202,9 @@ export async function serveControl(
       }
       return reply(200, ctx.info().lifecycle);
     }
-    if (method === "POST" && head === "sts") {
+    if (method === "POST" && head === "sts" && id === "expire")
+      return reply(200, { expired: c.expireStsSessions() });
+    if (method === "POST" && head === "sts" && !id) {
       const { lifetimeSeconds } = parse(stsInput, input, "POST sts");
       c.setStsLifetime(lifetimeSeconds ?? undefined);
       return reply(200, { lifetimeSeconds });

@@ -115,6 +115,7 @@ export class EmulatorCore {
     this.instances.reset(this.opts.testInstances ?? DEFAULT_TEST_INSTANCES);
     this.faults = [];
     this.log.length = 0;
+    this.sts.clear();
   }
 
   private limitFor(action: string): number | undefined {

@@ -98,6 +98,23 @@ export class StsService {
     return { accessKeyId, accessKeySecret: s.accessKeySecret, securityTokens: [s.securityToken] };
   }
 
+  /** Forgets every session (the emulator's reset). */
+  clear(): void {
+    this.sessions.clear();
+  }
+
+  /** Ends every live session now (their keys answer `InvalidSecurityToken.Expired` from the next request); how many. */
+  expireAll(): number {
+    const now = this.now();
+    let ended = 0;
+    for (const s of this.sessions.values())
+      if (s.expiresAt > now) {
+        s.expiresAt = now;
+        ended += 1;
+      }
+    return ended;
+  }
+
   /** The access key of the account a key acts for: the assuming account's for temporary keys. */
   ownerOf(accessKeyId: string): string {
     return this.sessions.get(accessKeyId)?.owner ?? accessKeyId;
