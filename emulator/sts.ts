@@ -40,6 +40,9 @@ interface Session {
   /** The access key of the account whose plans and orders the session uses. */
   owner: string;
   expiresAt: number;
+  /** `AssumedRoleUser.Arn` (what a caller-identity answer for these keys names). */
+  assumedRoleArn: string;
+  assumedRoleId: string;
 }
 
 const ROLE_ARN = /^acs:ram::(\d+):role\/([A-Za-z0-9.@_-]{1,64})$/;
@@ -113,6 +116,17 @@ export class StsService {
         ended += 1;
       }
     return ended;
+  }
+
+  /**
+   * Who temporary keys are (for a caller-identity answer): the assumed role user's ARN and id, and
+   * the access key of the account they act for; `undefined` for any other key.
+   */
+  sessionIdentity(
+    accessKeyId: string,
+  ): { assumedRoleArn: string; assumedRoleId: string; owner: string } | undefined {
+    const s = this.sessions.get(accessKeyId);
+    return s && { assumedRoleArn: s.assumedRoleArn, assumedRoleId: s.assumedRoleId, owner: s.owner };
   }
 
   /** The access key of the account a key acts for: the assuming account's for temporary keys. */
@@ -226,12 +240,16 @@ export class StsService {
         `The parameter DurationSeconds must be between ${MIN_DURATION_S} and ${MAX_DURATION_S}.`,
       );
     const lifetime = Math.min(asked, this.lifetimeSeconds ?? asked);
+    const assumedRoleArn = `acs:ram::${role.account}:role/${role.name.toLowerCase()}/${sessionName}`;
+    const assumedRoleId = `3${randomBytes(8).readBigUInt64BE().toString().padStart(17, "0").slice(0, 17)}:${sessionName}`;
     const session: Session = {
       accessKeyId: `STS.${randomBytes(12).toString("hex")}`,
       accessKeySecret: randomBytes(24).toString("base64url"),
       securityToken: `CAESemulator${randomBytes(48).toString("base64url")}`,
       owner,
       expiresAt: this.now() + lifetime * 1000,
+      assumedRoleArn,
+      assumedRoleId,
     };
     this.forgetExpired();
     this.sessions.set(session.accessKeyId, session);
@@ -242,10 +260,7 @@ export class StsService {
         SecurityToken: session.securityToken,
         Expiration: isoSeconds(session.expiresAt),
       },
-      AssumedRoleUser: {
-        Arn: `acs:ram::${role.account}:role/${role.name.toLowerCase()}/${sessionName}`,
-        AssumedRoleId: `3${randomBytes(8).readBigUInt64BE().toString().padStart(17, "0").slice(0, 17)}:${sessionName}`,
-      },
+      AssumedRoleUser: { Arn: assumedRoleArn, AssumedRoleId: assumedRoleId },
     };
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { describeCause } from "./errors";
-import { CasCredentialSourceError, type SessionKeys, type StsClient, type RoleRequest } from "./sts-client";
+import { CasCredentialSourceError, describeCause } from "./errors";
+import type { SessionKeys, StsClient, RoleRequest } from "./sts-client";
 import { send } from "./transport";
 import type { CredentialProvider, Credentials } from "./credentials";
 

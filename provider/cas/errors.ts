@@ -172,6 +172,17 @@ export class CasCredentialsError extends CasError {
   }
 }
 
+/**
+ * A failure to obtain credentials from a role, OIDC, the ECS metadata service or a credentials URI
+ * (code `CredentialSourceFailed`): the message names the setting, the answer and what to check.
+ * Nothing was sent to CAS.
+ */
+export class CasCredentialSourceError extends CasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CredentialSourceFailed", message, options);
+  }
+}
+
 /** One-line description of an error cause, for messages. */
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { canonicalQuery } from "../../protocol/percent-encode";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import { CasError, describeCause } from "./errors";
+import { CasCredentialSourceError, describeCause } from "./errors";
 import { send, type ProxySettings } from "./transport";
 
 /** The STS API version. */
@@ -17,13 +17,6 @@ export interface SessionKeys {
   securityToken: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
-}
-
-/** A failure to obtain credentials from a role, OIDC, ECS metadata or a credentials URI. */
-export class CasCredentialSourceError extends CasError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("CredentialSourceFailed", message, options);
-  }
 }
 
 /** Where the STS endpoint came from and how requests reach it. */
