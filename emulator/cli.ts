@@ -53,8 +53,8 @@ Options:
                          (default: the first account)
   --sts-oidc-provider ARN  an OIDC provider that exists (repeatable; default: any
                          acs:ram::<id>:oidc-provider/<name>)
-  --print-env            print the export lines that point the provider at this emulator (stays
-                         in the foreground; see --detach)
+  --print-env            print the export lines that point the provider at this emulator, CAS and
+                         STS (stays in the foreground; see --detach)
   --detach               start in the background, print the export lines (plus CAS_EMULATOR_PID)
                          and return:  eval "$(npx cas-emulator --detach)"; stop: kill "$CAS_EMULATOR_PID"
   --log-file FILE        with --detach: where the background emulator writes its errors
@@ -198,6 +198,8 @@ async function main(): Promise<void> {
   if (values["print-env"]) {
     if (caFile) console.log(`export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)}`);
     console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
+    // Its STS answers on the same port: role and OIDC sessions of the stack come from it too.
+    console.log(`export ALIBABA_CLOUD_STS_ENDPOINT=${shellQuote(emu.endpoint)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {

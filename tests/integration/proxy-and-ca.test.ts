@@ -274,6 +274,11 @@ describe("cas-emulator --tls", function () {
     try {
       assert.equal(env.NODE_EXTRA_CA_CERTS, caOut);
       assert.match(env.ALIBABA_CLOUD_ENDPOINT_CAS!, /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(
+        env.ALIBABA_CLOUD_STS_ENDPOINT,
+        env.ALIBABA_CLOUD_ENDPOINT_CAS,
+        "STS answers on the same port",
+      );
       const { NODE_EXTRA_CA_CERTS, CAS_EMULATOR_PID, ...rest } = env;
       void CAS_EMULATOR_PID;
       assert.equal(
