@@ -231,15 +231,21 @@ export class CasClient {
   ): StsClient {
     const sts = resolveStsEndpointSource({ explicit: options.stsEndpoint, config: options.config, env });
     const endpoint = new URL(sts.endpoint);
-    checkEndpointTransport(
-      endpoint,
-      sts.source,
-      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
-      "STS",
-    );
+    // Checked when a session first needs STS: a setting no source uses does not stop a deployment.
+    let refusal: unknown;
+    try {
+      checkEndpointTransport(
+        endpoint,
+        sts.source,
+        options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
+        "STS",
+      );
+    } catch (e) {
+      refusal = e;
+    }
     const { settings, route } = resolveProxy(proxySetting, env, endpoint.hostname);
     return new StsClient(
-      { endpoint, source: sts.source, proxy: settings, route },
+      { endpoint, source: sts.source, proxy: settings, route, ...(refusal ? { refusal } : {}) },
       () => this.clock.now(),
       options.attemptTimeoutMs ?? 10_000,
     );

@@ -27,6 +27,8 @@ export interface StsEndpoint {
   proxy: ProxySettings;
   /** ` through the proxy …`, or empty, for messages. */
   route: string;
+  /** Why requests must not be sent there (plain http:// to another host), thrown at the first one. */
+  refusal?: unknown;
 }
 
 /** What a role session asks STS for. */
@@ -107,7 +109,8 @@ export class StsClient {
     setting: string,
     secrets: Array<string | undefined>,
   ): Promise<SessionKeys> {
-    const { endpoint, source, proxy, route } = this.target;
+    const { endpoint, source, proxy, route, refusal } = this.target;
+    if (refusal) throw refusal;
     const where = `STS ${endpoint.origin} (from ${source})${route}`;
     let res;
     try {
