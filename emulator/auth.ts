@@ -80,15 +80,22 @@ function sameText(a: string, b: string): boolean {
  */
 export function authenticate(
   req: RawRequest,
-  findAccount: (accessKeyId: string) => Account | undefined,
+  findAccount: AccountLookup,
   nonces: NonceCache,
   now: number,
+  version: string = API_VERSION,
 ): AuthenticatedRequest {
   const all = formParams(req);
   const authz = req.headers.authorization;
-  if (authz) return authenticateAcs3(req, authz, all, findAccount, nonces, now);
-  return authenticateRpcV1(req, all, findAccount, nonces, now);
+  if (authz) return authenticateAcs3(req, authz, all, findAccount, nonces, now, version);
+  return authenticateRpcV1(req, all, findAccount, nonces, now, version);
 }
+
+/**
+ * Finds the account an access key signs for; given the request's STS token too, so temporary keys
+ * (which need their token) can be refused with the answer the service gives.
+ */
+export type AccountLookup = (accessKeyId: string, securityToken: string | undefined) => Account | undefined;
 
 function checkTime(value: string, name: string, now: number): void {
   // A value of the right shape can still name no instant (month 13, hour 99): Date.parse gives NaN,
@@ -100,12 +107,8 @@ function checkTime(value: string, name: string, now: number): void {
     throw new ApiFault("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.");
 }
 
-function account(
-  findAccount: (id: string) => Account | undefined,
-  id: string,
-  token: string | undefined,
-): Account {
-  const acct = findAccount(id);
+function account(findAccount: AccountLookup, id: string, token: string | undefined): Account {
+  const acct = findAccount(id, token);
   if (!acct) throw new ApiFault("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.");
   if (token !== undefined && !acct.securityTokens.includes(token))
     throw new ApiFault("InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired or invalid.");
@@ -116,9 +119,10 @@ function authenticateAcs3(
   req: RawRequest,
   authz: string,
   all: Record<string, string>,
-  findAccount: (id: string) => Account | undefined,
+  findAccount: AccountLookup,
   nonces: NonceCache,
   now: number,
+  version: string,
 ): AuthenticatedRequest {
   const parsed = parseAcs3Authorization(authz);
   if (!parsed)
@@ -170,7 +174,7 @@ function authenticateAcs3(
     );
   if (!nonces.use(h["x-acs-signature-nonce"]!))
     throw new ApiFault("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
-  if (h["x-acs-version"] !== API_VERSION)
+  if (h["x-acs-version"] !== version)
     throw new ApiFault("InvalidVersion", 400, "Specified parameter Version is not valid.");
   return {
     scheme: "acs3",
@@ -184,9 +188,10 @@ function authenticateAcs3(
 function authenticateRpcV1(
   req: RawRequest,
   all: Record<string, string>,
-  findAccount: (id: string) => Account | undefined,
+  findAccount: AccountLookup,
   nonces: NonceCache,
   now: number,
+  version: string,
 ): AuthenticatedRequest {
   for (const name of ["Action", "Version", "AccessKeyId", "Timestamp", "SignatureNonce"])
     if (!all[name])
@@ -212,7 +217,7 @@ function authenticateRpcV1(
     );
   if (!nonces.use(all.SignatureNonce!))
     throw new ApiFault("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
-  if (all.Version !== API_VERSION)
+  if (all.Version !== version)
     throw new ApiFault("InvalidVersion", 400, "Specified parameter Version is not valid.");
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) if (!V1_COMMON.has(k)) params[k] = v;

@@ -46,8 +46,15 @@ Options:
   --tls-cert FILE        serve HTTPS with this certificate (PEM, chain allowed) and --tls-key FILE
   --tls-key FILE         the certificate's private key (PEM)
   --tls-ca-out FILE      where --tls writes its CA
-  --print-env            print the export lines that point the provider at this emulator (stays
-                         in the foreground; see --detach)
+  --sts-lifetime S       the STS on this port (Version 2015-04-01: AssumeRole, AssumeRoleWithOIDC) issues
+                         credentials that last at most S seconds (default: as DurationSeconds asks)
+  --sts-role ARN[=KEY]   a RAM role that exists (repeatable; default: any acs:ram::<id>:role/<name>);
+                         =KEY: the access key whose account OIDC sessions of this role use
+                         (default: the first account)
+  --sts-oidc-provider ARN  an OIDC provider that exists (repeatable; default: any
+                         acs:ram::<id>:oidc-provider/<name>)
+  --print-env            print the export lines that point the provider at this emulator, CAS and
+                         STS (stays in the foreground; see --detach)
   --detach               start in the background, print the export lines (plus CAS_EMULATOR_PID)
                          and return:  eval "$(npx cas-emulator --detach)"; stop: kill "$CAS_EMULATOR_PID"
   --log-file FILE        with --detach: where the background emulator writes its errors
@@ -89,6 +96,9 @@ async function main(): Promise<void> {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "tls-ca-out": { type: "string" },
+      "sts-lifetime": { type: "string" },
+      "sts-role": { type: "string", multiple: true },
+      "sts-oidc-provider": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -116,8 +126,21 @@ async function main(): Promise<void> {
     : values.tls
       ? true
       : undefined;
+  const stsLifetime = num("sts-lifetime", values["sts-lifetime"]);
+  if (stsLifetime !== undefined && (!Number.isInteger(stsLifetime) || stsLifetime < 1))
+    throw new Error(
+      `--sts-lifetime takes a whole number of seconds (1 or more), got "${values["sts-lifetime"]}"`,
+    );
   const options: EmulatorOptions = {
     tls,
+    sts: {
+      lifetimeSeconds: stsLifetime,
+      roles: values["sts-role"]?.map((spec) => {
+        const [arn, key] = spec.split("=");
+        return key ? { arn: arn!, accessKeyId: key } : { arn: arn! };
+      }),
+      oidcProviders: values["sts-oidc-provider"],
+    },
     port: num("port", values.port),
     host: values.host,
     dataDir: values["data-dir"],
@@ -175,6 +198,8 @@ async function main(): Promise<void> {
   if (values["print-env"]) {
     if (caFile) console.log(`export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)}`);
     console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
+    // Its STS answers on the same port: role and OIDC sessions of the stack come from it too.
+    console.log(`export ALIBABA_CLOUD_STS_ENDPOINT=${shellQuote(emu.endpoint)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {

@@ -96,6 +96,7 @@ const instanceInput = z.strictObject({
 });
 const failInput = z.strictObject({ reason: z.string().max(2000).optional() });
 const ageInput = z.strictObject({ days: z.number().int().min(1).max(3650) });
+const stsInput = z.strictObject({ lifetimeSeconds: z.number().int().min(1).max(43_200).nullable() });
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, route: string): T {
   const r = schema.safeParse(input);
@@ -200,6 +201,13 @@ export async function serveControl(
         throw new ApiFault("BadRequest", 400, (e as Error).message);
       }
       return reply(200, ctx.info().lifecycle);
+    }
+    if (method === "POST" && head === "sts" && id === "expire")
+      return reply(200, { expired: c.expireStsSessions() });
+    if (method === "POST" && head === "sts" && !id) {
+      const { lifetimeSeconds } = parse(stsInput, input, "POST sts");
+      c.setStsLifetime(lifetimeSeconds ?? undefined);
+      return reply(200, { lifetimeSeconds });
     }
     if (method === "POST" && head === "reset") {
       c.reset();

@@ -100,6 +100,17 @@ export class EmulatorControl {
     account.securityTokens = [...tokens];
     this.emulator.save();
   }
+  /**
+   * The lifetime cap of credentials the emulator's STS issues from now on (seconds; `undefined`:
+   * as `DurationSeconds` asked). Credentials already issued keep their expiry.
+   */
+  setStsLifetime(seconds: number | undefined): void {
+    this.emulator.sts.lifetimeSeconds = seconds;
+  }
+  /** Ends every STS session now: their keys answer `InvalidSecurityToken.Expired`; returns how many. */
+  expireStsSessions(): number {
+    return this.emulator.sts.expireAll();
+  }
   /** The emulator CA's root certificate (PEM). */
   caCertificate(): string {
     return this.model.caCertificate();
@@ -110,7 +121,7 @@ export class EmulatorControl {
   clearRequests(): void {
     this.emulator.log.length = 0;
   }
-  /** Drops every order, record and fault and refills the plans. */
+  /** Drops every order, record, fault and STS session and refills the plans. */
   reset(): void {
     this.emulator.reset();
   }

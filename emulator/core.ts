@@ -1,4 +1,4 @@
-import { NonceCache } from "./auth";
+import { NonceCache, type AccountLookup } from "./auth";
 import type { EmulatorCa } from "./ca";
 import { EmulatorControl } from "./control";
 import type { ControlContext, ControlGuard } from "./control-http";
@@ -10,6 +10,7 @@ import { CasModel } from "./model";
 import { SeededRandom } from "./rng";
 import type { EmulatorOptions, RequestLogEntry } from "./server";
 import type { EmulatorState, StateStore } from "./state";
+import { StsService } from "./sts";
 import { Throttle } from "./throttle";
 
 /** Documented per-action limits (requests per second per key). */
@@ -33,6 +34,8 @@ export class EmulatorCore {
   readonly model: CasModel;
   readonly instances: InstanceModel;
   readonly control: EmulatorControl;
+  /** The STS actions and the temporary keys they issued. */
+  readonly sts: StsService;
 
   constructor(
     readonly opts: EmulatorOptions,
@@ -55,7 +58,12 @@ export class EmulatorCore {
     );
     this.instances = new InstanceModel(state, ca, this.model.lifecycle, this.rng, now, () => this.save());
     this.control = new EmulatorControl(this.model, this);
+    this.sts = new StsService(opts.sts ?? {}, state, now);
   }
+
+  /** An access key of an account, or temporary keys from the emulator's STS (refused once expired). */
+  readonly findAccount: AccountLookup = (id, token) =>
+    this.state.accounts.find((a) => a.accessKeyId === id) ?? this.sts.temporaryAccount(id, token);
 
   /** Who may use the control API. */
   get guard(): ControlGuard {
@@ -107,6 +115,7 @@ export class EmulatorCore {
     this.instances.reset(this.opts.testInstances ?? DEFAULT_TEST_INSTANCES);
     this.faults = [];
     this.log.length = 0;
+    this.sts.clear();
   }
 
   private limitFor(action: string): number | undefined {

@@ -3,6 +3,7 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
+import { serveSts, StsService } from "./sts";
 import {
   ApiFault,
   DEFAULT_THROTTLE_RETRY_AFTER_MS,
@@ -45,6 +46,19 @@ export async function route(
     return serveControl(core.controlContext(), core.guard, req, url, body, res);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  if (StsService.isStsRequest(url, headers, body))
+    return serveSts(
+      {
+        sts: core.sts,
+        findAccount: core.findAccount,
+        nonces: core.nonces,
+        requestId: () => core.rng.requestId(),
+        now: core.now,
+        record: (entry) => core.record(entry),
+      },
+      { method: req.method ?? "GET", url, headers, body },
+      res,
+    );
   const started = core.now();
   let authed: AuthenticatedRequest | undefined;
   const actionHint =
@@ -55,18 +69,26 @@ export async function route(
   try {
     authed = authenticate(
       { method: req.method ?? "GET", url, headers, body },
-      (id) => core.state.accounts.find((a) => a.accessKeyId === id),
+      core.findAccount,
       core.nonces,
       started,
     );
-    const { action, accessKeyId } = authed;
+    const { action } = authed;
+    // Temporary keys act for the account of the key that assumed the role.
+    const accessKeyId = core.sts.ownerOf(authed.accessKeyId);
     const wait = core.throttled(accessKeyId, action);
     if (wait !== undefined) throw throttlingFault(core.opts.throttleStatus ?? 400, wait);
     const fault = core.pickFault(action);
     if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
     if (fault?.kind === "reset") {
       const orderId = typeof authed.params.OrderId === "string" ? authed.params.OrderId : undefined;
-      core.record({ time: started, action, accessKeyId, outcome: "reset", ...(orderId ? { orderId } : {}) });
+      core.record({
+        time: started,
+        action,
+        accessKeyId: authed.accessKeyId,
+        outcome: "reset",
+        ...(orderId ? { orderId } : {}),
+      });
       req.socket.destroy();
       return;
     }
@@ -93,11 +115,11 @@ export async function route(
     if (core.opts.omitCertId && action === "DescribeCertificateState") delete answer.CertId;
     const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
     if (fault?.kind === "ambiguous") {
-      core.record({ time: started, action, accessKeyId, outcome: "ambiguous", orderId });
+      core.record({ time: started, action, accessKeyId: authed.accessKeyId, outcome: "ambiguous", orderId });
       req.socket.destroy();
       return;
     }
-    core.record({ time: started, action, accessKeyId, outcome: "OK", orderId });
+    core.record({ time: started, action, accessKeyId: authed.accessKeyId, outcome: "OK", orderId });
     send(res, 200, { RequestId: core.rng.requestId(), ...answer }, authed.format, action, core);
   } catch (e) {
     const fault =

@@ -10,6 +10,7 @@ import type { LifecycleInput } from "./lifecycle";
 import { fullPlans } from "./model";
 import { emptyState, StateStore, type EmulatorState } from "./state";
 import type { EmulatorControl } from "./control";
+import type { StsOptions } from "./sts";
 import { generateTlsMaterial } from "./tls";
 
 export { EmulatorControl } from "./control";
@@ -69,12 +70,18 @@ export interface EmulatorOptions {
    * the certificate and key to serve.
    */
   tls?: true | { hosts: string[] } | { certificatePem: string; privateKeyPem: string; caPem?: string };
+  /**
+   * The STS on the same port (requests with `Version=2015-04-01`): the lifetime of the credentials
+   * it issues, the roles and OIDC providers that exist.
+   */
+  sts?: StsOptions;
 }
 
 /** One line of the request log (never parameters or secrets). */
 export interface RequestLogEntry {
   time: number;
   action: string;
+  /** The key that signed (temporary keys from the emulator's STS included); `null` when unknown or anonymous. */
   accessKeyId: string | null;
   /** `OK`, an error code, or the fault applied (`reset`, `ambiguous`). */
   outcome: string;

@@ -23,7 +23,9 @@ import {
   checkProxiedTransport,
   isLoopbackHost,
   resolveEndpointSource,
+  resolveStsEndpointSource,
 } from "./endpoints";
+import { StsClient } from "./sts-client";
 import {
   credentialAdvice,
   notCasAdvice,
@@ -97,6 +99,13 @@ export interface CasClientOptions {
   credentials?: Credentials;
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
   profileFile?: string;
+  /**
+   * The STS endpoint for role and OIDC sessions. Default: `ALIBABA_CLOUD_STS_ENDPOINT`,
+   * `ALICLOUD_STS_ENDPOINT`, the `sts` entry of `alicloud:endpoints`, else `https://sts.aliyuncs.com`.
+   */
+  stsEndpoint?: string;
+  /** The ECS metadata service (ECS RAM role); default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
+  ecsMetadataEndpoint?: string;
   /** Pulumi stack config as `configure` sees it (`alicloud:*` keys). */
   config?: ConfigLookup;
   /** Environment to read; `process.env` by default. */
@@ -149,8 +158,8 @@ export class CasClient {
   /** Where the endpoint came from (`environment ALIBABA_CLOUD_ENDPOINT_CAS`, …), for messages. */
   readonly endpointSource: string;
   private readonly credentialProvider: CredentialProvider;
-  /** The credentials of the latest attempt (taken per attempt from the provider). */
-  private credentials: Credentials;
+  /** The credentials of the latest attempt (taken per attempt from the provider); none before the first for sessions. */
+  private credentials: Credentials | undefined;
   /** Earlier credentials of this client, so answers to requests they signed are scrubbed of them too. */
   private readonly earlierSecrets: string[] = [];
   private readonly proxy: ProxySettings;
@@ -176,6 +185,14 @@ export class CasClient {
     this.endpointSource = resolved.source;
     const allowInsecure = options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config);
     checkEndpointTransport(this.endpoint, this.endpointSource, allowInsecure);
+    const env = options.env ?? process.env;
+    const proxySetting: [string | undefined, string] =
+      options.proxy !== undefined
+        ? [options.proxy, "the client's proxy option"]
+        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`];
+    ({ settings: this.proxy, route: this.route } = resolveProxy(proxySetting, env, this.endpoint.hostname));
+    checkProxiedTransport(this.endpoint, this.proxy, proxySetting[1], allowInsecure);
+    this.clock = options.clock ?? systemClock;
     this.credentialProvider = options.credentials
       ? fixedCredentials(options.credentials)
       : credentialChain({
@@ -187,24 +204,50 @@ export class CasClient {
           config: options.config,
           env: options.env,
           profileFile: options.profileFile,
+          sts: this.stsClient(options, proxySetting, env),
+          ecsMetadataEndpoint: options.ecsMetadataEndpoint,
+          now: () => this.clock.now(),
         });
-    this.credentials = this.credentialProvider.current();
-    const env = options.env ?? process.env;
-    const proxySetting: [string | undefined, string] =
-      options.proxy !== undefined
-        ? [options.proxy, "the client's proxy option"]
-        : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`];
-    ({ settings: this.proxy, route: this.route } = resolveProxy(proxySetting, env, this.endpoint.hostname));
-    checkProxiedTransport(this.endpoint, this.proxy, proxySetting[1], allowInsecure);
+    this.credentials = this.credentialProvider.peek?.();
     this.scheme = options.signatureScheme ?? "acs3";
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget = new RetryBudget(this.policy);
-    this.clock = options.clock ?? systemClock;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.rateLimits = options.rateLimits;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
+  }
+
+  /**
+   * The STS role and OIDC sessions are asked from: its endpoint (plain http:// only on this machine,
+   * as for CAS) and the same proxy setting as CAS requests.
+   */
+  private stsClient(
+    options: CasClientOptions,
+    proxySetting: [string | undefined, string],
+    env: Readonly<Record<string, string | undefined>>,
+  ): StsClient {
+    const sts = resolveStsEndpointSource({ explicit: options.stsEndpoint, config: options.config, env });
+    const endpoint = new URL(sts.endpoint);
+    // Checked when a session first needs STS: a setting no source uses does not stop a deployment.
+    let refusal: unknown;
+    try {
+      checkEndpointTransport(
+        endpoint,
+        sts.source,
+        options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
+        "STS",
+      );
+    } catch (e) {
+      refusal = e;
+    }
+    const { settings, route } = resolveProxy(proxySetting, env, endpoint.hostname);
+    return new StsClient(
+      { endpoint, source: sts.source, proxy: settings, route, ...(refusal ? { refusal } : {}) },
+      () => this.clock.now(),
+      options.attemptTimeoutMs ?? 10_000,
+    );
   }
 
   /** A fresh deadline for one provider operation, `deadlineMs` from now. */
@@ -214,8 +257,11 @@ export class CasClient {
 
   /** The access key id in use (not secret), where it came from, and whether it is temporary (STS). */
   get identity(): { accessKeyId: string; source: string; temporary: boolean } {
-    const { accessKeyId, source, securityToken } = this.credentials;
-    return { accessKeyId, source, temporary: Boolean(securityToken) };
+    const c = this.credentials;
+    if (!c)
+      // A session not obtained yet: its keys are temporary, whatever they will be.
+      return { accessKeyId: "", source: this.credentialProvider.source, temporary: true };
+    return { accessKeyId: c.accessKeyId, source: c.source, temporary: Boolean(c.securityToken) };
   }
 
   /** Calls one action with its API-named parameters and returns the parsed response. */
@@ -233,6 +279,8 @@ export class CasClient {
       options.deadline ??
       currentDeadline() ??
       Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
+    // Credentials first (a session is obtained or renewed here): nothing is sent if that fails.
+    this.useCredentials(await this.credentialProvider.current());
     const limiter = this.limiterFor(action);
     let failures = 0;
     let throttles = 0;
@@ -250,6 +298,8 @@ export class CasClient {
         throw e;
       }
       if (deadline.remainingMs(this.clock.now()) <= 0) throw this.deadlineError(action, deadline, attempt);
+      // Per request: a profile file that changed, or a session due for renewal, gives new ones.
+      this.useCredentials(await this.credentialProvider.current());
       const result = await this.tryOnce(action, wire, limiter, deadline, options.signal);
       if (result.ok) return result.value;
       const failure = result.failure;
@@ -264,13 +314,13 @@ export class CasClient {
           // profile file with a fresh token).
           if (failure.error.code === "InvalidSecurityToken.Expired" && !refreshed) {
             refreshed = true;
-            if (this.refreshCredentials()) {
+            if (await this.refreshCredentials()) {
               this.onEvent({
                 kind: "retry",
                 action,
                 attempt: attempt + 1,
                 delayMs: 0,
-                reason: `${failure.error.code} (credentials read again from ${this.credentials.source})`,
+                reason: `${failure.error.code} (credentials read again from ${this.identity.source})`,
               });
               continue;
             }
@@ -486,11 +536,7 @@ export class CasClient {
   private limiterFor(action: ActionName): AdaptiveLimiter | undefined {
     if (this.rateLimits === false) return undefined;
     const qps = this.rateLimits?.[action] ?? defaultQps(action);
-    return sharedLimiter(
-      `${this.endpoint.origin}|${this.credentials.accessKeyId}|${action}`,
-      qps,
-      this.clock,
-    );
+    return sharedLimiter(`${this.endpoint.origin}|${this.identity.accessKeyId}|${action}`, qps, this.clock);
   }
 
   /**
@@ -550,8 +596,6 @@ export class CasClient {
     // attempt's own timer starts only once the request has a connection (see send).
     const remaining = deadline.remainingMs(this.clock.now());
     const bound = AbortSignal.timeout(Math.max(1, remaining));
-    // Per request: a profile file that changed since the last one is read again.
-    this.useCredentials(this.credentialProvider.current());
     const request =
       this.scheme === "rpc-v1" ? this.signRpcV1(action, wire) : this.signAcs3(action, wire, this.scheme);
     return send(
@@ -571,6 +615,7 @@ export class CasClient {
   }
 
   private signAcs3(action: string, wire: Record<string, string>, shape: "acs3" | "acs3-form") {
+    const creds = this.credentials!;
     // The SDK's shape: parameters in the (signed) query, empty body; or all of them in a form body.
     const inQuery = shape === "acs3";
     const body = inQuery ? "" : canonicalQuery(wire);
@@ -583,10 +628,10 @@ export class CasClient {
       "x-acs-signature-nonce": randomBytes(16).toString("hex"),
       "x-acs-content-sha256": sha256Hex(body),
     };
-    if (this.credentials.securityToken) {
+    if (creds.securityToken) {
       // As openapi-core sends STS requests: the key id and the token, both signed.
-      headers["x-acs-accesskey-id"] = this.credentials.accessKeyId;
-      headers["x-acs-security-token"] = this.credentials.securityToken;
+      headers["x-acs-accesskey-id"] = creds.accessKeyId;
+      headers["x-acs-security-token"] = creds.securityToken;
     }
     const signedHeaders = Object.keys(headers).filter(
       (h) => h === "host" || h === "content-type" || h.startsWith("x-acs-"),
@@ -594,26 +639,27 @@ export class CasClient {
     const query = inQuery ? wire : {};
     headers.authorization = acs3Authorization(
       { method: "POST", query, headers, signedHeaders, payloadHash: headers["x-acs-content-sha256"]! },
-      this.credentials.accessKeyId,
-      this.credentials.accessKeySecret,
+      creds.accessKeyId,
+      creds.accessKeySecret,
     );
     const search = inQuery && Object.keys(wire).length > 0 ? `?${canonicalQuery(wire)}` : "";
     return { url: new URL(`/${search}`, this.endpoint), headers, body: inQuery ? undefined : body };
   }
 
   private signRpcV1(action: string, wire: Record<string, string>) {
+    const creds = this.credentials!;
     const common: Record<string, string> = {
       Action: action,
       Version: API_VERSION,
       Format: "JSON",
-      AccessKeyId: this.credentials.accessKeyId,
+      AccessKeyId: creds.accessKeyId,
       SignatureMethod: "HMAC-SHA1",
       SignatureVersion: "1.0",
       SignatureNonce: randomUUID(),
       Timestamp: isoSeconds(this.clock.now()),
     };
-    if (this.credentials.securityToken) common.SecurityToken = this.credentials.securityToken;
-    common.Signature = signRpcV1("POST", { ...common, ...wire }, this.credentials.accessKeySecret);
+    if (creds.securityToken) common.SecurityToken = creds.securityToken;
+    common.Signature = signRpcV1("POST", { ...common, ...wire }, creds.accessKeySecret);
     const url = new URL(`/?${canonicalQuery(common)}`, this.endpoint);
     return {
       url,
@@ -625,13 +671,13 @@ export class CasClient {
   /** Server text with this client's credentials (current and earlier) removed and its length bounded. */
   private scrub(text: string, max?: number): string {
     const c = this.credentials;
-    return redact(text, [c.accessKeySecret, c.securityToken, ...this.earlierSecrets], max);
+    return redact(text, [c?.accessKeySecret, c?.securityToken, ...this.earlierSecrets], max);
   }
 
   private useCredentials(next: Credentials): void {
     const c = this.credentials;
     if (next === c) return;
-    for (const secret of [c.accessKeySecret, c.securityToken])
+    for (const secret of [c?.accessKeySecret, c?.securityToken])
       if (secret && !this.earlierSecrets.includes(secret)) this.earlierSecrets.push(secret);
     // A bounded memory: a process rotating tokens for days keeps the latest ones.
     this.earlierSecrets.splice(0, Math.max(0, this.earlierSecrets.length - 16));
@@ -639,9 +685,14 @@ export class CasClient {
   }
 
   /** After an expired-token answer: reads the sources again; whether they now give other credentials. */
-  private refreshCredentials(): boolean {
-    if (!this.credentialProvider.refresh()) return false;
-    this.useCredentials(this.credentialProvider.current());
+  private async refreshCredentials(): Promise<boolean> {
+    try {
+      if (!(await this.credentialProvider.refresh())) return false;
+      this.useCredentials(await this.credentialProvider.current());
+    } catch {
+      // The source cannot give new credentials now: the expired-token answer is reported as is.
+      return false;
+    }
     return true;
   }
 
@@ -687,7 +738,7 @@ export class CasClient {
       this.scrub(body?.Code ?? (res.status >= 500 ? "InternalError" : `HTTP${res.status}`)),
       100,
     );
-    const c = this.credentials;
+    const c = this.identity;
     return {
       code,
       message:
@@ -700,7 +751,7 @@ export class CasClient {
       recommend: body?.Recommend ? this.scrub(body.Recommend) : null,
       action,
       advice: CREDENTIAL_ERROR_CODES.has(code)
-        ? credentialAdvice(c.accessKeyId, c.source, Boolean(c.securityToken), code)
+        ? credentialAdvice(c.accessKeyId, c.source, c.temporary, code)
         : body === undefined && res.status < 500
           ? notCasAdvice(this.endpoint.origin)
           : undefined,

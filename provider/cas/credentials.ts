@@ -1,7 +1,15 @@
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { CasCredentialsError } from "./errors";
+import {
+  DEFAULT_ECS_METADATA_ENDPOINT,
+  ecsRoleSession,
+  oidcSession,
+  roleSession,
+  uriSession,
+} from "./credential-sessions";
+import { CasCredentialsError, CasError } from "./errors";
+import { DEFAULT_STS_ENDPOINT, StsClient, type RoleRequest } from "./sts-client";
 
 /** An access key, optionally with an STS token. */
 export interface Credentials {
@@ -12,69 +20,42 @@ export interface Credentials {
   source: string;
   /** The profile file they were read from, when they came from one (it is read again when it changes). */
   file?: string;
+  /** When temporary credentials expire (milliseconds since the epoch), when known. */
+  expiresAt?: number;
 }
 
 /**
  * Credentials taken per request: {@link current} before each one, {@link refresh} after an answer
  * that says the STS token expired. A profile file is read again when it changes (the Aliyun CLI or
- * a sidecar writes a fresh token there), so a long wait outlives any number of token rotations.
+ * a sidecar writes a fresh token there); role, OIDC, ECS-role and credentials-URI sessions are
+ * renewed before they expire. A long wait outlives any number of token rotations.
  */
 export interface CredentialProvider {
-  /** The credentials to sign the next request with. */
-  current(): Credentials;
+  /** The credentials to sign the next request with (obtained or renewed first when due). */
+  current(): Promise<Credentials>;
   /**
-   * Reads the sources again (a profile file even when its modification time did not change);
-   * `true` when they now give other credentials, so the refused request is worth sending again.
+   * Reads the sources again (a profile file even when its modification time did not change; a new
+   * session from STS or the metadata service); `true` when they now give other credentials, so the
+   * refused request is worth sending again.
    */
-  refresh(): boolean;
+  refresh(): Promise<boolean>;
+  /** Where credentials come from, known before any request (for messages; never a secret). */
+  readonly source: string;
+  /** Whether the credentials are temporary (an STS token; their key id changes with each session). */
+  readonly temporary: boolean;
+  /** Fixed credentials known without a request (none for sessions). */
+  peek?(): Credentials | undefined;
 }
 
 /** A provider that always gives `credentials` (explicit credentials of a client). */
 export function fixedCredentials(credentials: Credentials): CredentialProvider {
-  return { current: () => credentials, refresh: () => false };
-}
-
-/**
- * The chain of {@link resolveCredentials} as a {@link CredentialProvider}: resolved now (so a
- * missing credential fails at once, listing every place looked), and again when the profile file
- * in use changes or an expired-token answer asks for it. A profile file caught mid-write (not JSON
- * yet) keeps the credentials read before.
- */
-export function credentialChain(src: CredentialSources = {}): CredentialProvider {
-  let creds = resolveCredentials(src);
-  let stamp = creds.file ? mtime(creds.file) : undefined;
-  const reread = (): void => {
-    try {
-      const next = resolveCredentials(src);
-      creds = next;
-      stamp = next.file ? mtime(next.file) : undefined;
-    } catch {
-      // Kept: the file may be mid-write; the next request reads it again.
-    }
-  };
   return {
-    current() {
-      if (creds.file && mtime(creds.file) !== stamp) reread();
-      return creds;
-    },
-    refresh() {
-      const before = creds;
-      reread();
-      return (
-        creds.accessKeyId !== before.accessKeyId ||
-        creds.accessKeySecret !== before.accessKeySecret ||
-        creds.securityToken !== before.securityToken
-      );
-    },
+    current: () => Promise.resolve(credentials),
+    refresh: () => Promise.resolve(false),
+    source: credentials.source,
+    temporary: Boolean(credentials.securityToken),
+    peek: () => credentials,
   };
-}
-
-function mtime(file: string): number | undefined {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A flat view of Pulumi stack config (`alicloud:accessKey` → value), as `configure` sees it. */
@@ -87,109 +68,648 @@ export interface CredentialSources {
   env?: Readonly<Record<string, string | undefined>>;
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
   profileFile?: string;
+  /** The STS that role and OIDC sessions are asked from; default `https://sts.aliyuncs.com`, direct. */
+  sts?: StsClient;
+  /** The ECS metadata service; default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
+  ecsMetadataEndpoint?: string;
+  now?: () => number;
 }
+
+/** The stack config key of the ECS metadata service's address (tests, and platforms that move it). */
+export const ECS_METADATA_ENDPOINT_KEY = "alicloud-cas:ecsMetadataEndpoint";
 
 const ENV_SETS = [
   ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"],
   ["ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"],
 ] as const;
 
+/** A source found: fixed credentials, or a provider that obtains and renews them. */
+type Found =
+  { kind: "static"; creds: Credentials } | { kind: "session"; provider: CredentialProvider; file?: string };
+
 /**
- * Resolves credentials in this order: explicit options; stack config `alicloud:accessKey` /
- * `alicloud:secretKey` / `alicloud:securityToken`; environment `ALIBABA_CLOUD_ACCESS_KEY_ID` /
- * `_SECRET` / `_SECURITY_TOKEN`, then `ALICLOUD_ACCESS_KEY` / `ALICLOUD_SECRET_KEY` /
- * `ALICLOUD_SECURITY_TOKEN`; the Aliyun CLI profile file (modes `AK` and `StsToken`; profile from
- * `alicloud:profile`, `ALIBABA_CLOUD_PROFILE`, `ALICLOUD_PROFILE`, else the file's `current`).
- * Throws one error naming every place that was looked at.
+ * The chain as a {@link CredentialProvider}: resolved now (so a missing or wrong setting fails at
+ * once, listing every place looked or naming the property), again when the profile file in use
+ * changes, and when an expired-token answer asks for it. A profile file caught mid-write (not JSON
+ * yet) keeps the credentials read before.
+ */
+export function credentialChain(src: CredentialSources = {}): CredentialProvider {
+  let found = resolveSource(src);
+  let file = fileOf(found);
+  let stamp = file ? mtime(file) : undefined;
+  const reread = (): void => {
+    try {
+      found = resolveSource(src);
+      file = fileOf(found);
+      stamp = file ? mtime(file) : undefined;
+    } catch {
+      // Kept: the file may be mid-write; the next request reads it again.
+    }
+  };
+  return {
+    get source() {
+      return found.kind === "static" ? found.creds.source : found.provider.source;
+    },
+    get temporary() {
+      return found.kind === "static" ? Boolean(found.creds.securityToken) : found.provider.temporary;
+    },
+    async current() {
+      if (file && mtime(file) !== stamp) reread();
+      return found.kind === "static" ? found.creds : found.provider.current();
+    },
+    async refresh() {
+      // A session from config or the environment: a new one from its source.
+      if (found.kind === "session" && !found.file) return found.provider.refresh();
+      const before = found;
+      reread();
+      if (found.kind === "static")
+        return (
+          before.kind !== "static" ||
+          found.creds.accessKeyId !== before.creds.accessKeyId ||
+          found.creds.accessKeySecret !== before.creds.accessKeySecret ||
+          found.creds.securityToken !== before.creds.securityToken
+        );
+      // The file could not be read again (mid-write): a new session from the same settings.
+      if (found === before) return found.provider.refresh();
+      // The file was read again: a new session is obtained at the next request.
+      return true;
+    },
+    peek() {
+      return found.kind === "static" ? found.creds : undefined;
+    },
+  };
+}
+
+function fileOf(found: Found): string | undefined {
+  return found.kind === "static" ? found.creds.file : found.file;
+}
+
+function mtime(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves fixed credentials (an access key, or one with an STS token) by the chain of
+ * {@link credentialChain}; a chain that ends in a role, OIDC, ECS-role or credentials-URI source
+ * needs a request to obtain them, and fails here naming it (use {@link credentialChain}).
  */
 export function resolveCredentials(src: CredentialSources = {}): Credentials {
+  const found = resolveSource(src);
+  if (found.kind === "static") return found.creds;
+  throw new CasError(
+    "CredentialsNeedRequest",
+    `the credentials come from ${found.provider.source}, which gives them only through a request; use credentialChain(…).current()`,
+  );
+}
+
+/**
+ * The chain, in this order (the first source that is set wins):
+ * 1. explicit client options;
+ * 2. stack config `alicloud:assumeRoleWithOidc`;
+ * 3. stack config `alicloud:accessKey` / `alicloud:secretKey` / `alicloud:securityToken`;
+ * 4. stack config `alicloud:ecsRoleName`, then `alicloud:credentialsUri`;
+ * 5. environment `ALIBABA_CLOUD_ACCESS_KEY_ID`… then `ALICLOUD_ACCESS_KEY`…;
+ * 6. environment `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` + `ALIBABA_CLOUD_ROLE_ARN`;
+ * 7. the Aliyun CLI profile file (modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole,
+ *    OIDC, CredentialsURI);
+ * 8. environment `ALIBABA_CLOUD_ECS_METADATA` / `ALICLOUD_ECS_ROLE_NAME`, then
+ *    `ALIBABA_CLOUD_CREDENTIALS_URI` / `ALICLOUD_CREDENTIALS_URI`.
+ * Then `alicloud:assumeRole` (or `ALICLOUD_ASSUME_ROLE_ARN`), when set, assumes that role with what
+ * the chain found. Throws one error naming every place that was looked at.
+ */
+function resolveSource(src: CredentialSources): Found {
   const env = src.env ?? process.env;
   const looked: string[] = [];
+  const base = resolveBase(src, env, looked);
+  const role = assumeRoleSetting(src, env);
+  if (!base) {
+    throw new CasCredentialsError(
+      `No Alibaba Cloud credentials found${role ? ` to assume ${role.request.roleArn} with (${role.setting})` : ""}. Looked at: ${looked.join("; ")}. ` +
+        "Set `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret alicloud:secretKey <secret>`, " +
+        "or export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; in CI without stored keys, " +
+        "set alicloud:assumeRoleWithOidc (see docs/credentials.md).",
+    );
+  }
+  if (!role) return base;
+  const baseProvider = base.kind === "static" ? fixedCredentials(base.creds) : base.provider;
+  return {
+    kind: "session",
+    provider: roleSession(stsOf(src), baseProvider, role.request, role.setting, src.now),
+    file: fileOf(base),
+  };
+}
+
+function stsOf(src: CredentialSources): StsClient {
+  return (
+    src.sts ??
+    new StsClient({ endpoint: new URL(DEFAULT_STS_ENDPOINT), source: "the default", proxy: {}, route: "" })
+  );
+}
+
+function metadataOf(src: CredentialSources): string {
+  return src.ecsMetadataEndpoint ?? src.config?.(ECS_METADATA_ENDPOINT_KEY) ?? DEFAULT_ECS_METADATA_ENDPOINT;
+}
+
+function resolveBase(
+  src: CredentialSources,
+  env: Readonly<Record<string, string | undefined>>,
+  looked: string[],
+): Found | undefined {
   const pick = (
     id: string | undefined,
     secret: string | undefined,
     token: string | undefined,
     source: string,
-  ) => {
+  ): Found | undefined => {
     looked.push(source);
     if (id && secret)
-      return { accessKeyId: id, accessKeySecret: secret, securityToken: token || undefined, source };
+      return {
+        kind: "static",
+        creds: { accessKeyId: id, accessKeySecret: secret, securityToken: token || undefined, source },
+      };
     if (id || secret)
       throw new CasCredentialsError(
         `${source}: found ${id ? "an access key id" : "a secret"} but not ${id ? "its secret" : "the access key id"}; set both.`,
       );
     return undefined;
   };
-
   const e = src.explicit;
-  const found =
+  const cfg = (k: string) => {
+    const v = src.config?.(k);
+    return v === undefined || v === "" ? undefined : v;
+  };
+  const envOf = (...names: string[]) => {
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    return undefined;
+  };
+  return (
     pick(e?.accessKeyId, e?.accessKeySecret, e?.securityToken, "explicit client options") ??
+    oidcFromConfig(src, env, looked) ??
     pick(
-      src.config?.("alicloud:accessKey"),
-      src.config?.("alicloud:secretKey"),
-      src.config?.("alicloud:securityToken"),
+      cfg("alicloud:accessKey"),
+      cfg("alicloud:secretKey"),
+      cfg("alicloud:securityToken"),
       "stack config alicloud:accessKey / alicloud:secretKey",
     ) ??
-    ENV_SETS.reduce<Credentials | undefined>(
+    (() => {
+      looked.push("stack config alicloud:ecsRoleName");
+      const role = cfg("alicloud:ecsRoleName");
+      if (role === undefined) return undefined;
+      return session(
+        ecsRoleSession(metadataOf(src), role, "stack config alicloud:ecsRoleName", imdsV1Off(env), src.now),
+      );
+    })() ??
+    (() => {
+      looked.push("stack config alicloud:credentialsUri");
+      const uri = cfg("alicloud:credentialsUri");
+      return uri === undefined
+        ? undefined
+        : session(uriSession(uri, "stack config alicloud:credentialsUri", src.now));
+    })() ??
+    ENV_SETS.reduce<Found | undefined>(
       (acc, [id, secret, token]) =>
         acc ?? pick(env[id], env[secret], env[token], `environment ${id} / ${secret}`),
       undefined,
     ) ??
-    fromProfile(src, env, looked);
-  if (found) return found;
-  throw new CasCredentialsError(
-    `No Alibaba Cloud credentials found. Looked at: ${looked.join("; ")}. ` +
-      "Set `pulumi config set alicloud:accessKey <id>` and `pulumi config set --secret alicloud:secretKey <secret>`, " +
-      "or export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET.",
+    oidcFromEnv(src, env, looked) ??
+    fromProfile(src, env, looked) ??
+    (() => {
+      looked.push("environment ALIBABA_CLOUD_ECS_METADATA / ALICLOUD_ECS_ROLE_NAME");
+      const role = envOf("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME");
+      if (!role || env.ALIBABA_CLOUD_ECS_METADATA_DISABLED?.toLowerCase() === "true") return undefined;
+      return session(
+        ecsRoleSession(metadataOf(src), role[1], `environment ${role[0]}`, imdsV1Off(env), src.now),
+      );
+    })() ??
+    (() => {
+      looked.push("environment ALIBABA_CLOUD_CREDENTIALS_URI / ALICLOUD_CREDENTIALS_URI");
+      const uri = envOf("ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI");
+      return uri ? session(uriSession(uri[1], `environment ${uri[0]}`, src.now)) : undefined;
+    })()
+  );
+}
+
+function session(provider: CredentialProvider, file?: string): Found {
+  return { kind: "session", provider, ...(file ? { file } : {}) };
+}
+
+function imdsV1Off(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.ALIBABA_CLOUD_IMDSV1_DISABLED?.toLowerCase() === "true";
+}
+
+/** A structured config value (a JSON object) with only `allowed` keys, or an error naming the key and the fix. */
+function structured(raw: string, key: string, allowed: readonly string[]): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 1) parsed = parsed[0];
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new CasError(
+      "InvalidConfig",
+      `${key} is not an object; set it as structured config: pulumi config set --path '${key}.roleArn' acs:ram::<account id>:role/<name> (its fields: ${allowed.join(", ")})`,
+    );
+  for (const k of Object.keys(parsed))
+    if (!allowed.includes(k))
+      throw new CasError(
+        "InvalidConfig",
+        `${key}.${k} is not a field of ${key}; its fields are ${allowed.join(", ")} (as @pulumi/alicloud names them). Remove or rename it.`,
+      );
+  return parsed as Record<string, unknown>;
+}
+
+function text(o: Record<string, unknown>, k: string, key: string): string | undefined {
+  const v = o[k];
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string")
+    throw new CasError(
+      "InvalidConfig",
+      `${key}.${k} must be a string; set pulumi config set --path '${key}.${k}' <value>`,
+    );
+  return v;
+}
+
+/** A session length in seconds (900 to 43200, as STS allows), or an error naming the setting. */
+function seconds(v: unknown, setting: string): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isInteger(n) || n < 900 || n > 43_200)
+    throw new CasError(
+      "InvalidConfig",
+      `${setting} is ${JSON.stringify(v)}; a session lasts 900 to 43200 seconds (up to the role's maximum session duration). Set a whole number of seconds in that range, or remove it for STS's default of 3600.`,
+    );
+  return n;
+}
+
+const ROLE_ARN = /^acs:ram::\d+:role\/.+$/;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/.+$/;
+
+function checkArn(value: string, pattern: RegExp, setting: string, form: string): string {
+  if (!pattern.test(value))
+    throw new CasError(
+      "InvalidConfig",
+      `${setting} is ${JSON.stringify(value.slice(0, 120))}, which is not ${form}; copy the ARN from the RAM console.`,
+    );
+  return value;
+}
+
+const ASSUME_ROLE_KEY = "alicloud:assumeRole";
+const ASSUME_ROLE_FIELDS = ["roleArn", "sessionName", "sessionExpiration", "externalId", "policy"] as const;
+
+/** `alicloud:assumeRole` (fields missing there from `ALICLOUD_ASSUME_ROLE_*`), or `ALICLOUD_ASSUME_ROLE_ARN` alone. */
+function assumeRoleSetting(
+  src: CredentialSources,
+  env: Readonly<Record<string, string | undefined>>,
+): { request: RoleRequest; setting: string } | undefined {
+  const raw = src.config?.(ASSUME_ROLE_KEY);
+  const o = raw ? structured(raw, ASSUME_ROLE_KEY, ASSUME_ROLE_FIELDS) : undefined;
+  const envArn = env.ALICLOUD_ASSUME_ROLE_ARN || undefined;
+  if (!o && !envArn) return undefined;
+  const setting = o ? `stack config ${ASSUME_ROLE_KEY}` : "environment ALICLOUD_ASSUME_ROLE_ARN";
+  const roleArn = (o && text(o, "roleArn", ASSUME_ROLE_KEY)) ?? envArn;
+  if (!roleArn)
+    throw new CasError(
+      "InvalidConfig",
+      `${ASSUME_ROLE_KEY} has no roleArn; set pulumi config set --path '${ASSUME_ROLE_KEY}.roleArn' acs:ram::<account id>:role/<name> (or ALICLOUD_ASSUME_ROLE_ARN), or remove ${ASSUME_ROLE_KEY}.`,
+    );
+  return {
+    setting,
+    request: {
+      roleArn: checkArn(
+        roleArn,
+        ROLE_ARN,
+        `${setting} roleArn`,
+        "a role ARN (acs:ram::<account id>:role/<name>)",
+      ),
+      sessionName:
+        (o && text(o, "sessionName", ASSUME_ROLE_KEY)) ??
+        (env.ALICLOUD_ASSUME_ROLE_SESSION_NAME || undefined) ??
+        DEFAULT_SESSION_NAME,
+      durationSeconds: seconds(
+        o?.sessionExpiration ?? (env.ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION || undefined),
+        o?.sessionExpiration !== undefined
+          ? `${ASSUME_ROLE_KEY}.sessionExpiration`
+          : "ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION",
+      ),
+      externalId: o && text(o, "externalId", ASSUME_ROLE_KEY),
+      policy: o && text(o, "policy", ASSUME_ROLE_KEY),
+    },
+  };
+}
+
+/** The session name when none is set. */
+export const DEFAULT_SESSION_NAME = "pulumi-alicloud-cas";
+
+const OIDC_KEY = "alicloud:assumeRoleWithOidc";
+const OIDC_FIELDS = [
+  "oidcProviderArn",
+  "oidcToken",
+  "oidcTokenFile",
+  "roleArn",
+  "roleSessionName",
+  "sessionExpiration",
+  "policy",
+] as const;
+
+/** `alicloud:assumeRoleWithOidc`, its missing fields from the `ALIBABA_CLOUD_*` OIDC variables. */
+function oidcFromConfig(
+  src: CredentialSources,
+  env: Readonly<Record<string, string | undefined>>,
+  looked: string[],
+): Found | undefined {
+  looked.push(`stack config ${OIDC_KEY}`);
+  const raw = src.config?.(OIDC_KEY);
+  if (!raw) return undefined;
+  const o = structured(raw, OIDC_KEY, OIDC_FIELDS);
+  const setting = `stack config ${OIDC_KEY}`;
+  const need = (field: string, value: string | undefined, envName: string, example: string) => {
+    if (value) return value;
+    throw new CasError(
+      "InvalidConfig",
+      `${OIDC_KEY} has no ${field}; set pulumi config set --path '${OIDC_KEY}.${field}' ${example} (or ${envName}).`,
+    );
+  };
+  const token = text(o, "oidcToken", OIDC_KEY);
+  const tokenFile =
+    text(o, "oidcTokenFile", OIDC_KEY) ??
+    (token ? undefined : env.ALIBABA_CLOUD_OIDC_TOKEN_FILE || undefined);
+  if (!token && !tokenFile)
+    throw new CasError(
+      "InvalidConfig",
+      `${OIDC_KEY} has neither oidcToken nor oidcTokenFile; set pulumi config set --path '${OIDC_KEY}.oidcTokenFile' <file the platform writes the token to> (or ALIBABA_CLOUD_OIDC_TOKEN_FILE), or oidcToken (--secret).`,
+    );
+  return session(
+    oidcSession(
+      stsOf(src),
+      {
+        oidcProviderArn: checkArn(
+          need(
+            "oidcProviderArn",
+            text(o, "oidcProviderArn", OIDC_KEY) ?? (env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN || undefined),
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::<account id>:oidc-provider/<name>",
+          ),
+          OIDC_PROVIDER_ARN,
+          `${OIDC_KEY}.oidcProviderArn`,
+          "an OIDC provider ARN (acs:ram::<account id>:oidc-provider/<name>)",
+        ),
+        roleArn: checkArn(
+          need(
+            "roleArn",
+            text(o, "roleArn", OIDC_KEY) ?? (env.ALIBABA_CLOUD_ROLE_ARN || undefined),
+            "ALIBABA_CLOUD_ROLE_ARN",
+            "acs:ram::<account id>:role/<name>",
+          ),
+          ROLE_ARN,
+          `${OIDC_KEY}.roleArn`,
+          "a role ARN (acs:ram::<account id>:role/<name>)",
+        ),
+        oidcToken: token,
+        oidcTokenFile: token ? undefined : tokenFile,
+        sessionName:
+          text(o, "roleSessionName", OIDC_KEY) ??
+          (env.ALIBABA_CLOUD_ROLE_SESSION_NAME || undefined) ??
+          DEFAULT_SESSION_NAME,
+        durationSeconds: seconds(o.sessionExpiration, `${OIDC_KEY}.sessionExpiration`),
+        policy: text(o, "policy", OIDC_KEY),
+      },
+      setting,
+      src.now,
+    ),
+  );
+}
+
+const OIDC_ENV = [
+  "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+  "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+  "ALIBABA_CLOUD_ROLE_ARN",
+] as const;
+
+/** The Alibaba chain's OIDC variables: all three together, or an error naming the missing ones. */
+function oidcFromEnv(
+  src: CredentialSources,
+  env: Readonly<Record<string, string | undefined>>,
+  looked: string[],
+): Found | undefined {
+  looked.push(`environment ${OIDC_ENV.join(" + ")}`);
+  const set = OIDC_ENV.filter((n) => env[n]);
+  if (set.length === 0) return undefined;
+  // ALIBABA_CLOUD_ROLE_ARN alone is also @pulumi/alicloud's default for the OIDC role: not an OIDC set.
+  if (set.length === 1 && set[0] === "ALIBABA_CLOUD_ROLE_ARN") return undefined;
+  if (set.length < OIDC_ENV.length)
+    throw new CasCredentialsError(
+      `environment ${set.join(", ")} set but not ${OIDC_ENV.filter((n) => !env[n]).join(", ")}: an OIDC role session needs all three. Set the missing ones, or unset these.`,
+    );
+  const setting = `environment ${OIDC_ENV.join(" + ")}`;
+  return session(
+    oidcSession(
+      stsOf(src),
+      {
+        oidcProviderArn: checkArn(
+          env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN!,
+          OIDC_PROVIDER_ARN,
+          "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+          "an OIDC provider ARN (acs:ram::<account id>:oidc-provider/<name>)",
+        ),
+        roleArn: checkArn(
+          env.ALIBABA_CLOUD_ROLE_ARN!,
+          ROLE_ARN,
+          "ALIBABA_CLOUD_ROLE_ARN",
+          "a role ARN (acs:ram::<account id>:role/<name>)",
+        ),
+        oidcTokenFile: env.ALIBABA_CLOUD_OIDC_TOKEN_FILE!,
+        sessionName: env.ALIBABA_CLOUD_ROLE_SESSION_NAME || DEFAULT_SESSION_NAME,
+      },
+      setting,
+      src.now,
+    ),
   );
 }
 
 const profileSchema = (p: unknown): p is Record<string, unknown> => typeof p === "object" && p !== null;
 
+const PROFILE_MODES = [
+  "AK",
+  "StsToken",
+  "RamRoleArn",
+  "ChainableRamRoleArn",
+  "EcsRamRole",
+  "OIDC",
+  "CredentialsURI",
+];
+
 function fromProfile(
   src: CredentialSources,
   env: Readonly<Record<string, string | undefined>>,
   looked: string[],
-): Credentials | undefined {
+): Found | undefined {
   const file = src.profileFile ?? join(homedir(), ".aliyun", "config.json");
   looked.push(`Aliyun CLI profile file ${file}`);
-  let text: string;
+  let textContent: string;
   try {
-    text = readFileSync(file, "utf8");
+    textContent = readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(textContent);
   } catch {
     throw new CasCredentialsError(`${file} is not valid JSON; fix or remove it.`);
   }
   if (!profileSchema(doc) || !Array.isArray(doc.profiles)) return undefined;
   const wanted =
     src.config?.("alicloud:profile") ?? env.ALIBABA_CLOUD_PROFILE ?? env.ALICLOUD_PROFILE ?? doc.current;
-  const profile = doc.profiles.find((p: unknown) => profileSchema(p) && p.name === wanted);
-  if (!profileSchema(profile)) {
+  const profiles = doc.profiles as unknown[];
+  const named = (name: unknown) => profiles.find((p: unknown) => profileSchema(p) && p.name === name);
+  if (!profileSchema(named(wanted))) {
     if (wanted && wanted !== doc.current)
       throw new CasCredentialsError(`${file} has no profile named "${wanted}".`);
     return undefined;
   }
-  const mode = String(profile.mode ?? "AK");
-  if (mode !== "AK" && mode !== "StsToken")
+  return profileSource(src, file, named, String(wanted), []);
+}
+
+/** One profile by its mode; `ChainableRamRoleArn` resolves its `source_profile` first (cycles refused). */
+function profileSource(
+  src: CredentialSources,
+  file: string,
+  named: (name: unknown) => unknown,
+  name: string,
+  chain: string[],
+): Found {
+  const profile = named(name) as Record<string, unknown>;
+  const where = `profile "${name}" in ${file}`;
+  const str = (k: string) =>
+    typeof profile[k] === "string" && profile[k] !== "" ? (profile[k] as string) : undefined;
+  const needs = (k: string) => {
+    const v = str(k);
+    if (v) return v;
     throw new CasCredentialsError(
-      `${file} profile "${wanted}" uses mode ${mode}; only AK and StsToken profiles are supported. ` +
-        "Use an AK profile or set the credentials in the environment.",
+      `${file} profile "${name}" (mode ${String(profile.mode)}) lacks ${k}; set it (aliyun configure --profile ${name}).`,
     );
-  const id = typeof profile.access_key_id === "string" ? profile.access_key_id : undefined;
-  const secret = typeof profile.access_key_secret === "string" ? profile.access_key_secret : undefined;
-  const token = mode === "StsToken" && typeof profile.sts_token === "string" ? profile.sts_token : undefined;
-  if (!id || !secret)
-    throw new CasCredentialsError(`${file} profile "${wanted}" lacks access_key_id or access_key_secret.`);
-  return {
-    accessKeyId: id,
-    accessKeySecret: secret,
-    securityToken: token,
-    source: `profile "${wanted}" in ${file}`,
-    file,
   };
+  const duration = (): number | undefined => {
+    const v = profile.expired_seconds;
+    return v === undefined || v === 0 || v === "" ? undefined : seconds(v, `${where} expired_seconds`);
+  };
+  const mode = String(profile.mode ?? "AK");
+  const withFile = (found: Found): Found =>
+    found.kind === "static" ? { kind: "static", creds: { ...found.creds, file } } : { ...found, file };
+  switch (mode) {
+    case "AK":
+    case "StsToken": {
+      const id = str("access_key_id");
+      const secret = str("access_key_secret");
+      if (!id || !secret)
+        throw new CasCredentialsError(`${file} profile "${name}" lacks access_key_id or access_key_secret.`);
+      return withFile({
+        kind: "static",
+        creds: {
+          accessKeyId: id,
+          accessKeySecret: secret,
+          securityToken: mode === "StsToken" ? str("sts_token") : undefined,
+          source: where,
+        },
+      });
+    }
+    case "RamRoleArn":
+    case "ChainableRamRoleArn": {
+      let base: CredentialProvider;
+      if (mode === "RamRoleArn") {
+        base = fixedCredentials({
+          accessKeyId: needs("access_key_id"),
+          accessKeySecret: needs("access_key_secret"),
+          securityToken: str("sts_token"),
+          source: where,
+        });
+      } else {
+        const from = needs("source_profile");
+        if (from === name || chain.includes(from))
+          throw new CasCredentialsError(
+            `${file} profile "${name}": source_profile "${from}" leads back to itself (${[...chain, name, from].join(" → ")}); point it at a profile with keys.`,
+          );
+        if (!profileSchema(named(from)))
+          throw new CasCredentialsError(
+            `${file} profile "${name}": source_profile "${from}" is not a profile in the file.`,
+          );
+        const found = profileSource(src, file, named, from, [...chain, name]);
+        base = found.kind === "static" ? fixedCredentials(found.creds) : found.provider;
+      }
+      return withFile(
+        session(
+          roleSession(
+            stsOf(src),
+            base,
+            {
+              roleArn: checkArn(
+                needs("ram_role_arn"),
+                ROLE_ARN,
+                `${where} ram_role_arn`,
+                "a role ARN (acs:ram::<account id>:role/<name>)",
+              ),
+              sessionName: str("ram_session_name") ?? DEFAULT_SESSION_NAME,
+              durationSeconds: duration(),
+              externalId: str("external_id"),
+              policy: str("policy"),
+            },
+            where,
+            src.now,
+          ),
+        ),
+      );
+    }
+    case "EcsRamRole":
+      return withFile(
+        session(
+          ecsRoleSession(
+            metadataOf(src),
+            str("ram_role_name"),
+            where,
+            imdsV1Off(src.env ?? process.env),
+            src.now,
+          ),
+        ),
+      );
+    case "OIDC":
+      return withFile(
+        session(
+          oidcSession(
+            stsOf(src),
+            {
+              oidcProviderArn: checkArn(
+                needs("oidc_provider_arn"),
+                OIDC_PROVIDER_ARN,
+                `${where} oidc_provider_arn`,
+                "an OIDC provider ARN (acs:ram::<account id>:oidc-provider/<name>)",
+              ),
+              roleArn: checkArn(
+                needs("ram_role_arn"),
+                ROLE_ARN,
+                `${where} ram_role_arn`,
+                "a role ARN (acs:ram::<account id>:role/<name>)",
+              ),
+              oidcTokenFile: needs("oidc_token_file"),
+              sessionName: str("ram_session_name") ?? DEFAULT_SESSION_NAME,
+              durationSeconds: duration(),
+            },
+            where,
+            src.now,
+          ),
+        ),
+      );
+    case "CredentialsURI":
+      return withFile(session(uriSession(needs("credentials_uri"), where, src.now)));
+    default:
+      throw new CasCredentialsError(
+        `${file} profile "${name}" uses mode ${mode}; the supported modes are ${PROFILE_MODES.join(", ")}. ` +
+          "Use one of them, or set the credentials in stack config or the environment.",
+      );
+  }
 }

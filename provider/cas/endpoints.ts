@@ -179,17 +179,22 @@ export function allowInsecureEndpointSetting(config: ConfigLookup | undefined): 
  * requests carry the STS token and CAS answers carry private keys, which would cross the network
  * unencrypted. Loopback (the emulator on this machine) is always allowed.
  */
-export function checkEndpointTransport(endpoint: URL, source: string, allowInsecure: boolean): void {
+export function checkEndpointTransport(
+  endpoint: URL,
+  source: string,
+  allowInsecure: boolean,
+  service = "CAS",
+): void {
   if (endpoint.protocol === "https:") return;
   if (endpoint.protocol !== "http:")
     throw new CasError(
       "InvalidEndpoint",
-      `the CAS endpoint ${endpoint.origin} (from ${source}) uses ${endpoint.protocol}; use https:// (or http:// for an emulator on this machine)`,
+      `the ${service} endpoint ${endpoint.origin} (from ${source}) uses ${endpoint.protocol}; use https:// (or http:// for an emulator on this machine)`,
     );
   if (isLoopbackHost(endpoint.hostname) || allowInsecure) return;
   throw new CasError(
     "InsecureEndpoint",
-    `the CAS endpoint ${endpoint.origin} (from ${source}) is plain http:// to a host other than this machine: ` +
+    `the ${service} endpoint ${endpoint.origin} (from ${source}) is plain http:// to a host other than this machine: ` +
       "the access key's signatures, the STS token and the private keys CAS returns would cross the network unencrypted, so nothing was sent. " +
       `Use https://, or an http:// endpoint on 127.0.0.1, ::1 or localhost; for a test network you trust, set ` +
       `pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true (the client option allowInsecureEndpoint).`,
@@ -307,4 +312,28 @@ export function endpointsEntry(raw: string | undefined, service: string): string
     }
   }
   return undefined;
+}
+
+/**
+ * The STS endpoint role and OIDC sessions are asked from, and where it came from: explicit;
+ * `ALIBABA_CLOUD_STS_ENDPOINT`; `ALICLOUD_STS_ENDPOINT`; the `sts` entry of `alicloud:endpoints`
+ * (as `@pulumi/alicloud` names it); else `https://sts.aliyuncs.com`. A bare host gets `https://`.
+ */
+export function resolveStsEndpointSource(src: EndpointSources = {}): { endpoint: string; source: string } {
+  const env = src.env ?? process.env;
+  const configured: Array<[string, string | undefined]> = [
+    ["the client's stsEndpoint option", src.explicit],
+    ["environment ALIBABA_CLOUD_STS_ENDPOINT", env.ALIBABA_CLOUD_STS_ENDPOINT],
+    ["environment ALICLOUD_STS_ENDPOINT", env.ALICLOUD_STS_ENDPOINT],
+    [
+      "stack config alicloud:endpoints (its sts entry)",
+      endpointsEntry(src.config?.("alicloud:endpoints"), "sts"),
+    ],
+  ];
+  const found = configured.find(([, value]) => value !== undefined && value !== "");
+  if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  return {
+    endpoint: "https://sts.aliyuncs.com",
+    source: "the default (set the sts entry of alicloud:endpoints to change it)",
+  };
 }

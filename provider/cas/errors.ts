@@ -127,8 +127,10 @@ export function credentialAdvice(accessKeyId: string, source: string, hasToken: 
   const secret =
     "the secret does not belong to this access key (a copy error, a trailing space or newline, or a rotated key)";
   const precedence =
-    "a source you did not mean took precedence (order: stack config alicloud:accessKey/secretKey, then ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET," +
-    " then ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY, then the Aliyun CLI profile)";
+    "a source you did not mean took precedence (order: stack config alicloud:assumeRoleWithOidc, alicloud:accessKey/secretKey," +
+    " alicloud:ecsRoleName, alicloud:credentialsUri, then ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, then ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY," +
+    " then the ALIBABA_CLOUD_OIDC_* variables, then the Aliyun CLI profile, then ALIBABA_CLOUD_ECS_METADATA and ALIBABA_CLOUD_CREDENTIALS_URI;" +
+    " alicloud:assumeRole then assumes its role with what was found)";
   const keyGone =
     "the access key id does not exist or is disabled: a typo, a key deleted or disabled in RAM, or a key of another account or site";
   const token = "an STS token that expired or belongs to other temporary keys";
@@ -167,6 +169,17 @@ export class CasResponseError extends CasError {
 export class CasCredentialsError extends CasError {
   constructor(message: string) {
     super("CredentialsNotFound", message);
+  }
+}
+
+/**
+ * A failure to obtain credentials from a role, OIDC, the ECS metadata service or a credentials URI
+ * (code `CredentialSourceFailed`): the message names the setting, the answer and what to check.
+ * Nothing was sent to CAS.
+ */
+export class CasCredentialSourceError extends CasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CredentialSourceFailed", message, options);
   }
 }
 

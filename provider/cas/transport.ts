@@ -20,7 +20,7 @@ const dispatcherRequest = require("undici/lib/api/api-request") as (
 /** One HTTP exchange as the client sees it. */
 export interface HttpRequest {
   url: URL;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   headers: Record<string, string>;
   body?: string;
   /** Stops the request at any stage, waiting for a connection included (the caller, the deadline). */

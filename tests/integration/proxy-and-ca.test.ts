@@ -73,6 +73,30 @@ describe("through a CONNECT proxy to a TLS emulator whose certificate a private 
     assert.ok((await emu.control.orders()).some((o) => o.orderId === id));
   });
 
+  it("a role session: AssumeRole goes the same way as CAS calls (the proxy's tunnel, the private CA), and the order is placed with its keys", async () => {
+    host = await startProviderHost(
+      certificateOrderStub,
+      {
+        ...keys(),
+        "alicloud:endpoints": JSON.stringify([{ cas: endpoint, sts: endpoint }]),
+        "alicloud:assumeRole": JSON.stringify({ roleArn: "acs:ram::1234567890123456:role/pulumi-ci" }),
+      },
+      { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: caFile },
+    );
+    emu.control.clearRequests();
+    const id = await placeAndRead(host, "via-proxy-role.example.com");
+    // The endpoint's name resolves only at the proxy: an answered AssumeRole went through the tunnel.
+    const log = emu.control.requests();
+    assert.deepEqual(log[0] && [log[0].action, log[0].outcome, log[0].accessKeyId], [
+      "AssumeRole",
+      "OK",
+      emu.accessKeyId,
+    ]);
+    const placed = log.find((r) => r.action === "CreateCertificateRequest");
+    assert.match(String(placed?.accessKeyId), /^STS\./);
+    assert.equal((await emu.control.orders()).find((o) => o.orderId === id)?.accessKeyId, emu.accessKeyId);
+  });
+
   it("alicloud-cas:proxy (no proxy in the environment): the same, through the configured proxy", async () => {
     host = await startProviderHost(
       certificateOrderStub,
@@ -250,6 +274,11 @@ describe("cas-emulator --tls", function () {
     try {
       assert.equal(env.NODE_EXTRA_CA_CERTS, caOut);
       assert.match(env.ALIBABA_CLOUD_ENDPOINT_CAS!, /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(
+        env.ALIBABA_CLOUD_STS_ENDPOINT,
+        env.ALIBABA_CLOUD_ENDPOINT_CAS,
+        "STS answers on the same port",
+      );
       const { NODE_EXTRA_CA_CERTS, CAS_EMULATOR_PID, ...rest } = env;
       void CAS_EMULATOR_PID;
       assert.equal(

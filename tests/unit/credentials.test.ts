@@ -65,7 +65,7 @@ describe("credential resolution order", () => {
       "t2",
     );
   });
-  it("then the Aliyun CLI profile: current, named by config or env, AK and StsToken modes", () => {
+  it("then the Aliyun CLI profile: current, named by config or env, AK and StsToken modes; a role mode names what it lacks", () => {
     assert.equal(resolveCredentials({ env: {}, profileFile }).accessKeyId, "id-profile");
     const sts = resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "sts" }, profileFile });
     assert.deepEqual([sts.accessKeyId, sts.securityToken], ["id-sts", "tok"]);
@@ -75,7 +75,7 @@ describe("credential resolution order", () => {
     );
     assert.throws(
       () => resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "role" }, profileFile }),
-      /mode RamRoleArn/,
+      /profile "role" \(mode RamRoleArn\) lacks ram_role_arn/,
     );
     assert.throws(
       () => resolveCredentials({ env: { ALIBABA_CLOUD_PROFILE: "nope" }, profileFile }),

@@ -5,6 +5,7 @@ import {
   allowInsecureEndpointSetting,
   checkEndpointTransport,
   resolveEndpointSource,
+  resolveStsEndpointSource,
 } from "../../provider/cas/endpoints";
 
 const config =
@@ -215,5 +216,56 @@ describe("plain http:// only for this machine, unless alicloud-cas:allowInsecure
       endpointsOf('[{"alidns":"dns.example","ecs":"ecs.example"}]').endpoint,
       "https://cas.aliyuncs.com",
     );
+  });
+});
+
+describe("the STS endpoint: where it comes from, and plain http:// only for this machine", () => {
+  it("ALIBABA_CLOUD_STS_ENDPOINT, then ALICLOUD_STS_ENDPOINT, then the sts entry of alicloud:endpoints, then sts.aliyuncs.com", () => {
+    const endpoints = config({
+      "alicloud:endpoints": JSON.stringify([{ cas: "cas.x" }, { sts: "sts-vpc.cn-hangzhou.aliyuncs.com" }]),
+    });
+    assert.deepEqual(
+      resolveStsEndpointSource({
+        env: { ALIBABA_CLOUD_STS_ENDPOINT: "http://127.0.0.1:9", ALICLOUD_STS_ENDPOINT: "b" },
+        config: endpoints,
+      }),
+      {
+        endpoint: "http://127.0.0.1:9",
+        source: "environment ALIBABA_CLOUD_STS_ENDPOINT",
+      },
+    );
+    assert.equal(
+      resolveStsEndpointSource({ env: { ALICLOUD_STS_ENDPOINT: "sts.b.example" } }).endpoint,
+      "https://sts.b.example",
+    );
+    assert.deepEqual(resolveStsEndpointSource({ env: {}, config: endpoints }), {
+      endpoint: "https://sts-vpc.cn-hangzhou.aliyuncs.com",
+      source: "stack config alicloud:endpoints (its sts entry)",
+    });
+    assert.equal(resolveStsEndpointSource({ env: {} }).endpoint, "https://sts.aliyuncs.com");
+  });
+
+  it("an http:// STS endpoint on another host is refused at the first session, naming STS and the setting; unused, it stops nothing", async () => {
+    const env = { ALIBABA_CLOUD_STS_ENDPOINT: "http://10.0.0.5:8080" };
+    const keys = { "alicloud:accessKey": "id", "alicloud:secretKey": "secret" };
+    // Plain keys: STS is never asked, so its setting does not matter.
+    const plain = new CasClient({ endpoint: "http://127.0.0.1:1", env, config: config(keys) });
+    assert.equal(plain.identity.accessKeyId, "id");
+    const role = new CasClient({
+      endpoint: "http://127.0.0.1:1",
+      env,
+      config: config({ ...keys, "alicloud:assumeRole": JSON.stringify({ roleArn: "acs:ram::1:role/r" }) }),
+    });
+    await assert.rejects(role.call("DescribePackageState", {}), (e: unknown) => {
+      assert.ok(e instanceof CasError);
+      assert.equal(e.code, "InsecureEndpoint");
+      assert.match(
+        e.message,
+        /^the STS endpoint http:\/\/10\.0\.0\.5:8080 \(from environment ALIBABA_CLOUD_STS_ENDPOINT\)/,
+      );
+      assert.match(e.message, /nothing was sent/);
+      assert.match(e.message, /alicloud-cas:allowInsecureEndpoint true/);
+      return true;
+    });
   });
 });

@@ -133,7 +133,13 @@ describe("examples/github-actions/pulumi-preview.yml", () => {
     ),
   ) as {
     on: Record<string, unknown> & { schedule?: Array<{ cron: string }> };
-    jobs: { pulumi: { steps: Array<{ if?: string; with?: { command?: string; refresh?: boolean } }> } };
+    jobs: {
+      pulumi: {
+        permissions?: Record<string, string>;
+        env?: Record<string, string>;
+        steps: Array<{ if?: string; run?: string; with?: { command?: string; refresh?: boolean } }>;
+      };
+    };
   };
   const commandFor = (event: string) =>
     wf.jobs.pulumi.steps
@@ -148,6 +154,42 @@ describe("examples/github-actions/pulumi-preview.yml", () => {
     assert.deepEqual(commandFor("schedule"), ["up"]);
     assert.deepEqual(commandFor("push"), ["up"]);
     assert.deepEqual(commandFor("pull_request"), ["preview"]);
+  });
+});
+
+describe("examples/github-actions/pulumi-preview.yml: credentials", () => {
+  const text = readFileSync(
+    resolve(__dirname, "..", "..", "..", "examples", "github-actions", "pulumi-preview.yml"),
+    "utf8",
+  );
+  const job = (
+    yaml.load(text) as {
+      jobs: {
+        pulumi: {
+          permissions?: Record<string, string>;
+          env?: Record<string, string>;
+          steps: Array<{ run?: string; uses?: string }>;
+        };
+      };
+    }
+  ).jobs.pulumi;
+
+  it("stores no Alibaba Cloud key: an OIDC token from GitHub, written where alicloud:assumeRoleWithOidc reads it, before pulumi runs", () => {
+    assert.equal(job.permissions?.["id-token"], "write");
+    assert.deepEqual(
+      Object.keys(job.env ?? {}).filter((k) => /ALIBABA|ALICLOUD/.test(k)),
+      [],
+      "no key in the environment",
+    );
+    assert.doesNotMatch(text, /secrets\.(ALIBABA|ALICLOUD)/);
+    const tokenStep = job.steps.findIndex((s) => s.run?.includes("ACTIONS_ID_TOKEN_REQUEST_URL"));
+    const firstPulumi = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions"));
+    assert.ok(tokenStep >= 0 && tokenStep < firstPulumi, "the token is fetched before pulumi runs");
+    assert.match(job.steps[tokenStep]!.run!, /audience=sts\.aliyuncs\.com/);
+    // The stack config the comment shows reads the same file the step writes.
+    const file = job.env?.OIDC_TOKEN_FILE;
+    assert.ok(file);
+    assert.match(text, new RegExp(`#\\s+alicloud:assumeRoleWithOidc:[\\s\\S]*#\\s+oidcTokenFile: ${file}\n`));
   });
 });
 
