@@ -12,6 +12,8 @@ export interface AuthenticatedRequest {
   /** Business parameters only. */
   params: Record<string, string>;
   accessKeyId: string;
+  /** The STS token the request carried, when it carried one. */
+  securityToken?: string;
   format: "JSON" | "XML";
 }
 
@@ -83,11 +85,12 @@ export function authenticate(
   findAccount: (accessKeyId: string) => Account | undefined,
   nonces: NonceCache,
   now: number,
+  apiVersion = API_VERSION,
 ): AuthenticatedRequest {
   const all = formParams(req);
   const authz = req.headers.authorization;
-  if (authz) return authenticateAcs3(req, authz, all, findAccount, nonces, now);
-  return authenticateRpcV1(req, all, findAccount, nonces, now);
+  if (authz) return authenticateAcs3(req, authz, all, findAccount, nonces, now, apiVersion);
+  return authenticateRpcV1(req, all, findAccount, nonces, now, apiVersion);
 }
 
 function checkTime(value: string, name: string, now: number): void {
@@ -119,6 +122,7 @@ function authenticateAcs3(
   findAccount: (id: string) => Account | undefined,
   nonces: NonceCache,
   now: number,
+  apiVersion: string,
 ): AuthenticatedRequest {
   const parsed = parseAcs3Authorization(authz);
   if (!parsed)
@@ -170,13 +174,14 @@ function authenticateAcs3(
     );
   if (!nonces.use(h["x-acs-signature-nonce"]!))
     throw new ApiFault("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
-  if (h["x-acs-version"] !== API_VERSION)
+  if (h["x-acs-version"] !== apiVersion)
     throw new ApiFault("InvalidVersion", 400, "Specified parameter Version is not valid.");
   return {
     scheme: "acs3",
     action: h["x-acs-action"]!,
     params: all,
     accessKeyId: acct.accessKeyId,
+    ...(h["x-acs-security-token"] === undefined ? {} : { securityToken: h["x-acs-security-token"] }),
     format: "JSON",
   };
 }
@@ -187,6 +192,7 @@ function authenticateRpcV1(
   findAccount: (id: string) => Account | undefined,
   nonces: NonceCache,
   now: number,
+  apiVersion: string,
 ): AuthenticatedRequest {
   for (const name of ["Action", "Version", "AccessKeyId", "Timestamp", "SignatureNonce"])
     if (!all[name])
@@ -212,7 +218,7 @@ function authenticateRpcV1(
     );
   if (!nonces.use(all.SignatureNonce!))
     throw new ApiFault("SignatureNonceUsed", 400, "Specified signature nonce was used already.");
-  if (all.Version !== API_VERSION)
+  if (all.Version !== apiVersion)
     throw new ApiFault("InvalidVersion", 400, "Specified parameter Version is not valid.");
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) if (!V1_COMMON.has(k)) params[k] = v;
@@ -221,6 +227,7 @@ function authenticateRpcV1(
     action: all.Action!,
     params,
     accessKeyId: acct.accessKeyId,
+    ...(all.SecurityToken === undefined ? {} : { securityToken: all.SecurityToken }),
     format: (all.Format ?? "JSON").toUpperCase() === "XML" ? "XML" : "JSON",
   };
 }

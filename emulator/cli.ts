@@ -19,6 +19,8 @@ Options:
   --seed N               seed for ids, records and faults (default 1)
   --access-key-id ID     the account's key id (default: generated, or the persisted one)
   --access-key-secret S  its secret
+  --account-id ID        the account's id, 16 digits (default: generated, or the persisted one);
+                         STS GetCallerIdentity on the same origin answers it
   --plan-size N          orders per plan for every product code (default 100)
   --test-instances N     inactive TEST certificate instances of a new account (default 20)
   --cancel-settles-to S  where a cancelled first application settles: inactive (default) or normal
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       seed: { type: "string" },
       "access-key-id": { type: "string" },
       "access-key-secret": { type: "string" },
+      "account-id": { type: "string" },
       "plan-size": { type: "string" },
       qps: { type: "string" },
       "test-instances": { type: "string" },
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     seed: num("seed", values.seed),
     accessKeyId: values["access-key-id"],
     accessKeySecret: values["access-key-secret"],
+    accountId: values["account-id"],
     planSize: num("plan-size", values["plan-size"]),
     testInstances: num("test-instances", values["test-instances"]),
     qps: num("qps", values.qps),
@@ -175,12 +179,14 @@ async function main(): Promise<void> {
   if (values["print-env"]) {
     if (caFile) console.log(`export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)}`);
     console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
+    console.log(`export ALIBABA_CLOUD_ENDPOINT_STS=${shellQuote(emu.endpoint)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {
     console.log(`cas-emulator listening on ${emu.endpoint}`);
     if (caFile)
       console.log(`  TLS CA:            ${caFile}   (export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)})`);
+    console.log(`  account id:        ${emu.accountId}   (STS GetCallerIdentity on the same origin)`);
     console.log(`  access key id:     ${emu.accessKeyId}`);
     console.log(`  access key secret: ${emu.accessKeySecret}   (emulator-only credentials)`);
     console.log(

@@ -3,6 +3,8 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
+import { isStsRequest, serveSts } from "./identity";
+import { principalKeyOf } from "./state";
 import {
   ApiFault,
   DEFAULT_THROTTLE_RETRY_AFTER_MS,
@@ -45,6 +47,8 @@ export async function route(
     return serveControl(core.controlContext(), core.guard, req, url, body, res);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  const raw = { method: req.method ?? "GET", url, headers, body };
+  if (isStsRequest(raw)) return serveSts(core, raw, res);
   const started = core.now();
   let authed: AuthenticatedRequest | undefined;
   const actionHint =
@@ -54,13 +58,16 @@ export async function route(
     "?";
   try {
     authed = authenticate(
-      { method: req.method ?? "GET", url, headers, body },
+      raw,
       (id) => core.state.accounts.find((a) => a.accessKeyId === id),
       core.nonces,
       started,
     );
     const { action, accessKeyId } = authed;
-    const wait = core.throttled(accessKeyId, action);
+    // The model files everything under the account's first key: every key of an account (and its
+    // STS tokens) sees the same orders, and shares the account's per-action limits.
+    const account = principalKeyOf(core.state, accessKeyId)!;
+    const wait = core.throttled(account, action);
     if (wait !== undefined) throw throttlingFault(core.opts.throttleStatus ?? 400, wait);
     const fault = core.pickFault(action);
     if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
@@ -89,7 +96,7 @@ export async function route(
         fault.status ?? core.opts.throttleStatus ?? 400,
         fault.retryAfterMs ?? DEFAULT_THROTTLE_RETRY_AFTER_MS,
       );
-    const answer = await core.handle(action, authed.params, accessKeyId);
+    const answer = await core.handle(action, authed.params, account);
     if (core.opts.omitCertId && action === "DescribeCertificateState") delete answer.CertId;
     const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
     if (fault?.kind === "ambiguous") {
