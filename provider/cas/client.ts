@@ -16,6 +16,13 @@ import {
   type CredentialProvider,
   type Credentials,
 } from "./credentials";
+import {
+  callerIdentity,
+  knownCallerIdentity,
+  resolveStsEndpointSource,
+  type CallerIdentity,
+  type StsRoute,
+} from "./caller-identity";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
 import {
   allowInsecureEndpointSetting,
@@ -78,6 +85,20 @@ export type ClientEvent =
 export interface CasClientOptions {
   /** `https://cas.aliyuncs.com` by default; `http://127.0.0.1:PORT` for the emulator. */
   endpoint?: string;
+  /**
+   * STS, asked which account the credentials belong to (`GetCallerIdentity`). Default:
+   * `ALIBABA_CLOUD_ENDPOINT_STS`, the `sts` entry of `alicloud:endpoints`, the CAS endpoint's
+   * origin when it is on this machine (the emulator), else `https://sts.aliyuncs.com` (see
+   * {@link resolveStsEndpointSource}).
+   */
+  stsEndpoint?: string;
+  /**
+   * Pace by account: every set of credentials is matched to its account (one `GetCallerIdentity`
+   * per process and credentials) before its first request, so a rotated token or another key of
+   * the same account shares the account's budget. Default `false`: by account once the account of
+   * the credentials is known in this process, else by access key.
+   */
+  accountPacing?: boolean;
   /**
    * Allows a plain `http://` endpoint on a host other than this machine (loopback is always
    * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
@@ -164,6 +185,8 @@ export class CasClient {
   private readonly rateLimits: CasClientOptions["rateLimits"];
   private readonly onEvent: (event: ClientEvent) => void;
   private readonly userAgent: string;
+  private readonly sts: StsRoute;
+  private readonly accountPacing: boolean;
 
   constructor(options: CasClientOptions = {}) {
     const resolved = resolveEndpointSource({
@@ -208,6 +231,52 @@ export class CasClient {
     this.rateLimits = options.rateLimits;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
+    const sts = resolveStsEndpointSource({
+      explicit: options.stsEndpoint,
+      config: options.config,
+      env: options.env,
+      casEndpoint: this.endpoint,
+      casEndpointSource: this.endpointSource,
+    });
+    const stsEndpoint = new URL(sts.endpoint);
+    checkEndpointTransport(
+      stsEndpoint,
+      sts.source,
+      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
+    );
+    this.sts = {
+      endpoint: stsEndpoint,
+      source: sts.source,
+      proxy: resolveProxy(
+        options.proxy !== undefined
+          ? [options.proxy, "the client's proxy option"]
+          : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
+        env,
+        stsEndpoint.hostname,
+      ).settings,
+      clock: this.clock,
+      userAgent: this.userAgent,
+      attemptTimeoutMs: this.attemptTimeoutMs,
+    };
+    this.accountPacing = options.accountPacing ?? false;
+  }
+
+  /** The STS endpoint `GetCallerIdentity` goes to, and where it came from. */
+  get stsEndpoint(): { origin: string; source: string } {
+    return { origin: this.sts.endpoint.origin, source: this.sts.source };
+  }
+
+  /**
+   * Which account the current credentials belong to (STS `GetCallerIdentity`; asked once per
+   * process for each set of credentials): works alike for access keys, STS tokens and role sessions.
+   */
+  async callerIdentity(options: CallOptions = {}): Promise<CallerIdentity> {
+    this.useCredentials(this.credentialProvider.current());
+    const deadline =
+      options.deadline ??
+      currentDeadline() ??
+      Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
+    return callerIdentity(this.sts, this.credentials, deadline.at, options.signal);
   }
 
   /** A fresh deadline for one provider operation, `deadlineMs` from now. */
@@ -236,7 +305,7 @@ export class CasClient {
       options.deadline ??
       currentDeadline() ??
       Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
-    const limiter = this.limiterFor(action);
+    const limiter = await this.limiterFor(action, deadline, options.signal);
     let failures = 0;
     let throttles = 0;
     let neverSent = 0;
@@ -486,11 +555,23 @@ export class CasClient {
     );
   }
 
-  private limiterFor(action: ActionName): AdaptiveLimiter | undefined {
+  /**
+   * The process-wide pace of `action` for the account the credentials belong to (see
+   * {@link pacingKey}): with `accountPacing`, credentials not matched to an account yet are first.
+   */
+  private async limiterFor(
+    action: ActionName,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<AdaptiveLimiter | undefined> {
     if (this.rateLimits === false) return undefined;
+    this.useCredentials(this.credentialProvider.current());
+    const account =
+      knownCallerIdentity(this.sts.endpoint, this.credentials)?.accountId ??
+      (this.accountPacing ? (await this.callerIdentity({ deadline, signal })).accountId : undefined);
     const qps = this.rateLimits?.[action] ?? defaultQps(action);
     return sharedLimiter(
-      `${this.endpoint.origin}|${this.credentials.accessKeyId}|${action}`,
+      pacingKey(this.endpoint.origin, account, this.credentials.accessKeyId, action),
       qps,
       this.clock,
     );
@@ -536,7 +617,7 @@ export class CasClient {
     return new CasPacedLocallyError(
       action,
       `${action}: not sent: this process paces ${action} to ${Math.round(limiter.rate * 100) / 100} request(s)/s ` +
-        `for ${this.endpoint.origin} and this access key, and the calls queued before this one take every slot ` +
+        `for ${this.endpoint.origin} and this account, and the calls queued before this one take every slot ` +
         `for the next ${seconds(waitMs)}, past the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
         "This is the client's own pacing, not an endpoint or network problem: run fewer operations at once " +
         `(pulumi up --parallel N), or raise ${deadline.source}.`,
@@ -709,6 +790,20 @@ export class CasClient {
           : undefined,
     };
   }
+}
+
+/**
+ * The key of the process-wide pace of one action: the endpoint and the account (an account's
+ * limits are shared by all its keys and STS tokens, so a rotated token does not start a fresh
+ * budget), or the access key while the account is not known.
+ */
+export function pacingKey(
+  origin: string,
+  accountId: string | undefined,
+  accessKeyId: string,
+  action: string,
+): string {
+  return `${origin}|${accountId === undefined ? `key:${accessKeyId}` : `account:${accountId}`}|${action}`;
 }
 
 /** The stack config key of the proxy setting. */
