@@ -34,6 +34,7 @@ export function client(): CasClient {
     config,
     env: process.env,
     userAgent: "pulumi-alicloud-cas",
+    accountPacing: true,
     signatureScheme: (config("alicloud-cas:signatureScheme") as "acs3" | "rpc-v1" | undefined) ?? "acs3",
     rateLimits: rateLimits(Number(config("alicloud-cas:qps"))),
     attemptTimeoutMs: positive(config("alicloud-cas:attemptTimeoutMs")),
