@@ -162,4 +162,40 @@ describe("emulator: accounts with ids, and STS GetCallerIdentity on the same ori
       /accountId "123" is not an account id: give 16 digits/,
     );
   });
+
+  it("pacing follows the account: a rotated STS token of the key does not start a fresh budget", async () => {
+    const pace = { DescribeCertificateState: 0.5 } as const;
+    const waits: string[] = [];
+    // An account of its own (no earlier call of this process has paced it). As with real STS, the
+    // rotated token comes with another AccessKey id (of the same account).
+    const key = emu.control.addAccessKey({ securityTokens: ["token-a"] });
+    const rotated = emu.control.addAccessKey({ accountId: key.accountId, securityTokens: ["token-b"] });
+    const keyOf = (token: string) => (token === "token-a" ? key : rotated);
+    const paced = (token: string) =>
+      new CasClient({
+        endpoint: emu.endpoint,
+        accessKeyId: keyOf(token).accessKeyId,
+        accessKeySecret: keyOf(token).accessKeySecret,
+        securityToken: token,
+        env: {},
+        rateLimits: pace,
+        accountPacing: true,
+        onEvent: (e) => {
+          if (e.kind === "throttled-locally") waits.push(token);
+        },
+      });
+    const { OrderId } = await clientOf(emu, key).call("CreateCertificateRequest", {
+      Domain: "pace.example.com",
+      ProductCode: "digicert-free-1-free",
+      ValidateType: "DNS",
+      Username: "Keller",
+      Phone: "13800001111",
+      Email: "ops@example.com",
+    });
+    // One slot every 2 s, burst 1: the first token spends it; the rotated one (asked to STS first)
+    // finds it spent and waits, as it would have had the token not changed.
+    await paced("token-a").call("DescribeCertificateState", { OrderId });
+    await paced("token-b").call("DescribeCertificateState", { OrderId });
+    assert.deepEqual(waits, ["token-b"]);
+  });
 });
