@@ -16,7 +16,7 @@ import {
   describeCause,
 } from "./errors";
 import { bound, redact } from "./redact";
-import { send, type ProxySettings } from "./transport";
+import { notSentReason, send, type ProxySettings } from "./transport";
 
 /** The STS API version of `GetCallerIdentity`. */
 export const STS_API_VERSION = "2015-04-01";
@@ -115,6 +115,8 @@ export interface StsRoute {
   endpoint: URL;
   source: string;
   proxy: ProxySettings;
+  /** How requests leave (` through the proxy … (from …)`, or empty), for messages. */
+  route: string;
   clock: Clock;
   userAgent: string;
   attemptTimeoutMs: number;
@@ -222,7 +224,7 @@ async function once(
   if (c.securityToken) common.SecurityToken = c.securityToken;
   common.Signature = signRpcV1("POST", common, c.accessKeySecret);
   const scrub = (text: string, max?: number) => redact(text, [c.accessKeySecret, c.securityToken], max);
-  const where = `STS ${route.endpoint.origin} (from ${route.source})`;
+  const where = `STS ${route.endpoint.origin}${route.route} (from ${route.source})`;
   const bounded = AbortSignal.timeout(Math.max(1, remainingMs));
   let res;
   try {
@@ -244,11 +246,26 @@ async function once(
       route.proxy,
     );
   } catch (e) {
+    const fix =
+      "It tells which account the credentials belong to: check that it is reachable, or point ALIBABA_CLOUD_ENDPOINT_STS " +
+      "(or the sts entry of alicloud:endpoints) at an STS endpoint that is";
+    const reason = notSentReason(e);
+    if (reason === "tls")
+      return new CasTransportError(
+        "TlsHandshakeFailed",
+        "GetCallerIdentity",
+        `the TLS handshake with ${where} failed (${describeCause(e)}); nothing was sent. ` +
+          "If a private CA issued its certificate, give Node that CA (export NODE_EXTRA_CA_CERTS=/path/to/ca.pem). " +
+          fix,
+        e,
+      );
+    const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
     return new CasTransportError(
-      "NetworkError",
+      timedOut ? "Timeout" : "NetworkError",
       "GetCallerIdentity",
-      `no answer from ${where} (${describeCause(e)}), which tells which account the credentials belong to. ` +
-        "Check that it is reachable, or point ALIBABA_CLOUD_ENDPOINT_STS (or the sts entry of alicloud:endpoints) at an STS endpoint that is",
+      reason === "connect"
+        ? `cannot connect to ${where} (${describeCause(e)}); nothing was sent. ${fix}`
+        : `no answer from ${where}${timedOut ? ` within ${Math.round(Math.min(route.attemptTimeoutMs, remainingMs))} ms` : ""} (${describeCause(e)}). ${fix}`,
       e,
     );
   }

@@ -247,13 +247,15 @@ export class CasClient {
     this.sts = {
       endpoint: stsEndpoint,
       source: sts.source,
-      proxy: resolveProxy(
-        options.proxy !== undefined
-          ? [options.proxy, "the client's proxy option"]
-          : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
-        env,
-        stsEndpoint.hostname,
-      ).settings,
+      ...(({ settings, route }) => ({ proxy: settings, route }))(
+        resolveProxy(
+          options.proxy !== undefined
+            ? [options.proxy, "the client's proxy option"]
+            : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
+          env,
+          stsEndpoint.hostname,
+        ),
+      ),
       clock: this.clock,
       userAgent: this.userAgent,
       attemptTimeoutMs: this.attemptTimeoutMs,
