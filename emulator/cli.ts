@@ -24,7 +24,7 @@ Options:
   --plan-size N          orders per plan for every product code (default 100)
   --test-instances N     inactive TEST certificate instances of a new account (default 20)
   --cancel-settles-to S  where a cancelled first application settles: inactive (default) or normal
-  --qps N                requests/s per key and action for every action (default: documented limits)
+  --qps N                requests/s per account and action for every action (default: documented limits)
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
   --issue-after MS       ms from validation to issuance (default 500)

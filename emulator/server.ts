@@ -41,7 +41,7 @@ export interface EmulatorOptions {
    */
   testInstances?: number;
   /**
-   * Requests per second per access key and action. A number applies to every action; the
+   * Requests per second per account (all its keys and tokens) and action. A number applies to every action; the
    * default applies the documented figures (10/s ListUserCertificateOrder, …) and no limit elsewhere.
    */
   qps?: number | Partial<Record<string, number>>;
