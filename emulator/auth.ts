@@ -12,6 +12,8 @@ export interface AuthenticatedRequest {
   /** Business parameters only. */
   params: Record<string, string>;
   accessKeyId: string;
+  /** The STS token the request carried, when it carried one. */
+  securityToken?: string;
   format: "JSON" | "XML";
 }
 
@@ -181,6 +183,7 @@ function authenticateAcs3(
     action: h["x-acs-action"]!,
     params: all,
     accessKeyId: acct.accessKeyId,
+    ...(h["x-acs-security-token"] === undefined ? {} : { securityToken: h["x-acs-security-token"] }),
     format: "JSON",
   };
 }
@@ -226,6 +229,7 @@ function authenticateRpcV1(
     action: all.Action!,
     params,
     accessKeyId: acct.accessKeyId,
+    ...(all.SecurityToken === undefined ? {} : { securityToken: all.SecurityToken }),
     format: (all.Format ?? "JSON").toUpperCase() === "XML" ? "XML" : "JSON",
   };
 }

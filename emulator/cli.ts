@@ -19,10 +19,12 @@ Options:
   --seed N               seed for ids, records and faults (default 1; a restart on saved state without --seed takes a fresh one)
   --access-key-id ID     the account's key id (default: generated, or the persisted one)
   --access-key-secret S  its secret
+  --account-id ID        the account's id, 16 digits (default: generated, or the persisted one);
+                         STS GetCallerIdentity on the same origin answers it
   --plan-size N          orders per plan for every product code (default 100)
   --test-instances N     inactive TEST certificate instances of a new account (default 20)
   --cancel-settles-to S  where a cancelled first application settles: inactive (default) or normal
-  --qps N                requests/s per key and action for every action (default: documented limits)
+  --qps N                requests/s per account and action for every action (default: documented limits)
   --validation MODE      auto | dns | manual (default auto)
   --validate-after MS    auto mode: ms until an order is validated (default 500)
   --issue-after MS       ms from validation to issuance (default 500)
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       seed: { type: "string" },
       "access-key-id": { type: "string" },
       "access-key-secret": { type: "string" },
+      "account-id": { type: "string" },
       "plan-size": { type: "string" },
       qps: { type: "string" },
       "test-instances": { type: "string" },
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     seed: num("seed", values.seed),
     accessKeyId: values["access-key-id"],
     accessKeySecret: values["access-key-secret"],
+    accountId: values["account-id"],
     planSize: num("plan-size", values["plan-size"]),
     testInstances: num("test-instances", values["test-instances"]),
     qps: num("qps", values.qps),
@@ -200,12 +204,14 @@ async function main(): Promise<void> {
     console.log(`export ALIBABA_CLOUD_ENDPOINT_CAS=${shellQuote(emu.endpoint)}`);
     // Its STS answers on the same port: role and OIDC sessions of the stack come from it too.
     console.log(`export ALIBABA_CLOUD_STS_ENDPOINT=${shellQuote(emu.endpoint)}`);
+    console.log(`export ALIBABA_CLOUD_ENDPOINT_STS=${shellQuote(emu.endpoint)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_ID=${shellQuote(emu.accessKeyId)}`);
     console.log(`export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${shellQuote(emu.accessKeySecret)}`);
   } else {
     console.log(`cas-emulator listening on ${emu.endpoint}`);
     if (caFile)
       console.log(`  TLS CA:            ${caFile}   (export NODE_EXTRA_CA_CERTS=${shellQuote(caFile)})`);
+    console.log(`  account id:        ${emu.accountId}   (STS GetCallerIdentity on the same origin)`);
     console.log(`  access key id:     ${emu.accessKeyId}`);
     console.log(`  access key secret: ${emu.accessKeySecret}   (emulator-only credentials)`);
     console.log(

@@ -94,6 +94,15 @@ const instanceInput = z.strictObject({
   count: z.number().int().min(1).max(1000).default(1),
   accessKeyId: z.string().optional(),
 });
+const accessKeyInput = z.strictObject({
+  accountId: z
+    .string()
+    .regex(/^\d{16}$/, "16 digits")
+    .optional(),
+  accessKeyId: z.string().min(1).max(128).optional(),
+  accessKeySecret: z.string().min(1).max(128).optional(),
+  securityTokens: z.array(z.string().min(1)).optional(),
+});
 const failInput = z.strictObject({ reason: z.string().max(2000).optional() });
 const ageInput = z.strictObject({ days: z.number().int().min(1).max(3650) });
 const stsInput = z.strictObject({ lifetimeSeconds: z.number().int().min(1).max(43_200).nullable() });
@@ -213,6 +222,16 @@ export async function serveControl(
       c.reset();
       return reply(200, { ok: true });
     }
+    if (method === "GET" && head === "access-keys") return reply(200, c.accessKeys());
+    if (method === "POST" && head === "access-keys" && !id) {
+      const spec = parse(accessKeyInput, input, "POST access-keys");
+      try {
+        return reply(200, c.addAccessKey(spec));
+      } catch (e) {
+        throw new ApiFault("BadRequest", 400, (e as Error).message);
+      }
+    }
+    if (method === "GET" && head === "sts-requests") return reply(200, c.stsRequests());
     if (method === "GET" && head === "ca") return reply(200, { certificatePem: c.caCertificate() });
     if (method === "GET" && head === "requests") return reply(200, c.requests());
     if (method === "GET" && head === "info") return reply(200, ctx.info());

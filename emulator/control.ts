@@ -1,4 +1,7 @@
+import { randomBytes } from "node:crypto";
 import type { EmulatorCore } from "./core";
+import type { StsLogEntry } from "./identity";
+import { newAccountId } from "./state";
 import type { FaultRule } from "./faults";
 import { parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
 import type { CasModel } from "./model";
@@ -111,6 +114,46 @@ export class EmulatorControl {
   expireStsSessions(): number {
     return this.emulator.sts.expireAll();
   }
+  /**
+   * Adds an access key: to the account `accountId` names when the emulator has it (another key of
+   * that account: same orders, plans and instances), else to a new account (given or generated id)
+   * with full plans and its pool of TEST instances. Id and secret are generated when absent.
+   */
+  addAccessKey(
+    spec: {
+      accountId?: string;
+      accessKeyId?: string;
+      accessKeySecret?: string;
+      securityTokens?: string[];
+    } = {},
+  ): { accountId: string; accessKeyId: string; accessKeySecret: string } {
+    const state = this.emulator.state;
+    if (spec.accountId !== undefined && !/^\d{16}$/.test(spec.accountId))
+      throw new Error(`accountId ${JSON.stringify(spec.accountId)} is not an account id: give 16 digits`);
+    const accessKeyId = spec.accessKeyId ?? `LTAI${randomBytes(10).toString("hex")}`;
+    if (state.accounts.some((a) => a.accessKeyId === accessKeyId))
+      throw new Error(`access key ${accessKeyId} exists already in this emulator`);
+    const existing =
+      spec.accountId !== undefined && state.accounts.some((a) => a.accountId === spec.accountId);
+    const key = {
+      accountId: spec.accountId ?? newAccountId(),
+      accessKeyId,
+      accessKeySecret: spec.accessKeySecret ?? randomBytes(15).toString("base64url"),
+      securityTokens: [...(spec.securityTokens ?? [])],
+    };
+    state.accounts.push(key);
+    if (!existing) this.emulator.openAccount(accessKeyId);
+    this.emulator.save();
+    return { accountId: key.accountId, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+  }
+  /** Every access key with its account (no secrets or tokens). */
+  accessKeys(): Array<{ accountId: string; accessKeyId: string }> {
+    return this.emulator.state.accounts.map((a) => ({ accountId: a.accountId, accessKeyId: a.accessKeyId }));
+  }
+  /** The STS requests served (GetCallerIdentity), oldest first. */
+  stsRequests(): StsLogEntry[] {
+    return [...this.emulator.stsLog];
+  }
   /** The emulator CA's root certificate (PEM). */
   caCertificate(): string {
     return this.model.caCertificate();
@@ -120,6 +163,7 @@ export class EmulatorControl {
   }
   clearRequests(): void {
     this.emulator.log.length = 0;
+    this.emulator.stsLog.length = 0;
   }
   /** Drops every order, record, fault and STS session and refills the plans. */
   reset(): void {

@@ -3,10 +3,11 @@ import type { EmulatorCa } from "./ca";
 import { EmulatorControl } from "./control";
 import type { ControlContext, ControlGuard } from "./control-http";
 import { API_VERSION } from "./products";
+import type { StsLogEntry } from "./identity";
 import { faultApplies, type FaultRule } from "./faults";
 import { DEFAULT_LIFECYCLE, parseLifecyclePatch } from "./lifecycle";
 import { INSTANCE_ACTIONS, InstanceModel } from "./instances";
-import { CasModel } from "./model";
+import { CasModel, fullPlans } from "./model";
 import { SeededRandom } from "./rng";
 import type { EmulatorOptions, RequestLogEntry } from "./server";
 import type { EmulatorState, StateStore } from "./state";
@@ -27,6 +28,8 @@ export const DEFAULT_TEST_INSTANCES = 20;
 export class EmulatorCore {
   faults: FaultRule[];
   readonly log: RequestLogEntry[] = [];
+  /** STS requests (identity.ts), apart from the CAS log. */
+  readonly stsLog: StsLogEntry[] = [];
   private buckets = new Map<string, Throttle>();
   private qps: EmulatorOptions["qps"];
   readonly nonces: NonceCache;
@@ -83,7 +86,12 @@ export class EmulatorCore {
     return {
       control: this.control,
       defaultKey: this.defaultKey,
-      info: () => ({ version: API_VERSION, accessKeyId: this.defaultKey, lifecycle: this.model.lifecycle }),
+      info: () => ({
+        version: API_VERSION,
+        accessKeyId: this.defaultKey,
+        accountId: this.state.accounts[0]!.accountId,
+        lifecycle: this.model.lifecycle,
+      }),
     };
   }
 
@@ -101,6 +109,12 @@ export class EmulatorCore {
     return this.model.handle(action, params, accessKeyId);
   }
 
+  /** What a new account starts with: full plans and its pool of TEST instances (`accessKeyId`: its first key). */
+  openAccount(accessKeyId: string): void {
+    this.state.plans[accessKeyId] = fullPlans(this.opts.planSize ?? 100);
+    this.instances.fillPool(accessKeyId, this.opts.testInstances ?? DEFAULT_TEST_INSTANCES);
+  }
+
   save(): void {
     this.store.save(this.state);
   }
@@ -116,6 +130,7 @@ export class EmulatorCore {
     this.faults = [];
     this.log.length = 0;
     this.sts.clear();
+    this.stsLog.length = 0;
   }
 
   private limitFor(action: string): number | undefined {
@@ -126,8 +141,8 @@ export class EmulatorCore {
   }
 
   /**
-   * When this request is over the per-key, per-action limit: the milliseconds until the key has a
-   * token for the action again (sent as `x-acs-retry-after`); `undefined` when it may proceed.
+   * When this request is over the per-account, per-action limit (`accessKeyId`: the account's
+   * first key): the milliseconds until the account has a token for the action again (sent as `x-acs-retry-after`); `undefined` when it may proceed.
    */
   throttled(accessKeyId: string, action: string): number | undefined {
     const limit = this.limitFor(action);

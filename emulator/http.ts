@@ -3,6 +3,8 @@ import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
 import { CONTROL_PREFIX, serveControl } from "./control-http";
 import type { EmulatorCore } from "./core";
+import { accountIdOf } from "./identity";
+import { principalKeyOf } from "./state";
 import { serveSts, StsService } from "./sts";
 import {
   ApiFault,
@@ -46,6 +48,7 @@ export async function route(
     return serveControl(core.controlContext(), core.guard, req, url, body, res);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+  const raw = { method: req.method ?? "GET", url, headers, body };
   if (StsService.isStsRequest(url, headers, body))
     return serveSts(
       {
@@ -54,9 +57,17 @@ export async function route(
         nonces: core.nonces,
         requestId: () => core.rng.requestId(),
         now: core.now,
-        record: (entry) => core.record(entry),
+        // STS requests have their own log: the CAS log stays the CAS actions a test counts.
+        record: (entry) => {
+          const owner = entry.accessKeyId === null ? null : core.sts.ownerOf(entry.accessKeyId);
+          core.stsLog.push({
+            ...entry,
+            accountId: owner === null ? null : (accountIdOf(core.state, owner) ?? null),
+          });
+          if (core.stsLog.length > 10_000) core.stsLog.splice(0, core.stsLog.length - 10_000);
+        },
       },
-      { method: req.method ?? "GET", url, headers, body },
+      raw,
       res,
     );
   const started = core.now();
@@ -67,15 +78,12 @@ export async function route(
     new URLSearchParams(body).get("Action") ??
     "?";
   try {
-    authed = authenticate(
-      { method: req.method ?? "GET", url, headers, body },
-      core.findAccount,
-      core.nonces,
-      started,
-    );
+    authed = authenticate(raw, core.findAccount, core.nonces, started);
     const { action } = authed;
-    // Temporary keys act for the account of the key that assumed the role.
-    const accessKeyId = core.sts.ownerOf(authed.accessKeyId);
+    // Temporary keys act for the account of the key that assumed the role, and the model files
+    // everything under the account's first key: every key of an account (and its STS tokens and
+    // role sessions) sees the same orders, and shares the account's per-action limits.
+    const accessKeyId = principalKeyOf(core.state, core.sts.ownerOf(authed.accessKeyId))!;
     const wait = core.throttled(accessKeyId, action);
     if (wait !== undefined) throw throttlingFault(core.opts.throttleStatus ?? 400, wait);
     const fault = core.pickFault(action);

@@ -13,7 +13,13 @@ import { RESOURCE_GROUP_ID } from "./listing";
 import { certificateFacts, csrPublicKey, CsrRefused, readCsr, splitPem } from "./pki";
 import { DNS_LABEL, validatedName, zoneOf } from "./records";
 import type { SeededRandom } from "./rng";
-import type { Contact, EmulatorState, Instance, InstanceApplication } from "./state";
+import {
+  principalKeyOf,
+  type Contact,
+  type EmulatorState,
+  type Instance,
+  type InstanceApplication,
+} from "./state";
 
 type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
@@ -153,7 +159,9 @@ export class InstanceModel {
   reset(testInstances: number): void {
     this.state.instances = Object.create(null) as EmulatorState["instances"];
     this.state.contacts = Object.create(null) as EmulatorState["contacts"];
-    for (const a of this.state.accounts) this.fillPool(a.accessKeyId, testInstances);
+    for (const a of this.state.accounts)
+      if (principalKeyOf(this.state, a.accessKeyId) === a.accessKeyId)
+        this.fillPool(a.accessKeyId, testInstances);
     this.persist();
   }
 

@@ -8,7 +8,7 @@ import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "
 import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
 import { expectedRecordNames, recordDomain, validatedName, type RecordRules } from "./records";
 import type { SeededRandom } from "./rng";
-import type { EmulatorState, Order, OrderState, Plan } from "./state";
+import { principalKeyOf, type EmulatorState, type Order, type OrderState, type Plan } from "./state";
 import { readTags } from "./tags";
 
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./lifecycle";
@@ -506,7 +506,9 @@ export class CasModel {
     this.state.orders = Object.create(null) as EmulatorState["orders"];
     this.state.dnsRecords = [];
     this.state.plans = Object.create(null) as EmulatorState["plans"];
-    for (const a of this.state.accounts) this.state.plans[a.accessKeyId] = fullPlans(planSize);
+    for (const a of this.state.accounts)
+      if (principalKeyOf(this.state, a.accessKeyId) === a.accessKeyId)
+        this.state.plans[a.accessKeyId] = fullPlans(planSize);
     this.persist();
   }
 

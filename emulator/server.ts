@@ -8,7 +8,7 @@ import { ApiFault, type FaultRule } from "./faults";
 import { readBody, route, sendError } from "./http";
 import type { LifecycleInput } from "./lifecycle";
 import { fullPlans } from "./model";
-import { emptyState, StateStore, type EmulatorState } from "./state";
+import { emptyState, newAccountId, StateStore, type EmulatorState } from "./state";
 import type { EmulatorControl } from "./control";
 import type { StsOptions } from "./sts";
 import { generateTlsMaterial } from "./tls";
@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   /** The default account's keys (generated when absent, unless state was loaded). */
   accessKeyId?: string;
   accessKeySecret?: string;
+  /**
+   * The default account's id (16 digits; generated when absent, unless state was loaded). STS's
+   * `GetCallerIdentity`, served on the same origin, answers it.
+   */
+  accountId?: string;
   /** STS tokens accepted with the default key. */
   securityTokens?: string[];
   /** Orders per plan for every documented product code (default 100). */
@@ -37,7 +42,7 @@ export interface EmulatorOptions {
    */
   testInstances?: number;
   /**
-   * Requests per second per access key and action. A number applies to every action; the
+   * Requests per second per account (all its keys and tokens) and action. A number applies to every action; the
    * default applies the documented figures (10/s ListUserCertificateOrder, …) and no limit elsewhere.
    */
   qps?: number | Partial<Record<string, number>>;
@@ -94,6 +99,8 @@ export interface RunningEmulator {
   endpoint: string;
   /** With `tls`: the CA clients trust the emulator by (NODE_EXTRA_CA_CERTS), when known. */
   tlsCaPem?: string;
+  /** The default account's id. */
+  accountId: string;
   accessKeyId: string;
   accessKeySecret: string;
   control: EmulatorControl;
@@ -143,11 +150,24 @@ async function serve(
   const known = state.accounts.find((a) => a.accessKeyId === accessKeyId);
   const accessKeySecret =
     options.accessKeySecret ?? known?.accessKeySecret ?? randomBytes(15).toString("base64url");
+  if (options.accountId !== undefined && !/^\d{16}$/.test(options.accountId))
+    throw new Error(`accountId ${JSON.stringify(options.accountId)} is not an account id: give 16 digits`);
+  const taken = state.accounts.find((a) => a.accountId === options.accountId && a !== known);
+  if (taken)
+    throw new Error(
+      `account ${options.accountId} is already the account of key ${taken.accessKeyId} in this emulator's state; start with that key, or another account id`,
+    );
   if (known) {
     known.accessKeySecret = accessKeySecret;
     known.securityTokens = options.securityTokens ?? known.securityTokens;
+    known.accountId = options.accountId ?? known.accountId;
   } else {
-    state.accounts.unshift({ accessKeyId, accessKeySecret, securityTokens: options.securityTokens ?? [] });
+    state.accounts.unshift({
+      accountId: options.accountId ?? newAccountId(),
+      accessKeyId,
+      accessKeySecret,
+      securityTokens: options.securityTokens ?? [],
+    });
   }
   if (!Object.prototype.hasOwnProperty.call(state.plans, accessKeyId))
     state.plans[accessKeyId] = fullPlans(options.planSize ?? 100);
@@ -184,6 +204,7 @@ async function serve(
   return {
     endpoint: `${tls ? "https" : "http"}://${options.host ?? "127.0.0.1"}:${port}`,
     ...(tls?.caPem ? { tlsCaPem: tls.caPem } : {}),
+    accountId: state.accounts[0]!.accountId,
     accessKeyId,
     accessKeySecret,
     control: core.control,

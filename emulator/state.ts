@@ -10,6 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { randomInt } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { join } from "node:path";
@@ -108,10 +109,17 @@ export interface Plan {
   issued: number;
 }
 
+/**
+ * An access key and the account it belongs to. Entries sharing an `accountId` are keys of one
+ * account: they see the same orders, plans and instances (the model files them under the account's
+ * first key, see {@link principalKeyOf}).
+ */
 export interface Account {
+  /** The account's id: 16 digits, as `GetCallerIdentity` answers it. */
+  accountId: string;
   accessKeyId: string;
   accessKeySecret: string;
-  /** STS tokens accepted with this key. */
+  /** STS tokens accepted with this key (they belong to the key's account). */
   securityTokens: string[];
 }
 
@@ -121,7 +129,7 @@ export interface EmulatorState {
   nextOrderId: string;
   nextCertId: number;
   accounts: Account[];
-  /** accessKeyId → productCode → plan. Keys of one account share plans in the real service; here each key is its own account. */
+  /** The account's first key (see {@link principalKeyOf}) → productCode → plan. */
   plans: Record<string, Record<string, Plan>>;
   orders: Record<string, Order>;
   /** DNS records a test or the demo published (what an AlidnsRecord would create). */
@@ -218,7 +226,18 @@ const stateSchema = z.object({
   version: z.literal(1),
   nextOrderId: z.string().regex(/^\d+$/),
   nextCertId: z.number().int(),
-  accounts: z.array(z.object({ accessKeyId: text, accessKeySecret: text, securityTokens: z.array(text) })),
+  accounts: z.array(
+    z.object({
+      // Absent in state files written before accounts had ids: each key was its own account.
+      accountId: z
+        .string()
+        .regex(/^\d{16}$/)
+        .optional(),
+      accessKeyId: text,
+      accessKeySecret: text,
+      securityTokens: z.array(text),
+    }),
+  ),
   plans: z.record(text, z.record(text, planSchema)),
   orders: z.record(text, orderSchema),
   dnsRecords: z.array(z.object({ name: text, type: text, value: text })),
@@ -249,12 +268,30 @@ export function checkState(value: unknown, file: string): EmulatorState {
   for (const [key, p] of Object.entries(d.plans)) plans[key] = nullProto(p);
   return {
     ...d,
+    accounts: d.accounts.map((a) => ({ ...a, accountId: a.accountId ?? newAccountId() })),
     orders,
     plans,
     instances: nullProto(d.instances ?? {}),
     contacts: nullProto(d.contacts ?? {}),
     nextContactId: d.nextContactId ?? 5000001,
   };
+}
+
+/**
+ * The key that stands for an access key's account in the model (orders, plans, instances and
+ * contacts are filed under it): the account's first key. `undefined` for a key the emulator does
+ * not know.
+ */
+export function principalKeyOf(state: EmulatorState, accessKeyId: string): string | undefined {
+  const key = state.accounts.find((a) => a.accessKeyId === accessKeyId);
+  if (!key) return undefined;
+  return state.accounts.find((a) => a.accountId === key.accountId)!.accessKeyId;
+}
+
+/** A fresh account id: 16 digits, not starting with 0, as Alibaba Cloud account ids look. */
+export function newAccountId(): string {
+  const digits = randomInt(1, 10).toString() + randomInt(0, 1e9).toString().padStart(9, "0");
+  return digits + randomInt(0, 1e6).toString().padStart(6, "0");
 }
 
 /** A fresh, empty state with prototype-free maps. */

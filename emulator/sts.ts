@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { authenticate, type AccountLookup, type NonceCache } from "./auth";
 import { ApiFault } from "./faults";
+import { callerIdentity as identityOf } from "./identity";
 import type { Account, EmulatorState } from "./state";
 
 /** The STS API version (RPC style), which tells an STS request from a CAS one on the same port. */
@@ -98,7 +99,8 @@ export class StsService {
       );
     if (this.now() >= s.expiresAt)
       throw new ApiFault("InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired.");
-    return { accessKeyId, accessKeySecret: s.accessKeySecret, securityTokens: [s.securityToken] };
+    const accountId = this.state.accounts.find((a) => a.accessKeyId === s.owner)?.accountId ?? "";
+    return { accountId, accessKeyId, accessKeySecret: s.accessKeySecret, securityTokens: [s.securityToken] };
   }
 
   /** Forgets every session (the emulator's reset). */
@@ -139,25 +141,53 @@ export class StsService {
     req: { method: string; url: URL; headers: Record<string, string>; body: string },
     findAccount: AccountLookup,
     nonces: NonceCache,
-  ): { action: string; accessKeyId: string | null; answer: Record<string, unknown> } {
+  ): { action: string; accessKeyId: string | null; temporary: boolean; answer: Record<string, unknown> } {
     const all: Record<string, string> = {};
     for (const [k, v] of req.url.searchParams) all[k] = v;
     if (/x-www-form-urlencoded/.test(req.headers["content-type"] ?? ""))
       for (const [k, v] of new URLSearchParams(req.body)) all[k] = v;
     const action = req.headers["x-acs-action"] ?? all.Action ?? "";
     if (action === "AssumeRoleWithOIDC")
-      return { action, accessKeyId: null, answer: this.assumeWithOidc(all) };
+      return { action, accessKeyId: null, temporary: false, answer: this.assumeWithOidc(all) };
     const authed = authenticate(req, findAccount, nonces, this.now(), STS_VERSION);
+    const temporary = authed.securityToken !== undefined;
+    if (authed.action === "GetCallerIdentity")
+      return {
+        action: authed.action,
+        accessKeyId: authed.accessKeyId,
+        temporary,
+        answer: this.callerIdentity(authed.accessKeyId, authed.securityToken),
+      };
     if (authed.action !== "AssumeRole")
       throw new ApiFault(
         "InvalidAction.NotFound",
         404,
-        `Specified api is not found, please check your url and method (the emulator's STS answers ${[...STS_ACTIONS].join(", ")}).`,
+        `Specified api is not found, please check your url and method (the emulator's STS answers ${[...STS_ACTIONS, "GetCallerIdentity"].join(", ")}).`,
       );
     return {
       action: authed.action,
       accessKeyId: authed.accessKeyId,
+      temporary,
       answer: this.assumeRole(authed.params, this.ownerOf(authed.accessKeyId)),
+    };
+  }
+
+  /**
+   * `GetCallerIdentity`: a role session is its `AssumedRoleUser` (the role's ARN with the session
+   * name) in the account it acts for; an account's own key, with or without a token of its own,
+   * as {@link identityOf} answers.
+   */
+  private callerIdentity(accessKeyId: string, securityToken: string | undefined): Record<string, string> {
+    const session = this.sessions.get(accessKeyId);
+    const key = this.state.accounts.find((a) => a.accessKeyId === (session?.owner ?? accessKeyId))!;
+    if (!session) return identityOf(key, securityToken);
+    const [, roleName = "", sessionName = ""] = /:role\/([^/]*)\/(.*)$/.exec(session.assumedRoleArn) ?? [];
+    return {
+      IdentityType: "AssumedRoleUser",
+      AccountId: key.accountId,
+      Arn: `acs:ram::${key.accountId}:assumed-role/${roleName}/${sessionName}`,
+      PrincipalId: `${session.assumedRoleId.split(":")[0]}:${sessionName}`,
+      RoleId: session.assumedRoleId.split(":")[0]!,
     };
   }
 
@@ -344,7 +374,13 @@ export interface StsHost {
   nonces: NonceCache;
   requestId(): string;
   now(): number;
-  record(entry: { time: number; action: string; accessKeyId: string | null; outcome: string }): void;
+  record(entry: {
+    time: number;
+    action: string;
+    accessKeyId: string | null;
+    temporary: boolean;
+    outcome: string;
+  }): void;
 }
 
 /** Answers one STS request and logs it (action, key, outcome; never parameters). */
@@ -360,13 +396,13 @@ export function serveSts(
     new URLSearchParams(req.body).get("Action") ??
     "?";
   try {
-    const { action, accessKeyId, answer } = host.sts.handle(req, host.findAccount, host.nonces);
-    host.record({ time, action, accessKeyId, outcome: "OK" });
+    const { action, accessKeyId, temporary, answer } = host.sts.handle(req, host.findAccount, host.nonces);
+    host.record({ time, action, accessKeyId, temporary, outcome: "OK" });
     sendStsJson(res, 200, { RequestId: host.requestId(), ...answer });
   } catch (e) {
     const fault =
       e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
-    host.record({ time, action: hint, accessKeyId: null, outcome: fault.code });
+    host.record({ time, action: hint, accessKeyId: null, temporary: false, outcome: fault.code });
     const requestId = host.requestId();
     sendStsJson(res, fault.status, {
       RequestId: requestId,

@@ -16,6 +16,7 @@ import {
   type CredentialProvider,
   type Credentials,
 } from "./credentials";
+import { callerIdentity, knownCallerIdentity, type CallerIdentity, type StsRoute } from "./caller-identity";
 import { currentDeadline, Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
 import {
   allowInsecureEndpointSetting,
@@ -82,6 +83,13 @@ export interface CasClientOptions {
   /** `https://cas.aliyuncs.com` by default; `http://127.0.0.1:PORT` for the emulator. */
   endpoint?: string;
   /**
+   * Pace by account: every set of credentials is matched to its account (one `GetCallerIdentity`
+   * per process and credentials) before its first request, so a rotated token or another key of
+   * the same account shares the account's budget. Default `false`: by account once the account of
+   * the credentials is known in this process, else by access key.
+   */
+  accountPacing?: boolean;
+  /**
    * Allows a plain `http://` endpoint on a host other than this machine (loopback is always
    * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
    */
@@ -100,8 +108,11 @@ export interface CasClientOptions {
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
   profileFile?: string;
   /**
-   * The STS endpoint for role and OIDC sessions. Default: `ALIBABA_CLOUD_STS_ENDPOINT`,
-   * `ALICLOUD_STS_ENDPOINT`, the `sts` entry of `alicloud:endpoints`, else `https://sts.aliyuncs.com`.
+   * STS: role and OIDC sessions come from it, and it tells which account the credentials belong
+   * to (`GetCallerIdentity`). Default: `ALIBABA_CLOUD_STS_ENDPOINT`, `ALIBABA_CLOUD_ENDPOINT_STS`,
+   * `ALICLOUD_STS_ENDPOINT`, the `sts` entry of `alicloud:endpoints`, the CAS endpoint's origin
+   * when it is on this machine (the emulator), else `https://sts.aliyuncs.com` (see
+   * {@link resolveStsEndpointSource}).
    */
   stsEndpoint?: string;
   /** The ECS metadata service (ECS RAM role); default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
@@ -174,6 +185,8 @@ export class CasClient {
   private readonly rateLimits: CasClientOptions["rateLimits"];
   private readonly onEvent: (event: ClientEvent) => void;
   private readonly userAgent: string;
+  private readonly sts: StsRoute;
+  private readonly accountPacing: boolean;
 
   constructor(options: CasClientOptions = {}) {
     const resolved = resolveEndpointSource({
@@ -217,6 +230,54 @@ export class CasClient {
     this.rateLimits = options.rateLimits;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
+    const sts = resolveStsEndpointSource({
+      explicit: options.stsEndpoint,
+      config: options.config,
+      env: options.env,
+      cas: { endpoint: this.endpoint, source: this.endpointSource },
+    });
+    const stsEndpoint = new URL(sts.endpoint);
+    checkEndpointTransport(
+      stsEndpoint,
+      sts.source,
+      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
+    );
+    this.sts = {
+      endpoint: stsEndpoint,
+      source: sts.source,
+      ...(({ settings, route }) => ({ proxy: settings, route }))(
+        resolveProxy(
+          options.proxy !== undefined
+            ? [options.proxy, "the client's proxy option"]
+            : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
+          env,
+          stsEndpoint.hostname,
+        ),
+      ),
+      clock: this.clock,
+      userAgent: this.userAgent,
+      attemptTimeoutMs: this.attemptTimeoutMs,
+    };
+    this.accountPacing = options.accountPacing ?? false;
+  }
+
+  /** The STS endpoint `GetCallerIdentity` goes to, and where it came from. */
+  get stsEndpoint(): { origin: string; source: string } {
+    return { origin: this.sts.endpoint.origin, source: this.sts.source };
+  }
+
+  /**
+   * Which account the current credentials belong to (STS `GetCallerIdentity`; asked once per
+   * process for each set of credentials): works alike for access keys, STS tokens and role sessions.
+   */
+  async callerIdentity(options: CallOptions = {}): Promise<CallerIdentity> {
+    const credentials = await this.credentialProvider.current();
+    this.useCredentials(credentials);
+    const deadline =
+      options.deadline ??
+      currentDeadline() ??
+      Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
+    return callerIdentity(this.sts, credentials, deadline.at, options.signal);
   }
 
   /**
@@ -228,7 +289,12 @@ export class CasClient {
     proxySetting: [string | undefined, string],
     env: Readonly<Record<string, string | undefined>>,
   ): StsClient {
-    const sts = resolveStsEndpointSource({ explicit: options.stsEndpoint, config: options.config, env });
+    const sts = resolveStsEndpointSource({
+      explicit: options.stsEndpoint,
+      config: options.config,
+      env,
+      cas: { endpoint: this.endpoint, source: this.endpointSource },
+    });
     const endpoint = new URL(sts.endpoint);
     // Checked when a session first needs STS: a setting no source uses does not stop a deployment.
     let refusal: unknown;
@@ -281,7 +347,7 @@ export class CasClient {
       Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
     // Credentials first (a session is obtained or renewed here): nothing is sent if that fails.
     this.useCredentials(await this.credentialProvider.current());
-    const limiter = this.limiterFor(action);
+    const limiter = await this.limiterFor(action, deadline, options.signal);
     let failures = 0;
     let throttles = 0;
     let neverSent = 0;
@@ -533,10 +599,26 @@ export class CasClient {
     );
   }
 
-  private limiterFor(action: ActionName): AdaptiveLimiter | undefined {
+  /**
+   * The process-wide pace of `action` for the account the credentials belong to (see
+   * {@link pacingKey}): with `accountPacing`, credentials not matched to an account yet are first.
+   */
+  private async limiterFor(
+    action: ActionName,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<AdaptiveLimiter | undefined> {
     if (this.rateLimits === false) return undefined;
+    // The caller set this call's credentials (call() takes them first).
+    const account =
+      (this.credentials && knownCallerIdentity(this.sts.endpoint, this.credentials)?.accountId) ??
+      (this.accountPacing ? (await this.callerIdentity({ deadline, signal })).accountId : undefined);
     const qps = this.rateLimits?.[action] ?? defaultQps(action);
-    return sharedLimiter(`${this.endpoint.origin}|${this.identity.accessKeyId}|${action}`, qps, this.clock);
+    return sharedLimiter(
+      pacingKey(this.endpoint.origin, account, this.identity.accessKeyId, action),
+      qps,
+      this.clock,
+    );
   }
 
   /**
@@ -579,7 +661,7 @@ export class CasClient {
     return new CasPacedLocallyError(
       action,
       `${action}: not sent: this process paces ${action} to ${Math.round(limiter.rate * 100) / 100} request(s)/s ` +
-        `for ${this.endpoint.origin} and this access key, and the calls queued before this one take every slot ` +
+        `for ${this.endpoint.origin} and this account, and the calls queued before this one take every slot ` +
         `for the next ${seconds(waitMs)}, past the operation deadline of ${seconds(deadline.budgetMs)} (${deadline.source}). ` +
         "This is the client's own pacing, not an endpoint or network problem: run fewer operations at once " +
         `(pulumi up --parallel N), or raise ${deadline.source}.`,
@@ -757,6 +839,20 @@ export class CasClient {
           : undefined,
     };
   }
+}
+
+/**
+ * The key of the process-wide pace of one action: the endpoint and the account (an account's
+ * limits are shared by all its keys and STS tokens, so a rotated token does not start a fresh
+ * budget), or the access key while the account is not known.
+ */
+export function pacingKey(
+  origin: string,
+  accountId: string | undefined,
+  accessKeyId: string,
+  action: string,
+): string {
+  return `${origin}|${accountId === undefined ? `key:${accessKeyId}` : `account:${accountId}`}|${action}`;
 }
 
 /** The stack config key of the proxy setting. */

@@ -315,25 +315,40 @@ export function endpointsEntry(raw: string | undefined, service: string): string
 }
 
 /**
- * The STS endpoint role and OIDC sessions are asked from, and where it came from: explicit;
- * `ALIBABA_CLOUD_STS_ENDPOINT`; `ALICLOUD_STS_ENDPOINT`; the `sts` entry of `alicloud:endpoints`
- * (as `@pulumi/alicloud` names it); else `https://sts.aliyuncs.com`. A bare host gets `https://`.
+ * The STS endpoint (role and OIDC sessions, and `GetCallerIdentity`), and where it came from:
+ * explicit; `ALIBABA_CLOUD_STS_ENDPOINT`; `ALIBABA_CLOUD_ENDPOINT_STS`; `ALICLOUD_STS_ENDPOINT`;
+ * the `sts` entry of `alicloud:endpoints` (as `@pulumi/alicloud` names it); a CAS endpoint on this
+ * machine (the emulator serves STS on the same origin); `sts.<region>.aliyuncs.com` for
+ * `ALIBABA_CLOUD_STS_REGION` (as `@alicloud/credentials` does); else `https://sts.aliyuncs.com`.
+ * A bare host gets `https://`.
  */
-export function resolveStsEndpointSource(src: EndpointSources = {}): { endpoint: string; source: string } {
+export function resolveStsEndpointSource(
+  src: EndpointSources & { cas?: { endpoint: URL; source: string } } = {},
+): { endpoint: string; source: string } {
   const env = src.env ?? process.env;
   const configured: Array<[string, string | undefined]> = [
     ["the client's stsEndpoint option", src.explicit],
     ["environment ALIBABA_CLOUD_STS_ENDPOINT", env.ALIBABA_CLOUD_STS_ENDPOINT],
+    ["environment ALIBABA_CLOUD_ENDPOINT_STS", env.ALIBABA_CLOUD_ENDPOINT_STS],
     ["environment ALICLOUD_STS_ENDPOINT", env.ALICLOUD_STS_ENDPOINT],
     [
       "stack config alicloud:endpoints (its sts entry)",
       endpointsEntry(src.config?.("alicloud:endpoints"), "sts"),
     ],
   ];
-  const found = configured.find(([, value]) => value !== undefined && value !== "");
+  const found = configured.find(([, value]) => value !== undefined && value.trim() !== "");
   if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  if (src.cas && isLoopbackHost(src.cas.endpoint.hostname))
+    return {
+      endpoint: src.cas.endpoint.origin,
+      source: `the CAS endpoint's origin, on this machine (from ${src.cas.source}; an emulator serves STS there too)`,
+    };
+  const region = env.ALIBABA_CLOUD_STS_REGION;
+  if (region && region.length <= MAX_REGION_LENGTH && REGION_ID.test(region))
+    return { endpoint: `https://sts.${region}.aliyuncs.com`, source: "environment ALIBABA_CLOUD_STS_REGION" };
   return {
     endpoint: "https://sts.aliyuncs.com",
-    source: "the default (set the sts entry of alicloud:endpoints to change it)",
+    source:
+      "the default (set the sts entry of alicloud:endpoints or ALIBABA_CLOUD_STS_ENDPOINT to change it)",
   };
 }

@@ -1,4 +1,13 @@
-import { currentAccount, placedElsewhere } from "./account";
+import {
+  accountRecord,
+  accountUnproven,
+  accountUnrecorded,
+  checkSameAccount,
+  currentAccount,
+  filledAccount,
+  placedElsewhere,
+  type Account,
+} from "./account";
 import type { ResponseOf } from "../cas/actions";
 import { systemClock } from "../../protocol/clock";
 import { CasApiError, CasError } from "../cas/errors";
@@ -203,13 +212,21 @@ export const certificateOrderProvider = {
     claim(id);
     const ownership = ownershipOf(upgraded, id);
     if (ownership === "unknown") noteUnknownOwnership(id, upgraded.domains);
+    const now = await currentAccount(client());
+    checkSameAccount(id, upgraded.account, now, "read");
     let state: ResponseOf<"DescribeCertificateState">;
     try {
       state = await client().call("DescribeCertificateState", { OrderId: id });
     } catch (e) {
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
-        const elsewhere = placedElsewhere(id, props.account, currentAccount(client()));
+        const elsewhere = placedElsewhere(id, upgraded.account, now);
         if (elsewhere) throw new CasError("OrderElsewhere", elsewhere);
+        const unproven = accountUnproven(id, upgraded.account, now);
+        if (unproven) {
+          // Never dropped on this answer alone: kept as it was, and said on every refresh.
+          log(unproven);
+          return { id: resourceId, props: upgraded };
+        }
         log(`order ${id} no longer exists in CAS; removing it from state`);
         return { id: "", props: {} };
       }
@@ -219,12 +236,18 @@ export const certificateOrderProvider = {
     const current = withExpiry(outs);
     const changed = refreshChanges(upgraded, current);
     if (changed) log(`order ${id} refreshed: ${changed}`);
-    return { id, props: { ...current, ownership, ...accountOf(upgraded) } };
+    if (accountUnrecorded(upgraded.account))
+      log(
+        `order ${id}: placed in account ${now.accountId}, recorded (state of an earlier release did not record it)`,
+      );
+    return { id, props: { ...current, ownership, account: filledAccount(upgraded.account, now) } };
   },
 
   async update(resourceId: string, olds: Props, newInputs: Props) {
     const old = ORDER_STATE.read(olds, { id: resourceId });
     const news = parseProps(orderInputsSchema, newInputs, "CertificateOrder inputs");
+    const now = await currentAccount(client());
+    checkSameAccount(old.orderId, old.account, now, "updated");
     if (old.pendingCreate)
       return { outs: (await resolvePending(old.pendingCreate, news, newInputs.__provider)).outs };
     const id = old.orderId;
@@ -239,19 +262,23 @@ export const certificateOrderProvider = {
       if (e instanceof CasApiError && e.code === "NotFoundOrder")
         throw new CasError(
           "OrderGone",
-          placedElsewhere(id, olds.account, currentAccount(client())) ??
+          placedElsewhere(id, old.account, now) ??
+            accountUnproven(id, old.account, now) ??
             `order ${id} no longer exists in CAS (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack, then \`pulumi up\` orders a new one`,
         );
       throw e;
     }
     const outs = await toOutputs(news, id, old.action, old.domains, state, old);
-    return { outs: { ...withExpiry(outs), ownership, ...accountOf(old) } };
+    return { outs: { ...withExpiry(outs), ownership, account: filledAccount(old.account, now) } };
   },
 
   async delete(resourceId: string, stored: Props) {
     const props = ORDER_STATE.read(stored, { id: resourceId });
     const onDelete = props.onDelete ?? INPUT_DEFAULTS.onDelete;
-    if (props.pendingCreate && onDelete !== "retain") return deletePending(props.pendingCreate);
+    if (props.pendingCreate && onDelete !== "retain") {
+      checkSameAccount(props.orderId, props.account, await currentAccount(client()), "looked for or removed");
+      return deletePending(props.pendingCreate);
+    }
     const id = props.orderId;
     claim(id);
     if (onDelete === "retain") {
@@ -276,6 +303,8 @@ export const certificateOrderProvider = {
       return;
     }
     const api = client();
+    const now = await currentAccount(api);
+    checkSameAccount(id, props.account, now, "withdrawn, revoked or removed from the stack");
     const gone = (e: unknown) => e instanceof CasApiError && e.code === "NotFoundOrder";
     try {
       const { Type } = await api.call("DescribeCertificateState", { OrderId: id });
@@ -301,7 +330,7 @@ export const certificateOrderProvider = {
       }
     } catch (e) {
       if (gone(e)) {
-        const elsewhere = placedElsewhere(id, props.account, currentAccount(api));
+        const elsewhere = placedElsewhere(id, props.account, now) ?? accountUnproven(id, props.account, now);
         if (elsewhere) throw new CasError("OrderElsewhere", elsewhere);
         log(`order ${id} was already gone from CAS`);
         return;
@@ -322,7 +351,7 @@ type Placed = Awaited<ReturnType<OrderPlacer["place"]>>;
 async function placeAndRead(inputs: OrderInputs, provider: unknown) {
   const domains = await orderNames(inputs);
   const action = chooseAction(inputs, domains);
-  const account = currentAccount(client());
+  const account = accountRecord(await currentAccount(client()));
   if (inputs.adoptOrderId) {
     await verifyAdoption(inputs.adoptOrderId, inputs.productCode, domains);
     const adopted: Placed = { orderId: inputs.adoptOrderId, ownership: "adopted" };
@@ -343,7 +372,7 @@ async function readBack(
   action: string,
   domains: string[],
   provider: unknown,
-  account: ReturnType<typeof currentAccount>,
+  account: Account,
 ) {
   if (ownership === "placed") claim(orderId);
   else recordTakenByCreate(orderId);
@@ -410,7 +439,7 @@ async function resolvePending(p: PendingCreate, news: OrderInputs, provider: unk
     );
   else if (found.length === 1 && lostAnswerPolicy() === "unique") {
     const taken: Placed = { orderId: found[0]!.orderId, ownership: "reconciled" };
-    return readBack(news, taken, p.action, domains, provider, currentAccount(client()));
+    return readBack(news, taken, p.action, domains, provider, accountRecord(await currentAccount(client())));
   } else if (found.length)
     throw candidatesFound(
       p,
@@ -467,11 +496,6 @@ async function issuedSinceRead(id: string, olds: Props, news: Props): Promise<Pr
   if (!cert.notAfter) return olds;
   const status = isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED;
   return { ...olds, status, type: state.Type, notBefore: cert.notBefore, notAfter: cert.notAfter };
-}
-
-/** The recorded account, carried from old state (absent in state written before it was recorded). */
-function accountOf(props: { account?: unknown }): { account?: unknown } {
-  return props.account === undefined ? {} : { account: props.account };
 }
 
 const DAY_MS = 86_400_000;

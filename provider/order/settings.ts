@@ -38,6 +38,7 @@ export function client(): CasClient {
     config,
     env: process.env,
     userAgent: "pulumi-alicloud-cas",
+    accountPacing: true,
     signatureScheme: signatureSchemeSetting(),
     rateLimits: rateLimits(positiveSetting(QPS_KEY, "requests per second")),
     attemptTimeoutMs: positiveSetting(ATTEMPT_TIMEOUT_KEY, "milliseconds"),

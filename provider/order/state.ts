@@ -72,7 +72,7 @@ const validation = z
 export const OWNERSHIP_VALUES = ["placed", "adopted", "reconciled", "unknown"] as const;
 
 /** The version of CertificateOrder state this release writes (see {@link ORDER_STATE}). */
-export const ORDER_STATE_VERSION = 3;
+export const ORDER_STATE_VERSION = 4;
 
 /**
  * A CertificateOrder's state as this release writes it: the normalized inputs plus what CAS said.
@@ -117,8 +117,19 @@ export const orderStateSchema = storedInputsSchema.extend({
       candidates: z.array(z.string()),
     })
     .optional(),
-  /** Where the order was placed (account.ts); absent in state written before it was recorded. */
-  account: z.object({ endpoint: z.string(), accessKey: z.string().nullable() }).loose().optional(),
+  /**
+   * Where the order was placed (account.ts): the endpoint and the account id. Absent in state
+   * written before 0.2.0; `accountId` is `null` (with the older AccessKey fingerprint) in state
+   * written before the account id was recorded, until its first successful read.
+   */
+  account: z
+    .object({
+      endpoint: z.string(),
+      accountId: z.string().nullable(),
+      accessKey: z.string().nullable().optional(),
+    })
+    .loose()
+    .optional(),
 });
 
 /**

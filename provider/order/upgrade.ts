@@ -56,6 +56,24 @@ export const ORDER_UPGRADERS: readonly Upgrader[] = [
       };
     },
   },
+  {
+    to: 4,
+    change:
+      "`account` records the Alibaba Cloud account id (`accountId`, from STS GetCallerIdentity); `null` for orders of releases that recorded only an AccessKey fingerprint, filled on their first successful read",
+    up(props) {
+      if (!isObject(props.account)) return props;
+      const { accessKey, ...rest } = props.account;
+      return {
+        ...props,
+        account: {
+          ...rest,
+          accountId: typeof rest.accountId === "string" ? rest.accountId : null,
+          // Kept until the account id is known: the same AccessKey id proves the same account.
+          accessKey: typeof accessKey === "string" ? accessKey : null,
+        },
+      };
+    },
+  },
 ];
 
 /**

@@ -5,14 +5,17 @@ import { CasOutcomeUnknownError, CasTransportError, type CasError } from "../../
 import { startEmulator } from "../../emulator/server";
 import { fakeClock, hang, json, scriptedServer } from "../support/scripted-server";
 import { provider, configureProvider, resetProvider, emulatorConfig } from "../support/in-process-provider";
+import { stsFor } from "../support/sts";
 
 describe("one deadline per provider operation", () => {
   it("a black-holed endpoint fails at the configured deadline, naming the endpoint and the setting", async () => {
     const srv = await scriptedServer([hang]);
+    const keys = { "alicloud:accessKey": "ak", "alicloud:secretKey": "sk-secret-value" };
+    // STS answers (which account the keys belong to); CAS is the black hole.
+    const sts = await stsFor(keys);
     const config: Record<string, string> = {
-      "alicloud:accessKey": "ak",
-      "alicloud:secretKey": "sk-secret-value",
-      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+      ...keys,
+      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }, { sts: sts.endpoint }]),
       "alicloud-cas:attemptTimeoutMs": "200",
       "alicloud-cas:operationTimeoutSeconds": "1",
     };
@@ -38,6 +41,7 @@ describe("one deadline per provider operation", () => {
     assert.ok(retries === sent - 1 || retries === sent, `${sent} requests, log:\n${logged.join("\n")}`);
     await resetProvider();
     await srv.close();
+    await sts.close();
   });
 
   it("calls inside one operation share its deadline: once spent, nothing more is sent", async () => {

@@ -9,6 +9,7 @@ import { classifyFailure, NEVER_SENT_ATTEMPTS } from "../../provider/cas/failure
 import { notSentReason } from "../../provider/cas/transport";
 import { generateTlsMaterial, type TlsMaterial } from "../../emulator/tls";
 import { configureProvider, provider, resetProvider } from "../support/in-process-provider";
+import { stsFor } from "../support/sts";
 import { fakeClock, json, scriptedServer } from "../support/scripted-server";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
@@ -238,11 +239,13 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
     it("CertificateOrder create against an untrusted endpoint: no look-up, no adoption advice, the fix named", async () => {
       const srv = await tlsServer(trusted.certificatePem, trusted.privateKeyPem);
       const lines: string[] = [];
+      const keys = { "alicloud:accessKey": "ak", "alicloud:secretKey": "sk" };
+      // STS (which account the keys belong to) answers elsewhere: the create is what meets the TLS failure.
+      const sts = await stsFor(keys);
       await configureProvider(
         {
-          "alicloud:accessKey": "ak",
-          "alicloud:secretKey": "sk",
-          "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+          ...keys,
+          "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }, { sts: sts.endpoint }]),
         },
         (l) => lines.push(l),
       );
@@ -272,6 +275,7 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
         assert.equal(srv.requests(), 0);
       } finally {
         await srv.close();
+        await sts.close();
       }
     });
   });

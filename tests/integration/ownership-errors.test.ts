@@ -3,6 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { certificateOrderStub } from "../../sdk/stubs";
 import { startProviderHost } from "../support/provider-host";
+import { stsFor } from "../support/sts";
+import type { RunningEmulator } from "../../emulator/server";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 const config = { "alicloud:accessKey": "LTAIxxxxxxxxxxxx", "alicloud:secretKey": "secretsecretsecret" };
@@ -41,6 +43,7 @@ async function createError(answer: (action: string, q: URLSearchParams) => unkno
   const cas = await fakeCas(answer);
   const host = await startProviderHost(certificateOrderStub, config, {
     ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+    ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
   });
   try {
     const { inputs: checked, failures } = await host.check({ ...inputs, ...contact });
@@ -55,8 +58,12 @@ async function createError(answer: (action: string, q: URLSearchParams) => unkno
   }
 }
 
+let sts: RunningEmulator;
+
 describe("server text in ownership errors is bounded and has no control characters", function () {
   this.timeout(120_000);
+  before(async () => (sts = await stsFor(config)));
+  after(() => sts?.close());
 
   it("a lost create answer with 200 candidates whose Status holds escapes and a line break", async () => {
     const total = 200;

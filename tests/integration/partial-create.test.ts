@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { json, scriptedServer } from "../support/scripted-server";
 import { provider, configureProvider } from "../support/in-process-provider";
+import { stsFor } from "../support/sts";
 
 describe("a create whose order exists but cannot be read back", () => {
   it("is a partial failure whose state keeps the order id, the checked inputs and the serialized provider", async () => {
@@ -8,10 +9,11 @@ describe("a create whose order exists but cannot be read back", () => {
       json(200, { RequestId: "R1", OrderId: "12000009" }),
       json(400, { RequestId: "R2", Code: "InvalidParameter", Message: "no" }),
     ]);
+    const keys = { "alicloud:accessKey": "ak", "alicloud:secretKey": "sk" };
+    const sts = await stsFor(keys);
     const config: Record<string, string> = {
-      "alicloud:accessKey": "ak",
-      "alicloud:secretKey": "sk",
-      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }]),
+      ...keys,
+      "alicloud:endpoints": JSON.stringify([{ cas: srv.endpoint }, { sts: sts.endpoint }]),
     };
     try {
       await configureProvider(config);
@@ -41,6 +43,7 @@ describe("a create whose order exists but cannot be read back", () => {
       assert.deepEqual(srv.requests.slice(0, 2), ["CreateCertificateRequest", "DescribeCertificateState"]);
     } finally {
       await srv.close();
+      await sts.close();
     }
   });
 });

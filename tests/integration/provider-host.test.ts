@@ -7,6 +7,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub } from "../../sdk/stubs";
 import { makeCsr } from "../support/keys";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { stsFor } from "../support/sts";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 
@@ -111,10 +112,14 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
 
   it("an order placed through another endpoint is not dropped or called gone when CAS there says NotFoundOrder", async () => {
     const { id, outs } = await order({ domain: "elsewhere.example.com", ...contact });
-    assert.deepEqual(Object.keys(outs.account as object).sort(), ["accessKey", "endpoint"]);
-    assert.equal((outs.account as { endpoint: string }).endpoint, new URL(emu.endpoint).origin);
-    // Another region (here: another emulator with its own account) answers NotFoundOrder for it.
-    const other = await startEmulator({ lifecycle: { validation: "manual" } });
+    assert.deepEqual(outs.account, { accountId: emu.accountId, endpoint: new URL(emu.endpoint).origin });
+    // Another region of the same account (here: another emulator with the same account and key) answers NotFoundOrder for it.
+    const other = await startEmulator({
+      lifecycle: { validation: "manual" },
+      accountId: emu.accountId,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+    });
     const moved = await startProviderHost(
       certificateOrderStub,
       { "alicloud:accessKey": other.accessKeyId, "alicloud:secretKey": other.accessKeySecret },
@@ -691,6 +696,9 @@ describe("CertificateOrderValidation inside the provider host", function () {
 describe("CertificateOrder life-cycle edges inside the provider host, against scripted CAS answers", function () {
   this.timeout(60_000);
   const cfg = { "alicloud:accessKey": "LTAIscripted", "alicloud:secretKey": "scripted-secret" };
+  let sts: RunningEmulator;
+  before(async () => (sts = await stsFor(cfg)));
+  after(() => sts?.close());
 
   /** A self-signed certificate valid from `from` to `to` (ms). */
   async function certificate(from: number, to: number): Promise<string> {
@@ -721,6 +729,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     ]);
     const host = await startProviderHost(certificateOrderStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+      ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
     });
     try {
       const before = {
@@ -799,6 +808,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
       ]);
       const host = await startProviderHost(certificateOrderStub, cfg, {
         ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+        ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
       });
       try {
         const inputs = {
@@ -828,6 +838,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     const cas = await scriptedServer([json(200, { RequestId: "r1", Type: "unknow" })]);
     const host = await startProviderHost(certificateOrderStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+      ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
     });
     try {
       await assert.rejects(

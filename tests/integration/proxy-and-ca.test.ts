@@ -61,6 +61,8 @@ describe("through a CONNECT proxy to a TLS emulator whose certificate a private 
   it("HTTPS_PROXY and NODE_EXTRA_CA_CERTS: the provider host places and reads an order through the tunnel", async () => {
     host = await startProviderHost(certificateOrderStub, keys(), {
       ALIBABA_CLOUD_ENDPOINT_CAS: endpoint,
+      // STS (GetCallerIdentity) is the emulator too, behind the same proxy and CA.
+      ALIBABA_CLOUD_ENDPOINT_STS: endpoint,
       HTTPS_PROXY: proxy.url,
       NODE_EXTRA_CA_CERTS: caFile,
     });
@@ -103,7 +105,7 @@ describe("through a CONNECT proxy to a TLS emulator whose certificate a private 
       {
         ...keys(),
         "alicloud-cas:proxy": proxy.url,
-        "alicloud:endpoints": JSON.stringify([{ cas: endpoint }]),
+        "alicloud:endpoints": JSON.stringify([{ cas: endpoint }, { sts: endpoint }]),
       },
       { NODE_EXTRA_CA_CERTS: caFile, HTTPS_PROXY: "", https_proxy: "", HTTP_PROXY: "", http_proxy: "" },
     );
@@ -119,7 +121,7 @@ describe("through a CONNECT proxy to a TLS emulator whose certificate a private 
       {
         ...keys(),
         "alicloud-cas:proxy": proxy.url,
-        "alicloud:endpoints": JSON.stringify([{ cas: endpoint }]),
+        "alicloud:endpoints": JSON.stringify([{ cas: endpoint }, { sts: endpoint }]),
       },
       (l) => lines.push(l),
     );
@@ -133,18 +135,19 @@ describe("through a CONNECT proxy to a TLS emulator whose certificate a private 
     );
     await assert.rejects(provider.create(checked.inputs), (e: unknown) => {
       const message = (e as Error).message;
+      // The first request of the create, STS's GetCallerIdentity (same origin, proxy and CA), is the one refused.
       assert.match(
         message,
-        /TLS handshake with https:\/\/cas\.emulator\.test:\d+ through the proxy http:\/\/127\.0\.0\.1:\d+ \(from stack config alicloud-cas:proxy\) failed/,
+        /GetCallerIdentity: the TLS handshake with STS https:\/\/cas\.emulator\.test:\d+ through the proxy http:\/\/127\.0\.0\.1:\d+ \(from stack config alicloud-cas:proxy\) \(from stack config alicloud:endpoints \(its sts entry\)\) failed/,
       );
-      assert.match(message, /nothing was sent, so no order can exist/);
+      assert.match(message, /nothing was sent/);
       assert.match(message, /NODE_EXTRA_CA_CERTS/);
       assert.doesNotMatch(message, /may have been placed|adoptOrderId/);
       return true;
     });
     assert.equal(emu.control.requests().length, requestsBefore);
     assert.ok(!lines.some((l) => /looking for the order/.test(l)), lines.join("\n"));
-    // One tunnel, the create's: not repeated, and no look-up followed it.
+    // One tunnel, STS's: not repeated, and no create or look-up followed it.
     assert.equal(proxy.tunnels.length - tunnelsBefore, 1, proxy.tunnels.slice(tunnelsBefore).join(","));
   });
 

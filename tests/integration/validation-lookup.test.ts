@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { certificateOrderValidationStub } from "../../sdk/stubs";
 import { dnsServer } from "../support/dns-server";
 import { startProviderHost } from "../support/provider-host";
+import { stsFor } from "../support/sts";
+import type { RunningEmulator } from "../../emulator/server";
 
 const ORDER_ID = "9007199254740993";
 
@@ -44,6 +46,9 @@ async function documentedCas(state: Record<string, unknown>) {
 describe("CertificateOrderValidation finds the order's names as the API documents Keyword", function () {
   this.timeout(60_000);
   const cfg = { "alicloud:accessKey": "LTAItestkey", "alicloud:secretKey": "test-secret" };
+  let sts: RunningEmulator;
+  before(async () => (sts = await stsFor(cfg)));
+  after(() => sts?.close());
 
   it("the DNS pre-check checks the record of every name of the order, found without Keyword: orderId", async () => {
     const cas = await documentedCas({
@@ -56,6 +61,7 @@ describe("CertificateOrderValidation finds the order's names as the API document
     const dns = await dnsServer([{ name: "_dnsauth.www.example.com", type: "TXT", value: "token" }]);
     const host = await startProviderHost(certificateOrderValidationStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+      ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
     });
     try {
       // The order never issues here: the wait stops at its deadline, after the pre-check.
@@ -88,6 +94,7 @@ describe("CertificateOrderValidation finds the order's names as the API document
     });
     const host = await startProviderHost(certificateOrderValidationStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
+      ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
     });
     try {
       await assert.rejects(

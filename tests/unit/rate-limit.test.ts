@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { pacingKey } from "../../provider/cas/client";
 import { AdaptiveLimiter, sharedLimiter, TokenBucket } from "../../provider/cas/rate-limit";
 
 function clock() {
@@ -188,5 +189,38 @@ describe("AdaptiveLimiter ceiling", () => {
     const l = new AdaptiveLimiter(0.1, c);
     for (let i = 0; i < 10; i++) l.onThrottled();
     assert.equal(l.rate, 0.1);
+  });
+});
+
+describe("pacing is per account, not per access key", () => {
+  it("two keys (or a key and its rotated STS token) of one account share one pace; another account or an unknown one does not", () => {
+    const c = clock();
+    const origin = "https://cas.aliyuncs.com";
+    const before = sharedLimiter(
+      pacingKey(origin, "1968132000123456", "LTAIold", "ListUserCertificateOrder"),
+      1,
+      c,
+    );
+    const rotated = sharedLimiter(
+      pacingKey(origin, "1968132000123456", "STS.new", "ListUserCertificateOrder"),
+      1,
+      c,
+    );
+    assert.equal(rotated, before, "the rotated credentials take the same budget");
+    assert.equal(before.reserve(), 0);
+    assert.equal(rotated.reserve(), 1000, "no fresh burst after a rotation");
+    const otherAccount = sharedLimiter(
+      pacingKey(origin, "1111222233334444", "LTAIold", "ListUserCertificateOrder"),
+      1,
+      c,
+    );
+    assert.notEqual(otherAccount, before);
+    assert.equal(otherAccount.reserve(), 0);
+    // Until the account is known, the key stands for it (never mistaken for an account id).
+    assert.equal(
+      pacingKey(origin, undefined, "1968132000123456", "ListUserCertificateOrder") ===
+        pacingKey(origin, "1968132000123456", "x", "ListUserCertificateOrder"),
+      false,
+    );
   });
 });

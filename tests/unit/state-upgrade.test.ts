@@ -88,6 +88,37 @@ describe("stored state: one upgrade chain per resource", () => {
     assert.equal(ORDER_STATE.read({ ...written59cbbc6, ownership: "placed", account }).ownership, "placed");
   });
 
+  it("version-3 state: the account gains accountId null, keeping the AccessKey fingerprint until the first read fills it; no account stays none", () => {
+    const v3 = {
+      // Records with `names`, as version 3 has them.
+      ...ORDER_STATE.read(written59cbbc6, { id: "12000001" }),
+      schemaVersion: 3,
+      ownership: "placed",
+      account: { endpoint: "https://cas.aliyuncs.com", accessKey: "00112233aabbccdd" },
+    };
+    const s = ORDER_STATE.read(v3, { id: "12000001" });
+    assert.equal(s.schemaVersion, 4);
+    assert.deepEqual(s.account, {
+      endpoint: "https://cas.aliyuncs.com",
+      accountId: null,
+      accessKey: "00112233aabbccdd",
+    });
+    const sts = ORDER_STATE.read({
+      ...v3,
+      account: { endpoint: "https://cas.aliyuncs.com", accessKey: null },
+    });
+    assert.deepEqual(sts.account, { endpoint: "https://cas.aliyuncs.com", accountId: null, accessKey: null });
+    const { account: _none, ...withoutAccount } = v3;
+    assert.equal(ORDER_STATE.read(withoutAccount).account, undefined);
+    // Version 4 as this release writes it reads as it is.
+    const v4 = {
+      ...v3,
+      schemaVersion: 4,
+      account: { endpoint: "https://cas.aliyuncs.com", accountId: "1968132000123456" },
+    };
+    assert.deepEqual(ORDER_STATE.read(v4).account, v4.account);
+  });
+
   it("a schemaVersion that is not a whole number of at least 1 is refused, not read as version 1", () => {
     for (const v of [0, -1, 2.5, "3", null])
       assert.throws(
