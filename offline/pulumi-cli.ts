@@ -216,7 +216,7 @@ async function buildPulumiCli(o: Required<Omit<PulumiCliOptions, "build">>): Pro
     );
     for (const [i, [what, args]] of steps.entries()) {
       step = `step ${i + 1}/${steps.length} (${what})`;
-      log(`${step}: go ${args[0]}`);
+      log(`${step}: go ${args.slice(0, args[0] === "mod" ? 2 : 1).join(" ")}`);
       await goStep(go, args, work, env, toolOutput);
     }
   } catch (e) {
