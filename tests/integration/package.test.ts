@@ -429,16 +429,20 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
         assert.doesNotMatch(r.stderr, /TypeError|reading 'bind'/);
       });
 
-    it(`the cas-emulator bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs instead of starting`, () => {
-      const old = oldNode();
-      // --help would print and exit 0 on any Node: here it must stop first.
-      const r = spawnSync(old.path, [join(scratch, "node_modules", ".bin", "cas-emulator"), "--help"], {
-        cwd: scratch,
-        encoding: "utf8",
+    for (const [bin, banner] of [
+      ["cas-emulator", /cas-emulator: a local Alibaba Cloud CAS/],
+      ["cas-offline", /cas-offline: runs a Pulumi program/],
+    ] as const)
+      it(`the ${bin} bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs instead of starting`, () => {
+        const old = oldNode();
+        // --help would print and exit 0 on any Node: here it must stop first.
+        const r = spawnSync(old.path, [join(scratch, "node_modules", ".bin", bin), "--help"], {
+          cwd: scratch,
+          encoding: "utf8",
+        });
+        assert.notEqual(r.status, 0, `${bin} ran on ${old.version}`);
+        assert.doesNotMatch(r.stdout, banner);
+        assert.match(r.stderr, needsNode(old.version));
       });
-      assert.notEqual(r.status, 0, `cas-emulator ran on ${old.version}`);
-      assert.doesNotMatch(r.stdout, /cas-emulator: a local Alibaba Cloud CAS/);
-      assert.match(r.stderr, needsNode(old.version));
-    });
   });
 });
