@@ -222,15 +222,15 @@ export async function run(
     }
     const base = join(o.dir, ".cas-offline");
     const projectDir = join(base, "project");
-    // Before anything is sent: the engine, the program and the endpoint are known to be usable.
+    // Before anything is sent: the program, the engine and the endpoint are known to be usable.
+    // `cancel` runs no program: it only removes the lock an interrupted update left.
+    const program = o.program ? loadProgram(o.program) : async () => ({});
     // A CLI already here is used without a word; `install-cli` says which one it found.
     const bin = await pulumiCli(`\`cas-offline ${o.command}\``, err, o.command !== "install-cli");
     if (o.command === "install-cli") {
       out(`${bin}\n`);
       return 0;
     }
-    // `cancel` runs no program: it only removes the lock an interrupted update left.
-    const program = o.program ? loadProgram(o.program) : async () => ({});
     const emu = await emulatorFor(o, settingAllowsInsecure(projectDir, o.stack));
     running = emu.running;
     for (const d of ["state", "project", "home"]) mkdirSync(join(base, d), { recursive: true });

@@ -10,7 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { packPackage } from "../support/example-copy";
@@ -135,6 +135,7 @@ module.exports = async () => {
       PULUMI_HOME: join(world, "pulumi-home"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
       // Quicker and quieter installs from npm's cache; the commands themselves are as written.
+      npm_config_cache: process.env.npm_config_cache || join(homedir(), ".npm"),
       npm_config_prefer_offline: "true",
       npm_config_audit: "false",
       npm_config_fund: "false",
