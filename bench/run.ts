@@ -1,6 +1,6 @@
 // `npm run bench`: every row is a ratio of ours against a peer measured in the same run on this
 // machine (ratio > 1: ours wins). Writes bench/results.json and docs/benchmarks.md. Not a test.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
@@ -12,6 +12,7 @@ import { certificateOrderStub } from "../sdk/stubs";
 import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emulator-process";
 import { officialClient } from "../tests/support/official-sdk";
 import { emulatorStack } from "../tests/support/engine";
+import { findOrBuildPulumiCli } from "../offline/pulumi-cli";
 import { apiCallRows, apiCallsPerPhase } from "./api-calls";
 import { CASES, coldStart, type ColdStart } from "./cold-start";
 
@@ -343,13 +344,18 @@ async function coldStartRows(emu: EmulatorProcess): Promise<void> {
   }
 }
 
+/** The Pulumi CLI the engine rows run (found, or built once into the cache). */
+async function engineBin(): Promise<string> {
+  const cli = await findOrBuildPulumiCli({
+    log: (line) => console.error(`[pulumi-cli] ${line}`),
+    toolOutput: (line) => console.error(`  ${line}`),
+    rerun: "`npm run bench`",
+  });
+  return cli.bin;
+}
+
 async function engineRow(emu: EmulatorProcess): Promise<void> {
-  const bin = execFileSync("bash", [resolve(ROOT, "scripts", "pulumi-cli.sh")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  })
-    .toString()
-    .trim();
-  process.env.PULUMI_CAS_ENGINE_BIN = bin;
+  process.env.PULUMI_CAS_ENGINE_BIN = await engineBin();
   const { CertificateOrder } = await import("pulumi-alicloud-cas");
   class Noop extends pulumi.dynamic.Resource {
     constructor(name: string) {
@@ -392,11 +398,7 @@ async function engineRow(emu: EmulatorProcess): Promise<void> {
  * against CAS answering without it (`--omit-cert-id`, as before 2025-07).
  */
 async function apiCallsRows(): Promise<void> {
-  process.env.PULUMI_CAS_ENGINE_BIN ??= execFileSync("bash", [resolve(ROOT, "scripts", "pulumi-cli.sh")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  })
-    .toString()
-    .trim();
+  process.env.PULUMI_CAS_ENGINE_BIN ??= await engineBin();
   const run = async (extra: string[], project: string) => {
     const emu = await startEmulatorProcess([
       "--validate-after",

@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // First: on too old a Node the bin stops saying which Node it needs, like every other entry point.
 import "../runtime/node-version";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { startEmulator, isLoopbackHost, type RunningEmulator } from "../emulator/server";
+import { findOrBuildPulumiCli, findPulumiCli, PulumiCliUnavailable, PULUMI_CLI_VERSION } from "./pulumi-cli";
 
 const HELP = `cas-offline: runs a Pulumi program against the local CAS emulator, never the real CAS
 
 Usage: cas-offline <preview|up|refresh|destroy> (--program FILE | --example NAME) [options]
        cas-offline cancel [options]
+       cas-offline install-cli
 
   --program FILE             a compiled program: a module exporting a function (default or its only
                              export) that returns the outputs, or one that declares resources when loaded
@@ -25,11 +26,14 @@ Usage: cas-offline <preview|up|refresh|destroy> (--program FILE | --example NAME
                              alicloud-cas:allowInsecureEndpoint true)
   -h, --help
 
-The Pulumi CLI is looked for in $PULUMI_CAS_ENGINE_BIN, on PATH, then in the cache the repository's
-scripts/pulumi-cli.sh builds into (~/.cache/pulumi-alicloud-cas). Exits 0 on success, 1 on failure,
-2 on a usage error. Nothing is sent anywhere before the emulator is known to answer on loopback.`;
+The Pulumi CLI is looked for in $PULUMI_CAS_ENGINE_BIN (a directory), on PATH, then in the cache
+(~/.cache/pulumi-alicloud-cas/pulumi-${PULUMI_CLI_VERSION}/bin; $PULUMI_CAS_CACHE moves it). When there is none,
+cas-offline builds pulumi ${PULUMI_CLI_VERSION} there once with Go (>= 1.25) from the Go module proxy, printing
+each step (several minutes on 2 cores). \`cas-offline install-cli\` does only that and prints the
+directory. Exits 0 on success, 1 on failure, 2 on a usage error. Nothing is sent to any CAS before
+the emulator is known to answer on loopback.`;
 
-const COMMANDS = ["preview", "up", "refresh", "destroy", "cancel"] as const;
+const COMMANDS = ["preview", "up", "refresh", "destroy", "cancel", "install-cli"] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** A failure that stops the runner with a message and an exit code (nothing sent when it is thrown). */
@@ -40,37 +44,6 @@ export class RunnerStop extends Error {
   ) {
     super(message);
   }
-}
-
-/** Where the engine is: `PULUMI_CAS_ENGINE_BIN`, `pulumi` on PATH, or the cache scripts/pulumi-cli.sh builds. */
-export function findPulumiBin(env: NodeJS.ProcessEnv = process.env): string {
-  const runnable = (dir: string) => {
-    try {
-      accessSync(join(dir, "pulumi"), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (env.PULUMI_CAS_ENGINE_BIN && runnable(env.PULUMI_CAS_ENGINE_BIN)) return env.PULUMI_CAS_ENGINE_BIN;
-  for (const dir of (env.PATH ?? "").split(delimiter)) if (dir && runnable(dir)) return dir;
-  const cache =
-    env.PULUMI_CAS_CACHE ??
-    join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache"), "pulumi-alicloud-cas");
-  const built = existsSync(cache)
-    ? readdirSync(cache)
-        .filter((d) => d.startsWith("pulumi-v"))
-        .sort()
-        .reverse()
-        .map((d) => join(cache, d, "bin"))
-        .find(runnable)
-    : undefined;
-  if (built) return built;
-  throw new RunnerStop(
-    "no Pulumi CLI found (looked at $PULUMI_CAS_ENGINE_BIN, PATH and " +
-      `${cache}). Install it (https://www.pulumi.com/docs/install/), or in a clone of pulumi-alicloud-cas run ` +
-      "`scripts/pulumi-cli.sh` once (it builds one from the Go module proxy), then run cas-offline again.",
-  );
 }
 
 /**
@@ -167,7 +140,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   if (values.program && values.example) throw new RunnerStop("pass --program or --example, not both", 2);
   if (values.program) program = resolve(values.program);
   else if (values.example) program = join(__dirname, "..", "examples", values.example, "index.js");
-  else if (command === "cancel") program = "";
+  else if (command === "cancel" || command === "install-cli") program = "";
   else throw new RunnerStop(`pass --program FILE or --example NAME\n\n${HELP}`, 2);
   const endpoint = values.endpoint ?? (env.ALIBABA_CLOUD_ENDPOINT_CAS || undefined);
   return {
@@ -217,6 +190,23 @@ function settingAllowsInsecure(projectDir: string, stack: string): boolean {
   return /^\s+alicloud-cas:allowInsecureEndpoint:\s*["']?true["']?\s*$/m.test(text);
 }
 
+/** The Pulumi CLI's directory, found or built (each step said on `err`); stops naming the fix when there is none. */
+async function pulumiCli(rerun: string, err: (s: string) => void, quietWhenFound: boolean): Promise<string> {
+  try {
+    const found = quietWhenFound ? findPulumiCli() : undefined;
+    if (found) return found.bin;
+    const cli = await findOrBuildPulumiCli({
+      log: (line) => err(`cas-offline: ${line}\n`),
+      toolOutput: (line) => err(`  ${line}\n`),
+      rerun,
+    });
+    return cli.bin;
+  } catch (e) {
+    if (e instanceof PulumiCliUnavailable) throw new RunnerStop(e.message);
+    throw e;
+  }
+}
+
 /** Runs one command; resolves with the exit code. Everything printed goes to `out` / `err`. */
 export async function run(
   argv: string[],
@@ -232,10 +222,15 @@ export async function run(
     }
     const base = join(o.dir, ".cas-offline");
     const projectDir = join(base, "project");
-    // Before anything is sent: the engine, the program and the endpoint are known to be usable.
-    const bin = findPulumiBin();
+    // Before anything is sent: the program, the engine and the endpoint are known to be usable.
     // `cancel` runs no program: it only removes the lock an interrupted update left.
     const program = o.program ? loadProgram(o.program) : async () => ({});
+    // A CLI already here is used without a word; `install-cli` says which one it found.
+    const bin = await pulumiCli(`\`cas-offline ${o.command}\``, err, o.command !== "install-cli");
+    if (o.command === "install-cli") {
+      out(`${bin}\n`);
+      return 0;
+    }
     const emu = await emulatorFor(o, settingAllowsInsecure(projectDir, o.stack));
     running = emu.running;
     for (const d of ["state", "project", "home"]) mkdirSync(join(base, d), { recursive: true });

@@ -2,12 +2,12 @@
 // (state under .demo/), finds or builds the Pulumi engine, runs the quickstart program twice
 // (order → publish the DNS record → wait for the certificate) on a local file backend.
 // `npm run demo -- --destroy` cleans up. CAS_DEMO_DIR moves the state folder (default .demo/).
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type RunningEmulator } from "../emulator/server";
+import { findOrBuildPulumiCli } from "../offline/pulumi-cli";
 
 const ROOT = resolve(__dirname, "..", "..");
 const DEMO = process.env.CAS_DEMO_DIR ? resolve(process.env.CAS_DEMO_DIR) : join(ROOT, ".demo");
@@ -19,20 +19,14 @@ const DOMAIN = "www.example.com";
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (n: number, text: string) => console.log(`\n${bold(`▸ ${n}. ${text}`)}`);
 
-function engineBin(): string {
-  try {
-    return execFileSync("bash", [join(ROOT, "scripts", "pulumi-cli.sh")], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-      .toString()
-      .trim();
-  } catch {
-    // pulumi-cli.sh has said why on stderr; the failure gets its own line and says what to do.
-    throw new Error(
-      "no Pulumi engine (see the [pulumi-cli] line above). Install the Pulumi CLI (https://www.pulumi.com/docs/install/) " +
-        "or Go >= 1.25 to build one, then run `npm run demo` again.",
-    );
-  }
+/** The Pulumi CLI: installed, cached, or built once from the Go module proxy (each step printed). */
+async function engineBin(): Promise<string> {
+  const cli = await findOrBuildPulumiCli({
+    log: (line) => console.log(`  ${line}`),
+    toolOutput: (line) => console.log(`    ${line}`),
+    rerun: "`npm run demo`",
+  });
+  return cli.bin;
 }
 
 /**
@@ -125,7 +119,7 @@ async function main(): Promise<void> {
 
   try {
     step(2, "Finding the Pulumi engine (the first run builds it from the Go module proxy: a few minutes)");
-    const bin = engineBin();
+    const bin = await engineBin();
     const stack = await demoStack(emu, bin);
 
     if (destroy) {

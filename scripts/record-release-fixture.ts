@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CasClient } from "../provider/cas/client";
+import { findOrBuildPulumiCli } from "../offline/pulumi-cli";
 import { makeCsr } from "../tests/support/keys";
 import type { Declares, DriverJob } from "./release-fixture-driver";
 
@@ -40,13 +41,13 @@ function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
 }
 
-function engineBin(): string {
-  if (process.env.PULUMI_CAS_ENGINE_BIN) return process.env.PULUMI_CAS_ENGINE_BIN;
-  try {
-    return run("bash", [join(ROOT, "scripts", "pulumi-cli.sh")], ROOT).trim();
-  } catch {
-    throw new Error("no Pulumi engine (see the [pulumi-cli] line above)");
-  }
+async function engineBin(): Promise<string> {
+  const cli = await findOrBuildPulumiCli({
+    log,
+    toolOutput: (line) => console.log(`  ${line}`),
+    rerun: "`npm run record-release-fixture`",
+  });
+  return cli.bin;
 }
 
 /** Starts the release's own emulator (`--data-dir`: its state file is part of the fixture). */
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
   if (positionals.length !== 1) throw new Error("usage: record-release-fixture <commit> [--keep-work]");
   const commit = run("git", ["rev-parse", "--verify", `${positionals[0]}^{commit}`], ROOT).trim();
   const subject = run("git", ["log", "-1", "--format=%s", commit], ROOT).trim();
-  const bin = engineBin();
+  const bin = await engineBin();
   const work = mkdtempSync(join(tmpdir(), "cas-release-fixture-"));
   const clone = join(work, "src");
   // Written in the work folder and copied into the repository once complete (the program's path

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const RUNNER = join(ROOT, "dist", "offline", "runner.js");
@@ -13,9 +13,21 @@ const RUNNER = join(ROOT, "dist", "offline", "runner.js");
 describe("cas-offline under the real engine", function () {
   this.timeout(600_000);
   let dir: string;
+  /** A CLI cache as the runner builds it, holding the engine this suite runs (linked, not copied). */
+  let cachedBin: string;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "cas-offline-e2e-"));
+    const engine = process.env.PULUMI_CAS_ENGINE_BIN;
+    if (!engine)
+      throw new Error("PULUMI_CAS_ENGINE_BIN is not set: run the e2e suite with `npm run test:e2e`");
+    cachedBin = join(dir, "cache", "pulumi-v3.274.1", "bin");
+    mkdirSync(cachedBin, { recursive: true });
+    symlinkSync(join(engine, "pulumi"), join(cachedBin, "pulumi"));
+    symlinkSync(
+      join(ROOT, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"),
+      join(cachedBin, "pulumi-resource-pulumi-nodejs"),
+    );
     // The project's own node_modules: the provider process loads the package by name from here.
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
     writeFileSync(
@@ -42,6 +54,13 @@ module.exports = async () => {
     const base = { ...process.env };
     for (const k of Object.keys(base))
       if (k.startsWith("ALIBABA_CLOUD_") || k.startsWith("ALICLOUD_")) delete base[k];
+    // No engine named or on PATH: the runner finds the one in its cache.
+    delete base.PULUMI_CAS_ENGINE_BIN;
+    base.PATH = (base.PATH ?? "")
+      .split(delimiter)
+      .filter((d) => d && !existsSync(join(d, "pulumi")))
+      .join(delimiter);
+    base.PULUMI_CAS_CACHE = join(dir, "cache");
     const child = spawn(process.execPath, [RUNNER, ...args], {
       cwd: dir,
       env: { ...base, ...env },
@@ -56,7 +75,12 @@ module.exports = async () => {
     );
   }
 
-  it("up prints the outputs, preview the replacement's reason; a failing program exits 1; destroy cleans up", async () => {
+  it("finds the CLI in its cache; up prints the outputs, preview the replacement's reason; a failing program exits 1; destroy cleans up", async () => {
+    const cli = await runner(["install-cli"]);
+    assert.equal(cli.code, 0, cli.err);
+    assert.equal(cli.out, `${cachedBin}\n`);
+    assert.equal(cli.err, `cas-offline: using cached pulumi v3.274.1 from ${cachedBin}\n`);
+
     const up = await runner(["up", "--program", "program.js"]);
     assert.equal(up.code, 0, up.out + up.err);
     assert.match(up.out, /cas-offline: outputs\n {2}orderId: "\d+"\n {2}status: "pending_validation"\n/);

@@ -61,6 +61,57 @@ describe("renewal under the real engine", function () {
     await env.stack.destroy();
   });
 
+  it("`pulumi up` as typed (a preview step, then the update): the provider says the reason once in each step; the engine shows it twice per step", async () => {
+    const first = await env.stack.up();
+    const orderId = String(first.outputs.orderId!.value);
+    await emu.control("POST", `orders/${orderId}/issue`);
+    await emu.control("POST", `orders/${orderId}/age`, { days: 70 }); // 20 days left
+    // The Automation API runs `pulumi up --yes --skip-preview`; a user's `pulumi up` previews first.
+    const stack = env.stack as unknown as {
+      runPulumiCmd: (args: string[], ...rest: unknown[]) => Promise<unknown>;
+    };
+    const runPulumiCmd = stack.runPulumiCmd.bind(env.stack);
+    stack.runPulumiCmd = (args, ...rest) =>
+      runPulumiCmd(
+        args.filter((a) => a !== "--skip-preview"),
+        ...rest,
+      );
+    let typed;
+    try {
+      typed = await env.stack.up();
+    } finally {
+      stack.runPulumiCmd = runPulumiCmd;
+    }
+    assert.equal(typed.summary.resourceChanges?.replace, 1);
+    const reason = new RegExp(
+      `order ${orderId}: renewal due: certificate expires \\S+ \\(in (19|20) days; renewBeforeDays 30\\)`,
+    );
+    const [previewStep, updateStep] = typed.stdout.split(/^Updating \(/m);
+    assert.ok(updateStep, typed.stdout);
+    assert.match(previewStep!, /^Previewing update \(/m, typed.stdout);
+    const count = (text: string) => text.split("\n").filter((l) => reason.test(l)).length;
+    // Measured: in each step the engine shows the provider's one message twice, on the progress line
+    // and again under Diagnostics, and counts it as one message: four lines in all, one diff
+    // per step (docs/troubleshooting.md).
+    for (const [name, step] of [
+      ["preview", previewStep!],
+      ["update", updateStep],
+    ] as const) {
+      const [progress, diagnostics] = step.split(/^Diagnostics:$/m);
+      assert.ok(diagnostics, `${name} step:\n${step}`);
+      assert.equal(count(progress!), 1, `${name} step's progress:\n${progress}`);
+      assert.equal(count(diagnostics), 1, `${name} step's diagnostics:\n${diagnostics}`);
+      // The engine counts each message the provider sent once: as many as Diagnostics lists.
+      const messages = Number(/pulumi:pulumi:Stack cas-renewal-e2e +(\d+) messages?$/m.exec(progress!)?.[1]);
+      assert.equal(
+        diagnostics.split("\n").filter((l) => l.includes("[alicloud-cas]")).length,
+        messages,
+        step,
+      );
+    }
+    await env.stack.destroy();
+  });
+
   it("an order stored as issued keeps its stored dates until `up --refresh` reads them", async () => {
     const first = await env.stack.up();
     const orderId = String(first.outputs.orderId!.value);

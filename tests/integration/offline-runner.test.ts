@@ -4,10 +4,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "no
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { goOnThisMachine } from "../support/go";
 
 const RUNNER = resolve(__dirname, "..", "..", "offline", "runner.js");
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // The offline runner's failure paths: each stops before anything is sent (no engine started, no
 // request to any server or proxy) and exits non-zero, saying why and what to do.
@@ -133,7 +136,7 @@ describe("cas-offline: failing safe before anything is sent", function () {
     nothingSent();
   });
 
-  it("without a Pulumi CLI anywhere it says where it looked and how to get one", async () => {
+  it("without a Pulumi CLI anywhere and no Go to build one, it says where it looked and how to get one", async () => {
     const empty = mkdtempSync(join(tmpdir(), "cas-offline-home-"));
     const r = await runner(["up", "--program", "program.js"], {
       PULUMI_CAS_ENGINE_BIN: undefined,
@@ -143,10 +146,90 @@ describe("cas-offline: failing safe before anything is sent", function () {
       PULUMI_CAS_CACHE: undefined,
     });
     assert.equal(r.code, 1, r.err);
+    assert.equal(
+      r.err,
+      `cas-offline: no Pulumi CLI found (looked at $PULUMI_CAS_ENGINE_BIN, PATH and ${empty}/.cache/pulumi-alicloud-cas/pulumi-v3.274.1/bin) ` +
+        "and no Go toolchain on PATH to build one: install the Pulumi CLI (https://www.pulumi.com/docs/install/) and put it on PATH, " +
+        `or install Go >= 1.25 (then pulumi v3.274.1 is built once from the Go module proxy into ${empty}/.cache/pulumi-alicloud-cas), ` +
+        "and run `cas-offline up` again\n",
+    );
+    nothingSent();
+  });
+
+  it("with Go but no module proxy (GOPROXY=off) and an empty cache, the build stops at its first step saying why and what to do", async () => {
+    const go = goOnThisMachine();
+    const home = mkdtempSync(join(tmpdir(), "cas-offline-home-"));
+    const cache = join(home, "cache");
+    const r = await runner(["up", "--program", "program.js"], {
+      PULUMI_CAS_ENGINE_BIN: undefined,
+      // Go and Node only: no pulumi.
+      PATH: [dirname(go), dirname(process.execPath)].join(delimiter),
+      // Go's module cache and build cache start empty under this HOME too.
+      HOME: home,
+      GOPATH: undefined,
+      GOMODCACHE: undefined,
+      GOCACHE: undefined,
+      GOFLAGS: undefined,
+      GOPROXY: "off",
+      PULUMI_CAS_CACHE: cache,
+    });
+    assert.equal(r.code, 1, r.err);
+    const bin = join(cache, "pulumi-v3.274.1", "bin");
+    // The progress lines, then go's own output, then why it stopped and the fix.
     assert.match(
       r.err,
-      /no Pulumi CLI found \(looked at \$PULUMI_CAS_ENGINE_BIN, PATH and .*\)\. Install it/,
+      new RegExp(
+        `^cas-offline: no Pulumi CLI found: building pulumi v3\\.274\\.1 from the Go module proxy into ${escape(bin)} \\(first run only; several minutes on 2 cores\\)\n`,
+      ),
     );
+    assert.match(r.err, /\ncas-offline: step 1\/3 \(fetching its modules\): go get\n/);
+    assert.match(
+      r.err,
+      /\n {2}go: github\.com\/pulumi\/pulumi\/pkg\/v3@v3\.274\.1: module lookup disabled by GOPROXY=off\n/,
+    );
+    assert.match(
+      r.err,
+      new RegExp(
+        `\ncas-offline: building pulumi v3\\.274\\.1 with ${escape(go)} failed at step 1/3 \\(fetching its modules\\): ` +
+          "`go get github\\.com/pulumi/pulumi/pkg/v3@v3\\.274\\.1 github\\.com/pulumi/pulumi/sdk/v3@v3\\.274\\.1` exited with 1:\n" +
+          " {4}go: github\\.com/pulumi/pulumi/pkg/v3@v3\\.274\\.1: module lookup disabled by GOPROXY=off\n",
+      ),
+    );
+    assert.match(
+      r.err,
+      /\nGo's module proxy is GOPROXY=off\. Install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/install\/\) and put it on PATH, or let Go reach a module proxy \(GOPROXY; Go >= 1\.25\), then run `cas-offline up` again\n$/,
+    );
+    assert.equal(existsSync(join(bin, "pulumi")), false, "no CLI was put in the cache");
+    assert.doesNotMatch(r.err, /step 2\/3/);
+    nothingSent();
+  });
+
+  it("a PULUMI_CAS_ENGINE_BIN without pulumi in it is named, not passed over", async () => {
+    const r = await runner(["up", "--program", "program.js"], { PULUMI_CAS_ENGINE_BIN: dir });
+    assert.equal(r.code, 1, r.err);
+    assert.equal(
+      r.err,
+      `cas-offline: PULUMI_CAS_ENGINE_BIN is ${dir}, which holds no executable pulumi: point it at the directory of a Pulumi CLI, or unset it\n`,
+    );
+    nothingSent();
+  });
+
+  it("install-cli finds a CLI in the cache ($PULUMI_CAS_CACHE) and prints its directory, starting nothing", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "cas-offline-cache-"));
+    const bin = join(cache, "pulumi-v3.274.1", "bin");
+    mkdirSync(bin, { recursive: true });
+    for (const f of ["pulumi", "pulumi-resource-pulumi-nodejs"]) {
+      writeFileSync(join(bin, f), `#!/bin/sh\necho "$@" >> '${engineRan}'\nexit 1\n`);
+      chmodSync(join(bin, f), 0o755);
+    }
+    const r = await runner(["install-cli"], {
+      PULUMI_CAS_ENGINE_BIN: undefined,
+      PATH: dirname(process.execPath),
+      PULUMI_CAS_CACHE: cache,
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, `${bin}\n`);
+    assert.equal(r.err, `cas-offline: using cached pulumi v3.274.1 from ${bin}\n`);
     nothingSent();
   });
 

@@ -2,12 +2,21 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { builtinModules } from "node:module";
 import { promisify } from "node:util";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, posix, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { isAtLeast, MIN_NODE_VERSION, parseNodeVersion } from "../../runtime/node-version";
 import { packPackage } from "../support/example-copy";
+import { goOnThisMachine } from "../support/go";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 /** A newer @pulumi/pulumi than this repository's own (3.270.0), pinned exactly, as a user's project has it. */
@@ -358,6 +367,50 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
       assert.match(help, /cas-emulator: a local Alibaba Cloud CAS/);
     });
 
+    it("installs the cas-offline bin, which finds a cached Pulumi CLI, or builds one with Go from what the package ships", () => {
+      assert.ok(files.includes("dist/offline/pulumi-cli.js"), "the finder and builder is shipped");
+      const bin = join(scratch, "node_modules", ".bin", "cas-offline");
+      const home = mkdtempSync(join(tmpdir(), "cas-scratch-home-"));
+      // Found: a cache holding a CLI (and the launcher beside it), nothing on PATH.
+      const cached = join(home, "cache", "pulumi-v3.274.1", "bin");
+      mkdirSync(cached, { recursive: true });
+      for (const f of ["pulumi", "pulumi-resource-pulumi-nodejs"]) {
+        writeFileSync(join(cached, f), "#!/bin/sh\nexit 1\n");
+        chmodSync(join(cached, f), 0o755);
+      }
+      const found = spawnSync(process.execPath, [bin, "install-cli"], {
+        cwd: scratch,
+        encoding: "utf8",
+        env: { PATH: dirname(process.execPath), HOME: home, PULUMI_CAS_CACHE: join(home, "cache") },
+      });
+      assert.equal(found.status, 0, found.stderr);
+      assert.equal(found.stdout, `${cached}\n`);
+      // Built: an empty cache and Go without a module proxy. The build starts (the nodejs launcher
+      // comes from the project's @pulumi/pulumi) and stops at the download, saying so.
+      const go = goOnThisMachine();
+      const build = spawnSync(process.execPath, [bin, "install-cli"], {
+        cwd: scratch,
+        encoding: "utf8",
+        env: {
+          PATH: [dirname(go), dirname(process.execPath)].join(delimiter),
+          HOME: home,
+          GOPROXY: "off",
+          PULUMI_CAS_CACHE: join(home, "empty-cache"),
+        },
+      });
+      assert.equal(build.status, 1, build.stderr);
+      assert.equal(build.stdout, "");
+      assert.match(
+        build.stderr,
+        /^cas-offline: no Pulumi CLI found: building pulumi v3\.274\.1 from the Go module proxy/,
+      );
+      assert.match(build.stderr, /\ncas-offline: step 1\/3 \(fetching its modules\): go get\n/);
+      assert.match(
+        build.stderr,
+        /\nGo's module proxy is GOPROXY=off\. Install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/install\/\) and put it on PATH, or let Go reach a module proxy \(GOPROXY; Go >= 1\.25\), then run `cas-offline install-cli` again\n$/,
+      );
+    });
+
     for (const entry of [
       "pulumi-alicloud-cas",
       "pulumi-alicloud-cas/provider",
@@ -376,16 +429,20 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
         assert.doesNotMatch(r.stderr, /TypeError|reading 'bind'/);
       });
 
-    it(`the cas-emulator bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs instead of starting`, () => {
-      const old = oldNode();
-      // --help would print and exit 0 on any Node: here it must stop first.
-      const r = spawnSync(old.path, [join(scratch, "node_modules", ".bin", "cas-emulator"), "--help"], {
-        cwd: scratch,
-        encoding: "utf8",
+    for (const [bin, banner] of [
+      ["cas-emulator", /cas-emulator: a local Alibaba Cloud CAS/],
+      ["cas-offline", /cas-offline: runs a Pulumi program/],
+    ] as const)
+      it(`the ${bin} bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs instead of starting`, () => {
+        const old = oldNode();
+        // --help would print and exit 0 on any Node: here it must stop first.
+        const r = spawnSync(old.path, [join(scratch, "node_modules", ".bin", bin), "--help"], {
+          cwd: scratch,
+          encoding: "utf8",
+        });
+        assert.notEqual(r.status, 0, `${bin} ran on ${old.version}`);
+        assert.doesNotMatch(r.stdout, banner);
+        assert.match(r.stderr, needsNode(old.version));
       });
-      assert.notEqual(r.status, 0, `cas-emulator ran on ${old.version}`);
-      assert.doesNotMatch(r.stdout, /cas-emulator: a local Alibaba Cloud CAS/);
-      assert.match(r.stderr, needsNode(old.version));
-    });
   });
 });
