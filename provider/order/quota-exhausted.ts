@@ -1,15 +1,22 @@
 import { CasApiError, CasError } from "../cas/errors";
-import { quotaSeen } from "./quota";
+import { NO_NEW_PLANS, quotaSeen } from "./quota";
 import { client } from "./settings";
 
 /**
- * Turns a create's `NotRemainCount` into an error that says what happened and what to do. What
+ * Turns a create's `NotRemainCount` (or `NotFoundPackage`) into an error that says what happened and what to do. What
  * happened depends on what this deployment's quota check saw: too few orders left (it warned, and
  * quotaCheck "warn" lets the order go ahead), enough (so something else on the same account, another
  * stack, a person, a script, took the plan's last slots since), or nothing (no check read the plan).
  * The plan's figures are read again for the message. Any other error is returned unchanged.
  */
 export async function explainQuotaExhausted(error: unknown, productCode: string): Promise<unknown> {
+  if (error instanceof CasApiError && error.code === "NotFoundPackage")
+    return new CasError(
+      "NotFoundPackage",
+      `the account holds no ${productCode} plan (CAS: ${error.apiMessage}). Nothing was ordered for this resource. ` +
+        `Check productCode against the plans in the CAS console (another product code, or another account's credentials). ${NO_NEW_PLANS}.`,
+      { cause: error },
+    );
   if (!(error instanceof CasApiError) || error.code !== "NotRemainCount") return error;
   let now = "its current figures could not be read";
   try {
@@ -27,7 +34,8 @@ export async function explainQuotaExhausted(error: unknown, productCode: string)
   return new CasError(
     "NotRemainCount",
     `the ${productCode} plan has no orders left (${now}): ${what}. ` +
-      "Nothing was ordered for this resource. Buy more of this plan in the CAS console, or free orders you do not need (destroy unused CertificateOrders; failed or withdrawn orders give their quota back when deleted), then run pulumi up again.",
+      "Nothing was ordered for this resource. Buy more of this plan in the CAS console, or free orders you do not need (destroy unused CertificateOrders; failed or withdrawn orders give their quota back when deleted), then run pulumi up again. " +
+      `${NO_NEW_PLANS}.`,
     { cause: error },
   );
 }

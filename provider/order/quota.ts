@@ -5,6 +5,10 @@ import type { PreviewInputs } from "./state";
 import { log } from "./log";
 import { client } from "./settings";
 
+/** Plans are sold no more: what a user without plan quota takes instead. */
+export const NO_NEW_PLANS =
+  "Alibaba Cloud sells no new plans: without plan quota, certificates come from certificate instances, the InstanceCertificate resource (docs/instance-certificates.md)";
+
 /** One plan look-up per product code per minute: a preview of 200 orders asks once, not 200 times. */
 /** How long one plan look-up is reused: a long `up` looks the plan up again once per this period. */
 export const LOOKUP_TTL_MS = 60_000;
@@ -83,7 +87,7 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
     }
     seen.set(inputs.productCode, { remaining, planned: set.size });
     if (set.size <= remaining) return undefined;
-    const reason = `the ${inputs.productCode} plan has ${remaining} order(s) left and this deployment plans ${set.size}; buy more in the CAS console or order fewer`;
+    const reason = `the ${inputs.productCode} plan has ${remaining} order(s) left and this deployment plans ${set.size}; buy more in the CAS console or order fewer (${NO_NEW_PLANS})`;
     if (inputs.quotaCheck === "fail") return { property: "productCode", reason };
     sources.log(`warning: ${reason}`);
     return undefined;

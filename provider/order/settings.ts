@@ -94,6 +94,7 @@ export const SETTING_KEYS = [
   "alicloud-cas:adoptAfterLostAnswer",
   "alicloud-cas:allowInsecureEndpoint",
   ATTEMPT_TIMEOUT_KEY,
+  "alicloud-cas:ecsMetadataEndpoint",
   "alicloud-cas:legacyOwnership",
   "alicloud-cas:lostAnswerGraceMs",
   "alicloud-cas:lostAnswerWindowSeconds",

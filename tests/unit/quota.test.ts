@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { orderInputsSchema } from "../../provider/order/inputs";
-import { quotaCheck } from "../../provider/order/quota";
+import { NO_NEW_PLANS, quotaCheck } from "../../provider/order/quota";
 import { CasApiError, CasCredentialsError } from "../../provider/cas/errors";
 
 const DIGICERT = "digicert-free-1-free";
@@ -35,7 +35,7 @@ describe("quota check (provider/order/quota.ts)", () => {
     assert.deepEqual(h.lines, []);
     assert.equal(await h.check(order({ domain: "c.example.com" })), undefined);
     assert.deepEqual(h.lines, [
-      `warning: the ${DIGICERT} plan has 2 order(s) left and this deployment plans 3; buy more in the CAS console or order fewer`,
+      `warning: the ${DIGICERT} plan has 2 order(s) left and this deployment plans 3; buy more in the CAS console or order fewer (${NO_NEW_PLANS})`,
     ]);
   });
 
@@ -45,7 +45,7 @@ describe("quota check (provider/order/quota.ts)", () => {
     const failure = await h.check(order({ domain: "b.example.com", quotaCheck: "fail" }));
     assert.deepEqual(failure, {
       property: "productCode",
-      reason: `the ${DIGICERT} plan has 1 order(s) left and this deployment plans 2; buy more in the CAS console or order fewer`,
+      reason: `the ${DIGICERT} plan has 1 order(s) left and this deployment plans 2; buy more in the CAS console or order fewer (${NO_NEW_PLANS})`,
     });
     assert.deepEqual(h.lines, []);
   });
