@@ -623,7 +623,7 @@ export class InstanceModel {
     let privateKeyPem: string | null = null;
     if (a.csr) spki = csrPublicKey(a.csr);
     else {
-      const key = await generateOrderKey();
+      const key = await generateOrderKey(a.keyAlgorithm);
       privateKeyPem = key.privateKeyPem;
       spki = key.publicKeySpki;
     }
