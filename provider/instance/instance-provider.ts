@@ -17,6 +17,7 @@ import { readValidationKey, registrableDomain, relativeTo } from "../order/recor
 import { client, setConfig } from "../order/settings";
 import { canonicalCsrPem } from "../pki/csr";
 import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, instanceTags } from "./claim";
+import { checkTestPool } from "./pool-check";
 import {
   appliedNames,
   checkInstanceInputs,
@@ -244,10 +245,20 @@ export const instanceCertificateProvider = {
   async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
     setConfig((key) => req.config.get(key));
     setLogSink(req.log);
+    checkTestPool.reset();
   },
 
-  async check(_olds: Props, news: Props) {
-    return { inputs: news, failures: await checkInstanceInputs(news) };
+  async check(olds: Props, news: Props) {
+    const failures = await checkInstanceInputs(news);
+    // A new resource that takes its instance from the pool: the preview's pool view (a warning).
+    if (failures.length === 0 && Object.keys(olds).length === 0) {
+      const p = parseProps(instanceInputsSchema, inputsOnly(news), "InstanceCertificate inputs");
+      if (p.instanceType === "TEST" && p.instanceId == null)
+        await checkTestPool(
+          `new|${p.domain ?? ""}|${[...(p.domains ?? [])].sort().join(",")}|${p.csr ?? ""}`,
+        );
+    }
+    return { inputs: news, failures };
   },
 
   async diff(id: string, oldState: Props, newInputs: Props) {
@@ -271,6 +282,9 @@ export const instanceCertificateProvider = {
     if (p.contactIds && !same(p.contactIds, olds.contactIds)) changed.push("contactIds");
     for (const r of replaces)
       log(`instance ${olds.instanceId}: ${r} changed: a new application replaces this one`);
+    // A replacement from the pool takes another instance before this one is released.
+    if (replaces.length > 0 && p.instanceType === "TEST" && p.instanceId == null)
+      await checkTestPool(`replaces|${id}`);
     return {
       changes: replaces.length + changed.length > 0,
       replaces,
