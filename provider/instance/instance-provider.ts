@@ -33,6 +33,8 @@ type Props = Record<string, unknown>;
 
 /** Reads in a row with a non-empty DomainValidationList before the records are taken as final (Terraform waits for 4). */
 export const STABLE_RECORD_READS = 2;
+/** ApplyCertificate sends at most: a second only after a lost answer and a read showing the first was not processed. */
+export const APPLY_SENDS = 2;
 /** How long create waits for the records, and delete for a cancel to settle. */
 export const INSTANCE_WAIT_MS = 5 * 60_000;
 /** Inputs whose change needs a new application (a replacement); every other input updates in place. */
@@ -222,22 +224,53 @@ async function applyOn(
     AutoReissue: s.autoReissue ? "enable" : "disable",
     Tags: instanceTags(claim, s.tags),
   });
-  try {
-    await api.call("ApplyCertificate", { InstanceId: id });
-  } catch (e) {
-    // A lost answer, or an application already under review: the instance tells whose it is.
-    const ambiguous = e instanceof CasOutcomeUnknownError;
-    const refused = e instanceof CasApiError && /StatusNotSupport|UpdateProtection/.test(e.code);
-    if (!ambiguous && !refused) throw e;
+  for (let sent = 1; ; sent++) {
+    let lost = false;
+    try {
+      await api.call("ApplyCertificate", { InstanceId: id });
+    } catch (e) {
+      // A lost answer, or an application already under review: the instance tells whose it is.
+      lost = e instanceof CasOutcomeUnknownError;
+      const refused = e instanceof CasApiError && /StatusNotSupport|UpdateProtection/.test(e.code);
+      if (!lost && !refused) throw e;
+    }
+    const after = await api.call("GetInstanceDetail", { InstanceId: id });
+    if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
+    if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
+      return "taken";
+    // Not under review and still this resource's: the request whose answer was lost was not
+    // processed (an instance holds one application, so a second send cannot make two).
+    if (lost && sent < APPLY_SENDS && claimOf(after) === claim) {
+      log(
+        `instance ${id}: ApplyCertificate's answer was lost and the instance is still ${after.Status}; sending it again`,
+      );
+      continue;
+    }
+    throw new CasError(
+      "ApplyNotTaken",
+      `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
+    );
   }
-  const after = await api.call("GetInstanceDetail", { InstanceId: id });
-  if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
-  if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
-    return "taken";
-  throw new CasError(
-    "ApplyNotTaken",
-    `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
-  );
+}
+
+/**
+ * After a create failed on an instance it marked but did not get under review: removes this
+ * resource's claim mark, so the pool (or the next create on a named instance) can take it again.
+ * Never fails the create a second time: a mark that cannot be removed is said in the log.
+ */
+async function releaseClaim(api: CasClient, id: string, claim: string): Promise<void> {
+  try {
+    const d = await api.call("GetInstanceDetail", { InstanceId: id });
+    if (claimOf(d) !== claim || d.Status === "pending") return;
+    await api.call("UpdateInstance", { InstanceId: id, Tags: [{ TagKey: CLAIM_TAG, TagValue: "" }] });
+    log(
+      `instance ${id}: the create failed before its application was under review; its claim mark is released`,
+    );
+  } catch (e) {
+    log(
+      `instance ${id}: the create failed and its claim mark (${CLAIM_TAG}=${claim}) could not be released (${(e as Error).message}); remove that tag in the CAS console so the instance can be taken again`,
+    );
+  }
 }
 
 /** The `InstanceCertificate` provider. */
@@ -316,7 +349,13 @@ export const instanceCertificateProvider = {
             `instanceId ${instanceId}: the instance is ${d.Status}${held ? ` and claimed by another resource (${CLAIM_TAG}=${held})` : ""}; name another instance, or cancel that application first`,
           );
       }
-      const applied = await applyOn(api, instanceId, s, claim, contactIds);
+      let applied: InstanceDetail | "taken";
+      try {
+        applied = await applyOn(api, instanceId, s, claim, contactIds);
+      } catch (e) {
+        await releaseClaim(api, instanceId, claim);
+        throw e;
+      }
       if (applied !== "taken") detail = applied;
       else if (p.instanceId)
         throw new CasError(
