@@ -210,6 +210,7 @@ async function applyOn(
   s: Settings,
   claim: string,
   contactIds: string[],
+  fromPool: boolean,
 ): Promise<InstanceDetail | "taken"> {
   await api.call("UpdateInstance", {
     InstanceId: id,
@@ -236,6 +237,15 @@ async function applyOn(
     }
     const after = await api.call("GetInstanceDetail", { InstanceId: id });
     if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
+    // Issued already (CAS validated at once, or another resource's ApplyCertificate submitted this
+    // one's application in the claim window): on an instance that was inactive when claimed, a
+    // certificate under this resource's claim and names is this resource's.
+    if (
+      fromPool &&
+      (after.Status === "normal" || after.Status === "willExpire") &&
+      holdsApplication(after, claim, s.domains)
+    )
+      return after;
     if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
       return "taken";
     // Not under review and still this resource's: the request whose answer was lost was not
@@ -351,7 +361,7 @@ export const instanceCertificateProvider = {
       }
       let applied: InstanceDetail | "taken";
       try {
-        applied = await applyOn(api, instanceId, s, claim, contactIds);
+        applied = await applyOn(api, instanceId, s, claim, contactIds, !p.instanceId);
       } catch (e) {
         await releaseClaim(api, instanceId, claim);
         throw e;
