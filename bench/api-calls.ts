@@ -1,6 +1,6 @@
 // API calls per resource through the real engine, counted from the emulator's request log. Used by
 // `npm run bench` (the API-calls rows) and by tests/e2e/api-calls.test.ts (exact counts).
-import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-cas";
+import { CertificateOrder, CertificateOrderValidation, InstanceCertificate } from "pulumi-alicloud-cas";
 import type { EmulatorProcess } from "../tests/support/emulator-process";
 import { emulatorStack } from "../tests/support/engine";
 
@@ -50,6 +50,23 @@ export async function apiCallsPerPhase(
     },
     emu,
   );
+  const { phases, measure } = phaseMeter(emu);
+  try {
+    await measure("preview", () => env.stack.preview());
+    await measure("up", () => env.stack.up());
+    // Issued by the control API between `up` and the first refresh (the emulator validates by hand).
+    if (!validate) await issueAll(emu, `${project}-`, orders);
+    await measure("refresh", () => env.stack.refresh());
+    await measure("refresh again", () => env.stack.refresh());
+    await env.stack.destroy();
+  } finally {
+    await env.dispose();
+  }
+  return phases;
+}
+
+/** Counts the CAS calls of each engine operation from the emulator's request log. */
+function phaseMeter(emu: EmulatorProcess) {
   const log = async () =>
     (await emu.control("GET", "requests")) as Array<{ action: string; outcome: string }>;
   const phases: PhaseCalls[] = [];
@@ -64,11 +81,43 @@ export async function apiCallsPerPhase(
     for (const c of calls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
     phases.push({ phase, total: calls.length, byAction, rejected: attempts.length - calls.length, ms });
   };
+  return { phases, measure };
+}
+
+/**
+ * Runs `preview`, `up`, `refresh` and a second `refresh` of `count` InstanceCertificates taken
+ * from the TEST pool, each with a `CertificateOrderValidation` by `instanceId`, so `up` ends with
+ * every certificate issued. `emu` must have `count` inactive TEST instances and issue on its own
+ * (`--validation auto`).
+ */
+export async function instanceApiCallsPerPhase(
+  emu: EmulatorProcess,
+  count: number,
+  project = "instance-api-calls",
+): Promise<PhaseCalls[]> {
+  const env = await emulatorStack(
+    project,
+    async () => {
+      for (let i = 0; i < count; i++) {
+        const cert = new InstanceCertificate(`c${i}`, {
+          instanceType: "TEST",
+          domain: `${project}-${i}.example.com`,
+          ...contact,
+        });
+        new CertificateOrderValidation(`c${i}`, {
+          instanceId: cert.instanceId,
+          timeoutMinutes: 5,
+          pollIntervalSeconds: 1,
+          maxPollIntervalSeconds: 2,
+        });
+      }
+    },
+    emu,
+  );
+  const { phases, measure } = phaseMeter(emu);
   try {
     await measure("preview", () => env.stack.preview());
     await measure("up", () => env.stack.up());
-    // Issued by the control API between `up` and the first refresh (the emulator validates by hand).
-    if (!validate) await issueAll(emu, `${project}-`, orders);
     await measure("refresh", () => env.stack.refresh());
     await measure("refresh again", () => env.stack.refresh());
     await env.stack.destroy();
@@ -76,6 +125,30 @@ export async function apiCallsPerPhase(
     await env.dispose();
   }
   return phases;
+}
+
+/**
+ * Rows per certificate (an InstanceCertificate and its validation), ours against the least the
+ * flow allows: preview one `GetInstanceSummary` for the whole deployment (the pool view); `up` one
+ * `ListContact`, one `ListInstances`, the mark (`UpdateInstance`) and its read-back
+ * (`GetInstanceDetail`), the application (`UpdateInstance`, `ApplyCertificate`) and its read-back,
+ * which may already list the records, then one read that sees it issued and one
+ * `GetUserCertificateDetail` for the PEM (9); a refresh one `GetInstanceDetail` per resource (2).
+ */
+export function instanceApiCallRows(phases: PhaseCalls[], count: number): ApiCallRow[] {
+  const minimum = { preview: 1, up: 9 * count, refresh: 2 * count, "refresh again": 2 * count };
+  return (["preview", "up", "refresh", "refresh again"] as const).map((phase) => {
+    const p = phases.find((x) => x.phase === phase)!;
+    return {
+      name: `API calls per certificate, ${phase === "up" ? "up (to issued)" : phase} of ${count} InstanceCertificates (TEST pool) + validations`,
+      ours: p.total / count,
+      minimum: minimum[phase] / count,
+      note:
+        Object.entries(p.byAction)
+          .map(([a, n]) => `${a} ${n}`)
+          .join(", ") + (p.rejected ? `; ${p.rejected} throttled and retried` : ""),
+    };
+  });
 }
 
 async function issueAll(emu: EmulatorProcess, prefix: string, orders: number): Promise<void> {

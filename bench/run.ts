@@ -13,7 +13,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emu
 import { officialClient } from "../tests/support/official-sdk";
 import { emulatorStack } from "../tests/support/engine";
 import { findOrBuildPulumiCli } from "../offline/pulumi-cli";
-import { apiCallRows, apiCallsPerPhase } from "./api-calls";
+import { apiCallRows, apiCallsPerPhase, instanceApiCallRows, instanceApiCallsPerPhase } from "./api-calls";
 import { CASES, coldStart, type ColdStart } from "./cold-start";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -421,6 +421,27 @@ async function apiCallsRows(): Promise<void> {
     add(r.name, r.ours, r.minimum, "calls", false, `peer: the minimum; ${r.note}`);
 }
 
+/** API calls per certificate for preview, up (to issued) and two refreshes of 20 InstanceCertificates from the TEST pool, with validations. */
+async function instanceApiCallsRows(): Promise<void> {
+  process.env.PULUMI_CAS_ENGINE_BIN ??= await engineBin();
+  const count = 20;
+  const emu = await startEmulatorProcess([
+    "--validate-after",
+    "100",
+    "--issue-after",
+    "100",
+    "--test-instances",
+    String(count),
+  ]);
+  try {
+    const phases = await instanceApiCallsPerPhase(emu, count, "bench-instance-calls");
+    for (const r of instanceApiCallRows(phases, count))
+      add(r.name, r.ours, r.minimum, "calls", false, `peer: the minimum; ${r.note}`);
+  } finally {
+    await emu.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const machine = {
     cpus: cpus().length,
@@ -430,7 +451,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   console.log(`machine: ${JSON.stringify(machine)}\n`);
-  // `npm run bench -- stacks batch` (sections: client serialization coldstart batch stacks engine api-calls) runs only those sections and keeps the other rows of the last run.
+  // `npm run bench -- stacks batch` (sections: client serialization coldstart batch stacks engine api-calls instance-api-calls) runs only those sections and keeps the other rows of the last run.
   const only = new Set(process.argv.slice(2));
   const wanted = (name: string) => only.size === 0 || only.has(name);
   const emu = await startEmulatorProcess();
@@ -441,6 +462,7 @@ async function main(): Promise<void> {
   if (wanted("stacks")) await stacksRows();
   if (wanted("engine")) await engineRow(emu);
   if (wanted("api-calls")) await apiCallsRows();
+  if (wanted("instance-api-calls")) await instanceApiCallsRows();
   await emu.stop();
   await closeTransports();
   const file = resolve(ROOT, "bench", "results.json");

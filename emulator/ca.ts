@@ -1,4 +1,4 @@
-import { generateKeyPair, randomBytes, type webcrypto } from "node:crypto";
+import { generateKeyPair, randomBytes, type KeyObject, type webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
 import { x509 as loadX509 } from "./pki";
 
@@ -89,18 +89,39 @@ export class EmulatorCa {
 }
 
 /**
- * A key CAS "generates" for `CreateCertificateRequest`: RSA 2048, PKCS#1 PEM as the API returns it.
- * Generated off the event loop (~0.1 s of CPU each): the emulator keeps answering meanwhile.
+ * A key CAS "generates" for `CreateCertificateRequest` (RSA 2048) or for an instance's application
+ * of `keyAlgorithm`: RSA in PKCS#1 PEM as the API returns it; ECC_256 (P-256) and SM2 (the SM2
+ * curve) in SEC 1 PEM (`EC PRIVATE KEY`, what OpenSSL writes; UNCONFIRMED: no source shows a
+ * CAS-made EC key). Generated off the event loop (~0.1 s of CPU for RSA 2048): the emulator keeps
+ * answering meanwhile.
  */
-export function generateOrderKey(): Promise<{ privateKeyPem: string; publicKeySpki: ArrayBuffer }> {
-  return new Promise((resolve, reject) =>
-    generateKeyPair("rsa", { modulusLength: 2048 }, (error, publicKey, privateKey) => {
+export function generateOrderKey(
+  keyAlgorithm = "RSA_2048",
+): Promise<{ privateKeyPem: string; publicKeySpki: ArrayBuffer }> {
+  const done =
+    (
+      resolve: (k: { privateKeyPem: string; publicKeySpki: ArrayBuffer }) => void,
+      reject: (e: Error) => void,
+    ) =>
+    (error: Error | null, publicKey: KeyObject, privateKey: KeyObject) => {
       if (error) return reject(error);
       const spki = publicKey.export({ type: "spki", format: "der" });
       resolve({
-        privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        privateKeyPem: privateKey
+          .export({ type: privateKey.asymmetricKeyType === "ec" ? "sec1" : "pkcs1", format: "pem" })
+          .toString(),
         publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
       });
-    }),
-  );
+    };
+  return new Promise((resolve, reject) => {
+    const rsa = /^RSA_(\d+)$/.exec(keyAlgorithm);
+    if (rsa) generateKeyPair("rsa", { modulusLength: Number(rsa[1]) }, done(resolve, reject));
+    else if (keyAlgorithm === "ECC_256" || keyAlgorithm === "SM2")
+      generateKeyPair(
+        "ec",
+        { namedCurve: keyAlgorithm === "SM2" ? "SM2" : "prime256v1" },
+        done(resolve, reject),
+      );
+    else reject(new Error(`no key algorithm ${keyAlgorithm}`));
+  });
 }

@@ -188,8 +188,20 @@ export async function serveControl(
         throw new ApiFault("BadRequest", 400, (e as Error).message);
       }
     }
-    if (method === "POST" && head === "instances" && id && (op === "issue" || op === "expire"))
-      return reply(200, await (op === "issue" ? c.issueInstance(id) : c.expireInstance(id)));
+    if (
+      method === "POST" &&
+      head === "instances" &&
+      id &&
+      (op === "issue" || op === "expire" || op === "reissue")
+    )
+      return reply(
+        200,
+        await (op === "issue"
+          ? c.issueInstance(id)
+          : op === "reissue"
+            ? c.reissueInstance(id)
+            : c.expireInstance(id)),
+      );
     if (method === "POST" && head === "instances" && id && op === "fail")
       return reply(200, await c.failInstance(id, parse(failInput, input, "POST instances/{id}/fail").reason));
     if (method === "GET" && head === "instances" && id && op === "expected-records")

@@ -74,6 +74,10 @@ export class EmulatorControl {
   failInstance(instanceId: string, reason?: string): Promise<Instance> {
     return this.emulator.instances.control(instanceId, "fail", reason);
   }
+  /** Reissues an issued instance's certificate now (what CAS does under `AutoReissue` before expiry): a new id and key. */
+  reissueInstance(instanceId: string): Promise<Instance> {
+    return this.emulator.instances.control(instanceId, "reissue");
+  }
   /** Ends an instance's certificate now. */
   expireInstance(instanceId: string): Promise<Instance> {
     return this.emulator.instances.control(instanceId, "expire");

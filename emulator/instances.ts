@@ -185,8 +185,17 @@ export class InstanceModel {
       .map((v) => ({ name: v.fqdn, type: v.ValidationType, value: v.ValidationValue }));
   }
 
-  /** Control API: move a pending instance by hand (`manual` validation), or expire its certificate. */
-  async control(instanceId: string, op: "issue" | "fail" | "expire", reason?: string): Promise<Instance> {
+  /**
+   * Control API: move a pending instance by hand (`manual` validation), expire its certificate, or
+   * reissue it: what CAS does on an instance with `AutoReissue` enabled before its certificate
+   * expires (a new certificate, with a new id and key, on the same instance; refused without
+   * `AutoReissue`). When CAS reissues is not modelled: the control call says when.
+   */
+  async control(
+    instanceId: string,
+    op: "issue" | "fail" | "expire" | "reissue",
+    reason?: string,
+  ): Promise<Instance> {
     const i = own(this.state.instances, instanceId);
     if (!i) throw notFoundInstance();
     await this.advance(i);
@@ -197,6 +206,21 @@ export class InstanceModel {
       if (i.status !== "pending" || i.settleTo) throw statusNotSupport(i.status, "fail");
       i.failReason = reason ?? "The CA's review of the certificate application failed.";
       this.move(i, "closed");
+    } else if (op === "reissue") {
+      if (
+        !i.certificate ||
+        i.certificate.revokedAt !== null ||
+        (i.status !== "normal" && i.status !== "willExpire")
+      )
+        throw statusNotSupport(this.status(i), "reissue");
+      if (!i.application?.autoReissue)
+        throw new ApiFault(
+          "OperationDenied.AutoReissue",
+          400,
+          "The instance does not have AutoReissue enabled: CAS reissues only on instances with automatic hosting.",
+        );
+      i.certificate = await this.newCertificate(i.application);
+      this.persist();
     } else {
       if (!i.certificate) throw statusNotSupport(i.status, "expire");
       i.certificate.notAfter = Math.min(i.certificate.notAfter, this.now() - 1);
@@ -221,7 +245,7 @@ export class InstanceModel {
       InactiveCount: all.filter((i) => i.status === "inactive").length,
       WillExpireCount: all.filter((i) => this.certificateStatus(i) === "willExpire").length,
       CertificateCount: all.filter((i) => i.certificate !== null).length,
-      AutoReissueCount: 0,
+      AutoReissueCount: all.filter((i) => i.application?.autoReissue === true).length,
     };
   }
 
@@ -634,12 +658,20 @@ export class InstanceModel {
   }
 
   private async issueOnce(i: Instance): Promise<void> {
-    const a = i.application!;
+    const certificate = await this.newCertificate(i.application!);
+    if (i.status !== "pending" || i.settleTo) return;
+    i.certificate = certificate;
+    i.recordValue = null;
+    this.move(i, "normal");
+  }
+
+  /** A certificate for an application: the CSR's key, or a key of its algorithm made here. */
+  private async newCertificate(a: InstanceApplication): Promise<NonNullable<Instance["certificate"]>> {
     let spki: ArrayBuffer;
     let privateKeyPem: string | null = null;
     if (a.csr) spki = csrPublicKey(a.csr);
     else {
-      const key = await generateOrderKey();
+      const key = await generateOrderKey(a.keyAlgorithm);
       privateKeyPem = key.privateKeyPem;
       spki = key.publicKeySpki;
     }
@@ -647,8 +679,7 @@ export class InstanceModel {
     const days = this.lifecycle.certificateDays;
     const start = this.now() - 60_000;
     const leaf = await this.ca.issue(spki, a.domains, new Date(start), days);
-    if (i.status !== "pending" || i.settleTo) return;
-    i.certificate = {
+    return {
       certId: String(this.state.nextCertId++),
       domains: [...a.domains],
       pem: leaf + this.ca.material.certificatePem,
@@ -657,8 +688,6 @@ export class InstanceModel {
       notAfter: start + days * DAY,
       revokedAt: null,
     };
-    i.recordValue = null;
-    this.move(i, "normal");
   }
 
   /**

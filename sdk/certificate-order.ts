@@ -201,7 +201,8 @@ function recordOutputs(
 }
 
 /** The ordered names when they are plain strings in the program (so record keys are known at preview). */
-function knownNames(args: CertificateOrderArgs): string[] {
+/** @internal The names an order (or an application) is for, when the program gives them as plain strings. */
+export function knownNames(args: Pick<CertificateOrderArgs, "csr" | "domain" | "domains">): string[] {
   if (typeof args.csr === "string") {
     // CAS binds the CN only (check refuses a CSR with other names, and reports one it cannot read).
     const cn = csrCommonName(args.csr);

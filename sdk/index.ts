@@ -16,6 +16,10 @@ export {
 export {
   ManagedCertificate,
   type ManagedCertificateArgs,
+  type ManagedCertificateInstanceArgs,
+  type ManagedCertificateOrderArgs,
+  type ManagedCertificateWaitArgs,
+  type ManagedInstanceArgs,
   type ValidationDnsRecordArgs,
   type ValidationDnsRecordFactory,
 } from "./managed-certificate";

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CertificateOrder, type CertificateOrderArgs } from "./certificate-order";
+import {
+  CertificateOrder,
+  knownNames,
+  type CertificateOrderArgs,
+  type ValidationRecordOutputs,
+} from "./certificate-order";
 import { CertificateOrderValidation } from "./certificate-order-validation";
+import { InstanceCertificate, type InstanceCertificateArgs } from "./instance-certificate";
 import { recordBase, recordGroups } from "../provider/order/record-name";
 
 /** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
@@ -24,8 +30,8 @@ export type ValidationDnsRecordFactory = (
   opts: pulumi.CustomResourceOptions,
 ) => pulumi.Resource;
 
-/** Arguments of a {@link ManagedCertificate}: those of a DNS-validated {@link CertificateOrder}, plus how to wait. */
-export interface ManagedCertificateArgs extends Omit<CertificateOrderArgs, "validateType" | "adoptOrderId"> {
+/** How a {@link ManagedCertificate} publishes its records and waits: the same for both sources. */
+export interface ManagedCertificateWaitArgs {
   /** TTL of the validation records (default 600). */
   recordTtl?: number;
   /** How long one `pulumi up` waits for issuance (default 45 minutes). */
@@ -43,23 +49,65 @@ export interface ManagedCertificateArgs extends Omit<CertificateOrderArgs, "vali
   publishRecords?: boolean;
 }
 
+/** A {@link ManagedCertificate} from a plan order: the inputs of a DNS-validated {@link CertificateOrder}. */
+export interface ManagedCertificateOrderArgs
+  extends Omit<CertificateOrderArgs, "validateType" | "adoptOrderId">, ManagedCertificateWaitArgs {
+  instance?: undefined;
+}
+
 /**
- * Orders a certificate, publishes its DNS validation records, waits for issuance, and exposes
- * what consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
- * One record per record name (names that share one get one: those under one registrable domain,
- * and an apex with its wildcard); none with `publishRecords: false`, for zones CAS validates itself.
+ * The application of a {@link ManagedCertificate} on a certificate instance: the inputs of a
+ * DNS-validated {@link InstanceCertificate} (`instanceType: "TEST"` or `instanceId`, and
+ * `domain`, `domains` or `csr` as plain strings).
+ */
+export type ManagedInstanceArgs = Omit<InstanceCertificateArgs, "validationMethod">;
+
+/** A {@link ManagedCertificate} on a certificate instance (the V2.0 family; accounts without a plan). */
+export interface ManagedCertificateInstanceArgs extends ManagedCertificateWaitArgs {
+  instance: ManagedInstanceArgs;
+}
+
+/**
+ * Arguments of a {@link ManagedCertificate}: the order's inputs (plan holders), or `instance` with
+ * an {@link InstanceCertificate}'s (everyone else), plus how to publish the records and wait.
+ */
+export type ManagedCertificateArgs = ManagedCertificateOrderArgs | ManagedCertificateInstanceArgs;
+
+/** The argument names that belong to neither source: how records are published and how to wait. */
+const WAIT_ARGS = new Set([
+  "recordTtl",
+  "timeoutMinutes",
+  "pollIntervalSeconds",
+  "maxPollIntervalSeconds",
+  "dnsRecord",
+  "publishRecords",
+  "instance",
+]);
+
+/**
+ * Gets a certificate, publishes its DNS validation records, waits for issuance, and exposes what
+ * consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
+ * The certificate comes from a plan order ({@link CertificateOrder}, the order's inputs) or from
+ * an application on a certificate instance ({@link InstanceCertificate}, `instance: { … }`).
+ *
+ * An order publishes one record per record name (names that share one get one: those under one
+ * registrable domain, and an apex with its wildcard); an application one per name (a wildcard
+ * with its base name share one). None with `publishRecords: false`, for zones CAS validates itself.
  *
  * `domain`, `domains` or `csr` must be plain strings (not Outputs), so the records can be declared
- * at preview. Renewal and key rotation replace the whole chain create-before-delete.
+ * at preview. For an order, renewal and key rotation replace the whole chain create-before-delete.
  */
 export class ManagedCertificate extends pulumi.ComponentResource {
-  readonly order: CertificateOrder;
+  /** The order, when the certificate comes from a plan; `undefined` with `instance`. */
+  readonly order: CertificateOrder | undefined;
+  /** The application on a certificate instance, with `instance`; `undefined` for an order. */
+  readonly instance: InstanceCertificate | undefined;
   readonly validation: CertificateOrderValidation;
   /** The resources publishing the validation records, one per distinct record name. */
   readonly dnsRecords: pulumi.Resource[];
   readonly certificatePem: pulumi.Output<string>;
   readonly certificateChainPem: pulumi.Output<string | null>;
-  /** Only for orders by domain (CAS made the key). Secret. */
+  /** Only when CAS made the key (by domain, not `csr`). Secret. */
   readonly privateKeyPem: pulumi.Output<string | null>;
   /** CAS certificate id (decimal string): `cdn.DomainNew` `certId`, `slb.ServerCertificate.alicloudCertificateId`. */
   readonly certificateId: pulumi.Output<string>;
@@ -79,24 +127,66 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       timeoutMinutes,
       pollIntervalSeconds,
       maxPollIntervalSeconds,
-      ...orderArgs
     } = args;
-    this.order = new CertificateOrder(name, { ...orderArgs, validateType: "DNS" }, { parent: this });
-    const names = Object.keys(this.order.validationRecords);
+    let names: string[];
+    let representatives: string[];
+    let recordOf: (n: string) => ValidationRecordOutputs;
+    let source: { orderId: pulumi.Output<string> } | { instanceId: pulumi.Output<string> };
+    if (args.instance !== undefined) {
+      const orderOnly = Object.keys(args).filter((k) => !WAIT_ARGS.has(k));
+      if (orderOnly.length)
+        throw new Error(
+          `ManagedCertificate ${name}: ${orderOnly.join(", ")} ${orderOnly.length > 1 ? "are" : "is"} given beside instance; with instance the certificate is applied on a certificate instance, and its inputs (domain, domains, csr, username, phone, email, tags, dnsZone, onDelete …) go inside instance: { … }. For a plan order, leave instance out`,
+        );
+      const inst = args.instance as ManagedInstanceArgs & { validationMethod?: unknown };
+      if (inst.validationMethod !== undefined && inst.validationMethod !== "DNS")
+        throw new Error(
+          `ManagedCertificate ${name}: instance.validationMethod: ManagedCertificate publishes DNS records; leave validationMethod out, or use InstanceCertificate with its files for HTTP validation`,
+        );
+      this.order = undefined;
+      this.instance = new InstanceCertificate(name, { ...inst, validationMethod: "DNS" }, { parent: this });
+      names = knownNames(inst);
+      // One record per name; a wildcard and its base name share one (the same `_dnsauth.<base>`).
+      const bases = new Set<string>();
+      representatives = names.filter((n) => !bases.has(recordBase(n)) && !!bases.add(recordBase(n)));
+      const all = this.instance.validationRecords;
+      recordOf = (n) => {
+        const field = (k: keyof ValidationRecordOutputs) => all.apply((m) => m?.[n]?.[k] as string);
+        return {
+          fqdn: field("fqdn"),
+          rr: field("rr"),
+          zone: field("zone"),
+          type: field("type"),
+          value: field("value"),
+        };
+      };
+      source = { instanceId: this.instance.instanceId };
+    } else {
+      const { instance: _none, ...orderArgs } = args;
+      for (const k of WAIT_ARGS) delete (orderArgs as Record<string, unknown>)[k];
+      this.instance = undefined;
+      const order = new CertificateOrder(name, { ...orderArgs, validateType: "DNS" }, { parent: this });
+      this.order = order;
+      names = Object.keys(order.validationRecords);
+      // Names proven by the same record (those under one registrable domain, by the rule in
+      // record-name.ts, and a wildcard with its base name) publish it once: the first name of each
+      // group stands for it.
+      representatives = recordGroups(names).map((group) => group[0]!);
+      recordOf = (n) => order.validationRecords[n]!;
+      source = { orderId: order.orderId };
+    }
     if (names.length === 0)
       throw new Error(
-        `ManagedCertificate ${name}: domain, domains or csr must be plain strings (not Outputs) so the validation records can be declared at preview; otherwise use CertificateOrder, validationRecordFor() and CertificateOrderValidation`,
+        `ManagedCertificate ${name}: ${args.instance !== undefined ? "instance." : ""}domain, domains or csr must be plain strings (not Outputs) so the validation records can be declared at preview; otherwise use ${args.instance !== undefined ? "InstanceCertificate, its validationRecords" : "CertificateOrder, validationRecordFor()"} and CertificateOrderValidation`,
       );
-    // Names proven by the same record (those under one registrable domain, by the rule in
-    // record-name.ts, and a wildcard with its base name) publish it once: the first name of each
-    // group stands for it.
-    const representatives = recordGroups(names).map((group) => group[0]!);
-    // Once the order's records are known (an existing order's in preview), each record's value is
-    // given only if each declared record has one and no two are one record; else it fails, naming the fix.
-    const fqdns = pulumi.all(representatives.map((n) => this.order.validationRecords[n]!.fqdn));
+    const what = args.instance !== undefined ? "application" : "order";
+    // Once the records are known (an existing order's in preview, an application's after create),
+    // each record's value is given only if each declared record has one and no two are one record;
+    // else it fails, naming the fix.
+    const fqdns = pulumi.all(representatives.map((n) => recordOf(n).fqdn));
     this.dnsRecords = publishRecords
       ? representatives.map((n) => {
-          const rec = this.order.validationRecords[n]!;
+          const rec = recordOf(n);
           return dnsRecord(
             `${name}-validation-${recordBase(n)}`,
             {
@@ -104,7 +194,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
               rr: rec.rr,
               type: rec.type,
               value: pulumi.all([rec.value, fqdns]).apply(([value, known]) => {
-                checkRecords(name, representatives, known);
+                checkRecords(name, what, representatives, known);
                 return value;
               }),
               ttl: recordTtl,
@@ -116,11 +206,9 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     this.validation = new CertificateOrderValidation(
       name,
       {
-        orderId: this.order.orderId,
-        // An order CAS validated before its first read (a zone it validates itself) has no records.
-        validationRecordFqdns: pulumi
-          .all(representatives.map((n) => this.order.validationRecords[n]!.fqdn))
-          .apply((fqdns) => fqdns.filter((f): f is string => typeof f === "string")),
+        ...source,
+        // A certificate CAS validated before its first read (a zone it validates itself) has no records.
+        validationRecordFqdns: fqdns.apply((all) => all.filter((f): f is string => typeof f === "string")),
         timeoutMinutes,
         pollIntervalSeconds,
         maxPollIntervalSeconds,
@@ -138,7 +226,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     this.fingerprintSha256 = v.fingerprintSha256;
     this.fingerprintSha1 = v.fingerprintSha1;
     this.registerOutputs({
-      orderId: this.order.orderId,
+      ...source,
       certificateId: this.certificateId,
       certIdentifier: this.certIdentifier,
       notAfter: this.notAfter,
@@ -162,22 +250,30 @@ const alidnsRecord: ValidationDnsRecordFactory = (name, args, opts) => {
 
 /**
  * Fails, naming the fix, when the records `ManagedCertificate` declared (one per group of
- * `representatives`, by the program's order of names) do not fit the order's: a name without a
- * record (CAS validated it itself), or two names whose records are one (CAS named the records for
- * the first name of the order as placed, and the program now lists another name first).
+ * `representatives`, by the program's order of names) do not fit the order's or the application's:
+ * a name without a record (CAS validated it itself), or two names whose records are one (for an
+ * order: CAS named the records for the first name of the order as placed, and the program now
+ * lists another name first; for an application: CAS gave two names one record).
  */
-function checkRecords(name: string, representatives: string[], fqdns: Array<string | undefined>): void {
+function checkRecords(
+  name: string,
+  what: "order" | "application",
+  representatives: string[],
+  fqdns: Array<string | undefined>,
+): void {
   const missing = representatives.filter((_, i) => fqdns[i] === undefined);
   if (missing.length)
     throw new Error(
-      `ManagedCertificate ${name}: the order has no validation record for ${missing.join(", ")} (CAS validated it before the first read, as it does in a zone of this account's Alibaba Cloud DNS); set publishRecords: false`,
+      `ManagedCertificate ${name}: the ${what} has no validation record for ${missing.join(", ")} (CAS validated it before the first read, as it does in a zone of this account's Alibaba Cloud DNS); set publishRecords: false`,
     );
   const seen = new Map<string, string>();
   representatives.forEach((n, i) => {
     const other = seen.get(fqdns[i]!);
     if (other !== undefined)
       throw new Error(
-        `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this order, which CAS named for the first of its names when it was placed, but the program's domains now list another name first and so would publish that record twice. Put the order's first name first in domains again (the order of the others does not matter)`,
+        what === "order"
+          ? `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this order, which CAS named for the first of its names when it was placed, but the program's domains now list another name first and so would publish that record twice. Put the order's first name first in domains again (the order of the others does not matter)`
+          : `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this application, so it would be published twice. Use InstanceCertificate and publish its validationRecords yourself, one record per distinct fqdn`,
       );
     seen.set(fqdns[i]!, n);
   });

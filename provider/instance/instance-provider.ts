@@ -30,6 +30,7 @@ import {
   instanceTags,
   isTakenRefusal,
 } from "./claim";
+import { checkTestPool } from "./pool-check";
 import {
   appliedNames,
   checkInstanceInputs,
@@ -45,6 +46,8 @@ type Props = Record<string, unknown>;
 
 /** Reads in a row with a non-empty DomainValidationList before the records are taken as final (Terraform waits for 4). */
 export const STABLE_RECORD_READS = 2;
+/** ApplyCertificate sends at most: a second only after a lost answer and a read showing the first was not processed. */
+export const APPLY_SENDS = 2;
 /** How long create waits for the records, and delete for a cancel to settle. */
 export const INSTANCE_WAIT_MS = 5 * 60_000;
 /** Inputs whose change needs a new application (a replacement); every other input updates in place. */
@@ -242,6 +245,7 @@ async function applyOn(
   s: Settings,
   claim: string,
   contactIds: string[],
+  fromPool: boolean,
 ): Promise<InstanceDetail | "taken"> {
   try {
     await api.call("UpdateInstance", applicationParams(id, s, claim, contactIds));
@@ -254,21 +258,41 @@ async function applyOn(
   // applying would put an application under review that no resource holds.
   const before = await api.call("GetInstanceDetail", { InstanceId: id });
   if (before.Status === "pending" || claimOf(before) !== claim) return "taken";
-  try {
-    await api.call("ApplyCertificate", { InstanceId: id });
-  } catch (e) {
-    // A lost answer, or an application already under review: the instance tells whose it is.
-    const ambiguous = e instanceof CasOutcomeUnknownError;
-    if (!ambiguous && !isTakenRefusal(e)) throw e;
+  for (let sent = 1; ; sent++) {
+    let lost = false;
+    try {
+      await api.call("ApplyCertificate", { InstanceId: id });
+    } catch (e) {
+      // A lost answer, or an application already under review: the instance tells whose it is.
+      lost = e instanceof CasOutcomeUnknownError;
+      if (!lost && !isTakenRefusal(e)) throw e;
+    }
+    const after = await api.call("GetInstanceDetail", { InstanceId: id });
+    if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
+    // Issued already (CAS validated at once, or another resource's ApplyCertificate submitted this
+    // one's application in the claim window): on an instance that was inactive when claimed, a
+    // certificate under this resource's claim and names is this resource's.
+    if (
+      fromPool &&
+      (after.Status === "normal" || after.Status === "willExpire") &&
+      holdsApplication(after, claim, s.domains)
+    )
+      return after;
+    if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
+      return "taken";
+    // Not under review and still this resource's: the request whose answer was lost was not
+    // processed (an instance holds one application, so a second send cannot make two).
+    if (lost && sent < APPLY_SENDS && claimOf(after) === claim) {
+      log(
+        `instance ${id}: ApplyCertificate's answer was lost and the instance is still ${after.Status}; sending it again`,
+      );
+      continue;
+    }
+    throw new CasError(
+      "ApplyNotTaken",
+      `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
+    );
   }
-  const after = await api.call("GetInstanceDetail", { InstanceId: id });
-  if (after.Status === "pending" && holdsApplication(after, claim, s.domains)) return after;
-  if (after.Status === "pending" || (claimOf(after) !== undefined && claimOf(after) !== claim))
-    return "taken";
-  throw new CasError(
-    "ApplyNotTaken",
-    `instance ${id}: ApplyCertificate did not leave the application under review (status ${after.Status ?? "unknown"}); check the instance in the CAS console`,
-  );
 }
 
 /** Clears this resource's claim on an instance (the pool, or another resource, may take it then). */
@@ -351,10 +375,20 @@ export const instanceCertificateProvider = {
     setConfig((key) => req.config.get(key));
     checkSettings(req.config);
     setLogSink(req.log);
+    checkTestPool.reset();
   },
 
-  async check(_olds: Props, news: Props) {
+  async check(olds: Props, news: Props) {
     assertSettings();
+    const failures = await checkInstanceInputs(news);
+    // A new resource that takes its instance from the pool: the preview's pool view (a warning).
+    if (failures.length === 0 && Object.keys(olds).length === 0) {
+      const p = parseProps(instanceInputsSchema, inputsOnly(news), "InstanceCertificate inputs");
+      if (p.instanceType === "TEST" && p.instanceId == null)
+        await checkTestPool(
+          `new|${p.domain ?? ""}|${[...(p.domains ?? [])].sort().join(",")}|${p.csr ?? ""}`,
+        );
+    }
     // The engine prints a named property's value beside the reason: a value holding a private key,
     // or a csr that is not exactly one CSR text, is never named (as CertificateOrder's check).
     const csr = news.csr;
@@ -362,10 +396,7 @@ export const instanceCertificateProvider = {
       csr === undefined ||
       csr === null ||
       (typeof csr === "string" && (csr.trim() === "" || isBareCsrPem(csr)));
-    return {
-      inputs: news,
-      failures: hideValues(news, await checkInstanceInputs(news), showable ? [] : ["csr"]),
-    };
+    return { inputs: news, failures: hideValues(news, failures, showable ? [] : ["csr"]) };
   },
 
   async diff(id: string, oldState: Props, newInputs: Props) {
@@ -389,6 +420,9 @@ export const instanceCertificateProvider = {
     if (p.contactIds && !same(p.contactIds, olds.contactIds)) changed.push("contactIds");
     for (const r of replaces)
       log(`instance ${olds.instanceId}: ${r} changed: a new application replaces this one`);
+    // A replacement from the pool takes another instance before this one is released.
+    if (replaces.length > 0 && p.instanceType === "TEST" && p.instanceId == null)
+      await checkTestPool(`replaces|${id}`);
     return {
       changes: replaces.length + changed.length > 0,
       replaces,
@@ -428,7 +462,7 @@ export const instanceCertificateProvider = {
             );
           marked.add(instanceId);
         }
-        const applied = await applyOn(api, instanceId, s, claim, contactIds);
+        const applied = await applyOn(api, instanceId, s, claim, contactIds, !p.instanceId);
         if (applied !== "taken") detail = applied;
         else if (p.instanceId)
           throw new CasError(

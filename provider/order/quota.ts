@@ -106,7 +106,7 @@ export function quotaCheck(sources: QuotaSources): QuotaCheck {
  * fails the same way and its error carries the whole explanation (where credentials were looked for,
  * or which ones were refused and the usual causes): said again here, it stood beside every one.
  */
-function credentialProblem(e: unknown): string | undefined {
+export function credentialProblem(e: unknown): string | undefined {
   const after = "pulumi up stops at the first call that needs them, and that error says";
   if (e instanceof CasCredentialsError)
     return `no credentials found: set alicloud:accessKey and alicloud:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; ${after} every place looked at`;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrderValidation, InstanceCertificate } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { emulatorStack, type EngineStack } from "../support/engine";
@@ -114,5 +115,123 @@ describe("InstanceCertificate under the real engine", function () {
     await b.stack.destroy();
     assert.equal((await instance(idB)).status, "inactive", "the pending application was cancelled");
     assert.equal(await inactive(), 2);
+  });
+});
+
+/**
+ * A consumer of the certificate (what an ALB listener is): it takes `certIdentifier` and
+ * `certificateId` and updates in place when they change. It uses only globals, so Pulumi
+ * serializes it without this module.
+ */
+const listenerProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return { id: `listener-${String(inputs.certIdentifier)}`, outs: inputs };
+  },
+  async update(_id, _olds, news) {
+    return { outs: news };
+  },
+};
+class TestListener extends pulumi.dynamic.Resource {
+  declare readonly certIdentifier: pulumi.Output<string>;
+  constructor(
+    name: string,
+    args: { certIdentifier: pulumi.Input<string>; certificateId: pulumi.Input<string> },
+  ) {
+    super(listenerProvider, name, args, undefined, "cas-test", "TestListener");
+  }
+}
+
+describe("InstanceCertificate with autoReissue under the real engine: a refresh follows the reissued certificate", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+
+  before(async () => {
+    emu = await startEmulatorProcess([
+      "--validation",
+      "auto",
+      "--validate-after",
+      "0",
+      "--issue-after",
+      "0",
+      "--test-instances",
+      "1",
+    ]);
+    env = await emulatorStack(
+      "cas-inst-reissue",
+      async () => {
+        const cert = new InstanceCertificate("www", {
+          instanceType: "TEST",
+          domain: "www.example.com",
+          autoReissue: true,
+          username: "Keller",
+          phone: "13800001111",
+          email: "ops@example.com",
+        });
+        const issued = new CertificateOrderValidation("www", {
+          instanceId: cert.instanceId,
+          timeoutMinutes: 3,
+          pollIntervalSeconds: 1,
+          maxPollIntervalSeconds: 2,
+        });
+        const listener = new TestListener("https", {
+          certIdentifier: issued.certIdentifier,
+          certificateId: issued.certificateId,
+        });
+        return {
+          instanceId: cert.instanceId,
+          instanceCertificateId: cert.certificateId,
+          certificateId: issued.certificateId,
+          serialNumber: issued.serialNumber,
+          listenerInput: listener.certIdentifier,
+        };
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.stack.destroy();
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  it("issued, reissued by CAS on the instance, refreshed: the next up gives the consumer the new ids", async () => {
+    const first = await env.stack.up();
+    const out1 = Object.fromEntries(Object.entries(first.outputs).map(([k, v]) => [k, v.value]));
+    const id = out1.instanceId as string;
+    const before = (
+      (await emu.control("GET", "instances")) as Array<{
+        instanceId: string;
+        certificate: { certId: string } | null;
+      }>
+    ).find((i) => i.instanceId === id)!;
+    assert.equal(out1.certificateId, before.certificate!.certId);
+    assert.equal(out1.listenerInput, `${before.certificate!.certId}-cn-hangzhou`);
+
+    const reissued = (await emu.control("POST", `instances/${id}/reissue`, {})) as {
+      certificate: { certId: string };
+    };
+    const newId = reissued.certificate.certId;
+    assert.notEqual(newId, before.certificate!.certId);
+
+    const refreshed = await env.stack.refresh();
+    assert.equal(refreshed.summary.result, "succeeded");
+    const next = await env.stack.up();
+    const out2 = Object.fromEntries(Object.entries(next.outputs).map(([k, v]) => [k, v.value]));
+    assert.equal(out2.instanceId, id, "the same instance");
+    assert.equal(
+      out2.instanceCertificateId,
+      newId,
+      "InstanceCertificate follows the instance's current certificate",
+    );
+    assert.equal(out2.certificateId, newId, "the validation follows it too");
+    assert.notEqual(out2.serialNumber, out1.serialNumber, "its PEM is the new certificate's");
+    assert.equal(out2.listenerInput, `${newId}-cn-hangzhou`, "the consumer takes the new certIdentifier");
+    assert.deepEqual(next.summary.resourceChanges, { same: 3, update: 1 });
+
+    // Refreshed again with nothing reissued: nothing changes.
+    await env.stack.refresh();
+    const quiet = await env.stack.up();
+    assert.deepEqual(quiet.summary.resourceChanges, { same: 4 });
   });
 });

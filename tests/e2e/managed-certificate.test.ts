@@ -60,7 +60,7 @@ describe("ManagedCertificate under the real engine, DNS records published to the
         });
         return {
           recordNames: records.map((r) => r.name),
-          orderId: cert.order.orderId,
+          orderId: cert.order!.orderId,
           certificateId: cert.certificateId,
           certIdentifier: cert.certIdentifier,
           sans: cert.validation.sans,
@@ -169,5 +169,98 @@ describe("ManagedCertificate with publishRecords: false in a zone CAS validates 
     assert.deepEqual(await emu.control("GET", "dns-records"), [
       { name: "_dnsauth.www.example.com", type: "TXT", value: expected[0]!.value },
     ]);
+  });
+});
+
+/**
+ * The other source: `instance` applies the certificate on a TEST instance of the account's pool
+ * (an InstanceCertificate inside the component), publishes the record CAS names for it after the
+ * application, and waits on the instance. In `dns` mode the emulator issues only once exactly that
+ * record is published.
+ */
+describe("ManagedCertificate on a certificate instance (instance: { instanceType: TEST })", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let env: EngineStack;
+
+  before(async () => {
+    emu = await startEmulatorProcess([
+      "--validation",
+      "dns",
+      "--issue-after",
+      "200",
+      "--test-instances",
+      "2",
+      "--seed",
+      "15",
+    ]);
+    env = await emulatorStack(
+      "cas-managed-instance",
+      async () => {
+        const records: string[] = [];
+        const cert = new ManagedCertificate("free", {
+          instance: {
+            instanceType: "TEST",
+            domain: "www.example.com",
+            username: "Keller",
+            phone: "13800001111",
+            email: "ops@example.com",
+          },
+          timeoutMinutes: 2,
+          pollIntervalSeconds: 1,
+          dnsRecord: (name, args, opts) => {
+            records.push(name);
+            return new EmulatorDnsRecord(name, { ...args, controlUrl: `${emu.endpoint}/_emulator` }, opts);
+          },
+        });
+        return {
+          recordNames: records,
+          instanceId: cert.instance!.instanceId,
+          certificateId: cert.certificateId,
+          certIdentifier: cert.certIdentifier,
+          sans: cert.validation.sans,
+          key: cert.privateKeyPem,
+        };
+      },
+      emu,
+    );
+  });
+  after(async () => {
+    await env?.dispose();
+    await emu?.stop();
+  });
+
+  interface Inst {
+    instanceId: string;
+    status: string;
+    certificate: { certId: string; revokedAt: number | null } | null;
+  }
+
+  it("applies on a pool instance, publishes its record, waits, exposes the ids; a second preview changes nothing; destroy keeps the issued certificate", async () => {
+    const res = await env.stack.up();
+    assert.equal(res.summary.result, "succeeded");
+    const out = Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value]));
+    assert.deepEqual(out.recordNames, ["free-validation-www.example.com"]);
+    const held = ((await emu.control("GET", "instances")) as Inst[]).find(
+      (i) => i.instanceId === out.instanceId,
+    )!;
+    assert.equal(held.status, "normal");
+    assert.equal(out.certificateId, held.certificate!.certId);
+    assert.equal(out.certIdentifier, `${held.certificate!.certId}-cn-hangzhou`);
+    assert.deepEqual(out.sans, ["www.example.com"]);
+    assert.match(String(out.key), /PRIVATE KEY/);
+    const records = (await emu.control("GET", "dns-records")) as Array<{ name: string; type: string }>;
+    assert.deepEqual(
+      records.map((r) => [r.name, r.type]),
+      [["_dnsauth.www.example.com", "TXT"]],
+    );
+    const again = await env.stack.preview();
+    assert.deepEqual(again.changeSummary, { same: 5 });
+    await env.stack.destroy();
+    const kept = ((await emu.control("GET", "instances")) as Inst[]).find(
+      (i) => i.instanceId === out.instanceId,
+    )!;
+    assert.equal(kept.status, "normal");
+    assert.equal(kept.certificate!.revokedAt, null, "an issued certificate is kept");
   });
 });

@@ -164,6 +164,37 @@ describe("emulator: certificate instances", function () {
     assert.equal((await detail(bought.instanceId)).CertificateStatus, "revoked");
   });
 
+  it("reissue (control): a new certificate with a new id and key on an instance with AutoReissue; refused without it; AutoReissueCount counts them", async () => {
+    await start({ testInstances: 2, lifecycle: { validation: "manual" } });
+    const plain = await applied("plain.example.com");
+    await emu.control.issueInstance(plain);
+    await assert.rejects(emu.control.reissueInstance(plain), /AutoReissue/);
+    const list = await cas.call("ListInstances", { InstanceType: "TEST", Status: "inactive" });
+    const id = list.InstanceList[0]!.InstanceId!;
+    const contact = await cas.call("CreateContact", { Name: "Keller", Mobile: "13800001111" });
+    await cas.call("UpdateInstance", {
+      InstanceId: id,
+      Domain: "hosted.example.com",
+      ContactIdList: [contact.ContactId],
+      AutoReissue: "enable",
+    });
+    assert.equal((await cas.call("GetInstanceSummary", { InstanceType: "TEST" })).AutoReissueCount, 1);
+    await cas.call("ApplyCertificate", { InstanceId: id });
+    await assert.rejects(emu.control.reissueInstance(id), /not supported/);
+    await emu.control.issueInstance(id);
+    const first = await detail(id);
+    const firstPem = await cas.call("GetUserCertificateDetail", { CertId: first.CertificateId! });
+    await emu.control.reissueInstance(id);
+    const second = await detail(id);
+    assert.notEqual(second.CertificateId, first.CertificateId);
+    assert.equal(second.CertIdentifier, `${second.CertificateId}-cn-hangzhou`);
+    assert.deepEqual([second.Status, second.CertificateStatus], ["normal", "issued"]);
+    const secondPem = await cas.call("GetUserCertificateDetail", { CertId: second.CertificateId! });
+    assert.notEqual(secondPem.Cert, firstPem.Cert);
+    assert.notEqual(secondPem.Key, firstPem.Key);
+    assert.equal(secondPem.InstanceId, id);
+  });
+
   it("tags set by UpdateInstance read back from GetInstanceDetail", async () => {
     await start({ lifecycle: { validation: "manual" } });
     const [i] = (await cas.call("ListInstances", { InstanceType: "TEST" })).InstanceList;

@@ -280,3 +280,45 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal((await instance(id)).status, "inactive");
   });
 });
+
+describe("InstanceCertificate on an instance CAS issues before the first read-back", function () {
+  this.timeout(120_000);
+  let emu: RunningEmulator;
+  let host: ProviderHost;
+
+  before(async () => {
+    // The records show on the first read after ApplyCertificate, and auto validation issues on that
+    // same read: the read-back already finds the certificate (as when CAS validates at once, or when
+    // another resource's ApplyCertificate submitted this one's application in the claim window).
+    emu = await startEmulator({
+      testInstances: 2,
+      lifecycle: { validation: "auto", validateAfterMs: 0, issueAfterMs: 0, instanceAnswersAfterReads: 0 },
+    });
+    host = await startProviderHost(
+      instanceCertificateStub,
+      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+    );
+  });
+  after(async () => {
+    host?.stop();
+    await emu?.close();
+  });
+
+  it("a pool instance found issued under this resource's claim and names is this resource's certificate", async () => {
+    const checked = await host.check({ instanceType: "TEST", domain: "fast.example.com", ...contact });
+    const { id, outs } = await host.create(checked.inputs);
+    const [held] = (await emu.control.instances()).filter((i) =>
+      i.tags.some((t) => t.TagKey === CLAIM_TAG && t.TagValue === outs.claim),
+    );
+    assert.equal(held!.instanceId, id);
+    assert.equal(held!.status, "normal");
+    assert.equal(outs.status, "issued");
+    assert.equal(outs.certificateId, held!.certificate!.certId);
+    assert.equal(
+      emu.control.requests().filter((r) => r.action === "ApplyCertificate").length,
+      1,
+      "one application",
+    );
+  });
+});

@@ -33,6 +33,36 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
               },
             };
           }
+          if (args.type.endsWith(":InstanceCertificate")) {
+            // What the provider outputs after create: one record per name, ValidationKey relative to RootDomain.
+            // The provider keys them by the applied names, in lower case.
+            const domains = (
+              (args.inputs.domains as string[] | undefined) ?? [String(args.inputs.domain)]
+            ).map((d) => d.toLowerCase());
+            const record = (d: string) => {
+              const base = d.replace(/^\*\./, "");
+              return {
+                domain: d,
+                names: [d],
+                fqdn: `_dnsauth.${base}`,
+                rr: base === "example.com" ? "_dnsauth" : `_dnsauth.${base.slice(0, -".example.com".length)}`,
+                zone: "example.com",
+                type: "TXT",
+                value: "20261206inst",
+                recordDomain:
+                  base === "example.com" ? "_dnsauth" : `_dnsauth.${base.slice(0, -".example.com".length)}`,
+              };
+            };
+            return {
+              id: "cas-cn-test000001",
+              state: {
+                ...args.inputs,
+                instanceId: "cas-cn-test000001",
+                status: "pending_validation",
+                validationRecords: Object.fromEntries(domains.map((d) => [d, record(d)])),
+              },
+            };
+          }
           if (args.type.endsWith(":CertificateOrderValidation"))
             return {
               id: "12000009-validation",
@@ -175,6 +205,74 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     } finally {
       pulumi.log.warn = warn;
     }
+  });
+
+  it("instance: an application on a certificate instance (DNS), one record per name (a wildcard with its base share one), the waiter on its instanceId", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    const cert = new ManagedCertificate("inst", {
+      instance: {
+        instanceId: "cas-cn-bought0001",
+        domains: ["WWW.example.com", "*.example.com", "example.com"],
+        username: "Keller",
+        phone: "13800001111",
+      },
+    });
+    assert.equal(await value(cert.certIdentifier), "7000009-cn-hangzhou");
+    assert.equal(cert.order, undefined);
+    assert.equal(await value(cert.instance!.instanceId), "cas-cn-test000001");
+    const applied = created.find(
+      (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:InstanceCertificate" && r.name === "inst",
+    )!;
+    assert.equal(applied.inputs.validationMethod, "DNS");
+    assert.equal(applied.inputs.instanceId, "cas-cn-bought0001");
+    assert.deepEqual(recordsOf("inst"), [
+      [
+        "inst-validation-www.example.com",
+        { domainName: "example.com", rr: "_dnsauth.www", type: "TXT", value: "20261206inst", ttl: 600 },
+      ],
+      [
+        "inst-validation-example.com",
+        { domainName: "example.com", rr: "_dnsauth", type: "TXT", value: "20261206inst", ttl: 600 },
+      ],
+    ]);
+    const waiter = waiterOf("inst");
+    assert.deepEqual(
+      [waiter.inputs.instanceId, waiter.inputs.orderId, waiter.inputs.validationRecordFqdns],
+      ["cas-cn-test000001", undefined, ["_dnsauth.www.example.com", "_dnsauth.example.com"]],
+    );
+    assert.equal(
+      created.filter(
+        (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrder" && r.name === "inst",
+      ).length,
+      0,
+    );
+  });
+
+  it("instance: order inputs beside it, HTTP validation, or names known only at apply fail naming the fix", async () => {
+    const { ManagedCertificate } = await import("pulumi-alicloud-cas");
+    assert.throws(
+      () =>
+        new ManagedCertificate("mixed", {
+          instance: { instanceType: "TEST", domain: "www.example.com" },
+          productCode: "digicert-free-1-free",
+          domain: "www.example.com",
+        } as never),
+      /ManagedCertificate mixed: productCode, domain are given beside instance; .*go inside instance: \{ … \}/,
+    );
+    assert.throws(
+      () =>
+        new ManagedCertificate("http", {
+          instance: { instanceType: "TEST", domain: "www.example.com", validationMethod: "HTTP" } as never,
+        }),
+      /ManagedCertificate http: instance\.validationMethod: ManagedCertificate publishes DNS records/,
+    );
+    assert.throws(
+      () =>
+        new ManagedCertificate("late-inst", {
+          instance: { instanceType: "TEST", domain: pulumi.output("late.example.com") },
+        }),
+      /ManagedCertificate late-inst: instance\.domain, domains or csr must be plain strings .*use InstanceCertificate/,
+    );
   });
 
   it("names the fix when the names are only known at apply time", async () => {

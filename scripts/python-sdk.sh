@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Makes (once) the virtual environment with the official Python CAS SDK that
+# tests/python/instance_flow.py runs in, and prints its interpreter's path.
+#
+#   python="$(scripts/python-sdk.sh)"
+#
+# The environment is built from scripts/python-sdk-requirements.txt (every package pinned exactly)
+# into a cache outside the repo, beside the Pulumi CLI's:
+# ${PULUMI_CAS_CACHE:-~/.cache/pulumi-alicloud-cas}/python-sdk-<hash of the pins and the Python
+# version>. A changed pin or another Python makes a new one; an environment whose install did not
+# finish is made again. The interpreter is ${PULUMI_CAS_PYTHON:-python3} (3.9 or later, with venv
+# and pip); the packages come from PyPI (or what pip is configured with).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${PULUMI_CAS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-alicloud-cas}"
+python="${PULUMI_CAS_PYTHON:-python3}"
+requirements="$here/scripts/python-sdk-requirements.txt"
+constraints="$here/scripts/python-sdk-build-constraints.txt"
+
+log() { printf '[python-sdk] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+command -v "$python" >/dev/null 2>&1 || die "no $python on PATH: install Python 3.9 or later (with venv and pip), or set PULUMI_CAS_PYTHON to one"
+version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" || die "$python does not run"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 9))' || die "$python is Python $version; the SDK needs 3.9 or later (set PULUMI_CAS_PYTHON)"
+"$python" -c 'import venv, ensurepip' 2>/dev/null || die "$python has no venv/ensurepip module: install it (Debian: apt-get install python3-venv)"
+
+hash="$(cat "$requirements" "$constraints" | sha256sum | cut -c1-12)"
+dir="$cache/python-sdk-$hash-py$version"
+mkdir -p "$cache"
+
+# One maker at a time (test runs of several clones share the cache); the others wait, then reuse it.
+exec 9>"$cache/python-sdk.lock"
+flock 9
+
+if [ -f "$dir/.complete" ] && "$dir/bin/python" -c 'import alibabacloud_cas20200407' 2>/dev/null; then
+  log "using $dir"
+  printf '%s\n' "$dir/bin/python"
+  exit 0
+fi
+
+log "making $dir (first run only)"
+start=$(date +%s)
+rm -rf "$dir"
+"$python" -m venv "$dir" >&2 || die "python -m venv $dir failed (see above)"
+# PIP_CONSTRAINT (not -c) so that pip's isolated build of the sdist is pinned too.
+PIP_CONSTRAINT="$constraints" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+  "$dir/bin/python" -m pip install --no-input --quiet -r "$requirements" >&2 ||
+  die "pip install -r $requirements failed (see above); is PyPI (or your pip index) reachable?"
+"$dir/bin/python" -m pip check >&2 || die "the pinned packages do not fit together (pip check above)"
+# Every installed package is one of the pins: a dependency the list misses would come unpinned.
+"$dir/bin/python" - "$requirements" >&2 <<'PY' || die "installed packages differ from the pins (above): add them to $requirements"
+import re, sys
+from importlib import metadata
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+pins = {}
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        name, version = line.split("==")
+        pins[norm(name)] = version
+tools = {"pip", "setuptools"}
+installed = {norm(d.metadata["Name"]): d.version for d in metadata.distributions()}
+extra = sorted(f"{n}=={v}" for n, v in installed.items() if n not in pins and n not in tools)
+wrong = sorted(f"{n}=={v} (pinned {pins[n]})" for n, v in installed.items() if n in pins and pins[n] != v)
+missing = sorted(n for n in pins if n not in installed)
+for kind, names in (("unpinned", extra), ("not the pinned version", wrong), ("not installed", missing)):
+    if names:
+        print(f"{kind}: {', '.join(names)}")
+sys.exit(1 if extra or wrong or missing else 0)
+PY
+"$dir/bin/python" -c 'import alibabacloud_cas20200407.client' || die "the SDK does not import"
+touch "$dir/.complete"
+log "made in $(( $(date +%s) - start ))s"
+printf '%s\n' "$dir/bin/python"
