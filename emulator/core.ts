@@ -28,7 +28,7 @@ export const DEFAULT_TEST_INSTANCES = 20;
 export class EmulatorCore {
   faults: FaultRule[];
   readonly log: RequestLogEntry[] = [];
-  /** STS requests (identity.ts), apart from the CAS log. */
+  /** GetCallerIdentity requests, apart from the CAS log (AssumeRole* are in it). */
   readonly stsLog: StsLogEntry[] = [];
   private buckets = new Map<string, Throttle>();
   private qps: EmulatorOptions["qps"];

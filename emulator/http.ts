@@ -57,11 +57,15 @@ export async function route(
         nonces: core.nonces,
         requestId: () => core.rng.requestId(),
         now: core.now,
-        // STS requests have their own log: the CAS log stays the CAS actions a test counts.
-        record: (entry) => {
+        // GetCallerIdentity has its own log (the provider asks it before the first request of any
+        // credentials, so the CAS log stays the calls a test counts); AssumeRole* go to the CAS log,
+        // in order with the calls their keys then sign.
+        record: ({ temporary, ...entry }) => {
+          if (entry.action !== "GetCallerIdentity") return core.record(entry);
           const owner = entry.accessKeyId === null ? null : core.sts.ownerOf(entry.accessKeyId);
           core.stsLog.push({
             ...entry,
+            temporary,
             accountId: owner === null ? null : (accountIdOf(core.state, owner) ?? null),
           });
           if (core.stsLog.length > 10_000) core.stsLog.splice(0, core.stsLog.length - 10_000);

@@ -186,6 +186,8 @@ export class CasClient {
   private readonly onEvent: (event: ClientEvent) => void;
   private readonly userAgent: string;
   private readonly sts: StsRoute;
+  /** Why the STS endpoint may not be asked (plain http:// to another host), thrown at the first ask. */
+  private stsRefusal: unknown;
   private readonly accountPacing: boolean;
 
   constructor(options: CasClientOptions = {}) {
@@ -237,11 +239,12 @@ export class CasClient {
       cas: { endpoint: this.endpoint, source: this.endpointSource },
     });
     const stsEndpoint = new URL(sts.endpoint);
-    checkEndpointTransport(
-      stsEndpoint,
-      sts.source,
-      options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
-    );
+    // Checked when STS is first asked: a setting no request uses does not stop a deployment.
+    try {
+      checkEndpointTransport(stsEndpoint, sts.source, allowInsecure, "STS");
+    } catch (e) {
+      this.stsRefusal = e;
+    }
     this.sts = {
       endpoint: stsEndpoint,
       source: sts.source,
@@ -271,6 +274,7 @@ export class CasClient {
    * process for each set of credentials): works alike for access keys, STS tokens and role sessions.
    */
   async callerIdentity(options: CallOptions = {}): Promise<CallerIdentity> {
+    if (this.stsRefusal) throw this.stsRefusal;
     const credentials = await this.credentialProvider.current();
     this.useCredentials(credentials);
     const deadline =
