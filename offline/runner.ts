@@ -24,6 +24,9 @@ Usage: cas-offline <preview|up|refresh|destroy> (--program FILE | --example NAME
                              when set, else start one with its data in DIR/.cas-offline/emulator)
   --allow-insecure-endpoint  allow an endpoint that is not loopback (also: the stack config setting
                              alicloud-cas:allowInsecureEndpoint true)
+  --config KEY=VALUE         set a stack config value first (repeatable), e.g. --config alicloud-cas:qps=5;
+  --secret KEY=VALUE         the same, stored as a secret (credentials, tokens). The stack's config is
+                             kept in DIR/.cas-offline/project/Pulumi.<stack>.yaml
   -h, --help
 
 The Pulumi CLI is looked for in $PULUMI_CAS_ENGINE_BIN (a directory), on PATH, then in the cache
@@ -109,6 +112,8 @@ interface Options {
   dir: string;
   endpoint?: string;
   allowInsecure: boolean;
+  /** `--config` / `--secret` values, set on the stack before the command. */
+  settings: Array<{ key: string; value: string; secret: boolean }>;
 }
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Options | "help" {
@@ -124,6 +129,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
         dir: { type: "string" },
         endpoint: { type: "string" },
         "allow-insecure-endpoint": { type: "boolean" },
+        config: { type: "string", multiple: true },
+        secret: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -143,7 +150,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   else if (command === "cancel" || command === "install-cli") program = "";
   else throw new RunnerStop(`pass --program FILE or --example NAME\n\n${HELP}`, 2);
   const endpoint = values.endpoint ?? (env.ALIBABA_CLOUD_ENDPOINT_CAS || undefined);
+  const settings = [
+    ...(values.config ?? []).map((kv) => configPair(kv, "--config", false)),
+    ...(values.secret ?? []).map((kv) => configPair(kv, "--secret", true)),
+  ];
   return {
+    settings,
     command,
     program,
     stack: values.stack ?? "dev",
@@ -151,6 +163,21 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     endpoint,
     allowInsecure: values["allow-insecure-endpoint"] ?? false,
   };
+}
+
+/** `KEY=VALUE` of `--config` / `--secret`; anything else is a usage error naming the flag. */
+function configPair(
+  kv: string,
+  flag: string,
+  secret: boolean,
+): { key: string; value: string; secret: boolean } {
+  const at = kv.indexOf("=");
+  if (at <= 0 || !kv.slice(0, at).includes(":"))
+    throw new RunnerStop(
+      `${flag} ${JSON.stringify(kv.slice(0, 60))}: give KEY=VALUE with a namespaced key, e.g. ${flag} alicloud-cas:qps=5`,
+      2,
+    );
+  return { key: kv.slice(0, at), value: kv.slice(at + 1), secret };
 }
 
 /** The emulator to use: the one at `endpoint` (checked first), or one started with its data in the project. */
@@ -259,6 +286,7 @@ export async function run(
       await stack.setConfig("alicloud:accessKey", { value: emu.keys[0] });
       await stack.setConfig("alicloud:secretKey", { value: emu.keys[1], secret: true });
     }
+    for (const c of o.settings) await stack.setConfig(c.key, { value: c.value, secret: c.secret });
     out(
       `cas-offline: ${o.command} of stack ${o.stack} against the CAS emulator at ${emu.endpoint}; state in ${base}\n`,
     );
@@ -275,6 +303,10 @@ export async function run(
     else stderr = (await stack.destroy({ onOutput })).stderr;
     // The provider's lines (why an order is replaced, what to publish) when the engine put them on stderr.
     if (stderr.trim()) err(stderr.endsWith("\n") ? stderr : `${stderr}\n`);
+    if (o.command === "destroy")
+      out(
+        `cas-offline: the stack's state stays in ${join(base, "state")} (the engine's \`pulumi stack rm\` hint does not apply here); delete ${base} to forget it and the emulator's data\n`,
+      );
     if (o.command !== "destroy" && o.command !== "preview") {
       const outputs = await stack.outputs();
       out("cas-offline: outputs\n");
@@ -287,7 +319,16 @@ export async function run(
       err(`cas-offline: ${e.message}\n`);
       return e.exitCode;
     }
-    const text = (e as { stderr?: string }).stderr || (e as Error).message;
+    // The engine's output was shown as it came; of its error only what it wrote on stderr is new
+    // (the Automation API's message repeats the whole output and the command line).
+    const result = (e as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+    const errorLines = (result?.stdout ?? "")
+      .split("\n")
+      .filter((l) => /\berror:/.test(l))
+      .map((l) => l.trim());
+    const text = result
+      ? result.stderr?.trim() || errorLines.join("\n") || "(the engine's output above says why)"
+      : (e as Error).message;
     err(`cas-offline: the ${argv[0] ?? "run"} failed:\n${text}\n`);
     return 1;
   } finally {

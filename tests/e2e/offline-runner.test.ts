@@ -99,9 +99,31 @@ module.exports = async () => {
     const broken = await runner(["up", "--program", "broken.js"]);
     assert.equal(broken.code, 1, broken.out + broken.err);
     assert.match(broken.err, /the program broke/);
+    // The engine's output was shown once, as it came: the error adds no copy of it or of the command line.
+    assert.doesNotMatch(broken.err, /--client=|code: -?\d+\n/);
+
+    // --config sets stack config first: a bad value of a setting stops the preview naming it.
+    const badSetting = await runner([
+      "preview",
+      "--program",
+      "program.js",
+      "--config",
+      "alicloud-cas:qps=ten",
+    ]);
+    assert.equal(badSetting.code, 1, badSetting.out + badSetting.err);
+    assert.match(
+      badSetting.out + badSetting.err,
+      /alicloud-cas:qps: "ten" is not a positive number of requests per second/,
+    );
+    const usage = await runner(["preview", "--program", "program.js", "--config", "qps"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /--config "qps": give KEY=VALUE with a namespaced key/);
+    const fixed = await runner(["preview", "--program", "program.js", "--config", "alicloud-cas:qps=5"]);
+    assert.equal(fixed.code, 0, fixed.out + fixed.err);
 
     const destroy = await runner(["destroy", "--program", "program.js"]);
     assert.equal(destroy.code, 0, destroy.out + destroy.err);
+    assert.match(destroy.out, /the engine's `pulumi stack rm` hint does not apply here/);
     assert.match(
       destroy.out,
       /order \d+: (withdrawn and deleted before issuance|the issued certificate is kept valid in CAS)/,
