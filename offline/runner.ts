@@ -279,6 +279,8 @@ export async function run(
           PATH: [bin, launcher, dirname(process.execPath), process.env.PATH ?? ""].join(delimiter),
           // Read at run time by the provider: the emulator's port changes per run and is never stored.
           ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+          // Its STS too (first in the STS endpoint's order): an offline run never asks another STS.
+          ALIBABA_CLOUD_STS_ENDPOINT: emu.endpoint,
         },
       },
     );

@@ -35,6 +35,7 @@ import {
   CasError,
   type CasApiErrorFields,
   CasOutcomeUnknownError,
+  CasCredentialSourceError,
   CasPacedLocallyError,
   CasResponseError,
   CasTransportError,
@@ -142,6 +143,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** This call's deadline; by default the current operation's ({@link currentDeadline}), else `deadlineMs` from now. */
   deadline?: Deadline;
+  /**
+   * The account (id) this call acts for: each attempt's credentials are matched to their account
+   * (STS `GetCallerIdentity`, once per credentials) and credentials of another account (a profile
+   * switched while the operation ran) are refused before anything is sent (`AccountChanged`).
+   */
+  account?: string;
 }
 
 /** A failed attempt: what it means for the call, the error to report, and the server's retry hint. */
@@ -239,24 +246,19 @@ export class CasClient {
       cas: { endpoint: this.endpoint, source: this.endpointSource },
     });
     const stsEndpoint = new URL(sts.endpoint);
+    const stsProxy = resolveProxy(proxySetting, env, stsEndpoint.hostname);
     // Checked when STS is first asked: a setting no request uses does not stop a deployment.
     try {
       checkEndpointTransport(stsEndpoint, sts.source, allowInsecure, "STS");
+      checkProxiedTransport(stsEndpoint, stsProxy.settings, proxySetting[1], allowInsecure, "STS");
     } catch (e) {
       this.stsRefusal = e;
     }
     this.sts = {
       endpoint: stsEndpoint,
       source: sts.source,
-      ...(({ settings, route }) => ({ proxy: settings, route }))(
-        resolveProxy(
-          options.proxy !== undefined
-            ? [options.proxy, "the client's proxy option"]
-            : [options.config?.(PROXY_KEY), `stack config ${PROXY_KEY}`],
-          env,
-          stsEndpoint.hostname,
-        ),
-      ),
+      proxy: stsProxy.settings,
+      route: stsProxy.route,
       clock: this.clock,
       userAgent: this.userAgent,
       attemptTimeoutMs: this.attemptTimeoutMs,
@@ -302,17 +304,14 @@ export class CasClient {
     const endpoint = new URL(sts.endpoint);
     // Checked when a session first needs STS: a setting no source uses does not stop a deployment.
     let refusal: unknown;
+    const { settings, route } = resolveProxy(proxySetting, env, endpoint.hostname);
+    const allowInsecure = options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config);
     try {
-      checkEndpointTransport(
-        endpoint,
-        sts.source,
-        options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config),
-        "STS",
-      );
+      checkEndpointTransport(endpoint, sts.source, allowInsecure, "STS");
+      checkProxiedTransport(endpoint, settings, proxySetting[1], allowInsecure, "STS");
     } catch (e) {
       refusal = e;
     }
-    const { settings, route } = resolveProxy(proxySetting, env, endpoint.hostname);
     return new StsClient(
       { endpoint, source: sts.source, proxy: settings, route, ...(refusal ? { refusal } : {}) },
       () => this.clock.now(),
@@ -351,7 +350,7 @@ export class CasClient {
       Deadline.after(this.clock.now(), this.deadlineMs, "the client's deadlineMs");
     // Credentials first (a session is obtained or renewed here): nothing is sent if that fails.
     this.useCredentials(await this.credentialProvider.current());
-    const limiter = await this.limiterFor(action, deadline, options.signal);
+    const limiter = await this.beforeSending(action, () => this.limiterFor(action, deadline, options.signal));
     let failures = 0;
     let throttles = 0;
     let neverSent = 0;
@@ -370,6 +369,10 @@ export class CasClient {
       if (deadline.remainingMs(this.clock.now()) <= 0) throw this.deadlineError(action, deadline, attempt);
       // Per request: a profile file that changed, or a session due for renewal, gives new ones.
       this.useCredentials(await this.credentialProvider.current());
+      if (options.account !== undefined)
+        await this.beforeSending(action, () =>
+          this.checkAccount(action, options.account!, deadline, options.signal),
+        );
       const result = await this.tryOnce(action, wire, limiter, deadline, options.signal);
       if (result.ok) return result.value;
       const failure = result.failure;
@@ -601,6 +604,40 @@ export class CasClient {
         `Check that this endpoint (from ${this.endpointSource}) is the CAS API and reachable${this.route ? `${this.route}` : " (a proxy is taken from HTTPS_PROXY or alicloud-cas:proxy)"}, or raise ${deadline.source}.`,
       last,
     );
+  }
+
+  /**
+   * Runs a step that comes before `action` is sent (asking STS which account the credentials belong
+   * to): its failure says that nothing was sent, so a create is never reported as possibly placed.
+   */
+  private async beforeSending<T>(action: ActionName, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      if (e instanceof CasError && (e.code === "AccountChanged" || e instanceof CasPacedLocallyError))
+        throw e;
+      throw new CasCredentialSourceError(
+        `${action} was not sent: asking STS which account the credentials belong to failed (${(e as Error).message}); nothing was sent to CAS, so no order can exist from it`,
+        { cause: e },
+      );
+    }
+  }
+
+  /** Refuses credentials of another account than `expected` (see {@link CallOptions.account}). */
+  private async checkAccount(
+    action: ActionName,
+    expected: string,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const known = this.credentials && knownCallerIdentity(this.sts.endpoint, this.credentials);
+    const { accountId } = known ?? (await this.callerIdentity({ deadline, signal }));
+    if (accountId !== expected)
+      throw new CasError(
+        "AccountChanged",
+        `${action} was not sent: the credentials now in use (${this.identity.source}) belong to account ${accountId}, and this operation acts for account ${expected}. ` +
+          "The credentials changed while it ran (a profile switched, another key rotated in); run it again with the account's credentials",
+      );
   }
 
   /**

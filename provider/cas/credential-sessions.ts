@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CasCredentialSourceError, describeCause } from "./errors";
 import type { SessionKeys, StsClient, RoleRequest } from "./sts-client";
+import { ALLOW_INSECURE_ENDPOINT_KEY, isLoopbackHost } from "./endpoints";
 import { send } from "./transport";
 import type { CredentialProvider, Credentials } from "./credentials";
 
@@ -181,9 +182,32 @@ export function ecsRoleSession(
 }
 
 /** Credentials served by a URI (a sidecar, a credentials server): GET, JSON keys with `Expiration`. */
-export function uriSession(uri: string, setting: string, now?: () => number): CredentialProvider {
+export function uriSession(
+  uri: string,
+  setting: string,
+  now?: () => number,
+  allowInsecure = false,
+): CredentialProvider {
   return sessionCredentials(
     async () => {
+      // The answer is an access key and its token: plain http:// only on this machine (a sidecar
+      // on loopback or the link-local address a platform serves), as for the CAS endpoint.
+      let url: URL | undefined;
+      try {
+        url = new URL(uri);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
+        throw new CasCredentialSourceError(
+          `${setting}: ${JSON.stringify(withoutQuery(uri).slice(0, 80))} is not an http(s) URL; set credentialsUri to the server's URL`,
+        );
+      const local = isLoopbackHost(url.hostname) || /^169\.254\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
+      if (url.protocol === "http:" && !local && !allowInsecure)
+        throw new CasCredentialSourceError(
+          `${setting}: the credentials URI ${withoutQuery(uri)} is plain http:// to a host other than this machine: the access key and token it answers would cross the network unencrypted, so it was not asked. ` +
+            `Use https://, or a server on 127.0.0.1, ::1, localhost or a link-local 169.254.x.x address; for a network you trust, set pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true.`,
+        );
       const res = await httpCall(uri, "GET", {}).catch((e: unknown) => {
         throw new CasCredentialSourceError(
           `${setting}: cannot reach the credentials URI ${withoutQuery(uri)} (${describeCause(e)}). Check credentialsUri (ALIBABA_CLOUD_CREDENTIALS_URI) and that the server runs.`,

@@ -268,7 +268,7 @@ function resolveBase(
       const uri = cfg("alicloud:credentialsUri");
       return uri === undefined
         ? undefined
-        : session(uriSession(uri, "stack config alicloud:credentialsUri", src.now));
+        : session(uriSession(uri, "stack config alicloud:credentialsUri", src.now, insecureAllowed(src)));
     })() ??
     ENV_SETS.reduce<Found | undefined>(
       (acc, [id, secret, token]) =>
@@ -288,7 +288,9 @@ function resolveBase(
     (() => {
       looked.push("environment ALIBABA_CLOUD_CREDENTIALS_URI / ALICLOUD_CREDENTIALS_URI");
       const uri = envOf("ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI");
-      return uri ? session(uriSession(uri[1], `environment ${uri[0]}`, src.now)) : undefined;
+      return uri
+        ? session(uriSession(uri[1], `environment ${uri[0]}`, src.now, insecureAllowed(src)))
+        : undefined;
     })()
   );
 }
@@ -544,12 +546,21 @@ const PROFILE_MODES = [
   "CredentialsURI",
 ];
 
+/** `alicloud-cas:allowInsecureEndpoint` is `true` (a credentials URI over plain http:// to another host). */
+function insecureAllowed(src: CredentialSources): boolean {
+  return src.config?.("alicloud-cas:allowInsecureEndpoint")?.trim() === "true";
+}
+
 function fromProfile(
   src: CredentialSources,
   env: Readonly<Record<string, string | undefined>>,
   looked: string[],
 ): Found | undefined {
-  const file = src.profileFile ?? join(homedir(), ".aliyun", "config.json");
+  // `alicloud:sharedCredentialsFile` / ALICLOUD_SHARED_CREDENTIALS_FILE, as @pulumi/alicloud reads them.
+  const shared = src.config?.("alicloud:sharedCredentialsFile") || env.ALICLOUD_SHARED_CREDENTIALS_FILE;
+  const file =
+    src.profileFile ??
+    (shared ? shared.replace(/^~(?=\/|$)/, homedir()) : join(homedir(), ".aliyun", "config.json"));
   looked.push(`Aliyun CLI profile file ${file}`);
   let textContent: string;
   try {
@@ -705,7 +716,7 @@ function profileSource(
         ),
       );
     case "CredentialsURI":
-      return withFile(session(uriSession(needs("credentials_uri"), where, src.now)));
+      return withFile(session(uriSession(needs("credentials_uri"), where, src.now, insecureAllowed(src))));
     default:
       throw new CasCredentialsError(
         `${file} profile "${name}" uses mode ${mode}; the supported modes are ${PROFILE_MODES.join(", ")}. ` +

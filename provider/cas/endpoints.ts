@@ -97,7 +97,7 @@ export function resolveEndpointSource(src: EndpointSources = {}): { endpoint: st
     ],
   ];
   const found = configured.find(([, value]) => value !== undefined && value !== "");
-  if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  if (found) return { endpoint: endpointUrl(found[1]!, found[0], "CAS"), source: found[0] };
   const region = resolveRegion(src);
   return { endpoint: endpointForRegion(region), source: `region ${region} (${regionSource(src)})` };
 }
@@ -212,6 +212,7 @@ export function checkProxiedTransport(
   proxy: { proxy?: string; noProxy?: string },
   proxySource: string,
   allowInsecure: boolean,
+  service = "CAS",
 ): void {
   if (endpoint.protocol !== "http:" || allowInsecure || !proxy.proxy) return;
   if (bypassesProxy(endpoint, proxy.noProxy)) return;
@@ -224,7 +225,7 @@ export function checkProxiedTransport(
   if (isLoopbackHost(proxyHost)) return;
   throw new CasError(
     "InsecureEndpoint",
-    `the CAS endpoint ${endpoint.origin} is plain http:// and requests to it go through the proxy at ${proxyHost || "another host"} (from ${proxySource}): ` +
+    `the ${service} endpoint ${endpoint.origin} is plain http:// and requests to it go through the proxy at ${proxyHost || "another host"} (from ${proxySource}): ` +
       "the proxy would receive the access key's signatures, the STS token and the private keys CAS returns unencrypted, so nothing was sent. " +
       `Use an https:// endpoint, set ${proxySource.includes("config") ? "pulumi config set alicloud-cas:proxy direct" : "the proxy option to direct"} for an emulator on this machine, ` +
       `or, for a test network you trust, pulumi config set ${ALLOW_INSECURE_ENDPOINT_KEY} true.`,
@@ -270,6 +271,20 @@ function regionSource(src: EndpointSources): string {
   return (
     regionSetting(src)?.[0] ?? "the default; set alicloud:region or ALIBABA_CLOUD_ENDPOINT_CAS to change it"
   );
+}
+
+/** `value` with `https://` when it has no scheme, refused naming `source` when it is no URL at all. */
+function endpointUrl(value: string, source: string, service: string): string {
+  const url = withScheme(value);
+  try {
+    new URL(url);
+    return url;
+  } catch {
+    throw new CasError(
+      "InvalidEndpoint",
+      `the ${service} endpoint ${JSON.stringify(bound(value, 80))} (from ${source}) is not a host name or URL; set it to a host such as ${service.toLowerCase()}.cn-hangzhou.aliyuncs.com or a URL such as https://${service.toLowerCase()}.cn-hangzhou.aliyuncs.com`,
+    );
+  }
 }
 
 function withScheme(endpoint: string): string {
@@ -337,7 +352,7 @@ export function resolveStsEndpointSource(
     ],
   ];
   const found = configured.find(([, value]) => value !== undefined && value.trim() !== "");
-  if (found) return { endpoint: withScheme(found[1]!), source: found[0] };
+  if (found) return { endpoint: endpointUrl(found[1]!, found[0], "STS"), source: found[0] };
   if (src.cas && isLoopbackHost(src.cas.endpoint.hostname))
     return {
       endpoint: src.cas.endpoint.origin,

@@ -17,7 +17,7 @@ import { hideValues } from "../order/key-material";
 import { log, setLogSink, type LogSink } from "../order/log";
 import { parseProps } from "../order/parse-state";
 import { readValidationKey, registrableDomain, relativeTo } from "../order/record-name";
-import { assertSettings, checkSettings, client, setConfig } from "../order/settings";
+import { checkSettings, client, setConfig, settingsFailure } from "../order/settings";
 import { canonicalCsrPem, isBareCsrPem } from "../pki/csr";
 import { X509Certificate } from "node:crypto";
 import { publishListOfState } from "./instance-publish";
@@ -379,7 +379,8 @@ export const instanceCertificateProvider = {
   },
 
   async check(olds: Props, news: Props) {
-    assertSettings();
+    const badSettings = settingsFailure();
+    if (badSettings) return { inputs: news, failures: [badSettings] };
     const failures = await checkInstanceInputs(news);
     // A new resource that takes its instance from the pool: the preview's pool view (a warning).
     if (failures.length === 0 && Object.keys(olds).length === 0) {

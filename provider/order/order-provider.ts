@@ -26,7 +26,7 @@ import { certificateFields, refreshChanges, SCHEMA_VERSION, toOutputs, type Orde
 import { checkQuota } from "./quota";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { log, setLogSink, type LogSink } from "./log";
-import { assertSettings, checkSettings, client, operationDeadline, setConfig, setting } from "./settings";
+import { checkSettings, client, operationDeadline, setConfig, setting, settingsFailure } from "./settings";
 import { parseProps } from "./parse-state";
 import { publishList } from "./publish";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
@@ -143,7 +143,8 @@ export const certificateOrderProvider = {
   },
 
   async check(oldInputs: Props, news: Props) {
-    assertSettings();
+    const badSettings = settingsFailure();
+    if (badSettings) return { inputs: news, failures: [badSettings] };
     const olds = parseProps(storedInputsSchema, oldInputs, "CertificateOrder's previous inputs");
     const checked = await checkOrderInputs(news);
     const { inputs } = checked;
@@ -216,7 +217,8 @@ export const certificateOrderProvider = {
     checkSameAccount(id, upgraded.account, now, "read");
     let state: ResponseOf<"DescribeCertificateState">;
     try {
-      state = await client().call("DescribeCertificateState", { OrderId: id });
+      // For the account checked: credentials switched meanwhile are refused, never read as "gone".
+      state = await client().call("DescribeCertificateState", { OrderId: id }, { account: now.accountId });
     } catch (e) {
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
         const elsewhere = placedElsewhere(id, upgraded.account, now);
@@ -257,7 +259,7 @@ export const certificateOrderProvider = {
     if (ownership === "unknown") noteUnknownOwnership(id, old.domains);
     let state: ResponseOf<"DescribeCertificateState">;
     try {
-      state = await client().call("DescribeCertificateState", { OrderId: id });
+      state = await client().call("DescribeCertificateState", { OrderId: id }, { account: now.accountId });
     } catch (e) {
       if (e instanceof CasApiError && e.code === "NotFoundOrder")
         throw new CasError(
@@ -307,13 +309,15 @@ export const certificateOrderProvider = {
     checkSameAccount(id, props.account, now, "withdrawn, revoked or removed from the stack");
     const gone = (e: unknown) => e instanceof CasApiError && e.code === "NotFoundOrder";
     try {
-      const { Type } = await api.call("DescribeCertificateState", { OrderId: id });
+      // For the account checked: credentials switched meanwhile are refused, never read as "gone".
+      const acting = { account: now.accountId };
+      const { Type } = await api.call("DescribeCertificateState", { OrderId: id }, acting);
       const plan = phaseOf(Type).onDelete;
       if (plan.kind === "withdraw") {
-        for (const action of plan.calls) await api.call(action, { OrderId: id });
+        for (const action of plan.calls) await api.call(action, { OrderId: id }, acting);
         log(`order ${id}: ${plan.done}`);
       } else if (plan.kind === "keepOrRevoke" && onDelete === "revoke") {
-        await api.call("CancelCertificateForPackageRequest", { OrderId: id });
+        await api.call("CancelCertificateForPackageRequest", { OrderId: id }, acting);
         log(
           `order ${id}: certificate revoked (onDelete=revoke); quota returns only within 30 days of issuance`,
         );

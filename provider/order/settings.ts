@@ -203,9 +203,17 @@ export function checkSettings(requestConfig: unknown, validators: ReadonlyArray<
     }
 }
 
-/** Fails naming every setting {@link checkSettings} found wrong: called by each `check` and before any API call. */
+/** Fails naming every setting {@link checkSettings} found wrong: called before any API call. */
 export function assertSettings(): void {
-  if (problems.length > 0) throw new CasError("InvalidConfig", `stack config: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new CasError("InvalidConfig", problems.join("; "));
+}
+
+/**
+ * What each `check` reports when {@link checkSettings} found a setting wrong: a failure of no
+ * property (the engine prints it as the resource's problem, without a stack trace).
+ */
+export function settingsFailure(): { property: string; reason: string } | undefined {
+  return problems.length > 0 ? { property: "", reason: problems.join("; ") } : undefined;
 }
 
 const TIMEOUT_KEY = "alicloud-cas:operationTimeoutSeconds";
@@ -218,7 +226,14 @@ function operationTimeoutMs(): number {
 
 /** A fresh deadline for one provider operation (see `provider/cas/deadline.ts`). */
 export function operationDeadline(): Deadline {
-  return Deadline.after(Date.now(), operationTimeoutMs(), TIMEOUT_KEY);
+  // A bad value is reported by check and before any API call (checkSettings); the default stands in.
+  let ms = DEFAULT_OPERATION_TIMEOUT_MS;
+  try {
+    ms = operationTimeoutMs();
+  } catch {
+    // reported elsewhere
+  }
+  return Deadline.after(Date.now(), ms, TIMEOUT_KEY);
 }
 
 /** `alicloud-cas:qps` caps every action's client-side rate (documented limits stay lower where they are). */

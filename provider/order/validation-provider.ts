@@ -8,7 +8,7 @@ import { waitForIssuance } from "./waiter";
 import { publishListFromState } from "./publish";
 import { listPages } from "./list-paging";
 import { log, setLogSink, type LogSink } from "./log";
-import { assertSettings, checkSettings, client, setConfig } from "./settings";
+import { checkSettings, client, setConfig, settingsFailure } from "./settings";
 import { parseProps } from "./parse-state";
 import {
   checkValidationInputs,
@@ -133,7 +133,8 @@ export const certificateOrderValidationProvider = {
   },
 
   async check(_olds: Props, news: Props) {
-    assertSettings();
+    const badSettings = settingsFailure();
+    if (badSettings) return { inputs: news, failures: [badSettings] };
     // A key pasted into any input is reported without naming it (the engine would print the value).
     return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
   },

@@ -408,17 +408,23 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       env,
     );
     try {
-      await assert.rejects(typo.check({ domain: "typo.example.com", ...contact }), (e: Error) => {
-        assert.match(
-          e.message,
-          /alicloud-cas:operationTimeoutSecond is not a setting of this provider; did you mean alicloud-cas:operationTimeoutSeconds\?/,
-        );
-        assert.match(e.message, /alicloud:securitytoken is spelled alicloud:securityToken/);
-        assert.match(e.message, /pulumi config rm <key>/);
-        return true;
-      });
-      // The host cached the provider after the first call: later calls still fail.
-      await assert.rejects(typo.check({ domain: "typo.example.com", ...contact }), /operationTimeoutSecond/);
+      // Reported by check as the resource's problem (no property, so no value and no stack trace).
+      const checked = await typo.check({ domain: "typo.example.com", ...contact });
+      assert.equal(checked.failures.length, 1);
+      assert.equal(checked.failures[0]!.property, "");
+      const reason = checked.failures[0]!.reason;
+      assert.match(
+        reason,
+        /alicloud-cas:operationTimeoutSecond is not a setting of this provider; did you mean alicloud-cas:operationTimeoutSeconds\?/,
+      );
+      assert.match(reason, /alicloud:securitytoken is spelled alicloud:securityToken/);
+      assert.match(reason, /pulumi config rm <key>/);
+      // The host cached the provider after the first call: later calls still fail, an API call before sending.
+      assert.match(
+        (await typo.check({ domain: "typo.example.com", ...contact })).failures[0]!.reason,
+        /operationTimeoutSecond/,
+      );
+      await assert.rejects(typo.create({ domain: "typo.example.com", ...contact }), /operationTimeoutSecond/);
     } finally {
       typo.stop();
     }
@@ -435,15 +441,16 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       const bad = await startProviderHost(certificateOrderStub, { ...creds, [key]: value }, env);
       try {
         // Refused at preview (check), and by every later call of the same provider process.
-        for (const call of [
-          () => bad.check({ domain: "bad-setting.example.com", ...contact }),
-          () => bad.create({ domain: "bad-setting.example.com", ...contact }),
-        ])
-          await assert.rejects(call(), (e: Error) => {
-            assert.ok(e.message.includes(`${key}: ${JSON.stringify(value)}`), e.message);
-            assert.match(e.message, said);
-            return true;
-          });
+        const checked = await bad.check({ domain: "bad-setting.example.com", ...contact });
+        assert.equal(checked.failures.length, 1);
+        const reason = checked.failures[0]!.reason;
+        assert.ok(reason.includes(`${key}: ${JSON.stringify(value)}`), reason);
+        assert.match(reason, said);
+        await assert.rejects(bad.create({ domain: "bad-setting.example.com", ...contact }), (e: Error) => {
+          assert.ok(e.message.includes(`${key}: ${JSON.stringify(value)}`), e.message);
+          assert.match(e.message, said);
+          return true;
+        });
       } finally {
         bad.stop();
       }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { uriSession } from "../../provider/cas/credential-sessions";
 import { resolveCredentials } from "../../provider/cas/credentials";
 import { resolveEndpoint } from "../../provider/cas/endpoints";
 
@@ -172,5 +173,53 @@ describe("endpoint resolution", () => {
       resolveEndpoint({ env: { ALIBABA_CLOUD_ACCOUNT_TYPE: "International", ALICLOUD_REGION: "us-east-1" } }),
       "https://cas.aliyuncs.com",
     );
+  });
+});
+
+describe("alicloud:sharedCredentialsFile and the credentials URI's transport", () => {
+  it("a shared credentials file named in stack config or ALICLOUD_SHARED_CREDENTIALS_FILE is the profile file read", () => {
+    const shared = join(dir, "ci-credentials.json");
+    writeFileSync(
+      shared,
+      JSON.stringify({
+        current: "prod",
+        profiles: [{ name: "prod", mode: "AK", access_key_id: "id-shared", access_key_secret: "s" }],
+      }),
+    );
+    const byConfig = resolveCredentials({
+      env: {},
+      config: config({ "alicloud:sharedCredentialsFile": shared, "alicloud:profile": "prod" }),
+    });
+    assert.equal(byConfig.accessKeyId, "id-shared");
+    assert.match(byConfig.source, new RegExp(shared.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.equal(
+      resolveCredentials({ env: { ALICLOUD_SHARED_CREDENTIALS_FILE: shared } }).accessKeyId,
+      "id-shared",
+    );
+    assert.throws(
+      () =>
+        resolveCredentials({ env: {}, config: config({ "alicloud:sharedCredentialsFile": missingFile }) }),
+      (e: Error) => e.message.includes(`Aliyun CLI profile file ${missingFile}`),
+    );
+  });
+
+  it("a credentials URI over plain http:// to another host is refused before it is asked; https, loopback and link-local are not", async () => {
+    const provider = uriSession(
+      "http://192.0.2.2:8080/creds?token=abc",
+      "stack config alicloud:credentialsUri",
+    );
+    await assert.rejects(provider.current(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "CredentialSourceFailed");
+      assert.match(e.message, /is plain http:\/\/ to a host other than this machine/);
+      assert.match(e.message, /pulumi config set alicloud-cas:allowInsecureEndpoint true/);
+      assert.doesNotMatch(e.message, /token=abc/);
+      return true;
+    });
+    await assert.rejects(uriSession("ftp://x/creds", "s").current(), /is not an http\(s\) URL/);
+    // Loopback is asked (nothing listens on port 9: the refusal is a connection error, not the guard).
+    await assert.rejects(uriSession("http://127.0.0.1:9/creds", "s").current(), (e: Error) => {
+      assert.doesNotMatch(e.message, /plain http:\/\/ to a host other than this machine/);
+      return true;
+    });
   });
 });

@@ -269,3 +269,20 @@ describe("the STS endpoint: where it comes from, and plain http:// only for this
     });
   });
 });
+
+describe("an endpoint that is no URL", () => {
+  it("is refused naming where it came from, for CAS and STS alike", () => {
+    assert.throws(
+      () => resolveEndpointSource({ env: { ALIBABA_CLOUD_ENDPOINT_CAS: "cas aliyuncs.com" } }),
+      /the CAS endpoint "cas aliyuncs\.com" \(from environment ALIBABA_CLOUD_ENDPOINT_CAS\) is not a host name or URL/,
+    );
+    assert.throws(
+      () =>
+        resolveStsEndpointSource({
+          env: {},
+          config: (k: string) => (k === "alicloud:endpoints" ? '[{"sts":"sts.example:99999"}]' : undefined),
+        }),
+      /the STS endpoint "sts\.example:99999" \(from stack config alicloud:endpoints \(its sts entry\)\) is not a host name or URL/,
+    );
+  });
+});
