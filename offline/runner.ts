@@ -324,12 +324,18 @@ export async function run(
     // The engine's output was shown as it came; of its error only what it wrote on stderr is new
     // (the Automation API's message repeats the whole output and the command line).
     const result = (e as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
-    const errorLines = (result?.stdout ?? "")
-      .split("\n")
-      .filter((l) => /\berror:/.test(l))
-      .map((l) => l.trim());
+    // The engine's `error:` lines, once each (its stderr here also repeats the command line and the
+    // whole output, which was shown as it came).
+    const errorLines = [
+      ...new Set(
+        `${result?.stderr ?? ""}\n${result?.stdout ?? ""}`
+          .split("\n")
+          .map((l) => /(?:^|\s)error: (.*)$/.exec(l)?.[1]?.trim())
+          .filter((l): l is string => !!l),
+      ),
+    ];
     const text = result
-      ? result.stderr?.trim() || errorLines.join("\n") || "(the engine's output above says why)"
+      ? errorLines.map((l) => `error: ${l}`).join("\n") || "(the engine's output above says why)"
       : (e as Error).message;
     err(`cas-offline: the ${argv[0] ?? "run"} failed:\n${text}\n`);
     return 1;
