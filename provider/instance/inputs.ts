@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { INSTANCE_KEY_ALGORITHMS } from "../cas/instance-schemas";
 import { DOMAIN_RE, UNKNOWN, type Failure } from "../order/inputs";
-import { storedState } from "../order/state-chain";
+import { storedState, type Upgrader } from "../order/state-chain";
 import { normalizeDomain, parseCsr } from "../pki/csr";
 
 /** A value still unknown during a preview, or one `schema` accepts. */
@@ -164,10 +164,15 @@ export const INSTANCE_CERT_STATUSES = [
 ] as const;
 export type InstanceCertStatus = (typeof INSTANCE_CERT_STATUSES)[number];
 
-/** The stored state, version 1: the normalized inputs, the claim, and what CAS said. */
+/** The stored state, version 2: the normalized inputs, the claim, the account, and what CAS said. */
 export const instanceStateSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   instanceId: z.string(),
+  /**
+   * The Alibaba Cloud account the instance is in (STS GetCallerIdentity at create); `null` in state
+   * of version 1 until its first successful read.
+   */
+  accountId: z.string().nullable(),
   instanceType: z.literal("TEST").nullable(),
   /** The instance was named by `instanceId` (not taken from the pool). */
   pinned: z.boolean(),
@@ -196,5 +201,21 @@ export const instanceStateSchema = z.object({
 });
 export type InstanceState = z.output<typeof instanceStateSchema>;
 
-/** InstanceCertificate state through the chain (no upgraders yet: version 1). */
-export const INSTANCE_STATE = storedState("InstanceCertificate state", instanceStateSchema, []);
+/** The upgraders of InstanceCertificate state, one per version (see state-chain.ts). */
+export const INSTANCE_UPGRADERS: readonly Upgrader[] = [
+  {
+    to: 2,
+    change:
+      "`accountId` records the Alibaba Cloud account id (STS GetCallerIdentity); `null` for state of version 1, filled on its first successful read",
+    up(props) {
+      return { ...props, accountId: typeof props.accountId === "string" ? props.accountId : null };
+    },
+  },
+];
+
+/** InstanceCertificate state through the chain. */
+export const INSTANCE_STATE = storedState(
+  "InstanceCertificate state",
+  instanceStateSchema,
+  INSTANCE_UPGRADERS,
+);

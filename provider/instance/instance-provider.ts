@@ -31,6 +31,8 @@ import {
   isTakenRefusal,
 } from "./claim";
 import { checkTestPool } from "./pool-check";
+import { checkInstanceAccount, instanceAccountUnproven, isInstanceNotFound } from "./instance-account";
+import { currentAccount, type CurrentAccount } from "../order/account";
 import {
   appliedNames,
   checkInstanceInputs,
@@ -369,6 +371,15 @@ async function certificateIsApplications(api: CasClient, d: InstanceDetail): Pro
   return applicationNames(d).every((n) => sans.includes(n));
 }
 
+/** The state with the account id filled (state of version 1) after a read that proves the account. */
+function withAccount(olds: InstanceState, now: CurrentAccount): InstanceState {
+  if (olds.accountId !== null) return olds;
+  log(
+    `instance ${olds.instanceId}: in account ${now.accountId}, recorded (state of an earlier release did not record it)`,
+  );
+  return { ...olds, accountId: now.accountId };
+}
+
 /** The `InstanceCertificate` provider. */
 export const instanceCertificateProvider = {
   async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
@@ -436,6 +447,8 @@ export const instanceCertificateProvider = {
     const p = parseProps(instanceInputsSchema, inputsOnly(checked), "InstanceCertificate inputs");
     const api = client();
     const s = await settingsOf(p);
+    // The account the instance is in: read, updated and destroyed only under its credentials.
+    const { accountId } = await currentAccount(api);
     const contactIds = await contactIdsFor(api, p);
     // A fresh claim per attempt: the provider sees no resource identity that tells two stacks of one
     // project apart, so a rerun after a crash between the mark and the state write cannot recognise
@@ -478,7 +491,15 @@ export const instanceCertificateProvider = {
     } catch (e) {
       throw await releaseAfterFailure(api, e, marked, claim, s.domains);
     }
-    const base = { schemaVersion: 1 as const, instanceId, pinned: !!p.instanceId, claim, contactIds, ...s };
+    const base = {
+      schemaVersion: 2 as const,
+      instanceId,
+      accountId,
+      pinned: !!p.instanceId,
+      claim,
+      contactIds,
+      ...s,
+    };
     let outs: InstanceState;
     try {
       const { last, withRecords } = await waitForRecords(api, instanceId);
@@ -500,18 +521,30 @@ export const instanceCertificateProvider = {
   },
 
   async read(id: string, stored: Props) {
-    const olds = INSTANCE_STATE.read(stored, { id });
+    const read = INSTANCE_STATE.read(stored, { id });
     const api = client();
+    const now = await currentAccount(api);
+    checkInstanceAccount(read.instanceId, read.accountId, now, "read");
     let d: InstanceDetail;
     try {
-      d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      d = await api.call("GetInstanceDetail", { InstanceId: read.instanceId });
     } catch (e) {
-      if (e instanceof CasApiError && e.httpStatus === 404) {
-        log(`instance ${olds.instanceId} no longer exists in CAS; removing it from state`);
+      if (isInstanceNotFound(e)) {
+        const unproven = instanceAccountUnproven(read.instanceId, read.accountId, now);
+        if (unproven) {
+          // Never dropped on this answer alone: kept as it was, and said on every refresh.
+          log(unproven);
+          return { id, props: read };
+        }
+        log(
+          `instance ${read.instanceId}: CAS answers ${e.code} to account ${now.accountId}, the account it was applied in; removing it from state`,
+        );
         return { id: "", props: {} };
       }
       throw e;
     }
+    // A successful read proves the instance is in this account.
+    const olds = withAccount(read, now);
     if (claimOf(d) !== olds.claim) {
       // Another resource's application (or none): its records and certificate are not this one's.
       const reason = `instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is no longer this resource's; the outputs are the last ones read while it was. Replace this resource (or remove it from state) to apply again`;
@@ -550,8 +583,10 @@ export const instanceCertificateProvider = {
   },
 
   async update(id: string, oldState: Props, newInputs: Props) {
-    const olds = INSTANCE_STATE.read(oldState, { id });
+    let olds = INSTANCE_STATE.read(oldState, { id });
     const p = parseProps(instanceInputsSchema, inputsOnly(newInputs), "InstanceCertificate inputs");
+    const now = await currentAccount(client());
+    checkInstanceAccount(olds.instanceId, olds.accountId, now, "updated");
     const s = await settingsOf(p);
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     // What CAS holds on the instance: sent again with UpdateInstance (the whole application, so
@@ -563,7 +598,15 @@ export const instanceCertificateProvider = {
     let contactIds = olds.contactIds;
     if (sent.length) {
       const api = client();
-      const d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
+      const d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId }).catch((e: unknown) => {
+        if (!isInstanceNotFound(e)) throw e;
+        throw new CasError(
+          "InstanceGone",
+          instanceAccountUnproven(olds.instanceId, olds.accountId, now) ??
+            `instance ${olds.instanceId}: CAS answers ${e.code} to account ${now.accountId}, the account it was applied in (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack`,
+        );
+      });
+      olds = withAccount(olds, now);
       if (claimOf(d) !== olds.claim)
         throw new CasError(
           "InstanceNotHeld",
@@ -604,11 +647,23 @@ export const instanceCertificateProvider = {
   async delete(id: string, stored: Props): Promise<void> {
     const olds = INSTANCE_STATE.read(stored, { id });
     const api = client();
+    const now = await currentAccount(api);
+    checkInstanceAccount(
+      olds.instanceId,
+      olds.accountId,
+      now,
+      "cancelled, revoked, released or removed from the stack",
+    );
     let d: InstanceDetail;
     try {
       d = await api.call("GetInstanceDetail", { InstanceId: olds.instanceId });
     } catch (e) {
-      if (e instanceof CasApiError && e.httpStatus === 404) return;
+      if (isInstanceNotFound(e)) {
+        const unproven = instanceAccountUnproven(olds.instanceId, olds.accountId, now);
+        if (unproven) throw new CasError("InstanceElsewhere", unproven);
+        log(`instance ${olds.instanceId} was already gone from CAS (account ${now.accountId})`);
+        return;
+      }
       throw e;
     }
     // Only this resource's application is cancelled or revoked, named or from the pool alike.

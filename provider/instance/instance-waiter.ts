@@ -4,7 +4,9 @@
 // CAS-made key with GetUserCertificateDetail (`CertId` = the instance's `CertificateId`).
 import type { Clock } from "../../protocol/clock";
 import type { CasClient } from "../cas/client";
-import { CasApiError, CasError } from "../cas/errors";
+import { CasError, type CasApiError } from "../cas/errors";
+import { currentAccount } from "../order/account";
+import { isInstanceNotFound } from "./instance-account";
 import type { InstanceDetail } from "../cas/instance-schemas";
 import { certificateFields, stripUndefined } from "../order/outputs";
 import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/validation-inputs";
@@ -34,11 +36,9 @@ export async function waitForInstanceIssuance(
     try {
       d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
     } catch (e) {
-      if (e instanceof CasApiError && e.httpStatus === 404)
-        throw new CasError(
-          "InstanceGone",
-          `instance ${instanceId} does not exist in CAS for these credentials`,
-        );
+      // Only CAS's own answer counts: a bare HTTP 404 (a wrong endpoint, a gateway) says nothing of the instance.
+      if (isInstanceNotFound(e))
+        throw new CasError("InstanceGone", await notFoundMessage(api, instanceId, e));
       throw e;
     }
     const status = statusOf(d);
@@ -65,6 +65,21 @@ export async function waitForInstanceIssuance(
     await clock.sleep(Math.min(interval, left));
     interval = Math.min(Math.round(interval * 1.5), opts.maxPollIntervalSeconds * 1000);
   }
+}
+
+/**
+ * What CAS's not-found answer for `instanceId` means, naming the account asked (when STS answers):
+ * the instance does not exist in that account, which may not be the one it is in.
+ */
+export async function notFoundMessage(api: CasClient, instanceId: string, e: CasApiError): Promise<string> {
+  const asked = await currentAccount(api).then(
+    (now) => `account ${now.accountId} (${now.source})`,
+    () => "the account of these credentials",
+  );
+  return (
+    `instance ${instanceId}: CAS answers ${e.code} to ${asked}: it does not exist there. If it is in another account, ` +
+    "use that account's credentials (alicloud:accessKey / alicloud:secretKey, alicloud:profile, or their environment variables); otherwise check instanceId"
+  );
 }
 
 /** The validation's outputs for an instance whose certificate is issued: PEMs, key (secret), ids. */

@@ -20,7 +20,12 @@ import {
   type ValidationState,
 } from "./validation-inputs";
 import { EXPIRED, ISSUED, isExpired, phaseOf } from "./lifecycle";
-import { instanceCertificateOutputs, waitForInstanceIssuance } from "../instance/instance-waiter";
+import {
+  instanceCertificateOutputs,
+  notFoundMessage,
+  waitForInstanceIssuance,
+} from "../instance/instance-waiter";
+import { isInstanceNotFound } from "../instance/instance-account";
 import { statusOf } from "../instance/instance-provider";
 
 type Props = Record<string, unknown>;
@@ -106,8 +111,11 @@ async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STAT
   try {
     d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
   } catch (e) {
-    if (e instanceof CasApiError && e.httpStatus === 404) {
-      log(`instance ${instanceId} no longer exists in CAS; removing its validation from state`);
+    // Only CAS's own answer counts: a bare HTTP 404 (a wrong endpoint, a gateway) fails the refresh.
+    if (isInstanceNotFound(e)) {
+      log(
+        `${await notFoundMessage(api, instanceId, e)}. Its validation is removed from state (the next pulumi up waits again for the instance the stack holds then); whether the instance is gone or in another account, the InstanceCertificate's refresh says`,
+      );
       return { id: "", props: {} };
     }
     throw e;

@@ -77,7 +77,8 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.match(id, /^cas-cn-/);
     assert.equal(outs.instanceId, id);
     assert.equal(outs.status, "pending_validation");
-    assert.equal(outs.schemaVersion, 1);
+    assert.equal(outs.schemaVersion, 2);
+    assert.equal(outs.accountId, emu.accountId);
     const rec = (outs.validationRecords as Record<string, Record<string, string>>)["www.example.com"]!;
     assert.equal(rec.fqdn, "_dnsauth.www.example.com");
     assert.equal(rec.zone, "example.com");

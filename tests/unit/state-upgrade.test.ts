@@ -6,6 +6,7 @@ import { setConfig } from "../../provider/order/settings";
 import { storedState } from "../../provider/order/state-chain";
 import { ORDER_STATE, ORDER_STATE_VERSION, orderStateSchema } from "../../provider/order/state";
 import { VALIDATION_STATE, VALIDATION_STATE_VERSION } from "../../provider/order/validation-inputs";
+import { INSTANCE_STATE } from "../../provider/instance/inputs";
 
 const isError = (code: string, text: RegExp) => (e: Error & { code?: string }) =>
   e.code === code && text.test(e.message);
@@ -205,6 +206,43 @@ describe("stored state: one upgrade chain per resource", () => {
       certIdentifier: "10741304-cn-hangzhou",
     };
     assert.deepEqual(VALIDATION_STATE.read(v3), { ...v3, schemaVersion: 4, status: "issued" });
+  });
+
+  it("InstanceCertificate state of version 1 reads with accountId null (filled on its first successful read), nothing else changed", () => {
+    const v1 = {
+      schemaVersion: 1,
+      instanceId: "cas-cn-0000000001",
+      instanceType: "TEST",
+      pinned: false,
+      claim: "7f0c1d2e-0000-4000-8000-000000000001",
+      domains: ["www.example.com"],
+      csr: null,
+      keyAlgorithm: "RSA_2048",
+      validationMethod: "DNS",
+      contactIds: ["1"],
+      username: "Keller",
+      phone: "13800001111",
+      email: "ops@example.com",
+      companyId: null,
+      autoReissue: false,
+      tags: {},
+      onDelete: "keep",
+      dnsZone: null,
+      status: "pending_validation",
+      statusReason: null,
+      validationRecords: {},
+      files: [],
+      certificateId: null,
+      certIdentifier: null,
+      notAfter: null,
+    };
+    assert.equal(INSTANCE_STATE.version, 2);
+    assert.deepEqual(INSTANCE_STATE.read(v1), { ...v1, schemaVersion: 2, accountId: null });
+    assert.deepEqual(INSTANCE_STATE.read({ ...v1, schemaVersion: 2, accountId: "1968132000123456" }), {
+      ...v1,
+      schemaVersion: 2,
+      accountId: "1968132000123456",
+    });
   });
 
   it("the upgraders must be in order, one per version", () => {
