@@ -215,6 +215,9 @@ export class CasClient {
     ({ settings: this.proxy, route: this.route } = resolveProxy(proxySetting, env, this.endpoint.hostname));
     checkProxiedTransport(this.endpoint, this.proxy, proxySetting[1], allowInsecure);
     this.clock = options.clock ?? systemClock;
+    // One STS route for role and OIDC sessions and for GetCallerIdentity.
+    const sts = this.stsRoute(options, proxySetting, env, allowInsecure);
+    this.stsRefusal = sts.refusal;
     this.credentialProvider = options.credentials
       ? fixedCredentials(options.credentials)
       : credentialChain({
@@ -226,7 +229,11 @@ export class CasClient {
           config: options.config,
           env: options.env,
           profileFile: options.profileFile,
-          sts: this.stsClient(options, proxySetting, env),
+          sts: new StsClient(
+            { ...sts.route, ...(sts.refusal ? { refusal: sts.refusal } : {}) },
+            () => this.clock.now(),
+            options.attemptTimeoutMs ?? 10_000,
+          ),
           ecsMetadataEndpoint: options.ecsMetadataEndpoint,
           now: () => this.clock.now(),
         });
@@ -239,26 +246,8 @@ export class CasClient {
     this.rateLimits = options.rateLimits;
     this.onEvent = options.onEvent ?? (() => undefined);
     this.userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
-    const sts = resolveStsEndpointSource({
-      explicit: options.stsEndpoint,
-      config: options.config,
-      env: options.env,
-      cas: { endpoint: this.endpoint, source: this.endpointSource },
-    });
-    const stsEndpoint = new URL(sts.endpoint);
-    const stsProxy = resolveProxy(proxySetting, env, stsEndpoint.hostname);
-    // Checked when STS is first asked: a setting no request uses does not stop a deployment.
-    try {
-      checkEndpointTransport(stsEndpoint, sts.source, allowInsecure, "STS");
-      checkProxiedTransport(stsEndpoint, stsProxy.settings, proxySetting[1], allowInsecure, "STS");
-    } catch (e) {
-      this.stsRefusal = e;
-    }
     this.sts = {
-      endpoint: stsEndpoint,
-      source: sts.source,
-      proxy: stsProxy.settings,
-      route: stsProxy.route,
+      ...sts.route,
       clock: this.clock,
       userAgent: this.userAgent,
       attemptTimeoutMs: this.attemptTimeoutMs,
@@ -287,14 +276,19 @@ export class CasClient {
   }
 
   /**
-   * The STS role and OIDC sessions are asked from: its endpoint (plain http:// only on this machine,
-   * as for CAS) and the same proxy setting as CAS requests.
+   * The STS endpoint (plain http:// only on this machine, as for CAS) and the same proxy setting as
+   * CAS requests. Checked when STS is first asked: a setting no request uses stops nothing, so a
+   * refusal is returned, not thrown.
    */
-  private stsClient(
+  private stsRoute(
     options: CasClientOptions,
     proxySetting: [string | undefined, string],
     env: Readonly<Record<string, string | undefined>>,
-  ): StsClient {
+    allowInsecure: boolean,
+  ): {
+    route: { endpoint: URL; source: string; proxy: ProxySettings; route: string };
+    refusal?: unknown;
+  } {
     const sts = resolveStsEndpointSource({
       explicit: options.stsEndpoint,
       config: options.config,
@@ -302,21 +296,15 @@ export class CasClient {
       cas: { endpoint: this.endpoint, source: this.endpointSource },
     });
     const endpoint = new URL(sts.endpoint);
-    // Checked when a session first needs STS: a setting no source uses does not stop a deployment.
-    let refusal: unknown;
     const { settings, route } = resolveProxy(proxySetting, env, endpoint.hostname);
-    const allowInsecure = options.allowInsecureEndpoint ?? allowInsecureEndpointSetting(options.config);
+    const found = { endpoint, source: sts.source, proxy: settings, route };
     try {
       checkEndpointTransport(endpoint, sts.source, allowInsecure, "STS");
       checkProxiedTransport(endpoint, settings, proxySetting[1], allowInsecure, "STS");
+      return { route: found };
     } catch (e) {
-      refusal = e;
+      return { route: found, refusal: e };
     }
-    return new StsClient(
-      { endpoint, source: sts.source, proxy: settings, route, ...(refusal ? { refusal } : {}) },
-      () => this.clock.now(),
-      options.attemptTimeoutMs ?? 10_000,
-    );
   }
 
   /** A fresh deadline for one provider operation, `deadlineMs` from now. */
