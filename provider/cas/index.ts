@@ -22,7 +22,17 @@ export {
   type RequestOf,
   type ResponseOf,
 } from "./actions";
-export * from "./errors";
+export {
+  CasError,
+  CasApiError,
+  CasOutcomeUnknownError,
+  CasPacedLocallyError,
+  CasTransportError,
+  CasResponseError,
+  CasCredentialsError,
+  CasCredentialSourceError,
+  type CasApiErrorFields,
+} from "./errors";
 export {
   resolveCredentials,
   type Credentials,
