@@ -13,15 +13,14 @@ import { hideValues } from "../order/key-material";
 import { parseProps } from "../order/parse-state";
 import type { ProviderContext } from "../order/context";
 import { isBareCsrPem } from "../pki/csr";
-import { CLAIM_TAG, claimOf } from "./claim";
 import { checkInstanceAccount, instanceAccountUnproven, isInstanceNotFound } from "./instance-account";
 import { currentAccount } from "../order/account";
 import { checkInstanceInputs, INSTANCE_STATE, inputsOnly, instanceInputsSchema } from "./inputs";
-import { certificateIsApplications } from "./instance-application";
 import { createInstance } from "./instance-create";
 import { deleteInstance } from "./instance-delete";
 import { instanceChanges } from "./instance-diff";
-import { settingsOf, toState, withAccount } from "./instance-status";
+import { settingsOf } from "./instance-status";
+import { refreshed } from "./instance-refresh";
 import { updateInstance } from "./instance-update";
 
 type Props = Record<string, unknown>;
@@ -101,43 +100,7 @@ export function instanceController(ctx: () => ProviderContext) {
         }
         throw e;
       }
-      // A successful read proves the instance is in this account.
-      const olds = withAccount(c.log, read, now);
-      if (claimOf(d) !== olds.claim) {
-        // Another resource's application (or none): its records and certificate are not this one's.
-        const reason = `instance ${olds.instanceId} now carries another claim (${CLAIM_TAG}=${claimOf(d) ?? "none"}): its application is no longer this resource's; the outputs are the last ones read while it was. Replace this resource (or remove it from state) to apply again`;
-        c.log(reason);
-        return { id, props: { ...olds, statusReason: reason } };
-      }
-      const {
-        status: _s,
-        statusReason: _r,
-        validationRecords: _v,
-        files: _f,
-        certificateId: _c,
-        certIdentifier: _i,
-        notAfter: _n,
-        ...base
-      } = olds;
-      const next = toState(base, d, olds);
-      if (next.status === "issued" && next.certificateId !== olds.certificateId && d.CertificateId) {
-        if (!(await certificateIsApplications(api, d))) {
-          const reason = `the instance's current certificate (${d.CertificateId}) is not for ${olds.domains.join(", ")}: this application was cancelled; replace the resource to apply again`;
-          c.log(`instance ${olds.instanceId}: ${reason}`);
-          return {
-            id,
-            props: {
-              ...next,
-              status: "cancelled",
-              statusReason: reason,
-              certificateId: null,
-              certIdentifier: null,
-              notAfter: null,
-            },
-          };
-        }
-      }
-      return { id, props: next };
+      return { id, props: await refreshed(c, read, now, d) };
     },
 
     async update(id: string, oldState: Props, newInputs: Props) {

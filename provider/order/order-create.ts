@@ -7,7 +7,9 @@ import { toOutputs, SCHEMA_VERSION, type OrderOutputs, type OutputsIo } from "./
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { publishList } from "./publish";
 import { phaseOf, UNREAD_TYPE } from "./lifecycle";
-import { describeCandidates, namesKey, verifyAdoption } from "./ownership";
+import { describeCandidates, namesKey, verifyAdoption, type Ownership } from "./ownership";
+import { ownershipOf } from "./held-by";
+import type { OrderState } from "./state";
 import { orderRequest, unresolvedCreate, type OrderPlacer } from "./placer";
 import { withExpiry } from "./renewal";
 import {
@@ -23,8 +25,32 @@ import {
 // create whose answer was lost.
 
 /** What building outputs needs from the context. */
-export function outputsIo(ctx: ProviderContext): OutputsIo {
+function outputsIo(ctx: ProviderContext): OutputsIo {
   return { api: () => ctx.client(), log: ctx.log, certIds: ctx.certIds };
+}
+
+/** The outputs of one DescribeCertificateState answer, as of the context's clock (see {@link withExpiry}). */
+export async function outputsNow(
+  ctx: ProviderContext,
+  ...args: Parameters<typeof toOutputs> extends [OutputsIo, ...infer R] ? R : never
+): Promise<OrderOutputs> {
+  return withExpiry(await toOutputs(outputsIo(ctx), ...args), ctx.clock.now());
+}
+
+/**
+ * Records that a resource holds order `id` and how: the claim, and (said once per order) an
+ * ownership recorded by a release that did not record it (`state.adoptOrderId`, the program's, naming
+ * this order confirms an order of unknown ownership).
+ */
+export function holding(
+  ctx: ProviderContext,
+  state: Pick<OrderState, "ownership" | "adoptOrderId" | "domains">,
+  id: string,
+): Ownership {
+  ctx.claims.claim(id);
+  const ownership = ownershipOf(state, id, ctx.legacyOwnership());
+  if (ownership === "unknown") ctx.ownershipNotes.note(id, state.domains);
+  return ownership;
 }
 
 type Placed = Awaited<ReturnType<OrderPlacer["place"]>>;
@@ -65,10 +91,7 @@ async function readBack(
   let outs: OrderOutputs;
   try {
     const state = await ctx.client().call("DescribeCertificateState", { OrderId: orderId });
-    outs = withExpiry(
-      await toOutputs(outputsIo(ctx), inputs, orderId, action, domains, state),
-      ctx.clock.now(),
-    );
+    outs = await outputsNow(ctx, inputs, orderId, action, domains, state);
   } catch (e) {
     if (ownership === "adopted" && e instanceof CasApiError && e.code === "NotFoundOrder")
       throw new CasError(

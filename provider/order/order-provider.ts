@@ -10,15 +10,13 @@ import type { ResponseOf } from "../cas/actions";
 import { CasApiError, CasError } from "../cas/errors";
 import type { ProviderContext } from "./context";
 import { checkOrderInputs, orderInputsSchema } from "./inputs";
-import { refreshChanges, toOutputs } from "./outputs";
+import { refreshChanges } from "./outputs";
 import { parseProps } from "./parse-state";
 import { ORDER_STATE, previewInputsSchema, storedInputsSchema } from "./state";
-import { ownershipOf } from "./held-by";
-import { outputsIo, placeAndRead, resolvePending } from "./order-create";
+import { holding, outputsNow, placeAndRead, resolvePending } from "./order-create";
 import { deleteOrder } from "./order-delete";
 import { keepingPlacedCsr, namingDefault, replacementsDue } from "./order-preview";
 import { pendingLine } from "./pending-create";
-import { withExpiry } from "./renewal";
 
 type Props = Record<string, unknown>;
 
@@ -58,11 +56,9 @@ export function orderController(ctx: () => ProviderContext) {
         return { changes: true, replaces: [], deleteBeforeReplace: false };
       }
       const id = olds.orderId;
-      c.claims.claim(id);
       const news = parseProps(previewInputsSchema, newInputs, "CertificateOrder inputs");
       // Said in every preview, not only on refresh: a destroy would leave such an order in CAS.
-      if (ownershipOf({ ...olds, adoptOrderId: news.adoptOrderId }, id, c.legacyOwnership()) === "unknown")
-        c.ownershipNotes.note(id, olds.domains);
+      holding(c, { ...olds, adoptOrderId: news.adoptOrderId }, id);
       const d = await replacementsDue(c, id, olds, news);
       return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
     },
@@ -87,9 +83,7 @@ export function orderController(ctx: () => ProviderContext) {
       }
       // Once an unresolved create is resolved, the state names the order and refresh takes its id.
       const id = upgraded.orderId;
-      c.claims.claim(id);
-      const ownership = ownershipOf(upgraded, id, c.legacyOwnership());
-      if (ownership === "unknown") c.ownershipNotes.note(id, upgraded.domains);
+      const ownership = holding(c, upgraded, id);
       const now = await currentAccount(c.client());
       checkSameAccount(id, upgraded.account, now, "read");
       let state: ResponseOf<"DescribeCertificateState">;
@@ -108,16 +102,7 @@ export function orderController(ctx: () => ProviderContext) {
         c.log(`order ${id} no longer exists in CAS; removing it from state`);
         return { id: "", props: {} };
       }
-      const outs = await toOutputs(
-        outputsIo(c),
-        upgraded,
-        id,
-        upgraded.action,
-        upgraded.domains,
-        state,
-        upgraded,
-      );
-      const current = withExpiry(outs, c.clock.now());
+      const current = await outputsNow(c, upgraded, id, upgraded.action, upgraded.domains, state, upgraded);
       const changed = refreshChanges(upgraded, current);
       if (changed) c.log(`order ${id} refreshed: ${changed}`);
       if (accountUnrecorded(upgraded.account))
@@ -136,10 +121,8 @@ export function orderController(ctx: () => ProviderContext) {
       if (old.pendingCreate)
         return { outs: (await resolvePending(c, old.pendingCreate, news, newInputs.__provider)).outs };
       const id = old.orderId;
-      c.claims.claim(id);
       // `adoptOrderId` naming this order in the program confirms an order of unknown ownership.
-      const ownership = ownershipOf({ ...old, adoptOrderId: news.adoptOrderId }, id, c.legacyOwnership());
-      if (ownership === "unknown") c.ownershipNotes.note(id, old.domains);
+      const ownership = holding(c, { ...old, adoptOrderId: news.adoptOrderId }, id);
       const state = await describe(id, now.accountId).catch((e: unknown) => {
         if (!(e instanceof CasApiError && e.code === "NotFoundOrder")) throw e;
         throw new CasError(
@@ -149,10 +132,8 @@ export function orderController(ctx: () => ProviderContext) {
             `order ${id} no longer exists in CAS (it was removed outside this stack); run \`pulumi refresh\` to drop it from the stack, then \`pulumi up\` orders a new one`,
         );
       });
-      const outs = await toOutputs(outputsIo(c), news, id, old.action, old.domains, state, old);
-      return {
-        outs: { ...withExpiry(outs, c.clock.now()), ownership, account: filledAccount(old.account, now) },
-      };
+      const outs = await outputsNow(c, news, id, old.action, old.domains, state, old);
+      return { outs: { ...outs, ownership, account: filledAccount(old.account, now) } };
     },
 
     async delete(resourceId: string, stored: Props) {
