@@ -4,6 +4,7 @@
 // only when the provider sleeps, by the time it sleeps, so its waits, backoffs and deadlines run
 // without waiting. Only for tests whose CAS moves on by control calls, not by the real time.
 "use strict";
+/* global setImmediate */
 let slept = 0;
 globalThis[Symbol.for("pulumi-alicloud-cas.clock")] = {
   now: () => Date.now() + slept,
