@@ -1,7 +1,15 @@
-import { EXPIRED, ISSUED, isExpired } from "./lifecycle";
+import { EXPIRED, ISSUED } from "./lifecycle";
 
 /** One day in milliseconds: the unit of `renewBeforeDays` and of a certificate's validity. */
 export const DAY_MS = 86_400_000;
+
+/**
+ * Whether stored outputs describe an expired certificate: marked expired by a read, or issued with
+ * `notAfter` (epoch ms) at or before `now`.
+ */
+export function isExpired(status: unknown, notAfter: number, now: number): boolean {
+  return status === EXPIRED || (status === ISSUED && notAfter <= now);
+}
 
 /** Why a certificate needs a new order now: it expired, or it is within `renewBeforeDays` of expiry. */
 export type RenewalDue =
