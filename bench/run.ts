@@ -288,7 +288,7 @@ async function serializationRows(): Promise<void> {
   }));
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Methods that close over the imported implementation do not serialize at all.
-  const impl = (await import("../provider/order/order-provider.js")).certificateOrderProvider;
+  const impl = (await import("../provider/hosted.js")).order;
   let capturing = "serializes";
   try {
     await time(() => ({ create: (i: unknown) => impl.create(i as never) }));

@@ -1,24 +1,61 @@
 /**
- * The providers as Pulumi's provider host runs them: what the serialized stubs reach through
- * the package root (`o`, `v`, `i`), and nothing else, so a provider process loads only what its calls
- * need. Built into one file (scripts/bundle-provider.cjs): `pulumi-alicloud-cas/provider` exports
- * providers from the same sources but as other module instances, each with its own configuration.
+ * The composition root, and the providers as Pulumi's provider host runs them: what the serialized
+ * stubs reach through the package root (`o`, `v`, `i`), and nothing else, so a provider process
+ * loads only what its calls need. Built into one file (scripts/bundle-provider.cjs):
+ * `pulumi-alicloud-cas/provider` exports providers from the same sources but as other module
+ * instances, each with its own configuration.
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
-import { certificateOrderProvider } from "./order/order-provider";
-import { certificateOrderValidationProvider } from "./order/validation-provider";
-import { instanceCertificateProvider } from "./instance/instance-provider";
+import type { Clock } from "../protocol/clock";
 import { withOperationDeadline } from "./cas/deadline";
-import { operationDeadline } from "./order/settings";
+import {
+  processClock,
+  renew,
+  type ConfigureRequest,
+  type ProviderContext,
+  type Scope,
+} from "./order/context";
+import { orderController } from "./order/order-provider";
+import { validationController } from "./order/validation-provider";
+import { instanceController } from "./instance/instance-provider";
 
 /**
- * CertificateOrder's provider. Each order operation's API calls share one deadline
- * (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
+ * The three providers over one context: each `configure` builds the context anew (settings,
+ * client, log) and renews its own controller's memory (see `renew`); each method reads the
+ * context current when it runs. Nothing is shared with another call of this function.
  */
-export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
+export function createProviders(clock: Clock = processClock()) {
+  let context: ProviderContext = renew({ config: { get: () => undefined } }, clock, "order");
+  const ctx = () => context;
+  const configurable = <C extends object>(scope: Scope, controller: C) => ({
+    async configure(req: ConfigureRequest): Promise<void> {
+      context = renew(req, clock, scope, context);
+    },
+    ...controller,
+  });
+  return {
+    /**
+     * CertificateOrder's provider. Each order operation's API calls share one deadline
+     * (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
+     */
+    order: withOperationDeadline(configurable("order", orderController(ctx)), () =>
+      context.operationDeadline(),
+    ),
+    /** CertificateOrderValidation's provider. */
+    validation: configurable("validation", validationController(ctx)),
+    /** InstanceCertificate's provider. */
+    instance: configurable("instance", instanceController(ctx)),
+    /** The context current now (for tests that look at what a configuration remembers). */
+    context: ctx,
+  };
+}
+
+const providers = createProviders();
+/** CertificateOrder's provider. */
+export const order = providers.order;
 /** CertificateOrderValidation's provider. */
-export const validation = certificateOrderValidationProvider;
+export const validation = providers.validation;
 /** InstanceCertificate's provider. */
-export const instance = instanceCertificateProvider;
+export const instance = providers.instance;

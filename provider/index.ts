@@ -6,11 +6,16 @@
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
-export { certificateOrderProvider } from "./order/order-provider";
-export { certificateOrderValidationProvider } from "./order/validation-provider";
-export { instanceCertificateProvider } from "./instance/instance-provider";
 /** What the serialized stubs use through the package root (`o`, `v`, `i`); see hosted.ts. */
-export { order, validation, instance } from "./hosted";
+export {
+  order,
+  validation,
+  instance,
+  order as certificateOrderProvider,
+  validation as certificateOrderValidationProvider,
+  instance as instanceCertificateProvider,
+  createProviders,
+} from "./hosted";
 export { INSTANCE_STATE } from "./instance/inputs";
 export { CLAIM_TAG } from "./instance/claim";
 export {

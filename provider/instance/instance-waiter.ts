@@ -12,7 +12,7 @@ import { certificateFields, stripUndefined } from "../order/outputs";
 import { VALIDATION_STATE_VERSION, type ValidationSettings } from "../order/validation-inputs";
 import type { WaitOptions } from "../order/waiter";
 import { applicationNames } from "./claim";
-import { statusOf } from "./instance-provider";
+import { statusOf } from "./instance-status";
 import { publishListOfDetail } from "./instance-publish";
 
 /**

@@ -5,9 +5,7 @@
 // naming the fix when the pool is empty).
 import type { Clock } from "../../protocol/clock";
 import { CasCredentialsError } from "../cas/errors";
-import { log } from "../order/log";
 import { credentialProblem, LOOKUP_TTL_MS } from "../order/quota";
-import { client } from "../order/settings";
 
 /** What the pool check reads from outside: the pool, the time, the log (tests pass fakes). */
 export interface PoolSources {
@@ -85,14 +83,3 @@ export function testPoolCheck(sources: PoolSources): PoolCheck {
   };
   return Object.assign(check, { seen: () => seen, reset });
 }
-
-/** The provider process's pool check: the configured client, the system clock, the provider log. */
-export const checkTestPool: PoolCheck = testPoolCheck({
-  inactive: async () => {
-    const summary = await client().call("GetInstanceSummary", { InstanceType: "TEST" });
-    if (summary.InactiveCount === undefined) throw new Error("its answer has no InactiveCount");
-    return summary.InactiveCount;
-  },
-  clock: { now: () => Date.now() },
-  log,
-});

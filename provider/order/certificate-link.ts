@@ -35,28 +35,30 @@ export const NO_LINK: CertificateLink = { certificateId: null, certIdentifier: n
  * `GetUserCertificateDetail` before it is used, taken once, and the oldest are dropped past
  * {@link MAX_CERT_ID_HINTS}.
  */
-const certIdHints = new Map<string, string>();
-const MAX_CERT_ID_HINTS = 1000;
+export class CertIdHints {
+  private readonly hints = new Map<string, string>();
 
-/** Notes the `CertId` that a `DescribeCertificateState` answer gave with the certificate of `serialNumber`. */
-export function noteCertId(serialNumber: string, certId: string): void {
-  const key = normalizeSerial(serialNumber);
-  certIdHints.delete(key);
-  certIdHints.set(key, certId);
-  for (const oldest of certIdHints.keys()) {
-    if (certIdHints.size <= MAX_CERT_ID_HINTS) break;
-    certIdHints.delete(oldest);
+  /** Notes the `CertId` that a `DescribeCertificateState` answer gave with the certificate of `serialNumber`. */
+  note(serialNumber: string, certId: string): void {
+    const key = normalizeSerial(serialNumber);
+    this.hints.delete(key);
+    this.hints.set(key, certId);
+    for (const oldest of this.hints.keys()) {
+      if (this.hints.size <= MAX_CERT_ID_HINTS) break;
+      this.hints.delete(oldest);
+    }
+  }
+
+  /** The noted `CertId` of the certificate of `serialNumber`, if any; taken (forgotten) once read. */
+  take(serialNumber: string | null): string | undefined {
+    if (!serialNumber) return undefined;
+    const key = normalizeSerial(serialNumber);
+    const certId = this.hints.get(key);
+    this.hints.delete(key);
+    return certId;
   }
 }
-
-/** The noted `CertId` of the certificate of `serialNumber`, if any; taken (forgotten) once read. */
-export function takeCertIdHint(serialNumber: string | null): string | undefined {
-  if (!serialNumber) return undefined;
-  const key = normalizeSerial(serialNumber);
-  const certId = certIdHints.get(key);
-  certIdHints.delete(key);
-  return certId;
-}
+const MAX_CERT_ID_HINTS = 1000;
 
 /** A serial number as hex without case, separators or leading zeros (CAS and X.509 tools differ on all three). */
 export function normalizeSerial(serial: string): string {
@@ -138,7 +140,7 @@ async function certificateDetail(
  * The link to keep in state: the previous one while the serial number is the same (refreshing an
  * issued order then costs one `DescribeCertificateState` call), a fresh look-up otherwise: by the
  * `CertId` the order's `DescribeCertificateState` answered (`answeredCertId`, else the one
- * {@link noteCertId} recorded for this serial) with one `GetUserCertificateDetail`, and only
+ * {@link CertIdHints.note} recorded for this serial) with one `GetUserCertificateDetail`, and only
  * without one, or when the detail does not confirm it, by listing and matching serials.
  */
 export async function certificateLink(
@@ -148,10 +150,11 @@ export async function certificateLink(
   serialNumber: string | null,
   previous: { serialNumber?: unknown; certificateId?: unknown; certIdentifier?: unknown } | undefined,
   log: (line: string) => void,
+  hints: CertIdHints,
   answeredCertId?: string,
 ): Promise<CertificateLink> {
   // The hint is taken whatever happens next, so none outlives the answer it came with.
-  const hinted = takeCertIdHint(serialNumber);
+  const hinted = hints.take(serialNumber);
   const certId = answeredCertId ?? hinted;
   if (!serialNumber) return NO_LINK;
   if (

@@ -1,7 +1,7 @@
 import { productSpec } from "../cas/products";
 import { parseCsr } from "../pki/csr";
 import { INPUT_DEFAULTS, UNKNOWN } from "./inputs";
-import { ISSUED, isExpired } from "./lifecycle";
+import { renewalDue } from "./renewal";
 
 /** Properties that need a new order when they change: CAS cannot change them on an existing one. */
 export const REPLACE_PROPERTIES = [
@@ -37,8 +37,6 @@ export interface OrderDiff {
   /** Why, one line per property, for the log. */
   reasons: string[];
 }
-
-const DAY = 86400_000;
 
 /** A CSR's meaning: its key, subject (attribute order ignored) and names. */
 async function csrMeaning(pem: string): Promise<string> {
@@ -77,7 +75,7 @@ function same(a: unknown, b: unknown): boolean {
 export async function diffOrder(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
-  now = Date.now(),
+  now: number,
 ): Promise<OrderDiff> {
   const replaces: string[] = [];
   const reasons: string[] = [];
@@ -133,19 +131,13 @@ export async function diffOrder(
       );
   }
   const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
-  const notAfter = typeof olds.notAfter === "string" ? Date.parse(olds.notAfter) : NaN;
-  const expired = isExpired(olds.status, notAfter, now);
-  if (expired) {
+  const due = renewalDue(now, olds, renewBefore);
+  if (due?.kind === "expired") {
     replaces.push("notAfter");
     reasons.push(
-      `expired: the certificate expired ${Number.isFinite(notAfter) ? new Date(notAfter).toISOString() : ""}; ordering a replacement before the old order is removed`,
+      `expired: the certificate expired ${Number.isFinite(due.notAfter) ? new Date(due.notAfter).toISOString() : ""}; ordering a replacement before the old order is removed`,
     );
-  } else if (
-    renewBefore !== null &&
-    olds.status === ISSUED &&
-    Number.isFinite(notAfter) &&
-    notAfter - now <= renewBefore * DAY
-  ) {
+  } else if (due) {
     if (!replaces.includes("renewBeforeDays")) replaces.push("renewBeforeDays");
     const code = typeof olds.productCode === "string" ? olds.productCode : INPUT_DEFAULTS.productCode;
     // CAS renews no free certificate (RenewCertificateOrderForPackageRequest is for paid plans).
@@ -153,9 +145,8 @@ export async function diffOrder(
       code !== undefined && productSpec(code)?.free
         ? `; ${code} is a free certificate, which CAS does not renew, so its renewal is a new order from the plan`
         : "";
-    const days = Math.max(0, Math.floor((notAfter - now) / DAY));
     reasons.push(
-      `renewal due: certificate expires ${new Date(notAfter).toISOString()} (in ${days} days; renewBeforeDays ${renewBefore})${free}; ordering a replacement before the old order is removed`,
+      `renewal due: certificate expires ${new Date(due.notAfter).toISOString()} (in ${due.daysLeft} days; renewBeforeDays ${due.renewBeforeDays})${free}; ordering a replacement before the old order is removed`,
     );
   }
   return { changes: changes || replaces.length > 0, replaces, reasons };

@@ -1,32 +1,22 @@
-import { CasError } from "../cas/errors";
-import { bound } from "../cas/redact";
-import { log } from "./log";
+import type { Log } from "./log";
 import type { Ownership } from "./ownership";
-import { setting } from "./settings";
+import { LEGACY_OWNERSHIP_KEY } from "./settings";
 import type { OrderState } from "./state";
 
-/** The stack setting that confirms every order of unknown ownership as placed by this stack. */
-export const LEGACY_OWNERSHIP_KEY = "alicloud-cas:legacyOwnership";
-
-/** `alicloud-cas:legacyOwnership`: `placed` confirms orders of unknown ownership; unset leaves them unknown. */
-export function legacyOwnershipSetting(): "placed" | "unknown" {
-  const v = setting(LEGACY_OWNERSHIP_KEY);
-  if (v === undefined || v === "" || v === "unknown") return "unknown";
-  if (v === "placed") return "placed";
-  throw new CasError(
-    "InvalidConfig",
-    `${LEGACY_OWNERSHIP_KEY}: ${JSON.stringify(bound(v, 40))} is not a setting; use "placed" (every order this stack recorded before ownership was recorded was placed by this stack) or leave it unset`,
-  );
-}
+export { LEGACY_OWNERSHIP_KEY };
 
 /**
  * How the resource holds `id` now. An order taken after a lost answer, or of unknown ownership, that
  * the program names in `adoptOrderId` is adopted; `legacyOwnership: placed` confirms unknown ones.
  */
-export function ownershipOf(state: Pick<OrderState, "ownership" | "adoptOrderId">, id: string): Ownership {
+export function ownershipOf(
+  state: Pick<OrderState, "ownership" | "adoptOrderId">,
+  id: string,
+  legacyOwnership: "placed" | "unknown",
+): Ownership {
   const o = state.ownership;
   if ((o === "reconciled" || o === "unknown") && state.adoptOrderId === id) return "adopted";
-  if (o === "unknown" && legacyOwnershipSetting() === "placed") return "placed";
+  if (o === "unknown" && legacyOwnership === "placed") return "placed";
   return o;
 }
 
@@ -38,26 +28,25 @@ function confirmHow(id: string): string {
   );
 }
 
-const named = new Set<string>();
-
 /**
- * Says, once per order and process, that an order's ownership is unknown (the first time with the
- * why and the fix; after that one short line), so a refresh of many such orders names each once.
+ * Says, once per order and configuration, that an order's ownership is unknown (the first time with
+ * the why and the fix; after that one short line), so a refresh of many such orders names each once.
  */
-export function noteUnknownOwnership(id: string, domains: readonly string[]): void {
-  if (named.has(id)) return;
-  const first = named.size === 0;
-  named.add(id);
-  log(
-    first
-      ? `order ${id} (${domains.join(", ")}): ownership unknown. It was recorded by a release before 0.2.0, which did not record whether this stack placed the order or took another stack's after a lost create answer, so destroy and replacement leave it in CAS; ${confirmHow(id)}`
-      : `order ${id} (${domains.join(", ")}): ownership unknown (recorded by a release before 0.2.0; see the first such line)`,
-  );
-}
+export class OwnershipNotes {
+  private readonly named = new Set<string>();
+  constructor(private readonly log: Log) {}
 
-/** Forgets which orders were named (a new configuration is another deployment). */
-export function resetOwnershipNotes(): void {
-  named.clear();
+  /** Says it for order `id` of `domains`, unless already said. */
+  note(id: string, domains: readonly string[]): void {
+    if (this.named.has(id)) return;
+    const first = this.named.size === 0;
+    this.named.add(id);
+    this.log(
+      first
+        ? `order ${id} (${domains.join(", ")}): ownership unknown. It was recorded by a release before 0.2.0, which did not record whether this stack placed the order or took another stack's after a lost create answer, so destroy and replacement leave it in CAS; ${confirmHow(id)}`
+        : `order ${id} (${domains.join(", ")}): ownership unknown (recorded by a release before 0.2.0; see the first such line)`,
+    );
+  }
 }
 
 /** What delete says when it leaves an order of unknown ownership in CAS. */

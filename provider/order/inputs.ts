@@ -5,9 +5,6 @@ import { hideValues } from "./key-material";
 import { MAX_NAME_LENGTH } from "./record-name";
 import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
-import { log } from "./log";
-import { configuredEndpoint, newProductWarnings } from "./product-warnings";
-import { setting } from "./settings";
 
 /**
  * The value Pulumi passes for inputs that are not known yet during a preview (whatever their
@@ -214,6 +211,7 @@ const hasUnknown = (v: unknown): boolean =>
  */
 export async function checkOrderInputs(
   raw: Record<string, unknown>,
+  warnProduct: (productCode: string) => void = () => undefined,
 ): Promise<{ inputs: Record<string, unknown>; failures: Failure[]; csr: CsrInfo | null }> {
   const result = await judgeOrderInputs(raw);
   const code = result.inputs.productCode;
@@ -222,7 +220,7 @@ export async function checkOrderInputs(
     code !== UNKNOWN &&
     !result.failures.some((f) => f.property === "productCode")
   )
-    for (const warning of newProductWarnings(code, configuredEndpoint(setting))) log(`warning: ${warning}`);
+    warnProduct(code);
   const value = raw.csr;
   const showable =
     value === undefined ||

@@ -167,11 +167,3 @@ export function phaseOf(type: string): OrderPhase {
 
 /** The status of an issued certificate still within its validity. */
 export const ISSUED: OrderStatus = LIFECYCLE.certificate.status;
-
-/**
- * Whether stored outputs describe an expired certificate: marked expired by a read, or issued with
- * `notAfter` (epoch ms) at or before `now`.
- */
-export function isExpired(status: unknown, notAfter: number, now: number): boolean {
-  return status === EXPIRED || (status === ISSUED && notAfter <= now);
-}

@@ -9,14 +9,11 @@ export type LogSink = (line: string) => void;
 /** The default sink: the process's stderr. */
 export const stderrSink: LogSink = (line) => console.error(line);
 
-let sink: LogSink = stderrSink;
-
-/** Sends every following log line to `next`; `undefined` sends them to stderr again. */
-export function setLogSink(next: LogSink | undefined): void {
-  sink = next ?? stderrSink;
-}
-
 /** One provider log line, prefixed `[alicloud-cas] `. */
-export function log(message: string): void {
-  sink(`[alicloud-cas] ${message}`);
+export type Log = (message: string) => void;
+
+/** The provider's log over `sink` (stderr when absent): each line prefixed `[alicloud-cas] `. */
+export function providerLog(sink: LogSink | undefined): Log {
+  const to = sink ?? stderrSink;
+  return (message) => to(`[alicloud-cas] ${message}`);
 }

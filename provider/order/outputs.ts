@@ -2,9 +2,8 @@ import type { ResponseOf } from "../cas/actions";
 import { describeCertificate, splitPemCertificates } from "../pki/certificate";
 import { normalizeDomain } from "../pki/csr";
 import { ORDER_STATE_VERSION, type OrderState, type StoredInputs } from "./state";
-import { certificateLink, noteCertId } from "./certificate-link";
-import { log } from "./log";
-import { client } from "./settings";
+import { certificateLink, type CertIdHints, type LinkApi } from "./certificate-link";
+import type { Log } from "./log";
 import { hostRecord, placeRecords, recordBase, relativeTo } from "./record-name";
 import { LIFECYCLE, phaseOf, type OrderStatus } from "./lifecycle";
 import type { CertificateOutputName, OrderOutputName } from "./output-names";
@@ -164,8 +163,16 @@ export function describeRecords(
   });
 }
 
+/** What building outputs reads and says: the client for the certificate link, the log, the CertId hints. */
+export interface OutputsIo {
+  api: () => LinkApi;
+  log: Log;
+  certIds: CertIdHints;
+}
+
 /** Builds the outputs from the inputs and one DescribeCertificateState answer. */
 export async function toOutputs(
+  io: OutputsIo,
   inputs: StoredInputs,
   orderId: string,
   action: string,
@@ -199,7 +206,7 @@ export async function toOutputs(
         v?.method === "DNS" ? JSON.stringify(v.records.map((r) => [r.fqdn, r.zone, r.type, r.value])) : null;
       validation = { method: "DNS", records: dns };
       if (where(validation) !== where(previous?.validation ?? null))
-        for (const line of describeRecords(orderId, domains, dns, inputs.dnsZone)) log(line);
+        for (const line of describeRecords(orderId, domains, dns, inputs.dnsZone)) io.log(line);
     }
   }
   const records: Record<string, DnsValidationRecord> = {};
@@ -210,7 +217,7 @@ export async function toOutputs(
     }
   }
 
-  const cert = await certificateFields(state);
+  const cert = await certificateFields(state, io.certIds);
   const outputs: OrderOutputs = {
     ...stripUndefined(inputs),
     schemaVersion: SCHEMA_VERSION,
@@ -225,7 +232,16 @@ export async function toOutputs(
     ...cert,
     // Looked up once per certificate (by the answer's CertId when it has one) and kept: refreshing
     // an issued order costs one state call.
-    ...(await certificateLink(client, orderId, domains, cert.serialNumber, previous, log, state.CertId)),
+    ...(await certificateLink(
+      io.api,
+      orderId,
+      domains,
+      cert.serialNumber,
+      previous,
+      io.log,
+      io.certIds,
+      state.CertId,
+    )),
     privateKeyPem: state.PrivateKey ?? previous?.privateKeyPem ?? null,
   };
   return outputs;
@@ -239,6 +255,7 @@ export function stripUndefined<T extends object>(value: T): T {
 /** The issued certificate as outputs: PEM, chain, validity, serial, fingerprint, SANs (all `null` before issuance). */
 export async function certificateFields(
   state: ResponseOf<"DescribeCertificateState">,
+  certIds?: CertIdHints,
 ): Promise<
   Pick<OrderOutputs, Exclude<CertificateOutputName, "privateKeyPem" | "certificateId" | "certIdentifier">>
 > {
@@ -257,7 +274,7 @@ export async function certificateFields(
     };
   const info = await describeCertificate(leaf);
   // For the link look-up that follows (certificate-link.ts): this certificate's id, by its serial.
-  if (state.CertId) noteCertId(info.serialNumber, state.CertId);
+  if (state.CertId) certIds?.note(info.serialNumber, state.CertId);
   return {
     certificatePem: leaf,
     certificateChainPem: chain.length ? chain.join("") : null,

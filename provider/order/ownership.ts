@@ -1,7 +1,6 @@
 import { CasError } from "../cas/errors";
 import { bound, MAX_ECHOED_CHARS } from "../cas/redact";
 import { listPages, type ListApi } from "./list-paging";
-import { client, setting } from "./settings";
 import type { OWNERSHIP_VALUES } from "./state";
 
 /** How a resource came to hold its order (see {@link OWNERSHIP_VALUES}). */
@@ -62,20 +61,6 @@ export class Claims {
   }
 }
 
-/** The claims of this provider process (one process serves one deployment's resources). */
-export const processClaims = new Claims();
-
-/** Marks an order as held by a resource of this process. */
-export const claim = (orderId: string): void => processClaims.claim(orderId);
-/** Records that a create of this process took `orderId` it did not place. */
-export const recordTakenByCreate = (orderId: string): void => processClaims.recordTakenByCreate(orderId);
-/** Whether a create of this process took `orderId` (adopted or reconciled). */
-export const wasTakenByCreate = (orderId: string): boolean => processClaims.wasTakenByCreate(orderId);
-/** Forgets every claim of this process (see {@link Claims.reset}). */
-export const resetClaims = (): void => processClaims.reset();
-/** Whether a resource of this process already holds `orderId`. */
-export const isClaimed = (orderId: string): boolean => processClaims.isClaimed(orderId);
-
 /** An order a lost create answer may have placed. */
 export interface Candidate {
   orderId: string;
@@ -87,17 +72,6 @@ export interface Candidate {
 
 /** What the provider does when a lost create answer leaves candidates: `stop` (default) or adopt a `unique` one. */
 export type LostAnswerPolicy = "stop" | "unique";
-
-/** `alicloud-cas:adoptAfterLostAnswer` as configured: `stop` when unset; another value fails naming it. */
-export function lostAnswerPolicy(): LostAnswerPolicy {
-  const raw = setting("alicloud-cas:adoptAfterLostAnswer");
-  if (raw === undefined || raw.trim() === "" || raw.trim() === "stop") return "stop";
-  if (raw.trim() === "unique") return "unique";
-  throw new CasError(
-    "InvalidConfig",
-    `alicloud-cas:adoptAfterLostAnswer: ${JSON.stringify(bound(raw, 40))} is not a setting; use "stop" (the default: a lost create answer with candidates stops and lists them) or "unique" (adopt the only candidate)`,
-  );
-}
 
 /** The order's names as a sorted, comma-joined key. */
 export const namesKey = (names: string[]): string => [...names].sort().join(",");
@@ -147,8 +121,8 @@ export async function verifyAdoption(
   orderId: string,
   productCode: string,
   names: string[],
-  api: ListApi = client(),
-  claims: Claims = processClaims,
+  api: ListApi,
+  claims: Claims,
 ): Promise<void> {
   const fail = (why: string) =>
     new CasError("AdoptMismatch", `adoptOrderId ${orderId}: ${why}. Nothing was adopted.`);

@@ -6,11 +6,11 @@ import {
   describeCandidates,
   findCandidates,
   OwnershipUnprovenError,
-  processClaims,
+  type Claims,
   type Candidate,
 } from "./ownership";
 import type { Unresolved } from "./placer";
-import { client } from "./settings";
+import type { ListApi } from "./list-paging";
 import { ORDER_STATE_VERSION, type OrderState } from "./state";
 
 /**
@@ -77,9 +77,15 @@ export interface LookedAgain {
 }
 
 /** Lists the orders the pending request may have placed (bought since it was sent, held by no resource of this process). */
-export async function lookAgain(p: PendingCreate, windowMs: number, now: number): Promise<LookedAgain> {
+export async function lookAgain(
+  api: ListApi,
+  claims: Claims,
+  p: PendingCreate,
+  windowMs: number,
+  now: number,
+): Promise<LookedAgain> {
   const sentAt = Date.parse(p.sentAt);
-  const found = await findCandidates(client(), processClaims, p.productCode, p.names, sentAt, now);
+  const found = await findCandidates(api, claims, p.productCode, p.names, sentAt, now);
   return { found, windowEnds: sentAt + windowMs };
 }
 

@@ -10,7 +10,6 @@ import {
   findCandidates,
   namesKey,
   OwnershipUnprovenError,
-  processClaims,
   type Claims,
   ownershipUnproven,
   type Candidate,
@@ -89,8 +88,8 @@ export interface PlacerOptions {
   /** `alicloud-cas:adoptAfterLostAnswer`, read at each lost answer. */
   adoptAfterLostAnswer: () => LostAnswerPolicy;
   policy?: Partial<PlacerPolicy>;
-  /** What the resources of this process hold (the process's own by default). */
-  claims?: Claims;
+  /** What the resources of this process hold. */
+  claims: Claims;
 }
 
 /** The policy as stack config sets it ({@link GRACE_KEY}, {@link WINDOW_KEY}); a bad value fails naming the key and the fix. */
@@ -215,7 +214,7 @@ export class OrderPlacer {
 
   constructor(private readonly opts: PlacerOptions) {
     this.policy = { ...DEFAULT_PLACER_POLICY, ...opts.policy };
-    this.claims = opts.claims ?? processClaims;
+    this.claims = opts.claims;
   }
 
   /** How long after an unanswered create its order may still be listed ({@link LOST_ANSWER_WINDOW_MS}). */

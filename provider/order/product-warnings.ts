@@ -34,15 +34,12 @@ export function configuredEndpoint(config: ConfigLookup): string | undefined {
   }
 }
 
-/** Warnings already logged by this provider process: each is said once, not on every check. */
-const said = new Set<string>();
+/** The warnings of `productWarnings` said once per configuration, not on every check. */
+export class ProductWarnings {
+  private readonly said = new Set<string>();
 
-/** The warnings of `productWarnings` not yet logged in this process (and marks them logged). */
-export function newProductWarnings(productCode: string, endpoint: string | undefined): string[] {
-  return productWarnings(productCode, endpoint).filter((w) => !said.has(w) && said.add(w));
-}
-
-/** Forgets which warnings were logged (a configured provider serves a new deployment). */
-export function resetProductWarnings(): void {
-  said.clear();
+  /** The warnings of {@link productWarnings} not yet said (and marks them said). */
+  fresh(productCode: string, endpoint: string | undefined): string[] {
+    return productWarnings(productCode, endpoint).filter((w) => !this.said.has(w) && this.said.add(w));
+  }
 }

@@ -1,6 +1,6 @@
 import { CasApiError, CasError } from "../cas/errors";
-import { NO_NEW_PLANS, quotaSeen } from "./quota";
-import { client } from "./settings";
+import type { CasClient } from "../cas/client";
+import { NO_NEW_PLANS, type QuotaCheck } from "./quota";
 
 /**
  * Turns a create's `NotRemainCount` (or `NotFoundPackage`) into an error that says what happened and what to do. What
@@ -9,7 +9,12 @@ import { client } from "./settings";
  * stack, a person, a script, took the plan's last slots since), or nothing (no check read the plan).
  * The plan's figures are read again for the message. Any other error is returned unchanged.
  */
-export async function explainQuotaExhausted(error: unknown, productCode: string): Promise<unknown> {
+export async function explainQuotaExhausted(
+  api: () => Pick<CasClient, "call">,
+  quota: Pick<QuotaCheck, "seen">,
+  error: unknown,
+  productCode: string,
+): Promise<unknown> {
   if (error instanceof CasApiError && error.code === "NotFoundPackage")
     return new CasError(
       "NotFoundPackage",
@@ -20,12 +25,12 @@ export async function explainQuotaExhausted(error: unknown, productCode: string)
   if (!(error instanceof CasApiError) || error.code !== "NotRemainCount") return error;
   let now = "its current figures could not be read";
   try {
-    const plan = await client().call("DescribePackageState", { ProductCode: productCode });
+    const plan = await api().call("DescribePackageState", { ProductCode: productCode });
     now = `it has used ${plan.UsedCount} of ${plan.TotalCount} now`;
   } catch (e) {
     now += ` (${(e as Error).message})`;
   }
-  const saw = quotaSeen(productCode);
+  const saw = quota.seen(productCode);
   const what = !saw
     ? 'no quota check read this plan in this deployment (quotaCheck is "off", or reading the plan failed)'
     : saw.remaining < saw.planned

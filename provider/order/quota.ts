@@ -2,8 +2,6 @@ import type { Clock } from "../../protocol/clock";
 import { CasApiError, CasCredentialsError, CREDENTIAL_ERROR_CODES } from "../cas/errors";
 import { INPUT_DEFAULTS, type Failure } from "./inputs";
 import type { PreviewInputs } from "./state";
-import { log } from "./log";
-import { client } from "./settings";
 
 /** Plans are sold no more: what a user without plan quota takes instead. */
 export const NO_NEW_PLANS =
@@ -113,22 +111,4 @@ export function credentialProblem(e: unknown): string | undefined {
   if (e instanceof CasApiError && CREDENTIAL_ERROR_CODES.has(e.code))
     return `the credentials were refused (${e.code}); ${after} which credentials are in use and the usual causes`;
   return undefined;
-}
-
-/** The provider process's quota check: the configured client, the system clock, stderr. */
-export const checkQuota: QuotaCheck = quotaCheck({
-  remaining: async (productCode) => {
-    const plan = await client().call("DescribePackageState", { ProductCode: productCode });
-    return plan.TotalCount - plan.UsedCount;
-  },
-  clock: { now: () => Date.now() },
-  log,
-});
-
-/**
- * What this deployment's quota check last saw for `productCode`: orders left and orders planned;
- * `undefined` when no check read the plan in this process (quotaCheck "off", or the read failed).
- */
-export function quotaSeen(productCode: string): { remaining: number; planned: number } | undefined {
-  return checkQuota.seen(productCode);
 }

@@ -1,70 +1,56 @@
 import type { ActionName } from "../cas/actions";
-import type { CasClient } from "../cas/client";
 import type { ConfigLookup } from "../cas/credentials";
 import { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "../cas/deadline";
 import { CasError } from "../cas/errors";
 import { bound } from "../cas/redact";
-import { log } from "./log";
-
-/**
- * Stack config as `configure` delivered it, for this provider process. Nothing here is ever
- * serialized into state: it lives only in the provider process.
- */
-let config: ConfigLookup = () => undefined;
-let cached: CasClient | undefined;
-
-/** Called from the provider's `configure`. */
-export function setConfig(lookup: ConfigLookup): void {
-  config = lookup;
-  cached = undefined;
-  problems = [];
-}
-
-/** One stack config value as `configure` delivered it (e.g. `alicloud-cas:adoptAfterLostAnswer`). */
-export function setting(key: string): string | undefined {
-  return config(key);
-}
-
-/**
- * The process's client: stack config first, environment second (see docs/credentials.md). Built, and its modules loaded (the HTTP transport, every action's schemas), on the
- * first API call: a provider process whose first check makes none starts without them.
- */
-export function client(): CasClient {
-  assertSettings();
-  if (cached) return cached;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CasClient } = require("../cas/client") as typeof import("../cas/client");
-  cached = new CasClient({
-    config,
-    env: process.env,
-    userAgent: "pulumi-alicloud-cas",
-    accountPacing: true,
-    signatureScheme: signatureSchemeSetting(),
-    rateLimits: rateLimits(positiveSetting(QPS_KEY, "requests per second")),
-    attemptTimeoutMs: positiveSetting(ATTEMPT_TIMEOUT_KEY, "milliseconds"),
-    deadlineMs: operationTimeoutMs(),
-    onEvent: (e) => {
-      if (e.kind === "retry")
-        log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
-    },
-  });
-  return cached;
-}
+import type { LostAnswerPolicy } from "./ownership";
+import { configuredPolicy, type PlacerPolicy } from "./placer";
 
 const SCHEME_KEY = "alicloud-cas:signatureScheme";
 const QPS_KEY = "alicloud-cas:qps";
 const ATTEMPT_TIMEOUT_KEY = "alicloud-cas:attemptTimeoutMs";
+const TIMEOUT_KEY = "alicloud-cas:operationTimeoutSeconds";
+const LOST_ANSWER_KEY = "alicloud-cas:adoptAfterLostAnswer";
+/** The stack setting that confirms every order of unknown ownership as placed by this stack. */
+export const LEGACY_OWNERSHIP_KEY = "alicloud-cas:legacyOwnership";
 
 /** `alicloud-cas:signatureScheme`: `acs3` (the default) or `rpc-v1`; anything else fails naming both. */
-function signatureSchemeSetting(): "acs3" | "rpc-v1" {
+function signatureScheme(config: ConfigLookup): "acs3" | "rpc-v1" {
   const raw = config(SCHEME_KEY);
   if (raw === undefined || raw.trim() === "" || raw.trim() === "acs3") return "acs3";
   if (raw.trim() === "rpc-v1") return "rpc-v1";
   throw invalidSetting(SCHEME_KEY, raw, 'is not a signature scheme; use "acs3" (the default) or "rpc-v1"');
 }
 
+/** `alicloud-cas:adoptAfterLostAnswer`: `stop` when unset; another value fails naming both. */
+function lostAnswerPolicy(config: ConfigLookup): LostAnswerPolicy {
+  const raw = config(LOST_ANSWER_KEY);
+  if (raw === undefined || raw.trim() === "" || raw.trim() === "stop") return "stop";
+  if (raw.trim() === "unique") return "unique";
+  throw new CasError(
+    "InvalidConfig",
+    `${LOST_ANSWER_KEY}: ${JSON.stringify(bound(raw, 40))} is not a setting; use "stop" (the default: a lost create answer with candidates stops and lists them) or "unique" (adopt the only candidate)`,
+  );
+}
+
+/** `alicloud-cas:legacyOwnership`: `placed` confirms orders of unknown ownership; unset leaves them unknown. */
+function legacyOwnership(config: ConfigLookup): "placed" | "unknown" {
+  const v = config(LEGACY_OWNERSHIP_KEY);
+  if (v === undefined || v === "" || v === "unknown") return "unknown";
+  if (v === "placed") return "placed";
+  throw new CasError(
+    "InvalidConfig",
+    `${LEGACY_OWNERSHIP_KEY}: ${JSON.stringify(bound(v, 40))} is not a setting; use "placed" (every order this stack recorded before ownership was recorded was placed by this stack) or leave it unset`,
+  );
+}
+
 /** A positive number setting, unset when absent; anything else fails naming the key and the unit. */
-function positiveSetting(key: string, unit: string): number | undefined {
+function positiveSetting(
+  config: ConfigLookup,
+  key: string,
+  unit: string,
+  example: string,
+): number | undefined {
   const raw = config(key);
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw.trim());
@@ -72,15 +58,9 @@ function positiveSetting(key: string, unit: string): number | undefined {
   throw invalidSetting(
     key,
     raw,
-    `is not a positive number of ${unit}; set a number such as ${EXAMPLES[key] ?? "10"}, or remove it for the default`,
+    `is not a positive number of ${unit}; set a number such as ${example}, or remove it for the default`,
   );
 }
-
-const EXAMPLES: Record<string, string> = {
-  [QPS_KEY]: "5",
-  [ATTEMPT_TIMEOUT_KEY]: "10000",
-  "alicloud-cas:operationTimeoutSeconds": "90",
-};
 
 function invalidSetting(key: string, raw: string, problem: string): CasError {
   return new CasError(
@@ -89,20 +69,44 @@ function invalidSetting(key: string, raw: string, problem: string): CasError {
   );
 }
 
+/**
+ * The one schema of the provider's settings: every `alicloud-cas:` key it reads, each with the one
+ * parser that fails naming the key and the accepted values. Keys whose values belong to the client's
+ * parts (the endpoint, the proxy, the credential chain) are parsed there and checked here through them.
+ */
+const SCHEMA = {
+  [LOST_ANSWER_KEY]: lostAnswerPolicy,
+  "alicloud-cas:allowInsecureEndpoint": (c: ConfigLookup): boolean => {
+    const endpoints =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require("../cas/endpoints") as typeof import("../cas/endpoints");
+    endpoints.resolveEndpointSource({ config: c, env: process.env });
+    return endpoints.allowInsecureEndpointSetting(c);
+  },
+  [ATTEMPT_TIMEOUT_KEY]: (c: ConfigLookup) =>
+    positiveSetting(c, ATTEMPT_TIMEOUT_KEY, "milliseconds", "10000"),
+  // Read by the credential chain (provider/cas/credentials.ts) when a credential needs it.
+  "alicloud-cas:ecsMetadataEndpoint": (): undefined => undefined,
+  [LEGACY_OWNERSHIP_KEY]: legacyOwnership,
+  // Both lost-answer timings: the placer's policy parser (placer.ts) names the key and the unit.
+  "alicloud-cas:lostAnswerGraceMs": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
+  "alicloud-cas:lostAnswerWindowSeconds": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
+  [TIMEOUT_KEY]: (c: ConfigLookup): number => {
+    const seconds = positiveSetting(c, TIMEOUT_KEY, "seconds", "90");
+    return seconds === undefined ? DEFAULT_OPERATION_TIMEOUT_MS : seconds * 1000;
+  },
+  // Read by the client's transport (provider/cas/client.ts) when the client is built.
+  "alicloud-cas:proxy": (): undefined => undefined,
+  [QPS_KEY]: (c: ConfigLookup) => positiveSetting(c, QPS_KEY, "requests per second", "5"),
+  [SCHEME_KEY]: signatureScheme,
+} as const;
+
+type Schema = typeof SCHEMA;
+/** A setting's key. */
+export type SettingKey = keyof Schema;
+
 /** Every `alicloud-cas:` stack setting the provider reads (docs/configuration in each page). */
-export const SETTING_KEYS = [
-  "alicloud-cas:adoptAfterLostAnswer",
-  "alicloud-cas:allowInsecureEndpoint",
-  ATTEMPT_TIMEOUT_KEY,
-  "alicloud-cas:ecsMetadataEndpoint",
-  "alicloud-cas:legacyOwnership",
-  "alicloud-cas:lostAnswerGraceMs",
-  "alicloud-cas:lostAnswerWindowSeconds",
-  "alicloud-cas:operationTimeoutSeconds",
-  "alicloud-cas:proxy",
-  QPS_KEY,
-  SCHEME_KEY,
-] as const;
+export const SETTING_KEYS = Object.keys(SCHEMA).sort() as SettingKey[];
 
 /** Settings of `@pulumi/alicloud` this provider reads too; a different letter case is a typo. */
 const ALICLOUD_KEYS = [
@@ -163,85 +167,88 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-let problems: string[] = [];
-
 /**
- * Checks the stack settings `configure` delivered and remembers what is wrong, for
- * {@link assertSettings} to report: every mistyped key (see {@link misspelledSettings}; the
- * dynamic-provider host keeps the keys on the request's config as `rawConfig`) and every value the
- * client's settings or `validators` refuse. An error in `configure` itself would be reported once,
- * and the host would go on with the provider it had already cached.
+ * Stack config as `configure` delivered it, checked against the schema once: each value parsed, each
+ * mistyped key and refused value kept as a problem that `check` reports and that fails every API
+ * call. An error in `configure` itself would be reported once, and the host would go on with the
+ * provider it had already cached. Nothing here is ever serialized into state.
  */
-export function checkSettings(requestConfig: unknown, validators: ReadonlyArray<() => unknown> = []): void {
-  const raw = (requestConfig as { rawConfig?: unknown } | undefined)?.rawConfig;
-  const names = raw && typeof raw === "object" ? misspelledSettings(Object.keys(raw)) : [];
-  problems =
-    names.length > 0
-      ? [
-          `${names.join("; ")}. Fix the key with pulumi config rm <key> and pulumi config set <right key> <value>`,
-        ]
-      : [];
-  const values = [
-    signatureSchemeSetting,
-    () => positiveSetting(QPS_KEY, "requests per second"),
-    () => positiveSetting(ATTEMPT_TIMEOUT_KEY, "milliseconds"),
-    operationTimeoutMs,
-    () => {
-      const endpoints =
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require("../cas/endpoints") as typeof import("../cas/endpoints");
-      endpoints.resolveEndpointSource({ config, env: process.env });
-      return endpoints.allowInsecureEndpointSetting(config);
-    },
-    ...validators,
-  ];
-  for (const validate of values)
-    try {
-      validate();
-    } catch (e) {
-      problems.push(e instanceof CasError ? e.message : String(e));
-    }
-}
+export class Settings {
+  private readonly problems: string[];
 
-/** Fails naming every setting {@link checkSettings} found wrong: called before any API call. */
-export function assertSettings(): void {
-  if (problems.length > 0) throw new CasError("InvalidConfig", problems.join("; "));
-}
-
-/**
- * What each `check` reports when {@link checkSettings} found a setting wrong: a failure of no
- * property (the engine prints it as the resource's problem, without a stack trace).
- */
-export function settingsFailure(): { property: string; reason: string } | undefined {
-  return problems.length > 0 ? { property: "", reason: problems.join("; ") } : undefined;
-}
-
-const TIMEOUT_KEY = "alicloud-cas:operationTimeoutSeconds";
-
-/** `alicloud-cas:operationTimeoutSeconds` in ms (default 90 s): the limit for one operation's API calls. */
-function operationTimeoutMs(): number {
-  const seconds = positiveSetting(TIMEOUT_KEY, "seconds");
-  return seconds === undefined ? DEFAULT_OPERATION_TIMEOUT_MS : seconds * 1000;
-}
-
-/** A fresh deadline for one provider operation (see `provider/cas/deadline.ts`). */
-export function operationDeadline(): Deadline {
-  // A bad value is reported by check and before any API call (checkSettings); the default stands in.
-  let ms = DEFAULT_OPERATION_TIMEOUT_MS;
-  try {
-    ms = operationTimeoutMs();
-  } catch {
-    // reported elsewhere
+  /**
+   * `requestConfig` is the request `configure` got: the dynamic-provider host keeps the keys on it as
+   * `rawConfig`, so mistyped keys are found there.
+   */
+  constructor(
+    readonly lookup: ConfigLookup,
+    requestConfig?: unknown,
+  ) {
+    const raw = (requestConfig as { rawConfig?: unknown } | undefined)?.rawConfig;
+    const names = raw && typeof raw === "object" ? misspelledSettings(Object.keys(raw)) : [];
+    this.problems =
+      names.length > 0
+        ? [
+            `${names.join("; ")}. Fix the key with pulumi config rm <key> and pulumi config set <right key> <value>`,
+          ]
+        : [];
+    const seen = new Set<string>();
+    for (const parse of Object.values(SCHEMA))
+      try {
+        parse(lookup);
+      } catch (e) {
+        const message = e instanceof CasError ? e.message : String(e);
+        // Two keys share one parser (the placer's policy): its problem is said once.
+        if (!seen.has(message)) this.problems.push(message);
+        seen.add(message);
+      }
   }
-  return Deadline.after(Date.now(), ms, TIMEOUT_KEY);
-}
 
-/** `alicloud-cas:qps` caps every action's client-side rate (documented limits stay lower where they are). */
-function rateLimits(qps: number | undefined): Partial<Record<ActionName, number>> | undefined {
-  if (qps === undefined) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ACTIONS, defaultQps } = require("../cas/actions") as typeof import("../cas/actions");
-  return Object.fromEntries(
-    (Object.keys(ACTIONS) as ActionName[]).map((a) => [a, Math.min(defaultQps(a), qps)]),
-  );
+  /** One stack config value as `configure` delivered it. */
+  raw(key: string): string | undefined {
+    return this.lookup(key);
+  }
+
+  /** The parsed value of `key`; a bad value throws naming the key (as {@link assert} does for all). */
+  get<K extends SettingKey>(key: K): ReturnType<Schema[K]> {
+    return SCHEMA[key](this.lookup) as ReturnType<Schema[K]>;
+  }
+
+  /** Fails naming every setting found wrong: called before any API call. */
+  assert(): void {
+    if (this.problems.length > 0) throw new CasError("InvalidConfig", this.problems.join("; "));
+  }
+
+  /**
+   * What each `check` reports when a setting is wrong: a failure of no property (the engine prints it
+   * as the resource's problem, without a stack trace).
+   */
+  failure(): { property: string; reason: string } | undefined {
+    return this.problems.length > 0 ? { property: "", reason: this.problems.join("; ") } : undefined;
+  }
+
+  /** The parsed value of `key`, or `fallback` when it is bad (a bad value is reported by check and before any API call). */
+  orDefault<K extends SettingKey>(key: K, fallback: ReturnType<Schema[K]>): ReturnType<Schema[K]> {
+    try {
+      return this.get(key);
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** A fresh deadline for one provider operation (`alicloud-cas:operationTimeoutSeconds` from `now`). */
+  operationDeadline(now: number): Deadline {
+    return Deadline.after(now, this.orDefault(TIMEOUT_KEY, DEFAULT_OPERATION_TIMEOUT_MS), TIMEOUT_KEY);
+  }
+
+  /** `alicloud-cas:qps` as a cap on every action's client-side rate (documented limits stay lower where they are). */
+  rateLimits(): Partial<Record<ActionName, number>> | undefined {
+    const qps = this.get(QPS_KEY);
+    if (qps === undefined) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ACTIONS, defaultQps } = require("../cas/actions") as typeof import("../cas/actions");
+    return Object.fromEntries(
+      (Object.keys(ACTIONS) as ActionName[]).map((a) => [a, Math.min(defaultQps(a), qps)]),
+    );
+  }
 }

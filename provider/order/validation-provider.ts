@@ -1,234 +1,131 @@
-import { systemClock } from "../../protocol/clock";
 import { CasApiError } from "../cas/errors";
-import { precheckDns } from "./dns-precheck";
+import type { ProviderContext } from "./context";
 import { hideValues } from "./key-material";
-import { certificateFields, dnsRecordsFor, stripUndefined } from "./outputs";
-import { certificateLink } from "./certificate-link";
 import { waitForIssuance } from "./waiter";
 import { publishListFromState } from "./publish";
-import { listPages } from "./list-paging";
-import { log, setLogSink, type LogSink } from "./log";
-import { checkSettings, client, setConfig, settingsFailure } from "./settings";
 import { parseProps } from "./parse-state";
 import {
   checkValidationInputs,
   validationInputsSchema,
   VALIDATION_STATE,
-  VALIDATION_STATE_VERSION,
   validationSettings,
   validationStateSchema,
-  type ValidationState,
 } from "./validation-inputs";
-import { EXPIRED, ISSUED, isExpired, phaseOf } from "./lifecycle";
-import {
-  instanceCertificateOutputs,
-  notFoundMessage,
-  waitForInstanceIssuance,
-} from "../instance/instance-waiter";
-import { isInstanceNotFound } from "../instance/instance-account";
-import { statusOf } from "../instance/instance-provider";
+import { phaseOf } from "./lifecycle";
+import { instanceCertificateOutputs, waitForInstanceIssuance } from "../instance/instance-waiter";
+import { certificateOutputs, readInstance } from "./validation-certificate";
+import { reportDns } from "./validation-dns";
 
 type Props = Record<string, unknown>;
 
-/** The certificate and its CAS ids; `previous` (state) keeps the ids while the serial is the same. */
-async function certificateOutputs(
-  p: ValidationState,
-  state: Awaited<ReturnType<typeof waitForIssuance>>,
-  previous?: ValidationState,
-) {
-  const s = validationSettings(p);
-  const cert = await certificateFields(state);
-  return stripUndefined({
-    schemaVersion: VALIDATION_STATE_VERSION,
-    ...s,
-    // CAS keeps an expired order's state as issued: the validity says it.
-    status: cert.notAfter && isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED,
-    ...cert,
-    ...(await certificateLink(client, s.orderId, cert.sans ?? [], cert.serialNumber, previous, log)),
-    privateKeyPem: state.PrivateKey ?? null,
-  });
-}
-
-/**
- * The names of an order, from the CPACK list. `Keyword` matches the bound domain or the resource
- * id (SDK remark), never the OrderId, so the list is paged without it and matched on `OrderId`
- * (returned for CPACK items). `undefined` when the order is not among the first pages.
- */
-async function orderDomains(orderId: string): Promise<string[] | undefined> {
-  for await (const items of listPages(client(), { OrderType: "CPACK" })) {
-    const hit = items.find((o) => o.OrderId === orderId);
-    if (hit) return (hit.Domain ?? "").split(",").filter(Boolean);
-  }
-  return undefined;
-}
-
-/** Runs the optional DNS pre-check and logs one line per record and resolver. */
-async function reportDns(orderId: string, fqdns: string[] | null, resolvers: string[]): Promise<void> {
-  const api = client();
-  const state = await api.call("DescribeCertificateState", { OrderId: orderId });
-  if (!phaseOf(state.Type).awaitsValidation) return;
-  if (state.ValidateType === "FILE") {
-    if (state.Uri)
-      log(
-        `order ${orderId}: FILE validation: serve the given content at http://${state.Domain ?? "<the ordered name>"}${state.Uri}; the DNS pre-check does not apply`,
-      );
-    return;
-  }
-  if (!state.RecordDomain) return;
-  let names = fqdns;
-  if (!names?.length) {
-    const domains = await orderDomains(orderId);
-    if (!domains?.length) {
-      log(
-        `order ${orderId}: DNS pre-check skipped: the order's names were not found in ListUserCertificateOrder; pass validationRecordFqdns`,
-      );
-      return;
-    }
-    names = dnsRecordsFor(
-      domains,
-      state.RecordDomain,
-      state.RecordType ?? "TXT",
-      state.RecordValue ?? "",
-    ).map((r) => r.fqdn);
-  }
-  const results = await precheckDns(
-    names.map((fqdn) => ({ fqdn, type: state.RecordType ?? "TXT", value: state.RecordValue ?? "" })),
-    resolvers,
-  );
-  for (const r of results) log(`order ${orderId}: DNS pre-check ${r.fqdn} at ${r.resolver}: ${r.detail}`);
-  if (results.some((r) => !r.visible))
-    log(`order ${orderId}: some validation records are not visible yet; CAS validates only once they are`);
-}
-
-/**
- * Refresh of a validation that waits for an instance's certificate: the instance's current one
- * (with `autoReissue`, CAS may have issued a new one: its ids and PEM replace the old ones).
- */
-async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STATE.read>) {
-  const api = client();
-  const instanceId = props.instanceId!;
-  let d;
-  try {
-    d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
-  } catch (e) {
-    // Only CAS's own answer counts: a bare HTTP 404 (a wrong endpoint, a gateway) fails the refresh.
-    if (isInstanceNotFound(e)) {
-      log(
-        `${await notFoundMessage(api, instanceId, e)}. Its validation is removed from state (the next pulumi up waits again for the instance the stack holds then); whether the instance is gone or in another account, the InstanceCertificate's refresh says`,
-      );
-      return { id: "", props: {} };
-    }
-    throw e;
-  }
-  const current = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
-  if (!current || !d.CertificateId || d.CertificateId === props.certificateId)
-    return { id, props: { ...props, status: statusOf(d) } };
-  return { id, props: await instanceCertificateOutputs(api, validationSettings(props), d) };
-}
-
-/** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
 /** A list compared as a set (the record names' order means nothing: reordered `domains` reorder them); other values as they are. */
 function asSet(v: unknown): unknown {
   return Array.isArray(v) ? [...new Set(v.map(String))].sort() : (v ?? null);
 }
 
-export const certificateOrderValidationProvider = {
-  /** `log`: where log lines go when run in the caller's process (see the order provider's `configure`). */
-  async configure(req: { config: { get(key: string): string | undefined }; log?: LogSink }): Promise<void> {
-    setConfig((key) => req.config.get(key));
-    checkSettings(req.config);
-    setLogSink(req.log);
-  },
+/**
+ * The `CertificateOrderValidation` controller over the context `configure` built (`ctx()`): waits
+ * until an order (or an instance) is issued; delete is a no-op.
+ */
+export function validationController(ctx: () => ProviderContext) {
+  return {
+    async check(_olds: Props, news: Props) {
+      const badSettings = ctx().settings.failure();
+      if (badSettings) return { inputs: news, failures: [badSettings] };
+      // A key pasted into any input is reported without naming it (the engine would print the value).
+      return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
+    },
 
-  async check(_olds: Props, news: Props) {
-    const badSettings = settingsFailure();
-    if (badSettings) return { inputs: news, failures: [badSettings] };
-    // A key pasted into any input is reported without naming it (the engine would print the value).
-    return { inputs: news, failures: hideValues(news, checkValidationInputs(news)) };
-  },
-
-  async diff(id: string, oldState: Props, newInputs: Props) {
-    const olds = VALIDATION_STATE.read(oldState, { id });
-    // Checked inputs; during a preview some may still be unknown.
-    const news: Record<string, unknown> = parseProps(
-      validationInputsSchema,
-      newInputs,
-      "CertificateOrderValidation inputs",
-    );
-    const replaces = [
-      ...((olds.orderId ?? null) !== (news.orderId ?? null) ? ["orderId"] : []),
-      ...((olds.instanceId ?? null) !== (news.instanceId ?? null) ? ["instanceId"] : []),
-    ];
-    // An issued certificate whose CAS id was not found yet: update looks again.
-    const unlinked = typeof olds.certificatePem === "string" && olds.certificateId == null;
-    const changes =
-      replaces.length > 0 ||
-      unlinked ||
-      (
-        ["timeoutMinutes", "pollIntervalSeconds", "maxPollIntervalSeconds", "validationRecordFqdns"] as const
-      ).some(
-        (k) => JSON.stringify(asSet(olds[k])) !== JSON.stringify(asSet(news[k])) && news[k] !== undefined,
+    async diff(id: string, oldState: Props, newInputs: Props) {
+      const olds = VALIDATION_STATE.read(oldState, { id });
+      // Checked inputs; during a preview some may still be unknown.
+      const news: Record<string, unknown> = parseProps(
+        validationInputsSchema,
+        newInputs,
+        "CertificateOrderValidation inputs",
       );
-    // Create before delete: deleting a validation does nothing in CAS, and deleting it first would
-    // make the engine delete its consumers (listeners, CDN domains) first too, dropping HTTPS
-    // during a renewal or key rotation. Ids (`{orderId}-validation`) never collide.
-    return { changes, replaces, deleteBeforeReplace: false };
-  },
-
-  async create(checked: Props) {
-    const inputs = parseProps(validationStateSchema, checked, "CertificateOrderValidation inputs");
-    const s = validationSettings(inputs);
-    const api = client();
-    if (s.instanceId) {
-      const d = await waitForInstanceIssuance(api, s.instanceId, s, systemClock, log);
-      return { id: `${s.instanceId}-validation`, outs: await instanceCertificateOutputs(api, s, d) };
-    }
-    if (s.dnsPrecheck) await reportDns(s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
-    const state = await waitForIssuance(
-      (id) => api.call("DescribeCertificateState", { OrderId: id }),
-      s.orderId,
-      s,
-      systemClock,
-      log,
-      (answer) => publishListFromState(answer, s.validationRecordFqdns),
-    );
-    return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state) };
-  },
-
-  async read(id: string, stored: Props) {
-    const props = VALIDATION_STATE.read(stored, { id });
-    if (props.instanceId) return readInstance(id, props);
-    let state: Awaited<ReturnType<typeof waitForIssuance>>;
-    try {
-      state = await client().call("DescribeCertificateState", { OrderId: props.orderId! });
-    } catch (e) {
-      // The order was removed outside the stack: drop this resource too, so refresh can finish.
-      if (e instanceof CasApiError && e.code === "NotFoundOrder") {
-        log(
-          `order ${props.orderId}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state (the next pulumi up waits again for the order the stack holds then); whether the order is gone or was placed through another endpoint or account, the CertificateOrder's refresh says`,
+      const replaces = [
+        ...((olds.orderId ?? null) !== (news.orderId ?? null) ? ["orderId"] : []),
+        ...((olds.instanceId ?? null) !== (news.instanceId ?? null) ? ["instanceId"] : []),
+      ];
+      // An issued certificate whose CAS id was not found yet: update looks again.
+      const unlinked = typeof olds.certificatePem === "string" && olds.certificateId == null;
+      const changes =
+        replaces.length > 0 ||
+        unlinked ||
+        (
+          [
+            "timeoutMinutes",
+            "pollIntervalSeconds",
+            "maxPollIntervalSeconds",
+            "validationRecordFqdns",
+          ] as const
+        ).some(
+          (k) => JSON.stringify(asSet(olds[k])) !== JSON.stringify(asSet(news[k])) && news[k] !== undefined,
         );
-        return { id: "", props: {} };
+      // Create before delete: deleting a validation does nothing in CAS, and deleting it first would
+      // make the engine delete its consumers (listeners, CDN domains) first too, dropping HTTPS
+      // during a renewal or key rotation. Ids (`{orderId}-validation`) never collide.
+      return { changes, replaces, deleteBeforeReplace: false };
+    },
+
+    async create(checked: Props) {
+      const c = ctx();
+      const inputs = parseProps(validationStateSchema, checked, "CertificateOrderValidation inputs");
+      const s = validationSettings(inputs);
+      const api = c.client();
+      if (s.instanceId) {
+        const d = await waitForInstanceIssuance(api, s.instanceId, s, c.clock, c.log);
+        return { id: `${s.instanceId}-validation`, outs: await instanceCertificateOutputs(api, s, d) };
       }
-      throw e;
-    }
-    if (!phaseOf(state.Type).issued) return { id, props: { ...props, status: phaseOf(state.Type).status } };
-    return { id, props: await certificateOutputs(props, state, props) };
-  },
+      if (s.dnsPrecheck) await reportDns(c, s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
+      const state = await waitForIssuance(
+        (id) => api.call("DescribeCertificateState", { OrderId: id }),
+        s.orderId,
+        s,
+        c.clock,
+        c.log,
+        (answer) => publishListFromState(answer, s.validationRecordFqdns),
+      );
+      return { id: `${s.orderId}-validation`, outs: await certificateOutputs(c, inputs, state) };
+    },
 
-  async update(id: string, oldState: Props, newInputs: Props) {
-    const olds = VALIDATION_STATE.read(oldState, { id });
-    const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
-    if (olds.instanceId) return { outs: { ...olds, ...validationSettings(news), orderId: null } };
-    if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
-      const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId! });
-      if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(news, state, olds) };
-    }
-    return { outs: { ...olds, ...validationSettings(news) } };
-  },
+    async read(id: string, stored: Props) {
+      const c = ctx();
+      const props = VALIDATION_STATE.read(stored, { id });
+      if (props.instanceId) return readInstance(c, id, props);
+      let state: Awaited<ReturnType<typeof waitForIssuance>>;
+      try {
+        state = await c.client().call("DescribeCertificateState", { OrderId: props.orderId! });
+      } catch (e) {
+        // The order was removed outside the stack: drop this resource too, so refresh can finish.
+        if (e instanceof CasApiError && e.code === "NotFoundOrder") {
+          c.log(
+            `order ${props.orderId}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state (the next pulumi up waits again for the order the stack holds then); whether the order is gone or was placed through another endpoint or account, the CertificateOrder's refresh says`,
+          );
+          return { id: "", props: {} };
+        }
+        throw e;
+      }
+      if (!phaseOf(state.Type).issued) return { id, props: { ...props, status: phaseOf(state.Type).status } };
+      return { id, props: await certificateOutputs(c, props, state, props) };
+    },
 
-  async delete(id: string, stored: Props): Promise<void> {
-    // Waiting leaves nothing behind in CAS; the state is still read, so state this release cannot
-    // read fails here as in every other method instead of being dropped unread.
-    VALIDATION_STATE.read(stored, { id });
-  },
-};
+    async update(id: string, oldState: Props, newInputs: Props) {
+      const olds = VALIDATION_STATE.read(oldState, { id });
+      const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
+      if (olds.instanceId) return { outs: { ...olds, ...validationSettings(news), orderId: null } };
+      if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
+        const state = await ctx().client().call("DescribeCertificateState", { OrderId: olds.orderId! });
+        if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(ctx(), news, state, olds) };
+      }
+      return { outs: { ...olds, ...validationSettings(news) } };
+    },
+
+    async delete(id: string, stored: Props): Promise<void> {
+      // Waiting leaves nothing behind in CAS; the state is still read, so state this release cannot
+      // read fails here as in every other method instead of being dropped unread.
+      VALIDATION_STATE.read(stored, { id });
+    },
+  };
+}

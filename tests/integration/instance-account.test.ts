@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-import { instanceCertificateProvider as P } from "../../provider/instance/instance-provider";
-import { certificateOrderValidationProvider as V } from "../../provider/order/validation-provider";
+import { createProviders } from "../../provider/hosted";
+
+/** This file's own providers: a context of their own, apart from every other file's. */
+const { instance: P, validation: V } = createProviders();
 
 const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 const A = "1968132000123456";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderValidationStub, instanceCertificateStub } from "../../sdk/stubs";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 const CLAIM_TAG = "pulumi-alicloud-cas:claim";
@@ -19,13 +19,15 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const host = await startProviderHost(
       instanceCertificateStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
     hosts.push(host);
     return host;
   };
   let host: ProviderHost;
 
+  // The emulator moves on by control calls (published records) and reads, not by the real time:
+  // the providers' waits run on the hosts' fake clock.
   before(async () => {
     emu = await startEmulator({ testInstances: 6, lifecycle: { validation: "dns", issueAfterMs: 0 } });
     host = await newHost();
@@ -145,7 +147,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const validation = await startProviderHost(
       certificateOrderValidationStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
     hosts.push(validation);
     const { id, outs } = await create(host, {
@@ -203,7 +205,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const validation = await startProviderHost(
       certificateOrderValidationStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
     hosts.push(validation);
     const { id, outs } = await create(host, { instanceType: "TEST", domain: "shop.example.org", ...contact });
@@ -236,7 +238,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const validation = await startProviderHost(
       certificateOrderValidationStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
     hosts.push(validation);
     const { id, outs } = await create(host, {
@@ -298,7 +300,7 @@ describe("InstanceCertificate on an instance CAS issues before the first read-ba
     host = await startProviderHost(
       instanceCertificateStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
   });
   after(async () => {

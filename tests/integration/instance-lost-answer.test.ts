@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { Instance } from "../../emulator/state";
 import { instanceCertificateStub } from "../../sdk/stubs";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 const CLAIM_TAG = "pulumi-alicloud-cas:claim";
@@ -22,7 +22,8 @@ describe("InstanceCertificate: a lost ApplyCertificate answer (emulator faults, 
     host = await startProviderHost(
       instanceCertificateStub,
       { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
+      // Validation is manual: the provider's waits run on the host's fake clock.
+      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
     );
   });
   after(async () => {

@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { CasClient } from "../../provider/cas/client";
-import { instanceCertificateProvider as P } from "../../provider/instance/instance-provider";
-import { certificateOrderValidationProvider as V } from "../../provider/order/validation-provider";
+import { createProviders } from "../../provider/hosted";
+
+/** This file's own providers: a context of their own, apart from every other file's. */
+const { instance: P, validation: V } = createProviders();
 
 const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 type Obj = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { json, scriptedServer } from "../support/scripted-server";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub } from "../../sdk/stubs";
 import { makeCsr } from "../support/keys";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
 import { stsFor } from "../support/sts";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
@@ -737,6 +737,8 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     const host = await startProviderHost(certificateOrderStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
       ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
+      // Scripted CAS answers move on only by request: the provider's waits run on a fake clock.
+      ...FAKE_CLOCK,
     });
     try {
       const before = {
@@ -816,6 +818,7 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
       const host = await startProviderHost(certificateOrderStub, cfg, {
         ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
         ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
+        ...FAKE_CLOCK,
       });
       try {
         const inputs = {
@@ -846,6 +849,8 @@ describe("CertificateOrder life-cycle edges inside the provider host, against sc
     const host = await startProviderHost(certificateOrderStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
       ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
+      // Scripted CAS answers move on only by request: the provider's waits run on a fake clock.
+      ...FAKE_CLOCK,
     });
     try {
       await assert.rejects(

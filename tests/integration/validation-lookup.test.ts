@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { certificateOrderValidationStub } from "../../sdk/stubs";
 import { dnsServer } from "../support/dns-server";
-import { startProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost } from "../support/provider-host";
 import { stsFor } from "../support/sts";
 import type { RunningEmulator } from "../../emulator/server";
 
@@ -62,6 +62,8 @@ describe("CertificateOrderValidation finds the order's names as the API document
     const host = await startProviderHost(certificateOrderValidationStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
       ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
+      // The scripted CAS never moves on: the wait to the deadline runs on a fake clock.
+      ...FAKE_CLOCK,
     });
     try {
       // The order never issues here: the wait stops at its deadline, after the pre-check.
@@ -95,6 +97,8 @@ describe("CertificateOrderValidation finds the order's names as the API document
     const host = await startProviderHost(certificateOrderValidationStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: cas.endpoint,
       ALIBABA_CLOUD_ENDPOINT_STS: sts.endpoint,
+      // The scripted CAS never moves on: the wait to the deadline runs on a fake clock.
+      ...FAKE_CLOCK,
     });
     try {
       await assert.rejects(

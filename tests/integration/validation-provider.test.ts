@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -14,7 +14,8 @@ describe("CertificateOrderValidation in the provider host, against the emulator"
   before(async () => {
     emu = await startEmulator({ lifecycle: { validation: "manual" } });
     const cfg = { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret };
-    const env = { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint };
+    // Validation is manual (control calls), so the providers' waits run on a fake clock.
+    const env = { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK };
     orders = await startProviderHost(certificateOrderStub, cfg, env);
     waiter = await startProviderHost(certificateOrderValidationStub, cfg, env);
   });

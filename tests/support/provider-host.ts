@@ -45,6 +45,15 @@ export interface ProviderHost {
 
 const S = (o: Obj) => Struct.fromJavaScript(o);
 
+/**
+ * The environment that gives a host a fake clock (tests/support/fake-clock-preload.cjs): the
+ * provider's waits take no real time. For tests whose CAS moves on only by control calls.
+ */
+export const FAKE_CLOCK: Record<string, string> = {
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ""} --require ${resolve(ROOT, "tests", "support", "fake-clock-preload.cjs")}`.trim(),
+};
+
 /** Starts the host with `stub` serialized as Pulumi would, and configures it with `config`. */
 export async function startProviderHost(
   stub: object,

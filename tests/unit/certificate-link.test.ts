@@ -5,10 +5,14 @@ import {
   findCertificate,
   keywordFor,
   normalizeSerial,
-  noteCertId,
-  takeCertIdHint,
+  CertIdHints,
   type LinkApi,
 } from "../../provider/order/certificate-link";
+
+/** The hints of one provider context (shared by the tests that note and take them). */
+const hints = new CertIdHints();
+const noteCertId = (serial: string, certId: string) => hints.note(serial, certId);
+const takeCertIdHint = (serial: string) => hints.take(serial);
 
 interface Cert {
   CertificateId: string;
@@ -118,6 +122,7 @@ describe("order → certificate look-up (pure logic)", () => {
       "00BEEF",
       { serialNumber: "beef", certificateId: "7", certIdentifier: "7-cn-hangzhou" },
       (l) => logs.push(l),
+      hints,
     );
     assert.deepEqual(kept, { certificateId: "7", certIdentifier: "7-cn-hangzhou" });
     assert.deepEqual(calls, []);
@@ -128,6 +133,7 @@ describe("order → certificate look-up (pure logic)", () => {
       "beef",
       { serialNumber: "cafe", certificateId: "6", certIdentifier: "6-cn-hangzhou" },
       (l) => logs.push(l),
+      hints,
     );
     assert.deepEqual(fresh, { certificateId: "7", certIdentifier: null });
     assert.match(logs.join("\n"), /no CertIdentifier.*never built from a region/);
@@ -146,6 +152,7 @@ describe("order → certificate look-up (pure logic)", () => {
         serial,
         undefined,
         (l) => logs.push(l),
+        hints,
         certId,
       );
 
@@ -214,6 +221,7 @@ describe("order → certificate look-up (pure logic)", () => {
         "beef",
         { serialNumber: "beef", certificateId: "7", certIdentifier: "7-cn-hangzhou" },
         () => undefined,
+        hints,
       );
       assert.deepEqual(kept, { certificateId: "7", certIdentifier: "7-cn-hangzhou" });
       assert.deepEqual(calls, []);

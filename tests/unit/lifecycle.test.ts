@@ -4,13 +4,13 @@ import { ORDER_TYPES } from "../../provider/cas/schemas";
 import {
   EXPIRED,
   ISSUED,
-  isExpired,
   LIFECYCLE,
   phaseOf,
   UNREAD_TYPE,
   type OrderPhase,
 } from "../../provider/order/lifecycle";
 import { STATUS_REASON } from "../../provider/order/outputs";
+import { isExpired } from "../../provider/order/renewal";
 import { waitForIssuance } from "../../provider/order/waiter";
 import { fakeClock } from "../support/scripted-server";
 

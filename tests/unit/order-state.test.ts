@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { DEFAULT_PRODUCT_CODE } from "../../provider/cas/products";
-import { diffOrder } from "../../provider/order/diff";
+import { diffOrder as diffAt } from "../../provider/order/diff";
+
+/** The diff at `now` (the clock's time when a test does not care). */
+const diffOrder = (olds: Record<string, unknown>, news: Record<string, unknown>, now = Date.now()) =>
+  diffAt(olds, news, now);
 import { INPUT_DEFAULTS, UNKNOWN } from "../../provider/order/inputs";
 import { parseProps } from "../../provider/order/parse-state";
 import { previewInputsSchema } from "../../provider/order/state";

@@ -10,7 +10,19 @@ import {
   toOutputs,
 } from "../../provider/order/outputs";
 import { orderInputsSchema } from "../../provider/order/inputs";
-import { setLogSink } from "../../provider/order/log";
+import { providerLog } from "../../provider/order/log";
+import { CertIdHints } from "../../provider/order/certificate-link";
+import type { OutputsIo } from "../../provider/order/outputs";
+
+/** Where toOutputs' log lines go (a test sets it to read them). */
+let sink: (line: string) => void = () => undefined;
+const io: OutputsIo = {
+  api: () => {
+    throw new Error("no API call expected");
+  },
+  log: providerLog((line) => sink(line)),
+  certIds: new CertIdHints(),
+};
 import { readRecordDomain, recordGroups, registrableDomain } from "../../provider/order/record-name";
 import { describeCertificateStateResponse } from "../../provider/cas/schemas";
 import { loadX509 } from "../../provider/pki/x509";
@@ -223,18 +235,19 @@ describe("validationRecords: each name's record, by exact names", () => {
       RecordValue: "v",
     });
   const keyed = async (domains: string[], rd = "_dnsauth") => {
-    const outs = await toOutputs(inputs, "1", "CreateCertificateForPackageRequest", domains, pending(rd));
+    const outs = await toOutputs(io, inputs, "1", "CreateCertificateForPackageRequest", domains, pending(rd));
     return Object.fromEntries(Object.entries(outs.validationRecords).map(([k, r]) => [k, r.fqdn]));
   };
   let logged: string[] = [];
   beforeEach(() => {
     logged = [];
-    setLogSink((l) => void logged.push(l));
+    sink = (l) => void logged.push(l);
   });
-  afterEach(() => setLogSink(undefined));
+  afterEach(() => (sink = () => undefined));
 
   it("www.example.com answered _dnsauth.example.com: published at _dnsauth.example.com, and the log says why", async () => {
     const outs = await toOutputs(
+      io,
       inputs,
       "12000001",
       "CreateCertificateRequest",
@@ -250,6 +263,7 @@ describe("validationRecords: each name's record, by exact names", () => {
     ]);
     // The same answer read again (a refresh) is not said again; another value is.
     await toOutputs(
+      io,
       inputs,
       "12000001",
       "CreateCertificateRequest",
@@ -259,6 +273,7 @@ describe("validationRecords: each name's record, by exact names", () => {
     );
     assert.equal(logged.length, 1);
     await toOutputs(
+      io,
       inputs,
       "12000001",
       "CreateCertificateRequest",
@@ -285,6 +300,7 @@ describe("validationRecords: each name's record, by exact names", () => {
 
   it("the log names dnsZone as the zone when it is given, and a record outside it", async () => {
     await toOutputs(
+      io,
       orderInputsSchema.parse({ dnsZone: "www.example.com" }),
       "7",
       "CreateCertificateRequest",
@@ -316,6 +332,7 @@ describe("validationRecords: each name's record, by exact names", () => {
   });
   it("an apex and its wildcard share one record, and say so", async () => {
     const outs = await toOutputs(
+      io,
       inputs,
       "1",
       "CreateCertificateForPackageRequest",
@@ -337,6 +354,7 @@ describe("validationRecords: each name's record, by exact names", () => {
   });
   it("FILE validation names the host CAS gives in Domain, with Uri and Content", async () => {
     const outs = await toOutputs(
+      io,
       { ...inputs, validateType: "FILE" },
       "1",
       "CreateCertificateRequest",
@@ -466,8 +484,7 @@ describe("stripUndefined: plain JSON for Pulumi", () => {
 
 describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
   // The records' log lines are asserted above; here they would only be noise.
-  before(() => setLogSink(() => undefined));
-  after(() => setLogSink(undefined));
+  before(() => (sink = () => undefined));
   const pending = state({
     Type: "domain_verify",
     ValidateType: "DNS",
@@ -479,7 +496,7 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
 
   it("carries the normalized inputs without undefined, and the order id, action and names", async () => {
     const inputs = orderInputsSchema.parse({ domain: "www.example.com", email: undefined });
-    const outs = await toOutputs(inputs, "12000001", action, ["www.example.com"], pending);
+    const outs = await toOutputs(io, inputs, "12000001", action, ["www.example.com"], pending);
     assert.deepEqual(
       [outs.orderId, outs.action, outs.domains, outs.domain, outs.onDelete, outs.type],
       ["12000001", action, ["www.example.com"], "www.example.com", "cancel", "domain_verify"],
@@ -490,7 +507,7 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
 
   it("dnsZone names the zone of every record", async () => {
     const inputs = orderInputsSchema.parse({ dnsZone: "example.co.uk" });
-    const outs = await toOutputs(inputs, "1", action, ["shop.example.co.uk"], pending);
+    const outs = await toOutputs(io, inputs, "1", action, ["shop.example.co.uk"], pending);
     assert.deepEqual(
       [outs.validationRecords["shop.example.co.uk"]?.zone, outs.validationRecords["shop.example.co.uk"]?.rr],
       ["example.co.uk", "_dnsauth.shop"],
@@ -499,6 +516,7 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
 
   it("FILE validation without a Domain: one file per distinct host of the ordered names", async () => {
     const outs = await toOutputs(
+      io,
       orderInputsSchema.parse({ validateType: "FILE" }),
       "1",
       action,
@@ -523,8 +541,9 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
 
   it("a state past validation keeps the validation it had; a first read of one has none", async () => {
     const inputs = orderInputsSchema.parse({});
-    const first = await toOutputs(inputs, "1", action, ["www.example.com"], pending);
+    const first = await toOutputs(io, inputs, "1", action, ["www.example.com"], pending);
     const later = await toOutputs(
+      io,
       inputs,
       "1",
       action,
@@ -534,7 +553,7 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
     );
     assert.deepEqual(later.validation, first.validation);
     assert.equal(
-      (await toOutputs(inputs, "1", action, ["www.example.com"], state({ Type: "process" }))).validation,
+      (await toOutputs(io, inputs, "1", action, ["www.example.com"], state({ Type: "process" }))).validation,
       null,
     );
   });
@@ -542,17 +561,22 @@ describe("toOutputs: one DescribeCertificateState answer as outputs", () => {
   it("the generated key: from the answer when CAS returns it, otherwise the one kept in state", async () => {
     const inputs = orderInputsSchema.parse({});
     const withKey = state({ Type: "domain_verify", PrivateKey: "KEY-1" });
-    assert.equal((await toOutputs(inputs, "1", action, ["a.example.com"], withKey)).privateKeyPem, "KEY-1");
-    const kept = await toOutputs(inputs, "1", action, ["a.example.com"], pending, { privateKeyPem: "KEY-0" });
+    assert.equal(
+      (await toOutputs(io, inputs, "1", action, ["a.example.com"], withKey)).privateKeyPem,
+      "KEY-1",
+    );
+    const kept = await toOutputs(io, inputs, "1", action, ["a.example.com"], pending, {
+      privateKeyPem: "KEY-0",
+    });
     assert.equal(kept.privateKeyPem, "KEY-0");
-    assert.equal((await toOutputs(inputs, "1", action, ["a.example.com"], pending)).privateKeyPem, null);
+    assert.equal((await toOutputs(io, inputs, "1", action, ["a.example.com"], pending)).privateKeyPem, null);
   });
 
   it("issued: the certificate outputs, and the CAS ids kept from state while the serial is the same", async () => {
     const pem = await certificate(["www.example.com"], "0a1b2c3d");
     const issued = state({ Type: "certificate", Certificate: pem });
     // No client is configured here: a look-up would fail, so the ids can only come from state.
-    const outs = await toOutputs(orderInputsSchema.parse({}), "1", action, ["www.example.com"], issued, {
+    const outs = await toOutputs(io, orderInputsSchema.parse({}), "1", action, ["www.example.com"], issued, {
       serialNumber: "0A:1B:2C:3D",
       certificateId: "7000001",
       certIdentifier: "7000001-cn-hangzhou",

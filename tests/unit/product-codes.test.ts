@@ -3,26 +3,33 @@ import { checkOrderInputs, chooseAction, orderInputsSchema } from "../../provide
 import { productWarnings } from "../../provider/order/product-warnings";
 import { siteOf, INTERNATIONAL_ENDPOINT, CHINA_ENDPOINT } from "../../provider/cas/endpoints";
 import { PRODUCTS } from "../../provider/cas/products";
-import { setLogSink } from "../../provider/order/log";
-import { setConfig } from "../../provider/order/settings";
+import { systemClock } from "../../protocol/clock";
+import { renew } from "../../provider/order/context";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 
 describe("product codes: undocumented ones warn, China-site-only ones warn on the international site", () => {
   const logged: string[] = [];
   const saved = { ...process.env };
+  // One configuration for the file (its warnings are said once), whose stack config a test sets.
+  let lookup: (key: string) => string | undefined = () => undefined;
+  const setConfig = (next: (key: string) => string | undefined) => void (lookup = next);
+  const ctx = renew(
+    { config: { get: (k) => lookup(k) }, log: (l) => void logged.push(l) },
+    systemClock,
+    "order",
+  );
   beforeEach(() => {
     logged.length = 0;
-    setLogSink((l) => void logged.push(l));
     for (const k of ["ALIBABA_CLOUD_ENDPOINT_CAS", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION"])
       delete process.env[k];
   });
   afterEach(() => {
-    setLogSink(undefined);
     setConfig(() => undefined);
     process.env = { ...saved };
   });
-  const check = (news: Record<string, unknown>) => checkOrderInputs({ ...contact, ...news });
+  const check = (news: Record<string, unknown>) =>
+    checkOrderInputs({ ...contact, ...news }, (code) => ctx.warnProduct(code));
 
   it("an undocumented code passes check with one warning naming the documented ones, and goes through ForPackage", async () => {
     const { failures, inputs } = await check({ domain: "*.example.com", productCode: "vtrus-dv-w-starter" });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LEGACY_OWNERSHIP_KEY, ownershipOf } from "../../provider/order/held-by";
-import { setConfig } from "../../provider/order/settings";
+import { Settings } from "../../provider/order/settings";
 import { storedState } from "../../provider/order/state-chain";
 import { ORDER_STATE, ORDER_STATE_VERSION, orderStateSchema } from "../../provider/order/state";
 import { VALIDATION_STATE, VALIDATION_STATE_VERSION } from "../../provider/order/validation-inputs";
@@ -48,8 +48,6 @@ const written59cbbc6 = {
   sans: null,
   privateKeyPem: null,
 };
-
-afterEach(() => setConfig(() => undefined));
 
 describe("stored state: one upgrade chain per resource", () => {
   it("CertificateOrder state of release 0.1.0 (59cbbc6) reads: records list the names they prove, ownership is unknown", () => {
@@ -259,18 +257,25 @@ describe("ownership of orders recorded before it was", () => {
   const unknown = { ownership: "unknown" as const, adoptOrderId: undefined };
 
   it("stays unknown unless confirmed by adoptOrderId or alicloud-cas:legacyOwnership", () => {
-    assert.equal(ownershipOf(unknown, "7"), "unknown");
-    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "7" }, "7"), "adopted");
-    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "8" }, "7"), "unknown");
-    setConfig((k) => (k === LEGACY_OWNERSHIP_KEY ? "placed" : undefined));
-    assert.equal(ownershipOf(unknown, "7"), "placed");
-    assert.equal(ownershipOf({ ownership: "reconciled", adoptOrderId: undefined }, "7"), "reconciled");
+    const unset = new Settings(() => undefined).get(LEGACY_OWNERSHIP_KEY);
+    assert.equal(ownershipOf(unknown, "7", unset), "unknown");
+    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "7" }, "7", unset), "adopted");
+    assert.equal(ownershipOf({ ...unknown, adoptOrderId: "8" }, "7", unset), "unknown");
+    const placed = new Settings((k) => (k === LEGACY_OWNERSHIP_KEY ? "placed" : undefined)).get(
+      LEGACY_OWNERSHIP_KEY,
+    );
+    assert.equal(ownershipOf(unknown, "7", placed), "placed");
+    assert.equal(
+      ownershipOf({ ownership: "reconciled", adoptOrderId: undefined }, "7", placed),
+      "reconciled",
+    );
   });
 
   it("a misspelt setting fails naming the key and the value it takes", () => {
-    setConfig((k) => (k === LEGACY_OWNERSHIP_KEY ? "yes" : undefined));
+    const settings = new Settings((k) => (k === LEGACY_OWNERSHIP_KEY ? "yes" : undefined));
+    assert.match(settings.failure()?.reason ?? "", /alicloud-cas:legacyOwnership: "yes" is not a setting/);
     assert.throws(
-      () => ownershipOf(unknown, "7"),
+      () => settings.get(LEGACY_OWNERSHIP_KEY),
       isError("InvalidConfig", /^alicloud-cas:legacyOwnership: "yes" is not a setting; use "placed"/),
     );
   });

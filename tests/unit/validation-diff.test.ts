@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { certificateOrderValidationProvider as provider } from "../../provider/order/validation-provider";
+import { createProviders } from "../../provider/hosted";
+
+const provider = createProviders().validation;
 
 describe("CertificateOrderValidation diff: validationRecordFqdns as a set", () => {
   const olds = {

@@ -1,0 +1,186 @@
+import { systemClock, type Clock } from "../../protocol/clock";
+import type { CasClient } from "../cas/client";
+import type { Deadline } from "../cas/deadline";
+import { CertIdHints } from "./certificate-link";
+import { OwnershipNotes } from "./held-by";
+import { providerLog, type Log, type LogSink } from "./log";
+import { Claims } from "./ownership";
+import { OrderPlacer } from "./placer";
+import { configuredEndpoint, ProductWarnings } from "./product-warnings";
+import { quotaCheck, type QuotaCheck } from "./quota";
+import { Settings } from "./settings";
+import { testPoolCheck, type PoolCheck } from "../instance/pool-check";
+
+/** What `configure` receives: the stack config, and where log lines go when run in the caller's process. */
+export interface ConfigureRequest {
+  config: { get(key: string): string | undefined };
+  /**
+   * Where log lines go when the provider runs in the caller's process; stderr (the Pulumi CLI's
+   * diagnostics) when absent, as in Pulumi's provider host, which passes only `config`.
+   */
+  log?: LogSink;
+}
+
+/** What one controller's `configure` renews; the other controllers' parts are kept (see {@link renew}). */
+export type Scope = "order" | "validation" | "instance";
+
+/**
+ * Everything a controller reads or remembers, built by `configure` (the composition root): the
+ * settings, the client (built on the first API call), the clock, the log, and what the resources of
+ * one deployment share in the process (claims, quota and pool checks, notes said once, CertId hints).
+ * Nothing outside it is mutable; two contexts in one process share nothing but the client's own
+ * process-wide parts (provider/cas/).
+ */
+export class ProviderContext {
+  /** The order placer of this configuration (built on first use: what it remembers is about one account). */
+  private placerOnce: OrderPlacer | undefined;
+  private clientOnce: CasClient | undefined;
+
+  constructor(
+    readonly settings: Settings,
+    readonly clock: Clock,
+    readonly log: Log,
+    /** What the CertificateOrders of this process hold. */
+    readonly claims: Claims,
+    /** The plan quota check of CertificateOrder previews. */
+    readonly quota: QuotaCheck,
+    /** The TEST instance pool check of InstanceCertificate previews. */
+    readonly pool: PoolCheck,
+    readonly ownershipNotes: OwnershipNotes,
+    readonly productWarnings: ProductWarnings,
+    /** CertIds seen with certificates, for the link look-up (shared by the order and validation controllers). */
+    readonly certIds: CertIdHints,
+    /** The latest context of the parts kept across configures (they call the client and log through it). */
+    readonly latest: { context?: ProviderContext },
+  ) {
+    latest.context = this;
+  }
+
+  /**
+   * The client: stack config first, environment second (see docs/credentials.md). Built, and its
+   * modules loaded (the HTTP transport, every action's schemas), on the first API call: a provider
+   * process whose first check makes none starts without them. Fails naming every bad setting.
+   */
+  client(): CasClient {
+    this.settings.assert();
+    if (this.clientOnce) return this.clientOnce;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CasClient } = require("../cas/client") as typeof import("../cas/client");
+    const s = this.settings;
+    this.clientOnce = new CasClient({
+      config: s.lookup,
+      env: process.env,
+      clock: this.clock,
+      userAgent: "pulumi-alicloud-cas",
+      accountPacing: true,
+      signatureScheme: s.get("alicloud-cas:signatureScheme"),
+      rateLimits: s.rateLimits(),
+      attemptTimeoutMs: s.get("alicloud-cas:attemptTimeoutMs"),
+      deadlineMs: s.get("alicloud-cas:operationTimeoutSeconds"),
+      onEvent: (e) => {
+        if (e.kind === "retry")
+          this.log(`${e.action}: ${e.reason}, retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})`);
+      },
+    });
+    return this.clientOnce;
+  }
+
+  /** A fresh deadline for one provider operation (`alicloud-cas:operationTimeoutSeconds`). */
+  operationDeadline(): Deadline {
+    return this.settings.operationDeadline(this.clock.now());
+  }
+
+  /** The placer of CertificateOrder creates. */
+  placer(): OrderPlacer {
+    this.placerOnce ??= new OrderPlacer({
+      api: () => this.client(),
+      clock: this.clock,
+      log: this.log,
+      newDeadline: () => this.operationDeadline(),
+      adoptAfterLostAnswer: () => this.settings.get("alicloud-cas:adoptAfterLostAnswer"),
+      // A bad value fails every operation (Settings.assert); the defaults stand in.
+      policy: this.settings.orDefault("alicloud-cas:lostAnswerGraceMs", {}),
+      claims: this.claims,
+    });
+    return this.placerOnce;
+  }
+
+  /** `alicloud-cas:legacyOwnership`; a bad value fails every operation, `unknown` stands in. */
+  legacyOwnership(): "placed" | "unknown" {
+    return this.settings.orDefault("alicloud-cas:legacyOwnership", "unknown");
+  }
+
+  /** Logs the warnings about `productCode` not said yet in this configuration. */
+  warnProduct(productCode: string): void {
+    for (const w of this.productWarnings.fresh(productCode, configuredEndpoint(this.settings.lookup)))
+      this.log(`warning: ${w}`);
+  }
+}
+
+/**
+ * The context `configure` builds for `scope`. Each controller is configured on its own (the host
+ * configures a provider the first time it uses it, possibly after another one's creates): a
+ * configure renews the settings, client and log for all, and only its own controller's memory, so
+ * the validation provider's configure does not forget the claims of the orders created before it.
+ */
+export function renew(
+  req: ConfigureRequest,
+  clock: Clock,
+  scope: Scope,
+  previous?: ProviderContext,
+): ProviderContext {
+  const settings = new Settings((key) => req.config.get(key), req.config);
+  const log = providerLog(req.log);
+  // The parts read the client and log through `latest`, so a kept part uses the renewed ones.
+  const latest: { context?: ProviderContext } = previous?.latest ?? {};
+  const here = () => latest.context!;
+  const fresh = !previous;
+  const quota =
+    fresh || scope === "order"
+      ? quotaCheck({
+          remaining: async (productCode) => {
+            const plan = await here().client().call("DescribePackageState", { ProductCode: productCode });
+            return plan.TotalCount - plan.UsedCount;
+          },
+          clock,
+          log: (m) => here().log(m),
+        })
+      : previous.quota;
+  const pool =
+    fresh || scope === "instance"
+      ? testPoolCheck({
+          inactive: async () => {
+            const summary = await here().client().call("GetInstanceSummary", { InstanceType: "TEST" });
+            if (summary.InactiveCount === undefined) throw new Error("its answer has no InactiveCount");
+            return summary.InactiveCount;
+          },
+          clock,
+          log: (m) => here().log(m),
+        })
+      : previous.pool;
+  const order = fresh || scope === "order";
+  return new ProviderContext(
+    settings,
+    clock,
+    log,
+    order ? new Claims() : previous.claims,
+    quota,
+    pool,
+    order ? new OwnershipNotes((m) => here().log(m)) : previous.ownershipNotes,
+    order ? new ProductWarnings() : previous.productWarnings,
+    previous?.certIds ?? new CertIdHints(),
+    latest,
+  );
+}
+
+/**
+ * Where a test puts the clock of a provider process it does not run itself (Pulumi's
+ * dynamic-provider host): a module preloaded with `NODE_OPTIONS=--require …` sets it before the
+ * provider loads (tests/support/fake-clock-preload.cjs). Absent, the system's clock.
+ */
+export const CLOCK_HOOK = Symbol.for("pulumi-alicloud-cas.clock");
+
+/** The clock of this process: the one preloaded at {@link CLOCK_HOOK}, else the system's. */
+export function processClock(): Clock {
+  return ((globalThis as Record<symbol, unknown>)[CLOCK_HOOK] as Clock | undefined) ?? systemClock;
+}
