@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { instanceCertificateProvider as P } from "../../provider/instance/instance-provider";
 import { certificateOrderValidationProvider as V } from "../../provider/order/validation-provider";
+import { CLAIM_TAG, CONTACT } from "../support/emulator-host";
 
-const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 const A = "1968132000123456";
 const B = "1111222233334444";
 type Obj = Record<string, unknown>;
@@ -49,13 +49,12 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
     await P.configure(cfg);
     await V.configure(cfg);
   };
-  const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
   const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
   const claimOn = async (id: string) =>
     (await instance(id)).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
   const create = async (domain: string) => {
     await configure(emu);
-    const checked = await P.check({}, { instanceType: "TEST", domain, ...contact });
+    const checked = await P.check({}, { instanceType: "TEST", domain, ...CONTACT });
     assert.deepEqual(checked.failures, []);
     const r = await P.create(checked.inputs);
     return { id: r.id, outs: r.outs as unknown as Obj, inputs: checked.inputs };
