@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { CertificateOrderValidation, InstanceCertificate } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { emulatorStack, type EngineStack } from "../support/engine";
+import { emulatorStack, type EngineStack, plainOutputs } from "../support/engine";
 
 // InstanceCertificate under the real engine, against the emulator as a separate process (dns
 // validation: the certificate is issued once its record is published): a TEST instance from the
@@ -197,7 +197,7 @@ describe("InstanceCertificate with autoReissue under the real engine: a refresh 
 
   it("issued, reissued by CAS on the instance, refreshed: the next up gives the consumer the new ids", async () => {
     const first = await env.stack.up();
-    const out1 = Object.fromEntries(Object.entries(first.outputs).map(([k, v]) => [k, v.value]));
+    const out1 = plainOutputs(first.outputs);
     const id = out1.instanceId as string;
     const before = (
       (await emu.control("GET", "instances")) as Array<{
@@ -217,7 +217,7 @@ describe("InstanceCertificate with autoReissue under the real engine: a refresh 
     const refreshed = await env.stack.refresh();
     assert.equal(refreshed.summary.result, "succeeded");
     const next = await env.stack.up();
-    const out2 = Object.fromEntries(Object.entries(next.outputs).map(([k, v]) => [k, v.value]));
+    const out2 = plainOutputs(next.outputs);
     assert.equal(out2.instanceId, id, "the same instance");
     assert.equal(
       out2.instanceCertificateId,

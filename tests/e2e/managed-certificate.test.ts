@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ManagedCertificate, type ValidationDnsRecordArgs } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { emulatorStack, type EngineStack } from "../support/engine";
+import { emulatorStack, type EngineStack, plainOutputs } from "../support/engine";
 
 /**
  * A DNS-record stand-in for `alicloud.dns.AlidnsRecord`: it publishes the record to the emulator's
@@ -78,7 +78,7 @@ describe("ManagedCertificate under the real engine, DNS records published to the
   it("orders, publishes the one record CAS names for both names, waits, and exposes the certificate ids", async () => {
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
-    const out = Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value]));
+    const out = plainOutputs(res.outputs);
     assert.deepEqual(out.recordNames, ["site-validation-example.com"]);
     const [order] = (await emu.control("GET", "orders")) as Array<{
       orderId: string;
@@ -239,7 +239,7 @@ describe("ManagedCertificate on a certificate instance (instance: { instanceType
   it("applies on a pool instance, publishes its record, waits, exposes the ids; a second preview changes nothing; destroy keeps the issued certificate", async () => {
     const res = await env.stack.up();
     assert.equal(res.summary.result, "succeeded");
-    const out = Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value]));
+    const out = plainOutputs(res.outputs);
     assert.deepEqual(out.recordNames, ["free-validation-www.example.com"]);
     const held = ((await emu.control("GET", "instances")) as Inst[]).find(
       (i) => i.instanceId === out.instanceId,

@@ -5,7 +5,7 @@ import { CertificateOrder, CertificateOrderValidation } from "pulumi-alicloud-ca
 import { makeCsr } from "../support/keys";
 import { officialClient } from "../support/official-sdk";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { emulatorStack, type EngineStack } from "../support/engine";
+import { emulatorStack, type EngineStack, plainOutputs } from "../support/engine";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
 
@@ -134,7 +134,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
       },
     });
     assert.equal(res.summary.result, "succeeded");
-    return { steps, outputs: Object.fromEntries(Object.entries(res.outputs).map(([k, v]) => [k, v.value])) };
+    return { steps, outputs: plainOutputs(res.outputs) };
   }
 
   const index = (steps: Step[], op: string, name: string) => {
@@ -216,7 +216,7 @@ describe("zero-downtime rotation under the real engine: order → validation →
     program.renewBeforeDays = 30;
     try {
       const after = await up();
-      await assertRotated(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.value])), after);
+      await assertRotated(plainOutputs(before), after);
     } finally {
       program.renewBeforeDays = undefined;
     }
@@ -227,6 +227,6 @@ describe("zero-downtime rotation under the real engine: order → validation →
     const before = await env.stack.outputs();
     program.csr = (await makeCsr("www.example.com", ["www.example.com"])).pem;
     const after = await up();
-    await assertRotated(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.value])), after);
+    await assertRotated(plainOutputs(before), after);
   });
 });

@@ -3,7 +3,7 @@ import { request } from "undici";
 import { CasClient, type CasClientOptions } from "../../provider/cas/client";
 import { acs3Authorization, sha256Hex } from "../../protocol/sign-acs3";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-import { fakeClock } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
 
 /** One ACS3-signed request, built by hand so a test can replay or tamper with it. */
 function signed(
@@ -263,7 +263,7 @@ describe("emulator: throttling and faults as a client sees them", () => {
     );
     // Latency delays an answer without failing it: a call started later on an action without the
     // fault is answered first.
-    emu.control.setFaults([{ action: "DescribePackageState", kind: "latency", rate: 1, latencyMs: 3000 }]);
+    emu.control.setFaults([{ action: "DescribePackageState", kind: "latency", rate: 1, latencyMs: 1000 }]);
     const c = noRetry();
     const finished: string[] = [];
     const slow = c.call("DescribePackageState", {}).then((a) => (finished.push("delayed"), a));

@@ -7,11 +7,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { createProviders } from "../../provider/hosted";
+import { CLAIM_TAG, CONTACT } from "../support/emulator-host";
 
 /** This file's own providers: a context of their own, apart from every other file's. */
 const { instance: P, validation: V } = createProviders();
 
-const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 const A = "1968132000123456";
 const B = "1111222233334444";
 type Obj = Record<string, unknown>;
@@ -51,13 +51,12 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
     await P.configure(cfg);
     await V.configure(cfg);
   };
-  const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
   const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
   const claimOn = async (id: string) =>
     (await instance(id)).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
   const create = async (domain: string) => {
     await configure(emu);
-    const checked = await P.check({}, { instanceType: "TEST", domain, ...contact });
+    const checked = await P.check({}, { instanceType: "TEST", domain, ...CONTACT });
     assert.deepEqual(checked.failures, []);
     const r = await P.create(checked.inputs);
     return { id: r.id, outs: r.outs as unknown as Obj, inputs: checked.inputs };

@@ -5,10 +5,9 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderValidationStub, instanceCertificateStub } from "../../sdk/stubs";
-import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, type ProviderHost } from "../support/provider-host";
+import { CLAIM_TAG, CONTACT, startEmulatorHost } from "../support/emulator-host";
 
-const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
-const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the emulator", function () {
@@ -16,11 +15,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   let emu: RunningEmulator;
   const hosts: ProviderHost[] = [];
   const newHost = async () => {
-    const host = await startProviderHost(
-      instanceCertificateStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    const host = await startEmulatorHost(instanceCertificateStub, emu, {}, FAKE_CLOCK);
     hosts.push(host);
     return host;
   };
@@ -46,7 +41,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   const inactive = async () => (await emu.control.instances()).filter((i) => i.status === "inactive").length;
 
   it("refuses inputs that name no instance source, no names or no contact, naming the property", async () => {
-    const none = await host.check({ domain: "a.example.com", ...contact });
+    const none = await host.check({ domain: "a.example.com", ...CONTACT });
     assert.deepEqual(
       none.failures.map((f) => f.property),
       ["instanceType"],
@@ -61,7 +56,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
       instanceType: "TEST",
       domain: "a.example.com",
       domains: ["b.example.com"],
-      ...contact,
+      ...CONTACT,
     });
     assert.deepEqual(
       two.failures.map((f) => f.property),
@@ -74,7 +69,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const { id, outs, checked } = await create(host, {
       instanceType: "TEST",
       domain: "www.example.com",
-      ...contact,
+      ...CONTACT,
     });
     assert.match(id, /^cas-cn-/);
     assert.equal(outs.instanceId, id);
@@ -92,10 +87,10 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(await inactive(), before - 1);
     // A second `up` with the same program: nothing changes (domains instead of domain means the same).
     assert.deepEqual((await host.diff(id, outs, checked)).changes, 1); // DIFF_NONE
-    const asList = (await host.check({ instanceType: "TEST", domains: ["WWW.example.com"], ...contact }))
+    const asList = (await host.check({ instanceType: "TEST", domains: ["WWW.example.com"], ...CONTACT }))
       .inputs;
     assert.equal((await host.diff(id, outs, asList)).changes, 1);
-    const renamed = (await host.check({ instanceType: "TEST", domain: "api.example.com", ...contact }))
+    const renamed = (await host.check({ instanceType: "TEST", domain: "api.example.com", ...CONTACT }))
       .inputs;
     assert.deepEqual((await host.diff(id, outs, renamed)).replaces, ["domains"]);
     emu.control.publishDnsRecord({ name: rec.fqdn, type: rec.type, value: rec.value });
@@ -117,7 +112,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const { id, outs } = await create(host, {
       instanceType: "TEST",
       domain: "pending.example.com",
-      ...contact,
+      ...CONTACT,
     });
     assert.equal(await inactive(), before - 1);
     await host.delete(id, outs);
@@ -132,8 +127,8 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const before = await inactive();
     assert.ok(before >= 2);
     const [a, b] = await Promise.all([
-      create(host, { instanceType: "TEST", domain: "a.example.org", ...contact }),
-      create(other, { instanceType: "TEST", domain: "b.example.org", ...contact }),
+      create(host, { instanceType: "TEST", domain: "a.example.org", ...CONTACT }),
+      create(other, { instanceType: "TEST", domain: "b.example.org", ...CONTACT }),
     ]);
     assert.notEqual(a.id, b.id);
     assert.equal((await instance(a.id)).application!.domains[0], "a.example.org");
@@ -144,16 +139,12 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   });
 
   it("CertificateOrderValidation with instanceId waits until the instance's certificate is issued and gives its PEM, CAS-made key and ids", async () => {
-    const validation = await startProviderHost(
-      certificateOrderValidationStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    const validation = await startEmulatorHost(certificateOrderValidationStub, emu, {}, FAKE_CLOCK);
     hosts.push(validation);
     const { id, outs } = await create(host, {
       instanceType: "TEST",
       domain: "issued.example.com",
-      ...contact,
+      ...CONTACT,
     });
     const rec = (outs.validationRecords as Record<string, Record<string, string>>)["issued.example.com"]!;
     const checked = await validation.check({ instanceId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
@@ -186,7 +177,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const { id, outs, checked } = await create(host, {
       instanceId: bought.instanceId,
       domains: ["shop.example.net", "www.shop.example.net"],
-      ...contact,
+      ...CONTACT,
     });
     assert.equal(id, bought.instanceId);
     assert.deepEqual(Object.keys(outs.validationRecords as object).sort(), [
@@ -202,13 +193,9 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   });
 
   it("names each record still to publish in the create line, the validation's first line and its timeout error", async () => {
-    const validation = await startProviderHost(
-      certificateOrderValidationStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    const validation = await startEmulatorHost(certificateOrderValidationStub, emu, {}, FAKE_CLOCK);
     hosts.push(validation);
-    const { id, outs } = await create(host, { instanceType: "TEST", domain: "shop.example.org", ...contact });
+    const { id, outs } = await create(host, { instanceType: "TEST", domain: "shop.example.org", ...CONTACT });
     const rec = (outs.validationRecords as Record<string, Record<string, string>>)["shop.example.org"]!;
     const record = `TXT _dnsauth.shop.example.org = ${JSON.stringify(rec.value)}`;
     assert.equal(rec.fqdn, "_dnsauth.shop.example.org");
@@ -235,17 +222,13 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   });
 
   it("an HTTP application names the file's URL and content in the create line, while waiting and in the timeout error", async () => {
-    const validation = await startProviderHost(
-      certificateOrderValidationStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    const validation = await startEmulatorHost(certificateOrderValidationStub, emu, {}, FAKE_CLOCK);
     hosts.push(validation);
     const { id, outs } = await create(host, {
       instanceType: "TEST",
       domain: "files.example.org",
       validationMethod: "HTTP",
-      ...contact,
+      ...CONTACT,
     });
     const file = (outs.files as Array<{ url: string; content: string }>)[0]!;
     assert.match(file.url, /^http:\/\/files\.example\.org\/\S+$/);
@@ -263,7 +246,7 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
   });
 
   it("onDelete: retain is CertificateOrder's word for keep: stored as keep, no diff between the two, and an unknown value names all three", async () => {
-    const inputs = { instanceType: "TEST", domain: "retain.example.org", ...contact };
+    const inputs = { instanceType: "TEST", domain: "retain.example.org", ...CONTACT };
     const { id, outs } = await create(host, { ...inputs, onDelete: "retain" });
     assert.equal(outs.onDelete, "keep");
     for (const onDelete of ["keep", "retain", undefined]) {
@@ -297,11 +280,7 @@ describe("InstanceCertificate on an instance CAS issues before the first read-ba
       testInstances: 2,
       lifecycle: { validation: "auto", validateAfterMs: 0, issueAfterMs: 0, instanceAnswersAfterReads: 0 },
     });
-    host = await startProviderHost(
-      instanceCertificateStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    host = await startEmulatorHost(instanceCertificateStub, emu, {}, FAKE_CLOCK);
   });
   after(async () => {
     host?.stop();
@@ -309,7 +288,7 @@ describe("InstanceCertificate on an instance CAS issues before the first read-ba
   });
 
   it("a pool instance found issued under this resource's claim and names is this resource's certificate", async () => {
-    const checked = await host.check({ instanceType: "TEST", domain: "fast.example.com", ...contact });
+    const checked = await host.check({ instanceType: "TEST", domain: "fast.example.com", ...CONTACT });
     const { id, outs } = await host.create(checked.inputs);
     const [held] = (await emu.control.instances()).filter((i) =>
       i.tags.some((t) => t.TagKey === CLAIM_TAG && t.TagValue === outs.claim),

@@ -7,10 +7,8 @@ import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { Instance } from "../../emulator/state";
 import { instanceCertificateStub } from "../../sdk/stubs";
-import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
-
-const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
-const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+import { FAKE_CLOCK, type ProviderHost } from "../support/provider-host";
+import { CLAIM_TAG, CONTACT, startEmulatorHost } from "../support/emulator-host";
 
 describe("InstanceCertificate: a lost ApplyCertificate answer (emulator faults, provider host)", function () {
   this.timeout(120_000);
@@ -19,12 +17,7 @@ describe("InstanceCertificate: a lost ApplyCertificate answer (emulator faults, 
 
   before(async () => {
     emu = await startEmulator({ testInstances: 3, lifecycle: { validation: "manual" } });
-    host = await startProviderHost(
-      instanceCertificateStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      // Validation is manual: the provider's waits run on the host's fake clock.
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, ...FAKE_CLOCK },
-    );
+    host = await startEmulatorHost(instanceCertificateStub, emu, {}, FAKE_CLOCK);
   });
   after(async () => {
     host?.stop();
@@ -43,7 +36,7 @@ describe("InstanceCertificate: a lost ApplyCertificate answer (emulator faults, 
   const applications = () => emu.control.requests().filter((r) => r.action === "ApplyCertificate");
 
   async function create(domain: string) {
-    const checked = await host.check({ instanceType: "TEST", domain, ...contact });
+    const checked = await host.check({ instanceType: "TEST", domain, ...CONTACT });
     assert.deepEqual(checked.failures, []);
     const made = await host.create(checked.inputs);
     held.set(made.id, made.outs);
@@ -94,7 +87,7 @@ describe("InstanceCertificate: a lost ApplyCertificate answer (emulator faults, 
   it("dropped twice: the create fails after two sends (never a third), and releases its mark", async () => {
     emu.control.clearRequests();
     emu.control.setFaults([{ action: "ApplyCertificate", kind: "reset", rate: 1, limit: 2 }]);
-    const checked = await host.check({ instanceType: "TEST", domain: "twice.example.com", ...contact });
+    const checked = await host.check({ instanceType: "TEST", domain: "twice.example.com", ...CONTACT });
     await assert.rejects(host.create(checked.inputs), (e: Error) => {
       assert.match(e.message, /ApplyCertificate did not leave the application under review/);
       // The error says what the failed create gave back.

@@ -8,11 +8,11 @@ import { X509Certificate } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { CasClient } from "../../provider/cas/client";
 import { createProviders } from "../../provider/hosted";
+import { CLAIM_TAG, CONTACT } from "../support/emulator-host";
 
 /** This file's own providers: a context of their own, apart from every other file's. */
 const { instance: P, validation: V } = createProviders();
 
-const CLAIM_TAG = "pulumi-alicloud-cas:claim";
 type Obj = Record<string, unknown>;
 type Call = (this: CasClient, action: string, ...rest: unknown[]) => Promise<unknown>;
 
@@ -50,7 +50,6 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
     await emu?.close();
   });
 
-  const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
   const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
   const claimOn = async (id: string) =>
     (await instance(id)).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
@@ -87,10 +86,10 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
 
   it("a named instance is claimed: a second resource naming it is refused with the holder and the fix, and the first one's certificate stays", async () => {
     const bought = emu.control.addInstance({ instanceType: "BUY" });
-    const a = await create({ instanceId: bought.instanceId, domain: "a.example.com", ...contact });
+    const a = await create({ instanceId: bought.instanceId, domain: "a.example.com", ...CONTACT });
     assert.equal(await claimOn(bought.instanceId), a.outs.claim);
     await emu.control.issueInstance(bought.instanceId);
-    const b = { instanceId: bought.instanceId, domain: "b.example.com", ...contact };
+    const b = { instanceId: bought.instanceId, domain: "b.example.com", ...CONTACT };
     await assert.rejects(P.create((await P.check({}, b)).inputs), (e: Error) => {
       assert.match(e.message, /InstanceHeld|held by another InstanceCertificate/);
       assert.ok(e.message.includes(`${CLAIM_TAG}=${String(a.outs.claim)}`), e.message);
@@ -119,7 +118,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
       instanceId: bought.instanceId,
       domain: "a.example.com",
       onDelete: "revoke",
-      ...contact,
+      ...CONTACT,
     });
     await emu.control.issueInstance(bought.instanceId);
     const issued = (await P.read(a.id, a.outs)).props as Obj;
@@ -145,10 +144,10 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
 
   it("a validation by instanceId and a refresh take no certificate for other names than the application's", async () => {
     const bought = emu.control.addInstance({ instanceType: "BUY" });
-    const a = await create({ instanceId: bought.instanceId, domain: "a.example.com", ...contact });
+    const a = await create({ instanceId: bought.instanceId, domain: "a.example.com", ...CONTACT });
     await emu.control.issueInstance(bought.instanceId);
     await P.delete(a.id, (await P.read(a.id, a.outs)).props as Obj);
-    const b = await create({ instanceId: bought.instanceId, domain: "b.example.com", ...contact });
+    const b = await create({ instanceId: bought.instanceId, domain: "b.example.com", ...CONTACT });
     // The application for b is cancelled (CAS console): the certificate for a stays the current one.
     await api.call("CancelPendingCertificate", { InstanceId: bought.instanceId });
     for (let i = 0; i < 50; i++) {
@@ -176,7 +175,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
       [{ domain: "*.example.com" }, "domain"],
       [{ domains: ["*.example.com"] }, "domains"],
     ] as const) {
-      const r = await P.check({}, { instanceType: "TEST", ...inputs, ...contact });
+      const r = await P.check({}, { instanceType: "TEST", ...inputs, ...CONTACT });
       assert.deepEqual(
         r.failures.map((f) => f.property),
         [property],
@@ -186,7 +185,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
         /\*\.example\.com: a TEST instance takes a single name, not a wildcard/,
       );
     }
-    const bought = await P.check({}, { instanceId: "cas-cn-bought1", domain: "*.example.com", ...contact });
+    const bought = await P.check({}, { instanceId: "cas-cn-bought1", domain: "*.example.com", ...CONTACT });
     assert.deepEqual(bought.failures, []);
   });
 
@@ -199,7 +198,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
     emu.control.setFaults([
       { action: "ApplyCertificate", kind: "error", code: "InvalidParameter", status: 400, rate: 1, limit: 1 },
     ]);
-    const inputs = { instanceType: "TEST", domain: "www.example.org", ...contact };
+    const inputs = { instanceType: "TEST", domain: "www.example.org", ...CONTACT };
     await assert.rejects(P.create((await P.check({}, inputs)).inputs), (e: Error) => {
       assert.match(e.message, /InvalidParameter/);
       assert.match(e.message, /instance cas-cn-\S+, marked by this create, was released/);
@@ -253,7 +252,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
       if (a === "UpdateInstance") marks++;
       return original.call(this, a, ...rest);
     };
-    const r = await create({ instanceType: "TEST", domain: "race1.example.org", ...contact });
+    const r = await create({ instanceType: "TEST", domain: "race1.example.org", ...CONTACT });
     assert.ok(marks > 0);
     assert.notEqual(r.id, first);
     const other = await instance(first);
@@ -280,7 +279,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
       }
       return answer;
     };
-    const r = await create({ instanceType: "TEST", domain: "race2.example.org", ...contact });
+    const r = await create({ instanceType: "TEST", domain: "race2.example.org", ...CONTACT });
     assert.ok(first);
     assert.notEqual(r.id, first);
     const other = await instance(first);
@@ -293,7 +292,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
   });
 
   it("autoReissue and contact changes update in place and reach CAS; under review they are refused naming them", async () => {
-    const inputs = { instanceType: "TEST", domain: "inplace.example.org", ...contact, autoReissue: false };
+    const inputs = { instanceType: "TEST", domain: "inplace.example.org", ...CONTACT, autoReissue: false };
     const c = await create(inputs);
     const news = {
       ...inputs,

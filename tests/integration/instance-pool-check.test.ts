@@ -5,20 +5,15 @@
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { instanceCertificateStub } from "../../sdk/stubs";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
-
-const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+import type { ProviderHost } from "../support/provider-host";
+import { CONTACT, startEmulatorHost } from "../support/emulator-host";
 
 describe("InstanceCertificate: the preview's TEST pool view (GetInstanceSummary) in the provider host", function () {
   this.timeout(120_000);
   let emu: RunningEmulator;
   const hosts: ProviderHost[] = [];
   const newHost = async () => {
-    const host = await startProviderHost(
-      instanceCertificateStub,
-      { "alicloud:accessKey": emu.accessKeyId, "alicloud:secretKey": emu.accessKeySecret },
-      { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
-    );
+    const host = await startEmulatorHost(instanceCertificateStub, emu);
     hosts.push(host);
     return host;
   };
@@ -34,18 +29,18 @@ describe("InstanceCertificate: the preview's TEST pool view (GetInstanceSummary)
   it("new and replaced pool takers past InactiveCount warn with the numbers and the fix; a named instance and a second check of one taker do not count", async () => {
     // One instance of the two is taken by an earlier deployment (another provider process).
     const earlier = await newHost();
-    const first = await earlier.check({ instanceType: "TEST", domain: "old.example.com", ...contact });
+    const first = await earlier.check({ instanceType: "TEST", domain: "old.example.com", ...CONTACT });
     const created = await earlier.create(first.inputs);
     assert.equal((await emu.control.instances()).filter((i) => i.status === "inactive").length, 1);
 
     const preview = await newHost();
     const bought = emu.control.addInstance({ instanceType: "BUY" });
-    const a = await preview.check({ instanceType: "TEST", domain: "a.example.com", ...contact });
+    const a = await preview.check({ instanceType: "TEST", domain: "a.example.com", ...CONTACT });
     assert.deepEqual(a.failures, []);
     const pinned = await preview.check({
       instanceId: bought.instanceId,
       domain: "p.example.com",
-      ...contact,
+      ...CONTACT,
     });
     assert.deepEqual(pinned.failures, []);
     // The earlier resource's name changes: its replacement takes another instance from the pool.
@@ -57,9 +52,9 @@ describe("InstanceCertificate: the preview's TEST pool view (GetInstanceSummary)
     await preview.waitForStderr(
       /warning: the account has 1 inactive TEST certificate instance\(s\) \(GetInstanceSummary InactiveCount\) and this deployment takes 2 \(instanceType: "TEST"\); get free test instances in the CAS console \(20 a year per account\), destroy an InstanceCertificate still pending to free one, or name a bought instance with instanceId/,
     );
-    const again = await preview.check({ instanceType: "TEST", domain: "a.example.com", ...contact });
+    const again = await preview.check({ instanceType: "TEST", domain: "a.example.com", ...CONTACT });
     assert.deepEqual(again.failures, []);
-    const b = await preview.check({ instanceType: "TEST", domain: "b.example.com", ...contact });
+    const b = await preview.check({ instanceType: "TEST", domain: "b.example.com", ...CONTACT });
     assert.deepEqual(b.failures, [], "the view warns; it never fails a preview");
     // A second diff of the same replacement (it counts once) logs its line after any line of the
     // checks above: once it is there, so is every warning they gave.

@@ -6,11 +6,16 @@ import { certificateOrderStub } from "../../sdk/stubs";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };
+/** The provider's grace before it looks again for a create whose answer was lost (stack config). */
+const GRACE_MS = 500;
+/** How long B's answer is held at most: longer than A's grace. */
+const HOLD_MS = 1_500;
 
 /**
  * Two resources of one deployment order the same name. A's create never reaches CAS (connection
  * reset); B's create starts after A's first look-up found nothing. B's create is processed at once, but its answer is held until A lists the orders (so A
- * sees B's order while B's answer is still on its way), or for 5 s if A waits for B instead.
+ * sees B's order while B's answer is still on its way), or for 1.5 s if A waits for B instead. A's
+ * grace before it looks again is 0.5 s (stack config), shorter than that hold.
  */
 describe("a lost create answer never takes a sibling's order whose answer is still on its way", function () {
   this.timeout(120_000);
@@ -62,12 +67,12 @@ describe("a lost create answer never takes a sibling's order whose answer is sti
                 bForwarded = true;
                 heldB = () => send(res, answer); // B: processed, answer held
                 // A provider that waits for B before listing never lists meanwhile: let the answer go
-                // after a while (well within the client's 10 s attempt timeout).
+                // after a while (longer than A's grace, well within the client's 10 s attempt timeout).
                 setTimeout(() => {
                   const release = heldB;
                   heldB = undefined;
                   release?.();
-                }, 5_000);
+                }, HOLD_MS);
                 return;
               }
               send(res, answer);
@@ -93,6 +98,7 @@ describe("a lost create answer never takes a sibling's order whose answer is sti
           {
             "alicloud:accessKey": emu.accessKeyId,
             "alicloud:secretKey": emu.accessKeySecret,
+            "alicloud-cas:lostAnswerGraceMs": String(GRACE_MS),
             ...(policy === "unique" ? { "alicloud-cas:adoptAfterLostAnswer": "unique" } : {}),
           },
           { ALIBABA_CLOUD_ENDPOINT_CAS: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
@@ -140,12 +146,13 @@ describe("a create that timed out is never followed by a second order in the sam
           "alicloud:accessKey": emu.accessKeyId,
           "alicloud:secretKey": emu.accessKeySecret,
           "alicloud-cas:attemptTimeoutMs": "1000",
+          "alicloud-cas:lostAnswerGraceMs": String(GRACE_MS),
         },
         { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
       );
-      // CAS places the order only after the attempt timeout and the look-ups' grace.
+      // CAS places the order only after the attempt timeout (1 s) and the look-ups' grace (0.5 s).
       emu.control.setFaults([
-        { action: "CreateCertificateRequest", kind: "latency", latencyMs: 8000, rate: 1, limit: 1 },
+        { action: "CreateCertificateRequest", kind: "latency", latencyMs: 4000, rate: 1, limit: 1 },
       ]);
       const { inputs } = await host.check({ domain: "late.example.com", ...contact });
       await assert.rejects(

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, posix, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { isAtLeast, MIN_NODE_VERSION, parseNodeVersion } from "../../runtime/node-version";
-import { packPackage } from "../support/example-copy";
+import { npmCommand, packPackage } from "../support/example-copy";
 import { goOnThisMachine } from "../support/go";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
@@ -116,8 +116,7 @@ describe("the packed package", function () {
       }),
     );
     // Scripts allowed and printed (--foreground-scripts), as a user's install runs them.
-    const npmCli = process.env.npm_execpath; // set when run through npm scripts
-    const [cmd, pre] = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+    const [cmd, pre] = npmCommand();
     const r = spawnSync(
       cmd,
       [...pre, "install", "--prefer-offline", "--foreground-scripts", "--no-audit", "--no-fund"],

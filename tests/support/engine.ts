@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { LocalWorkspace, PulumiCommand, type Stack, type PulumiFn } from "@pulumi/pulumi/automation";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type OutputMap,
+  type Stack,
+  type PulumiFn,
+} from "@pulumi/pulumi/automation";
 
 /**
  * Every inline run of Pulumi's Node runtime opens gRPC clients to that run's engine and never closes
@@ -21,6 +27,11 @@ export function connectAfresh(runtime: unknown): void {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 connectAfresh(require("@pulumi/pulumi/runtime"));
+
+/** A stack's outputs as plain values (`up` answers each with its secret flag). */
+export function plainOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+}
 
 /** A stack on a throw-away local backend, driven by the real Pulumi CLI (from PULUMI_CAS_ENGINE_BIN or PATH). */
 export interface EngineStack {

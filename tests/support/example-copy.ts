@@ -8,11 +8,16 @@ import { connectAfresh } from "./engine";
 /* eslint-disable @typescript-eslint/no-require-imports -- modules of the copy, found at run time */
 
 const ROOT = resolve(__dirname, "..", "..", "..");
-const npmCli = process.env.npm_execpath; // set when run through npm scripts
+
+/** The command and leading arguments that run `npm` with the Node running this suite. */
+export function npmCommand(): [string, string[]] {
+  const npmCli = process.env.npm_execpath; // set when run through npm scripts
+  return npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+}
 
 /** `npm` with the Node running this suite. */
 export function npm(args: string[], cwd: string): string {
-  const [cmd, pre] = npmCli ? [process.execPath, [npmCli]] : ["npm", []];
+  const [cmd, pre] = npmCommand();
   return execFileSync(cmd, [...pre, ...args], {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],

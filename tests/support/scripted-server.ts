@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+// The fake clocks live in ./clock; re-exported for the client tests that take them from here.
+export { fakeClock, virtualClock } from "./clock";
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -58,53 +60,3 @@ export const apiError = (
     },
     headers,
   );
-
-/** A clock whose sleeps return at once and move virtual time; every delay is recorded. */
-export function fakeClock(random = 0.5) {
-  let t = Date.parse("2026-01-01T00:00:00Z");
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => t,
-    random: () => random,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
-}
-
-/**
- * A clock whose time moves only from one pending sleep to the next, once the callers that can run
- * have run (checked on `setImmediate`): concurrent sleepers wake in the order of their deadlines,
- * and no real time passes. `advance` adds idle time without waking anyone early.
- */
-export function virtualClock(random = 0.5) {
-  let t = Date.parse("2026-01-01T00:00:00Z");
-  const timers: Array<{ at: number; wake: () => void }> = [];
-  let scheduled = false;
-  const step = () => {
-    scheduled = false;
-    if (timers.length === 0) return;
-    timers.sort((a, b) => a.at - b.at);
-    t = Math.max(t, timers[0]!.at);
-    while (timers.length > 0 && timers[0]!.at <= t) timers.shift()!.wake();
-    schedule();
-  };
-  const schedule = () => {
-    if (scheduled || timers.length === 0) return;
-    scheduled = true;
-    setImmediate(step);
-  };
-  return {
-    now: () => t,
-    random: () => random,
-    advance: (ms: number) => void (t += ms),
-    sleep: (ms: number, signal?: AbortSignal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        timers.push({ at: t + ms, wake: resolve });
-        schedule();
-      }),
-  };
-}

@@ -1,8 +1,7 @@
-// A root hook for the unit and integration suites: a promise rejected with nobody to handle it fails
+// A root hook for every suite (unit, integration, e2e): a promise rejected with nobody to handle it fails
 // the run (mocha alone reports it nowhere and exits 0). The rejection is recorded and reported by the
 // hook after the test it happened in (or after a file's last test), so the test's own outcome stays
 // intact. Installed before each file, because a parallel worker removes such listeners between files.
-// Not for the e2e suite, where Pulumi's runtime handles its own rejections.
 // A Set: mocha passes some rejections on a second time.
 const unhandled = new Set();
 // Rejections a test expects to go unhandled (tests/support/expected-rejections.ts), by message.

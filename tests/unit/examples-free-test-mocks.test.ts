@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { outputValue } from "../support/output-value";
 
 // The example needs the alicloud resource plugin, which cannot be installed offline: its program
 // runs here under Pulumi's mocks, which check what each resource receives.
@@ -56,7 +57,6 @@ describe("examples/free-test-certificate under pulumi.runtime.setMocks", () => {
     pulumi.runtime.setConfig(`${project}:serverGroupId`, "sgp-def456");
   });
 
-  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
   const one = (type: string) => {
     const found = created.filter((r) => r.type === type);
     assert.equal(found.length, 1, `one ${type} in ${created.map((r) => r.type).join(", ")}`);
@@ -66,9 +66,9 @@ describe("examples/free-test-certificate under pulumi.runtime.setMocks", () => {
   it("takes a TEST instance, publishes its record, waits by instanceId and serves certIdentifier on the listener", async () => {
     const { freeTestCertificate } = await import("../../examples/free-test-certificate/program.js");
     const out = freeTestCertificate() as Record<string, pulumi.Output<unknown>>;
-    assert.equal(await value(out.certIdentifier!), "7000011-cn-hangzhou");
-    assert.equal(await value(out.instanceId!), "cas-cn-test0001");
-    assert.equal(await value(out.listenerId!), "https-id");
+    assert.equal(await outputValue(out.certIdentifier!), "7000011-cn-hangzhou");
+    assert.equal(await outputValue(out.instanceId!), "cas-cn-test0001");
+    assert.equal(await outputValue(out.listenerId!), "https-id");
     const certificate = one("pulumi-nodejs:dynamic/alicloud-cas:InstanceCertificate");
     assert.deepEqual(
       [certificate.inputs.instanceType, certificate.inputs.domain, certificate.inputs.validationMethod],

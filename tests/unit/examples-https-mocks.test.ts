@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { outputValue } from "../support/output-value";
 
 // The HTTPS examples need the alicloud resource plugin, which cannot be installed offline: their
 // programs run here under Pulumi's mocks, which check exactly what each consumer receives.
@@ -55,7 +56,6 @@ function mockCas(project: string, domain: string, config: Record<string, string>
   return created;
 }
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 const byType = (created: Created[], type: string) => {
   const found = created.filter((r) => r.type === type);
   assert.equal(found.length, 1, `one ${type} in ${created.map((r) => r.type).join(", ")}`);
@@ -70,8 +70,8 @@ describe("examples/alb-https under pulumi.runtime.setMocks", () => {
     });
     const { albHttps } = await import("../../examples/alb-https/program.js");
     const out = albHttps() as Record<string, pulumi.Output<unknown>>;
-    assert.equal(await value(out.certIdentifier!), "7000001-cn-hangzhou");
-    assert.equal(await value(out.listenerId!), "https-id");
+    assert.equal(await outputValue(out.certIdentifier!), "7000001-cn-hangzhou");
+    assert.equal(await outputValue(out.listenerId!), "https-id");
     assert.deepEqual(byType(created, "alicloud:alb/listener:Listener").inputs, {
       loadBalancerId: "alb-abc123",
       listenerProtocol: "HTTPS",
@@ -106,8 +106,8 @@ describe("examples/cdn-https under pulumi.runtime.setMocks", () => {
     const created = mockCas("cas-cdn-https", "cdn.example.com", { origin: "origin.example.com" });
     const { cdnHttps } = await import("../../examples/cdn-https/program.js");
     const out = cdnHttps() as Record<string, pulumi.Output<unknown>>;
-    assert.equal(await value(out.certificateId!), "7000001");
-    assert.equal(await value(out.cname!), "cdn.cdn.example");
+    assert.equal(await outputValue(out.certificateId!), "7000001");
+    assert.equal(await outputValue(out.cname!), "cdn.cdn.example");
     assert.deepEqual(byType(created, "alicloud:cdn/domainNew:DomainNew").inputs, {
       domainName: "cdn.example.com",
       cdnType: "web",
@@ -145,7 +145,7 @@ describe("examples with a domain in config written in mixed case", () => {
         origin: "origin.example.com",
       });
       const out = (await run()) as Record<string, pulumi.Output<unknown>>;
-      assert.equal(await value(out.certificateId!), "7000001");
+      assert.equal(await outputValue(out.certificateId!), "7000001");
       assert.deepEqual(byType(created, "alicloud:dns/alidnsRecord:AlidnsRecord").inputs, {
         domainName: "example.com",
         rr: "_dnsauth.case2",

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require("js-yaml") as { load(text: string): unknown };
 import * as pulumi from "@pulumi/pulumi";
+import { outputValue } from "../support/output-value";
 
 // The alidns example needs the alicloud resource plugin, which cannot be installed offline: its
 // program runs here under Pulumi's mocks, which check the wiring (what each resource receives).
@@ -49,13 +50,11 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
     );
   });
 
-  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
-
   it("feeds the order's validation record into an AlidnsRecord and waits on it", async () => {
     const { alidns } = await import("../../examples/alidns/program.js");
     const out = alidns() as Record<string, pulumi.Output<unknown>>;
-    assert.equal(await value(out.certificatePem!), "-----BEGIN CERTIFICATE-----");
-    assert.equal(await value(out.recordId!), "www-validation-id");
+    assert.equal(await outputValue(out.certificatePem!), "-----BEGIN CERTIFICATE-----");
+    assert.equal(await outputValue(out.recordId!), "www-validation-id");
     const dns = created.find((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord")!;
     assert.deepEqual(dns.inputs, {
       domainName: "example.com",
@@ -84,7 +83,7 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
     try {
       const { alidns } = await import("../../examples/alidns/program.js");
       const out = alidns() as Record<string, pulumi.Output<unknown>>;
-      assert.equal(await value(out.recordId!), "www-validation-id");
+      assert.equal(await outputValue(out.recordId!), "www-validation-id");
       const dns = created.find((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord")!;
       assert.deepEqual([dns.inputs.domainName, dns.inputs.rr], ["example.com", "_dnsauth.www"]);
     } finally {

@@ -12,7 +12,7 @@ import {
 import { STATUS_REASON } from "../../provider/order/outputs";
 import { isExpired } from "../../provider/order/renewal";
 import { waitForIssuance } from "../../provider/order/waiter";
-import { fakeClock } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
 
 /** The `Type` values the official SDK documents in DescribeCertificateStateResponseBody's `type` remarks. */
 function sdkOrderTypes(): string[] {

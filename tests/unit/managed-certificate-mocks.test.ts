@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsRecordsFor, recordFor } from "../../provider/order/outputs";
 import { expectUnhandledRejections } from "../support/expected-rejections";
+import { outputValue } from "../support/output-value";
 
 // ManagedCertificate's default DNS records are real `alicloud.dns.AlidnsRecord`s; the alicloud
 // plugin cannot be installed offline, so the component runs here under Pulumi's mocks.
@@ -78,8 +79,6 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     );
   });
 
-  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
-
   const recordsOf = (parent: string) =>
     created
       .filter((r) => r.type === "alicloud:dns/alidnsRecord:AlidnsRecord" && r.name.startsWith(`${parent}-`))
@@ -92,8 +91,8 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
   it("publishes one AlidnsRecord per record (names under one registrable domain share it), waits on them, and exposes the ids", async () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
     const cert = new ManagedCertificate("site", { domains: ["example.com", "www.example.com"] });
-    assert.equal(await value(cert.certIdentifier), "7000009-cn-hangzhou");
-    assert.equal(await value(cert.certificateId), "7000009");
+    assert.equal(await outputValue(cert.certIdentifier), "7000009-cn-hangzhou");
+    assert.equal(await outputValue(cert.certificateId), "7000009");
     assert.deepEqual(recordsOf("site"), [
       [
         "site-validation-example.com",
@@ -114,7 +113,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
   it("names under two registrable domains: one record each", async () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
     const cert = new ManagedCertificate("two", { domains: ["www.example.com", "www.example.org"] });
-    await value(cert.certificateId);
+    await outputValue(cert.certificateId);
     assert.deepEqual(recordsOf("two"), [
       [
         "two-validation-www.example.com",
@@ -134,7 +133,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
   it("publishRecords: false publishes no record (CAS validates the zone itself) and still names the records to the waiter", async () => {
     const { ManagedCertificate } = await import("pulumi-alicloud-cas");
     const cert = new ManagedCertificate("auto", { domains: ["www.example.com"], publishRecords: false });
-    assert.equal(await value(cert.certificateId), "7000009");
+    assert.equal(await outputValue(cert.certificateId), "7000009");
     assert.deepEqual(cert.dnsRecords, []);
     assert.deepEqual(recordsOf("auto"), []);
     assert.deepEqual(waiterOf("auto").inputs.validationRecordFqdns, ["_dnsauth.www.example.com"]);
@@ -146,7 +145,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     pulumi.log.warn = () => Promise.resolve();
     try {
       const cert = new ManagedCertificate("ready", { domain: "ready.example.com", publishRecords: false });
-      assert.equal(await value(cert.certificateId), "7000009");
+      assert.equal(await outputValue(cert.certificateId), "7000009");
     } finally {
       pulumi.log.warn = warn;
     }
@@ -217,9 +216,9 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
         phone: "13800001111",
       },
     });
-    assert.equal(await value(cert.certIdentifier), "7000009-cn-hangzhou");
+    assert.equal(await outputValue(cert.certIdentifier), "7000009-cn-hangzhou");
     assert.equal(cert.order, undefined);
-    assert.equal(await value(cert.instance!.instanceId), "cas-cn-test000001");
+    assert.equal(await outputValue(cert.instance!.instanceId), "cas-cn-test000001");
     const applied = created.find(
       (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:InstanceCertificate" && r.name === "inst",
     )!;

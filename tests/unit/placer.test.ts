@@ -21,6 +21,7 @@ import {
   type OrderRequest,
   type PlacerApi,
 } from "../../provider/order/placer";
+import { fakeClock } from "../support/clock";
 
 // Pure-logic unit tests: the placer's decisions on a fake clock (its waits take no time) against an
 // in-process fake of the two calls it makes. The real client and emulator are exercised by
@@ -28,18 +29,6 @@ import {
 
 const PRODUCT = "digicert-free-1-free";
 const OPERATION_MS = 90_000;
-
-/** A clock whose sleeps move time forward at once. */
-function fakeClock(start = Date.UTC(2026, 0, 1)) {
-  let t = start;
-  return {
-    now: () => t,
-    random: () => 0.5,
-    sleep: async (ms: number) => {
-      t += ms;
-    },
-  };
-}
 
 /** What the fake does with one create. */
 type Create =

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { pacingKey } from "../../provider/cas/client";
 import { AdaptiveLimiter, sharedLimiter, TokenBucket } from "../../provider/cas/rate-limit";
+import { fakeClock } from "../support/clock";
 
-function clock() {
-  let t = 0;
-  return { now: () => t, random: () => 0, sleep: async () => undefined, advance: (ms: number) => (t += ms) };
-}
+/** Time from 0, random() always 0. */
+const clock = () => fakeClock(0, 0);
 
 describe("AdaptiveLimiter (AIMD)", () => {
   it("decreases ×0.7 once per cooldown when throttling persists, then climbs back along the cubic curve", () => {

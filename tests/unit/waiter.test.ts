@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { waitForIssuance } from "../../provider/order/waiter";
-import { fakeClock } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
 import { CasApiError } from "../../provider/cas/errors";
 
 describe("waitForIssuance", () => {

@@ -1,0 +1,168 @@
+// The bench's client rows: our client against the official @alicloud/cas20200407 SDK and a raw
+// unsigned undici request (the floor), each in its own process (bench/client-worker.ts) against the
+// emulator in another. Rounds alternate the clients, rotating which goes first, and the emulator is
+// reset before every batch, so that load on the shared machine and the emulator's request log fall
+// on every client alike. Each row's ratio is the median of its per-round ratios (two clients measured
+// back to back share the machine's load of the moment), with the interquartile range of each
+// client and of the per-round ratios beside it.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { EmulatorProcess } from "../tests/support/emulator-process";
+import { CLIENT_KINDS, type Batch, type BatchResult, type ClientKind } from "./client-worker";
+
+/** A row as bench/run.ts records it. */
+export type AddRow = (row: {
+  name: string;
+  ours: number;
+  peer: number;
+  unit: string;
+  ratio: number;
+  spread: string;
+  note: string;
+}) => void;
+
+/** Rounds per setting: odd, so that the median is a measured round. */
+export const ROUNDS = 11;
+/** The concurrencies measured. */
+export const CONCURRENCIES = [1, 16, 64] as const;
+/**
+ * How long one batch should take. The calls per batch are set for each concurrency from a first,
+ * unrecorded batch of our client, and are the same for every client and round: enough that a batch
+ * is not dominated by its start and end, few enough that a run on a loaded machine still ends.
+ */
+const BATCH_SECONDS = 1.2;
+const MIN_CALLS = 1000;
+
+interface Worker {
+  run(batch: Batch): Promise<BatchResult>;
+  stop(): Promise<void>;
+}
+
+async function startWorker(kind: ClientKind, emu: EmulatorProcess): Promise<Worker> {
+  const child = spawn(
+    process.execPath,
+    [resolve(__dirname, "client-worker.js"), kind, emu.endpoint, emu.accessKeyId, emu.accessKeySecret],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise<never>((_, fail) =>
+    child.once("exit", (code) => fail(new Error(`client worker ${kind} exited with ${code}`))),
+  );
+  exited.catch(() => undefined); // observed by the next read, if any
+  const next = async () => {
+    const line = await Promise.race([lines.next(), exited]);
+    if (line.done) throw new Error(`client worker ${kind} closed its output`);
+    return line.value;
+  };
+  if ((await next()) !== "ready") throw new Error(`client worker ${kind} did not start`);
+  return {
+    async run(batch) {
+      child.stdin.write(`${JSON.stringify(batch)}\n`);
+      return JSON.parse(await next()) as BatchResult;
+    },
+    async stop() {
+      const gone = new Promise((ok) => child.once("exit", ok));
+      child.stdin.end();
+      await gone;
+    },
+  };
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => sorted(xs)[xs.length >> 1]!;
+/** Interquartile range, by the nearest measured rounds. */
+const iqr = (xs: number[]) => {
+  const s = sorted(xs);
+  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!] as const;
+};
+const fmt = (n: number) => (n >= 100 ? String(Math.round(n)) : n.toFixed(1));
+const range = ([lo, hi]: readonly [number, number]) => `${fmt(lo)}–${fmt(hi)}`;
+
+/** Measures every setting and adds its rows (throughput, CPU per call, floor, and at 64 the emulator's rate). */
+export async function clientRows(emu: EmulatorProcess, add: AddRow): Promise<void> {
+  const workers = {} as Record<ClientKind, Worker>;
+  for (const kind of CLIENT_KINDS) workers[kind] = await startWorker(kind, emu);
+  try {
+    for (const concurrency of CONCURRENCIES) {
+      let probe!: BatchResult;
+      for (let i = 0; i < 2; i++) {
+        // The second probe, after the first has warmed up the JIT at this concurrency.
+        await emu.control("POST", "reset");
+        probe = await workers.ours.run({ calls: MIN_CALLS, concurrency });
+      }
+      const calls = Math.max(MIN_CALLS, Math.round((probe.rps * BATCH_SECONDS) / 100) * 100);
+      const runs = Object.fromEntries(CLIENT_KINDS.map((k) => [k, [] as BatchResult[]])) as Record<
+        ClientKind,
+        BatchResult[]
+      >;
+      for (let round = 0; round < ROUNDS; round++)
+        for (let i = 0; i < CLIENT_KINDS.length; i++) {
+          const kind = CLIENT_KINDS[(round + i) % CLIENT_KINDS.length]!;
+          await emu.control("POST", "reset");
+          runs[kind].push(await workers[kind].run({ calls, concurrency }));
+        }
+      const row = (
+        name: string,
+        field: keyof BatchResult,
+        peerKind: ClientKind,
+        unit: string,
+        higherIsBetter: boolean,
+        note: string,
+      ) => {
+        const ours = runs.ours.map((r) => r[field]);
+        const peer = runs[peerKind].map((r) => r[field]);
+        const ratio = (o: number, p: number) => (higherIsBetter ? o / p : p / o);
+        const ratios = ours.map((o, i) => ratio(o, peer[i]!));
+        const [lo, hi] = iqr(ratios);
+        add({
+          name,
+          ours: median(ours),
+          peer: median(peer),
+          unit,
+          ratio: median(ratios),
+          spread: `IQR ours ${range(iqr(ours))}, peer ${range(iqr(peer))}, per-round ratio ×${lo.toFixed(2)}–${hi.toFixed(2)}`,
+          note: `${note}; medians of ${ROUNDS} alternating rounds of ${calls} calls; ratio: the median of the per-round ratios`,
+        });
+      };
+      row(
+        `client throughput, concurrency ${concurrency}: ours vs official SDK`,
+        "rps",
+        "sdk",
+        "calls/s",
+        true,
+        "each client in its own process",
+      );
+      row(
+        `client CPU per call, concurrency ${concurrency}: ours vs official SDK`,
+        "cpuUs",
+        "sdk",
+        "µs",
+        false,
+        "CPU of the client's process only",
+      );
+      row(
+        `client throughput, concurrency ${concurrency}: ours vs raw unsigned undici (floor)`,
+        "rps",
+        "floor",
+        "calls/s",
+        true,
+        "≤ 1 by construction",
+      );
+      if (concurrency === 64) {
+        const ours = runs.ours.map((r) => r.rps);
+        add({
+          name: "emulator: signed requests/s (goal ≥ 2,000)",
+          ours: median(ours),
+          peer: 2000,
+          unit: "req/s",
+          ratio: median(ours) / 2000,
+          spread: `IQR ours ${range(iqr(ours))}`,
+          note: "peer = the goal; our client at concurrency 64",
+        });
+      }
+    }
+  } finally {
+    for (const kind of CLIENT_KINDS) await workers[kind].stop();
+  }
+}
