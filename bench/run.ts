@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { request } from "undici";
 import { CasClient } from "../provider/cas/client";
-import { closeTransports } from "../provider/cas/transport";
+import { closeTransports } from "../provider/cas/client-runtime";
 import { certificateOrderStub } from "../sdk/stubs";
 import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emulator-process";
 import { officialClient } from "../tests/support/official-sdk";

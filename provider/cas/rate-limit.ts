@@ -258,21 +258,28 @@ export class AdaptiveLimiter {
   }
 }
 
-const sharedLimiters = new Map<string, AdaptiveLimiter>();
-
 /**
- * The process-wide adaptive limiter for a key (endpoint | access key | action), created on first
- * use. Clients asking for different limits for the same key share it at the lowest limit asked:
- * they spend one account's allowance, so the stricter figure is true for both. It is never
- * replaced, because a fresh bucket starts full and would let every caller through at once.
+ * The adaptive limiters of one client runtime, by key (endpoint | account or access key | action),
+ * each created on first use. Clients asking for different limits for the same key share it at the
+ * lowest limit asked: they spend one account's allowance, so the stricter figure is true for both.
+ * A limiter is never replaced, because a fresh bucket starts full and would let every caller
+ * through at once.
  */
-export function sharedLimiter(key: string, ceiling: number, clock: Clock): AdaptiveLimiter {
-  const limiter = sharedLimiters.get(key);
-  if (!limiter) {
-    const created = new AdaptiveLimiter(ceiling, clock);
-    sharedLimiters.set(key, created);
-    return created;
+export class Limiters {
+  private readonly byKey = new Map<string, AdaptiveLimiter>();
+
+  /** @param clock the clock of every limiter; by default, the clock of the first caller for a key. */
+  constructor(private readonly clock?: Clock) {}
+
+  /** The limiter for `key`, created at `ceiling` on first use, else lowered to it. */
+  limiter(key: string, ceiling: number, callerClock: Clock): AdaptiveLimiter {
+    const limiter = this.byKey.get(key);
+    if (!limiter) {
+      const created = new AdaptiveLimiter(ceiling, this.clock ?? callerClock);
+      this.byKey.set(key, created);
+      return created;
+    }
+    limiter.lowerCeiling(ceiling);
+    return limiter;
   }
-  limiter.lowerCeiling(ceiling);
-  return limiter;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { pacingKey } from "../../provider/cas/client";
-import { AdaptiveLimiter, sharedLimiter, TokenBucket } from "../../provider/cas/rate-limit";
+import type { Clock } from "../../protocol/clock";
+import { pacingKey } from "../../provider/cas/pacing";
+import { AdaptiveLimiter, Limiters, TokenBucket } from "../../provider/cas/rate-limit";
 
 function clock() {
   let t = 0;
@@ -56,6 +57,8 @@ describe("AdaptiveLimiter (AIMD)", () => {
 
   it("is shared per key, at the lowest ceiling asked, and never replaced", () => {
     const c = clock();
+    const limiters = new Limiters();
+    const sharedLimiter = (key: string, ceiling: number, k: Clock) => limiters.limiter(key, ceiling, k);
     const a = sharedLimiter("unit|k|A", 10, c);
     for (let i = 0; i < 10; i++) assert.equal(a.reserve(), 0);
     const b = sharedLimiter("unit|k|A", 5, c);
@@ -195,6 +198,8 @@ describe("AdaptiveLimiter ceiling", () => {
 describe("pacing is per account, not per access key", () => {
   it("two keys (or a key and its rotated STS token) of one account share one pace; another account or an unknown one does not", () => {
     const c = clock();
+    const limiters = new Limiters();
+    const sharedLimiter = (key: string, ceiling: number, k: Clock) => limiters.limiter(key, ceiling, k);
     const origin = "https://cas.aliyuncs.com";
     const before = sharedLimiter(
       pacingKey(origin, "1968132000123456", "LTAIold", "ListUserCertificateOrder"),
@@ -222,5 +227,29 @@ describe("pacing is per account, not per access key", () => {
         pacingKey(origin, "1968132000123456", "x", "ListUserCertificateOrder"),
       false,
     );
+  });
+});
+
+describe("Limiters", () => {
+  it("with a clock of their own, every limiter keeps it, whichever client asked first", () => {
+    const own = clock();
+    const callers = clock();
+    const limiters = new Limiters(own);
+    const l = limiters.limiter("unit|k|A", 1, callers);
+    assert.equal(l.reserve(), 0);
+    assert.equal(l.reserve(), 1000);
+    callers.advance(1000); // the caller's clock does not refill it
+    assert.equal(l.reserve(), 2000);
+    own.advance(2000);
+    assert.equal(l.reserve(), 1000);
+  });
+
+  it("two instances share nothing: the same key paces separately", () => {
+    const c = clock();
+    const a = new Limiters().limiter("unit|k|A", 1, c);
+    const b = new Limiters().limiter("unit|k|A", 1, c);
+    assert.notEqual(a, b);
+    assert.equal(a.reserve(), 0);
+    assert.equal(b.reserve(), 0, "a fresh burst: the other instance's spending is not seen");
   });
 });
