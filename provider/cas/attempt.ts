@@ -79,7 +79,7 @@ function exchange(
 ): Promise<HttpResponse> {
   // The attempt's own timer starts only once the request has a connection (see Transport.send).
   const remaining = deadline.remainingMs(target.clock.now());
-  const bound = AbortSignal.timeout(Math.max(1, remaining));
+  const bound = target.transport.timeout(Math.max(1, remaining));
   const request = signRequest(target.scheme, {
     action,
     wire,

@@ -167,7 +167,7 @@ async function once(
   common.Signature = signRpcV1("POST", common, c.accessKeySecret);
   const scrub = (text: string, max?: number) => redact(text, [c.accessKeySecret, c.securityToken], max);
   const where = `STS ${route.endpoint.origin}${route.route} (from ${route.source})`;
-  const bounded = AbortSignal.timeout(Math.max(1, remainingMs));
+  const bounded = route.transport.timeout(Math.max(1, remainingMs));
   let res;
   try {
     res = await route.transport.send(

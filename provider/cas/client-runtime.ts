@@ -1,7 +1,7 @@
 import type { Clock } from "../../protocol/clock";
 import { CallerIdentities } from "./caller-identity";
 import { Limiters } from "./rate-limit";
-import { Transport } from "./transport";
+import { Transport, type Timers } from "./transport";
 
 /**
  * What clients share: keep-alive connections, the accounts credentials were found to belong to,
@@ -10,15 +10,17 @@ import { Transport } from "./transport";
  * given none share {@link processClientRuntime}.
  */
 export class ClientRuntime {
-  readonly transport = new Transport();
+  readonly transport: Transport;
   readonly identities = new CallerIdentities();
   readonly limiters: Limiters;
 
   /**
    * @param options.clock the clock of the pacing; by default each limiter keeps the clock of the
    *   client that first asked for it.
+   * @param options.timers the timers bounding attempts and deadlines; `AbortSignal.timeout` by default.
    */
-  constructor(options: { clock?: Clock } = {}) {
+  constructor(options: { clock?: Clock; timers?: Timers } = {}) {
+    this.transport = new Transport(options.timers);
     this.limiters = new Limiters(options.clock);
   }
 

@@ -283,12 +283,13 @@ async function httpCall(
   headers: Record<string, string>,
 ): Promise<{ status: number; text: string }> {
   const u = new URL(url);
-  const res = await processClientRuntime().transport.send(
+  const transport = processClientRuntime().transport;
+  const res = await transport.send(
     {
       url: u,
       method,
       headers: { host: u.host, accept: "application/json", ...headers },
-      signal: AbortSignal.timeout(5_000),
+      signal: transport.timeout(5_000),
       timeoutMs: 5_000,
     },
     64 * 1024,

@@ -127,7 +127,7 @@ export class StsClient {
             "user-agent": "pulumi-alicloud-cas",
           },
           body: canonicalQuery(params),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: this.transport.timeout(this.timeoutMs),
           timeoutMs: this.timeoutMs,
         },
         64 * 1024,

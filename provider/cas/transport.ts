@@ -55,6 +55,15 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
+/** Where the transport's timers come from: `AbortSignal.timeout` by default; tests inject their own. */
+export interface Timers {
+  /** A signal that aborts with a `TimeoutError` after `ms` milliseconds. */
+  timeout(ms: number): AbortSignal;
+}
+
+/** The process's timers. */
+export const systemTimers: Timers = { timeout: (ms) => AbortSignal.timeout(ms) };
+
 /** One origin's pool (or proxy agent) and its slots. */
 interface PoolEntry {
   pool: Dispatcher;
@@ -72,6 +81,13 @@ interface PoolEntry {
 export class Transport {
   private readonly pools = new Map<string, PoolEntry>();
 
+  constructor(private readonly timers: Timers = systemTimers) {}
+
+  /** A signal that aborts after `ms` on this transport's timers (an attempt's or a deadline's bound). */
+  timeout(ms: number): AbortSignal {
+    return this.timers.timeout(ms);
+  }
+
   /**
    * Sends one request over the origin's pool, once a connection is free, and reads its answer. The
    * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
@@ -85,7 +101,7 @@ export class Transport {
         pool,
         viaAgent,
         req,
-        AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]),
+        AbortSignal.any([req.signal, this.timers.timeout(req.timeoutMs)]),
         maxBytes,
       );
     } finally {
