@@ -66,11 +66,6 @@ export class CasClient {
     this.pacing = new Pacing(runtime.limiters, rateLimits, this.endpoint.origin, clock, onEvent);
   }
 
-  /** The STS endpoint `GetCallerIdentity` goes to, and where it came from. */
-  get stsEndpoint(): { origin: string; source: string } {
-    return { origin: this.sts.endpoint.origin, source: this.sts.source };
-  }
-
   /** The access key id in use (not secret), where it came from, and whether it is temporary (STS). */
   get identity(): { accessKeyId: string; source: string; temporary: boolean } {
     return this.credentials.identity;
