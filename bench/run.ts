@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { closeTransports } from "../provider/cas/transport";
+import { closeTransports } from "../provider/cas/client-runtime";
 import { certificateOrderStub } from "../sdk/stubs";
 import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emulator-process";
 import { emulatorStack } from "../tests/support/engine";

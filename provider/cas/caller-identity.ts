@@ -15,7 +15,7 @@ import {
   describeCause,
 } from "./errors";
 import { bound, redact } from "./redact";
-import { notSentReason, send, type ProxySettings } from "./transport";
+import { notSentReason, type ProxySettings, type Transport } from "./transport";
 
 /** The STS API version of `GetCallerIdentity`. */
 export const STS_API_VERSION = "2015-04-01";
@@ -57,46 +57,51 @@ export interface StsRoute {
   clock: Clock;
   userAgent: string;
   attemptTimeoutMs: number;
+  /** The connections requests take. */
+  transport: Transport;
 }
 
 /** Attempts of one `GetCallerIdentity` (network failures, 5xx and throttling are tried again). */
 const ATTEMPTS = 3;
 
 /**
- * Asks STS who `credentials` belong to (`GetCallerIdentity`, RPC style, HMAC-SHA1), once per
- * process for each endpoint and credential identity (the key, its secret and its STS token): a
+ * The accounts credentials belong to, asked of STS (`GetCallerIdentity`, RPC style, HMAC-SHA1)
+ * once for each endpoint and credential identity (the key, its secret and its STS token): a
  * rotated token is asked once more, the same credentials never again. A failure is not kept.
  */
-export function callerIdentity(
-  route: StsRoute,
-  credentials: Credentials,
-  deadlineAt: number,
-  signal?: AbortSignal,
-): Promise<CallerIdentity> {
-  const key = identityKey(route.endpoint, credentials);
-  const known = cache.get(key);
-  if (known) return known;
-  const asked = ask(route, credentials, deadlineAt, signal).then(
-    (identity) => {
-      settled.set(key, identity);
-      return identity;
-    },
-    (e: unknown) => {
-      cache.delete(key);
-      throw e;
-    },
-  );
-  cache.set(key, asked);
-  return asked;
-}
+export class CallerIdentities {
+  private readonly asked = new Map<string, Promise<CallerIdentity>>();
+  private readonly settled = new Map<string, CallerIdentity>();
 
-/** The account of `credentials` if STS has been asked already in this process, else `undefined`. */
-export function knownCallerIdentity(endpoint: URL, credentials: Credentials): CallerIdentity | undefined {
-  return settled.get(identityKey(endpoint, credentials));
-}
+  /** Who `credentials` belong to: known already, being asked, or asked now. */
+  of(
+    route: StsRoute,
+    credentials: Credentials,
+    deadlineAt: number,
+    signal?: AbortSignal,
+  ): Promise<CallerIdentity> {
+    const key = identityKey(route.endpoint, credentials);
+    const known = this.asked.get(key);
+    if (known) return known;
+    const asking = ask(route, credentials, deadlineAt, signal).then(
+      (identity) => {
+        this.settled.set(key, identity);
+        return identity;
+      },
+      (e: unknown) => {
+        this.asked.delete(key);
+        throw e;
+      },
+    );
+    this.asked.set(key, asking);
+    return asking;
+  }
 
-const cache = new Map<string, Promise<CallerIdentity>>();
-const settled = new Map<string, CallerIdentity>();
+  /** The account of `credentials` if STS has been asked already, else `undefined`. */
+  known(endpoint: URL, credentials: Credentials): CallerIdentity | undefined {
+    return this.settled.get(identityKey(endpoint, credentials));
+  }
+}
 
 function identityKey(endpoint: URL, c: Credentials): string {
   // Hashed: the process keeps no copy of a secret or token beyond the credentials themselves.
@@ -162,10 +167,10 @@ async function once(
   common.Signature = signRpcV1("POST", common, c.accessKeySecret);
   const scrub = (text: string, max?: number) => redact(text, [c.accessKeySecret, c.securityToken], max);
   const where = `STS ${route.endpoint.origin}${route.route} (from ${route.source})`;
-  const bounded = AbortSignal.timeout(Math.max(1, remainingMs));
+  const bounded = route.transport.timeout(Math.max(1, remainingMs));
   let res;
   try {
-    res = await send(
+    res = await route.transport.send(
       {
         url: new URL(`/?${canonicalQuery(common)}`, route.endpoint),
         method: "POST",

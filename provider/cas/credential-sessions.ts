@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { CasCredentialSourceError, describeCause } from "./errors";
 import type { SessionKeys, StsClient, RoleRequest } from "./sts-client";
 import { ALLOW_INSECURE_ENDPOINT_KEY, isLoopbackHost } from "./endpoints";
-import { send } from "./transport";
+import { processClientRuntime } from "./client-runtime";
 import type { CredentialProvider, Credentials } from "./credentials";
 
 /** How long before expiry temporary credentials are renewed, at most (five minutes). */
@@ -283,12 +283,13 @@ async function httpCall(
   headers: Record<string, string>,
 ): Promise<{ status: number; text: string }> {
   const u = new URL(url);
-  const res = await send(
+  const transport = processClientRuntime().transport;
+  const res = await transport.send(
     {
       url: u,
       method,
       headers: { host: u.host, accept: "application/json", ...headers },
-      signal: AbortSignal.timeout(5_000),
+      signal: transport.timeout(5_000),
       timeoutMs: 5_000,
     },
     64 * 1024,

@@ -1,3 +1,12 @@
+import type { FailureKind } from "./failure";
+
+/** What an error is built with besides its code and message. */
+export interface CasErrorOptions {
+  cause?: unknown;
+  /** What the failed call means for its caller (see {@link FailureKind}), when a call failed. */
+  kind?: FailureKind;
+}
+
 /**
  * Every error this package throws extends {@link CasError} and carries a stable `code`, so callers
  * branch on codes, never on message text.
@@ -5,10 +14,16 @@
 export class CasError extends Error {
   /** A stable, documented identifier (e.g. `CredentialsNotFound`, or the API's `Code`). */
   readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * For a failed API call, what the failure means (decided once by the client's retry strategy):
+   * `outcome-unknown` says a create may have been processed. Absent for other errors.
+   */
+  readonly kind: FailureKind | undefined;
+  constructor(code: string, message: string, options?: CasErrorOptions) {
+    super(message, options && "cause" in options ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
+    this.kind = options?.kind;
   }
 }
 
@@ -24,6 +39,8 @@ export interface CasApiErrorFields {
   retryable: boolean;
   /** What to do, appended to the message (e.g. which credentials were used). */
   advice?: string;
+  /** What the answer means for the call (see {@link FailureKind}). */
+  kind?: FailureKind;
 }
 
 /** An error answer from the CAS API (`{Code, Message, RequestId, HostId, Recommend}`). */
@@ -40,6 +57,7 @@ export class CasApiError extends CasError {
     super(
       f.code,
       `${f.action} failed: ${f.code}: ${f.message} (HTTP ${f.httpStatus}${f.requestId ? `, RequestId ${f.requestId}` : ""})${f.advice ?? ""}`,
+      f.kind === undefined ? undefined : { kind: f.kind },
     );
     this.httpStatus = f.httpStatus;
     this.requestId = f.requestId;
@@ -62,7 +80,7 @@ export class CasOutcomeUnknownError extends CasError {
       "OutcomeUnknown",
       `${action}: the request may have reached CAS but no answer arrived (${describeCause(cause)}); ` +
         "an order may exist. It is not retried automatically, to avoid ordering twice.",
-      { cause },
+      { cause, kind: "outcome-unknown" },
     );
     this.action = action;
   }
@@ -94,8 +112,9 @@ export class CasTransportError extends CasError {
     action: string,
     message: string,
     cause?: unknown,
+    kind?: FailureKind,
   ) {
-    super(code, `${action}: ${message}`, { cause });
+    super(code, `${action}: ${message}`, { cause, kind });
     this.action = action;
     // A refused certificate stays refused until someone changes the endpoint or the trusted CAs.
     this.retryable = code !== "Aborted" && code !== "TlsHandshakeFailed";
@@ -160,8 +179,8 @@ export function notCasAdvice(origin: string): string {
 
 /** An answer that is not what the API documents (bad JSON, missing fields). */
 export class CasResponseError extends CasError {
-  constructor(action: string, message: string) {
-    super("InvalidResponse", `${action}: unexpected response: ${message}`);
+  constructor(action: string, message: string, kind?: FailureKind) {
+    super("InvalidResponse", `${action}: unexpected response: ${message}`, { kind });
   }
 }
 

@@ -62,7 +62,7 @@ export function parseRetryAfter(header: string | string[] | undefined): number |
 }
 
 /** Throttling codes (`Throttling`, `Throttling.User`, `Throttling.Api`, …): rejected before processing. */
-export function isThrottlingCode(code: string): boolean {
+function isThrottlingCode(code: string): boolean {
   return code.includes("Throttling");
 }
 

@@ -7,12 +7,12 @@
 import "../../runtime/node-version";
 export {
   CasClient,
-  isoSeconds,
   type CasClientOptions,
   type CallOptions,
   type ClientEvent,
   type SignatureScheme,
 } from "./client";
+export { ClientRuntime, closeTransports } from "./client-runtime";
 export {
   ACTIONS,
   API_VERSION,
@@ -32,7 +32,9 @@ export {
   CasCredentialsError,
   CasCredentialSourceError,
   type CasApiErrorFields,
+  type CasErrorOptions,
 } from "./errors";
+export type { FailureKind } from "./failure";
 export {
   resolveCredentials,
   type Credentials,
@@ -46,29 +48,10 @@ export {
   INTERNATIONAL_ENDPOINT,
   DEFAULT_REGION,
 } from "./endpoints";
-export { signRpcV1, rpcV1StringToSign } from "../../protocol/sign-rpc-v1";
-export {
-  signAcs3,
-  acs3CanonicalRequest,
-  acs3Authorization,
-  parseAcs3Authorization,
-  sha256Hex,
-  type Acs3Request,
-} from "../../protocol/sign-acs3";
-export { percentEncode, canonicalQuery, flattenParams } from "../../protocol/percent-encode";
-export { parseJsonLossless } from "../../protocol/lossless-json";
-export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from "./retry";
-export {
-  Deadline,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  currentDeadline,
-  runWithDeadline,
-  withOperationDeadline,
-} from "./deadline";
-export { AdaptiveLimiter, DEFAULT_ADAPTIVE_RATE, type AdaptiveRateOptions } from "./rate-limit";
-export { MAX_RESPONSE_BYTES } from "./transport";
-export { MAX_ECHOED_CHARS } from "./redact";
+export { signRpcV1 } from "../../protocol/sign-rpc-v1";
+export { signAcs3, type Acs3Request } from "../../protocol/sign-acs3";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+export { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
 export { systemClock, type Clock } from "../../protocol/clock";
-export { closeTransports } from "./transport";
 export { PRODUCTS, DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, type ProductSpec } from "./products";
 export { ORDER_TYPES, type OrderType } from "./schemas";

@@ -47,11 +47,6 @@ export class TokenBucket {
     this.rate = ratePerSecond;
   }
 
-  /** Reserves one token and returns how long the caller must wait before using it (ms). */
-  reserve(): number {
-    return this.waitFor(this.reserveTicket());
-  }
-
   /**
    * Reserves one token and returns its ticket; {@link waitFor} says how long it still has to
    * wait at the rate of the moment (so a rate that rises after the reservation shortens it).
@@ -98,15 +93,6 @@ export class TokenBucket {
     for (const t of this.queue) if (t.position > ticket.position) t.position -= 1;
     this.reserved -= 1;
     this.tokens += 1;
-  }
-
-  /** Takes a token if one is there now; never waits (what a server-side limiter does). */
-  tryTake(): boolean {
-    this.refill();
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    this.reserved += 1;
-    return true;
   }
 
   private waitAt(position: number): number {
@@ -171,7 +157,7 @@ export const DEFAULT_ADAPTIVE_RATE: AdaptiveRateOptions = {
  * that share an account and do not know of each other settle near equal shares this way.
  */
 export class AdaptiveLimiter {
-  readonly bucket: TokenBucket;
+  private readonly bucket: TokenBucket;
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private wMax = 0;
   private throttledShare = 0;
@@ -198,11 +184,6 @@ export class AdaptiveLimiter {
     if (ratePerSecond >= this.ceilingRate) return;
     this.ceilingRate = ratePerSecond;
     if (this.bucket.ratePerSecond > ratePerSecond) this.bucket.setRate(ratePerSecond);
-  }
-
-  /** Reserves a slot; returns the wait in ms. */
-  reserve(): number {
-    return this.bucket.reserve();
   }
 
   /** Reserves a slot; returns its ticket (see {@link TokenBucket.waitFor}). */
@@ -258,21 +239,28 @@ export class AdaptiveLimiter {
   }
 }
 
-const sharedLimiters = new Map<string, AdaptiveLimiter>();
-
 /**
- * The process-wide adaptive limiter for a key (endpoint | access key | action), created on first
- * use. Clients asking for different limits for the same key share it at the lowest limit asked:
- * they spend one account's allowance, so the stricter figure is true for both. It is never
- * replaced, because a fresh bucket starts full and would let every caller through at once.
+ * The adaptive limiters of one client runtime, by key (endpoint | account or access key | action),
+ * each created on first use. Clients asking for different limits for the same key share it at the
+ * lowest limit asked: they spend one account's allowance, so the stricter figure is true for both.
+ * A limiter is never replaced, because a fresh bucket starts full and would let every caller
+ * through at once.
  */
-export function sharedLimiter(key: string, ceiling: number, clock: Clock): AdaptiveLimiter {
-  const limiter = sharedLimiters.get(key);
-  if (!limiter) {
-    const created = new AdaptiveLimiter(ceiling, clock);
-    sharedLimiters.set(key, created);
-    return created;
+export class Limiters {
+  private readonly byKey = new Map<string, AdaptiveLimiter>();
+
+  /** @param clock the clock of every limiter; by default, the clock of the first caller for a key. */
+  constructor(private readonly clock?: Clock) {}
+
+  /** The limiter for `key`, created at `ceiling` on first use, else lowered to it. */
+  limiter(key: string, ceiling: number, callerClock: Clock): AdaptiveLimiter {
+    const limiter = this.byKey.get(key);
+    if (!limiter) {
+      const created = new AdaptiveLimiter(ceiling, this.clock ?? callerClock);
+      this.byKey.set(key, created);
+      return created;
+    }
+    limiter.lowerCeiling(ceiling);
+    return limiter;
   }
-  limiter.lowerCeiling(ceiling);
-  return limiter;
 }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { canonicalQuery } from "../../protocol/percent-encode";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
 import { CasCredentialSourceError, describeCause } from "./errors";
-import { send, type ProxySettings } from "./transport";
+import { processClientRuntime } from "./client-runtime";
+import type { ProxySettings, Transport } from "./transport";
 
 /** The STS API version. */
 export const STS_API_VERSION = "2015-04-01";
@@ -50,6 +51,7 @@ export class StsClient {
     readonly target: StsEndpoint,
     private readonly now: () => number = Date.now,
     private readonly timeoutMs = 10_000,
+    private readonly transport: Transport = processClientRuntime().transport,
   ) {}
 
   /** `AssumeRole` signed with `base` (an access key, or temporary keys with their token). */
@@ -114,7 +116,7 @@ export class StsClient {
     const where = `STS ${endpoint.origin} (from ${source})${route}`;
     let res;
     try {
-      res = await send(
+      res = await this.transport.send(
         {
           url: new URL(`/?${canonicalQuery(common)}`, endpoint),
           method: "POST",
@@ -125,7 +127,7 @@ export class StsClient {
             "user-agent": "pulumi-alicloud-cas",
           },
           body: canonicalQuery(params),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: this.transport.timeout(this.timeoutMs),
           timeoutMs: this.timeoutMs,
         },
         64 * 1024,

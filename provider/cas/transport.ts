@@ -55,36 +55,87 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
-/**
- * One keep-alive pool per origin (and proxy settings), shared by every client in the process, with
- * its slots: a request takes a slot before it is handed to the pool, so the pool never queues and a
- * request's timer starts only once it has a connection. Without a proxy it is an undici `Pool`;
- * with one, an `EnvHttpProxyAgent` (CONNECT tunnels for https://, `NO_PROXY` honoured).
- */
-const pools = new Map<string, { pool: Dispatcher; slots: Slots; viaAgent: boolean }>();
+/** Where the transport's timers come from: `AbortSignal.timeout` by default; tests inject their own. */
+export interface Timers {
+  /** A signal that aborts with a `TimeoutError` after `ms` milliseconds. */
+  timeout(ms: number): AbortSignal;
+}
 
-function poolFor(
-  origin: string,
-  proxy: ProxySettings = {},
-): { pool: Dispatcher; slots: Slots; viaAgent: boolean } {
-  const key = `${origin}|${proxy.proxy ?? ""}|${proxy.httpProxy ?? ""}|${proxy.httpsProxy ?? ""}|${proxy.noProxy ?? ""}`;
-  let entry = pools.get(key);
-  if (!entry) {
-    const options = { connections: MAX_CONNECTIONS, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 };
-    const httpProxy = proxy.proxy ?? proxy.httpProxy ?? "";
-    const httpsProxy = proxy.proxy ?? proxy.httpsProxy ?? "";
-    const viaAgent = httpProxy !== "" || httpsProxy !== "";
-    entry = {
-      pool: viaAgent
-        ? // "" rather than undefined: undici would read this process's environment for a missing one.
-          new (proxyAgent())({ ...options, httpProxy, httpsProxy, noProxy: proxy.noProxy ?? "" })
-        : new UndiciPool(origin, options),
-      slots: new Slots(MAX_CONNECTIONS),
-      viaAgent,
-    };
-    pools.set(key, entry);
+/** The process's timers. */
+export const systemTimers: Timers = { timeout: (ms) => AbortSignal.timeout(ms) };
+
+/** One origin's pool (or proxy agent) and its slots. */
+interface PoolEntry {
+  pool: Dispatcher;
+  slots: Slots;
+  viaAgent: boolean;
+}
+
+/**
+ * Keep-alive pools, one per origin (and proxy settings), shared by every client given this
+ * transport, with their slots: a request takes a slot before it is handed to the pool, so the pool
+ * never queues and a request's timer starts only once it has a connection. Without a proxy a pool
+ * is an undici `Pool`; with one, an `EnvHttpProxyAgent` (CONNECT tunnels for https://, `NO_PROXY`
+ * honoured).
+ */
+export class Transport {
+  private readonly pools = new Map<string, PoolEntry>();
+
+  constructor(private readonly timers: Timers = systemTimers) {}
+
+  /** A signal that aborts after `ms` on this transport's timers (an attempt's or a deadline's bound). */
+  timeout(ms: number): AbortSignal {
+    return this.timers.timeout(ms);
   }
-  return entry;
+
+  /**
+   * Sends one request over the origin's pool, once a connection is free, and reads its answer. The
+   * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
+   * throughout.
+   */
+  async send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES, proxy?: ProxySettings): Promise<HttpResponse> {
+    const { pool, slots, viaAgent } = this.poolFor(req.url.origin, proxy);
+    const release = await slots.acquire(req.signal);
+    try {
+      return await exchange(
+        pool,
+        viaAgent,
+        req,
+        AbortSignal.any([req.signal, this.timers.timeout(req.timeoutMs)]),
+        maxBytes,
+      );
+    } finally {
+      release();
+    }
+  }
+
+  /** Closes every pool; a later request opens a new one. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.pool.close()));
+  }
+
+  private poolFor(origin: string, proxy: ProxySettings = {}): PoolEntry {
+    const key = `${origin}|${proxy.proxy ?? ""}|${proxy.httpProxy ?? ""}|${proxy.httpsProxy ?? ""}|${proxy.noProxy ?? ""}`;
+    let entry = this.pools.get(key);
+    if (!entry) {
+      const options = { connections: MAX_CONNECTIONS, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 };
+      const httpProxy = proxy.proxy ?? proxy.httpProxy ?? "";
+      const httpsProxy = proxy.proxy ?? proxy.httpsProxy ?? "";
+      const viaAgent = httpProxy !== "" || httpsProxy !== "";
+      entry = {
+        pool: viaAgent
+          ? // "" rather than undefined: undici would read this process's environment for a missing one.
+            new (proxyAgent())({ ...options, httpProxy, httpsProxy, noProxy: proxy.noProxy ?? "" })
+          : new UndiciPool(origin, options),
+        slots: new Slots(MAX_CONNECTIONS),
+        viaAgent,
+      };
+      this.pools.set(key, entry);
+    }
+    return entry;
+  }
 }
 
 /** A request that was never handed to a connection: its signal fired while it waited for a free one. */
@@ -154,31 +205,6 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
-/**
- * Sends one request over the origin's pool, once a connection is free, and reads its answer. The
- * attempt's timer (`timeoutMs`) starts when the request gets its connection; `signal` applies
- * throughout.
- */
-export async function send(
-  req: HttpRequest,
-  maxBytes = MAX_RESPONSE_BYTES,
-  proxy?: ProxySettings,
-): Promise<HttpResponse> {
-  const { pool, slots, viaAgent } = poolFor(req.url.origin, proxy);
-  const release = await slots.acquire(req.signal);
-  try {
-    return await exchange(
-      pool,
-      viaAgent,
-      req,
-      AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]),
-      maxBytes,
-    );
-  } finally {
-    release();
-  }
-}
-
 async function exchange(
   pool: Dispatcher,
   viaAgent: boolean,
@@ -214,13 +240,6 @@ async function exchange(
     chunks.push(chunk);
   }
   return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") };
-}
-
-/** Closes every pool (tests and short-lived tools call this before exiting). */
-export async function closeTransports(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.pool.close()));
 }
 
 /** Connection failures: no connection was made, so nothing was written. */

@@ -3,7 +3,6 @@ import type { RequestOf, ResponseOf } from "../cas/actions";
 import type { Clock } from "../../protocol/clock";
 import { currentDeadline, type Deadline } from "../cas/deadline";
 import { CasApiError, CasError, CasOutcomeUnknownError, describeCause } from "../cas/errors";
-import { isThrottlingCode } from "../cas/failure";
 import type { OrderInputs } from "./inputs";
 import {
   CLOCK_SKEW_MS,
@@ -55,10 +54,11 @@ export const GRACE_KEY = "alicloud-cas:lostAnswerGraceMs";
 export const LOST_ANSWER_WINDOW_MS = 60_000;
 /** Stack config key of the window, in seconds. */
 export const WINDOW_KEY = "alicloud-cas:lostAnswerWindowSeconds";
-/** Upper bound of one wait before a throttled create is sent again (full jitter over `LOOKUP_BACKOFF_MS · 2^n`). */
-export const THROTTLE_MAX_DELAY_MS = 2_000;
-
-/** The placer's one retry policy: when a create is sent again, and how the look-ups after a lost answer are repeated. */
+/**
+ * The placer's policy: how the look-ups after a lost answer are repeated, and how long a lost
+ * answer's order may take to be listed. A create is sent once per placement: the client's retry
+ * strategy alone repeats what provably was not processed (throttling, requests never sent).
+ */
 export interface PlacerPolicy {
   lookupAttempts: number;
   lookupBackoffMs: number;
@@ -66,7 +66,6 @@ export interface PlacerPolicy {
   graceMs: number;
   /** See {@link LOST_ANSWER_WINDOW_MS}. */
   windowMs: number;
-  throttleMaxDelayMs: number;
 }
 
 export const DEFAULT_PLACER_POLICY: PlacerPolicy = {
@@ -74,7 +73,6 @@ export const DEFAULT_PLACER_POLICY: PlacerPolicy = {
   lookupBackoffMs: LOOKUP_BACKOFF_MS,
   graceMs: RECONCILE_GRACE_MS,
   windowMs: LOST_ANSWER_WINDOW_MS,
-  throttleMaxDelayMs: THROTTLE_MAX_DELAY_MS,
 };
 
 export interface PlacerOptions {
@@ -119,23 +117,16 @@ function wholeNumber(
   return n;
 }
 
-/** What a create's failure says about the order. */
-type CreateOutcome = "unknown" | "throttled" | "refused";
+/** What a create's failure says about the order: it may exist (`unknown`), or the failure is final. */
+type CreateOutcome = "unknown" | "refused";
 
 /**
- * The create answers that mean "an order may exist": no answer (`OutcomeUnknown`: reset,
- * timeout), a 2xx answer that does not parse (`InvalidResponse`: only 2xx answers are parsed as
- * results), `SignatureNonceUsed` (a copy of the request already arrived), and transient server
- * codes (which say nothing about processing). Throttling proves the request was not processed;
- * any other API refusal is definite. Decided on typed fields only.
+ * Whether an order may exist after a create failed: exactly when the client's retry strategy gave
+ * the failure the kind `outcome-unknown` (no answer, a 2xx that does not parse, `SignatureNonceUsed`,
+ * a transient server answer). Everything else, throttling the client gave up on included, is final.
  */
 export function createOutcome(e: unknown): CreateOutcome {
-  if (e instanceof CasOutcomeUnknownError) return "unknown";
-  if (!(e instanceof CasError)) return "refused";
-  if (e.code === "OutcomeUnknown" || e.code === "InvalidResponse" || e.code === "SignatureNonceUsed")
-    return "unknown";
-  if (isThrottlingCode(e.code)) return "throttled";
-  return e instanceof CasApiError && e.retryable ? "unknown" : "refused";
+  return e instanceof CasError && e.kind === "outcome-unknown" ? "unknown" : "refused";
 }
 
 /** Whether a lost answer was a timeout of this client's. */
@@ -243,67 +234,55 @@ export class OrderPlacer {
       this.unresolved.delete(key);
       if (taken) return taken;
     }
-    // The operation's deadline bounds the creates, throttled ones included; look-ups get their own.
+    // The operation's deadline bounds the create (the client's retries included); look-ups get their own.
     const deadline = currentDeadline() ?? this.opts.newDeadline();
-    let throttles = 0;
-    for (;;) {
-      const sentAt = this.opts.clock.now();
-      // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
-      // this process must never see this order as a candidate.
-      const claimedRequest = this.send(request, deadline).then((res) => {
-        // A sibling whose answer was lost may have taken this order already (it was listed before
-        // this answer came): it is that resource's now, and holding it twice would let one destroy
-        // cancel the other's certificate.
-        if (this.claims.isClaimed(res.OrderId))
-          throw new CasError(
-            "OrderTakenBySibling",
-            `${action} for ${names.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
-          );
-        this.claims.claim(res.OrderId);
-        return res;
-      });
-      pending.add(claimedRequest);
-      try {
-        const res = await claimedRequest;
-        return { orderId: res.OrderId, ownership: "placed" };
-      } catch (e) {
-        const outcome = createOutcome(e);
-        if (outcome === "refused") throw e;
-        if (outcome === "throttled") {
-          // Not processed, so sent again until the deadline.
-          const delay = this.throttleDelay(throttles++);
-          if (this.opts.clock.now() + delay >= deadline.at) throw e;
-          pending.delete(claimedRequest);
-          await this.opts.clock.sleep(delay);
-          continue;
-        }
-        this.opts.log(`${action} for ${names[0]}: no answer (${whyUnknown(e)}); looking for the order`);
-        pending.delete(claimedRequest);
-        this.lostAnswers.set(key, (this.lostAnswers.get(key) ?? 0) + 1);
-        const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending).catch(
-          (err: Error) => {
-            throw unresolved(err, sentAt);
-          },
+    const sentAt = this.opts.clock.now();
+    // Claimed the moment the answer arrives, before anything else runs: a concurrent look-up in
+    // this process must never see this order as a candidate.
+    const claimedRequest = this.send(request, deadline).then((res) => {
+      // A sibling whose answer was lost may have taken this order already (it was listed before
+      // this answer came): it is that resource's now, and holding it twice would let one destroy
+      // cancel the other's certificate.
+      if (this.claims.isClaimed(res.OrderId))
+        throw new CasError(
+          "OrderTakenBySibling",
+          `${action} for ${names.join(", ")} placed order ${res.OrderId}, but another resource of this deployment whose create lost its answer has already taken it; nothing is held twice. Run pulumi up again to order for this resource`,
         );
-        if (taken) return taken;
-        // Never a second create after a lost answer in one operation: CAS may still list the first
-        // one late (a request in flight, a listing that lags). The next operation looks first.
-        this.unresolved.set(key, sentAt);
-        throw unresolved(
-          new CasError(
-            "OutcomeUnknown",
-            `${action} for ${names.join(", ")} got ${timedOut(e) ? "no answer within the attempt timeout" : mayLandLate(e) ? `no answer from CAS itself (${whyUnknown(e)})` : `no answer (${whyUnknown(e)})`}, so CAS may have placed the order. ` +
-              `ListUserCertificateOrder (product ${productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
-              `listed no order that no resource of this deployment holds, right away and again after ${this.policy.graceMs / 1000} s. ` +
-              "Nothing was adopted and no second order was placed." +
-              (timedOut(e) ? " If timeouts recur, raise alicloud-cas:attemptTimeoutMs." : ""),
-            { cause: e },
-          ),
-          sentAt,
-        );
-      } finally {
-        pending.delete(claimedRequest);
-      }
+      this.claims.claim(res.OrderId);
+      return res;
+    });
+    pending.add(claimedRequest);
+    try {
+      const res = await claimedRequest;
+      return { orderId: res.OrderId, ownership: "placed" };
+    } catch (e) {
+      if (createOutcome(e) === "refused") throw e;
+      this.opts.log(`${action} for ${names[0]}: no answer (${whyUnknown(e)}); looking for the order`);
+      pending.delete(claimedRequest);
+      this.lostAnswers.set(key, (this.lostAnswers.get(key) ?? 0) + 1);
+      const taken = await this.settleLostAnswer(action, productCode, names, sentAt, key, pending).catch(
+        (err: Error) => {
+          throw unresolved(err, sentAt);
+        },
+      );
+      if (taken) return taken;
+      // Never a second create after a lost answer in one operation: CAS may still list the first
+      // one late (a request in flight, a listing that lags). The next operation looks first.
+      this.unresolved.set(key, sentAt);
+      throw unresolved(
+        new CasError(
+          "OutcomeUnknown",
+          `${action} for ${names.join(", ")} got ${timedOut(e) ? "no answer within the attempt timeout" : mayLandLate(e) ? `no answer from CAS itself (${whyUnknown(e)})` : `no answer (${whyUnknown(e)})`}, so CAS may have placed the order. ` +
+            `ListUserCertificateOrder (product ${productCode}, these names, bought since ${new Date(sentAt - CLOCK_SKEW_MS).toISOString()}) ` +
+            `listed no order that no resource of this deployment holds, right away and again after ${this.policy.graceMs / 1000} s. ` +
+            "Nothing was adopted and no second order was placed." +
+            (timedOut(e) ? " If timeouts recur, raise alicloud-cas:attemptTimeoutMs." : ""),
+          { cause: e },
+        ),
+        sentAt,
+      );
+    } finally {
+      pending.delete(claimedRequest);
     }
   }
 
@@ -318,12 +297,6 @@ export class OrderPlacer {
       case "CreateCertificateForPackageRequest":
         return api.call(request.action, request.params, { deadline });
     }
-  }
-
-  /** Full jitter over `lookupBackoffMs · 2^n`, capped: only de-synchronises the creates of one process. */
-  private throttleDelay(n: number): number {
-    const ceiling = Math.min(this.policy.throttleMaxDelayMs, this.policy.lookupBackoffMs * 2 ** n);
-    return Math.floor(this.opts.clock.random() * ceiling);
   }
 
   /**

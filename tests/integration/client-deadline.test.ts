@@ -3,7 +3,8 @@ import { CasClient } from "../../provider/cas/client";
 import { Deadline, runWithDeadline } from "../../provider/cas/deadline";
 import { CasOutcomeUnknownError, CasTransportError, type CasError } from "../../provider/cas/errors";
 import { startEmulator } from "../../emulator/server";
-import { fakeClock, hang, json, scriptedServer } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
+import { hang, json, scriptedServer } from "../support/scripted-server";
 import { provider, configureProvider, resetProvider, emulatorConfig } from "../support/in-process-provider";
 import { stsFor } from "../support/sts";
 

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
 import { CasError, CasOutcomeUnknownError, CasPacedLocallyError } from "../../provider/cas/errors";
 import type { Clock } from "../../protocol/clock";
-import { apiError, fakeClock, json, scriptedServer, virtualClock } from "../support/scripted-server";
+import { Deadline } from "../../provider/cas/deadline";
+import { fakeClock, virtualClock } from "../support/clock";
+import { apiError, json, scriptedServer } from "../support/scripted-server";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
 const plan = json(200, {
@@ -64,6 +66,27 @@ describe("throttling and the shared rate limit", () => {
     );
     assert.ok(srv.requests.length > 5, `${srv.requests.length} attempts`);
     assert.ok(clock.sleeps.reduce((a, b) => a + b, 0) < 10_000);
+    await srv.close();
+  });
+
+  it("a create throttled until the deadline fails with the throttling error (kind throttling) before the deadline, under that one deadline", async () => {
+    const srv = await scriptedServer([apiError(400, "Throttling.User")]);
+    const clock = fakeClock(0.5);
+    const deadline = Deadline.after(clock.now(), 90_000);
+    const e = await client(srv.endpoint, clock, { rateLimits: false })
+      .call(
+        "CreateCertificateRequest",
+        { Domain: "a.example.com", ValidateType: "DNS", ...contact },
+        { deadline },
+      )
+      .catch((x: unknown) => x as CasError);
+    assert.ok(e instanceof CasError && !(e instanceof CasOutcomeUnknownError));
+    assert.equal(e.code, "Throttling.User");
+    assert.equal(e.kind, "throttling");
+    assert.ok(clock.now() < deadline.at, "no try after the deadline");
+    // Retried up to the deadline: the waits (full jitter, at most 2 s) filled nearly all of it.
+    assert.ok(deadline.at - clock.now() <= 2_000, `${deadline.at - clock.now()} ms left unused`);
+    assert.ok(srv.requests.every((a) => a === "CreateCertificateRequest"));
     await srv.close();
   });
 

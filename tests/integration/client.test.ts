@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { CasClient } from "../../provider/cas/client";
+import { ClientRuntime } from "../../provider/cas/client-runtime";
 import { CasApiError, CasOutcomeUnknownError, CasTransportError } from "../../provider/cas/errors";
-import { apiError, fakeClock, hang, json, reset, scriptedServer } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
+import { apiError, json, manualTimers, reset, scriptedServer } from "../support/scripted-server";
 
 const ok = json(200, {
   RequestId: "R",
@@ -152,7 +154,10 @@ describe("CasClient against a scripted loopback server", () => {
   });
 
   it("times out a hanging attempt; a create then reports an unknown outcome", async () => {
-    const srv = await scriptedServer([hang]);
+    // The server holds each request; its arrival moves the attempt's time past its 150 ms limit.
+    const timers = manualTimers();
+    const runtime = new ClientRuntime({ timers });
+    const srv = await scriptedServer([() => void timers.fire(150)]);
     const c = new CasClient({
       endpoint: srv.endpoint,
       accessKeyId: "ak",
@@ -161,6 +166,7 @@ describe("CasClient against a scripted loopback server", () => {
       rateLimits: false,
       attemptTimeoutMs: 150,
       retry: { maxAttempts: 2, baseDelay: 1 },
+      runtime,
     });
     await assert.rejects(
       c.call("DescribePackageState", {}),
@@ -172,16 +178,18 @@ describe("CasClient against a scripted loopback server", () => {
       CasOutcomeUnknownError,
     );
     await srv.close();
+    await runtime.close();
   });
 
   it("stops at once when the caller aborts", async () => {
-    const srv = await scriptedServer([hang]);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 50);
+    // The caller gives up while the server holds the request.
+    const srv = await scriptedServer([() => ac.abort()]);
     await assert.rejects(
       client(srv.endpoint).call("DescribePackageState", {}, { signal: ac.signal }),
       (e: unknown) => e instanceof CasTransportError && e.code === "Aborted",
     );
+    assert.equal(srv.requests.length, 1);
     await srv.close();
   });
 

@@ -10,7 +10,8 @@ import { notSentReason } from "../../provider/cas/transport";
 import { generateTlsMaterial, type TlsMaterial } from "../../emulator/tls";
 import { configureProvider, provider, resetProvider } from "../support/in-process-provider";
 import { stsFor } from "../support/sts";
-import { fakeClock, json, scriptedServer } from "../support/scripted-server";
+import { fakeClock } from "../support/clock";
+import { json, scriptedServer } from "../support/scripted-server";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
 

@@ -1,7 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-// The fake clocks live in ./clock; re-exported for the client tests that take them from here.
-export { fakeClock, virtualClock } from "./clock";
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -60,3 +58,46 @@ export const apiError = (
     },
     headers,
   );
+
+/**
+ * Timers for a `ClientRuntime` that fire only when the test says so: `fire(ms)` aborts every timer
+ * created so far with a limit of at most `ms` (with the `TimeoutError` `AbortSignal.timeout` gives),
+ * so a test moves an attempt's or a deadline's time on without waiting for it.
+ */
+export function manualTimers(options: { firesSoon?: (ms: number) => boolean } = {}) {
+  const pending: Array<{ ms: number; controller: AbortController }> = [];
+  const created: number[] = [];
+  let onCreate: ((ms: number) => void) | undefined;
+  const timeUp = (c: AbortController) =>
+    c.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+  return {
+    /** The limits of the timers created so far, in order. */
+    created,
+    timeout(ms: number): AbortSignal {
+      const controller = new AbortController();
+      pending.push({ ms, controller });
+      created.push(ms);
+      onCreate?.(ms);
+      // `firesSoon`: a timer the test treats as already spent fires once its creator has moved on.
+      if (options.firesSoon?.(ms)) setImmediate(() => timeUp(controller));
+      return controller.signal;
+    },
+    /** Fires every timer created so far whose limit is at most `ms`; returns how many fired. */
+    fire(ms: number): number {
+      const due = pending.filter((t) => t.ms <= ms && !t.controller.signal.aborted);
+      for (const t of due) timeUp(t.controller);
+      return due.length;
+    },
+    /** Resolves once a timer matching `test` has been created (now or later). */
+    whenCreated(test: (ms: number) => boolean): Promise<void> {
+      if (created.some(test)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const before = onCreate;
+        onCreate = (ms) => {
+          before?.(ms);
+          if (test(ms)) resolve();
+        };
+      });
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CasClient, withoutCredentials } from "../../provider/cas/client";
+import { CasClient } from "../../provider/cas/client";
+import { withoutCredentials } from "../../provider/cas/proxy-settings";
 import { CasError } from "../../provider/cas/errors";
 import {
   allowInsecureEndpointSetting,

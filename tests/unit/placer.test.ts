@@ -9,6 +9,7 @@ import {
   CasResponseError,
   CasTransportError,
 } from "../../provider/cas/errors";
+import type { FailureKind } from "../../provider/cas/failure";
 import { Claims, type LostAnswerPolicy } from "../../provider/order/ownership";
 import {
   configuredPolicy,
@@ -37,11 +38,11 @@ type Create =
   | "lost-at-deadline" // placed, no answer until the operation's deadline
   | "reset" // never reached CAS
   | "timeout" // no answer within the attempt timeout; not placed (yet)
-  | "throttle" // Throttling.User: not processed
+  | "throttle" // Throttling.User until the client's own retries were spent: not processed
   | "garbled" // placed, 2xx answer that does not parse (as the client reports it)
-  | "garbled-raw" // the same, as a bare CasResponseError
+  | "garbled-raw" // the same, as a bare CasResponseError carrying the kind
   | "nonce" // SignatureNonceUsed (as the client reports it for a create)
-  | "nonce-raw" // the same, as a bare CasApiError
+  | "nonce-raw" // the same, as a bare CasApiError carrying the kind
   | "gateway" // a 504 from a gateway in front of CAS (no RequestId); CAS places it later
   | "gateway-wrapped" // the same, as the client reports an unknown create outcome
   | "refuse"; // a definite refusal (InvalidDomain)
@@ -103,7 +104,8 @@ class FakeCas implements PlacerApi {
     const domain = (params as { Domain: string }).Domain;
     const place = () => this.add(domain);
     const reset = new CasTransportError("NetworkError", action, "cannot reach the endpoint: ECONNRESET");
-    const garbled = new CasResponseError(action, "body is not JSON (Unexpected token <)");
+    // What the client's retry strategy decided travels on the error as its kind.
+    const garbled = new CasResponseError(action, "body is not JSON (Unexpected token <)", "outcome-unknown");
     const gateway = new CasApiError({
       code: "InternalError",
       message: "<html>504 Gateway Time-out</html>",
@@ -113,8 +115,9 @@ class FakeCas implements PlacerApi {
       recommend: null,
       action,
       retryable: true,
+      kind: "outcome-unknown",
     });
-    const apiError = (code: string, retryable: boolean) =>
+    const apiError = (code: string, retryable: boolean, kind: FailureKind) =>
       new CasApiError({
         code,
         message: `${code} (fake)`,
@@ -124,10 +127,11 @@ class FakeCas implements PlacerApi {
         recommend: null,
         action,
         retryable,
+        kind,
       });
-    // Not marked retryable: a fresh nonce per attempt means a copy of this request already
-    // arrived, whatever the client's retry flag says.
-    const nonce = apiError("SignatureNonceUsed", false);
+    // A fresh nonce per attempt means a copy of this request already arrived: the first copy may
+    // have placed the order.
+    const nonce = apiError("SignatureNonceUsed", true, "outcome-unknown");
     switch (step) {
       case "ok":
         return { RequestId: "r", OrderId: place() } as ResponseOf<A>;
@@ -146,9 +150,9 @@ class FakeCas implements PlacerApi {
           new CasTransportError("Timeout", action, "no answer within 10000 ms from the endpoint"),
         );
       case "throttle":
-        throw apiError("Throttling.User", true);
+        throw apiError("Throttling.User", true, "throttling");
       case "refuse":
-        throw apiError("InvalidDomain", false);
+        throw apiError("InvalidDomain", false, "not-retryable");
       case "gateway":
         throw gateway;
       case "gateway-wrapped":
@@ -389,30 +393,16 @@ describe("OrderPlacer", () => {
     );
   });
 
-  it("a throttled create is sent again (not counted as an attempt, no look-up) until it is answered", async () => {
-    const throttles = 6;
-    const { api, placer } = setup(Array<Create>(throttles).fill("throttle"));
-    const placed = await placer.place(request("a.example.com"));
-    assert.equal(placed.ownership, "placed");
-    assert.equal(api.creates.length, throttles + 1);
-    assert.equal(api.lists, 0);
-    assert.equal(api.orders.length, 1);
-  });
-
-  it("a create throttled until the deadline fails with the throttling error before the deadline, under that one deadline", async () => {
-    const { api, clock, placer } = setup([], "stop", "throttle");
+  it("a create the client reports throttled (its own retries, until the deadline, spent) is reported as it is: sent once, no look-up", async () => {
+    // Throttle retries have one home, the client's retry strategy (tests/integration/client-throttling.test.ts).
+    const { api, placer } = setup([], "stop", "throttle");
     const e = await rejection(placer.place(request("a.example.com")));
     assert.equal(e.code, "Throttling.User");
-    const deadline = api.creates[0]!.deadline!;
-    assert.ok(deadline, "the create is sent with the operation's deadline");
-    assert.ok(
-      api.creates.every((c) => c.deadline === deadline),
-      "one deadline for every try",
-    );
-    assert.ok(clock.now() < deadline.at, "no try after the deadline");
-    // Retried up to the deadline: the waits (full jitter, at most 2 s) filled nearly all of it.
-    assert.ok(deadline.at - clock.now() <= 2_000, `${deadline.at - clock.now()} ms left unused`);
+    assert.equal(e.kind, "throttling");
+    assert.equal(api.creates.length, 1);
+    assert.ok(api.creates[0]!.deadline, "the create is sent with the operation's deadline");
     assert.equal(api.lists, 0);
+    assert.equal(api.orders.length, 0);
   });
 
   for (const step of ["garbled", "garbled-raw"] as const)

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { pacingKey } from "../../provider/cas/client";
-import { AdaptiveLimiter, sharedLimiter, TokenBucket } from "../../provider/cas/rate-limit";
+import { pacingKey } from "../../provider/cas/pacing";
+import { AdaptiveLimiter, Limiters, TokenBucket, type Ticket } from "../../provider/cas/rate-limit";
+import type { Clock } from "../../protocol/clock";
 import { fakeClock } from "../support/clock";
+
+/** Reserves a slot and returns its wait (ms) at the rate of the moment. */
+function reserve(l: { reserveTicket(): Ticket; waitFor(t: Ticket): number }): number {
+  return l.waitFor(l.reserveTicket());
+}
 
 /** Time from 0, random() always 0. */
 const clock = () => fakeClock(0, 0);
@@ -55,12 +61,14 @@ describe("AdaptiveLimiter (AIMD)", () => {
 
   it("is shared per key, at the lowest ceiling asked, and never replaced", () => {
     const c = clock();
+    const limiters = new Limiters();
+    const sharedLimiter = (key: string, ceiling: number, k: Clock) => limiters.limiter(key, ceiling, k);
     const a = sharedLimiter("unit|k|A", 10, c);
-    for (let i = 0; i < 10; i++) assert.equal(a.reserve(), 0);
+    for (let i = 0; i < 10; i++) assert.equal(reserve(a), 0);
     const b = sharedLimiter("unit|k|A", 5, c);
     assert.equal(a, b);
     assert.equal(b.ceiling, 5);
-    assert.equal(b.reserve(), 200); // the burst is spent: a fresh bucket would have said 0
+    assert.equal(reserve(b), 200); // the burst is spent: a fresh bucket would have said 0
     assert.equal(sharedLimiter("unit|k|A", 20, c).ceiling, 5);
   });
 });
@@ -87,7 +95,7 @@ describe("TokenBucket tickets", () => {
     assert.equal(taken.filter(Boolean).length, 3); // slots at 0, 1 s and 2 s; the 4th would be at 3 s
     assert.equal(b.nextWait(), 3000);
     c.advance(5000);
-    assert.equal(b.reserve(), 0); // the 27 refused callers owe nothing
+    assert.equal(reserve(b), 0); // the 27 refused callers owe nothing
   });
 
   it("a cancelled ticket moves every ticket behind it up one place and frees its token", () => {
@@ -107,7 +115,7 @@ describe("TokenBucket tickets", () => {
     b.cancel(t[0]!); // already due: its slot passed, nothing moves
     assert.equal(b.waitFor(t[2]!), 1000);
     c.advance(10_000);
-    assert.equal(b.reserve(), 0);
+    assert.equal(reserve(b), 0);
   });
 });
 
@@ -115,7 +123,7 @@ describe("TokenBucket pacing", () => {
   it("serves the burst at once, then one token every 1/rate seconds, in order", () => {
     const b = new TokenBucket(4, 3, clock());
     assert.deepEqual(
-      Array.from({ length: 6 }, () => b.reserve()),
+      Array.from({ length: 6 }, () => reserve(b)),
       [0, 0, 0, 250, 500, 750],
     );
   });
@@ -123,36 +131,24 @@ describe("TokenBucket pacing", () => {
   it("an idle bucket refills up to its burst, never beyond", () => {
     const c = clock();
     const b = new TokenBucket(10, 2, c);
-    b.reserve();
-    b.reserve();
+    reserve(b);
+    reserve(b);
     c.advance(60_000); // 600 tokens' worth of time
     assert.deepEqual(
-      Array.from({ length: 4 }, () => b.reserve()),
+      Array.from({ length: 4 }, () => reserve(b)),
       [0, 0, 100, 200],
     );
-  });
-
-  it("tryTake takes what is there and never waits; what it took delays the next reservation", () => {
-    const c = clock();
-    const b = new TokenBucket(2, 2, c);
-    assert.deepEqual([b.tryTake(), b.tryTake(), b.tryTake()], [true, true, false]);
-    assert.equal(b.nextWait(), 500);
-    c.advance(499);
-    assert.equal(b.tryTake(), false);
-    c.advance(1);
-    assert.equal(b.tryTake(), true);
-    assert.equal(b.reserve(), 500);
   });
 
   it("a rate change keeps the tokens earned at the old rate and paces the rest at the new one", () => {
     const c = clock();
     const b = new TokenBucket(1, 1, c);
-    b.reserve(); // the burst
+    reserve(b); // the burst
     c.advance(500); // half a token earned at 1/s
     b.setRate(10);
     assert.equal(b.ratePerSecond, 10);
-    assert.equal(b.reserve(), 50); // the other half at 10/s
-    assert.equal(b.reserve(), 150);
+    assert.equal(reserve(b), 50); // the other half at 10/s
+    assert.equal(reserve(b), 150);
   });
 });
 
@@ -194,6 +190,8 @@ describe("AdaptiveLimiter ceiling", () => {
 describe("pacing is per account, not per access key", () => {
   it("two keys (or a key and its rotated STS token) of one account share one pace; another account or an unknown one does not", () => {
     const c = clock();
+    const limiters = new Limiters();
+    const sharedLimiter = (key: string, ceiling: number, k: Clock) => limiters.limiter(key, ceiling, k);
     const origin = "https://cas.aliyuncs.com";
     const before = sharedLimiter(
       pacingKey(origin, "1968132000123456", "LTAIold", "ListUserCertificateOrder"),
@@ -206,20 +204,44 @@ describe("pacing is per account, not per access key", () => {
       c,
     );
     assert.equal(rotated, before, "the rotated credentials take the same budget");
-    assert.equal(before.reserve(), 0);
-    assert.equal(rotated.reserve(), 1000, "no fresh burst after a rotation");
+    assert.equal(reserve(before), 0);
+    assert.equal(reserve(rotated), 1000, "no fresh burst after a rotation");
     const otherAccount = sharedLimiter(
       pacingKey(origin, "1111222233334444", "LTAIold", "ListUserCertificateOrder"),
       1,
       c,
     );
     assert.notEqual(otherAccount, before);
-    assert.equal(otherAccount.reserve(), 0);
+    assert.equal(reserve(otherAccount), 0);
     // Until the account is known, the key stands for it (never mistaken for an account id).
     assert.equal(
       pacingKey(origin, undefined, "1968132000123456", "ListUserCertificateOrder") ===
         pacingKey(origin, "1968132000123456", "x", "ListUserCertificateOrder"),
       false,
     );
+  });
+});
+
+describe("Limiters", () => {
+  it("with a clock of their own, every limiter keeps it, whichever client asked first", () => {
+    const own = clock();
+    const callers = clock();
+    const limiters = new Limiters(own);
+    const l = limiters.limiter("unit|k|A", 1, callers);
+    assert.equal(reserve(l), 0);
+    assert.equal(reserve(l), 1000);
+    callers.advance(1000); // the caller's clock does not refill it
+    assert.equal(reserve(l), 2000);
+    own.advance(2000);
+    assert.equal(reserve(l), 1000);
+  });
+
+  it("two instances share nothing: the same key paces separately", () => {
+    const c = clock();
+    const a = new Limiters().limiter("unit|k|A", 1, c);
+    const b = new Limiters().limiter("unit|k|A", 1, c);
+    assert.notEqual(a, b);
+    assert.equal(reserve(a), 0);
+    assert.equal(reserve(b), 0, "a fresh burst: the other instance's spending is not seen");
   });
 });
