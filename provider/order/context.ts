@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from "../../protocol/clock";
 import type { CasClient } from "../cas/client";
+import type { ClientRuntime } from "../cas/client-runtime";
 import type { Deadline } from "../cas/deadline";
 import { CertIdHints } from "./certificate-link";
 import { OwnershipNotes } from "./held-by";
@@ -21,6 +22,12 @@ export interface ConfigureRequest {
   log?: LogSink;
 }
 
+/** What a family of providers keeps across configures (see {@link ProviderContext.latest}). */
+interface Kept {
+  context?: ProviderContext;
+  runtime?: ClientRuntime;
+}
+
 /** What one controller's `configure` renews; the other controllers' parts are kept (see {@link renew}). */
 export type Scope = "order" | "validation" | "instance";
 
@@ -28,8 +35,8 @@ export type Scope = "order" | "validation" | "instance";
  * Everything a controller reads or remembers, built by `configure` (the composition root): the
  * settings, the client (built on the first API call), the clock, the log, and what the resources of
  * one deployment share in the process (claims, quota and pool checks, notes said once, CertId hints).
- * Nothing outside it is mutable; two contexts in one process share nothing but the client's own
- * process-wide parts (provider/cas/).
+ * Nothing outside it is mutable; two contexts in one process share nothing (each family of
+ * providers creates its clients' runtime: connections, account look-ups, pacing).
  */
 export class ProviderContext {
   /** The order placer of this configuration (built on first use: what it remembers is about one account). */
@@ -50,8 +57,11 @@ export class ProviderContext {
     readonly productWarnings: ProductWarnings,
     /** CertIds seen with certificates, for the link look-up (shared by the order and validation controllers). */
     readonly certIds: CertIdHints,
-    /** The latest context of the parts kept across configures (they call the client and log through it). */
-    readonly latest: { context?: ProviderContext },
+    /**
+     * What lives across configures: the latest context (the kept parts call the client and log
+     * through it) and the clients' runtime (connections, account look-ups, pacing per account).
+     */
+    readonly latest: Kept,
   ) {
     latest.context = this;
   }
@@ -66,8 +76,12 @@ export class ProviderContext {
     if (this.clientOnce) return this.clientOnce;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { CasClient } = require("../cas/client") as typeof import("../cas/client");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ClientRuntime } = require("../cas/client-runtime") as typeof import("../cas/client-runtime");
+    this.latest.runtime ??= new ClientRuntime({ clock: this.clock });
     const s = this.settings;
     this.clientOnce = new CasClient({
+      runtime: this.latest.runtime,
       config: s.lookup,
       env: process.env,
       clock: this.clock,
@@ -132,7 +146,7 @@ export function renew(
   const settings = new Settings((key) => req.config.get(key), req.config);
   const log = providerLog(req.log);
   // The parts read the client and log through `latest`, so a kept part uses the renewed ones.
-  const latest: { context?: ProviderContext } = previous?.latest ?? {};
+  const latest: Kept = previous?.latest ?? {};
   const here = () => latest.context!;
   const fresh = !previous;
   const quota =

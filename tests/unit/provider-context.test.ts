@@ -68,6 +68,20 @@ describe("the composition root: two independent contexts in one process", () => 
     assert.notEqual(p.context().quota, quota);
   });
 
+  it("each family of providers has its own clients' runtime (connections, pacing), kept across configures", async () => {
+    const keys = { "alicloud:accessKey": "LTAI5tUnitTestKey0001", "alicloud:secretKey": "unit-test-secret" };
+    const a = await configure(keys, [], frozenClock(0));
+    const b = await configure(keys, [], frozenClock(0));
+    a.context().client();
+    b.context().client();
+    const runtime = a.context().latest.runtime;
+    assert.ok(runtime, "the first client creates the runtime");
+    assert.notEqual(b.context().latest.runtime, runtime);
+    await a.validation.configure({ config: { get: (k) => keys[k as keyof typeof keys] } });
+    a.context().client();
+    assert.equal(a.context().latest.runtime, runtime, "a configure keeps the connections and the pacing");
+  });
+
   it("a client is built only when an API call needs one, and only with valid settings", async () => {
     const p = await configure({ "alicloud-cas:signatureScheme": "rpc-v2" }, [], frozenClock(0));
     assert.throws(
