@@ -7,7 +7,7 @@
 import { generateOrderKey, type EmulatorCa } from "./ca";
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
+import type { LifecycleOptions } from "./timing";
 import { normalizeName } from "./names";
 import { RESOURCE_GROUP_ID } from "./listing";
 import { certificateFacts, csrPublicKey, CsrRefused, readCsr, splitPem } from "./pki";

@@ -1,6 +1,6 @@
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
+import type { LifecycleOptions } from "./timing";
 import { certificateFacts, csrAlgorithm, splitPem } from "./pki";
 import { brandOf, PRODUCTS } from "./products";
 import type { Order } from "./state";

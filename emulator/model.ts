@@ -1,7 +1,7 @@
 import { generateOrderKey, type EmulatorCa } from "./ca";
 import { invalid, missing, notFoundOrder, stateError } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
+import type { LifecycleOptions } from "./timing";
 import { certificateDetail, keywordMatch, listOrders, type ListingContext } from "./listing";
 import { bindNames, normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
@@ -11,7 +11,7 @@ import type { SeededRandom } from "./rng";
 import { principalKeyOf, type EmulatorState, type Order, type OrderState, type Plan } from "./state";
 import { readTags } from "./tags";
 
-export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./lifecycle";
+export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./timing";
 
 const DAY = 86400_000;
 /** UNCONFIRMED: a revoke within this many days of issuance returns the quota. */
