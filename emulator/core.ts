@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { NonceCache, type AccountLookup } from "./auth";
 import type { EmulatorCa } from "./ca";
 import { faultApplies, type FaultRule } from "./faults";
-import { INSTANCE_ACTIONS, InstanceModel } from "./instances";
+import { InstanceModel } from "./instances";
 import { CasModel, fullPlans } from "./model";
 import type { EmulatorOptions, QpsSetting } from "./options";
 import { RequestLog } from "./request-log";
+import { CasResponses } from "./responses";
 import { SeededRandom } from "./rng";
 import { newAccountId, type EmulatorState, type StateStore } from "./state";
 import { StsService } from "./sts";
@@ -38,6 +39,8 @@ export class EmulatorCore {
   readonly rng: SeededRandom;
   readonly model: CasModel;
   readonly instances: InstanceModel;
+  /** The CAS actions, wire to typed calls on the models. */
+  private readonly responses: CasResponses;
   /** The STS actions and the temporary keys they issued. */
   readonly sts: StsService;
 
@@ -61,6 +64,7 @@ export class EmulatorCore {
       () => this.save(),
     );
     this.instances = new InstanceModel(state, ca, this.model.lifecycle, this.rng, now, () => this.save());
+    this.responses = new CasResponses(this.model, this.instances);
     this.sts = new StsService(opts.sts ?? {}, state, now);
   }
 
@@ -72,14 +76,9 @@ export class EmulatorCore {
     return this.state.accounts[0]!.accessKeyId;
   }
 
-  /** Runs one API action for the caller's access key: the instance family or the plan model. */
-  async handle(action: string, params: Readonly<Record<string, string>>, accessKeyId: string) {
-    if (INSTANCE_ACTIONS.has(action)) return this.instances.handle(action, params, accessKeyId);
-    if (action === "GetUserCertificateDetail" && params.CertId) {
-      const answer = await this.instances.certificateDetail(params, accessKeyId);
-      if (answer) return answer;
-    }
-    return this.model.handle(action, params, accessKeyId);
+  /** Runs one API action for the caller's access key (see responses.ts). */
+  handle(action: string, params: Readonly<Record<string, string>>, accessKeyId: string) {
+    return this.responses.handle(action, params, accessKeyId);
   }
 
   /** What a new account starts with: full plans and its pool of TEST instances (`accessKeyId`: its first key). */
