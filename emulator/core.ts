@@ -4,6 +4,7 @@ import type { EmulatorCa } from "./ca";
 import { faultApplies, type FaultRule } from "./faults";
 import { InstanceModel } from "./instances";
 import { CasModel, fullPlans } from "./model";
+import type { ModelContext } from "./model-base";
 import type { EmulatorOptions, QpsSetting } from "./options";
 import { RequestLog } from "./request-log";
 import { CasResponses } from "./responses";
@@ -55,15 +56,16 @@ export class EmulatorCore {
     this.qps = opts.qps;
     this.rng = new SeededRandom(opts.seed ?? 1);
     this.nonces = new NonceCache(now);
-    this.model = new CasModel(
+    const models: ModelContext = {
       state,
       ca,
-      { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
-      this.rng,
+      lifecycle: { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
+      rng: this.rng,
       now,
-      () => this.save(),
-    );
-    this.instances = new InstanceModel(state, ca, this.model.lifecycle, this.rng, now, () => this.save());
+      persist: () => this.save(),
+    };
+    this.model = new CasModel(models);
+    this.instances = new InstanceModel(models);
     this.responses = new CasResponses(this.model, this.instances);
     this.sts = new StsService(opts.sts ?? {}, state, now);
   }

@@ -4,15 +4,13 @@
 // Sources: the PyPI `alibabacloud_cas20200407` 3.9.4 models and their remarks, and
 // aliyun/terraform-provider-alicloud's instance/apply/validation resources (what they wait for and
 // retry). What none of them settles is a named option in LifecycleOptions.
-import { generateOrderKey, type EmulatorCa } from "./ca";
+import { generateOrderKey } from "./ca";
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./timing";
 import { normalizeName } from "./names";
 import { RESOURCE_GROUP_ID } from "./listing";
 import { certificateFacts, csrPublicKey, CsrRefused, readCsr, splitPem } from "./pki";
 import { DNS_LABEL, validatedName, zoneOf } from "./records";
-import type { SeededRandom } from "./rng";
 import {
   principalKeyOf,
   type Contact,
@@ -20,14 +18,14 @@ import {
   type Instance,
   type InstanceApplication,
 } from "./state";
+import { pageOf, readPage } from "./paging";
+import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
 type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
 
-const DAY = 86400_000;
 const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const KEY_ALGORITHMS = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_256", "SM2"];
-const FILE_PATH = "/.well-known/pki-validation/fileauth.txt";
 
 /** The instance actions this model answers. */
 export const INSTANCE_ACTIONS = new Set([
@@ -43,9 +41,6 @@ export const INSTANCE_ACTIONS = new Set([
   "CreateContact",
   "GetContact",
 ]);
-
-const own = <T>(map: Record<string, T>, key: string): T | undefined =>
-  Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 
 /** UNCONFIRMED code and message for an action the instance's status does not allow (Terraform tolerates it on cancel). */
 const statusNotSupport = (status: string, action: string) =>
@@ -75,16 +70,7 @@ export interface NewInstance {
 }
 
 /** The certificate-instance business rules; writes only the instance and contact parts of state. */
-export class InstanceModel {
-  constructor(
-    readonly state: EmulatorState,
-    private readonly ca: EmulatorCa,
-    readonly lifecycle: LifecycleOptions,
-    private readonly rng: SeededRandom,
-    private readonly now: () => number,
-    private readonly persist: () => void,
-  ) {}
-
+export class InstanceModel extends ModelBase {
   private readonly issuing = new Map<Instance, Promise<void>>();
 
   async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
@@ -250,11 +236,10 @@ export class InstanceModel {
   }
 
   private async list(p: Params, accessKeyId: string): Promise<Answer> {
-    const page = p.CurrentPage ? Number(p.CurrentPage) : 1;
-    const size = p.ShowSize ? Number(p.ShowSize) : 10;
-    if (!Number.isInteger(page) || page < 1) throw invalid("CurrentPage", "a whole number ≥ 1");
-    if (!Number.isInteger(size) || size < 1 || size > 100)
-      throw invalid("ShowSize", "a whole number from 1 to 100");
+    const paging = readPage(p, {
+      defaultSize: 10,
+      check: { maxSize: 100, page: "a whole number ≥ 1", size: "a whole number from 1 to 100" },
+    });
     const all = this.mine(accessKeyId);
     for (const i of all) await this.advance(i);
     const keyword = p.Keyword?.toLowerCase();
@@ -271,9 +256,9 @@ export class InstanceModel {
     );
     return {
       TotalCount: hits.length,
-      CurrentPage: page,
-      ShowSize: size,
-      InstanceList: hits.slice((page - 1) * size, page * size).map((i) => this.listItem(i)),
+      CurrentPage: paging.page,
+      ShowSize: paging.size,
+      InstanceList: pageOf(hits, paging).map((i) => this.listItem(i)),
     };
   }
 
@@ -498,8 +483,7 @@ export class InstanceModel {
   }
 
   private listContacts(p: Params, accessKeyId: string): Answer {
-    const page = p.CurrentPage ? Number(p.CurrentPage) : 1;
-    const size = p.ShowSize ? Number(p.ShowSize) : 10;
+    const paging = readPage(p, { defaultSize: 10 });
     const keyword = p.Keyword?.toLowerCase();
     const hits = Object.values(this.state.contacts).filter(
       (c) =>
@@ -511,10 +495,10 @@ export class InstanceModel {
     );
     return {
       TotalCount: hits.length,
-      CurrentPage: page,
-      ShowSize: size,
+      CurrentPage: paging.page,
+      ShowSize: paging.size,
       ...(p.Keyword ? { Keyword: p.Keyword } : {}),
-      ContactList: hits.slice((page - 1) * size, page * size).map((c) => this.contactAnswer(c)),
+      ContactList: pageOf(hits, paging).map((c) => this.contactAnswer(c)),
     };
   }
 
@@ -586,7 +570,7 @@ export class InstanceModel {
           Domain: d,
           RootDomain: root,
           ValidationType: "HTTP",
-          ValidationKey: `http://${name}${FILE_PATH}`,
+          ValidationKey: `http://${name}${FILE_VALIDATION_PATH}`,
           ValidationValue: i.recordValue!,
           fqdn: name,
         };

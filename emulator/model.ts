@@ -1,21 +1,18 @@
-import { generateOrderKey, type EmulatorCa } from "./ca";
+import { generateOrderKey } from "./ca";
 import { notFoundOrder, stateError } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./timing";
 import type { ListingContext } from "./listing";
 import { normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
 import { isProductCode, PRODUCTS } from "./products";
 import { expectedRecordNames, recordDomain, validatedName, type RecordRules } from "./records";
-import type { SeededRandom } from "./rng";
 import { principalKeyOf, type EmulatorState, type Order, type OrderState, type Plan } from "./state";
+import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./timing";
 
-const DAY = 86400_000;
 /** UNCONFIRMED: a revoke within this many days of issuance returns the quota. */
 const REVOKE_REFUND_WINDOW = 30 * DAY;
-const FILE_URI = "/.well-known/pki-validation/fileauth.txt";
 /** Default note on a failed order: `verify_fail` is "review failed" (the CA refused the application). */
 const REVIEW_FAILED =
   "The CA's review of the certificate application failed; the application information may be wrong.";
@@ -31,23 +28,11 @@ export interface NewOrder {
   tags: Order["tags"];
 }
 
-const own = <T>(map: Record<string, T>, key: string): T | undefined =>
-  Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
-
 /**
  * The resource-plan business rules of CAS: quota, order states, validation data, issuance, as typed
  * calls (responses.ts reads the wire). With the instance model, the only writer of state.
  */
-export class CasModel {
-  constructor(
-    readonly state: EmulatorState,
-    private readonly ca: EmulatorCa,
-    readonly lifecycle: LifecycleOptions,
-    private readonly rng: SeededRandom,
-    private readonly now: () => number,
-    private readonly persist: () => void,
-  ) {}
-
+export class CasModel extends ModelBase {
   /** Issuances in progress, by order. */
   private readonly issuing = new Map<Order, Promise<void>>();
 
@@ -211,7 +196,7 @@ export class CasModel {
           return {
             ...base,
             Domain: validatedName(o.domains[0]!, this.lifecycle.wwwParent),
-            Uri: FILE_URI,
+            Uri: FILE_VALIDATION_PATH,
             Content: o.recordValue,
           };
         return {
