@@ -27,21 +27,6 @@ type Answer = Record<string, unknown>;
 const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const KEY_ALGORITHMS = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_256", "SM2"];
 
-/** The instance actions this model answers. */
-export const INSTANCE_ACTIONS = new Set([
-  "ListInstances",
-  "GetInstanceSummary",
-  "GetInstanceDetail",
-  "UpdateInstance",
-  "ApplyCertificate",
-  "GetTaskAttribute",
-  "CancelPendingCertificate",
-  "RevokeCertificate",
-  "ListContact",
-  "CreateContact",
-  "GetContact",
-]);
-
 /** UNCONFIRMED code and message for an action the instance's status does not allow (Terraform tolerates it on cancel). */
 const statusNotSupport = (status: string, action: string) =>
   new ApiFault(
@@ -72,35 +57,6 @@ export interface NewInstance {
 /** The certificate-instance business rules; writes only the instance and contact parts of state. */
 export class InstanceModel extends ModelBase {
   private readonly issuing = new Map<Instance, Promise<void>>();
-
-  async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
-    switch (action) {
-      case "GetInstanceSummary":
-        return this.summary(p, accessKeyId);
-      case "ListInstances":
-        return this.list(p, accessKeyId);
-      case "GetInstanceDetail":
-        return this.detail(await this.instance(p, accessKeyId));
-      case "UpdateInstance":
-        return this.update(p, await this.instance(p, accessKeyId));
-      case "ApplyCertificate":
-        return this.apply(await this.instance(p, accessKeyId));
-      case "GetTaskAttribute":
-        return this.task(p, accessKeyId);
-      case "CancelPendingCertificate":
-        return this.cancel(await this.instance(p, accessKeyId));
-      case "RevokeCertificate":
-        return this.revoke(p, await this.instance(p, accessKeyId));
-      case "ListContact":
-        return this.listContacts(p, accessKeyId);
-      case "CreateContact":
-        return this.createContact(p, accessKeyId);
-      case "GetContact":
-        return this.contactAnswer(this.contact(p.ContactId, accessKeyId));
-      default:
-        throw new Error(`not an instance action: ${action}`);
-    }
-  }
 
   // ---- the pool ---------------------------------------------------------------------------
 
@@ -221,7 +177,7 @@ export class InstanceModel extends ModelBase {
     return Object.values(this.state.instances).filter((i) => i.accessKeyId === accessKeyId);
   }
 
-  private async summary(p: Params, accessKeyId: string): Promise<Answer> {
+  async summary(p: Params, accessKeyId: string): Promise<Answer> {
     if (p.InstanceType && p.InstanceType !== "BUY" && p.InstanceType !== "TEST")
       throw invalid("InstanceType", "use BUY or TEST");
     const all = this.mine(accessKeyId).filter((i) => !p.InstanceType || i.instanceType === p.InstanceType);
@@ -235,7 +191,7 @@ export class InstanceModel extends ModelBase {
     };
   }
 
-  private async list(p: Params, accessKeyId: string): Promise<Answer> {
+  async list(p: Params, accessKeyId: string): Promise<Answer> {
     const paging = readPage(p, {
       defaultSize: 10,
       check: { maxSize: 100, page: "a whole number ≥ 1", size: "a whole number from 1 to 100" },
@@ -292,7 +248,7 @@ export class InstanceModel extends ModelBase {
     };
   }
 
-  private async detail(i: Instance): Promise<Answer> {
+  async detail(i: Instance): Promise<Answer> {
     i.readsSinceChange += 1;
     await this.advance(i);
     const a = i.application;
@@ -350,7 +306,7 @@ export class InstanceModel extends ModelBase {
 
   // ---- writes -----------------------------------------------------------------------------
 
-  private async update(p: Params, i: Instance): Promise<Answer> {
+  async update(p: Params, i: Instance): Promise<Answer> {
     if (i.status === "pending") throw updateProtection();
     if (i.status === "closed" || i.status === "refund" || i.status === "expired")
       throw statusNotSupport(i.status, "UpdateInstance");
@@ -407,7 +363,7 @@ export class InstanceModel extends ModelBase {
     return {};
   }
 
-  private async apply(i: Instance): Promise<Answer> {
+  async apply(i: Instance): Promise<Answer> {
     if (i.status === "pending") throw statusNotSupport(i.status, "ApplyCertificate");
     if (i.status !== "inactive" && i.status !== "normal" && i.status !== "willExpire")
       throw statusNotSupport(i.status, "ApplyCertificate");
@@ -425,7 +381,7 @@ export class InstanceModel extends ModelBase {
   }
 
   /** `TaskId` = the instance id, as one public program sends it (UNCONFIRMED: no source says what else it takes). */
-  private async task(p: Params, accessKeyId: string): Promise<Answer> {
+  async task(p: Params, accessKeyId: string): Promise<Answer> {
     if (!p.TaskId) throw missing("TaskId");
     if (p.TaskType && p.TaskType !== "ApplyCertificate") throw invalid("TaskType", "ApplyCertificate");
     const i = own(this.state.instances, p.TaskId);
@@ -436,7 +392,7 @@ export class InstanceModel extends ModelBase {
     return { TaskStatus: "success" };
   }
 
-  private async cancel(i: Instance): Promise<Answer> {
+  async cancel(i: Instance): Promise<Answer> {
     if (i.status !== "pending" || i.settleTo)
       throw statusNotSupport(this.status(i), "CancelPendingCertificate");
     // Asynchronous: the instance leaves `pending` on a later read (cancelSettlesTo is a guess).
@@ -446,7 +402,7 @@ export class InstanceModel extends ModelBase {
     return {};
   }
 
-  private async revoke(p: Params, i: Instance): Promise<Answer> {
+  async revoke(p: Params, i: Instance): Promise<Answer> {
     if (i.instanceType === "TEST" && !this.lifecycle.testInstancesRevocable)
       throw new ApiFault(
         "OperationDenied.InstanceType",
@@ -464,7 +420,7 @@ export class InstanceModel extends ModelBase {
 
   // ---- contacts ---------------------------------------------------------------------------
 
-  private createContact(p: Params, accessKeyId: string): Answer {
+  createContact(p: Params, accessKeyId: string): Answer {
     if (!p.Name) throw missing("Name");
     if (!p.Mobile) throw missing("Mobile");
     if (!/^\+?\d[\d-]{4,19}$/.test(p.Mobile)) throw invalid("Mobile", "a phone number");
@@ -482,7 +438,7 @@ export class InstanceModel extends ModelBase {
     return { ContactId: Number(id) };
   }
 
-  private listContacts(p: Params, accessKeyId: string): Answer {
+  listContacts(p: Params, accessKeyId: string): Answer {
     const paging = readPage(p, { defaultSize: 10 });
     const keyword = p.Keyword?.toLowerCase();
     const hits = Object.values(this.state.contacts).filter(
@@ -502,7 +458,7 @@ export class InstanceModel extends ModelBase {
     };
   }
 
-  private contact(id: string | undefined, accessKeyId: string): Contact {
+  contact(id: string | undefined, accessKeyId: string): Contact {
     if (!id) throw missing("ContactId");
     if (!/^\d+$/.test(id)) throw invalid("ContactId", "a decimal integer");
     const c = own(this.state.contacts, id);
@@ -511,7 +467,7 @@ export class InstanceModel extends ModelBase {
     return c;
   }
 
-  private contactAnswer(c: Contact): Answer {
+  contactAnswer(c: Contact): Answer {
     return {
       ContactId: Number(c.contactId),
       Name: c.name,
@@ -721,9 +677,9 @@ export class InstanceModel extends ModelBase {
     };
   }
 
-  private async instance(p: Params, accessKeyId: string): Promise<Instance> {
-    if (!p.InstanceId) throw missing("InstanceId");
-    const i = own(this.state.instances, p.InstanceId);
+  /** The caller's instance `instanceId`; NotFound.Instance for another account's. */
+  async instance(instanceId: string, accessKeyId: string): Promise<Instance> {
+    const i = own(this.state.instances, instanceId);
     if (!i || i.accessKeyId !== accessKeyId) throw notFoundInstance();
     return i;
   }

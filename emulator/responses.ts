@@ -3,7 +3,7 @@
 // here; the models (model.ts, instances.ts) hold the rules and alone write state.
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import { INSTANCE_ACTIONS, type InstanceModel } from "./instances";
+import type { InstanceModel } from "./instances";
 import { certificateDetail, keywordMatch, listOrders } from "./listing";
 import type { CasModel } from "./model";
 import { bindNames, type Binding } from "./names";
@@ -28,6 +28,27 @@ function orderIdOf(p: Params): string {
   return p.OrderId;
 }
 
+/** The instance id a request names: required. */
+function instanceIdOf(p: Params): string {
+  if (!p.InstanceId) throw missing("InstanceId");
+  return p.InstanceId;
+}
+
+/** The certificate-instance actions (V2.0), answered by the instance model. */
+const INSTANCE_ACTIONS = new Set([
+  "ListInstances",
+  "GetInstanceSummary",
+  "GetInstanceDetail",
+  "UpdateInstance",
+  "ApplyCertificate",
+  "GetTaskAttribute",
+  "CancelPendingCertificate",
+  "RevokeCertificate",
+  "ListContact",
+  "CreateContact",
+  "GetContact",
+]);
+
 /** The applicant a create or renew request names. */
 function contactOf(p: Params): Order["contact"] {
   return {
@@ -47,12 +68,42 @@ export class CasResponses {
 
   /** Runs one API action for the caller's access key: the instance family or the plan orders. */
   async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
-    if (INSTANCE_ACTIONS.has(action)) return this.instances.handle(action, p, accessKeyId);
+    if (INSTANCE_ACTIONS.has(action)) return this.instanceAction(action, p, accessKeyId);
     if (action === "GetUserCertificateDetail" && p.CertId) {
       const answer = await this.instances.certificateDetail(p, accessKeyId);
       if (answer) return answer;
     }
     return this.planAction(action, p, accessKeyId);
+  }
+
+  private async instanceAction(action: string, p: Params, accessKeyId: string): Promise<Answer> {
+    const model = this.instances;
+    switch (action) {
+      case "GetInstanceSummary":
+        return model.summary(p, accessKeyId);
+      case "ListInstances":
+        return model.list(p, accessKeyId);
+      case "GetInstanceDetail":
+        return model.detail(await model.instance(instanceIdOf(p), accessKeyId));
+      case "UpdateInstance":
+        return model.update(p, await model.instance(instanceIdOf(p), accessKeyId));
+      case "ApplyCertificate":
+        return model.apply(await model.instance(instanceIdOf(p), accessKeyId));
+      case "GetTaskAttribute":
+        return model.task(p, accessKeyId);
+      case "CancelPendingCertificate":
+        return model.cancel(await model.instance(instanceIdOf(p), accessKeyId));
+      case "RevokeCertificate":
+        return model.revoke(p, await model.instance(instanceIdOf(p), accessKeyId));
+      case "ListContact":
+        return model.listContacts(p, accessKeyId);
+      case "CreateContact":
+        return model.createContact(p, accessKeyId);
+      case "GetContact":
+        return model.contactAnswer(model.contact(p.ContactId, accessKeyId));
+      default:
+        throw new Error(`not an instance action: ${action}`);
+    }
   }
 
   private async planAction(action: string, p: Params, accessKeyId: string): Promise<Answer> {
