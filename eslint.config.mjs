@@ -1,7 +1,11 @@
 // Lint rules: the recommended TypeScript set; what it flags is a real problem, not style
-// (prettier owns formatting).
+// (prettier owns formatting). Last, the layer rules: `no-restricted-imports` per folder, generated
+// from the one layer table (scripts/layers.cjs; docs/architecture.md shows it).
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import layers from "./scripts/layers.cjs";
 
 export default tseslint.config(
   {
@@ -33,4 +37,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...layers.eslintLayerBlocks(dirname(fileURLToPath(import.meta.url))),
 );

@@ -6,7 +6,8 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmulator, type EmulatorOptions } from "./server";
+import type { EmulatorOptions } from "./options";
+import { startEmulator } from "./server";
 import { FAULT_KINDS, type FaultKind } from "./faults";
 import { parseRecordDomainStyle, parseZones } from "./records";
 

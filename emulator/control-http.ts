@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { ApiFault, FAULT_KINDS, type FaultRule } from "./faults";
-import type { LifecycleInput } from "./lifecycle";
-import type { EmulatorControl } from "./server";
+import type { LifecycleInput } from "./timing";
+import type { EmulatorControl } from "./control";
 
 /** Path prefix of the control API. */
 export const CONTROL_PREFIX = "/_emulator/";
@@ -123,6 +123,28 @@ export interface ControlContext {
   control: EmulatorControl;
   defaultKey: string;
   info(): Record<string, unknown>;
+}
+
+/** The control API as the HTTP router sees it: who may use it, and what its routes act on. */
+export interface ControlApi {
+  guard: ControlGuard;
+  /** Built per request (the info route reads the settings of that moment). */
+  context(): ControlContext;
+}
+
+/** Who may use the control API of an emulator bound to `host` (default loopback). */
+export function controlGuardFor(options: {
+  host?: string;
+  allowedHosts?: string[];
+  controlToken?: string;
+}): ControlGuard {
+  const bound = (options.host ?? "127.0.0.1").toLowerCase();
+  return {
+    allowedHosts: [bound, bound.includes(":") ? `[${bound}]` : bound, ...(options.allowedHosts ?? [])].map(
+      (h) => h.toLowerCase(),
+    ),
+    token: options.controlToken,
+  };
 }
 
 /** Serves one request under {@link CONTROL_PREFIX}. */

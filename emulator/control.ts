@@ -1,21 +1,23 @@
-import { randomBytes } from "node:crypto";
 import type { EmulatorCore } from "./core";
-import type { StsLogEntry } from "./identity";
-import { newAccountId } from "./state";
 import type { FaultRule } from "./faults";
-import { parseLifecyclePatch, type LifecycleInput } from "./lifecycle";
-import type { CasModel } from "./model";
-import type { EmulatorOptions, RequestLogEntry } from "./server";
+import type { StsLogEntry } from "./identity";
 import type { NewInstance } from "./instances";
+import type { CasModel } from "./model";
+import type { QpsSetting } from "./options";
+import type { RequestLogEntry } from "./request-log";
 import type { Instance, Order, Plan } from "./state";
+import type { LifecycleInput } from "./timing";
 
-/** The emulator's control handle: the same operations as the HTTP control API under `/_emulator/`. */
+/**
+ * The emulator's control handle: the same operations as the HTTP control API under `/_emulator/`.
+ * It changes the emulator only through the core's and the models' methods.
+ */
 export class EmulatorControl {
+  private readonly model: CasModel;
   /** @internal */
-  constructor(
-    private readonly model: CasModel,
-    private readonly emulator: EmulatorCore,
-  ) {}
+  constructor(private readonly emulator: EmulatorCore) {
+    this.model = emulator.model;
+  }
   /** Every order, after applying due transitions. */
   orders(): Promise<Order[]> {
     return this.model.allOrders();
@@ -62,7 +64,7 @@ export class EmulatorControl {
   }
   /** Adds an inactive instance (a bought BUY one of a brand/type/spec, or another TEST one) to an account. */
   addInstance(spec: NewInstance, accessKeyId = this.emulator.defaultKey): Instance {
-    if (!this.emulator.state.accounts.some((a) => a.accessKeyId === accessKeyId))
+    if (!this.emulator.hasKey(accessKeyId))
       throw new Error(`accessKeyId ${JSON.stringify(accessKeyId)} is not an account of this emulator`);
     return structuredClone(this.emulator.instances.add(accessKeyId, spec));
   }
@@ -87,13 +89,13 @@ export class EmulatorControl {
     return this.emulator.instances.expectedRecords(instanceId);
   }
   setFaults(rules: FaultRule[]): void {
-    this.emulator.faults = rules.map((r) => ({ ...r }));
+    this.emulator.setFaults(rules);
   }
   /** Changes life-cycle settings; throws naming the field when the patch is not valid. */
   setLifecycle(patch: LifecycleInput): void {
-    Object.assign(this.model.lifecycle, parseLifecyclePatch(patch));
+    this.emulator.setLifecycle(patch);
   }
-  setQps(qps: EmulatorOptions["qps"]): void {
+  setQps(qps: QpsSetting): void {
     this.emulator.setQps(qps);
   }
   /**
@@ -101,11 +103,7 @@ export class EmulatorControl {
    * `InvalidSecurityToken.Expired`); the key must be one of the emulator's accounts.
    */
   setSecurityTokens(tokens: string[], accessKeyId = this.emulator.defaultKey): void {
-    const account = this.emulator.state.accounts.find((a) => a.accessKeyId === accessKeyId);
-    if (!account)
-      throw new Error(`setSecurityTokens: ${accessKeyId} is not one of the emulator's access keys`);
-    account.securityTokens = [...tokens];
-    this.emulator.save();
+    this.emulator.setSecurityTokens(tokens, accessKeyId);
   }
   /**
    * The lifetime cap of credentials the emulator's STS issues from now on (seconds; `undefined`:
@@ -131,43 +129,25 @@ export class EmulatorControl {
       securityTokens?: string[];
     } = {},
   ): { accountId: string; accessKeyId: string; accessKeySecret: string } {
-    const state = this.emulator.state;
-    if (spec.accountId !== undefined && !/^\d{16}$/.test(spec.accountId))
-      throw new Error(`accountId ${JSON.stringify(spec.accountId)} is not an account id: give 16 digits`);
-    const accessKeyId = spec.accessKeyId ?? `LTAI${randomBytes(10).toString("hex")}`;
-    if (state.accounts.some((a) => a.accessKeyId === accessKeyId))
-      throw new Error(`access key ${accessKeyId} exists already in this emulator`);
-    const existing =
-      spec.accountId !== undefined && state.accounts.some((a) => a.accountId === spec.accountId);
-    const key = {
-      accountId: spec.accountId ?? newAccountId(),
-      accessKeyId,
-      accessKeySecret: spec.accessKeySecret ?? randomBytes(15).toString("base64url"),
-      securityTokens: [...(spec.securityTokens ?? [])],
-    };
-    state.accounts.push(key);
-    if (!existing) this.emulator.openAccount(accessKeyId);
-    this.emulator.save();
-    return { accountId: key.accountId, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+    return this.emulator.addAccessKey(spec);
   }
   /** Every access key with its account (no secrets or tokens). */
   accessKeys(): Array<{ accountId: string; accessKeyId: string }> {
-    return this.emulator.state.accounts.map((a) => ({ accountId: a.accountId, accessKeyId: a.accessKeyId }));
+    return this.emulator.accessKeys();
   }
   /** The STS requests served (GetCallerIdentity), oldest first. */
   stsRequests(): StsLogEntry[] {
-    return [...this.emulator.stsLog];
+    return [...this.emulator.log.stsEntries];
   }
   /** The emulator CA's root certificate (PEM). */
   caCertificate(): string {
     return this.model.caCertificate();
   }
   requests(): RequestLogEntry[] {
-    return [...this.emulator.log];
+    return [...this.emulator.log.entries];
   }
   clearRequests(): void {
-    this.emulator.log.length = 0;
-    this.emulator.stsLog.length = 0;
+    this.emulator.log.clear();
   }
   /** Drops every order, record, fault and STS session and refills the plans. */
   reset(): void {

@@ -1,18 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { NonceCache, type AccountLookup } from "./auth";
 import type { EmulatorCa } from "./ca";
-import { EmulatorControl } from "./control";
-import type { ControlContext, ControlGuard } from "./control-http";
-import { API_VERSION } from "./products";
-import type { StsLogEntry } from "./identity";
 import { faultApplies, type FaultRule } from "./faults";
-import { DEFAULT_LIFECYCLE, parseLifecyclePatch } from "./lifecycle";
-import { INSTANCE_ACTIONS, InstanceModel } from "./instances";
+import { InstanceModel } from "./instances";
 import { CasModel, fullPlans } from "./model";
+import type { ModelContext } from "./model-base";
+import type { EmulatorOptions, QpsSetting } from "./options";
+import { RequestLog } from "./request-log";
+import { CasResponses } from "./responses";
 import { SeededRandom } from "./rng";
-import type { EmulatorOptions, RequestLogEntry } from "./server";
-import type { EmulatorState, StateStore } from "./state";
+import { newAccountId, type EmulatorState, type StateStore } from "./state";
 import { StsService } from "./sts";
 import { Throttle } from "./throttle";
+import { DEFAULT_LIFECYCLE, parseLifecyclePatch, type LifecycleInput } from "./timing";
 
 /** Documented per-action limits (requests per second per key). */
 const DOCUMENTED_QPS: Record<string, number> = {
@@ -24,19 +24,24 @@ const DOCUMENTED_QPS: Record<string, number> = {
 /** Inactive TEST instances each account starts with (a real account gets them by the console's free "purchase"). */
 export const DEFAULT_TEST_INSTANCES = 20;
 
-/** Everything one running emulator holds besides the model: faults, throttling, the request log. */
+/**
+ * One running emulator's typed side: the plan-order model, the instance model and STS (the only
+ * writers of state, with the account operations below), plus what the HTTP side consults per request
+ * (faults, throttling, nonces, the request log). It knows nothing of HTTP or of the control API,
+ * which change it only through its methods.
+ */
 export class EmulatorCore {
-  faults: FaultRule[];
-  readonly log: RequestLogEntry[] = [];
-  /** GetCallerIdentity requests, apart from the CAS log (AssumeRole* are in it). */
-  readonly stsLog: StsLogEntry[] = [];
+  private faults: FaultRule[];
+  /** The request logs. */
+  readonly log = new RequestLog();
   private buckets = new Map<string, Throttle>();
-  private qps: EmulatorOptions["qps"];
+  private qps: QpsSetting;
   readonly nonces: NonceCache;
   readonly rng: SeededRandom;
   readonly model: CasModel;
   readonly instances: InstanceModel;
-  readonly control: EmulatorControl;
+  /** The CAS actions, wire to typed calls on the models. */
+  private readonly responses: CasResponses;
   /** The STS actions and the temporary keys they issued. */
   readonly sts: StsService;
 
@@ -51,16 +56,17 @@ export class EmulatorCore {
     this.qps = opts.qps;
     this.rng = new SeededRandom(opts.seed ?? 1);
     this.nonces = new NonceCache(now);
-    this.model = new CasModel(
+    const models: ModelContext = {
       state,
       ca,
-      { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
-      this.rng,
+      lifecycle: { ...DEFAULT_LIFECYCLE, ...parseLifecyclePatch(opts.lifecycle) },
+      rng: this.rng,
       now,
-      () => this.save(),
-    );
-    this.instances = new InstanceModel(state, ca, this.model.lifecycle, this.rng, now, () => this.save());
-    this.control = new EmulatorControl(this.model, this);
+      persist: () => this.save(),
+    };
+    this.model = new CasModel(models);
+    this.instances = new InstanceModel(models);
+    this.responses = new CasResponses(this.model, this.instances);
     this.sts = new StsService(opts.sts ?? {}, state, now);
   }
 
@@ -68,45 +74,13 @@ export class EmulatorCore {
   readonly findAccount: AccountLookup = (id, token) =>
     this.state.accounts.find((a) => a.accessKeyId === id) ?? this.sts.temporaryAccount(id, token);
 
-  /** Who may use the control API. */
-  get guard(): ControlGuard {
-    const bound = (this.opts.host ?? "127.0.0.1").toLowerCase();
-    return {
-      allowedHosts: [
-        bound,
-        bound.includes(":") ? `[${bound}]` : bound,
-        ...(this.opts.allowedHosts ?? []),
-      ].map((h) => h.toLowerCase()),
-      token: this.opts.controlToken,
-    };
-  }
-
-  /** What the control routes need. */
-  controlContext(): ControlContext {
-    return {
-      control: this.control,
-      defaultKey: this.defaultKey,
-      info: () => ({
-        version: API_VERSION,
-        accessKeyId: this.defaultKey,
-        accountId: this.state.accounts[0]!.accountId,
-        lifecycle: this.model.lifecycle,
-      }),
-    };
-  }
-
   get defaultKey(): string {
     return this.state.accounts[0]!.accessKeyId;
   }
 
-  /** Runs one API action for the caller's access key: the instance family or the plan model. */
-  async handle(action: string, params: Readonly<Record<string, string>>, accessKeyId: string) {
-    if (INSTANCE_ACTIONS.has(action)) return this.instances.handle(action, params, accessKeyId);
-    if (action === "GetUserCertificateDetail" && params.CertId) {
-      const answer = await this.instances.certificateDetail(params, accessKeyId);
-      if (answer) return answer;
-    }
-    return this.model.handle(action, params, accessKeyId);
+  /** Runs one API action for the caller's access key (see responses.ts). */
+  handle(action: string, params: Readonly<Record<string, string>>, accessKeyId: string) {
+    return this.responses.handle(action, params, accessKeyId);
   }
 
   /** What a new account starts with: full plans and its pool of TEST instances (`accessKeyId`: its first key). */
@@ -119,18 +93,82 @@ export class EmulatorCore {
     this.store.save(this.state);
   }
 
-  setQps(qps: EmulatorOptions["qps"]): void {
+  /** The account's id of the emulator's first (default) key. */
+  get defaultAccountId(): string {
+    return this.state.accounts[0]!.accountId;
+  }
+
+  setQps(qps: QpsSetting): void {
     this.qps = qps;
     this.buckets.clear();
   }
 
+  /** Replaces the fault rules (copies: a rule's `limit` counts down here, not in the caller's object). */
+  setFaults(rules: readonly FaultRule[]): void {
+    this.faults = rules.map((r) => ({ ...r }));
+  }
+
+  /** Changes life-cycle settings; throws naming the field when the patch is not valid. */
+  setLifecycle(patch: LifecycleInput): void {
+    Object.assign(this.model.lifecycle, parseLifecyclePatch(patch));
+  }
+
+  /** Whether `accessKeyId` is a key of one of the emulator's accounts. */
+  hasKey(accessKeyId: string): boolean {
+    return this.state.accounts.some((a) => a.accessKeyId === accessKeyId);
+  }
+
+  /** The STS tokens a key accepts from now on; throws when the key is not one of the emulator's. */
+  setSecurityTokens(tokens: readonly string[], accessKeyId: string): void {
+    const account = this.state.accounts.find((a) => a.accessKeyId === accessKeyId);
+    if (!account)
+      throw new Error(`setSecurityTokens: ${accessKeyId} is not one of the emulator's access keys`);
+    account.securityTokens = [...tokens];
+    this.save();
+  }
+
+  /**
+   * Adds an access key: to the account `accountId` names when the emulator has it, else to a new
+   * account (given or generated id) with full plans and its pool of TEST instances.
+   */
+  addAccessKey(spec: {
+    accountId?: string;
+    accessKeyId?: string;
+    accessKeySecret?: string;
+    securityTokens?: string[];
+  }): { accountId: string; accessKeyId: string; accessKeySecret: string } {
+    const state = this.state;
+    if (spec.accountId !== undefined && !/^\d{16}$/.test(spec.accountId))
+      throw new Error(`accountId ${JSON.stringify(spec.accountId)} is not an account id: give 16 digits`);
+    const accessKeyId = spec.accessKeyId ?? `LTAI${randomBytes(10).toString("hex")}`;
+    if (this.hasKey(accessKeyId))
+      throw new Error(`access key ${accessKeyId} exists already in this emulator`);
+    const existing =
+      spec.accountId !== undefined && state.accounts.some((a) => a.accountId === spec.accountId);
+    const key = {
+      accountId: spec.accountId ?? newAccountId(),
+      accessKeyId,
+      accessKeySecret: spec.accessKeySecret ?? randomBytes(15).toString("base64url"),
+      securityTokens: [...(spec.securityTokens ?? [])],
+    };
+    state.accounts.push(key);
+    if (!existing) this.openAccount(accessKeyId);
+    this.save();
+    return { accountId: key.accountId, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+  }
+
+  /** Every access key with its account (no secrets or tokens). */
+  accessKeys(): Array<{ accountId: string; accessKeyId: string }> {
+    return this.state.accounts.map((a) => ({ accountId: a.accountId, accessKeyId: a.accessKeyId }));
+  }
+
+  /** Drops every order, record, fault, log line and STS session and refills the plans and pools. */
   reset(): void {
     this.model.reset(this.opts.planSize ?? 100);
     this.instances.reset(this.opts.testInstances ?? DEFAULT_TEST_INSTANCES);
     this.faults = [];
-    this.log.length = 0;
+    this.log.clear();
     this.sts.clear();
-    this.stsLog.length = 0;
   }
 
   private limitFor(action: string): number | undefined {
@@ -168,10 +206,5 @@ export class EmulatorCore {
       }
     }
     return undefined;
-  }
-
-  record(entry: RequestLogEntry): void {
-    this.log.push(entry);
-    if (this.log.length > 100_000) this.log.splice(0, this.log.length - 100_000);
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringifyWithLongs } from "../protocol/lossless-json";
 import { authenticate, type AuthenticatedRequest } from "./auth";
-import { CONTROL_PREFIX, serveControl } from "./control-http";
+import { CONTROL_PREFIX, serveControl, type ControlApi } from "./control-http";
 import type { EmulatorCore } from "./core";
 import { accountIdOf } from "./identity";
 import { principalKeyOf } from "./state";
@@ -39,13 +39,14 @@ export function readBody(req: IncomingMessage): Promise<string> {
 /** Answers one HTTP request: the control API, or an authenticated CAS action. */
 export async function route(
   core: EmulatorCore,
+  controlApi: ControlApi,
   req: IncomingMessage,
   res: ServerResponse,
   body: string,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://emulator");
   if (url.pathname.startsWith(CONTROL_PREFIX))
-    return serveControl(core.controlContext(), core.guard, req, url, body, res);
+    return serveControl(controlApi.context(), controlApi.guard, req, url, body, res);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
   const raw = { method: req.method ?? "GET", url, headers, body };
@@ -61,14 +62,13 @@ export async function route(
         // credentials, so the CAS log stays the calls a test counts); AssumeRole* go to the CAS log,
         // in order with the calls their keys then sign.
         record: ({ temporary, ...entry }) => {
-          if (entry.action !== "GetCallerIdentity") return core.record(entry);
+          if (entry.action !== "GetCallerIdentity") return core.log.record(entry);
           const owner = entry.accessKeyId === null ? null : core.sts.ownerOf(entry.accessKeyId);
-          core.stsLog.push({
+          core.log.recordSts({
             ...entry,
             temporary,
             accountId: owner === null ? null : (accountIdOf(core.state, owner) ?? null),
           });
-          if (core.stsLog.length > 10_000) core.stsLog.splice(0, core.stsLog.length - 10_000);
         },
       },
       raw,
@@ -94,7 +94,7 @@ export async function route(
     if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
     if (fault?.kind === "reset") {
       const orderId = typeof authed.params.OrderId === "string" ? authed.params.OrderId : undefined;
-      core.record({
+      core.log.record({
         time: started,
         action,
         accessKeyId: authed.accessKeyId,
@@ -127,16 +127,22 @@ export async function route(
     if (core.opts.omitCertId && action === "DescribeCertificateState") delete answer.CertId;
     const orderId = typeof answer.OrderId === "string" ? answer.OrderId : authed.params.OrderId;
     if (fault?.kind === "ambiguous") {
-      core.record({ time: started, action, accessKeyId: authed.accessKeyId, outcome: "ambiguous", orderId });
+      core.log.record({
+        time: started,
+        action,
+        accessKeyId: authed.accessKeyId,
+        outcome: "ambiguous",
+        orderId,
+      });
       req.socket.destroy();
       return;
     }
-    core.record({ time: started, action, accessKeyId: authed.accessKeyId, outcome: "OK", orderId });
+    core.log.record({ time: started, action, accessKeyId: authed.accessKeyId, outcome: "OK", orderId });
     send(res, 200, { RequestId: core.rng.requestId(), ...answer }, authed.format, action, core);
   } catch (e) {
     const fault =
       e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
-    core.record({
+    core.log.record({
       time: started,
       action: authed?.action ?? actionHint,
       accessKeyId: authed?.accessKeyId ?? null,

@@ -5,14 +5,10 @@
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
-export {
-  startEmulator,
-  EmulatorControl,
-  type EmulatorOptions,
-  type RunningEmulator,
-  type RequestLogEntry,
-} from "./server";
+export { startEmulator, EmulatorControl, type RunningEmulator } from "./server";
+export type { EmulatorOptions } from "./options";
+export type { RequestLogEntry } from "./request-log";
 export type { FaultRule, FaultKind } from "./faults";
-export type { LifecycleOptions, LifecycleInput } from "./lifecycle";
+export type { LifecycleOptions, LifecycleInput } from "./timing";
 export type { RecordDomainStyle } from "./records";
 export type { Order, OrderState } from "./state";

@@ -4,15 +4,13 @@
 // Sources: the PyPI `alibabacloud_cas20200407` 3.9.4 models and their remarks, and
 // aliyun/terraform-provider-alicloud's instance/apply/validation resources (what they wait for and
 // retry). What none of them settles is a named option in LifecycleOptions.
-import { generateOrderKey, type EmulatorCa } from "./ca";
+import { generateOrderKey } from "./ca";
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
 import { normalizeName } from "./names";
 import { RESOURCE_GROUP_ID } from "./listing";
 import { certificateFacts, csrPublicKey, CsrRefused, readCsr, splitPem } from "./pki";
 import { DNS_LABEL, validatedName, zoneOf } from "./records";
-import type { SeededRandom } from "./rng";
 import {
   principalKeyOf,
   type Contact,
@@ -20,32 +18,14 @@ import {
   type Instance,
   type InstanceApplication,
 } from "./state";
+import { pageOf, readPage } from "./paging";
+import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
 type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
 
-const DAY = 86400_000;
 const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const KEY_ALGORITHMS = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_256", "SM2"];
-const FILE_PATH = "/.well-known/pki-validation/fileauth.txt";
-
-/** The instance actions this model answers. */
-export const INSTANCE_ACTIONS = new Set([
-  "ListInstances",
-  "GetInstanceSummary",
-  "GetInstanceDetail",
-  "UpdateInstance",
-  "ApplyCertificate",
-  "GetTaskAttribute",
-  "CancelPendingCertificate",
-  "RevokeCertificate",
-  "ListContact",
-  "CreateContact",
-  "GetContact",
-]);
-
-const own = <T>(map: Record<string, T>, key: string): T | undefined =>
-  Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
 
 /** UNCONFIRMED code and message for an action the instance's status does not allow (Terraform tolerates it on cancel). */
 const statusNotSupport = (status: string, action: string) =>
@@ -75,46 +55,8 @@ export interface NewInstance {
 }
 
 /** The certificate-instance business rules; writes only the instance and contact parts of state. */
-export class InstanceModel {
-  constructor(
-    readonly state: EmulatorState,
-    private readonly ca: EmulatorCa,
-    readonly lifecycle: LifecycleOptions,
-    private readonly rng: SeededRandom,
-    private readonly now: () => number,
-    private readonly persist: () => void,
-  ) {}
-
+export class InstanceModel extends ModelBase {
   private readonly issuing = new Map<Instance, Promise<void>>();
-
-  async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
-    switch (action) {
-      case "GetInstanceSummary":
-        return this.summary(p, accessKeyId);
-      case "ListInstances":
-        return this.list(p, accessKeyId);
-      case "GetInstanceDetail":
-        return this.detail(await this.instance(p, accessKeyId));
-      case "UpdateInstance":
-        return this.update(p, await this.instance(p, accessKeyId));
-      case "ApplyCertificate":
-        return this.apply(await this.instance(p, accessKeyId));
-      case "GetTaskAttribute":
-        return this.task(p, accessKeyId);
-      case "CancelPendingCertificate":
-        return this.cancel(await this.instance(p, accessKeyId));
-      case "RevokeCertificate":
-        return this.revoke(p, await this.instance(p, accessKeyId));
-      case "ListContact":
-        return this.listContacts(p, accessKeyId);
-      case "CreateContact":
-        return this.createContact(p, accessKeyId);
-      case "GetContact":
-        return this.contactAnswer(this.contact(p.ContactId, accessKeyId));
-      default:
-        throw new Error(`not an instance action: ${action}`);
-    }
-  }
 
   // ---- the pool ---------------------------------------------------------------------------
 
@@ -235,7 +177,7 @@ export class InstanceModel {
     return Object.values(this.state.instances).filter((i) => i.accessKeyId === accessKeyId);
   }
 
-  private async summary(p: Params, accessKeyId: string): Promise<Answer> {
+  async summary(p: Params, accessKeyId: string): Promise<Answer> {
     if (p.InstanceType && p.InstanceType !== "BUY" && p.InstanceType !== "TEST")
       throw invalid("InstanceType", "use BUY or TEST");
     const all = this.mine(accessKeyId).filter((i) => !p.InstanceType || i.instanceType === p.InstanceType);
@@ -249,12 +191,11 @@ export class InstanceModel {
     };
   }
 
-  private async list(p: Params, accessKeyId: string): Promise<Answer> {
-    const page = p.CurrentPage ? Number(p.CurrentPage) : 1;
-    const size = p.ShowSize ? Number(p.ShowSize) : 10;
-    if (!Number.isInteger(page) || page < 1) throw invalid("CurrentPage", "a whole number ≥ 1");
-    if (!Number.isInteger(size) || size < 1 || size > 100)
-      throw invalid("ShowSize", "a whole number from 1 to 100");
+  async list(p: Params, accessKeyId: string): Promise<Answer> {
+    const paging = readPage(p, {
+      defaultSize: 10,
+      check: { maxSize: 100, page: "a whole number ≥ 1", size: "a whole number from 1 to 100" },
+    });
     const all = this.mine(accessKeyId);
     for (const i of all) await this.advance(i);
     const keyword = p.Keyword?.toLowerCase();
@@ -271,9 +212,9 @@ export class InstanceModel {
     );
     return {
       TotalCount: hits.length,
-      CurrentPage: page,
-      ShowSize: size,
-      InstanceList: hits.slice((page - 1) * size, page * size).map((i) => this.listItem(i)),
+      CurrentPage: paging.page,
+      ShowSize: paging.size,
+      InstanceList: pageOf(hits, paging).map((i) => this.listItem(i)),
     };
   }
 
@@ -307,7 +248,7 @@ export class InstanceModel {
     };
   }
 
-  private async detail(i: Instance): Promise<Answer> {
+  async detail(i: Instance): Promise<Answer> {
     i.readsSinceChange += 1;
     await this.advance(i);
     const a = i.application;
@@ -365,7 +306,7 @@ export class InstanceModel {
 
   // ---- writes -----------------------------------------------------------------------------
 
-  private async update(p: Params, i: Instance): Promise<Answer> {
+  async update(p: Params, i: Instance): Promise<Answer> {
     if (i.status === "pending") throw updateProtection();
     if (i.status === "closed" || i.status === "refund" || i.status === "expired")
       throw statusNotSupport(i.status, "UpdateInstance");
@@ -422,7 +363,7 @@ export class InstanceModel {
     return {};
   }
 
-  private async apply(i: Instance): Promise<Answer> {
+  async apply(i: Instance): Promise<Answer> {
     if (i.status === "pending") throw statusNotSupport(i.status, "ApplyCertificate");
     if (i.status !== "inactive" && i.status !== "normal" && i.status !== "willExpire")
       throw statusNotSupport(i.status, "ApplyCertificate");
@@ -440,7 +381,7 @@ export class InstanceModel {
   }
 
   /** `TaskId` = the instance id, as one public program sends it (UNCONFIRMED: no source says what else it takes). */
-  private async task(p: Params, accessKeyId: string): Promise<Answer> {
+  async task(p: Params, accessKeyId: string): Promise<Answer> {
     if (!p.TaskId) throw missing("TaskId");
     if (p.TaskType && p.TaskType !== "ApplyCertificate") throw invalid("TaskType", "ApplyCertificate");
     const i = own(this.state.instances, p.TaskId);
@@ -451,7 +392,7 @@ export class InstanceModel {
     return { TaskStatus: "success" };
   }
 
-  private async cancel(i: Instance): Promise<Answer> {
+  async cancel(i: Instance): Promise<Answer> {
     if (i.status !== "pending" || i.settleTo)
       throw statusNotSupport(this.status(i), "CancelPendingCertificate");
     // Asynchronous: the instance leaves `pending` on a later read (cancelSettlesTo is a guess).
@@ -461,7 +402,7 @@ export class InstanceModel {
     return {};
   }
 
-  private async revoke(p: Params, i: Instance): Promise<Answer> {
+  async revoke(p: Params, i: Instance): Promise<Answer> {
     if (i.instanceType === "TEST" && !this.lifecycle.testInstancesRevocable)
       throw new ApiFault(
         "OperationDenied.InstanceType",
@@ -479,7 +420,7 @@ export class InstanceModel {
 
   // ---- contacts ---------------------------------------------------------------------------
 
-  private createContact(p: Params, accessKeyId: string): Answer {
+  createContact(p: Params, accessKeyId: string): Answer {
     if (!p.Name) throw missing("Name");
     if (!p.Mobile) throw missing("Mobile");
     if (!/^\+?\d[\d-]{4,19}$/.test(p.Mobile)) throw invalid("Mobile", "a phone number");
@@ -497,9 +438,8 @@ export class InstanceModel {
     return { ContactId: Number(id) };
   }
 
-  private listContacts(p: Params, accessKeyId: string): Answer {
-    const page = p.CurrentPage ? Number(p.CurrentPage) : 1;
-    const size = p.ShowSize ? Number(p.ShowSize) : 10;
+  listContacts(p: Params, accessKeyId: string): Answer {
+    const paging = readPage(p, { defaultSize: 10 });
     const keyword = p.Keyword?.toLowerCase();
     const hits = Object.values(this.state.contacts).filter(
       (c) =>
@@ -511,14 +451,14 @@ export class InstanceModel {
     );
     return {
       TotalCount: hits.length,
-      CurrentPage: page,
-      ShowSize: size,
+      CurrentPage: paging.page,
+      ShowSize: paging.size,
       ...(p.Keyword ? { Keyword: p.Keyword } : {}),
-      ContactList: hits.slice((page - 1) * size, page * size).map((c) => this.contactAnswer(c)),
+      ContactList: pageOf(hits, paging).map((c) => this.contactAnswer(c)),
     };
   }
 
-  private contact(id: string | undefined, accessKeyId: string): Contact {
+  contact(id: string | undefined, accessKeyId: string): Contact {
     if (!id) throw missing("ContactId");
     if (!/^\d+$/.test(id)) throw invalid("ContactId", "a decimal integer");
     const c = own(this.state.contacts, id);
@@ -527,7 +467,7 @@ export class InstanceModel {
     return c;
   }
 
-  private contactAnswer(c: Contact): Answer {
+  contactAnswer(c: Contact): Answer {
     return {
       ContactId: Number(c.contactId),
       Name: c.name,
@@ -586,7 +526,7 @@ export class InstanceModel {
           Domain: d,
           RootDomain: root,
           ValidationType: "HTTP",
-          ValidationKey: `http://${name}${FILE_PATH}`,
+          ValidationKey: `http://${name}${FILE_VALIDATION_PATH}`,
           ValidationValue: i.recordValue!,
           fqdn: name,
         };
@@ -737,9 +677,9 @@ export class InstanceModel {
     };
   }
 
-  private async instance(p: Params, accessKeyId: string): Promise<Instance> {
-    if (!p.InstanceId) throw missing("InstanceId");
-    const i = own(this.state.instances, p.InstanceId);
+  /** The caller's instance `instanceId`; NotFound.Instance for another account's. */
+  async instance(instanceId: string, accessKeyId: string): Promise<Instance> {
+    const i = own(this.state.instances, instanceId);
     if (!i || i.accessKeyId !== accessKeyId) throw notFoundInstance();
     return i;
   }

@@ -1,9 +1,10 @@
 import { invalid, missing } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
+import type { LifecycleOptions } from "./timing";
 import { certificateFacts, csrAlgorithm, splitPem } from "./pki";
 import { brandOf, PRODUCTS } from "./products";
 import type { Order } from "./state";
+import { pageOf, readPage } from "./paging";
 
 type Answer = Record<string, unknown>;
 const DAY = 86400_000;
@@ -69,11 +70,10 @@ export function listOrders(p: Readonly<Record<string, string>>, ctx: ListingCont
   const type = p.OrderType || "CPACK";
   if (!["CPACK", "BUY", "CERT", "UPLOAD"].includes(type))
     throw invalid("OrderType", "use CPACK, BUY, CERT or UPLOAD");
-  const page = Number(p.CurrentPage || 1);
-  const size = Number(p.ShowSize || 50);
-  if (!Number.isInteger(page) || page < 1) throw invalid("CurrentPage", "a positive integer");
-  if (!Number.isInteger(size) || size < 1 || size > 1000)
-    throw invalid("ShowSize", "an integer from 1 to 1000");
+  const paging = readPage(p, {
+    defaultSize: 50,
+    check: { maxSize: 1000, page: "a positive integer", size: "an integer from 1 to 1000" },
+  });
   const status = p.Status || "";
   if (status && !ALL_STATUSES.has(status)) throw invalid("Status", `unknown status ${status}`);
   const certs = type === "CERT" || type === "UPLOAD";
@@ -100,9 +100,9 @@ export function listOrders(p: Readonly<Record<string, string>>, ctx: ListingCont
   items.sort((a, b) => (b.sortKey > a.sortKey ? 1 : b.sortKey < a.sortKey ? -1 : 0));
   return {
     TotalCount: items.length,
-    CurrentPage: page,
-    ShowSize: size,
-    CertificateOrderList: items.slice((page - 1) * size, page * size).map((x) => x.item),
+    CurrentPage: paging.page,
+    ShowSize: paging.size,
+    CertificateOrderList: pageOf(items, paging).map((x) => x.item),
   };
 }
 

@@ -1,99 +1,75 @@
-import { generateOrderKey, type EmulatorCa } from "./ca";
-import { invalid, missing, notFoundOrder, stateError } from "./errors";
+import { generateOrderKey } from "./ca";
+import { notFoundOrder, stateError } from "./errors";
 import { ApiFault } from "./faults";
-import type { LifecycleOptions } from "./lifecycle";
-import { certificateDetail, keywordMatch, listOrders, type ListingContext } from "./listing";
-import { bindNames, normalizeName, type Binding } from "./names";
+import type { ListingContext } from "./listing";
+import { normalizeName, type Binding } from "./names";
 import { certificateFacts, certificatePublicKey, csrPublicKey, splitPem } from "./pki";
-import { DEFAULT_PRODUCT_CODE, isProductCode, PRODUCTS, productFor } from "./products";
+import { isProductCode, PRODUCTS } from "./products";
 import { expectedRecordNames, recordDomain, validatedName, type RecordRules } from "./records";
-import type { SeededRandom } from "./rng";
 import { principalKeyOf, type EmulatorState, type Order, type OrderState, type Plan } from "./state";
-import { readTags } from "./tags";
+import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
-export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./lifecycle";
+export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./timing";
 
-const DAY = 86400_000;
 /** UNCONFIRMED: a revoke within this many days of issuance returns the quota. */
 const REVOKE_REFUND_WINDOW = 30 * DAY;
-const FILE_URI = "/.well-known/pki-validation/fileauth.txt";
 /** Default note on a failed order: `verify_fail` is "review failed" (the CA refused the application). */
 const REVIEW_FAILED =
   "The CA's review of the certificate application failed; the application information may be wrong.";
 
-type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
 
-const own = <T>(map: Record<string, T>, key: string): T | undefined =>
-  Object.prototype.hasOwnProperty.call(map, key) ? map[key] : undefined;
+/** What an order is placed with, read from a create or renew request. */
+export interface NewOrder {
+  productCode: string;
+  binding: Binding;
+  validateType: "DNS" | "FILE";
+  contact: Order["contact"];
+  tags: Order["tags"];
+}
 
-/** The resource-plan business rules of CAS: quota, order states, validation data, issuance. The only writer of state. */
-export class CasModel {
-  constructor(
-    readonly state: EmulatorState,
-    private readonly ca: EmulatorCa,
-    readonly lifecycle: LifecycleOptions,
-    private readonly rng: SeededRandom,
-    private readonly now: () => number,
-    private readonly persist: () => void,
-  ) {}
-
+/**
+ * The resource-plan business rules of CAS: quota, order states, validation data, issuance, as typed
+ * calls (responses.ts reads the wire). With the instance model, the only writer of state.
+ */
+export class CasModel extends ModelBase {
   /** Issuances in progress, by order. */
   private readonly issuing = new Map<Order, Promise<void>>();
 
-  /** Runs one API action for the caller's access key. */
-  async handle(action: string, p: Params, accessKeyId: string): Promise<Answer> {
-    switch (action) {
-      case "DescribePackageState": {
-        const code = p.ProductCode || DEFAULT_PRODUCT_CODE;
-        const plan = own(this.plans(accessKeyId), code) ?? { total: 0, used: 0, issued: 0 };
-        return { TotalCount: plan.total, UsedCount: plan.used, IssuedCount: plan.issued, ProductCode: code };
-      }
-      case "CreateCertificateRequest":
-      case "CreateCertificateWithCsrRequest":
-      case "CreateCertificateForPackageRequest":
-        return this.create(action, p, accessKeyId);
-      case "DescribeCertificateState":
-        return this.describe(await this.order(p, accessKeyId));
-      case "CancelOrderRequest": {
-        // "Cancels a certificate application order that is in the pending validation or being
-        // reviewed state"; DeleteCertificateRequest's remark: its status "changes to pending application".
-        const o = await this.order(p, accessKeyId);
-        if (o.state !== "domain_verify" && o.state !== "process") throw stateError(o.state, action);
-        this.move(o, "payed");
-        return {};
-      }
-      case "DeleteCertificateRequest": {
-        const o = await this.order(p, accessKeyId);
-        if (o.state !== "verify_fail" && o.state !== "payed") throw stateError(o.state, action);
-        delete this.state.orders[o.orderId];
-        this.plan(o).used -= 1;
-        this.persist();
-        return {};
-      }
-      case "CancelCertificateForPackageRequest": {
-        const o = await this.order(p, accessKeyId);
-        if (o.state !== "certificate") throw stateError(o.state, action);
-        if (o.issuedAt !== null && this.now() - o.issuedAt <= REVOKE_REFUND_WINDOW) {
-          this.plan(o).used -= 1;
-          this.plan(o).issued -= 1;
-        }
-        this.move(o, "revoked");
-        return {};
-      }
-      case "RenewCertificateOrderForPackageRequest":
-        return this.renew(p, accessKeyId);
-      case "ListUserCertificateOrder":
-        return listOrders(p, await this.listing(accessKeyId, keywordMatch(p)));
-      case "GetUserCertificateDetail":
-        return certificateDetail(p, await this.listing(accessKeyId, (o) => o.certId === p.CertId));
-      default:
-        throw new ApiFault(
-          "InvalidAction.NotFound",
-          404,
-          "Specified api is not found, please check your url and method.",
-        );
+  /** A plan's counts (zeros when the account has none for the code). */
+  packageState(accessKeyId: string, productCode: string): Plan {
+    return own(this.plans(accessKeyId), productCode) ?? { total: 0, used: 0, issued: 0 };
+  }
+
+  /**
+   * "Cancels a certificate application order that is in the pending validation or being reviewed
+   * state"; DeleteCertificateRequest's remark: its status "changes to pending application".
+   */
+  async cancelOrder(orderId: string, accessKeyId: string): Promise<void> {
+    const o = await this.order(orderId, accessKeyId);
+    if (o.state !== "domain_verify" && o.state !== "process") throw stateError(o.state, "CancelOrderRequest");
+    this.move(o, "payed");
+  }
+
+  /** Deletes a failed or cancelled order; its unit of the plan comes back. */
+  async deleteOrder(orderId: string, accessKeyId: string): Promise<void> {
+    const o = await this.order(orderId, accessKeyId);
+    if (o.state !== "verify_fail" && o.state !== "payed")
+      throw stateError(o.state, "DeleteCertificateRequest");
+    delete this.state.orders[o.orderId];
+    this.plan(o).used -= 1;
+    this.persist();
+  }
+
+  /** Revokes an issued certificate; within {@link REVOKE_REFUND_WINDOW} of issuance the quota comes back. */
+  async revokeOrder(orderId: string, accessKeyId: string): Promise<void> {
+    const o = await this.order(orderId, accessKeyId);
+    if (o.state !== "certificate") throw stateError(o.state, "CancelCertificateForPackageRequest");
+    if (o.issuedAt !== null && this.now() - o.issuedAt <= REVOKE_REFUND_WINDOW) {
+      this.plan(o).used -= 1;
+      this.plan(o).issued -= 1;
     }
+    this.move(o, "revoked");
   }
 
   /**
@@ -101,7 +77,7 @@ export class CasModel {
    * are brought up to date: a list for one name must not issue every due certificate of the
    * account (a key generation each), or one read does the work of hundreds and answers late.
    */
-  private async listing(accessKeyId: string, shown: (o: Order) => boolean): Promise<ListingContext> {
+  async listing(accessKeyId: string, shown: (o: Order) => boolean): Promise<ListingContext> {
     const orders = Object.values(this.state.orders).filter((o) => o.accessKeyId === accessKeyId);
     for (const o of orders) if (shown(o)) await this.advance(o);
     return { orders, now: this.now(), lifecycle: this.lifecycle };
@@ -109,41 +85,14 @@ export class CasModel {
 
   // ---- creation -------------------------------------------------------------------------
 
-  private async create(action: string, p: Params, accessKeyId: string): Promise<Answer> {
-    // Contact and ValidateType are "required" only for the two DV actions.
-    if (action !== "CreateCertificateForPackageRequest") {
-      for (const f of ["Username", "Phone", "Email", "ValidateType"]) if (!p[f]) throw missing(f);
-    }
-    const validateType = p.ValidateType || "DNS";
-    if (validateType !== "DNS" && validateType !== "FILE") throw invalid("ValidateType", "use DNS or FILE");
-    const productCode = p.ProductCode || DEFAULT_PRODUCT_CODE;
-    const product = productFor(action, productCode);
-    if (!product) throw invalid("ProductCode", `${action} does not take the product code ${productCode}`);
-    const tags = readTags(action, p);
-    const binding = await bindNames(action, p, product, productCode);
-    const order = this.place(
-      action,
-      accessKeyId,
-      productCode,
-      binding,
-      validateType,
-      "domain_verify",
-      p,
-      tags,
-    );
-    return { OrderId: order.orderId };
-  }
-
-  private place(
+  /** Places an order on the account's plan for `productCode` (an order or a renewal). */
+  placeOrder(
     action: string,
     accessKeyId: string,
-    productCode: string,
-    binding: Binding,
-    validateType: "DNS" | "FILE",
-    state: OrderState,
-    p: Params,
-    tags: Order["tags"],
+    request: NewOrder,
+    state: OrderState = "domain_verify",
   ): Order {
+    const { productCode, binding, validateType, contact, tags } = request;
     const plan = own(this.plans(accessKeyId), productCode);
     if (!plan || plan.total === 0)
       throw new ApiFault(
@@ -165,12 +114,7 @@ export class CasModel {
       domains: binding.names,
       csr: binding.csr?.pem ?? null,
       validateType,
-      contact: {
-        username: p.Username ?? null,
-        phone: p.Phone ?? null,
-        email: p.Email ?? null,
-        companyName: p.CompanyName ?? null,
-      },
+      contact,
       tags,
       state,
       statusReason: null,
@@ -212,13 +156,15 @@ export class CasModel {
   }
 
   /**
-   * "You can call RenewCertificateOrderForPackageRequest … only when the order of the certificate is
-   * in the expiring state. After the renewal is complete, a new certificate order whose status is
-   * pending application is generated." The new order uses one unit of the plan (UNCONFIRMED).
+   * The order `orderId` names when it may be renewed: "You can call
+   * RenewCertificateOrderForPackageRequest … only when the order of the certificate is in the
+   * expiring state. After the renewal is complete, a new certificate order whose status is pending
+   * application is generated." The new order ({@link placeOrder} in state `payed`) uses one unit of
+   * the plan (UNCONFIRMED).
    */
-  private async renew(p: Params, accessKeyId: string): Promise<Answer> {
+  async renewable(orderId: string, accessKeyId: string): Promise<Order> {
     const action = "RenewCertificateOrderForPackageRequest";
-    const o = await this.order(p, accessKeyId);
+    const o = await this.order(orderId, accessKeyId);
     if (o.state !== "certificate") throw stateError(o.state, action);
     // The renewal docs: renewal is "not for free or test certificates" (UNCONFIRMED error code).
     if (PRODUCTS[o.productCode]?.free)
@@ -234,18 +180,13 @@ export class CasModel {
         action,
         `renewal is allowed only within ${this.lifecycle.expiringDays} days before the certificate expires`,
       );
-    const tags = readTags(action, p);
-    const product = productFor(action, o.productCode)!;
-    const binding: Binding = p.Csr
-      ? await bindNames("CreateCertificateWithCsrRequest", p, product, o.productCode)
-      : { names: [...o.domains], csr: null };
-    const renewal = this.place(action, accessKeyId, o.productCode, binding, o.validateType, "payed", p, tags);
-    return { OrderId: renewal.orderId };
+    return o;
   }
 
   // ---- reading --------------------------------------------------------------------------
 
-  private describe(o: Order): Answer {
+  /** `DescribeCertificateState`'s answer for an order. */
+  describe(o: Order): Answer {
     switch (o.state) {
       case "domain_verify": {
         const base = { Type: o.state, ValidateType: o.validateType };
@@ -255,7 +196,7 @@ export class CasModel {
           return {
             ...base,
             Domain: validatedName(o.domains[0]!, this.lifecycle.wwwParent),
-            Uri: FILE_URI,
+            Uri: FILE_VALIDATION_PATH,
             Content: o.recordValue,
           };
         return {
@@ -526,10 +467,9 @@ export class CasModel {
     return own(plans, o.productCode) ?? (plans[o.productCode] = { total: 0, used: 0, issued: 0 });
   }
 
-  private async order(p: Params, accessKeyId: string): Promise<Order> {
-    if (!p.OrderId) throw missing("OrderId");
-    if (!/^\d+$/.test(p.OrderId)) throw invalid("OrderId", "a decimal integer");
-    const o = own(this.state.orders, p.OrderId);
+  /** The caller's order `orderId`, brought up to date; NotFound for another account's or a revoked one. */
+  async order(orderId: string, accessKeyId: string): Promise<Order> {
+    const o = own(this.state.orders, orderId);
     if (!o || o.accessKeyId !== accessKeyId || o.state === "revoked") throw notFoundOrder();
     await this.advance(o);
     return o;

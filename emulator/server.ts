@@ -3,95 +3,20 @@ import { createServer, type RequestListener } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { EmulatorCa } from "./ca";
+import { EmulatorControl } from "./control";
+import { controlGuardFor, type ControlApi } from "./control-http";
 import { DEFAULT_TEST_INSTANCES, EmulatorCore } from "./core";
-import { ApiFault, type FaultRule } from "./faults";
+import { ApiFault } from "./faults";
 import { readBody, route, sendError } from "./http";
-import type { LifecycleInput } from "./lifecycle";
 import { fullPlans } from "./model";
+import type { EmulatorOptions } from "./options";
+import { API_VERSION } from "./products";
 import { emptyState, newAccountId, StateStore, type EmulatorState } from "./state";
-import type { EmulatorControl } from "./control";
-import type { StsOptions } from "./sts";
 import { generateTlsMaterial } from "./tls";
 
 export { EmulatorControl } from "./control";
-
-/** Options of {@link startEmulator}; every one has a ready-to-use default. */
-export interface EmulatorOptions {
-  /** Port to listen on; 0 (default) picks a free one. */
-  port?: number;
-  host?: string;
-  /** Keep state in `<dataDir>/state.json` across restarts; in memory when absent. */
-  dataDir?: string;
-  /** Seed for request ids, record values and fault decisions (default 1). */
-  seed?: number;
-  /** The default account's keys (generated when absent, unless state was loaded). */
-  accessKeyId?: string;
-  accessKeySecret?: string;
-  /**
-   * The default account's id (16 digits; generated when absent, unless state was loaded). STS's
-   * `GetCallerIdentity`, served on the same origin, answers it.
-   */
-  accountId?: string;
-  /** STS tokens accepted with the default key. */
-  securityTokens?: string[];
-  /** Orders per plan for every documented product code (default 100). */
-  planSize?: number;
-  /**
-   * Inactive TEST certificate instances an account starts with (default 20: the yearly free quota).
-   * On a real account they appear after the free "purchase" in the console.
-   */
-  testInstances?: number;
-  /**
-   * Requests per second per account (all its keys and tokens) and action. A number applies to every action; the
-   * default applies the documented figures (10/s ListUserCertificateOrder, …) and no limit elsewhere.
-   */
-  qps?: number | Partial<Record<string, number>>;
-  /** HTTP status of throttling answers: 400 (default) or 429 (both seen in the wild; UNCONFIRMED). */
-  throttleStatus?: 400 | 429;
-  faults?: FaultRule[];
-  /** Life-cycle timing and the record-naming guesses (`recordDomainStyle`, `zones`, `recordType`). */
-  lifecycle?: LifecycleInput;
-  /** Start OrderIds above 2^53 (tests lossless id handling). */
-  largeOrderIds?: boolean;
-  /** Emit OrderIds as JSON strings instead of numbers (one doc example does). */
-  orderIdsAsStrings?: boolean;
-  /**
-   * Answer `DescribeCertificateState` of an issued order without `CertId`, as CAS did before
-   * 2025-07 (the certificate is then found by `ListUserCertificateOrder`).
-   */
-  omitCertId?: boolean;
-  /**
-   * Host names the control API accepts in `Host`/`Origin` besides loopback names and `host`
-   * (e.g. a container's service name). Everything else is refused (DNS-rebinding protection).
-   */
-  allowedHosts?: string[];
-  /** When set, control requests need `Authorization: Bearer <token>`. */
-  controlToken?: string;
-  /** Milliseconds since the epoch; injectable for clock-skew tests. */
-  now?: () => number;
-  /**
-   * Serve HTTPS: `true` makes a private CA and a certificate for 127.0.0.1, ::1, localhost and
-   * `host` (the CA is {@link RunningEmulator.tlsCaPem}), `{ hosts }` one for these names too; or
-   * the certificate and key to serve.
-   */
-  tls?: true | { hosts: string[] } | { certificatePem: string; privateKeyPem: string; caPem?: string };
-  /**
-   * The STS on the same port (requests with `Version=2015-04-01`): the lifetime of the credentials
-   * it issues, the roles and OIDC providers that exist.
-   */
-  sts?: StsOptions;
-}
-
-/** One line of the request log (never parameters or secrets). */
-export interface RequestLogEntry {
-  time: number;
-  action: string;
-  /** The key that signed (temporary keys from the emulator's STS included); `null` when unknown or anonymous. */
-  accessKeyId: string | null;
-  /** `OK`, an error code, or the fault applied (`reset`, `ambiguous`). */
-  outcome: string;
-  orderId?: string;
-}
+export type { EmulatorOptions } from "./options";
+export type { RequestLogEntry } from "./request-log";
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -177,10 +102,24 @@ async function serve(
   // A new account gets its pool of free TEST instances; a loaded one keeps what it has.
   if (!known) core.instances.fillPool(accessKeyId, options.testInstances ?? DEFAULT_TEST_INSTANCES);
   core.save();
+  const control = new EmulatorControl(core);
+  const controlApi: ControlApi = {
+    guard: controlGuardFor(options),
+    context: () => ({
+      control,
+      defaultKey: core.defaultKey,
+      info: () => ({
+        version: API_VERSION,
+        accessKeyId: core.defaultKey,
+        accountId: core.defaultAccountId,
+        lifecycle: core.model.lifecycle,
+      }),
+    }),
+  };
 
   const handler: RequestListener = (req, res) => {
     readBody(req)
-      .then((body) => route(core, req, res, body))
+      .then((body) => route(core, controlApi, req, res, body))
       .catch((e: unknown) => {
         if (!res.headersSent)
           sendError(
@@ -207,7 +146,7 @@ async function serve(
     accountId: state.accounts[0]!.accountId,
     accessKeyId,
     accessKeySecret,
-    control: core.control,
+    control,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {

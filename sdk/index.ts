@@ -4,6 +4,7 @@
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-version";
+import type { dynamic } from "@pulumi/pulumi";
 export {
   CertificateOrder,
   type CertificateOrderArgs,
@@ -34,24 +35,28 @@ export {
 // The serialized stubs (stubs.ts) reach the provider implementations through these three names.
 // They are getters so that a Pulumi program never loads provider code; only the provider
 // process does, on its first call. They load provider/hosted.ts built into one file
-// (scripts/bundle-provider.cjs): the provider's cold start is part of every resource operation.
+// (scripts/bundle-provider.cjs) by the package's private import name `#provider-host`
+// (package.json `imports`): the SDK imports no controller, and the provider's cold start is part of
+// every resource operation.
+/** What the stubs call: every method of a dynamic provider. */
+type ResourceProvider = Required<dynamic.ResourceProvider>;
 /** @internal CertificateOrder's provider, for the serialized stub. */
-export declare const o: typeof import("../provider/hosted.js").order;
+export declare const o: ResourceProvider;
 /** @internal CertificateOrderValidation's provider, for the serialized stub. */
-export declare const v: typeof import("../provider/hosted.js").validation;
+export declare const v: ResourceProvider;
 /** @internal InstanceCertificate's provider, for the serialized stub. */
-export declare const i: typeof import("../provider/hosted.js").instance;
+export declare const i: ResourceProvider;
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 Object.defineProperty(exports, "o", {
   enumerable: false,
-  get: () => require("../provider/hosted.bundle.js").order,
+  get: () => require("#provider-host").order,
 });
 Object.defineProperty(exports, "v", {
   enumerable: false,
-  get: () => require("../provider/hosted.bundle.js").validation,
+  get: () => require("#provider-host").validation,
 });
 Object.defineProperty(exports, "i", {
   enumerable: false,
-  get: () => require("../provider/hosted.bundle.js").instance,
+  get: () => require("#provider-host").instance,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */

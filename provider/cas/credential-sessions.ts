@@ -3,7 +3,7 @@ import { CasCredentialSourceError, describeCause } from "./errors";
 import type { SessionKeys, StsClient, RoleRequest } from "./sts-client";
 import { ALLOW_INSECURE_ENDPOINT_KEY, isLoopbackHost } from "./endpoints";
 import { processClientRuntime } from "./client-runtime";
-import type { CredentialProvider, Credentials } from "./credentials";
+import type { CredentialProvider, Credentials } from "./credential-types";
 
 /** How long before expiry temporary credentials are renewed, at most (five minutes). */
 export const MAX_RENEWAL_MARGIN_MS = 5 * 60_000;

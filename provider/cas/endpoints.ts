@@ -1,4 +1,4 @@
-import type { ConfigLookup } from "./credentials";
+import type { ConfigLookup } from "./credential-types";
 import { CasError } from "./errors";
 import { bound } from "./redact";
 

@@ -5,6 +5,7 @@ import { hideValues } from "./key-material";
 import { MAX_NAME_LENGTH } from "./record-name";
 import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
+import type { CreateAction, Failure } from "./check-failure";
 
 /**
  * The value Pulumi passes for inputs that are not known yet during a preview (whatever their
@@ -146,11 +147,7 @@ export function csrBindingFailures(csr: CsrInfo): Failure[] {
   return failures;
 }
 
-/** One problem with one property, as Pulumi's CheckFailure. */
-export interface Failure {
-  property: string;
-  reason: string;
-}
+export type { Failure } from "./check-failure";
 
 /** The first character outside ASCII, if any. */
 const nonAscii = (n: string): string | undefined => /[\u0080-\u{10ffff}]/u.exec(n)?.[0];
@@ -186,10 +183,7 @@ function zoneFailures(zone: string | undefined, names: string[]): Failure[] {
 }
 
 /** Which API action an order goes through, by this rule: OV product or company, or several names → ForPackage; own CSR → WithCsr; else by domain. */
-export function chooseAction(
-  inputs: OrderInputs,
-  names: string[],
-): "CreateCertificateForPackageRequest" | "CreateCertificateWithCsrRequest" | "CreateCertificateRequest" {
+export function chooseAction(inputs: OrderInputs, names: string[]): CreateAction {
   // An undocumented code goes through the one action that lists every code.
   if (productSpec(inputs.productCode)?.level !== "DV" || inputs.companyName || names.length > 1)
     return "CreateCertificateForPackageRequest";

@@ -1,8 +1,6 @@
 import * as z from "zod";
-import type { chooseAction, Failure } from "./inputs";
+import type { CreateAction as Action, Failure } from "./check-failure";
 import { OBJECT_KEYS, objectInternalKeys, objectKeyReason } from "./object-keys";
-
-type Action = ReturnType<typeof chooseAction>;
 
 /** Tag limits of one create action, as its SDK `Tags` remarks state them (`null`: not documented). */
 interface TagLimits {

@@ -31,6 +31,8 @@ interface Manifest {
   types: string;
   bin: Record<string, string>;
   exports: Record<string, string | Record<string, string>>;
+  /** Private import names (`#…`), for the package's own modules only. */
+  imports?: Record<string, string>;
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -214,6 +216,12 @@ describe("the packed package", function () {
             const target = posix.join(posix.dirname(f), spec!);
             if (![`${target}`, `${target}.js`, `${target}/index.js`].some((t) => files.includes(t)))
               problems.push(`${f}: ${spec} is not in the package`);
+            continue;
+          }
+          if (spec!.startsWith("#")) {
+            const target = manifest.imports?.[spec!];
+            if (target === undefined || !files.includes(posix.normalize(target)))
+              problems.push(`${f}: ${spec} names no file of the package (package.json imports)`);
             continue;
           }
           if (spec!.startsWith("node:") || builtinModules.includes(spec!)) continue;

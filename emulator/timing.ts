@@ -1,3 +1,6 @@
+// The emulator's life-cycle settings: how fast orders and instances move on by themselves, and the
+// named guesses about what CAS answers where no source settles it (`LifecycleOptions`). Not the
+// provider's state table (provider/order/lifecycle.ts): the emulator keeps its own reading.
 import { z } from "zod";
 import { parseRecordDomainStyle, parseZones, type RecordDomainStyle } from "./records";
 
