@@ -4,7 +4,7 @@ import type { Clock } from "../../protocol/clock";
 import { parseJsonLossless } from "../../protocol/lossless-json";
 import { canonicalQuery } from "../../protocol/percent-encode";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
-import type { Credentials } from "./credentials";
+import type { Credentials } from "./credential-types";
 import {
   CasApiError,
   CasError,

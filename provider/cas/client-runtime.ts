@@ -1,7 +1,7 @@
 import type { Clock } from "../../protocol/clock";
 import { CallerIdentities } from "./caller-identity";
 import { Limiters } from "./rate-limit";
-import { Transport, type Timers } from "./transport";
+import { closeProcessTransport, processTransport, Transport, type Timers } from "./transport";
 
 /**
  * What clients share: keep-alive connections, the accounts credentials were found to belong to,
@@ -19,8 +19,8 @@ export class ClientRuntime {
    *   client that first asked for it.
    * @param options.timers the timers bounding attempts and deadlines; `AbortSignal.timeout` by default.
    */
-  constructor(options: { clock?: Clock; timers?: Timers } = {}) {
-    this.transport = new Transport(options.timers);
+  constructor(options: { clock?: Clock; timers?: Timers; transport?: Transport } = {}) {
+    this.transport = options.transport ?? new Transport(options.timers);
     this.limiters = new Limiters(options.clock);
   }
 
@@ -36,10 +36,10 @@ let processRuntime: ClientRuntime | undefined;
 
 /** The runtime clients share when none is given; created on first use. */
 export function processClientRuntime(): ClientRuntime {
-  return (processRuntime ??= new ClientRuntime());
+  return (processRuntime ??= new ClientRuntime({ transport: processTransport() }));
 }
 
 /** Closes the connections of {@link processClientRuntime} (tests and short-lived tools call this before exiting). */
 export function closeTransports(): Promise<void> {
-  return processRuntime?.close() ?? Promise.resolve();
+  return closeProcessTransport();
 }

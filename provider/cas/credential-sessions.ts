@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { CasCredentialSourceError, describeCause } from "./errors";
 import type { SessionKeys, StsClient, RoleRequest } from "./sts-client";
 import { ALLOW_INSECURE_ENDPOINT_KEY, isLoopbackHost } from "./endpoints";
-import { processClientRuntime } from "./client-runtime";
 import type { CredentialProvider, Credentials } from "./credential-types";
+import { processTransport } from "./transport";
 
 /** How long before expiry temporary credentials are renewed, at most (five minutes). */
 export const MAX_RENEWAL_MARGIN_MS = 5 * 60_000;
@@ -283,7 +283,7 @@ async function httpCall(
   headers: Record<string, string>,
 ): Promise<{ status: number; text: string }> {
   const u = new URL(url);
-  const transport = processClientRuntime().transport;
+  const transport = processTransport();
   const res = await transport.send(
     {
       url: u,

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { canonicalQuery } from "../../protocol/percent-encode";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";
 import { CasCredentialSourceError, describeCause } from "./errors";
-import { processClientRuntime } from "./client-runtime";
-import type { ProxySettings, Transport } from "./transport";
+import { processTransport, type ProxySettings, type Transport } from "./transport";
 
 /** The STS API version. */
 export const STS_API_VERSION = "2015-04-01";
@@ -51,7 +50,7 @@ export class StsClient {
     readonly target: StsEndpoint,
     private readonly now: () => number = Date.now,
     private readonly timeoutMs = 10_000,
-    private readonly transport: Transport = processClientRuntime().transport,
+    private readonly transport: Transport = processTransport(),
   ) {}
 
   /** `AssumeRole` signed with `base` (an access key, or temporary keys with their token). */

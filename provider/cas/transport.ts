@@ -308,3 +308,17 @@ export function notSentReason(error: unknown): NotSentReason | undefined {
   }
   return undefined;
 }
+
+// The connections of clients and credential sessions built without a runtime (the public client
+// entry, tools, tests): the one module-level transport, created on first use.
+let processTransportOnce: Transport | undefined;
+
+/** The transport shared by what is built without a `ClientRuntime`; created on first use. */
+export function processTransport(): Transport {
+  return (processTransportOnce ??= new Transport());
+}
+
+/** Closes the connections of {@link processTransport} (a later request opens new ones). */
+export function closeProcessTransport(): Promise<void> {
+  return processTransportOnce?.close() ?? Promise.resolve();
+}
