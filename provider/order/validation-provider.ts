@@ -27,6 +27,12 @@ import {
 } from "../instance/instance-waiter";
 import { isInstanceNotFound } from "../instance/instance-account";
 import { statusOf } from "../instance/instance-provider";
+import { currentAccount, type CurrentAccount } from "./account";
+import {
+  checkValidationAccount,
+  validationAccountUnproven,
+  type ValidationTarget,
+} from "./validation-account";
 
 type Props = Record<string, unknown>;
 
@@ -34,6 +40,7 @@ type Props = Record<string, unknown>;
 async function certificateOutputs(
   p: ValidationState,
   state: Awaited<ReturnType<typeof waitForIssuance>>,
+  accountId: string,
   previous?: ValidationState,
 ) {
   const s = validationSettings(p);
@@ -41,6 +48,7 @@ async function certificateOutputs(
   return stripUndefined({
     schemaVersion: VALIDATION_STATE_VERSION,
     ...s,
+    accountId,
     // CAS keeps an expired order's state as issued: the validity says it.
     status: cert.notAfter && isExpired(ISSUED, Date.parse(cert.notAfter), Date.now()) ? EXPIRED : ISSUED,
     ...cert,
@@ -104,15 +112,21 @@ async function reportDns(orderId: string, fqdns: string[] | null, resolvers: str
  * Refresh of a validation that waits for an instance's certificate: the instance's current one
  * (with `autoReissue`, CAS may have issued a new one: its ids and PEM replace the old ones).
  */
-async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STATE.read>) {
+async function readInstance(id: string, props: Stored, now: CurrentAccount) {
   const api = client();
   const instanceId = props.instanceId!;
   let d;
   try {
-    d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
+    d = await api.call("GetInstanceDetail", { InstanceId: instanceId }, { account: now.accountId });
   } catch (e) {
     // Only CAS's own answer counts: a bare HTTP 404 (a wrong endpoint, a gateway) fails the refresh.
     if (isInstanceNotFound(e)) {
+      const unproven = validationAccountUnproven(targetOf(props), props.accountId, now);
+      if (unproven) {
+        // Never dropped on this answer alone: kept as it was, and said on every refresh.
+        log(unproven);
+        return { id, props };
+      }
       log(
         `${await notFoundMessage(api, instanceId, e)}. Its validation is removed from state (the next pulumi up waits again for the instance the stack holds then); whether the instance is gone or in another account, the InstanceCertificate's refresh says`,
       );
@@ -120,10 +134,43 @@ async function readInstance(id: string, props: ReturnType<typeof VALIDATION_STAT
     }
     throw e;
   }
+  // A successful read proves the instance is in this account.
+  const filled = withAccount(props, now);
   const current = d.CertificateStatus === "issued" || d.CertificateStatus === "willExpire";
-  if (!current || !d.CertificateId || d.CertificateId === props.certificateId)
-    return { id, props: { ...props, status: statusOf(d) } };
-  return { id, props: await instanceCertificateOutputs(api, validationSettings(props), d) };
+  if (!current || !d.CertificateId || d.CertificateId === filled.certificateId)
+    return { id, props: { ...filled, status: statusOf(d) } };
+  return {
+    id,
+    props: {
+      ...(await instanceCertificateOutputs(api, validationSettings(props), d)),
+      accountId: filled.accountId,
+    },
+  };
+}
+
+type Stored = ReturnType<typeof VALIDATION_STATE.read>;
+
+/** What a validation waits for: its order, or its instance. */
+const targetOf = (p: { orderId?: string | null; instanceId?: string | null }): ValidationTarget =>
+  p.instanceId ? { kind: "instance", id: p.instanceId } : { kind: "order", id: p.orderId ?? "" };
+
+/**
+ * The account the credentials in use belong to, after refusing them when the state records another
+ * one (nothing is asked of CAS then).
+ */
+async function checkedAccount(props: Stored, doing: string): Promise<CurrentAccount> {
+  const now = await currentAccount(client());
+  checkValidationAccount(targetOf(props), props.accountId, now, doing);
+  return now;
+}
+
+/** The state with the account id filled (state of an earlier release) after a read that proves the account. */
+function withAccount(props: Stored, now: CurrentAccount): Stored {
+  if (props.accountId !== null) return props;
+  log(
+    `${targetOf(props).kind} ${targetOf(props).id}: its CertificateOrderValidation waited in account ${now.accountId}, recorded (state of an earlier release did not record it)`,
+  );
+  return { ...props, accountId: now.accountId };
 }
 
 /** The `CertificateOrderValidation` provider: waits until an order is issued; delete is a no-op. */
@@ -179,49 +226,75 @@ export const certificateOrderValidationProvider = {
     const inputs = parseProps(validationStateSchema, checked, "CertificateOrderValidation inputs");
     const s = validationSettings(inputs);
     const api = client();
+    // The account it waits in: read, updated and destroyed only under its credentials.
+    const { accountId } = await currentAccount(api);
     if (s.instanceId) {
       const d = await waitForInstanceIssuance(api, s.instanceId, s, systemClock, log);
-      return { id: `${s.instanceId}-validation`, outs: await instanceCertificateOutputs(api, s, d) };
+      return {
+        id: `${s.instanceId}-validation`,
+        outs: { ...(await instanceCertificateOutputs(api, s, d)), accountId },
+      };
     }
     if (s.dnsPrecheck) await reportDns(s.orderId, s.validationRecordFqdns, s.dnsPrecheck.resolvers);
     const state = await waitForIssuance(
-      (id) => api.call("DescribeCertificateState", { OrderId: id }),
+      // For the account recorded: credentials switched meanwhile are refused, never waited on.
+      (id) => api.call("DescribeCertificateState", { OrderId: id }, { account: accountId }),
       s.orderId,
       s,
       systemClock,
       log,
       (answer) => publishListFromState(answer, s.validationRecordFqdns),
     );
-    return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state) };
+    return { id: `${s.orderId}-validation`, outs: await certificateOutputs(inputs, state, accountId) };
   },
 
   async read(id: string, stored: Props) {
     const props = VALIDATION_STATE.read(stored, { id });
-    if (props.instanceId) return readInstance(id, props);
+    const now = await checkedAccount(props, "read");
+    if (props.instanceId) return readInstance(id, props, now);
     let state: Awaited<ReturnType<typeof waitForIssuance>>;
     try {
-      state = await client().call("DescribeCertificateState", { OrderId: props.orderId! });
+      state = await client().call(
+        "DescribeCertificateState",
+        { OrderId: props.orderId! },
+        { account: now.accountId },
+      );
     } catch (e) {
-      // The order was removed outside the stack: drop this resource too, so refresh can finish.
       if (e instanceof CasApiError && e.code === "NotFoundOrder") {
+        const unproven = validationAccountUnproven(targetOf(props), props.accountId, now);
+        if (unproven) {
+          // Never dropped on this answer alone: kept as it was, and said on every refresh.
+          log(unproven);
+          return { id, props };
+        }
+        // The order was removed outside the stack: drop this resource too, so refresh can finish.
         log(
-          `order ${props.orderId}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state (the next pulumi up waits again for the order the stack holds then); whether the order is gone or was placed through another endpoint or account, the CertificateOrder's refresh says`,
+          `order ${props.orderId}: CAS answers NotFoundOrder to account ${now.accountId}, the account its validation waited in, so its validation is removed from state (the next pulumi up waits again for the order the stack holds then); whether the order is gone or was placed through another endpoint, the CertificateOrder's refresh says`,
         );
         return { id: "", props: {} };
       }
       throw e;
     }
-    if (!phaseOf(state.Type).issued) return { id, props: { ...props, status: phaseOf(state.Type).status } };
-    return { id, props: await certificateOutputs(props, state, props) };
+    // A successful read proves the order is in this account.
+    const filled = withAccount(props, now);
+    if (!phaseOf(state.Type).issued) return { id, props: { ...filled, status: phaseOf(state.Type).status } };
+    return { id, props: await certificateOutputs(filled, state, now.accountId, filled) };
   },
 
   async update(id: string, oldState: Props, newInputs: Props) {
     const olds = VALIDATION_STATE.read(oldState, { id });
     const news = parseProps(validationStateSchema, newInputs, "CertificateOrderValidation inputs");
+    const now = await checkedAccount(olds, "updated");
     if (olds.instanceId) return { outs: { ...olds, ...validationSettings(news), orderId: null } };
     if (typeof olds.certificatePem === "string" && olds.certificateId == null) {
-      const state = await client().call("DescribeCertificateState", { OrderId: olds.orderId! });
-      if (phaseOf(state.Type).issued) return { outs: await certificateOutputs(news, state, olds) };
+      const state = await client().call(
+        "DescribeCertificateState",
+        { OrderId: olds.orderId! },
+        { account: now.accountId },
+      );
+      // A successful read proves the order is in this account.
+      if (phaseOf(state.Type).issued)
+        return { outs: await certificateOutputs(news, state, now.accountId, olds) };
     }
     return { outs: { ...olds, ...validationSettings(news) } };
   },
@@ -229,6 +302,8 @@ export const certificateOrderValidationProvider = {
   async delete(id: string, stored: Props): Promise<void> {
     // Waiting leaves nothing behind in CAS; the state is still read, so state this release cannot
     // read fails here as in every other method instead of being dropped unread.
-    VALIDATION_STATE.read(stored, { id });
+    const props = VALIDATION_STATE.read(stored, { id });
+    // Under another account's credentials the validation stays, as its order does (which fails too).
+    if (props.accountId !== null) await checkedAccount(props, "removed from the stack");
   },
 };
