@@ -12,13 +12,16 @@ import { certificateOrderValidationProvider } from "./order/validation-provider"
 import { instanceCertificateProvider } from "./instance/instance-provider";
 import { withOperationDeadline } from "./cas/deadline";
 import { operationDeadline } from "./order/settings";
+import { withCodedErrors } from "./coded-errors";
+
+// Every error thrown to the engine shows its code (`[OrderInAnotherAccount] …`, see coded-errors.ts).
 
 /**
  * CertificateOrder's provider. Each order operation's API calls share one deadline
  * (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
  */
-export const order = withOperationDeadline(certificateOrderProvider, operationDeadline);
+export const order = withCodedErrors(withOperationDeadline(certificateOrderProvider, operationDeadline));
 /** CertificateOrderValidation's provider. */
-export const validation = certificateOrderValidationProvider;
+export const validation = withCodedErrors(certificateOrderValidationProvider);
 /** InstanceCertificate's provider. */
-export const instance = instanceCertificateProvider;
+export const instance = withCodedErrors(instanceCertificateProvider);
