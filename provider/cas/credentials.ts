@@ -9,6 +9,7 @@ import {
   uriSession,
 } from "./credential-sessions";
 import { CasCredentialsError, CasError } from "./errors";
+import { externalSession } from "./external-credentials";
 import { DEFAULT_STS_ENDPOINT, StsClient, type RoleRequest } from "./sts-client";
 
 /** An access key, optionally with an STS token. */
@@ -175,7 +176,7 @@ export function resolveCredentials(src: CredentialSources = {}): Credentials {
  * 5. environment `ALIBABA_CLOUD_ACCESS_KEY_ID`… then `ALICLOUD_ACCESS_KEY`…;
  * 6. environment `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` + `ALIBABA_CLOUD_ROLE_ARN`;
  * 7. the Aliyun CLI profile file (modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole,
- *    OIDC, CredentialsURI);
+ *    OIDC, CredentialsURI, External);
  * 8. environment `ALIBABA_CLOUD_ECS_METADATA` / `ALICLOUD_ECS_ROLE_NAME`, then
  *    `ALIBABA_CLOUD_CREDENTIALS_URI` / `ALICLOUD_CREDENTIALS_URI`.
  * Then `alicloud:assumeRole` (or `ALICLOUD_ASSUME_ROLE_ARN`), when set, assumes that role with what
@@ -544,6 +545,7 @@ const PROFILE_MODES = [
   "EcsRamRole",
   "OIDC",
   "CredentialsURI",
+  "External",
 ];
 
 /** `alicloud-cas:allowInsecureEndpoint` is `true` (a credentials URI over plain http:// to another host). */
@@ -717,6 +719,11 @@ function profileSource(
       );
     case "CredentialsURI":
       return withFile(session(uriSession(needs("credentials_uri"), where, src.now, insecureAllowed(src))));
+    case "External":
+      // The command runs with this process's environment, as the Aliyun CLI runs it.
+      return withFile(
+        session(externalSession(needs("process_command"), where, src.now, src.env ?? process.env)),
+      );
     default:
       throw new CasCredentialsError(
         `${file} profile "${name}" uses mode ${mode}; the supported modes are ${PROFILE_MODES.join(", ")}. ` +
