@@ -20,11 +20,13 @@ import {
 import { orderController } from "./order/order-provider";
 import { validationController } from "./order/validation-provider";
 import { instanceController } from "./instance/instance-provider";
+import { withCodedErrors } from "./coded-errors";
 
 /**
  * The three providers over one context: each `configure` builds the context anew (settings,
  * client, log) and renews its own controller's memory (see `renew`); each method reads the
- * context current when it runs. Nothing is shared with another call of this function.
+ * context current when it runs. Nothing is shared with another call of this function. Every error
+ * thrown to the engine shows its code (`[OrderInAnotherAccount] …`, see coded-errors.ts).
  */
 export function createProviders(clock: Clock = processClock()) {
   let context: ProviderContext = renew({ config: { get: () => undefined } }, clock, "order");
@@ -40,13 +42,13 @@ export function createProviders(clock: Clock = processClock()) {
      * CertificateOrder's provider. Each order operation's API calls share one deadline
      * (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
      */
-    order: withOperationDeadline(configurable("order", orderController(ctx)), () =>
-      context.operationDeadline(),
+    order: withCodedErrors(
+      withOperationDeadline(configurable("order", orderController(ctx)), () => context.operationDeadline()),
     ),
     /** CertificateOrderValidation's provider. */
-    validation: configurable("validation", validationController(ctx)),
+    validation: withCodedErrors(configurable("validation", validationController(ctx))),
     /** InstanceCertificate's provider. */
-    instance: configurable("instance", instanceController(ctx)),
+    instance: withCodedErrors(configurable("instance", instanceController(ctx))),
     /** The context current now (for tests that look at what a configuration remembers). */
     context: ctx,
   };

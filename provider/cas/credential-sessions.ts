@@ -39,9 +39,11 @@ export function sessionCredentials(
         const creds: Credentials = {
           accessKeyId: keys.accessKeyId,
           accessKeySecret: keys.accessKeySecret,
-          securityToken: keys.securityToken,
+          // An External command may print an access key without a token (mode AK).
+          ...(keys.securityToken ? { securityToken: keys.securityToken } : {}),
           source,
-          expiresAt: keys.expiresAt,
+          // Keys without an expiry (an External command's) are kept until an expired-token answer.
+          ...(Number.isFinite(keys.expiresAt) ? { expiresAt: keys.expiresAt } : {}),
         };
         held = {
           creds,

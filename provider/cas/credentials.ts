@@ -9,6 +9,8 @@ import {
   uriSession,
 } from "./credential-sessions";
 import { CasCredentialsError, CasError } from "./errors";
+import { externalSession } from "./external-credentials";
+import { cloudSsoSession } from "./cloud-sso-credentials";
 import { DEFAULT_STS_ENDPOINT, StsClient, type RoleRequest } from "./sts-client";
 import type { ConfigLookup, CredentialProvider, Credentials } from "./credential-types";
 
@@ -139,7 +141,7 @@ export function resolveCredentials(src: CredentialSources = {}): Credentials {
  * 5. environment `ALIBABA_CLOUD_ACCESS_KEY_ID`… then `ALICLOUD_ACCESS_KEY`…;
  * 6. environment `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` + `ALIBABA_CLOUD_ROLE_ARN`;
  * 7. the Aliyun CLI profile file (modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole,
- *    OIDC, CredentialsURI);
+ *    OIDC, CredentialsURI, External, CloudSSO);
  * 8. environment `ALIBABA_CLOUD_ECS_METADATA` / `ALICLOUD_ECS_ROLE_NAME`, then
  *    `ALIBABA_CLOUD_CREDENTIALS_URI` / `ALICLOUD_CREDENTIALS_URI`.
  * Then `alicloud:assumeRole` (or `ALICLOUD_ASSUME_ROLE_ARN`), when set, assumes that role with what
@@ -508,6 +510,8 @@ const PROFILE_MODES = [
   "EcsRamRole",
   "OIDC",
   "CredentialsURI",
+  "External",
+  "CloudSSO",
 ];
 
 /** `alicloud-cas:allowInsecureEndpoint` is `true` (a credentials URI over plain http:// to another host). */
@@ -681,9 +685,37 @@ function profileSource(
       );
     case "CredentialsURI":
       return withFile(session(uriSession(needs("credentials_uri"), where, src.now, insecureAllowed(src))));
+    case "CloudSSO": {
+      const expire = Number(profile.cloud_sso_access_token_expire);
+      return withFile(
+        session(
+          cloudSsoSession(
+            {
+              signInUrl: needs("cloud_sso_sign_in_url"),
+              accessToken: str("access_token"),
+              accessTokenExpire: Number.isFinite(expire) && expire > 0 ? expire : undefined,
+              accountId: needs("cloud_sso_account_id"),
+              accessConfig: needs("cloud_sso_access_config"),
+            },
+            name,
+            where,
+            src.now,
+            insecureAllowed(src),
+          ),
+        ),
+      );
+    }
+    case "External":
+      // The command runs with this process's environment, as the Aliyun CLI runs it.
+      return withFile(
+        session(externalSession(needs("process_command"), where, src.now, src.env ?? process.env)),
+      );
     default:
       throw new CasCredentialsError(
         `${file} profile "${name}" uses mode ${mode}; the supported modes are ${PROFILE_MODES.join(", ")}. ` +
+          (mode === "OAuth"
+            ? "OAuth profiles are not read: each refresh of their token gives a new refresh token that would have to be written back to this file. "
+            : "") +
           "Use one of them, or set the credentials in stack config or the environment.",
       );
   }

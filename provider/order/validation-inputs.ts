@@ -200,7 +200,7 @@ export const validationStateSchema = z
 export type ValidationState = z.output<typeof validationStateSchema>;
 
 /** The version of CertificateOrderValidation state this release writes (see {@link VALIDATION_STATE}). */
-export const VALIDATION_STATE_VERSION = 4;
+export const VALIDATION_STATE_VERSION = 5;
 
 const nullableText = z.string().nullish();
 
@@ -236,6 +236,11 @@ export const validationStoredSchema = z
     certificateId: nullableText,
     certIdentifier: nullableText,
     sans: z.array(z.string()).nullish(),
+    /**
+     * The Alibaba Cloud account the validation waited in (STS `GetCallerIdentity`); `null` in state
+     * written before it was recorded, until its first successful read.
+     */
+    accountId: z.string().nullable(),
   })
   .loose();
 
@@ -259,6 +264,13 @@ export const VALIDATION_STATE = storedState("CertificateOrderValidation state", 
     change: "`status` (`issued` when created; a refresh reads it again)",
     // Every earlier release wrote a validation only once CAS had issued its certificate.
     up: (props) => ({ ...props, status: "issued" }),
+  },
+  {
+    to: 5,
+    change:
+      "`accountId` (the Alibaba Cloud account the validation waited in, from STS GetCallerIdentity); `null` for validations of earlier releases, filled on their first successful read",
+    // Never assumed: an earlier release's validation may be of any account the stack's credentials had.
+    up: (props) => ({ ...props, accountId: null }),
   },
 ]);
 if (VALIDATION_STATE.version !== VALIDATION_STATE_VERSION)

@@ -36,7 +36,7 @@ describe("documented CAS errors the emulator injects, as the provider reports th
       assert.equal(e.code, "CreateCertificateRequestFailed");
       assert.match(
         e.message,
-        /^CreateCertificateRequest failed: CreateCertificateRequestFailed: Creating the certificate application failed\. \(HTTP 403, RequestId [0-9A-F-]+\)/,
+        /^\[CreateCertificateRequestFailed\] CreateCertificateRequest failed: CreateCertificateRequestFailed: Creating the certificate application failed\. \(HTTP 403, RequestId [0-9A-F-]+\)/,
       );
       return true;
     });
@@ -58,7 +58,7 @@ describe("documented CAS errors the emulator injects, as the provider reports th
       assert.equal(e.code, "DeleteFail");
       assert.match(
         e.message,
-        /^DeleteCertificateRequest failed: DeleteFail: Deleting the certificate order failed\. \(HTTP 403, RequestId [0-9A-F-]+\)/,
+        /^\[DeleteFail\] DeleteCertificateRequest failed: DeleteFail: Deleting the certificate order failed\. \(HTTP 403, RequestId [0-9A-F-]+\)/,
       );
       assert.match(
         e.message,

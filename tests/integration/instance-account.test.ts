@@ -171,7 +171,7 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
     logged(/instance cas-cn-gone0000001 was already gone from CAS/);
   });
 
-  it("a validation by instanceId: a bare HTTP 404 is not InstanceGone and never drops it; NotFound.Instance names the account asked", async () => {
+  it("a validation by instanceId: a bare HTTP 404 is not InstanceGone and never drops it; another account is refused; NotFound.Instance names the account asked", async () => {
     const { id, outs } = await create("acct-validation.example.com");
     await emu.control.issueInstance(id);
     const validation = { instanceId: id, timeoutMinutes: 1 };
@@ -196,14 +196,28 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
       assert.match(e.message, /If it is in another account, use that account's credentials/);
       return true;
     });
+    // The validation recorded account A: under B it is refused before any call, never dropped.
+    await assert.rejects(V.read(done.id, done.outs as Obj), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "InstanceInAnotherAccount");
+      assert.match(e.message, new RegExp(`waited in Alibaba Cloud account ${A}.*belong to account ${B}`));
+      return true;
+    });
+    // In its own account, CAS's NotFound.Instance drops it, naming the account asked.
+    await configure(emu);
+    emu.control.setFaults([
+      { action: "GetInstanceDetail", kind: "error", rate: 1, code: "NotFound.Instance", status: 404 },
+    ]);
     lines.length = 0;
-    assert.equal((await V.read(done.id, done.outs as Obj)).id, "");
+    try {
+      assert.equal((await V.read(done.id, done.outs as Obj)).id, "");
+    } finally {
+      emu.control.setFaults([]);
+    }
     logged(
       new RegExp(
-        `instance ${id}: CAS answers NotFound.Instance to account ${B} .*Its validation is removed from state`,
+        `instance ${id}: CAS answers NotFound.Instance to account ${A} .*Its validation is removed from state`,
       ),
     );
-    await configure(emu);
     assert.equal(((await P.read(id, outs)).props as Obj).status, "issued");
   });
 });

@@ -155,7 +155,8 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(v.id, `${id}-validation`);
     assert.equal(v.outs.instanceId, id);
     assert.equal(v.outs.orderId, null);
-    assert.equal(v.outs.schemaVersion, 4);
+    assert.equal(v.outs.schemaVersion, 5);
+    assert.equal(v.outs.accountId, emu.accountId, "the account it waited in");
     assert.equal(v.outs.status, "issued");
     assert.match(String(v.outs.certificatePem), /BEGIN CERTIFICATE/);
     assert.match(String(v.outs.privateKeyPem), /PRIVATE KEY/);

@@ -62,7 +62,7 @@ describe("product codes the SDK does not document, against the emulator", functi
       assert.equal(e.code, "InvalidParameter");
       assert.match(
         e.message,
-        /^CreateCertificateForPackageRequest failed: InvalidParameter: .*ProductCode.*acme-dv-1-basic/,
+        /^\[InvalidParameter\] CreateCertificateForPackageRequest failed: InvalidParameter: .*ProductCode.*acme-dv-1-basic/,
       );
       return true;
     });

@@ -683,7 +683,7 @@ describe("CertificateOrderValidation inside the provider host", function () {
       assert.equal((await waiter.read(`${pending.id}-validation`, { ...outs, orderId: pending.id })).id, "");
       await waiter.waitForStderr(
         new RegExp(
-          `order ${pending.id}: CAS answers NotFoundOrder to these credentials and endpoint, so its validation is removed from state`,
+          `order ${pending.id}: CAS answers NotFoundOrder to account ${emu.accountId}, the account its validation waited in, so its validation is removed from state`,
         ),
       );
       const newer = (await orders.check({ domain: "gone.example.com", ...contact, email: "n@example.com" }))

@@ -191,9 +191,11 @@ describe("stored state: one upgrade chain per resource", () => {
     assert.equal(s.instanceId, null);
     // Version 4: a stored validation was always of an issued certificate.
     assert.equal(s.status, "issued");
+    // Version 5: the account it waited in is not known (filled on its first successful read).
+    assert.equal(s.accountId, null);
   });
 
-  it("CertificateOrderValidation state of version 3 (an instance's) reads with status issued, nothing else changed", () => {
+  it("CertificateOrderValidation state of version 3 (an instance's) reads with status issued and accountId null, nothing else changed", () => {
     const v3 = {
       schemaVersion: 3,
       orderId: null,
@@ -203,7 +205,12 @@ describe("stored state: one upgrade chain per resource", () => {
       certificateId: "10741304",
       certIdentifier: "10741304-cn-hangzhou",
     };
-    assert.deepEqual(VALIDATION_STATE.read(v3), { ...v3, schemaVersion: 4, status: "issued" });
+    assert.deepEqual(VALIDATION_STATE.read(v3), {
+      ...v3,
+      schemaVersion: 5,
+      status: "issued",
+      accountId: null,
+    });
   });
 
   it("InstanceCertificate state of version 1 reads with accountId null (filled on its first successful read), nothing else changed", () => {

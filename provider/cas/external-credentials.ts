@@ -1,0 +1,151 @@
+// The Aliyun CLI's `External` profile mode: a command the profile names (`process_command`) prints
+// credentials as JSON. As the CLI and credentials-go read it: the command is split into arguments
+// (quotes group, POSIX backslash rules; no shell), run, and its standard output is
+// `{"mode": "AK" | "StsToken", "access_key_id", "access_key_secret", "sts_token", "expiration"}`,
+// `expiration` as `2006-01-02T15:04:05Z`.
+import { spawn } from "node:child_process";
+import { CasCredentialSourceError } from "./errors";
+import { sessionCredentials } from "./credential-sessions";
+import type { SessionKeys } from "./sts-client";
+import type { CredentialProvider } from "./credential-types";
+
+/** How long the command may run (it may be waiting for a prompt nobody answers). */
+export const EXTERNAL_COMMAND_TIMEOUT_MS = 60_000;
+/** The most it may print: credentials are a few hundred bytes. */
+const MAX_OUTPUT_BYTES = 64 * 1024;
+
+/**
+ * `command` as arguments, the way credentials-go splits `process_command` on Unix: whitespace
+ * outside quotes separates; single quotes keep everything literal; in double quotes `\` escapes
+ * only `"`, `\`, `$`, `` ` `` and newline; outside quotes `\` escapes the next character.
+ * `undefined` when it is empty, has an unclosed quote or ends in a backslash.
+ */
+export function splitCommand(command: string): string[] | undefined {
+  const args: string[] = [];
+  let current = "";
+  let quote: "'" | '"' | undefined;
+  const text = command.trim();
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else current += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === "\\" && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) current += text[++i];
+      else current += c;
+    } else if (c === "\\") {
+      if (i + 1 >= text.length) return undefined;
+      current += text[++i];
+    } else if (c === "'" || c === '"') quote = c;
+    else if (/\s/.test(c)) {
+      // As credentials-go: an argument that is empty (`""`) is dropped.
+      if (current) args.push(current);
+      current = "";
+    } else current += c;
+  }
+  if (quote) return undefined;
+  if (current) args.push(current);
+  return args.length ? args : undefined;
+}
+
+/** What the command printed, as keys; `expiresAt` is `Infinity` when it gave no `expiration`. */
+export function parseExternalOutput(stdout: string, what: string): SessionKeys {
+  let body: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(stdout);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+      body = parsed as Record<string, unknown>;
+  } catch {
+    body = undefined;
+  }
+  // Never quote the output: it holds the secret.
+  if (!body)
+    throw new CasCredentialSourceError(
+      `${what} did not print a JSON object (${Buffer.byteLength(stdout)} bytes on standard output): it must print {"mode": "StsToken", "access_key_id": …, "access_key_secret": …, "sts_token": …, "expiration": "2006-01-02T15:04:05Z"} (or mode AK without sts_token).`,
+    );
+  const text = (k: string) =>
+    typeof body[k] === "string" && body[k] !== "" ? (body[k] as string) : undefined;
+  const accessKeyId = text("access_key_id");
+  const accessKeySecret = text("access_key_secret");
+  if (!accessKeyId || !accessKeySecret)
+    throw new CasCredentialSourceError(`${what} printed JSON without access_key_id or access_key_secret.`);
+  const securityToken = text("sts_token");
+  if (body.mode === "StsToken" && !securityToken)
+    throw new CasCredentialSourceError(`${what} printed mode StsToken without sts_token.`);
+  const expiration = text("expiration");
+  const expiresAt = expiration === undefined ? Infinity : Date.parse(expiration);
+  if (Number.isNaN(expiresAt))
+    throw new CasCredentialSourceError(
+      `${what} printed expiration ${JSON.stringify(expiration!.slice(0, 40))}, not a time such as 2006-01-02T15:04:05Z.`,
+    );
+  return { accessKeyId, accessKeySecret, securityToken: securityToken ?? "", expiresAt };
+}
+
+/** Runs `args` (no shell) and gives its standard output; fails naming the exit status and stderr. */
+function run(args: string[], what: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0]!, args.slice(1), {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: EXTERNAL_COMMAND_TIMEOUT_MS,
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > MAX_OUTPUT_BYTES) child.kill();
+      else out.push(d);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      if (err.length < 2000) err += d.toString("utf8");
+    });
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        new CasCredentialSourceError(
+          `${what} could not be started (${e.code ?? e.message}): check process_command (the program's path; it is run without a shell).`,
+          { cause: e },
+        ),
+      ),
+    );
+    child.on("close", (code, signal) => {
+      const stderr = err.trim().slice(0, 500);
+      if (outBytes > MAX_OUTPUT_BYTES)
+        return reject(new CasCredentialSourceError(`${what} printed more than ${MAX_OUTPUT_BYTES} bytes.`));
+      if (code !== 0)
+        return reject(
+          new CasCredentialSourceError(
+            `${what} ${signal ? `was stopped (${signal}${signal === "SIGTERM" ? `; it may have run longer than ${EXTERNAL_COMMAND_TIMEOUT_MS / 1000} s` : ""})` : `exited with status ${code}`}` +
+              (stderr ? `; its standard error: ${stderr}` : ""),
+          ),
+        );
+      resolve(Buffer.concat(out).toString("utf8"));
+    });
+  });
+}
+
+/**
+ * The credentials an External profile's command prints, run again before they expire (as role
+ * sessions are renewed) and when CAS answers that the token expired. Without `expiration` the keys
+ * are kept until such an answer (credentials-go runs the command before every request instead).
+ */
+export function externalSession(
+  command: string,
+  setting: string,
+  now?: () => number,
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialProvider {
+  const args = splitCommand(command);
+  if (!args)
+    throw new CasCredentialSourceError(
+      `${setting}: process_command ${JSON.stringify(command.slice(0, 80))} is empty or has an unclosed quote or a trailing backslash.`,
+    );
+  const what = `${setting}: process_command ${args[0]}`;
+  return sessionCredentials(
+    async () => parseExternalOutput(await run(args, what, env), what),
+    `external command ${args[0]} (${setting})`,
+    now,
+  );
+}
