@@ -23,9 +23,9 @@ export type AddRow = (row: {
 }) => void;
 
 /** Rounds per setting: odd, so that the median is a measured round. */
-export const ROUNDS = 11;
+const ROUNDS = 11;
 /** The concurrencies measured. */
-export const CONCURRENCIES = [1, 16, 64] as const;
+const CONCURRENCIES = [1, 16, 64] as const;
 /**
  * How long one batch should take. The calls per batch are set for each concurrency from a first,
  * unrecorded batch of our client, and are the same for every client and round: enough that a batch

@@ -6,7 +6,7 @@ import type { EmulatorProcess } from "../tests/support/emulator-process";
 import { startProviderHost, type ProviderHost } from "../tests/support/provider-host";
 
 /** A CertificateOrder's inputs as a program passes them, with the default `quotaCheck` ("warn"). */
-export const ORDER_INPUTS: Record<string, unknown> = {
+const ORDER_INPUTS: Record<string, unknown> = {
   domain: "cold.example.com",
   username: "u",
   phone: "13800001111",
@@ -14,7 +14,7 @@ export const ORDER_INPUTS: Record<string, unknown> = {
 };
 
 /** The peer: a dynamic provider that does nothing. */
-export const noopStub = {
+const noopStub = {
   check: async (_o: unknown, n: unknown) => ({ inputs: n }),
   create: async () => ({ id: "x", outs: {} }),
 };

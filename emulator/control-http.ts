@@ -30,7 +30,7 @@ function hostnameOf(hostHeader: string): string | null {
  * Refuses what a web page could send (a cross-origin "simple" POST, or a request through a
  * rebinding DNS name) and, when configured, requests without the token. Returns the reason, or null.
  */
-export function refuseControl(req: IncomingMessage, guard: ControlGuard): string | null {
+function refuseControl(req: IncomingMessage, guard: ControlGuard): string | null {
   const allowed = (name: string | null) =>
     name !== null && (LOOPBACK.has(name) || guard.allowedHosts.includes(name));
   const host = hostnameOf(req.headers.host ?? "");

@@ -4,7 +4,7 @@ import type { Account, EmulatorState } from "./state";
 // `GetCallerIdentity` is served by the emulator's STS (sts.ts); this module says who a key is.
 
 /** The role an STS token of the emulator's own keys (option `securityTokens`) stands for. */
-export const TOKEN_ROLE_NAME = "cas-emulator-sts";
+const TOKEN_ROLE_NAME = "cas-emulator-sts";
 
 /** One STS request in the emulator's log (never parameters or secrets). */
 export interface StsLogEntry {

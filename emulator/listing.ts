@@ -20,7 +20,7 @@ export interface ListingContext {
 }
 
 /** `Status` of a CPACK item, per the SDK's list (PAYED, CHECKING, CHECKED_FAIL, ISSUED, WILLEXPIRED, EXPIRED, REVOKED). */
-export function listStatus(o: Order, now: number, lc: LifecycleOptions): string {
+function listStatus(o: Order, now: number, lc: LifecycleOptions): string {
   switch (o.state) {
     case "domain_verify":
     case "process":

@@ -9,8 +9,6 @@ import { expectedRecordNames, recordDomain, validatedName, type RecordRules } fr
 import { principalKeyOf, type EmulatorState, type Order, type OrderState, type Plan } from "./state";
 import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
-export { DEFAULT_LIFECYCLE, type LifecycleOptions } from "./timing";
-
 /** UNCONFIRMED: a revoke within this many days of issuance returns the quota. */
 const REVOKE_REFUND_WINDOW = 30 * DAY;
 /** Default note on a failed order: `verify_fail` is "review failed" (the CA refused the application). */

@@ -16,7 +16,6 @@ import { generateTlsMaterial } from "./tls";
 
 export { EmulatorControl } from "./control";
 export type { EmulatorOptions } from "./options";
-export type { RequestLogEntry } from "./request-log";
 
 /** A running emulator. */
 export interface RunningEmulator {

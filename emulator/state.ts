@@ -251,7 +251,7 @@ const stateSchema = z.object({
  * Checks a parsed state document; maps keyed by user input become prototype-free so a key such as
  * `__proto__` stays an ordinary entry. Throws naming the file and the first bad fields.
  */
-export function checkState(value: unknown, file: string): EmulatorState {
+function checkState(value: unknown, file: string): EmulatorState {
   const r = stateSchema.safeParse(value);
   if (!r.success)
     throw new Error(

@@ -6,13 +6,13 @@ import { callerIdentity as identityOf } from "./identity";
 import type { Account, EmulatorState } from "./state";
 
 /** The STS API version (RPC style), which tells an STS request from a CAS one on the same port. */
-export const STS_VERSION = "2015-04-01";
+const STS_VERSION = "2015-04-01";
 
 /** STS actions the emulator answers. */
-export const STS_ACTIONS: ReadonlySet<string> = new Set(["AssumeRole", "AssumeRoleWithOIDC"]);
+const STS_ACTIONS: ReadonlySet<string> = new Set(["AssumeRole", "AssumeRoleWithOIDC"]);
 
 /** A RAM role the emulator knows, and the account (access key) whose plans its OIDC sessions use. */
-export interface StsRole {
+interface StsRole {
   /** `acs:ram::<account id>:role/<name>`. */
   arn: string;
   /** The account of OIDC sessions of this role; default: the emulator's first account. */
@@ -358,7 +358,7 @@ function isoSeconds(ms: number): string {
 }
 
 /** Writes an STS answer (JSON; the emulator's STS speaks JSON only). */
-export function sendStsJson(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function sendStsJson(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   res.writeHead(status, {
     "content-type": "application/json;charset=utf-8",
     "x-acs-request-id": String(body.RequestId ?? ""),

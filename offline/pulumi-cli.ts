@@ -61,12 +61,12 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** The version to use: `PULUMI_CAS_CLI_VERSION`, else {@link PULUMI_CLI_VERSION}. */
-export function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env): string {
+function pulumiCliVersion(env: NodeJS.ProcessEnv = process.env): string {
   return env.PULUMI_CAS_CLI_VERSION || PULUMI_CLI_VERSION;
 }
 
 /** Where built CLIs are kept: `PULUMI_CAS_CACHE`, else `$XDG_CACHE_HOME` or `~/.cache`, `/pulumi-alicloud-cas`. */
-export function pulumiCliCache(env: NodeJS.ProcessEnv = process.env): string {
+function pulumiCliCache(env: NodeJS.ProcessEnv = process.env): string {
   return (
     env.PULUMI_CAS_CACHE ||
     join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "pulumi-alicloud-cas")
@@ -74,7 +74,7 @@ export function pulumiCliCache(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The directory a built CLI of this version lives in. */
-export function cachedPulumiCliBin(env: NodeJS.ProcessEnv = process.env): string {
+function cachedPulumiCliBin(env: NodeJS.ProcessEnv = process.env): string {
   return join(pulumiCliCache(env), `pulumi-${pulumiCliVersion(env)}`, "bin");
 }
 

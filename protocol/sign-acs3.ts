@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { canonicalQuery, compareCodePoints } from "./percent-encode";
 
 /** The algorithm name that prefixes both the string to sign and the `Authorization` header. */
-export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
+const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 /** Hex SHA-256 of a request body; `e3b0c442…b855` for an empty one. */
 export function sha256Hex(body: string | Uint8Array): string {
@@ -21,7 +21,7 @@ export interface Acs3Request {
 }
 
 /** The canonical request of the ACS3-HMAC-SHA256 scheme (path is always `/` for RPC APIs). */
-export function acs3CanonicalRequest(req: Acs3Request): string {
+function acs3CanonicalRequest(req: Acs3Request): string {
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) lower[k.toLowerCase()] = v;
   const names = [...req.signedHeaders].map((h) => h.toLowerCase()).sort(compareCodePoints);

@@ -5,7 +5,7 @@ import { CasError } from "./cas/errors";
  * (`error: [OrderInAnotherAccount] order 12000001 was placed …`), the word to look up in
  * docs/troubleshooting.md, which is organised by code.
  */
-export function codeTag(code: string): string {
+function codeTag(code: string): string {
   return `[${code}]`;
 }
 

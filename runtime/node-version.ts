@@ -9,7 +9,7 @@
 export const MIN_NODE_VERSION = "22.19.0";
 
 /** The dependency whose `engines.node` sets {@link MIN_NODE_VERSION}. */
-export const MIN_NODE_DEPENDENCY = "undici 8";
+const MIN_NODE_DEPENDENCY = "undici 8";
 
 /** `major.minor.patch` of a Node.js version string (`v22.19.0`, `22.19.0-nightly…`), or undefined. */
 export function parseNodeVersion(version: string): [number, number, number] | undefined {

@@ -18,7 +18,7 @@ import { bound, redact } from "./redact";
 import { notSentReason, type ProxySettings, type Transport } from "./transport";
 
 /** The STS API version of `GetCallerIdentity`. */
-export const STS_API_VERSION = "2015-04-01";
+const STS_API_VERSION = "2015-04-01";
 
 /** STS's answer to `GetCallerIdentity`: who signed the request. */
 export interface CallerIdentity {

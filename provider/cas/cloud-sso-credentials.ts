@@ -59,27 +59,29 @@ export function cloudSsoSession(
           `${setting}: the CloudSSO access token ${p.accessToken ? `expired at ${new Date((p.accessTokenExpire ?? 0) * 1000).toISOString()}` : "is missing"}; sign in again (${signIn}).`,
         );
       const transport = processTransport();
-      const res = await transport.send(
-        {
-          url: endpoint,
-          method: "POST",
-          headers: {
-            host: endpoint.host,
-            accept: "application/json",
-            "content-type": "application/json",
-            authorization: `Bearer ${p.accessToken}`,
+      const res = await transport
+        .send(
+          {
+            url: endpoint,
+            method: "POST",
+            headers: {
+              host: endpoint.host,
+              accept: "application/json",
+              "content-type": "application/json",
+              authorization: `Bearer ${p.accessToken}`,
+            },
+            body: JSON.stringify({ AccountId: p.accountId, AccessConfigurationId: p.accessConfig }),
+            signal: transport.timeout(15_000),
+            timeoutMs: 15_000,
           },
-          body: JSON.stringify({ AccountId: p.accountId, AccessConfigurationId: p.accessConfig }),
-          signal: transport.timeout(15_000),
-          timeoutMs: 15_000,
-        },
-        64 * 1024,
-      ).catch((e: unknown) => {
-        throw new CasCredentialSourceError(
-          `${setting}: cannot reach CloudSSO at ${endpoint.origin} (${describeCause(e)}).`,
-          { cause: e },
-        );
-      });
+          64 * 1024,
+        )
+        .catch((e: unknown) => {
+          throw new CasCredentialSourceError(
+            `${setting}: cannot reach CloudSSO at ${endpoint.origin} (${describeCause(e)}).`,
+            { cause: e },
+          );
+        });
       let body: Record<string, unknown> = {};
       try {
         const parsed: unknown = JSON.parse(res.text);

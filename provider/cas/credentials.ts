@@ -42,7 +42,7 @@ export interface CredentialSources {
 }
 
 /** The stack config key of the ECS metadata service's address (tests, and platforms that move it). */
-export const ECS_METADATA_ENDPOINT_KEY = "alicloud-cas:ecsMetadataEndpoint";
+const ECS_METADATA_ENDPOINT_KEY = "alicloud-cas:ecsMetadataEndpoint";
 
 const ENV_SETS = [
   ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"],
@@ -372,7 +372,7 @@ function assumeRoleSetting(
 }
 
 /** The session name when none is set. */
-export const DEFAULT_SESSION_NAME = "pulumi-alicloud-cas";
+const DEFAULT_SESSION_NAME = "pulumi-alicloud-cas";
 
 const OIDC_KEY = "alicloud:assumeRoleWithOidc";
 const OIDC_FIELDS = [

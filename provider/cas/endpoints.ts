@@ -14,7 +14,7 @@ export const DEFAULT_REGION = "cn-beijing";
  * `cas.aliyuncs.com`; every other region gets `cas.<region>.aliyuncs.com` (openapi-core's
  * "regional" rule). A contract test compares this with the SDK's own map.
  */
-export const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
+const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
   "cn-hangzhou",
   "ap-northeast-2-pop",
   "ap-southeast-3",
@@ -103,7 +103,7 @@ export function resolveEndpointSource(src: EndpointSources = {}): { endpoint: st
 }
 
 /** The official SDK's endpoint for a region. */
-export function endpointForRegion(region: string): string {
+function endpointForRegion(region: string): string {
   return CENTRAL_REGIONS.has(region) ? CHINA_ENDPOINT : `https://cas.${region}.aliyuncs.com`;
 }
 
@@ -298,7 +298,7 @@ function withScheme(endpoint: string): string {
  * services' entries are left to that package; a value that is not that shape, or an entry for
  * `service` that is not a string (or is spelled in another case), fails naming the setting.
  */
-export function endpointsEntry(raw: string | undefined, service: string): string | undefined {
+function endpointsEntry(raw: string | undefined, service: string): string | undefined {
   if (raw === undefined || raw.trim() === "") return undefined;
   const shape = `a JSON list of objects such as [{"${service}":"${service}.cn-hangzhou.aliyuncs.com"}] (pulumi config set --path 'alicloud:endpoints[0].${service}' <host>)`;
   const refuse = (problem: string) =>

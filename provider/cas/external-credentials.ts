@@ -10,7 +10,7 @@ import type { SessionKeys } from "./sts-client";
 import type { CredentialProvider } from "./credential-types";
 
 /** How long the command may run (it may be waiting for a prompt nobody answers). */
-export const EXTERNAL_COMMAND_TIMEOUT_MS = 60_000;
+const EXTERNAL_COMMAND_TIMEOUT_MS = 60_000;
 /** The most it may print: credentials are a few hundred bytes. */
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
@@ -50,7 +50,7 @@ export function splitCommand(command: string): string[] | undefined {
 }
 
 /** What the command printed, as keys; `expiresAt` is `Infinity` when it gave no `expiration`. */
-export function parseExternalOutput(stdout: string, what: string): SessionKeys {
+function parseExternalOutput(stdout: string, what: string): SessionKeys {
   let body: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(stdout);

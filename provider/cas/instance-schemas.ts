@@ -34,7 +34,6 @@ export const INSTANCE_STATUSES = [
   "closed",
   "refund",
 ] as const;
-export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
 /** Documented `CertificateStatus` values of an instance's current certificate. */
 export const INSTANCE_CERTIFICATE_STATUSES = ["issued", "revoked", "willExpire", "expired"] as const;
@@ -43,10 +42,10 @@ export const INSTANCE_CERTIFICATE_STATUSES = ["issued", "revoked", "willExpire",
 export const INSTANCE_KEY_ALGORITHMS = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_256", "SM2"] as const;
 
 /** One instance tag, as `UpdateInstance.Tags` sends and `GetInstanceDetail.Tags` answers it. */
-export const instanceTag = z.object({ TagKey: text, TagValue: text });
+const instanceTag = z.object({ TagKey: text, TagValue: text });
 
 /** One entry of `GetInstanceDetail.DomainValidationList`: what to publish for one name. */
-export const domainValidation = z.object({
+const domainValidation = z.object({
   Domain: text,
   RootDomain: text,
   ValidationType: text,
@@ -55,10 +54,9 @@ export const domainValidation = z.object({
   Cname: text,
   CnameKey: text,
 });
-export type DomainValidation = z.output<typeof domainValidation>;
 
 /** One item of `ListInstances.InstanceList`. */
-export const instanceListItem = z.object({
+const instanceListItem = z.object({
   InstanceId: text,
   InstanceType: text,
   Status: text,
@@ -173,7 +171,7 @@ export type InstanceDetail = z.output<typeof getInstanceDetailResponse>;
 export const getTaskAttributeResponse = z.object({ ...base, TaskStatus: text, TaskMessage: text });
 
 /** One contact of `ListContact.ContactList`. */
-export const contactItem = z.object({
+const contactItem = z.object({
   ContactId: id,
   Name: text,
   Mobile: text,

@@ -134,7 +134,7 @@ export interface AdaptiveRateOptions {
  * Defaults: ×0.7 on throttling and C = 0.4 (the values of AWS SDK v3's adaptive mode), floor
  * 0.25/s, and a decrease only once more than ~30 % of the last ten or so answers were throttled.
  */
-export const DEFAULT_ADAPTIVE_RATE: AdaptiveRateOptions = {
+const DEFAULT_ADAPTIVE_RATE: AdaptiveRateOptions = {
   decrease: 0.7,
   cubicScale: 0.4,
   probePerSecond: 1,

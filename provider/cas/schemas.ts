@@ -91,7 +91,7 @@ export const describePackageStateResponse = z.object({
  * depends on `OrderType`: `OrderId`/`Status` for CPACK/BUY, `CertificateId`/`SerialNo`/
  * `Fingerprint` for CERT/UPLOAD). Ids are decimal strings; times are epoch ms.
  */
-export const certificateOrderListItem = z.object({
+const certificateOrderListItem = z.object({
   OrderId: optionalLong,
   CertificateId: optionalLong,
   AliyunOrderId: optionalLong,
@@ -142,10 +142,10 @@ export const listUserCertificateOrderResponse = z.object({
 });
 
 /** One tag of `GetUserCertificateDetail.Tags` (PyPI SDK 3.9.4). */
-export const certificateTag = z.object({ TagKey: optionalText, TagValue: optionalText });
+const certificateTag = z.object({ TagKey: optionalText, TagValue: optionalText });
 
 /** One certificate of `GetUserCertificateDetail.CertChain`. */
-export const certChainItem = z.object({
+const certChainItem = z.object({
   CommonName: optionalText,
   IssuerCommonName: optionalText,
   NotBefore: optionalMs,

@@ -93,6 +93,6 @@ function signRpcV1Call(call: UnsignedCall): SignedRequest {
 }
 
 /** `YYYY-MM-DDTHH:mm:ssZ`, the timestamp form both schemes use. */
-export function isoSeconds(ms: number): string {
+function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -5,7 +5,7 @@ import { CasCredentialSourceError, describeCause } from "./errors";
 import { processTransport, type ProxySettings, type Transport } from "./transport";
 
 /** The STS API version. */
-export const STS_API_VERSION = "2015-04-01";
+const STS_API_VERSION = "2015-04-01";
 
 /** Alibaba Cloud's STS endpoint (the default when no other is set). */
 export const DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com";

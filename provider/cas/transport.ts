@@ -62,7 +62,7 @@ export interface Timers {
 }
 
 /** The process's timers. */
-export const systemTimers: Timers = { timeout: (ms) => AbortSignal.timeout(ms) };
+const systemTimers: Timers = { timeout: (ms) => AbortSignal.timeout(ms) };
 
 /** One origin's pool (or proxy agent) and its slots. */
 interface PoolEntry {

@@ -48,7 +48,7 @@ export const instanceInputsSchema = z
 export type InstanceInputs = z.output<typeof instanceInputsSchema>;
 
 /** The output names the SDK declares as undefined inputs (the engine passes them to check). */
-export const INSTANCE_OUTPUT_NAMES = [
+const INSTANCE_OUTPUT_NAMES = [
   "status",
   "statusReason",
   "validationRecords",
@@ -153,7 +153,7 @@ const record = z.object({
 const file = z.object({ domain: z.string(), path: z.string(), content: z.string(), url: z.string() });
 
 /** Statuses of an InstanceCertificate (CertificateOrder's names where the meaning is the same). */
-export const INSTANCE_CERT_STATUSES = [
+const INSTANCE_CERT_STATUSES = [
   "pending_validation",
   "issued",
   "failed",
@@ -165,7 +165,7 @@ export const INSTANCE_CERT_STATUSES = [
 export type InstanceCertStatus = (typeof INSTANCE_CERT_STATUSES)[number];
 
 /** The stored state, version 2: the normalized inputs, the claim, the account, and what CAS said. */
-export const instanceStateSchema = z.object({
+const instanceStateSchema = z.object({
   schemaVersion: z.literal(2),
   instanceId: z.string(),
   /**
@@ -202,7 +202,7 @@ export const instanceStateSchema = z.object({
 export type InstanceState = z.output<typeof instanceStateSchema>;
 
 /** The upgraders of InstanceCertificate state, one per version (see state-chain.ts). */
-export const INSTANCE_UPGRADERS: readonly Upgrader[] = [
+const INSTANCE_UPGRADERS: readonly Upgrader[] = [
   {
     to: 2,
     change:

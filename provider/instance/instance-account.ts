@@ -5,7 +5,7 @@ import { CasApiError, CasError } from "../cas/errors";
 import type { CurrentAccount } from "../order/account";
 
 /** CAS's error code for an instance id it does not know (under the credentials in use). */
-export const INSTANCE_NOT_FOUND = "NotFound.Instance";
+const INSTANCE_NOT_FOUND = "NotFound.Instance";
 
 /** Whether `e` is CAS's own answer that it knows no such instance (never a bare HTTP 404). */
 export function isInstanceNotFound(e: unknown): e is CasApiError {

@@ -27,21 +27,11 @@ export interface InstanceIo {
 }
 
 /** Reads in a row with a non-empty DomainValidationList before the records are taken as final (Terraform waits for 4). */
-export const STABLE_RECORD_READS = 2;
+const STABLE_RECORD_READS = 2;
 /** ApplyCertificate sends at most: a second only after a lost answer and a read showing the first was not processed. */
-export const APPLY_SENDS = 2;
+const APPLY_SENDS = 2;
 /** How long create waits for the records, and delete for a cancel to settle. */
-export const INSTANCE_WAIT_MS = 5 * 60_000;
-/** Inputs whose change needs a new application (a replacement); every other input updates in place. */
-export const INSTANCE_REPLACE_PROPERTIES = [
-  "instanceId",
-  "instanceType",
-  "domains",
-  "csr",
-  "keyAlgorithm",
-  "validationMethod",
-  "companyId",
-] as const;
+const INSTANCE_WAIT_MS = 5 * 60_000;
 
 /** The contact ids: given, or the contact found by email (else by name and phone), else one created. */
 export async function contactIdsFor(api: CasClient, log: Log, p: InstanceInputs): Promise<string[]> {

@@ -25,7 +25,7 @@ export interface LinkApi {
   ): Promise<ResponseOf<"GetUserCertificateDetail">>;
 }
 
-export const NO_LINK: CertificateLink = { certificateId: null, certIdentifier: null };
+const NO_LINK: CertificateLink = { certificateId: null, certIdentifier: null };
 
 /**
  * `DescribeCertificateState.CertId` values seen with a certificate, by its normalized serial, for
@@ -76,7 +76,7 @@ export function keywordFor(names: readonly string[]): string {
  * one `GetUserCertificateDetail`: it must belong to `orderId` and carry the issued leaf's serial.
  * `undefined` when it does not (or is gone), for the caller to fall back to {@link findCertificate}.
  */
-export async function certificateById(
+async function certificateById(
   api: LinkApi,
   orderId: string,
   certId: string,

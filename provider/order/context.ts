@@ -192,7 +192,7 @@ export function renew(
  * dynamic-provider host): a module preloaded with `NODE_OPTIONS=--require …` sets it before the
  * provider loads (tests/support/fake-clock-preload.cjs). Absent, the system's clock.
  */
-export const CLOCK_HOOK = Symbol.for("pulumi-alicloud-cas.clock");
+const CLOCK_HOOK = Symbol.for("pulumi-alicloud-cas.clock");
 
 /** The clock of this process: the one preloaded at {@link CLOCK_HOOK}, else the system's. */
 export function processClock(): Clock {

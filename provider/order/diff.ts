@@ -29,7 +29,7 @@ export const UPDATE_PROPERTIES = [
  * Inputs sent with the create request that no CAS action changes afterwards. A change is an
  * in-place update of state only, said so in the log: it takes effect with the next order.
  */
-export const SENT_ONCE = ["username", "phone", "email", "tags"] as const;
+const SENT_ONCE = ["username", "phone", "email", "tags"] as const;
 
 export interface OrderDiff {
   changes: boolean;

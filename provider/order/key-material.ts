@@ -19,7 +19,7 @@ function asBytes(value: object): Buffer | null {
  * True when the value is or holds something that looks like a private key: a string, a key or value
  * anywhere inside lists and objects, or bytes (a Buffer read without an encoding) that decode to one.
  */
-export function holdsKeyMaterial(value: unknown): boolean {
+function holdsKeyMaterial(value: unknown): boolean {
   if (typeof value === "string") return containsKeyMaterial(value);
   if (!value || typeof value !== "object") return false;
   const bytes = asBytes(value);

@@ -10,7 +10,7 @@ import { ORDER_TYPES, type OrderType } from "../cas/order-types";
  */
 
 /** The API calls that give an unissued order's quota back, in order (cas-api.md §4.6). */
-export type WithdrawCalls =
+type WithdrawCalls =
   readonly ["CancelOrderRequest", "DeleteCertificateRequest"] | readonly ["DeleteCertificateRequest"];
 
 /**
@@ -20,14 +20,14 @@ export type WithdrawCalls =
  *   (`CancelCertificateForPackageRequest`, quota back only within 30 days of issuance);
  * - `refuse`: fail and keep the order in the stack, since it may still hold quota.
  */
-export type DeletePlan =
+type DeletePlan =
   { kind: "withdraw"; calls: WithdrawCalls; done: string } | { kind: "keepOrRevoke" } | { kind: "refuse" };
 
 /**
  * What the waiter does on seeing a state: `poll` again, `done` (issued), or `stop` with an error
  * `code` because waiting cannot move the order on.
  */
-export type WaitStep =
+type WaitStep =
   { kind: "poll" } | { kind: "done" } | { kind: "stop"; code: "ValidationFailed" | "PendingApplication" };
 
 /** One row of the life-cycle table. */
@@ -54,7 +54,10 @@ export interface OrderPhase extends Omit<PhaseRow, "status"> {
   label: string;
 }
 
-/** The API's `Type` for a state it calls unknown (its own spelling). */
+/**
+ * The API's `Type` for a state it calls unknown (its own spelling); also the `type` a resource
+ * writes to state before it has read its order (a partial create).
+ */
 export const UNKNOWN_TYPE = "unknow" satisfies OrderType;
 
 const WITHDRAWN = "withdrawn and deleted before issuance; its quota is back in the plan";
@@ -150,9 +153,6 @@ export const EXPIRED = "expired";
 
 /** Normalized order status (the raw API `type` is kept beside it); {@link EXPIRED} is derived from notAfter, not a CAS state. */
 export type OrderStatus = (typeof LIFECYCLE)[OrderType]["status"] | typeof EXPIRED;
-
-/** The `Type` a resource writes to state before it has read the order (a partial create). */
-export const UNREAD_TYPE: OrderType = UNKNOWN_TYPE;
 
 /**
  * The row for an API `Type`. A state newer than this provider (not in the SDK's list) is treated as

@@ -3,12 +3,12 @@
 import type { RequestOf, ResponseOf } from "../cas/actions";
 
 /** `ShowSize` of every `ListUserCertificateOrder` page this provider asks for (the API's own default size). */
-export const LIST_PAGE_SIZE = 50;
+const LIST_PAGE_SIZE = 50;
 /**
  * Pages read at most per listing (1,000 items): a name rarely has more than a few orders or
  * certificates (renewals, other stacks), and the action is limited to 10 calls/s per account.
  */
-export const LIST_MAX_PAGES = 20;
+const LIST_MAX_PAGES = 20;
 
 type ListItem = ResponseOf<"ListUserCertificateOrder">["CertificateOrderList"][number];
 

@@ -7,7 +7,7 @@
 export type LogSink = (line: string) => void;
 
 /** The default sink: the process's stderr. */
-export const stderrSink: LogSink = (line) => console.error(line);
+const stderrSink: LogSink = (line) => console.error(line);
 
 /** One provider log line, prefixed `[alicloud-cas] `. */
 export type Log = (message: string) => void;

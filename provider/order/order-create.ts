@@ -6,7 +6,7 @@ import { chooseAction, type OrderInputs } from "./inputs";
 import { toOutputs, SCHEMA_VERSION, type OrderOutputs, type OutputsIo } from "./outputs";
 import { explainQuotaExhausted } from "./quota-exhausted";
 import { publishList } from "./publish";
-import { phaseOf, UNREAD_TYPE } from "./lifecycle";
+import { phaseOf, UNKNOWN_TYPE } from "./lifecycle";
 import { describeCandidates, namesKey, verifyAdoption, type Ownership } from "./ownership";
 import { ownershipOf } from "./held-by";
 import type { OrderState } from "./state";
@@ -111,8 +111,8 @@ async function readBack(
         orderId,
         action,
         domains,
-        status: phaseOf(UNREAD_TYPE).status,
-        type: UNREAD_TYPE,
+        status: phaseOf(UNKNOWN_TYPE).status,
+        type: UNKNOWN_TYPE,
         ownership,
         account,
       },
@@ -171,7 +171,7 @@ export async function resolvePending(
 }
 
 /** The names CAS binds: the CSR's CN (check refuses CSRs with more names), else `domains` or `domain`. */
-export async function orderNames(inputs: OrderInputs): Promise<string[]> {
+async function orderNames(inputs: OrderInputs): Promise<string[]> {
   if (inputs.csr) return [(await parseCsr(inputs.csr)).commonName!];
   return inputs.domains ?? [inputs.domain!];
 }

@@ -3,7 +3,7 @@ import { parseCsr, type CsrInfo } from "../pki/csr";
 import type { ProviderContext } from "./context";
 import { csrBindingFailures, type Failure } from "./inputs";
 import type { Log } from "./log";
-import { phaseOf, UNREAD_TYPE } from "./lifecycle";
+import { phaseOf, UNKNOWN_TYPE } from "./lifecycle";
 import { certificateFields } from "./outputs";
 import { issuedStatus, renewalBeyondValidity } from "./renewal";
 import { diffOrder, type OrderDiff } from "./diff";
@@ -57,14 +57,9 @@ export function namingDefault(f: Failure, news: Props, inputs: Props): Failure {
  * or the next update records the issued certificate. When CAS cannot be read, the stored state
  * decides, as before, and the log says so.
  */
-export async function issuedSinceRead(
-  ctx: ProviderContext,
-  id: string,
-  olds: Props,
-  news: Props,
-): Promise<Props> {
+async function issuedSinceRead(ctx: ProviderContext, id: string, olds: Props, news: Props): Promise<Props> {
   if (typeof news.renewBeforeDays !== "number") return olds;
-  const stored = phaseOf(typeof olds.type === "string" ? olds.type : UNREAD_TYPE);
+  const stored = phaseOf(typeof olds.type === "string" ? olds.type : UNKNOWN_TYPE);
   if (stored.issued || stored.wait.kind !== "poll") return olds;
   let state: ResponseOf<"DescribeCertificateState">;
   try {

@@ -3,7 +3,7 @@
 // checks at compile time that OrderOutputs has exactly these.
 
 /** What an issued certificate gives both resources: PEMs, validity, fingerprints, CAS ids, names. */
-export const CERTIFICATE_OUTPUT_NAMES = [
+const CERTIFICATE_OUTPUT_NAMES = [
   "certificatePem",
   "certificateChainPem",
   "privateKeyPem",

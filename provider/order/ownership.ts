@@ -101,11 +101,7 @@ async function listByKeyword(
  * Every CPACK order for exactly these names and product, whatever its age, found by listing with
  * the first name as `Keyword` (no action returns an order's names by OrderId).
  */
-export async function listOrdersFor(
-  api: ListApi,
-  productCode: string,
-  names: string[],
-): Promise<Candidate[]> {
+async function listOrdersFor(api: ListApi, productCode: string, names: string[]): Promise<Candidate[]> {
   const want = namesKey(names);
   return (await listByKeyword(api, names[0]!.replace(/^\*\./, ""))).filter(
     (o) => namesKey(o.names) === want && o.productCode === productCode,
@@ -197,12 +193,12 @@ export async function findCandidates(
  * A server-provided field for an error message: control characters (an ANSI escape, a bell, a line
  * break that would fake a second error line) become spaces, and the length is bounded.
  */
-export function serverField(text: string, max: number): string {
+function serverField(text: string, max: number): string {
   return bound(text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " "), max);
 }
 
 /** One candidate for an error message: id, server-time purchase date, names, list status (each bounded). */
-export function describeCandidate(c: Candidate): string {
+function describeCandidate(c: Candidate): string {
   const date = c.buyDate === null ? null : new Date(c.buyDate);
   const bought =
     date === null || Number.isNaN(date.getTime())

@@ -1,7 +1,7 @@
 import { CasError } from "../cas/errors";
 import type { Account } from "./account";
 import type { OrderInputs } from "./inputs";
-import { UNREAD_TYPE, phaseOf } from "./lifecycle";
+import { UNKNOWN_TYPE, phaseOf } from "./lifecycle";
 import {
   describeCandidates,
   findCandidates,
@@ -21,7 +21,7 @@ import { ORDER_STATE_VERSION, type OrderState } from "./state";
  */
 
 /** The id of a resource whose create is unresolved. */
-export const PLACEHOLDER_PREFIX = "unresolved-";
+const PLACEHOLDER_PREFIX = "unresolved-";
 
 /** The request an unresolved create recorded. */
 export type PendingCreate = NonNullable<OrderState["pendingCreate"]>;
@@ -53,8 +53,8 @@ export function keptUnresolved(e: Error, u: Unresolved, c: CreateContext): Error
       orderId: id,
       action: c.action,
       domains: c.domains,
-      status: phaseOf(UNREAD_TYPE).status,
-      type: UNREAD_TYPE,
+      status: phaseOf(UNKNOWN_TYPE).status,
+      type: UNKNOWN_TYPE,
       ownership: "unknown",
       account: c.account,
       pendingCreate: {

@@ -35,9 +35,9 @@ export interface PlacerApi {
 }
 
 /** Tries of one look-up after a lost answer (each try is one client call, with the client's own retries). */
-export const LOOKUP_ATTEMPTS = 4;
+const LOOKUP_ATTEMPTS = 4;
 /** Wait before look-up try n + 1 (n ≥ 1): `LOOKUP_BACKOFF_MS · 2^n`, so 1 s, 2 s, 4 s. */
-export const LOOKUP_BACKOFF_MS = 500;
+const LOOKUP_BACKOFF_MS = 500;
 /**
  * How long a lost create may still be in flight before a look-up that finds nothing is believed
  * (UNCONFIRMED for CAS: no document says how long it may process a request whose connection is
@@ -68,7 +68,7 @@ export interface PlacerPolicy {
   windowMs: number;
 }
 
-export const DEFAULT_PLACER_POLICY: PlacerPolicy = {
+const DEFAULT_PLACER_POLICY: PlacerPolicy = {
   lookupAttempts: LOOKUP_ATTEMPTS,
   lookupBackoffMs: LOOKUP_BACKOFF_MS,
   graceMs: RECONCILE_GRACE_MS,

@@ -70,7 +70,7 @@ export function guessZone(name: string): string {
 }
 
 /** Whether `name` is `zone` or below it, by whole labels (`anexample.com` is not in `example.com`). */
-export function inZone(name: string, zone: string): boolean {
+function inZone(name: string, zone: string): boolean {
   const n = clean(name);
   const z = clean(zone);
   return n === z || n.endsWith(`.${z}`);
@@ -113,7 +113,7 @@ export function validationRecordFqdn(orderedName: string, recordDomain: string):
  * The ordered name CAS's one `RecordDomain` answers for: the first whose registrable domain a full
  * value ends with; otherwise (relative or bare values) the first ordered name.
  */
-export function answeredName(orderedNames: readonly string[], recordDomain?: string): string | undefined {
+function answeredName(orderedNames: readonly string[], recordDomain?: string): string | undefined {
   if (recordDomain !== undefined) {
     const rd = clean(recordDomain);
     const hit = orderedNames.find((n) => inZone(rd, registrableDomain(n)));

@@ -5,7 +5,7 @@ import { parseProps } from "./parse-state";
 type Props = Record<string, unknown>;
 
 /** What an upgrader may need beyond the stored properties: the resource's id, when the method has one. */
-export interface UpgradeContext {
+interface UpgradeContext {
   id?: string;
 }
 
@@ -38,7 +38,7 @@ export interface StoredState<S extends z.ZodType> {
 }
 
 /** The version `props` was written with (1 when unversioned); any other value is refused, never guessed. */
-export function versionOf(props: Props, what = "state"): number {
+function versionOf(props: Props, what = "state"): number {
   const v = props.schemaVersion;
   if (v === undefined) return 1;
   if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;

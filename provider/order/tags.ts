@@ -25,7 +25,7 @@ interface TagLimits {
  *   README: with no bound, 2,000 tags or a 20 KB value passed check and failed at `up` with an
  *   HTTP 431 (the query string was too long) that named no property.
  */
-export const TAG_LIMITS: Record<Action, TagLimits> = {
+const TAG_LIMITS: Record<Action, TagLimits> = {
   CreateCertificateRequest: { maxTags: 20, maxKey: 64, keyLetterFirst: true, maxValue: 128 },
   CreateCertificateWithCsrRequest: { maxTags: 20, maxKey: 128, keyLetterFirst: false, maxValue: 128 },
   CreateCertificateForPackageRequest: { maxTags: 20, maxKey: 128, keyLetterFirst: false, maxValue: 128 },

@@ -24,7 +24,7 @@ const notFound = (t: ValidationTarget) => (t.kind === "order" ? "NotFoundOrder" 
  * order's or instance's refusal). Nothing when they match, or when the state does not record the
  * account (older state: filled on its first successful read).
  */
-export function checkValidationAccount(
+function checkValidationAccount(
   t: ValidationTarget,
   accountId: string | null,
   now: CurrentAccount,

@@ -32,7 +32,7 @@ const recordName = orUnknown(
 );
 
 /** How long one `up` may wait and how often it polls: `[min, max]` of each setting. */
-export const WAIT_LIMITS = {
+const WAIT_LIMITS = {
   timeoutMinutes: [1, 7 * 24 * 60],
   pollIntervalSeconds: [1, 3600],
   maxPollIntervalSeconds: [1, 3600],
@@ -81,7 +81,7 @@ const inputShape = {
 };
 
 /** The input names a user sets, in the order failures are reported. */
-export const VALIDATION_INPUT_NAMES = Object.keys(inputShape) as Array<keyof typeof inputShape>;
+const VALIDATION_INPUT_NAMES = Object.keys(inputShape) as Array<keyof typeof inputShape>;
 
 /**
  * The inputs of a CertificateOrderValidation as the engine passes them to `check`: the inputs,
@@ -209,7 +209,7 @@ const nullableText = z.string().nullish();
  * (the same output names as the order's). Any change to a stored field bumps the version and adds
  * an upgrader below; a test compares the schema with its committed snapshot.
  */
-export const validationStoredSchema = z
+const validationStoredSchema = z
   .object({
     schemaVersion: z.literal(VALIDATION_STATE_VERSION),
     /** `null` when the validation waits for an instance's certificate (`instanceId`). */
@@ -275,9 +275,6 @@ export const VALIDATION_STATE = storedState("CertificateOrderValidation state", 
 ]);
 if (VALIDATION_STATE.version !== VALIDATION_STATE_VERSION)
   throw new Error("VALIDATION_STATE_VERSION must match the upgraders");
-
-/** Validation state in the current shape. */
-export type ValidationStored = z.output<typeof validationStoredSchema>;
 
 /** The settings of checked inputs or stored state, defaults applied. */
 export function validationSettings(p: ValidationState): ValidationSettings {

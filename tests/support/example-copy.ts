@@ -16,7 +16,7 @@ export function npmCommand(): [string, string[]] {
 }
 
 /** `npm` with the Node running this suite. */
-export function npm(args: string[], cwd: string): string {
+function npm(args: string[], cwd: string): string {
   const [cmd, pre] = npmCommand();
   return execFileSync(cmd, [...pre, ...args], {
     cwd,

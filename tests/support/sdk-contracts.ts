@@ -10,7 +10,7 @@ const Cas = require("@alicloud/cas20200407");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** `integer` only in the Python models; the npm models say `number` for every number. */
-export type FieldType = "string" | "integer" | "number" | "boolean" | "any" | "array" | "object" | "map";
+type FieldType = "string" | "integer" | "number" | "boolean" | "any" | "array" | "object" | "map";
 
 /** One field of a model (an array's `items` or a map's `values` has no `required`). */
 export interface FieldSpec {
@@ -25,7 +25,7 @@ export interface FieldSpec {
 }
 export type Fields = Record<string, FieldSpec>;
 
-export interface ActionContract {
+interface ActionContract {
   request: Fields;
   response: Fields;
 }
@@ -122,7 +122,7 @@ export const NPM_ABSENT: ReadonlySet<string> = new Set([
 ]);
 
 /** The checked-in Python contract (see scripts/extract-python-sdk-contract.py). */
-export const PYTHON_CONTRACT_FILE = resolve(
+const PYTHON_CONTRACT_FILE = resolve(
   __dirname,
   "..",
   "..",

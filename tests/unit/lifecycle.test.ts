@@ -6,7 +6,7 @@ import {
   ISSUED,
   LIFECYCLE,
   phaseOf,
-  UNREAD_TYPE,
+  UNKNOWN_TYPE,
   type OrderPhase,
 } from "../../provider/order/lifecycle";
 import { STATUS_REASON } from "../../provider/order/outputs";
@@ -80,7 +80,7 @@ describe("order life cycle table", () => {
     assert.equal(p.onDelete.kind, "refuse");
     assert.equal(p.wait.kind, "poll");
     assert.equal(p.label, "state revoked");
-    assert.equal(phaseOf(UNREAD_TYPE).status, "unknown");
+    assert.equal(phaseOf(UNKNOWN_TYPE).status, "unknown");
   });
 
   it("an issued certificate is expired at or after notAfter, or once marked expired", () => {
