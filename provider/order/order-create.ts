@@ -100,7 +100,7 @@ async function readBack(
       );
     // The order exists: keep it in state (partial failure) so the next `up` reads it instead of ordering again.
     const message = `order ${orderId} was placed but reading it back failed: ${(e as Error).message}. It is kept in state; run pulumi up or refresh again.`;
-    throw Object.assign(new Error(message), {
+    throw Object.assign(new CasError("ReadBackFailed", message, { cause: e }), {
       id: orderId,
       properties: {
         ...inputs,

@@ -1,4 +1,5 @@
 import type { ResponseOf } from "../cas/actions";
+import { CasError } from "../cas/errors";
 import { parseCsr, type CsrInfo } from "../pki/csr";
 import type { ProviderContext } from "./context";
 import { csrBindingFailures, type Failure } from "./inputs";
@@ -91,12 +92,13 @@ export async function replacementsDue(
   const current = await issuedSinceRead(c, id, olds, news);
   // Here, not in check: check gets the old inputs, only diff sees the issued certificate's dates.
   const tooEarly = renewalBeyondValidity(current, news.renewBeforeDays);
-  if (tooEarly) throw new Error(`order ${id}: ${tooEarly}`);
+  if (tooEarly) throw new CasError("RenewalBeyondValidity", `order ${id}: ${tooEarly}`);
   const d = await diffOrder(current, news, c.clock.now());
   const why = d.reasons.join("; ");
   if (d.replaces.length > 0 && news.adoptOrderId === id)
     // The replacement's create would try to adopt this very order again (held by the resource it replaces).
-    throw new Error(
+    throw new CasError(
+      "AdoptPinsReplacement",
       `order ${id}: ${why}. But adoptOrderId pins this resource to order ${id}, which its replacement cannot take: ` +
         "remove adoptOrderId from the program (it is needed only for the up that adopts; the resource keeps its order) and run pulumi up again",
     );
@@ -105,7 +107,8 @@ export async function replacementsDue(
     d.replaces.length > 0 && typeof news.csr === "string" ? await parseCsr(news.csr).catch(() => null) : null;
   const binding = csr ? csrBindingFailures(csr) : [];
   if (binding.length)
-    throw new Error(
+    throw new CasError(
+      "CsrCannotReorder",
       `order ${id}: ${why}. A new order cannot take this CSR: ${binding.map((f) => f.reason).join("; ")}`,
     );
   for (const reason of d.reasons) c.log(`order ${olds.orderId ?? id}: ${reason}`);

@@ -307,7 +307,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
     await assert.rejects(P.update(c.id, c.outs, news), (e: Error) => {
       assert.match(
         e.message,
-        /^autoReissue, username, phone, email: instance \S+ has an application under review/,
+        /^\[InstanceUnderReview\] autoReissue, username, phone, email: instance \S+ has an application under review/,
       );
       return true;
     });
