@@ -21,6 +21,13 @@ import { orderController } from "./order/order-provider";
 import { validationController } from "./order/validation-provider";
 import { instanceController } from "./instance/instance-provider";
 import { withCodedErrors } from "./coded-errors";
+import { withAccountScope } from "./cas/acting-account";
+
+/**
+ * Each method call is one operation: it acts for one account (the first its credentials are found
+ * to belong to; see acting-account.ts), and the errors it throws to the engine show their code.
+ */
+const operation = <P extends object>(provider: P): P => withCodedErrors(withAccountScope(provider));
 
 /**
  * The three providers over one context: each `configure` builds the context anew (settings,
@@ -42,13 +49,13 @@ export function createProviders(clock: Clock = processClock()) {
      * CertificateOrder's provider. Each order operation's API calls share one deadline
      * (`alicloud-cas:operationTimeoutSeconds`); the validation wait has its own.
      */
-    order: withCodedErrors(
+    order: operation(
       withOperationDeadline(configurable("order", orderController(ctx)), () => context.operationDeadline()),
     ),
     /** CertificateOrderValidation's provider. */
-    validation: withCodedErrors(configurable("validation", validationController(ctx))),
+    validation: operation(configurable("validation", validationController(ctx))),
     /** InstanceCertificate's provider. */
-    instance: withCodedErrors(configurable("instance", instanceController(ctx))),
+    instance: operation(configurable("instance", instanceController(ctx))),
     /** The context current now (for tests that look at what a configuration remembers). */
     context: ctx,
   };

@@ -1,3 +1,4 @@
+import { actingAccount } from "./acting-account";
 import { flattenParams } from "../../protocol/percent-encode";
 import { ACTIONS, type ActionName, type RequestOf, type ResponseOf } from "./actions";
 import { sendAttempt, type AttemptTarget } from "./attempt";
@@ -23,7 +24,8 @@ export interface CallOptions {
   /**
    * The account (id) this call acts for: each attempt's credentials are matched to their account
    * (STS `GetCallerIdentity`, once per credentials) and credentials of another account (a profile
-   * switched while the operation ran) are refused before anything is sent (`AccountChanged`).
+   * switched while the operation ran) are refused before anything is sent (`AccountChanged`). By
+   * default, the account the running provider operation acts for ({@link actingAccount}).
    */
   account?: string;
 }
@@ -93,7 +95,8 @@ export class CasClient {
       throw new CasError("InvalidRequest", `${action}: invalid parameters: ${formatIssues(checked.error)}`);
     const wire = flattenParams(checked.data as Record<string, unknown>);
     const deadline = this.deadlineOf(options);
-    const { signal, account } = options;
+    const { signal } = options;
+    const account = options.account ?? actingAccount();
     // Credentials first (a session is obtained or renewed here): nothing is sent if that fails.
     await this.credentials.take();
     const limiter = await this.beforeSending(action, () => this.limiterFor(action, deadline, signal));

@@ -1,3 +1,4 @@
+import { actingFor } from "../cas/acting-account";
 import { createHash } from "node:crypto";
 import type { CasClient } from "../cas/client";
 import { CasError } from "../cas/errors";
@@ -31,9 +32,14 @@ export interface CurrentAccount {
   identityType: string;
 }
 
-/** The account of the credentials in use (one `GetCallerIdentity` per process and credentials). */
+/**
+ * The account of the credentials in use (one `GetCallerIdentity` per process and credentials). The
+ * first one an operation learns is the account it acts for: every later call of the operation is
+ * refused if the credentials switch to another account ({@link actingFor}).
+ */
 export async function currentAccount(api: CasClient): Promise<CurrentAccount> {
   const identity = await api.callerIdentity();
+  actingFor(identity.accountId);
   const { accessKeyId, temporary, source } = api.identity;
   return {
     endpoint: api.endpoint.origin,
