@@ -11,6 +11,7 @@ import {
 import { CasCredentialsError, CasError } from "./errors";
 import { externalSession } from "./external-credentials";
 import { cloudSsoSession } from "./cloud-sso-credentials";
+import { OAUTH_ENDPOINT_KEY, oauthProfileFields, oauthSession } from "./oauth-credentials";
 import { DEFAULT_STS_ENDPOINT, StsClient, type RoleRequest } from "./sts-client";
 import type { ConfigLookup, CredentialProvider, Credentials } from "./credential-types";
 
@@ -95,8 +96,10 @@ export function credentialChain(src: CredentialSources = {}): CredentialProvider
           found.creds.accessKeySecret !== before.creds.accessKeySecret ||
           found.creds.securityToken !== before.creds.securityToken
         );
-      // The file could not be read again (mid-write): a new session from the same settings.
-      if (found === before) return found.provider.refresh();
+      // The file could not be read again (mid-write), or reading it found the same session (an OAuth
+      // session that wrote its rotated tokens there): a new session from the same settings.
+      if (found === before || (before.kind === "session" && found.provider === before.provider))
+        return found.provider.refresh();
       // The file was read again: a new session is obtained at the next request.
       return true;
     },
@@ -141,7 +144,7 @@ export function resolveCredentials(src: CredentialSources = {}): Credentials {
  * 5. environment `ALIBABA_CLOUD_ACCESS_KEY_ID`… then `ALICLOUD_ACCESS_KEY`…;
  * 6. environment `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` + `ALIBABA_CLOUD_OIDC_TOKEN_FILE` + `ALIBABA_CLOUD_ROLE_ARN`;
  * 7. the Aliyun CLI profile file (modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole,
- *    OIDC, CredentialsURI, External, CloudSSO);
+ *    OIDC, CredentialsURI, External, CloudSSO, OAuth);
  * 8. environment `ALIBABA_CLOUD_ECS_METADATA` / `ALICLOUD_ECS_ROLE_NAME`, then
  *    `ALIBABA_CLOUD_CREDENTIALS_URI` / `ALICLOUD_CREDENTIALS_URI`.
  * Then `alicloud:assumeRole` (or `ALICLOUD_ASSUME_ROLE_ARN`), when set, assumes that role with what
@@ -512,6 +515,7 @@ const PROFILE_MODES = [
   "CredentialsURI",
   "External",
   "CloudSSO",
+  "OAuth",
 ];
 
 /** `alicloud-cas:allowInsecureEndpoint` is `true` (a credentials URI over plain http:// to another host). */
@@ -705,6 +709,20 @@ function profileSource(
         ),
       );
     }
+    case "OAuth":
+      return withFile(
+        session(
+          oauthSession(
+            { siteType: needs("oauth_site_type"), ...oauthProfileFields(profile) },
+            name,
+            file,
+            where,
+            src.now,
+            src.config?.(OAUTH_ENDPOINT_KEY)?.trim() || undefined,
+            insecureAllowed(src),
+          ),
+        ),
+      );
     case "External":
       // The command runs with this process's environment, as the Aliyun CLI runs it.
       return withFile(
@@ -713,9 +731,6 @@ function profileSource(
     default:
       throw new CasCredentialsError(
         `${file} profile "${name}" uses mode ${mode}; the supported modes are ${PROFILE_MODES.join(", ")}. ` +
-          (mode === "OAuth"
-            ? "OAuth profiles are not read: each refresh of their token gives a new refresh token that would have to be written back to this file. "
-            : "") +
           "Use one of them, or set the credentials in stack config or the environment.",
       );
   }

@@ -88,6 +88,8 @@ const SCHEMA = {
   // Read by the credential chain (provider/cas/credentials.ts) when a credential needs it.
   "alicloud-cas:ecsMetadataEndpoint": (): undefined => undefined,
   [LEGACY_OWNERSHIP_KEY]: legacyOwnership,
+  // Read by the credential chain's OAuth profile (provider/cas/oauth-credentials.ts) when one is used.
+  "alicloud-cas:oauthEndpoint": (): undefined => undefined,
   // Both lost-answer timings: the placer's policy parser (placer.ts) names the key and the unit.
   "alicloud-cas:lostAnswerGraceMs": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
   "alicloud-cas:lostAnswerWindowSeconds": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
