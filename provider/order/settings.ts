@@ -11,15 +11,46 @@ const QPS_KEY = "alicloud-cas:qps";
 const ATTEMPT_TIMEOUT_KEY = "alicloud-cas:attemptTimeoutMs";
 const TIMEOUT_KEY = "alicloud-cas:operationTimeoutSeconds";
 const LOST_ANSWER_KEY = "alicloud-cas:adoptAfterLostAnswer";
+const PROXY_KEY = "alicloud-cas:proxy";
+/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The stack setting that confirms every order of unknown ownership as placed by this stack. */
 export const LEGACY_OWNERSHIP_KEY = "alicloud-cas:legacyOwnership";
 
-/** `alicloud-cas:signatureScheme`: `acs3` (the default) or `rpc-v1`; anything else fails naming both. */
-function signatureScheme(config: ConfigLookup): "acs3" | "rpc-v1" {
+/** `alicloud-cas:signatureScheme`: `acs3` (the default), `acs3-form` or `rpc-v1`; anything else fails naming them. */
+function signatureScheme(config: ConfigLookup): "acs3" | "acs3-form" | "rpc-v1" {
   const raw = config(SCHEME_KEY);
   if (raw === undefined || raw.trim() === "" || raw.trim() === "acs3") return "acs3";
-  if (raw.trim() === "rpc-v1") return "rpc-v1";
-  throw invalidSetting(SCHEME_KEY, raw, 'is not a signature scheme; use "acs3" (the default) or "rpc-v1"');
+  if (raw.trim() === "acs3-form" || raw.trim() === "rpc-v1") return raw.trim() as "acs3-form" | "rpc-v1";
+  throw invalidSetting(
+    SCHEME_KEY,
+    raw,
+    'is not a signature scheme; use "acs3" (the default), "acs3-form" or "rpc-v1"',
+  );
+}
+
+/** An http(s) URL setting, unset when absent; anything else fails naming the key. */
+function urlSetting(config: ConfigLookup, key: string): string | undefined {
+  const raw = config(key);
+  if (raw === undefined || raw.trim() === "") return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === "http:" || url.protocol === "https:")) return raw.trim();
+  throw invalidSetting(key, raw, "is not an http(s) URL; set a URL such as https://host:port, or remove it");
+}
+
+/** `alicloud-cas:proxy`, checked as the client's transport reads it (`direct`, or an http(s) proxy URL). */
+function proxySetting(config: ConfigLookup): string | undefined {
+  const raw = config(PROXY_KEY);
+  if (raw === undefined || raw.trim() === "") return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveProxy } = require("../cas/proxy-settings") as typeof import("../cas/proxy-settings");
+  resolveProxy([raw, `stack config ${PROXY_KEY}`], {}, "cas.aliyuncs.com");
+  return raw.trim();
 }
 
 /** `alicloud-cas:adoptAfterLostAnswer`: `stop` when unset; another value fails naming both. */
@@ -50,15 +81,18 @@ function positiveSetting(
   key: string,
   unit: string,
   example: string,
+  max = Number.MAX_SAFE_INTEGER,
 ): number | undefined {
   const raw = config(key);
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw.trim());
-  if (Number.isFinite(n) && n > 0) return n;
+  if (Number.isFinite(n) && n > 0 && n <= max) return n;
   throw invalidSetting(
     key,
     raw,
-    `is not a positive number of ${unit}; set a number such as ${example}, or remove it for the default`,
+    n > max
+      ? `is more than ${max} ${unit}, the most this setting takes; set a smaller number such as ${example}, or remove it for the default`
+      : `is not a positive number of ${unit}; set a number such as ${example}, or remove it for the default`,
   );
 }
 
@@ -84,21 +118,21 @@ const SCHEMA = {
     return endpoints.allowInsecureEndpointSetting(c);
   },
   [ATTEMPT_TIMEOUT_KEY]: (c: ConfigLookup) =>
-    positiveSetting(c, ATTEMPT_TIMEOUT_KEY, "milliseconds", "10000"),
+    positiveSetting(c, ATTEMPT_TIMEOUT_KEY, "milliseconds", "10000", MAX_TIMER_MS),
   // Read by the credential chain (provider/cas/credentials.ts) when a credential needs it.
-  "alicloud-cas:ecsMetadataEndpoint": (): undefined => undefined,
+  "alicloud-cas:ecsMetadataEndpoint": (c: ConfigLookup) => urlSetting(c, "alicloud-cas:ecsMetadataEndpoint"),
   [LEGACY_OWNERSHIP_KEY]: legacyOwnership,
   // Read by the credential chain's OAuth profile (provider/cas/oauth-credentials.ts) when one is used.
-  "alicloud-cas:oauthEndpoint": (): undefined => undefined,
+  "alicloud-cas:oauthEndpoint": (c: ConfigLookup) => urlSetting(c, "alicloud-cas:oauthEndpoint"),
   // Both lost-answer timings: the placer's policy parser (placer.ts) names the key and the unit.
   "alicloud-cas:lostAnswerGraceMs": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
   "alicloud-cas:lostAnswerWindowSeconds": (c: ConfigLookup): Partial<PlacerPolicy> => configuredPolicy(c),
   [TIMEOUT_KEY]: (c: ConfigLookup): number => {
-    const seconds = positiveSetting(c, TIMEOUT_KEY, "seconds", "90");
+    const seconds = positiveSetting(c, TIMEOUT_KEY, "seconds", "90", Math.floor(MAX_TIMER_MS / 1000));
     return seconds === undefined ? DEFAULT_OPERATION_TIMEOUT_MS : seconds * 1000;
   },
-  // Read by the client's transport (provider/cas/client.ts) when the client is built.
-  "alicloud-cas:proxy": (): undefined => undefined,
+  // Read by the client's transport when the client is built; checked here the same way.
+  [PROXY_KEY]: proxySetting,
   [QPS_KEY]: (c: ConfigLookup) => positiveSetting(c, QPS_KEY, "requests per second", "5"),
   [SCHEME_KEY]: signatureScheme,
 } as const;
@@ -226,7 +260,9 @@ export class Settings {
    * as the resource's problem, without a stack trace).
    */
   failure(): { property: string; reason: string } | undefined {
-    return this.problems.length > 0 ? { property: "", reason: this.problems.join("; ") } : undefined;
+    // The code in front, as errors leaving the provider show theirs (docs/troubleshooting.md).
+    if (this.problems.length === 0) return undefined;
+    return { property: "", reason: `[InvalidConfig] ${this.problems.join("; ")}` };
   }
 
   /** The parsed value of `key`, or `fallback` when it is bad (a bad value is reported by check and before any API call). */
