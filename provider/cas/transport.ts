@@ -282,6 +282,16 @@ const TLS_CODES = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
 
+/**
+ * The server refused the handshake itself (its alert, or no protocol or cipher in common): a server
+ * that did not finish the handshake has processed nothing. (Under TLS 1.3 a gateway requiring a
+ * client certificate sends `certificate_required` after undici has written the request, and undici
+ * reports only a closed socket: that one stays "may have been sent".) Alerts that can also end a
+ * working connection (a bad record MAC, an internal error) are not here.
+ */
+const TLS_HANDSHAKE_REFUSED =
+  /^ERR_SSL_(?:(?:SSLV3|TLSV1|TLSV13|SSL\/TLS)_ALERT_(?:PROTOCOL_VERSION|HANDSHAKE_FAILURE|CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|INSUFFICIENT_SECURITY|NO_APPLICATION_PROTOCOL|UNRECOGNIZED_NAME|ILLEGAL_PARAMETER)|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE)$/;
+
 /** A proxy that answered the CONNECT for the endpoint with another status than 200 (its status), as undici reports it. */
 export function proxyRefusal(error: unknown): number | undefined {
   const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec((error as Error)?.message ?? "");
@@ -299,7 +309,7 @@ export function notSentReason(error: unknown): NotSentReason | undefined {
   for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") {
-      if (TLS_CODES.has(code) || code === "UND_ERR_PRX_TLS") return "tls";
+      if (TLS_CODES.has(code) || TLS_HANDSHAKE_REFUSED.test(code) || code === "UND_ERR_PRX_TLS") return "tls";
       if (code === "UND_ERR_PRX_CONN") return "connect";
       if (CONNECT_CODES.has(code)) return "connect";
       if (code === "ERR_NOT_SENT") return "no-slot";

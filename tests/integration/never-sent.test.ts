@@ -19,6 +19,7 @@ const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
 async function tlsServer(
   cert: string,
   key: string,
+  options: import("node:tls").TlsOptions = {},
 ): Promise<{
   endpoint: string;
   port: number;
@@ -29,7 +30,7 @@ async function tlsServer(
   let connections = 0;
   let requests = 0;
   const sockets = new Set<Socket>();
-  const server: HttpsServer = createHttpsServer({ cert, key }, (_req, res) => {
+  const server: HttpsServer = createHttpsServer({ cert, key, ...options }, (_req, res) => {
     requests++;
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
   });
@@ -56,11 +57,11 @@ async function tlsServer(
 /** The error a real TLS client (node:tls, then undici's Pool) gets from `server`, trusting `ca`. */
 async function handshakeErrors(port: number, ca: string | undefined): Promise<unknown[]> {
   const viaTls = await new Promise<unknown>((ok) => {
-    const s = tlsConnect({ host: "127.0.0.1", port, ca }, () => {
-      s.destroy();
-      ok(undefined);
-    });
+    // Done on this side, the server may still refuse the handshake (TLS 1.3 sends its alert after
+    // the client's Finished): read on until it errs or closes.
+    const s = tlsConnect({ host: "127.0.0.1", port, ca }, () => s.resume());
     s.on("error", ok);
+    s.on("close", () => ok(undefined));
   });
   const pool = new Pool(`https://127.0.0.1:${port}`, { connect: ca ? { ca } : {} });
   const viaUndici = await pool.request({ path: "/", method: "POST" }).then(
@@ -78,7 +79,8 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
   });
 
   // Each case: the certificate the server shows, what the client trusts, and the code Node reports.
-  const cases: Array<[string, () => Promise<{ cert: string; key: string; ca?: string }>, string]> = [
+  type Served = { cert: string; key: string; ca?: string; server?: import("node:tls").TlsOptions };
+  const cases: Array<[string, () => Promise<Served>, string]> = [
     [
       "a private CA the client does not trust",
       async () => ({ cert: trusted.certificatePem, key: trusted.privateKeyPem }),
@@ -116,11 +118,33 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
       },
       "ERR_TLS_CERT_ALTNAME_INVALID",
     ],
+    [
+      "a trusted server that speaks only TLS 1.1",
+      async () => ({
+        cert: trusted.certificatePem,
+        key: trusted.privateKeyPem,
+        ca: trusted.caPem,
+        server: { minVersion: "TLSv1", maxVersion: "TLSv1.1" },
+      }),
+      "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+    ],
+    // Under TLS 1.3 the same gateway's alert comes after undici has written the request, and undici
+    // reports only a closed socket (UND_ERR_SOCKET): that stays "may have been sent".
+    [
+      "a trusted gateway that requires a client certificate (TLS 1.2)",
+      async () => ({
+        cert: trusted.certificatePem,
+        key: trusted.privateKeyPem,
+        ca: trusted.caPem,
+        server: { requestCert: true, rejectUnauthorized: true, ca: trusted.caPem, maxVersion: "TLSv1.2" },
+      }),
+      "ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE",
+    ],
   ];
   for (const [name, make, code] of cases)
     it(`${name}: Node says ${code}, directly and through undici; both read as never sent (tls), not retried`, async () => {
-      const { cert, key, ca } = await make();
-      const srv = await tlsServer(cert, key);
+      const { cert, key, ca, server } = await make();
+      const srv = await tlsServer(cert, key, server);
       try {
         for (const e of await handshakeErrors(srv.port, ca)) {
           assert.ok(e instanceof Error, `expected a handshake error, got ${String(e)}`);
