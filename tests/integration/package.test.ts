@@ -141,15 +141,23 @@ describe("the packed package", function () {
   after(() => emu?.close());
 
   describe("npm pack", () => {
-    it("holds only the shipped folders' compiled code, README.md, LICENSE, CHANGELOG.md and package.json", () => {
+    it("holds only the shipped folders' compiled code, README.md and the docs pages it links, LICENSE, CHANGELOG.md and package.json", () => {
       const compiled = new RegExp(`^dist/(${SHIPPED.join("|")})/[\\w./-]+\\.(js|js\\.map|d\\.ts)$`);
       const top = ["README.md", "LICENSE", "CHANGELOG.md", "package.json"];
+      const docs = /^docs\/[\w.-]+\.md$/;
       assert.deepEqual(
-        files.filter((f) => !compiled.test(f) && !top.includes(f)),
+        files.filter((f) => !compiled.test(f) && !top.includes(f) && !docs.test(f)),
         [],
         "no tests, fixtures, keys, bench, scripts or sources",
       );
       for (const f of top) assert.ok(files.includes(f), f);
+      // The README is the manual's front page: every page it links is in the package, so no link is dead.
+      const linked = [
+        ...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[\w.-]+\.md)[#)]/g),
+      ].map((m) => m[1]!);
+      assert.ok(linked.length > 5, "the README links the docs pages");
+      for (const page of linked)
+        assert.ok(files.includes(page), `${page} (linked from README.md) is in the package`);
       assert.match(
         readFileSync(join(scratch, "node_modules", "pulumi-alicloud-cas", "LICENSE"), "utf8"),
         /Apache License\s+Version 2\.0, January 2004/,
