@@ -108,7 +108,9 @@ export function credentialProblem(e: unknown): string | undefined {
   const after = "pulumi up stops at the first call that needs them, and that error says";
   if (e instanceof CasCredentialsError)
     return `no credentials found: set alicloud:accessKey and alicloud:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET; ${after} every place looked at`;
-  if (e instanceof CasApiError && CREDENTIAL_ERROR_CODES.has(e.code))
-    return `the credentials were refused (${e.code}); ${after} which credentials are in use and the usual causes`;
+  // CAS's refusal, or STS's when asked first which account the credentials belong to (its cause).
+  for (let c: unknown = e, depth = 0; c && depth < 4; c = (c as Error).cause, depth++)
+    if (c instanceof CasApiError && CREDENTIAL_ERROR_CODES.has(c.code))
+      return `the credentials were refused (${c.code}); ${after} which credentials are in use and the usual causes`;
   return undefined;
 }
