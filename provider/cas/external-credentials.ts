@@ -82,46 +82,124 @@ function parseExternalOutput(stdout: string, what: string): SessionKeys {
   return { accessKeyId, accessKeySecret, securityToken: securityToken ?? "", expiresAt };
 }
 
-/** Runs `args` (no shell) and gives its standard output; fails naming the exit status and stderr. */
-function run(args: string[], what: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** How long the command may run, and how long it is given to stop and to hand over its output. */
+export interface ExternalCommandLimits {
+  /** The most it may run (it may be waiting for a prompt nobody answers); default 60 s. */
+  timeoutMs: number;
+  /** After the limit, its process group gets SIGTERM, then SIGKILL this much later; default 2 s. */
+  killGraceMs: number;
+  /**
+   * Once it has exited, how long its standard output may stay open (a background process it
+   * started may hold it) before what it printed so far is read; default 1 s.
+   */
+  closeGraceMs: number;
+}
+
+const DEFAULT_LIMITS: ExternalCommandLimits = {
+  timeoutMs: EXTERNAL_COMMAND_TIMEOUT_MS,
+  killGraceMs: 2_000,
+  closeGraceMs: 1_000,
+};
+
+/**
+ * Runs `args` (no shell) in a process group of its own and gives its standard output; fails naming
+ * the exit status and how many bytes it wrote on standard error, never what they are (a `set -x`
+ * script prints its secrets there). Past the limit the whole group is stopped (SIGTERM, then
+ * SIGKILL), and once the command has exited a background process holding its output is not waited
+ * for beyond `closeGraceMs`.
+ */
+function run(
+  args: string[],
+  what: string,
+  env: NodeJS.ProcessEnv,
+  limits: ExternalCommandLimits,
+): Promise<string> {
   return new Promise((resolve, reject) => {
+    // A group of its own (not on Windows, which has none): a signal to the group reaches what it started.
+    const group = process.platform !== "win32";
     const child = spawn(args[0]!, args.slice(1), {
       env,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: EXTERNAL_COMMAND_TIMEOUT_MS,
+      detached: group,
       windowsHide: true,
     });
     const out: Buffer[] = [];
     let outBytes = 0;
-    let err = "";
+    let errBytes = 0;
+    let timedOut = false;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, f: () => void): void => {
+      const t = setTimeout(f, ms);
+      timers.push(t);
+    };
+    const signal = (sig: NodeJS.Signals): void => {
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    const stop = (): void => {
+      signal("SIGTERM");
+      // Not cleared when the command exits: what it started may still be running. Unref'd, so it
+      // never keeps this process alive.
+      setTimeout(() => signal("SIGKILL"), limits.killGraceMs).unref();
+    };
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      f();
+    };
+    const failed = (message: string): void => settle(() => reject(new CasCredentialSourceError(message)));
+    const stopped = `it ran longer than ${limits.timeoutMs / 1000} s and was stopped`;
+    later(limits.timeoutMs, () => {
+      timedOut = true;
+      stop();
+      // Should it not even exit after SIGKILL (an uninterruptible wait), it is given up on.
+      later(limits.killGraceMs + limits.closeGraceMs, () => failed(`${what}: ${stopped}.`));
+    });
     child.stdout.on("data", (d: Buffer) => {
       outBytes += d.length;
-      if (outBytes > MAX_OUTPUT_BYTES) child.kill();
+      if (outBytes > MAX_OUTPUT_BYTES) stop();
       else out.push(d);
     });
+    // Counted, never kept: it may hold secrets.
     child.stderr.on("data", (d: Buffer) => {
-      if (err.length < 2000) err += d.toString("utf8");
+      errBytes += d.length;
     });
     child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(
-        new CasCredentialSourceError(
-          `${what} could not be started (${e.code ?? e.message}): check process_command (the program's path; it is run without a shell).`,
-          { cause: e },
+      settle(() =>
+        reject(
+          new CasCredentialSourceError(
+            `${what} could not be started (${e.code ?? e.message}): check process_command (the program's path; it is run without a shell).`,
+            { cause: e },
+          ),
         ),
       ),
     );
-    child.on("close", (code, signal) => {
-      const stderr = err.trim().slice(0, 500);
-      if (outBytes > MAX_OUTPUT_BYTES)
-        return reject(new CasCredentialSourceError(`${what} printed more than ${MAX_OUTPUT_BYTES} bytes.`));
-      if (code !== 0)
-        return reject(
-          new CasCredentialSourceError(
-            `${what} ${signal ? `was stopped (${signal}${signal === "SIGTERM" ? `; it may have run longer than ${EXTERNAL_COMMAND_TIMEOUT_MS / 1000} s` : ""})` : `exited with status ${code}`}` +
-              (stderr ? `; its standard error: ${stderr}` : ""),
-          ),
-        );
-      resolve(Buffer.concat(out).toString("utf8"));
+    child.on("exit", (code, sig) => {
+      const done = (): void => {
+        if (timedOut) return failed(`${what}: ${stopped}.`);
+        if (outBytes > MAX_OUTPUT_BYTES)
+          return failed(`${what} printed more than ${MAX_OUTPUT_BYTES} bytes.`);
+        if (code !== 0)
+          return failed(
+            `${what} ${sig ? `was stopped (${sig})` : `exited with status ${code}`}` +
+              (errBytes
+                ? `; it wrote ${errBytes} bytes on standard error, not shown here because they may hold secrets (run the command yourself to see them)`
+                : ""),
+          );
+        settle(() => resolve(Buffer.concat(out).toString("utf8")));
+      };
+      // Its output may still be in the pipe: read to its end, unless something it started holds it open.
+      if (child.stdout.readableEnded && child.stderr.readableEnded) return done();
+      child.once("close", done);
+      later(limits.closeGraceMs, done);
     });
   });
 }
@@ -136,6 +214,7 @@ export function externalSession(
   setting: string,
   now?: () => number,
   env: NodeJS.ProcessEnv = process.env,
+  limits: Partial<ExternalCommandLimits> = {},
 ): CredentialProvider {
   const args = splitCommand(command);
   if (!args)
@@ -144,7 +223,7 @@ export function externalSession(
     );
   const what = `${setting}: process_command ${args[0]}`;
   return sessionCredentials(
-    async () => parseExternalOutput(await run(args, what, env), what),
+    async () => parseExternalOutput(await run(args, what, env, { ...DEFAULT_LIMITS, ...limits }), what),
     `external command ${args[0]} (${setting})`,
     now,
   );

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CasClient } from "../../provider/cas/client";
 import { credentialChain } from "../../provider/cas/credentials";
-import { splitCommand } from "../../provider/cas/external-credentials";
+import { externalSession, splitCommand } from "../../provider/cas/external-credentials";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 
 /**
@@ -136,7 +136,9 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
         },
       );
     print({ exit: 3, stderr: "no session: run login first" });
-    await failure(/exited with status 3; its standard error: no session: run login first/);
+    await failure(
+      /exited with status 3; it wrote 27 bytes on standard error, not shown here because they may hold secrets \(run the command yourself to see them\)$/,
+    );
     print({ raw: `access_key_secret=${emu.accessKeySecret}` });
     await failure(/did not print a JSON object \(\d+ bytes on standard output\)/);
     print({
@@ -145,5 +147,70 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
     await failure(/printed mode StsToken without sts_token/);
     profile(join(dir, "no-such-command"));
     await failure(/could not be started \(ENOENT\)/);
+  });
+
+  it("never quotes the command's standard error: a set -x trace, a PEM block, NUL and control characters are counted, not shown", async () => {
+    const stderr =
+      `+ SECRET=${emu.accessKeySecret}\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n` +
+      "\u0000\u001b[2J\u0007\r";
+    print({ exit: 1, stderr });
+    await assert.rejects(
+      credentialChain({ env: {}, profileFile: file }).current(),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "CredentialSourceFailed");
+        assert.match(
+          e.message,
+          new RegExp(
+            `exited with status 1; it wrote ${Buffer.byteLength(stderr)} bytes on standard error, not shown`,
+          ),
+        );
+        assert.doesNotMatch(e.message, new RegExp(emu.accessKeySecret));
+        assert.doesNotMatch(e.message, /SECRET|PRIVATE KEY|MIIEvQ/);
+        assert.doesNotMatch(e.message, /[\u0000-\u001f\u007f]/);
+        return true;
+      },
+    );
+  });
+
+  describe("a command that does not finish", () => {
+    const limits = { timeoutMs: 300, killGraceMs: 200, closeGraceMs: 200 };
+    const session = (script: string) =>
+      externalSession(`/bin/sh -c '${script}'`, "test profile", undefined, process.env, limits);
+    let leftover: string | undefined;
+    afterEach(() => {
+      // A background process a test started, if still there.
+      if (leftover)
+        try {
+          process.kill(Number(readFileSync(leftover, "utf8")), "SIGKILL");
+        } catch {
+          // Gone.
+        }
+      leftover = undefined;
+    });
+
+    it("past the limit its whole process group is stopped, SIGKILL for what ignores SIGTERM", async () => {
+      // Both the shell and its sleep ignore SIGTERM; were they not killed, this would wait ten minutes.
+      await assert.rejects(
+        session(`trap "" TERM; sleep 600; echo never`).current(),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, "CredentialSourceFailed");
+          assert.match(
+            e.message,
+            /^test profile: process_command \/bin\/sh: it ran longer than 0\.3 s and was stopped\.$/,
+          );
+          return true;
+        },
+      );
+    });
+
+    it("a process it left in the background holding its output is not waited for: what it printed is read", async () => {
+      print({});
+      leftover = join(dir, "background.pid");
+      const creds = await session(
+        `sleep 600 & echo $! > "${leftover}"; exec "${process.execPath}" "${join(dir, "creds.cjs")}" "${dir}"`,
+      ).current();
+      assert.equal(creds.accessKeyId, emu.accessKeyId);
+      assert.equal(creds.accessKeySecret, emu.accessKeySecret);
+    });
   });
 });
