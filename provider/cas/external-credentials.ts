@@ -49,8 +49,21 @@ export function splitCommand(command: string): string[] | undefined {
   return args.length ? args : undefined;
 }
 
-/** What the command printed, as keys; `expiresAt` is `Infinity` when it gave no `expiration`. */
-function parseExternalOutput(stdout: string, what: string): SessionKeys {
+/** An `expiration` as the CLI writes it (`2006-01-02T15:04:05Z`), fractions and offsets allowed. */
+const EXPIRATION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** What kind of JSON value `v` is, to name it without quoting it. */
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * What the command printed, as keys; `expiresAt` is `Infinity` when it gave no `expiration` (absent
+ * or empty). An `expiration` that is not such a time, or is already past at `now`, is refused.
+ */
+function parseExternalOutput(stdout: string, what: string, now: number): SessionKeys {
   let body: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(stdout);
@@ -73,12 +86,20 @@ function parseExternalOutput(stdout: string, what: string): SessionKeys {
   const securityToken = text("sts_token");
   if (body.mode === "StsToken" && !securityToken)
     throw new CasCredentialSourceError(`${what} printed mode StsToken without sts_token.`);
-  const expiration = text("expiration");
-  const expiresAt = expiration === undefined ? Infinity : Date.parse(expiration);
-  if (Number.isNaN(expiresAt))
-    throw new CasCredentialSourceError(
-      `${what} printed expiration ${JSON.stringify(expiration!.slice(0, 40))}, not a time such as 2006-01-02T15:04:05Z.`,
-    );
+  const expiration = body.expiration;
+  let expiresAt = Infinity;
+  if (expiration !== undefined && expiration !== "") {
+    expiresAt = typeof expiration === "string" && EXPIRATION.test(expiration) ? Date.parse(expiration) : NaN;
+    // Never quoted either: it is part of the output.
+    if (Number.isNaN(expiresAt))
+      throw new CasCredentialSourceError(
+        `${what} printed malformed output: its expiration is ${kindOf(expiration)} that is not a time such as 2006-01-02T15:04:05Z.`,
+      );
+    if (expiresAt <= now)
+      throw new CasCredentialSourceError(
+        `${what} printed keys that expired at ${new Date(expiresAt).toISOString()} (it is now ${new Date(now).toISOString()}): it must print fresh credentials (check its cache, and this machine's clock).`,
+      );
+  }
   return { accessKeyId, accessKeySecret, securityToken: securityToken ?? "", expiresAt };
 }
 
@@ -222,8 +243,10 @@ export function externalSession(
       `${setting}: process_command ${JSON.stringify(command.slice(0, 80))} is empty or has an unclosed quote or a trailing backslash.`,
     );
   const what = `${setting}: process_command ${args[0]}`;
+  const clock = now ?? Date.now;
   return sessionCredentials(
-    async () => parseExternalOutput(await run(args, what, env, { ...DEFAULT_LIMITS, ...limits }), what),
+    async () =>
+      parseExternalOutput(await run(args, what, env, { ...DEFAULT_LIMITS, ...limits }), what, clock()),
     `external command ${args[0]} (${setting})`,
     now,
   );

@@ -172,6 +172,45 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
     );
   });
 
+  it("keys whose expiration is past are refused, naming the expiration, not the keys; a non-string or unparseable expiration is malformed output", async () => {
+    const refused = async (re: RegExp, hidden: RegExp[] = []) =>
+      assert.rejects(
+        credentialChain({ env: {}, profileFile: file }).current(),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, "CredentialSourceFailed");
+          assert.match(e.message, re);
+          for (const h of [new RegExp(emu.accessKeySecret), new RegExp(emu.accessKeyId), /token-/, ...hidden])
+            assert.doesNotMatch(e.message, h);
+          return true;
+        },
+      );
+    print({ token: "token-#", lifetimeSeconds: -3600 });
+    await refused(
+      /printed keys that expired at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z \(it is now .*\): it must print fresh credentials/,
+    );
+    assert.equal(runs(), 1, "run once, not again and again");
+    const raw = (expiration: unknown) =>
+      print({
+        raw: JSON.stringify({
+          mode: "StsToken",
+          access_key_id: emu.accessKeyId,
+          access_key_secret: emu.accessKeySecret,
+          sts_token: "token-x",
+          expiration,
+        }),
+      });
+    raw(1_893_456_000);
+    await refused(
+      /printed malformed output: its expiration is a number that is not a time such as 2006-01-02T15:04:05Z\.$/,
+    );
+    raw({ at: "2030-01-01T00:00:00Z" });
+    await refused(/printed malformed output: its expiration is an object that is not a time/);
+    raw(`tomorrow ${emu.accessKeySecret}`);
+    await refused(/printed malformed output: its expiration is a string that is not a time/, [/tomorrow/]);
+    raw("2030-13-45T00:00:00Z");
+    await refused(/printed malformed output: its expiration is a string that is not a time/, [/2030/]);
+  });
+
   describe("a command that does not finish", () => {
     const limits = { timeoutMs: 300, killGraceMs: 200, closeGraceMs: 200 };
     const session = (script: string) =>
