@@ -21,10 +21,21 @@ const MAX_OUTPUT_BYTES = 64 * 1024;
  * `undefined` when it is empty, has an unclosed quote or ends in a backslash.
  */
 export function splitCommand(command: string): string[] | undefined {
+  const split = splitArguments(command);
+  return "args" in split ? split.args : undefined;
+}
+
+/**
+ * {@link splitCommand}, or what is wrong with `command` by kind and position only (it may hold a
+ * secret argument), with the program's name when it was read whole before the problem.
+ */
+function splitArguments(command: string): { args: string[] } | { problem: string; program?: string } {
   const args: string[] = [];
   let current = "";
   let quote: "'" | '"' | undefined;
+  let opened = 0;
   const text = command.trim();
+  const program = (): string | undefined => args[0];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quote === "'") {
@@ -35,18 +46,25 @@ export function splitCommand(command: string): string[] | undefined {
       else if (c === "\\" && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1]!)) current += text[++i];
       else current += c;
     } else if (c === "\\") {
-      if (i + 1 >= text.length) return undefined;
+      if (i + 1 >= text.length)
+        return { problem: `ends in a backslash (character ${i + 1} of ${text.length})`, program: program() };
       current += text[++i];
-    } else if (c === "'" || c === '"') quote = c;
-    else if (/\s/.test(c)) {
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      opened = i;
+    } else if (/\s/.test(c)) {
       // As credentials-go: an argument that is empty (`""`) is dropped.
       if (current) args.push(current);
       current = "";
     } else current += c;
   }
-  if (quote) return undefined;
+  if (quote)
+    return {
+      problem: `has an unclosed ${quote === "'" ? "single" : "double"} quote (opened at character ${opened + 1} of ${text.length}, argument ${args.length + 1})`,
+      program: program(),
+    };
   if (current) args.push(current);
-  return args.length ? args : undefined;
+  return args.length ? { args } : { problem: "is empty" };
 }
 
 /** An `expiration` as the CLI writes it (`2006-01-02T15:04:05Z`), fractions and offsets allowed. */
@@ -237,11 +255,13 @@ export function externalSession(
   env: NodeJS.ProcessEnv = process.env,
   limits: Partial<ExternalCommandLimits> = {},
 ): CredentialProvider {
-  const args = splitCommand(command);
-  if (!args)
+  const split = splitArguments(command);
+  // The command itself is never quoted: an argument may be a secret.
+  if (!("args" in split))
     throw new CasCredentialSourceError(
-      `${setting}: process_command ${JSON.stringify(command.slice(0, 80))} is empty or has an unclosed quote or a trailing backslash.`,
+      `${setting}: process_command ${split.program === undefined ? "" : `(program ${split.program}) `}${split.problem}; the command is not shown because its arguments may hold secrets.`,
     );
+  const { args } = split;
   const what = `${setting}: process_command ${args[0]}`;
   const clock = now ?? Date.now;
   return sessionCredentials(

@@ -78,6 +78,34 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
     assert.equal(splitCommand("   "), undefined);
   });
 
+  it("a process_command that cannot be split is named by the kind and place of its problem and its program at most, never quoted", () => {
+    const refused = (command: string, message: string) => {
+      profile(command);
+      assert.throws(
+        () => credentialChain({ env: {}, profileFile: file }),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, "CredentialSourceFailed");
+          assert.equal(
+            e.message,
+            `profile "ext" in ${file}: process_command ${message}; the command is not shown because its arguments may hold secrets.`,
+          );
+          return true;
+        },
+      );
+    };
+    refused(
+      `/opt/cred --secret "s3cr3t-value --x`,
+      "(program /opt/cred) has an unclosed double quote (opened at character 20 of 36, argument 3)",
+    );
+    refused(`"/opt/my cred s3cr3t`, "has an unclosed double quote (opened at character 1 of 20, argument 1)");
+    refused(
+      `cred --secret 's3cr3t`,
+      "(program cred) has an unclosed single quote (opened at character 15 of 21, argument 3)",
+    );
+    refused(`cred s3cr3t\\`, "(program cred) ends in a backslash (character 12 of 12)");
+    refused("   ", "is empty");
+  });
+
   it("CAS calls sign with what the command printed; an expired-token answer runs it again and the call goes through", async () => {
     print({ token: "token-#", lifetimeSeconds: 3600 });
     const c = new CasClient({ endpoint: emu.endpoint, env: {}, profileFile: file, rateLimits: false });
@@ -213,8 +241,11 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
 
   describe("a command that does not finish", () => {
     const limits = { timeoutMs: 300, killGraceMs: 200, closeGraceMs: 200 };
-    const session = (script: string) =>
-      externalSession(`/bin/sh -c '${script}'`, "test profile", undefined, process.env, limits);
+    const session = (script: string, more: Partial<typeof limits> = {}) =>
+      externalSession(`/bin/sh -c '${script}'`, "test profile", undefined, process.env, {
+        ...limits,
+        ...more,
+      });
     let leftover: string | undefined;
     afterEach(() => {
       // A background process a test started, if still there.
@@ -247,6 +278,9 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
       leftover = join(dir, "background.pid");
       const creds = await session(
         `sleep 600 & echo $! > "${leftover}"; exec "${process.execPath}" "${join(dir, "creds.cjs")}" "${dir}"`,
+        // Time enough to start node and read its output on a loaded machine; the ten-minute sleep
+        // is not waited for.
+        { timeoutMs: 30_000, closeGraceMs: 1_000 },
       ).current();
       assert.equal(creds.accessKeyId, emu.accessKeyId);
       assert.equal(creds.accessKeySecret, emu.accessKeySecret);
