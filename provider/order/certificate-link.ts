@@ -1,6 +1,7 @@
 import type { ResponseOf } from "../cas/actions";
 import { CasApiError } from "../cas/errors";
 import { listPages } from "./list-paging";
+import { withoutWildcard } from "./record-name";
 
 /**
  * What consumers take: ALB/NLB/WAF/GA/OSS `CertIdentifier`, CDN/DCDN/SLB the bare id. Plain JSON,
@@ -68,7 +69,7 @@ export function normalizeSerial(serial: string): string {
 
 /** The name CAS binds the certificate to, as the CERT list's `Keyword` (wildcard label removed). */
 export function keywordFor(names: readonly string[]): string {
-  return (names[0] ?? "").replace(/^\*\./, "");
+  return withoutWildcard(names[0] ?? "");
 }
 
 /**

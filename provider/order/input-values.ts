@@ -13,3 +13,9 @@ export const QUOTA_CHECK_VALUES = ["warn", "fail", "off"] as const;
 export function oneOf(values: readonly string[]): string {
   return values.length > 1 ? `${values.slice(0, -1).join(", ")} or ${values.at(-1)!}` : (values[0] ?? "");
 }
+
+/**
+ * Characters no name, tag or echoed server text may carry: controls (an ANSI escape, a bell, a line
+ * break that would fake a second log line), format characters, and the Unicode line separators.
+ */
+export const CONTROL_CHARACTER = /[\p{Cc}\p{Cf}\u2028\u2029]/u;

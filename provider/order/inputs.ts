@@ -2,8 +2,14 @@ import * as z from "zod";
 import { DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, productSpec } from "../cas/products";
 import { CsrError, isBareCsrPem, normalizeDomain, parseCsr, type CsrInfo } from "../pki/csr";
 import { hideValues } from "./key-material";
-import { MAX_NAME_LENGTH } from "./record-name";
-import { ON_DELETE_VALUES, oneOf, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "./input-values";
+import { MAX_NAME_LENGTH, withoutWildcard } from "./record-name";
+import {
+  CONTROL_CHARACTER,
+  ON_DELETE_VALUES,
+  oneOf,
+  QUOTA_CHECK_VALUES,
+  VALIDATE_TYPES,
+} from "./input-values";
 import { checkTags, tagsSchema } from "./tags";
 import type { CreateAction, Failure } from "./check-failure";
 
@@ -26,8 +32,7 @@ const PHONE_RE = /^\+?(?![ -])(?:[0-9*]|\([0-9]{1,5}\)|[ -](?=[0-9*(]))+$/;
 /** 20 digits plus separators, parentheses and `+`; checked before the pattern. */
 const PHONE_MAX = 40;
 /** Control, format (bidi overrides, zero-width) and line/paragraph separators: never part of a name, contact or tag. */
-const CONTROL_RE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-const noControl = (v: string) => !CONTROL_RE.test(v);
+const noControl = (v: string) => !CONTROL_CHARACTER.test(v);
 const CONTROL_MESSAGE = "must not contain control characters (NUL, CR/LF, tabs, bidi or zero-width marks)";
 
 /** What a plan's product code looks like (`digicert-free-1-free`, `vtrus-dv-w-starter`). */
@@ -169,7 +174,7 @@ function zoneFailures(zone: string | undefined, names: string[]): Failure[] {
       { property: "dnsZone", reason: "a DNS zone such as example.com (letters, digits, hyphens and dots)" },
     ];
   const outside = names.filter((n) => {
-    const base = n.replace(/^\*\./, "");
+    const base = withoutWildcard(n);
     return base !== z && !base.endsWith(`.${z}`);
   });
   return outside.length
@@ -349,7 +354,7 @@ async function judgeOrderInputs(
     failures.push({
       property: "productCode",
       reason: wildcardKind
-        ? `${inputs.productCode} is a wildcard product; order *.${names[0]!.replace(/^\*\./, "")} or pick a single-domain product such as digicert-free-1-free`
+        ? `${inputs.productCode} is a wildcard product; order *.${withoutWildcard(names[0]!)} or pick a single-domain product such as digicert-free-1-free`
         : `${inputs.productCode} is a single-domain product and ${wild[0]} is a wildcard; pick a wildcard product such as geotrust-dv-w-starter`,
     });
 

@@ -2,6 +2,8 @@ import { CasError } from "../cas/errors";
 import { bound, MAX_ECHOED_CHARS } from "../cas/redact";
 import { listPages, type ListApi } from "./list-paging";
 import type { OWNERSHIP_VALUES } from "./state";
+import { CONTROL_CHARACTER } from "./input-values";
+import { withoutWildcard } from "./record-name";
 
 /** How a resource came to hold its order (see {@link OWNERSHIP_VALUES}). */
 export type Ownership = (typeof OWNERSHIP_VALUES)[number];
@@ -103,7 +105,7 @@ async function listByKeyword(
  */
 async function listOrdersFor(api: ListApi, productCode: string, names: string[]): Promise<Candidate[]> {
   const want = namesKey(names);
-  return (await listByKeyword(api, names[0]!.replace(/^\*\./, ""))).filter(
+  return (await listByKeyword(api, withoutWildcard(names[0]!))).filter(
     (o) => namesKey(o.names) === want && o.productCode === productCode,
   );
 }
@@ -146,7 +148,7 @@ async function checkAdoptable(
 ): Promise<void> {
   let found: (Candidate & { productCode: string | null }) | undefined;
   for (const n of names) {
-    found = (await listByKeyword(api, n.replace(/^\*\./, ""))).find((o) => o.orderId === orderId);
+    found = (await listByKeyword(api, withoutWildcard(n))).find((o) => o.orderId === orderId);
     if (found) break;
   }
   if (!found)
@@ -194,7 +196,7 @@ export async function findCandidates(
  * break that would fake a second error line) become spaces, and the length is bounded.
  */
 function serverField(text: string, max: number): string {
-  return bound(text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " "), max);
+  return bound(text.replace(new RegExp(CONTROL_CHARACTER, "gu"), " "), max);
 }
 
 /** One candidate for an error message: id, server-time purchase date, names, list status (each bounded). */

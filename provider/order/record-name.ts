@@ -42,9 +42,14 @@ function publicSuffixList(): typeof Tldts {
 /** The longest DNS name (RFC 1035 §2.3.4: 255 octets on the wire, 253 characters written). */
 export const MAX_NAME_LENGTH = 253;
 
+/** The name without its wildcard label: `*.example.com` → `example.com`; other names as they are. */
+export function withoutWildcard(name: string): string {
+  return name.replace(/^\*\./, "");
+}
+
 /** The ordered name a record or file is about: `*.example.com` → `example.com`. */
 export function recordBase(orderedName: string): string {
-  return clean(orderedName).replace(/^\*\./, "");
+  return withoutWildcard(clean(orderedName));
 }
 
 /**

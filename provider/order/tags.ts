@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { CreateAction as Action, Failure } from "./check-failure";
 import { OBJECT_KEYS, objectInternalKeys, objectKeyReason } from "./object-keys";
+import { CONTROL_CHARACTER } from "./input-values";
 
 /** Tag limits of one create action, as its SDK `Tags` remarks state them (`null`: not documented). */
 interface TagLimits {
@@ -32,11 +33,10 @@ const TAG_LIMITS: Record<Action, TagLimits> = {
 };
 
 /** Control, format (bidi overrides, zero-width) and line/paragraph separators: never in a tag. */
-const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const CONTROL_MESSAGE = "must not contain control characters (CR/LF, tabs, bidi or zero-width marks)";
 /** A key quoted for a message, control characters written as `\uXXXX` so none reaches a terminal. */
 const quote = (s: string) =>
-  `"${s.replace(new RegExp(CONTROL, "gu"), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)}"`;
+  `"${s.replace(new RegExp(CONTROL_CHARACTER, "gu"), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)}"`;
 
 /**
  * The `tags` input: a string-to-string record whose keys are not JavaScript object internals.
@@ -71,14 +71,14 @@ export function checkTags(tags: Record<string, string>, action: Action): Failure
     if (key.length === 0) fail("a tag key must not be empty");
     else if (limits.maxKey !== null && key.length > limits.maxKey)
       fail(`tag key ${k} is ${key.length} characters; ${action} allows at most ${limits.maxKey}`);
-    if (CONTROL.test(key)) fail(`tag key ${k} ${CONTROL_MESSAGE}`);
+    if (CONTROL_CHARACTER.test(key)) fail(`tag key ${k} ${CONTROL_MESSAGE}`);
     else if (limits.keyLetterFirst && key.length > 0 && !/^[A-Za-z][A-Za-z0-9._-]*$/.test(key))
       fail(
         `tag key ${k} must start with a letter and hold only letters, digits, periods, underscores and hyphens (${action})`,
       );
     if (/^(aliyun|acs:)/i.test(key)) fail(`tag key ${k} must not start with "aliyun" or "acs:" (reserved)`);
     if (/https?:\/\//i.test(key)) fail(`tag key ${k} must not contain http:// or https://`);
-    if (CONTROL.test(value)) fail(`the value of tag ${k} ${CONTROL_MESSAGE}`);
+    if (CONTROL_CHARACTER.test(value)) fail(`the value of tag ${k} ${CONTROL_MESSAGE}`);
     if (limits.maxValue !== null && value.length > limits.maxValue)
       fail(
         `the value of tag ${k} is ${value.length} characters; ${action} allows at most ${limits.maxValue}`,

@@ -17,6 +17,30 @@ interface Entry {
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
+const memberName = (m: ts.TypeElement): string =>
+  m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : "";
+
+/**
+ * `node` with the members of every object type literal in name order: the compiler writes an
+ * inferred type's members in the order it met them, which moves when unrelated imports move.
+ */
+function canonical(node: ts.Node): ts.Node {
+  const result = ts.transform(node, [
+    (context) => {
+      const visit = (n: ts.Node): ts.Node => {
+        const visited = ts.visitEachChild(n, visit, context);
+        if (!ts.isTypeLiteralNode(visited)) return visited;
+        const members = [...visited.members].sort((a, b) => memberName(a).localeCompare(memberName(b)));
+        return context.factory.updateTypeLiteralNode(visited, context.factory.createNodeArray(members));
+      };
+      return (root) => visit(root);
+    },
+  ]);
+  const out = result.transformed[0]!;
+  result.dispose();
+  return out;
+}
+
 function parse(file: string): ts.SourceFile {
   return ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
 }
@@ -68,7 +92,7 @@ class Reader {
     const found: string[] = [];
     for (const statement of sf.statements) {
       if (declaredNames(statement).includes(name)) {
-        const text = printer.printNode(ts.EmitHint.Unspecified, statement, sf);
+        const text = printer.printNode(ts.EmitHint.Unspecified, canonical(statement), sf);
         found.push(isInternal(statement) ? `/** @internal */\n${text}` : text);
       } else if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) {
         const target = statement.moduleSpecifier;
