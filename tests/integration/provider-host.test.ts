@@ -432,7 +432,7 @@ describe("CertificateOrder inside Pulumi's dynamic-provider host, against the em
       [
         "alicloud-cas:signatureScheme",
         "hmac-sha256",
-        /is not a signature scheme; use "acs3" \(the default\) or "rpc-v1"/,
+        /is not a signature scheme; use "acs3" \(the default\), "acs3-form" or "rpc-v1"/,
       ],
       ["alicloud-cas:qps", "ten", /is not a positive number of requests per second/],
       ["alicloud-cas:operationTimeoutSeconds", "90s", /is not a positive number of seconds/],
