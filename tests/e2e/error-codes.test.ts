@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CertificateOrder } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { emulatorStack, type EngineStack } from "../support/engine";
+import type { EngineStack } from "../support/engine";
+import { oneOrderStack } from "../support/order-stack";
 
 // docs/troubleshooting.md is organised by error code: the engine's output must show the code of
 // each error the provider fails with, CAS's (CreateCertificateRequestFailed) and this package's own
@@ -25,20 +25,7 @@ describe("the engine's output shows each error's code, as troubleshooting.md lis
       "--fault",
       "CreateCertificateRequest:createFailed:1",
     ]);
-    env = await emulatorStack(
-      "cas-error-codes",
-      async () => {
-        const order = new CertificateOrder("www", {
-          domain: "www.example.com",
-          username: "u",
-          phone: "13800001111",
-          email: "a@example.com",
-          tags: { team: program.team },
-        });
-        return { orderId: order.orderId };
-      },
-      emu,
-    );
+    env = await oneOrderStack("cas-error-codes", emu, program);
   });
   after(async () => {
     await env?.dispose();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { CertificateOrder } from "pulumi-alicloud-cas";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
-import { emulatorStack, type EngineStack } from "../support/engine";
+import type { EngineStack } from "../support/engine";
+import { oneOrderStack } from "../support/order-stack";
 
 // A stack deployed with account A's keys, then run with account B's (a CI secret swapped, another
 // profile): CAS would answer NotFoundOrder, and the order must neither be dropped nor touched.
@@ -15,20 +15,7 @@ describe("an up under another account's credentials, under the real engine", fun
 
   before(async () => {
     emu = await startEmulatorProcess(["--validation", "manual", "--account-id", "1968132000123456"]);
-    env = await emulatorStack(
-      "cas-other-account",
-      async () => {
-        const order = new CertificateOrder("www", {
-          domain: "www.example.com",
-          username: "u",
-          phone: "13800001111",
-          email: "a@example.com",
-          tags: { team: program.team },
-        });
-        return { orderId: order.orderId };
-      },
-      emu,
-    );
+    env = await oneOrderStack("cas-other-account", emu, program);
   });
   after(async () => {
     await env?.dispose();
