@@ -24,8 +24,27 @@ export function publishListOfState(
  */
 export function publishListOfDetail(d: InstanceDetail): string | null {
   if (d.Status !== "pending") return null;
-  const files: Array<{ url: string; content: string }> = [];
-  const records: Array<{ type: string; fqdn: string; value: string }> = [];
+  const { files, records } = domainValidations(d);
+  if (files.length) return publishList({ method: "FILE", files });
+  return publishList({ method: "DNS", records: unique(records) });
+}
+
+/**
+ * What CAS asks to publish, read from one `GetInstanceDetail` answer's `DomainValidationList`: each
+ * HTTP validation's file (its URL: CAS gives a path or a full URL) and each DNS record (its full name
+ * read from `ValidationKey` against `RootDomain`, see `readValidationKey`). Entries without a domain
+ * or key are skipped.
+ */
+export function domainValidations(d: InstanceDetail) {
+  const files: Array<{ domain: string; url: string; content: string }> = [];
+  const records: Array<{
+    domain: string;
+    type: string;
+    fqdn: string;
+    base: string;
+    value: string;
+    recordDomain: string;
+  }> = [];
   for (const v of d.DomainValidationList ?? []) {
     const domain = (v.Domain ?? "").toLowerCase();
     if (!domain || !v.ValidationKey) continue;
@@ -33,14 +52,20 @@ export function publishListOfDetail(d: InstanceDetail): string | null {
       const url = /^https?:\/\//.test(v.ValidationKey)
         ? v.ValidationKey
         : `http://${domain}${v.ValidationKey}`;
-      files.push({ url, content: v.ValidationValue ?? "" });
+      files.push({ domain, url, content: v.ValidationValue ?? "" });
       continue;
     }
-    const { fqdn } = readValidationKey(v.RootDomain ?? domain, v.ValidationKey);
-    records.push({ type: v.ValidationType ?? "TXT", fqdn, value: v.ValidationValue ?? "" });
+    const read = readValidationKey(v.RootDomain ?? domain, v.ValidationKey);
+    records.push({
+      domain,
+      type: v.ValidationType ?? "TXT",
+      fqdn: read.fqdn,
+      base: read.base,
+      value: v.ValidationValue ?? "",
+      recordDomain: v.ValidationKey,
+    });
   }
-  if (files.length) return publishList({ method: "FILE", files });
-  return publishList({ method: "DNS", records: unique(records) });
+  return { files, records };
 }
 
 /** One entry per record: a wildcard and its apex share one record. */

@@ -1,7 +1,8 @@
 import type { InstanceDetail } from "../cas/instance-schemas";
 import type { CurrentAccount } from "../order/account";
 import type { Log } from "../order/log";
-import { readValidationKey, relativeTo } from "../order/record-name";
+import { relativeTo } from "../order/record-name";
+import { domainValidations } from "./instance-publish";
 import { canonicalCsrPem } from "../pki/csr";
 import { appliedNames, type InstanceCertStatus, type InstanceInputs, type InstanceState } from "./inputs";
 
@@ -63,30 +64,25 @@ export function toState(
   previous?: InstanceState,
 ): InstanceState {
   const status = statusOf(d);
+  const found = domainValidations(d);
+  const files: InstanceState["files"] = found.files.map((f) => ({
+    domain: f.domain,
+    path: new URL(f.url).pathname,
+    content: f.content,
+    url: f.url,
+  }));
   const records: InstanceState["validationRecords"] = {};
-  const files: InstanceState["files"] = [];
-  for (const v of d.DomainValidationList ?? []) {
-    const domain = (v.Domain ?? "").toLowerCase();
-    if (!domain || !v.ValidationKey) continue;
-    if (v.ValidationType === "HTTP") {
-      const url = /^https?:\/\//.test(v.ValidationKey)
-        ? v.ValidationKey
-        : `http://${domain}${v.ValidationKey}`;
-      files.push({ domain, path: new URL(url).pathname, content: v.ValidationValue ?? "", url });
-      continue;
-    }
-    const root = v.RootDomain ?? domain;
-    const read = readValidationKey(root, v.ValidationKey);
-    const zone = base.dnsZone ?? read.base;
-    records[domain] = {
-      domain,
-      names: [domain],
-      fqdn: read.fqdn,
-      rr: relativeTo(read.fqdn, zone),
+  for (const r of found.records) {
+    const zone = base.dnsZone ?? r.base;
+    records[r.domain] = {
+      domain: r.domain,
+      names: [r.domain],
+      fqdn: r.fqdn,
+      rr: relativeTo(r.fqdn, zone),
       zone,
-      type: v.ValidationType ?? "TXT",
-      value: v.ValidationValue ?? "",
-      recordDomain: v.ValidationKey,
+      type: r.type,
+      value: r.value,
+      recordDomain: r.recordDomain,
     };
   }
   const keep = Object.keys(records).length === 0 && files.length === 0 && previous;
