@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       step(3, "The certificate was issued in an earlier run: pulumi up should report no changes");
       const again = await up(stack, true);
       console.log(
-        `\n${bold("Done.")} ${JSON.stringify(again.summary.resourceChanges)} — run ${bold("npm run demo -- --destroy")} to clean up.`,
+        `\n${bold("Done.")} ${changeSummary(again.summary.resourceChanges)} — run ${bold("npm run demo -- --destroy")} to clean up.`,
       );
       return;
     }
@@ -187,6 +187,21 @@ async function main(): Promise<void> {
   } finally {
     await emu.close(); // closing twice is harmless
   }
+}
+
+/** The engine's change counts as words: `{ same: 3 }` → "3 unchanged". */
+function changeSummary(changes: Partial<Record<string, number>> | undefined): string {
+  const words: Record<string, string> = {
+    same: "unchanged",
+    create: "created",
+    update: "updated",
+    delete: "deleted",
+    replace: "replaced",
+  };
+  const parts = Object.entries(changes ?? {})
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([op, n]) => `${n ?? 0} ${words[op] ?? op}`);
+  return parts.length ? parts.join(", ") : "nothing to do";
 }
 
 main().catch((e: unknown) => {

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 const ROOT = resolve(__dirname, "..", "..", "..");
 const run = promisify(execFile);
 
-describe("npm run demo -- --destroy", function () {
+describe("npm run demo, again, then -- --destroy", function () {
   this.timeout(600_000);
   let dir: string;
   before(() => {
@@ -16,10 +16,13 @@ describe("npm run demo -- --destroy", function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("ends saying the stack is removed with its state, and removes it", async () => {
+  it("says in words that a rerun changed nothing, then ends saying the stack is removed with its state, and removes it", async () => {
     const demo = join(ROOT, "dist", "scripts", "demo.js");
     const env = { ...process.env, CAS_DEMO_DIR: join(dir, "demo") };
     await run(process.execPath, [demo], { env, maxBuffer: 16 << 20 });
+    // A second run finds the certificate issued and says what the engine did, in words.
+    const again = await run(process.execPath, [demo], { env, maxBuffer: 16 << 20 });
+    assert.match(again.stdout, /^Done\. \d+ unchanged — run npm run demo -- --destroy to clean up\.$/m);
     const { stdout } = await run(process.execPath, [demo, "--destroy"], { env, maxBuffer: 16 << 20 });
     const last = stdout.trimEnd().split("\n").at(-1) ?? "";
     // The engine's own "run `pulumi stack rm demo`" hint comes just before: the last line answers it.
