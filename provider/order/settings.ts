@@ -1,5 +1,6 @@
 import type { ActionName } from "../cas/actions";
 import type { ConfigLookup } from "../cas/credentials";
+import { credentialSettingProblems } from "../cas/credential-settings";
 import { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "../cas/deadline";
 import { CasError } from "../cas/errors";
 import { bound } from "../cas/redact";
@@ -229,6 +230,10 @@ export class Settings {
           ]
         : [];
     const seen = new Set<string>();
+    for (const message of credentialSettingProblems(lookup)) {
+      this.problems.push(message);
+      seen.add(message);
+    }
     for (const parse of Object.values(SCHEMA))
       try {
         parse(lookup);

@@ -32,6 +32,42 @@ describe("settings: every value is checked at configure, with the code in front"
     }
   });
 
+  it("finds a mistyped or malformed role setting at configure (so preview reports it), without asking STS", () => {
+    const role = "acs:ram::1234567890123456:role/ci";
+    assert.match(
+      failureOf({ "alicloud:assumeRole": JSON.stringify({ rolearn: role }) }) ?? "",
+      /^\[InvalidConfig\] alicloud:assumeRole\.rolearn is not a field of alicloud:assumeRole; its fields are roleArn, /,
+    );
+    assert.match(
+      failureOf({ "alicloud:assumeRole": JSON.stringify({ roleArn: role, sessionExpiration: 60 }) }) ?? "",
+      /alicloud:assumeRole\.sessionExpiration is 60; a session lasts 900 to 43200 seconds/,
+    );
+    assert.match(
+      failureOf({
+        "alicloud:assumeRoleWithOidc": JSON.stringify({
+          roleArn: role,
+          oidcTokenFile: "/t",
+          oidcProviderArn: "nope",
+        }),
+      }) ?? "",
+      /alicloud:assumeRoleWithOidc\.oidcProviderArn is "nope", which is not an OIDC provider ARN/,
+    );
+    assert.equal(
+      failureOf({ "alicloud:assumeRole": JSON.stringify({ roleArn: role, sessionName: "ci" }) }),
+      undefined,
+    );
+    assert.equal(
+      failureOf({
+        "alicloud:assumeRoleWithOidc": JSON.stringify({
+          roleArn: role,
+          oidcTokenFile: "/var/run/token",
+          oidcProviderArn: "acs:ram::1234567890123456:oidc-provider/gh",
+        }),
+      }),
+      undefined,
+    );
+  });
+
   it("refuses timeouts longer than Node's timers keep (they would fire at once), naming the most", () => {
     assert.match(
       failureOf({ "alicloud-cas:operationTimeoutSeconds": "3000000" }) ?? "",
