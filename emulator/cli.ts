@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First: on too old a Node the bin stops saying which Node it needs, like every other entry point.
-import "../runtime/node-version";
+import "../runtime/bin-node-guard";
 import { spawn } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
-import "../runtime/node-version";
+import "../runtime/node-guard";
 export { startEmulator, EmulatorControl, type RunningEmulator } from "./server";
 export type { EmulatorOptions } from "./options";
 export type { RequestLogEntry } from "./request-log";

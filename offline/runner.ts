@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First: on too old a Node the bin stops saying which Node it needs, like every other entry point.
-import "../runtime/node-version";
+import "../runtime/bin-node-guard";
 import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";

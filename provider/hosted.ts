@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
-import "../runtime/node-version";
+import "../runtime/node-guard";
 import type { Clock } from "../protocol/clock";
 import { withOperationDeadline } from "./cas/deadline";
 import {

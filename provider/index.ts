@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
-import "../runtime/node-version";
+import "../runtime/node-guard";
 /** What the serialized stubs use through the package root (`o`, `v`, `i`); see hosted.ts. */
 export {
   order,

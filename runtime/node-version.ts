@@ -1,6 +1,5 @@
-// Imported first by every entry point of the package (its body runs before any other module
-// loads): on an older Node the dependencies fail later with errors that do not name the cause
-// (undici 8 on Node 20: "Cannot read properties of undefined (reading 'bind')").
+// The Node.js version the package needs, and the message for an older one. node-guard.ts (entry
+// points) and bin-node-guard.ts (commands) act on it.
 
 /**
  * The oldest Node.js this package runs on, and `engines.node` in package.json: undici 8, the
@@ -39,6 +38,3 @@ export function nodeVersionProblem(version: string): string | undefined {
     "process runs the `node` it finds there."
   );
 }
-
-const problem = nodeVersionProblem(process.versions.node);
-if (problem) throw new Error(problem);

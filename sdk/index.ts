@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
-import "../runtime/node-version";
+import "../runtime/node-guard";
 import type { dynamic } from "@pulumi/pulumi";
 export {
   CertificateOrder,

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before undici (which this client loads) fails obscurely.
-import "../../runtime/node-version";
+import "../../runtime/node-guard";
 export {
   CasClient,
   type CasClientOptions,

@@ -448,16 +448,18 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
       ["cas-emulator", /cas-emulator: a local Alibaba Cloud CAS/],
       ["cas-offline", /cas-offline: runs a Pulumi program/],
     ] as const)
-      it(`the ${bin} bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs instead of starting`, () => {
+      it(`the ${bin} bin on a Node older than ${MIN_NODE_VERSION} says which Node it needs in one line instead of starting`, () => {
         const old = oldNode();
         // --help would print and exit 0 on any Node: here it must stop first.
         const r = spawnSync(old.path, [join(scratch, "node_modules", ".bin", bin), "--help"], {
           cwd: scratch,
           encoding: "utf8",
         });
-        assert.notEqual(r.status, 0, `${bin} ran on ${old.version}`);
+        assert.equal(r.status, 1, `${bin} ran on ${old.version}`);
         assert.doesNotMatch(r.stdout, banner);
+        // The message alone, on one line: no stack trace under it.
         assert.match(r.stderr, needsNode(old.version));
+        assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
       });
   });
 });
