@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes, type KeyObject, type webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
-import { x509 as loadX509 } from "./pki";
+import { x509 as loadX509 } from "./x509";
 
 const x509 = loadX509();
 

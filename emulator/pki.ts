@@ -1,19 +1,6 @@
 import { createHash, createPublicKey } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
-
-let loaded: typeof X509 | undefined;
-
-/** @peculiar/x509, loaded on first use (its algorithm registry needs the Reflect metadata polyfill first). */
-export function x509(): typeof X509 {
-  if (!loaded) {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    require("reflect-metadata");
-    loaded = require("@peculiar/x509") as typeof X509;
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    loaded.cryptoProvider.set(globalThis.crypto);
-  }
-  return loaded;
-}
+import { x509 } from "./x509";
 
 /** What CAS reads from a `Csr` parameter: the CN (the bound name) and the public key. */
 export interface CsrFacts {

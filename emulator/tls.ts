@@ -1,6 +1,6 @@
 import { randomBytes, type webcrypto } from "node:crypto";
 import { isIP } from "node:net";
-import { x509 as loadX509 } from "./pki";
+import { x509 as loadX509 } from "./x509";
 
 const SIGNING = { name: "ECDSA", hash: "SHA-256", namedCurve: "P-256" } as const;
 

@@ -308,7 +308,7 @@ order.orderId.apply((orderId) =>
       });
     });
 
-    it('`import { CasClient } from "pulumi-alicloud-cas/client"` type-checks and runs', async () => {
+    it('`import { CasClient } from "pulumi-alicloud-cas/client"` type-checks (and the emulator entry\'s types, with skipLibCheck off) and runs', async () => {
       writeFileSync(
         join(scratch, "index.ts"),
         `import { CasClient, type ResponseOf } from "pulumi-alicloud-cas/client";
@@ -333,8 +333,16 @@ client.call("DescribePackageState", { ProductCode: "digicert-free-1-free" }).the
             skipLibCheck: false,
             lib: ["ES2022"],
           },
-          files: ["index.ts"],
+          files: ["index.ts", "emulator-types.ts"],
         }),
+      );
+      // The emulator's types too: none of them may pull in a dependency's declarations that fail
+      // to check in a CommonJS project (@peculiar/x509's do).
+      writeFileSync(
+        join(scratch, "emulator-types.ts"),
+        `import { startEmulator, type EmulatorOptions, type RunningEmulator } from "pulumi-alicloud-cas/emulator";
+export const start: (options: EmulatorOptions) => Promise<RunningEmulator> = startEmulator;
+`,
       );
       // A Node project has @types/node; the scratch project borrows this repository's copy.
       execFileSync(
