@@ -54,7 +54,7 @@ export function connectError(
     (refused !== undefined
       ? `the proxy refused the tunnel to ${at.endpoint.origin} (HTTP ${refused})${at.route}; nothing was sent. ` +
         `Check the proxy's address, credentials (http://user:password@host:port) and whether it allows ${at.endpoint.host}.`
-      : `cannot connect to ${at.endpoint.origin}${at.route} (${describeCause(e)}); nothing was sent. `) +
+      : `cannot connect to ${at.endpoint.origin}${at.route} (${describeCause(e)}); nothing was sent.`) +
       ` The endpoint is from ${at.endpointSource}: ${endpointFix(at.endpointSource)}`,
     e,
     kind,

@@ -125,10 +125,11 @@ export class Transport {
       const httpsProxy = proxy.proxy ?? proxy.httpsProxy ?? "";
       const viaAgent = httpProxy !== "" || httpsProxy !== "";
       entry = {
-        pool: viaAgent
+        pool: (viaAgent
           ? // "" rather than undefined: undici would read this process's environment for a missing one.
             new (proxyAgent())({ ...options, httpProxy, httpsProxy, noProxy: proxy.noProxy ?? "" })
-          : new UndiciPool(origin, options),
+          : new UndiciPool(origin, options)
+        ).compose(markWriteStart),
         slots: new Slots(MAX_CONNECTIONS),
         viaAgent,
       };
@@ -137,6 +138,50 @@ export class Transport {
     return entry;
   }
 }
+
+/**
+ * A request that failed before undici started writing it (the connection, its TLS handshake or a
+ * proxy's tunnel was not ready): nothing of it left this machine, whatever the error. A server
+ * that accepts TCP and never answers the TLS ClientHello, and a proxy that answers CONNECT with
+ * garbage, end here.
+ */
+export class NotWrittenError extends Error {
+  readonly code = "ERR_NOT_WRITTEN";
+  constructor(cause: unknown) {
+    super(`the TCP, TLS or proxy handshake did not finish (${describe(cause)})`, { cause });
+    this.name = "NotWrittenError";
+  }
+}
+
+const describe = (e: unknown): string =>
+  (e as Error)?.name === "TimeoutError" ? "timed out" : ((e as Error)?.message ?? String(e));
+
+/**
+ * The option that carries a request's write-start hook to {@link markWriteStart} (a symbol: undici
+ * passes options it does not know through, and no header or URL can collide with it).
+ */
+const WRITE_START = Symbol("writeStart");
+
+/**
+ * Tells a request's hook when undici starts writing it: `onRequestStart` runs once the connection
+ * (TCP, TLS, a proxy's tunnel) is ready, before the first byte is written. Only that method is
+ * wrapped; every other read and write goes to undici's own handler.
+ */
+const markWriteStart: Dispatcher.DispatcherComposeInterceptor = (dispatch) =>
+  function dispatchMarked(opts, handler) {
+    const hook = (opts as { [WRITE_START]?: () => void })[WRITE_START];
+    if (!hook) return dispatch(opts, handler);
+    const marked = new Proxy(handler, {
+      get(target, key, receiver) {
+        if (key !== "onRequestStart") return Reflect.get(target, key, receiver) as unknown;
+        return (...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestStart"]>>) => {
+          hook();
+          return target.onRequestStart?.(...args);
+        };
+      },
+    });
+    return dispatch(opts, marked);
+  };
 
 /** A request that was never handed to a connection: its signal fired while it waited for a free one. */
 export class NotSentError extends Error {
@@ -212,18 +257,26 @@ async function exchange(
   signal: AbortSignal,
   maxBytes: number,
 ): Promise<HttpResponse> {
-  const res = await dispatcherRequest.call(pool, {
-    // An agent serves many origins and needs the request's; a Pool has its own.
-    ...(viaAgent ? { origin: req.url.origin } : {}),
-    path: req.url.pathname + req.url.search,
-    method: req.method,
-    headers: req.headers,
-    body: req.body,
-    signal,
-    // The signal carries the real per-attempt timeout; these only stop undici's own 300 s defaults.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
+  let writing = false;
+  const res = await dispatcherRequest
+    .call(pool, {
+      // An agent serves many origins and needs the request's; a Pool has its own.
+      ...(viaAgent ? { origin: req.url.origin } : {}),
+      path: req.url.pathname + req.url.search,
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal,
+      // The signal carries the real per-attempt timeout; these only stop undici's own 300 s defaults.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      [WRITE_START]: () => (writing = true),
+    } as Dispatcher.RequestOptions)
+    .catch((e: unknown) => {
+      // Failed before its first byte: never sent, however undici names the failure. Failures
+      // already read as never sent keep their own reason (a refused certificate says so).
+      throw !writing && notSentReason(e) === undefined ? new NotWrittenError(e) : e;
+    });
   const declared = Number(res.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.body.destroy();
@@ -316,7 +369,8 @@ export function notSentReason(error: unknown): NotSentReason | undefined {
     }
     e = (e as { cause?: unknown }).cause;
   }
-  return undefined;
+  // Nothing more particular in its causes: failed before undici started writing it.
+  return (error as { code?: unknown })?.code === "ERR_NOT_WRITTEN" ? "connect" : undefined;
 }
 
 // The connections of clients and credential sessions built without a runtime (the public client

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { Pool } from "undici";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
@@ -206,6 +206,93 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
       assert.equal(srv.requests(), 0);
     } finally {
       await srv.close();
+    }
+  });
+
+  /** A TCP server that accepts and reads but never answers (`reply` answers the first bytes instead). */
+  async function silentPeer(reply?: string) {
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const server = createNetServer((s) => {
+      connections++;
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {});
+      if (reply !== undefined) s.once("data", () => s.end(reply));
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    return {
+      port: (server.address() as AddressInfo).port,
+      connections: () => connections,
+      close: () =>
+        new Promise<void>((ok) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => ok());
+        }),
+    };
+  }
+
+  it("a server that takes the connection but never answers the TLS handshake: nothing was sent, retried as never sent", async () => {
+    const peer = await silentPeer();
+    const endpoint = `https://127.0.0.1:${peer.port}`;
+    const events: ClientEvent[] = [];
+    const c = new CasClient({
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      env: { ALIBABA_CLOUD_ENDPOINT_CAS: endpoint },
+      rateLimits: false,
+      clock: fakeClock(),
+      attemptTimeoutMs: 300,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      await assert.rejects(
+        c.call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact }),
+        (e: unknown) => {
+          assert.ok(e instanceof CasTransportError, String(e));
+          assert.equal(e.code, "NetworkError");
+          assert.ok(e.message.includes(`cannot connect to ${endpoint}`), e.message);
+          assert.match(
+            e.message,
+            /the TCP, TLS or proxy handshake did not finish \(timed out\)\); nothing was sent\. The endpoint is from/,
+          );
+          assert.doesNotMatch(e.message, /may have|adoptOrderId/);
+          return true;
+        },
+      );
+      assert.equal(peer.connections(), NEVER_SENT_ATTEMPTS);
+      assert.equal(events.length, NEVER_SENT_ATTEMPTS - 1);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("a proxy that answers CONNECT with something other than HTTP: nothing was sent", async () => {
+    const proxy = await silentPeer("SSH-2.0-OpenSSH_9.2\r\n");
+    const c = new CasClient({
+      accessKeyId: "ak",
+      accessKeySecret: "sk",
+      endpoint: "https://cas.aliyuncs.com",
+      env: {},
+      proxy: `http://127.0.0.1:${proxy.port}`,
+      rateLimits: false,
+      clock: fakeClock(),
+      attemptTimeoutMs: 2000,
+      retry: { maxAttempts: 1 },
+    });
+    try {
+      await assert.rejects(
+        c.call("CreateCertificateRequest", { Domain: "a.example.com", ValidateType: "DNS", ...contact }),
+        (e: unknown) => {
+          assert.ok(e instanceof CasTransportError, String(e));
+          assert.match(e.message, /nothing was sent/);
+          assert.doesNotMatch(e.message, /may have|adoptOrderId/);
+          return true;
+        },
+      );
+      assert.equal(proxy.connections(), 1);
+    } finally {
+      await proxy.close();
     }
   });
 
