@@ -21,14 +21,21 @@ const memberName = (m: ts.TypeElement): string =>
   m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : "";
 
 /**
- * `node` with the members of every object type literal in name order: the compiler writes an
- * inferred type's members in the order it met them, which moves when unrelated imports move.
+ * `node` with the members of every object type literal in name order, and of every union in text
+ * order: the compiler writes an inferred type's members in the order it met them, which moves when
+ * unrelated imports move or a build is incremental.
  */
 function canonical(node: ts.Node): ts.Node {
   const result = ts.transform(node, [
     (context) => {
       const visit = (n: ts.Node): ts.Node => {
         const visited = ts.visitEachChild(n, visit, context);
+        if (ts.isUnionTypeNode(visited)) {
+          // Union members too: their order follows when the compiler first met each literal.
+          const text = (t: ts.TypeNode) => printer.printNode(ts.EmitHint.Unspecified, t, undefined!);
+          const types = [...visited.types].sort((a, b) => text(a).localeCompare(text(b)));
+          return context.factory.updateUnionTypeNode(visited, context.factory.createNodeArray(types));
+        }
         if (!ts.isTypeLiteralNode(visited)) return visited;
         const members = [...visited.members].sort((a, b) => memberName(a).localeCompare(memberName(b)));
         return context.factory.updateTypeLiteralNode(visited, context.factory.createNodeArray(members));
