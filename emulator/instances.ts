@@ -18,10 +18,9 @@ import {
   type Instance,
   type InstanceApplication,
 } from "./state";
-import { pageOf, readPage } from "./paging";
+import { pageOf, type Page } from "./paging";
 import { DAY, FILE_VALIDATION_PATH, ModelBase, own } from "./model-base";
 
-type Params = Readonly<Record<string, string>>;
 type Answer = Record<string, unknown>;
 
 const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -52,6 +51,54 @@ export interface NewInstance {
   spec?: string;
   /** How many names the instance may hold (default 1; TEST instances hold exactly 1). */
   domainCount?: number;
+}
+
+/** `ListInstances` filters, each absent when the request does not give it. */
+export interface InstanceFilter {
+  instanceType?: string;
+  status?: string;
+  certificateStatus?: string;
+  brand?: string;
+  certificateType?: string;
+  /** Matched without case against the instance id and the applied names. */
+  keyword?: string;
+}
+
+/** One tag as `UpdateInstance` gives it (`Tags.N.TagKey`, `Tags.N.TagValue`; N = its position + 1). */
+export interface InstanceTag {
+  TagKey: string;
+  TagValue: string;
+}
+
+/**
+ * What an `UpdateInstance` request gives, read from the wire and not yet checked: the checks
+ * interleave with the instance's state (its status first), so the model makes them, in order.
+ * Absent (`undefined`) fields keep what the instance's application has.
+ */
+export interface InstanceUpdate {
+  /** `GenerateCsrMethod`, or the default the request implies (`upload` for a CSR without `Domain`). */
+  generateCsrMethod: string;
+  /** `Domain`, split on commas, normalized, without repeats; `undefined` when the request has none. */
+  domains?: string[];
+  csr?: string;
+  keyAlgorithm?: string;
+  validationMethod?: string;
+  /** `ContactIdList.N`, in order; empty keeps the application's contacts. */
+  contactIds: string[];
+  companyId?: string;
+  certificateName?: string;
+  /** `enable` or `disable` when valid. */
+  autoReissue?: string;
+  /** `null` when the request gives no tag: the instance keeps its tags. */
+  tags: InstanceTag[] | null;
+}
+
+/** What `CreateContact` gives, checked. */
+export interface NewContact {
+  name: string;
+  mobile: string;
+  email: string | null;
+  webhooks: string | null;
 }
 
 /** The certificate-instance business rules; writes only the instance and contact parts of state. */
@@ -177,10 +224,9 @@ export class InstanceModel extends ModelBase {
     return Object.values(this.state.instances).filter((i) => i.accessKeyId === accessKeyId);
   }
 
-  async summary(p: Params, accessKeyId: string): Promise<Answer> {
-    if (p.InstanceType && p.InstanceType !== "BUY" && p.InstanceType !== "TEST")
-      throw invalid("InstanceType", "use BUY or TEST");
-    const all = this.mine(accessKeyId).filter((i) => !p.InstanceType || i.instanceType === p.InstanceType);
+  /** `GetInstanceSummary`: the caller's instances, or those of one type. */
+  async summary(accessKeyId: string, instanceType?: "BUY" | "TEST"): Promise<Answer> {
+    const all = this.mine(accessKeyId).filter((i) => !instanceType || i.instanceType === instanceType);
     for (const i of all) await this.advance(i);
     return {
       TotalCount: all.length,
@@ -191,21 +237,18 @@ export class InstanceModel extends ModelBase {
     };
   }
 
-  async list(p: Params, accessKeyId: string): Promise<Answer> {
-    const paging = readPage(p, {
-      defaultSize: 10,
-      check: { maxSize: 100, page: "a whole number ≥ 1", size: "a whole number from 1 to 100" },
-    });
+  /** `ListInstances`: one page of the caller's instances that match `filter`. */
+  async list(accessKeyId: string, filter: InstanceFilter, paging: Page): Promise<Answer> {
     const all = this.mine(accessKeyId);
     for (const i of all) await this.advance(i);
-    const keyword = p.Keyword?.toLowerCase();
+    const keyword = filter.keyword?.toLowerCase();
     const hits = all.filter(
       (i) =>
-        (!p.InstanceType || i.instanceType === p.InstanceType) &&
-        (!p.Status || this.status(i) === p.Status) &&
-        (!p.CertificateStatus || this.certificateStatus(i) === p.CertificateStatus) &&
-        (!p.Brand || i.brand === p.Brand) &&
-        (!p.CertificateType || i.certificateType === p.CertificateType) &&
+        (!filter.instanceType || i.instanceType === filter.instanceType) &&
+        (!filter.status || this.status(i) === filter.status) &&
+        (!filter.certificateStatus || this.certificateStatus(i) === filter.certificateStatus) &&
+        (!filter.brand || i.brand === filter.brand) &&
+        (!filter.certificateType || i.certificateType === filter.certificateType) &&
         (!keyword ||
           i.instanceId.toLowerCase().includes(keyword) ||
           (i.application?.domains ?? []).some((d) => d.includes(keyword))),
@@ -306,28 +349,29 @@ export class InstanceModel extends ModelBase {
 
   // ---- writes -----------------------------------------------------------------------------
 
-  async update(p: Params, i: Instance): Promise<Answer> {
+  /** `UpdateInstance`: checks the request against the instance's state, then sets its application. */
+  async update(i: Instance, req: InstanceUpdate): Promise<Answer> {
     if (i.status === "pending") throw updateProtection();
     if (i.status === "closed" || i.status === "refund" || i.status === "expired")
       throw statusNotSupport(i.status, "UpdateInstance");
     const before = i.application;
-    const method = p.GenerateCsrMethod || (p.Csr && !p.Domain ? "upload" : "online");
+    const method = req.generateCsrMethod;
     if (method !== "online" && method !== "upload")
       throw invalid("GenerateCsrMethod", "use online or upload");
     let csr: string | null = null;
-    let domains = p.Domain !== undefined ? splitDomains(p.Domain) : (before?.domains ?? []);
+    let domains = req.domains ?? before?.domains ?? [];
     if (method === "upload") {
-      if (!p.Csr) throw missing("Csr");
+      if (!req.csr) throw missing("Csr");
       let facts;
       try {
-        facts = await readCsr(p.Csr);
+        facts = await readCsr(req.csr);
       } catch (e) {
         if (e instanceof CsrRefused) throw invalid("Csr", e.message);
         throw e;
       }
       if (!facts.commonName) throw invalid("Csr", "the CN field is required: it names the bound domain");
       csr = facts.pem;
-      if (p.Domain === undefined) domains = [facts.commonName];
+      if (req.domains === undefined) domains = [facts.commonName];
     }
     for (const d of domains)
       if (!NAME_RE.test(d)) throw invalid("Domain", `${JSON.stringify(d)} is not a domain name`);
@@ -335,26 +379,26 @@ export class InstanceModel extends ModelBase {
       throw invalid("Domain", `the instance holds ${i.domainCount} name(s); ${domains.length} given`);
     if (i.instanceType === "TEST" && domains.some((d) => d.startsWith("*.")))
       throw invalid("Domain", "a test certificate takes a single name, not a wildcard");
-    const keyAlgorithm = p.KeyAlgorithm || before?.keyAlgorithm || "RSA_2048";
+    const keyAlgorithm = req.keyAlgorithm || before?.keyAlgorithm || "RSA_2048";
     if (!KEY_ALGORITHMS.includes(keyAlgorithm))
       throw invalid("KeyAlgorithm", `one of ${KEY_ALGORITHMS.join(", ")}`);
-    const validationMethod = p.ValidationMethod || before?.validationMethod || "DNS";
+    const validationMethod = req.validationMethod || before?.validationMethod || "DNS";
     if (validationMethod !== "DNS" && validationMethod !== "HTTP")
       throw invalid("ValidationMethod", "use DNS or HTTP");
-    const contactIds = readList(p, "ContactIdList");
+    const contactIds = req.contactIds;
     for (const id of contactIds) this.contact(id, i.accessKeyId);
-    if (p.AutoReissue && p.AutoReissue !== "enable" && p.AutoReissue !== "disable")
+    if (req.autoReissue && req.autoReissue !== "enable" && req.autoReissue !== "disable")
       throw invalid("AutoReissue", "use enable or disable");
-    const tags = readInstanceTags(p);
+    const tags = req.tags && checkInstanceTags(req.tags);
     const application: InstanceApplication = {
       domains,
       csr,
       keyAlgorithm,
       validationMethod,
       contactIds: contactIds.length ? contactIds : (before?.contactIds ?? []),
-      companyId: p.CompanyId || before?.companyId || null,
-      certificateName: p.CertificateName || before?.certificateName || null,
-      autoReissue: p.AutoReissue ? p.AutoReissue === "enable" : (before?.autoReissue ?? false),
+      companyId: req.companyId || before?.companyId || null,
+      certificateName: req.certificateName || before?.certificateName || null,
+      autoReissue: req.autoReissue ? req.autoReissue === "enable" : (before?.autoReissue ?? false),
     };
     i.application = application;
     // Tags given replace the instance's tags (UNCONFIRMED: the remarks say only "the list of tags").
@@ -381,10 +425,8 @@ export class InstanceModel extends ModelBase {
   }
 
   /** `TaskId` = the instance id, as one public program sends it (UNCONFIRMED: no source says what else it takes). */
-  async task(p: Params, accessKeyId: string): Promise<Answer> {
-    if (!p.TaskId) throw missing("TaskId");
-    if (p.TaskType && p.TaskType !== "ApplyCertificate") throw invalid("TaskType", "ApplyCertificate");
-    const i = own(this.state.instances, p.TaskId);
+  async task(taskId: string, accessKeyId: string): Promise<Answer> {
+    const i = own(this.state.instances, taskId);
     if (!i || i.accessKeyId !== accessKeyId || i.appliedAt === null)
       throw new ApiFault("NotFound.Task", 404, "The task does not exist.");
     await this.advance(i);
@@ -402,7 +444,8 @@ export class InstanceModel extends ModelBase {
     return {};
   }
 
-  async revoke(p: Params, i: Instance): Promise<Answer> {
+  /** `RevokeCertificate`; `certificateId`, when given, must be the instance's certificate. */
+  async revoke(i: Instance, certificateId?: string): Promise<Answer> {
     if (i.instanceType === "TEST" && !this.lifecycle.testInstancesRevocable)
       throw new ApiFault(
         "OperationDenied.InstanceType",
@@ -411,7 +454,7 @@ export class InstanceModel extends ModelBase {
       );
     const c = i.certificate;
     if (!c || c.revokedAt !== null) throw statusNotSupport(this.status(i), "RevokeCertificate");
-    if (p.CertificateId && p.CertificateId !== c.certId)
+    if (certificateId && certificateId !== c.certId)
       throw invalid("CertificateId", "not the instance's certificate");
     c.revokedAt = this.now();
     this.persist();
@@ -420,40 +463,37 @@ export class InstanceModel extends ModelBase {
 
   // ---- contacts ---------------------------------------------------------------------------
 
-  createContact(p: Params, accessKeyId: string): Answer {
-    if (!p.Name) throw missing("Name");
-    if (!p.Mobile) throw missing("Mobile");
-    if (!/^\+?\d[\d-]{4,19}$/.test(p.Mobile)) throw invalid("Mobile", "a phone number");
-    if (p.Email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.Email)) throw invalid("Email", "an email address");
+  /** `CreateContact`: a new contact of the caller's. */
+  createContact(accessKeyId: string, c: NewContact): Answer {
     const id = String(this.state.nextContactId++);
     this.state.contacts[id] = {
       contactId: id,
       accessKeyId,
-      name: p.Name,
-      mobile: p.Mobile,
-      email: p.Email ?? null,
-      webhooks: p.Webhooks ?? null,
+      name: c.name,
+      mobile: c.mobile,
+      email: c.email,
+      webhooks: c.webhooks,
     };
     this.persist();
     return { ContactId: Number(id) };
   }
 
-  listContacts(p: Params, accessKeyId: string): Answer {
-    const paging = readPage(p, { defaultSize: 10 });
-    const keyword = p.Keyword?.toLowerCase();
+  /** `ListContact`: one page of the caller's contacts that match `keyword` (without case). */
+  listContacts(accessKeyId: string, keyword: string | undefined, paging: Page): Answer {
+    const match = keyword?.toLowerCase();
     const hits = Object.values(this.state.contacts).filter(
       (c) =>
         c.accessKeyId === accessKeyId &&
-        (!keyword ||
-          c.name.toLowerCase().includes(keyword) ||
-          c.mobile.includes(keyword) ||
-          (c.email ?? "").toLowerCase().includes(keyword)),
+        (!match ||
+          c.name.toLowerCase().includes(match) ||
+          c.mobile.includes(match) ||
+          (c.email ?? "").toLowerCase().includes(match)),
     );
     return {
       TotalCount: hits.length,
       CurrentPage: paging.page,
       ShowSize: paging.size,
-      ...(p.Keyword ? { Keyword: p.Keyword } : {}),
+      ...(keyword ? { Keyword: keyword } : {}),
       ContactList: pageOf(hits, paging).map((c) => this.contactAnswer(c)),
     };
   }
@@ -632,10 +672,15 @@ export class InstanceModel extends ModelBase {
 
   /**
    * `GetUserCertificateDetail` of an instance's certificate (`CertId` = the instance's
-   * `CertificateId`), or `undefined` when `CertId` is not one: the plan model answers then.
+   * `CertificateId`), or `undefined` when `certId` is not one: the plan model answers then. The
+   * PEMs (`Cert`, `Key`) only `withPem` (the request's `CertFilter` is not `true`).
    */
-  async certificateDetail(p: Params, accessKeyId: string): Promise<Answer | undefined> {
-    const found = this.mine(accessKeyId).find((x) => x.certificate?.certId === p.CertId);
+  async certificateDetail(
+    certId: string,
+    accessKeyId: string,
+    withPem: boolean,
+  ): Promise<Answer | undefined> {
+    const found = this.mine(accessKeyId).find((x) => x.certificate?.certId === certId);
     if (!found?.certificate) return undefined;
     await this.advance(found);
     const c = found.certificate!;
@@ -671,9 +716,7 @@ export class InstanceModel extends ModelBase {
           RemainDay: Math.max(0, Math.floor((x.notAfter - now) / DAY)),
         };
       }),
-      ...(p.CertFilter === "true"
-        ? {}
-        : { Cert: c.pem, ...(c.privateKeyPem ? { Key: c.privateKeyPem } : {}) }),
+      ...(withPem ? { Cert: c.pem, ...(c.privateKeyPem ? { Key: c.privateKeyPem } : {}) } : {}),
     };
   }
 
@@ -685,31 +728,13 @@ export class InstanceModel extends ModelBase {
   }
 }
 
-function splitDomains(value: string): string[] {
-  return [
-    ...new Set(
-      value
-        .split(",")
-        .map((d) => normalizeName(d))
-        .filter(Boolean),
-    ),
-  ];
-}
-
-/** `Name.1`, `Name.2` … (the RPC form of a list of scalars). */
-function readList(p: Params, name: string): string[] {
-  const out: string[] = [];
-  for (let n = 1; p[`${name}.${n}`] !== undefined; n++) out.push(p[`${name}.${n}`]!);
-  return out;
-}
-
-/** `Tags.N.TagKey` / `Tags.N.TagValue` ("Valid values of N: 1 to 20"; key non-empty, ≤ 64; value ≤ 128). */
-function readInstanceTags(p: Params): Array<{ TagKey: string; TagValue: string }> | null {
-  if (p["Tags.1.TagKey"] === undefined && p["Tags.1.TagValue"] === undefined) return null;
-  const tags: Array<{ TagKey: string; TagValue: string }> = [];
-  for (let n = 1; p[`Tags.${n}.TagKey`] !== undefined || p[`Tags.${n}.TagValue`] !== undefined; n++) {
-    const key = p[`Tags.${n}.TagKey`] ?? "";
-    const value = p[`Tags.${n}.TagValue`] ?? "";
+/**
+ * The tags an update gives, checked ("Valid values of N: 1 to 20"; key non-empty, ≤ 64; value ≤ 128),
+ * each error naming the wire parameter (`Tags.N.TagKey`).
+ */
+function checkInstanceTags(tags: readonly InstanceTag[]): InstanceTag[] {
+  tags.forEach(({ TagKey: key, TagValue: value }, index) => {
+    const n = index + 1;
     if (!key || key.length > 64 || /^(aliyun|acs:)/i.test(key) || /https?:\/\//i.test(key))
       throw invalid(
         `Tags.${n}.TagKey`,
@@ -720,8 +745,7 @@ function readInstanceTags(p: Params): Array<{ TagKey: string; TagValue: string }
         `Tags.${n}.TagValue`,
         "up to 128 characters, not starting with aliyun or acs:, no http(s)://",
       );
-    tags.push({ TagKey: key, TagValue: value });
-  }
+  });
   if (tags.length > 20) throw invalid("Tags", "at most 20 tags");
-  return tags;
+  return tags.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
 }

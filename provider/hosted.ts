@@ -8,7 +8,7 @@
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
 import "../runtime/node-guard";
-import type { Clock } from "../protocol/clock";
+import type { Clock } from "../runtime/clock";
 import { withOperationDeadline } from "./cas/deadline";
 import {
   processClock,

@@ -25,13 +25,13 @@ const LAYERS = [
     name: "protocol",
     paths: ["protocol/"],
     may: [],
-    what: "signers, percent-encoding, lossless JSON, the clock interface: shared by client and emulator",
+    what: "signers, percent-encoding, lossless JSON: shared by client and emulator",
   },
   {
     name: "runtime",
     paths: ["runtime/"],
     may: [],
-    what: "the Node-version guard, imported first by every entry point",
+    what: "the Node-version guard, imported first by every entry point, and the clock (`Clock`, `systemClock`)",
   },
   {
     name: "emulator",

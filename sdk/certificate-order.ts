@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { containsKeyMaterial, csrCommonName, normalizeDomain } from "../provider/pki/csr";
 import { certificateOrderStub } from "./stubs";
-import { ORDER_OUTPUT_NAMES, SECRET_OUTPUT_NAMES } from "../provider/order/output-names";
+import {
+  ORDER_ALL_VALIDATION_RECORDS,
+  ORDER_OUTPUT_NAMES,
+  SECRET_OUTPUT_NAMES,
+  VALIDATION_RECORDS_OUTPUT,
+} from "../provider/order/output-names";
 import type { ON_DELETE_VALUES, QUOTA_CHECK_VALUES, VALIDATE_TYPES } from "../provider/order/input-values";
 import { objectInternalKeys, objectKeyReason } from "../provider/order/object-keys";
 
@@ -90,7 +95,11 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   declare readonly action: pulumi.Output<string>;
   /** `{method: "DNS", records}` or `{method: "FILE", files}` while validation is pending. */
   declare readonly validation: pulumi.Output<unknown>;
-  /** Every DNS validation record keyed by ordered name (an Output; see {@link validationRecords} for per-name outputs). */
+  /**
+   * Every DNS validation record keyed by ordered name, as one Output: the `validationRecords` the
+   * stack state holds (and `InstanceCertificate.validationRecords` is); see {@link validationRecords}
+   * for per-name outputs.
+   */
   declare readonly allValidationRecords: pulumi.Output<
     Record<string, { fqdn: string; rr: string; zone: string; type: string; value: string }>
   >;
@@ -151,12 +160,15 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
       "alicloud-cas",
       "CertificateOrder",
     );
-    const all = (this as unknown as { validationRecords: CertificateOrder["allValidationRecords"] })
-      .validationRecords;
-    Object.defineProperty(this, "allValidationRecords", { value: all, enumerable: true });
+    // super() set the stored output under its own name; it is shown as allValidationRecords
+    // (provider/order/output-names.ts says why), and validationRecords becomes the per-name view.
+    const validationRecords = (this as unknown as Record<string, ValidationRecordsOutput>)[
+      VALIDATION_RECORDS_OUTPUT
+    ]!;
+    Object.defineProperty(this, ORDER_ALL_VALIDATION_RECORDS, { value: validationRecords, enumerable: true });
     // `declare`d, so no class field overwrites what super() set; replaced here by per-name outputs.
     (this as { validationRecords: Record<string, ValidationRecordOutputs> }).validationRecords =
-      Object.fromEntries(knownNames(args).map((d) => [d, recordOutputs(all, d)]));
+      Object.fromEntries(knownNames(args).map((d) => [d, recordOutputs(validationRecords, d)]));
   }
 
   /** Outputs of the DNS validation record for `domain` (works when the names are only known at apply time). */
@@ -165,20 +177,21 @@ export class CertificateOrder extends pulumi.dynamic.Resource {
   }
 }
 
-/** The names each order (by its `allValidationRecords` output) has warned about: one warning per name. */
+/** The stored validation records of an order, as one Output (the SDK's `allValidationRecords`). */
+type ValidationRecordsOutput = CertificateOrder["allValidationRecords"];
+
+/** The names each order (by its validation records' Output) has warned about: one warning per name. */
 const warnedNames = new WeakMap<object, Set<string>>();
 
-function recordOutputs(
-  all: CertificateOrder["allValidationRecords"],
-  domain: string,
-): ValidationRecordOutputs {
-  let warned = warnedNames.get(all);
-  if (!warned) warnedNames.set(all, (warned = new Set()));
+/** The per-name view of one record of an order's validation records. */
+function recordOutputs(validationRecords: ValidationRecordsOutput, domain: string): ValidationRecordOutputs {
+  let warned = warnedNames.get(validationRecords);
+  if (!warned) warnedNames.set(validationRecords, (warned = new Set()));
   // No DNS record (FILE validation, an issued or adopted order, mocks): the fields are undefined and
   // one warning says why, however many times the name's record is asked for. Throwing here would
   // fail every `up` and `preview` of the whole program.
   const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
-    all.apply((m) => {
+    validationRecords.apply((m) => {
       const r = m?.[domain];
       if (!r && !warned.has(domain) && m !== undefined) {
         warned.add(domain);

@@ -1,4 +1,4 @@
-import { hostRecord } from "../provider/order/record-name";
+import { hostRecord, uniqueRecords } from "../provider/order/record-name";
 import { normalizeDomain } from "../provider/pki/csr";
 
 /** A DNS validation record as {@link CertificateOrder} outputs it. */
@@ -57,16 +57,11 @@ export function alidnsRecordArgs(
     ? records
     : Object.entries(records).map(([domain, r]) => ({ domain, ...r }));
   const z = normalizeDomain(zone);
-  const seen = new Set<string>();
   const out: AlidnsRecordArgs[] = [];
-  for (const r of list) {
-    const fqdn = normalizeDomain(r.fqdn);
-    const rr = hostRecord(fqdn, z);
+  for (const r of uniqueRecords(list.map((r) => ({ ...r, fqdn: normalizeDomain(r.fqdn) })))) {
+    const rr = hostRecord(r.fqdn, z);
     if (rr === null)
-      throw new Error(`${fqdn} is not in zone ${z}; pass the zone that holds ${r.domain ?? fqdn}`);
-    const key = `${fqdn}|${r.type}|${r.value}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+      throw new Error(`${r.fqdn} is not in zone ${z}; pass the zone that holds ${r.domain ?? r.fqdn}`);
     out.push({
       domainName: z,
       rr,

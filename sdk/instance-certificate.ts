@@ -44,7 +44,7 @@ export interface InstanceCertificateArgs {
   onDelete?: pulumi.Input<"keep" | "retain" | "revoke">;
 }
 
-/** One DNS validation record (the same shape as `CertificateOrder.validationRecords`). */
+/** One DNS validation record (the same shape as the records of `CertificateOrder.allValidationRecords`). */
 export interface InstanceValidationRecord {
   domain: string;
   names: string[];

@@ -7,7 +7,7 @@ import {
 } from "./certificate-order";
 import { CertificateOrderValidation } from "./certificate-order-validation";
 import { InstanceCertificate, type InstanceCertificateArgs } from "./instance-certificate";
-import { recordBase, recordGroups } from "../provider/order/record-name";
+import { recordBase, recordGroups, uniqueRecordBases } from "../provider/order/record-name";
 
 /** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
 export interface ValidationDnsRecordArgs {
@@ -147,8 +147,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       this.instance = new InstanceCertificate(name, { ...inst, validationMethod: "DNS" }, { parent: this });
       names = knownNames(inst);
       // One record per name; a wildcard and its base name share one (the same `_dnsauth.<base>`).
-      const bases = new Set<string>();
-      representatives = names.filter((n) => !bases.has(recordBase(n)) && !!bases.add(recordBase(n)));
+      representatives = uniqueRecordBases(names);
       const all = this.instance.validationRecords;
       recordOf = (n) => {
         const field = (k: keyof ValidationRecordOutputs) => all.apply((m) => m?.[n]?.[k] as string);

@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import type { ActionName, ResponseOf } from "./actions";
 import { errorFields, parseAnswer } from "./answers";
 import { connectError, seconds, tlsError, type EndpointRoute } from "./call-errors";

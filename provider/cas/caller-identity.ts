@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import * as z from "zod";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { parseJsonLossless } from "../../protocol/lossless-json";
 import { canonicalQuery } from "../../protocol/percent-encode";
 import { signRpcV1 } from "../../protocol/sign-rpc-v1";

@@ -1,5 +1,5 @@
-import type { Clock } from "../../protocol/clock";
-import { systemClock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
+import { systemClock } from "../../runtime/clock";
 import type { ActionName } from "./actions";
 import type { StsRoute } from "./caller-identity";
 import { processClientRuntime, type ClientRuntime } from "./client-runtime";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CallerIdentities } from "./caller-identity";
 import { Limiters } from "./rate-limit";
 import { closeProcessTransport, processTransport, Transport, type Timers } from "./transport";

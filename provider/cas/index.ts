@@ -52,6 +52,6 @@ export { signRpcV1 } from "../../protocol/sign-rpc-v1";
 export { signAcs3, type Acs3Request } from "../../protocol/sign-acs3";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { Deadline, DEFAULT_OPERATION_TIMEOUT_MS } from "./deadline";
-export { systemClock, type Clock } from "../../protocol/clock";
+export { systemClock, type Clock } from "../../runtime/clock";
 export { PRODUCTS, DEFAULT_PRODUCT_CODE, MAX_PACKAGE_DOMAINS, type ProductSpec } from "./products";
 export { ORDER_TYPES, type OrderType } from "./schemas";

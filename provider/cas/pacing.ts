@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { defaultQps, type ActionName } from "./actions";
 import { pacedError } from "./call-errors";
 import type { Deadline } from "./deadline";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 
 /**
  * A place in a {@link TokenBucket}'s queue. Its position moves forward when a caller ahead of it

@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import type { Deadline } from "./deadline";
 import { CasError, CasOutcomeUnknownError, CasPacedLocallyError } from "./errors";
 import { classifyFailure, NEVER_SENT_ATTEMPTS, type AttemptOutcome, type FailureKind } from "./failure";

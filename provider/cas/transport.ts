@@ -145,7 +145,7 @@ export class Transport {
  * that accepts TCP and never answers the TLS ClientHello, and a proxy that answers CONNECT with
  * garbage, end here.
  */
-export class NotWrittenError extends Error {
+class NotWrittenError extends Error {
   readonly code = "ERR_NOT_WRITTEN";
   constructor(cause: unknown) {
     super(`the TCP, TLS or proxy handshake did not finish (${describe(cause)})`, { cause });

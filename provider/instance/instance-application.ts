@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CasApiError, CasError, CasOutcomeUnknownError } from "../cas/errors";
 import type { CasClient } from "../cas/client";
 import type { InstanceDetail } from "../cas/instance-schemas";

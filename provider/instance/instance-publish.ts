@@ -4,7 +4,7 @@
 // go on when the program publishes no record itself.
 import type { InstanceDetail } from "../cas/instance-schemas";
 import { publishList } from "../order/publish";
-import { readValidationKey } from "../order/record-name";
+import { readValidationKey, uniqueRecords } from "../order/record-name";
 import type { InstanceState } from "./inputs";
 
 /** The records or files an InstanceCertificate's outputs name, while its application awaits validation. */
@@ -14,7 +14,7 @@ export function publishListOfState(
   if (s.status !== "pending_validation") return null;
   if (s.files.length) return publishList({ method: "FILE", files: s.files });
   const records = Object.values(s.validationRecords);
-  return publishList({ method: "DNS", records: unique(records) });
+  return publishList({ method: "DNS", records: uniqueRecords(records) });
 }
 
 /**
@@ -26,7 +26,7 @@ export function publishListOfDetail(d: InstanceDetail): string | null {
   if (d.Status !== "pending") return null;
   const { files, records } = domainValidations(d);
   if (files.length) return publishList({ method: "FILE", files });
-  return publishList({ method: "DNS", records: unique(records) });
+  return publishList({ method: "DNS", records: uniqueRecords(records) });
 }
 
 /**
@@ -66,13 +66,4 @@ export function domainValidations(d: InstanceDetail) {
     });
   }
   return { files, records };
-}
-
-/** One entry per record: a wildcard and its apex share one record. */
-function unique<T extends { type: string; fqdn: string; value: string }>(records: T[]): T[] {
-  const seen = new Set<string>();
-  return records.filter((r) => {
-    const key = JSON.stringify([r.type, r.fqdn, r.value]);
-    return !seen.has(key) && (seen.add(key), true);
-  });
 }

@@ -2,7 +2,7 @@
 // polls GetInstanceDetail until the current certificate is issued (Terraform's validation resource
 // polls `CertificateStatus` until `issued`; revoked and expired fail), then reads the PEM and the
 // CAS-made key with GetUserCertificateDetail (`CertId` = the instance's `CertificateId`).
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import type { CasClient } from "../cas/client";
 import { CasError, type CasApiError } from "../cas/errors";
 import { currentAccount } from "../order/account";

@@ -3,7 +3,7 @@
 // take an inactive TEST instance (new ones, and replacements of ones taken from the pool) against
 // GetInstanceSummary's InactiveCount. It warns; it never fails a preview (the create itself fails
 // naming the fix when the pool is empty).
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CasCredentialsError } from "../cas/errors";
 import { credentialProblem, LOOKUP_TTL_MS } from "../order/quota";
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "../../protocol/clock";
+import { systemClock, type Clock } from "../../runtime/clock";
 import type { CasClient } from "../cas/client";
 import type { ClientRuntime } from "../cas/client-runtime";
 import type { Deadline } from "../cas/deadline";

@@ -23,6 +23,23 @@ const CERTIFICATE_OUTPUT_NAMES = [
  */
 export const VALIDATION_OUTPUT_NAMES = ["status", ...CERTIFICATE_OUTPUT_NAMES] as const;
 
+/**
+ * The validation records: every DNS validation record, keyed by ordered name. One concept under two
+ * names, and this is where they meet:
+ * - `validationRecords` is its name in stored state (both resources' outputs), in the providers, in
+ *   the emulator-facing tests and on `InstanceCertificate`, where it is one Output of the whole map;
+ * - `CertificateOrder` (the SDK class) shows that stored output as `allValidationRecords`, because its
+ *   own `validationRecords` is the per-name view (each field its own Output, so records can be
+ *   declared at preview without `apply`), built from the stored one.
+ *
+ * Both stay: a stored field is renamed only with a schema version and an upgrader, and the SDK's
+ * property names are public API. Code names the concept `validationRecords` and says
+ * `allValidationRecords` only where it means CertificateOrder's property.
+ */
+export const VALIDATION_RECORDS_OUTPUT = "validationRecords";
+/** `CertificateOrder`'s property for the stored {@link VALIDATION_RECORDS_OUTPUT} (see there). */
+export const ORDER_ALL_VALIDATION_RECORDS = "allValidationRecords";
+
 /** Every output of a CertificateOrder (beside its normalized inputs). */
 export const ORDER_OUTPUT_NAMES = [
   "orderId",
@@ -32,7 +49,7 @@ export const ORDER_OUTPUT_NAMES = [
   "domains",
   "action",
   "validation",
-  "validationRecords",
+  VALIDATION_RECORDS_OUTPUT,
   ...CERTIFICATE_OUTPUT_NAMES,
   "schemaVersion",
 ] as const;

@@ -1,6 +1,6 @@
 import type { CallOptions } from "../cas/client";
 import type { RequestOf, ResponseOf } from "../cas/actions";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { currentDeadline, type Deadline } from "../cas/deadline";
 import { CasApiError, CasError, CasOutcomeUnknownError, describeCause } from "../cas/errors";
 import type { OrderInputs } from "./inputs";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CasApiError, CasCredentialsError, CREDENTIAL_ERROR_CODES } from "../cas/errors";
 import { INPUT_DEFAULTS, type Failure } from "./inputs";
 import type { PreviewInputs } from "./state";

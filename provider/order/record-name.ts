@@ -52,6 +52,39 @@ export function recordBase(orderedName: string): string {
   return withoutWildcard(clean(orderedName));
 }
 
+/** A DNS validation record: its type, full name and value. */
+export interface DnsRecordIdentity {
+  type: string;
+  fqdn: string;
+  value: string;
+}
+
+/**
+ * One entry per DNS record, the first of each kept, in order: entries with the same type, full
+ * name and value are one record to publish (an apex and its wildcard, which CAS proves with one
+ * record, or names under one registrable domain). Names are compared as given: pass them normalized.
+ */
+export function uniqueRecords<T extends DnsRecordIdentity>(records: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const key = JSON.stringify([r.type, r.fqdn, r.value]);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
+
+/**
+ * One name per record base, the first of each kept, in order: an apex and its wildcard
+ * (`example.com`, `*.example.com`) share one record, so only the first of them declares it. This is
+ * what is known of a certificate instance's records before CAS answers (one `_dnsauth.<base>` each).
+ */
+export function uniqueRecordBases(orderedNames: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return orderedNames.filter((n) => {
+    const base = recordBase(n);
+    return !seen.has(base) && (seen.add(base), true);
+  });
+}
+
 /**
  * The registrable domain of a name by the Public Suffix List (ICANN section): `www.example.co.uk`
  * → `example.co.uk`. A name that is itself a public suffix, or has no registrable part, is its own.

@@ -1,5 +1,5 @@
 import type { ResponseOf } from "../cas/actions";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CasApiError, CasError } from "../cas/errors";
 import { phaseOf } from "./lifecycle";
 

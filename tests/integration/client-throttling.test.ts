@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
 import { CasError, CasOutcomeUnknownError, CasPacedLocallyError } from "../../provider/cas/errors";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { Deadline } from "../../provider/cas/deadline";
 import { fakeClock, virtualClock } from "../support/clock";
 import { apiError, json, scriptedServer } from "../support/scripted-server";

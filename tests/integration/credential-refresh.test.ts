@@ -6,7 +6,7 @@ import { CasClient, type ClientEvent } from "../../provider/cas/client";
 import { CasApiError } from "../../provider/cas/errors";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { certificateOrderStub, certificateOrderValidationStub } from "../../sdk/stubs";
-import { startProviderHost, type ProviderHost } from "../support/provider-host";
+import { FAKE_CLOCK, startProviderHost, type ProviderHost } from "../support/provider-host";
 
 const contact = { Username: "u", Phone: "13800001111", Email: "a@example.com" };
 
@@ -115,7 +115,9 @@ describe("STS tokens rotating under a running provider: taken per request, read 
     let waiter: ProviderHost | undefined;
     try {
       orders = await startProviderHost(certificateOrderStub, {}, env);
-      waiter = await startProviderHost(certificateOrderValidationStub, {}, env);
+      // The tokens rotate by the file and the emulator's answers, and CAS moves on only by the control
+      // call below: the waiter's polls need not take real time.
+      waiter = await startProviderHost(certificateOrderValidationStub, {}, { ...env, ...FAKE_CLOCK });
       const checked = await orders.check({
         domain: "waits.example.com",
         username: "u",
@@ -123,7 +125,13 @@ describe("STS tokens rotating under a running provider: taken per request, read 
         email: "a@example.com",
       });
       const { id } = await orders.create(checked.inputs);
-      const wait = waiter.create({ orderId: id, timeoutMinutes: 2, pollIntervalSeconds: 1 });
+      // On the fake clock every poll is a virtual second: a day of them outlasts the rotations below.
+      const wait = waiter.create({
+        orderId: id,
+        timeoutMinutes: 24 * 60,
+        pollIntervalSeconds: 1,
+        maxPollIntervalSeconds: 1,
+      });
       /** Resolves once the waiter has polled successfully with `token` (the log's count of OK polls grows). */
       const polledAfter = async (since: number) => {
         for (;;) {

@@ -639,8 +639,10 @@ describe("CertificateOrderValidation inside the provider host", function () {
     const orders = await startProviderHost(certificateOrderStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
     });
+    // CAS moves on only by the control call below, so the waiter's polls need not take real time.
     const waiter = await startProviderHost(certificateOrderValidationStub, cfg, {
       ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint,
+      ...FAKE_CLOCK,
     });
     try {
       const checked = (await orders.check({ domain: "wait.example.com", ...contact })).inputs;
@@ -656,9 +658,12 @@ describe("CertificateOrderValidation inside the provider host", function () {
           ),
         )
         .then(() => emu.control.issue(id));
+      // On the fake clock every poll is a virtual second: a day of them outlasts the issue above.
       const { outs } = await waiter.create({
         orderId: id,
+        timeoutMinutes: 24 * 60,
         pollIntervalSeconds: 1,
+        maxPollIntervalSeconds: 1,
         dnsPrecheck: { resolvers: [dns.address] },
       });
       await issuing;

@@ -3,7 +3,7 @@ import { checkOrderInputs, chooseAction, orderInputsSchema } from "../../provide
 import { productWarnings } from "../../provider/order/product-warnings";
 import { siteOf, INTERNATIONAL_ENDPOINT, CHINA_ENDPOINT } from "../../provider/cas/endpoints";
 import { PRODUCTS } from "../../provider/cas/products";
-import { systemClock } from "../../protocol/clock";
+import { systemClock } from "../../runtime/clock";
 import { renew } from "../../provider/order/context";
 
 const contact = { username: "Keller", phone: "13800001111", email: "ops@example.com" };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { createProviders } from "../../provider/hosted";
 
 /** A clock that moves only when told (no API call is made here, so nothing sleeps). */

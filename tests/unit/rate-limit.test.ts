@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { pacingKey } from "../../provider/cas/pacing";
 import { AdaptiveLimiter, Limiters, TokenBucket, type Ticket } from "../../provider/cas/rate-limit";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { fakeClock } from "../support/clock";
 
 /** Reserves a slot and returns its wait (ms) at the rate of the moment. */
