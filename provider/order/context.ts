@@ -26,6 +26,12 @@ export interface ConfigureRequest {
 interface Kept {
   context?: ProviderContext;
   runtime?: ClientRuntime;
+  /**
+   * CertificateOrder's placer: what creates in flight and lost answers it remembers must outlive
+   * the other controllers' configures (the host configures a validation provider while orders are
+   * still being created); only an order configure starts a new one.
+   */
+  placer?: OrderPlacer;
 }
 
 /** What one controller's `configure` renews; the other controllers' parts are kept (see {@link renew}). */
@@ -39,8 +45,6 @@ export type Scope = "order" | "validation" | "instance";
  * providers creates its clients' runtime: connections, account look-ups, pacing).
  */
 export class ProviderContext {
-  /** The order placer of this configuration (built on first use: what it remembers is about one account). */
-  private placerOnce: OrderPlacer | undefined;
   private clientOnce: CasClient | undefined;
 
   constructor(
@@ -104,19 +108,23 @@ export class ProviderContext {
     return this.settings.operationDeadline(this.clock.now());
   }
 
-  /** The placer of CertificateOrder creates. */
+  /**
+   * The placer of CertificateOrder creates, built on first use and kept until the next order
+   * configure (see {@link Kept.placer}): it calls the client, log and settings of the context
+   * current when it acts.
+   */
   placer(): OrderPlacer {
-    this.placerOnce ??= new OrderPlacer({
-      api: () => this.client(),
+    const now = () => this.latest.context ?? this;
+    this.latest.placer ??= new OrderPlacer({
+      api: () => now().client(),
       clock: this.clock,
-      log: this.log,
-      newDeadline: () => this.operationDeadline(),
-      adoptAfterLostAnswer: () => this.settings.get("alicloud-cas:adoptAfterLostAnswer"),
-      // A bad value fails every operation (Settings.assert); the defaults stand in.
+      log: (m) => now().log(m),
+      newDeadline: () => now().operationDeadline(),
+      adoptAfterLostAnswer: () => now().settings.get("alicloud-cas:adoptAfterLostAnswer"),
       policy: this.settings.orDefault("alicloud-cas:lostAnswerGraceMs", {}),
       claims: this.claims,
     });
-    return this.placerOnce;
+    return this.latest.placer;
   }
 
   /** `alicloud-cas:legacyOwnership`; a bad value fails every operation, `unknown` stands in. */
@@ -173,6 +181,8 @@ export function renew(
         })
       : previous.pool;
   const order = fresh || scope === "order";
+  // A new order configure starts a new placer (its claims are new too); others keep it.
+  if (order) delete latest.placer;
   return new ProviderContext(
     settings,
     clock,
