@@ -13,7 +13,7 @@ export interface ControlGuard {
   /** Host names accepted in `Host` and `Origin` besides loopback names and the bound address. */
   allowedHosts: string[];
   /** When set, every control request needs `Authorization: Bearer <token>`. */
-  token?: string;
+  token?: string | undefined;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -134,9 +134,9 @@ export interface ControlApi {
 
 /** Who may use the control API of an emulator bound to `host` (default loopback). */
 export function controlGuardFor(options: {
-  host?: string;
-  allowedHosts?: string[];
-  controlToken?: string;
+  host?: string | undefined;
+  allowedHosts?: string[] | undefined;
+  controlToken?: string | undefined;
 }): ControlGuard {
   const bound = (options.host ?? "127.0.0.1").toLowerCase();
   return {

@@ -46,12 +46,12 @@ const notFoundInstance = () => new ApiFault("NotFound.Instance", 404, "The insta
 /** What an instance (or the pool) is given when it is added. */
 export interface NewInstance {
   instanceType: "BUY" | "TEST";
-  brand?: string;
-  certificateType?: "DV" | "OV" | "EV";
+  brand?: string | undefined;
+  certificateType?: "DV" | "OV" | "EV" | undefined;
   /** `ONE_DOMAIN`, `MULTI_DOMAIN`, `WILDCARD_DOMAIN` … (UNCONFIRMED spellings). */
-  spec?: string;
+  spec?: string | undefined;
   /** How many names the instance may hold (default 1; TEST instances hold exactly 1). */
-  domainCount?: number;
+  domainCount?: number | undefined;
 }
 
 /** The certificate-instance business rules; writes only the instance and contact parts of state. */

@@ -26,11 +26,11 @@ export interface StsOptions {
    * `DurationSeconds` asked (which STS keeps between 900 and 43200): short lifetimes let a test see
    * many rotations. Default: as asked.
    */
-  lifetimeSeconds?: number;
+  lifetimeSeconds?: number | undefined;
   /** Roles that exist; when absent, any well-formed role ARN is accepted. */
-  roles?: StsRole[];
+  roles?: StsRole[] | undefined;
   /** OIDC provider ARNs that exist; when absent, any well-formed OIDC provider ARN is accepted. */
-  oidcProviders?: string[];
+  oidcProviders?: string[] | undefined;
 }
 
 /** Temporary credentials STS issued. */

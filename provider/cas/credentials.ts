@@ -30,16 +30,20 @@ export function fixedCredentials(credentials: Credentials): CredentialProvider {
 
 /** Everything credential resolution may read; all injectable for tests. */
 export interface CredentialSources {
-  explicit?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
-  config?: ConfigLookup;
-  env?: Readonly<Record<string, string | undefined>>;
+  explicit?: {
+    accessKeyId?: string | undefined;
+    accessKeySecret?: string | undefined;
+    securityToken?: string | undefined;
+  };
+  config?: ConfigLookup | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
-  profileFile?: string;
+  profileFile?: string | undefined;
   /** The STS that role and OIDC sessions are asked from; default `https://sts.aliyuncs.com`, direct. */
-  sts?: StsClient;
+  sts?: StsClient | undefined;
   /** The ECS metadata service; default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
-  ecsMetadataEndpoint?: string;
-  now?: () => number;
+  ecsMetadataEndpoint?: string | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** The stack config key of the ECS metadata service's address (tests, and platforms that move it). */
@@ -52,7 +56,8 @@ const ENV_SETS = [
 
 /** A source found: fixed credentials, or a provider that obtains and renews them. */
 type Found =
-  { kind: "static"; creds: Credentials } | { kind: "session"; provider: CredentialProvider; file?: string };
+  | { kind: "static"; creds: Credentials }
+  | { kind: "session"; provider: CredentialProvider; file?: string | undefined };
 
 /**
  * The chain as a {@link CredentialProvider}: resolved now (so a missing or wrong setting fails at

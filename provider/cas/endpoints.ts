@@ -69,9 +69,9 @@ const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
 ]);
 
 export interface EndpointSources {
-  explicit?: string;
-  config?: ConfigLookup;
-  env?: Readonly<Record<string, string | undefined>>;
+  explicit?: string | undefined;
+  config?: ConfigLookup | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /**
@@ -209,7 +209,7 @@ export function checkEndpointTransport(
  */
 export function checkProxiedTransport(
   endpoint: URL,
-  proxy: { proxy?: string; noProxy?: string },
+  proxy: { proxy?: string | undefined; noProxy?: string | undefined },
   proxySource: string,
   allowInsecure: boolean,
   service = "CAS",

@@ -29,7 +29,9 @@ export function splitCommand(command: string): string[] | undefined {
  * {@link splitCommand}, or what is wrong with `command` by kind and position only (it may hold a
  * secret argument), with the program's name when it was read whole before the problem.
  */
-function splitArguments(command: string): { args: string[] } | { problem: string; program?: string } {
+function splitArguments(
+  command: string,
+): { args: string[] } | { problem: string; program?: string | undefined } {
   const args: string[] = [];
   let current = "";
   let quote: "'" | '"' | undefined;

@@ -22,7 +22,7 @@ export interface HttpRequest {
   url: URL;
   method: "GET" | "POST" | "PUT";
   headers: Record<string, string>;
-  body?: string;
+  body?: string | undefined;
   /** Stops the request at any stage, waiting for a connection included (the caller, the deadline). */
   signal: AbortSignal;
   /**
@@ -46,13 +46,13 @@ export const MAX_CONNECTIONS = 64;
  */
 export interface ProxySettings {
   /** The proxy for every request (`alicloud-cas:proxy`), instead of `httpProxy`/`httpsProxy`. */
-  proxy?: string;
+  proxy?: string | undefined;
   /** `HTTP_PROXY` / `http_proxy`: for http:// endpoints, and https:// ones without `httpsProxy`. */
-  httpProxy?: string;
+  httpProxy?: string | undefined;
   /** `HTTPS_PROXY` / `https_proxy`: for https:// endpoints. */
-  httpsProxy?: string;
+  httpsProxy?: string | undefined;
   /** `NO_PROXY` / `no_proxy`: hosts reached directly (comma-separated; `*` for all). */
-  noProxy?: string;
+  noProxy?: string | undefined;
 }
 
 /** Where the transport's timers come from: `AbortSignal.timeout` by default; tests inject their own. */
@@ -218,7 +218,7 @@ async function exchange(
     path: req.url.pathname + req.url.search,
     method: req.method,
     headers: req.headers,
-    body: req.body,
+    body: req.body ?? null,
     signal,
     // The signal carries the real per-attempt timeout; these only stop undici's own 300 s defaults.
     headersTimeout: 0,

@@ -53,7 +53,7 @@ export async function startEmulatorProcess(
           "content-type": "application/json",
           ...(opts.controlToken ? { authorization: `Bearer ${opts.controlToken}` } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? null : JSON.stringify(body),
       });
       const json = (await res.json()) as unknown;
       if (!res.ok) throw new Error(`control ${method} ${path}: ${JSON.stringify(json)}`);

@@ -58,9 +58,9 @@ interface FakeOrder {
 /** The placer's API surface, answering from an in-memory order list; every create follows `script`. */
 class FakeCas implements PlacerApi {
   readonly orders: FakeOrder[] = [];
-  readonly creates: Array<{ deadline?: Deadline }> = [];
+  readonly creates: Array<{ deadline: Deadline | undefined }> = [];
   /** For each list call: its deadline, and the time it was sent. */
-  readonly listed: Array<{ deadline?: Deadline; at: number }> = [];
+  readonly listed: Array<{ deadline: Deadline | undefined; at: number }> = [];
   lists = 0;
   private next = 12_000_000;
 
