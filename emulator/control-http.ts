@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { ApiFault, FAULT_KINDS, type FaultRule } from "./faults";
+import { ApiFault, FAULT_KINDS } from "./faults";
 import type { LifecycleInput } from "./timing";
 import type { EmulatorControl } from "./control";
 
@@ -234,7 +234,7 @@ export async function serveControl(
       return reply(200, { ok: true });
     }
     if (method === "POST" && head === "faults") {
-      c.setFaults(parse(faultInput, input, "POST faults").rules as FaultRule[]);
+      c.setFaults(parse(faultInput, input, "POST faults").rules);
       return reply(200, { ok: true });
     }
     if (method === "POST" && head === "lifecycle") {

@@ -638,7 +638,7 @@ export class InstanceModel extends ModelBase {
     const found = this.mine(accessKeyId).find((x) => x.certificate?.certId === p.CertId);
     if (!found?.certificate) return undefined;
     await this.advance(found);
-    const c = found.certificate!;
+    const c = found.certificate;
     const now = this.now();
     const f = certificateFacts(c.pem);
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -401,7 +401,9 @@ export function serveSts(
     sendStsJson(res, 200, { RequestId: host.requestId(), ...answer });
   } catch (e) {
     const fault =
-      e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
+      e instanceof ApiFault
+        ? e
+        : new ApiFault("InternalError", 500, String((e as Partial<Error> | null | undefined)?.message ?? e));
     host.record({ time, action: hint, accessKeyId: null, temporary: false, outcome: fault.code });
     const requestId = host.requestId();
     sendStsJson(res, fault.status, {

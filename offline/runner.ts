@@ -90,7 +90,7 @@ export function loadProgram(file: string): () => Promise<Record<string, unknown>
     // Loaded inside the program, so resources a module declares at load time belong to this run.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const m = require(file) as unknown;
-    const exported = m as Record<string, unknown> & { default?: unknown };
+    const exported = m as (Record<string, unknown> & { default?: unknown }) | null | undefined;
     const fns = Object.values(exported ?? {}).filter((v) => typeof v === "function");
     const fn =
       typeof m === "function"

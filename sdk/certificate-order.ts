@@ -178,7 +178,8 @@ function recordOutputs(
   // one warning says why, however many times the name's record is asked for. Throwing here would
   // fail every `up` and `preview` of the whole program.
   const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
-    all.apply((m) => {
+    // Under mocks the value may be absent or null, which the output's declared type omits.
+    all.apply((m: pulumi.Unwrap<typeof all> | null | undefined) => {
       const r = m?.[domain];
       if (!r && !warned.has(domain) && m !== undefined) {
         warned.add(domain);

@@ -151,7 +151,8 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       representatives = names.filter((n) => !bases.has(recordBase(n)) && !!bases.add(recordBase(n)));
       const all = this.instance.validationRecords;
       recordOf = (n) => {
-        const field = (k: keyof ValidationRecordOutputs) => all.apply((m) => m?.[n]?.[k] as string);
+        const field = (k: keyof ValidationRecordOutputs) =>
+          all.apply((m: pulumi.Unwrap<typeof all> | undefined) => m?.[n]?.[k] as string);
         return {
           fqdn: field("fqdn"),
           rr: field("rr"),

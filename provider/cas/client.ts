@@ -93,7 +93,7 @@ export class CasClient {
     const checked = ACTIONS[action].request.safeParse(params);
     if (!checked.success)
       throw new CasError("InvalidRequest", `${action}: invalid parameters: ${formatIssues(checked.error)}`);
-    const wire = flattenParams(checked.data as Record<string, unknown>);
+    const wire = flattenParams(checked.data);
     const deadline = this.deadlineOf(options);
     const { signal } = options;
     const account = options.account ?? actingAccount();

@@ -217,7 +217,7 @@ function resolveBase(
     return v === undefined || v === "" ? undefined : v;
   };
   const envOf = (...names: string[]) => {
-    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]] as const;
     return undefined;
   };
   return (
@@ -574,8 +574,7 @@ function profileSource(
 ): Found {
   const profile = named(name) as Record<string, unknown>;
   const where = `profile "${name}" in ${file}`;
-  const str = (k: string) =>
-    typeof profile[k] === "string" && profile[k] !== "" ? (profile[k] as string) : undefined;
+  const str = (k: string) => (typeof profile[k] === "string" && profile[k] !== "" ? profile[k] : undefined);
   const needs = (k: string) => {
     const v = str(k);
     if (v) return v;

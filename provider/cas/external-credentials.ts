@@ -97,8 +97,7 @@ function parseExternalOutput(stdout: string, what: string, now: number): Session
     throw new CasCredentialSourceError(
       `${what} did not print a JSON object (${Buffer.byteLength(stdout)} bytes on standard output): it must print {"mode": "StsToken", "access_key_id": …, "access_key_secret": …, "sts_token": …, "expiration": "2006-01-02T15:04:05Z"} (or mode AK without sts_token).`,
     );
-  const text = (k: string) =>
-    typeof body[k] === "string" && body[k] !== "" ? (body[k] as string) : undefined;
+  const text = (k: string) => (typeof body[k] === "string" && body[k] !== "" ? body[k] : undefined);
   const accessKeyId = text("access_key_id");
   const accessKeySecret = text("access_key_secret");
   if (!accessKeyId || !accessKeySecret)

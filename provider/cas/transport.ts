@@ -294,7 +294,9 @@ const TLS_HANDSHAKE_REFUSED =
 
 /** A proxy that answered the CONNECT for the endpoint with another status than 200 (its status), as undici reports it. */
 export function proxyRefusal(error: unknown): number | undefined {
-  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec((error as Error)?.message ?? "");
+  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(
+    (error as Partial<Error> | null | undefined)?.message ?? "",
+  );
   return m ? Number(m[1]) : undefined;
 }
 

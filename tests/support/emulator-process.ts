@@ -55,7 +55,7 @@ export async function startEmulatorProcess(
         },
         body: body === undefined ? null : JSON.stringify(body),
       });
-      const json = (await res.json()) as unknown;
+      const json = await res.json();
       if (!res.ok) throw new Error(`control ${method} ${path}: ${JSON.stringify(json)}`);
       return json;
     },

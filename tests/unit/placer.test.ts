@@ -295,7 +295,7 @@ describe("OrderPlacer", () => {
     const e = await rejection(runWithDeadline(operation, () => placer.place(request("a.example.com"))));
     assert.equal(api.creates[0]!.deadline, operation);
     assert.equal(e.code, "OwnershipUnproven", e.message);
-    const spent = api.creates[0]!.deadline!;
+    const spent = api.creates[0]!.deadline;
     assert.ok(api.listed.length > 0);
     for (const l of api.listed) {
       assert.notEqual(l.deadline, spent);
