@@ -20,15 +20,27 @@ const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind
 const memberName = (m: ts.TypeElement): string =>
   m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : "";
 
+/** The text of a string literal type (`"placed"`), else undefined. */
+const stringLiteral = (t: ts.TypeNode): string | undefined =>
+  ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined;
+
 /**
- * `node` with the members of every object type literal in name order: the compiler writes an
- * inferred type's members in the order it met them, which moves when unrelated imports move.
+ * `node` with the members of every object type literal in name order, and every union of string
+ * literals in text order: the compiler writes an inferred type's members, and a union's, in the
+ * order it met them, which moves when unrelated imports move and differs between a full and an
+ * incremental build.
  */
 function canonical(node: ts.Node): ts.Node {
   const result = ts.transform(node, [
     (context) => {
       const visit = (n: ts.Node): ts.Node => {
         const visited = ts.visitEachChild(n, visit, context);
+        if (ts.isUnionTypeNode(visited) && visited.types.every((t) => stringLiteral(t) !== undefined)) {
+          const types = [...visited.types].sort((a, b) =>
+            (stringLiteral(a) ?? "").localeCompare(stringLiteral(b) ?? ""),
+          );
+          return context.factory.updateUnionTypeNode(visited, context.factory.createNodeArray(types));
+        }
         if (!ts.isTypeLiteralNode(visited)) return visited;
         const members = [...visited.members].sort((a, b) => memberName(a).localeCompare(memberName(b)));
         return context.factory.updateTypeLiteralNode(visited, context.factory.createNodeArray(members));
