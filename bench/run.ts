@@ -22,8 +22,8 @@ interface Row {
   unit: string;
   ratio: number;
   /** How far the rounds of a row measured in rounds spread (client rows). */
-  spread?: string;
-  note?: string;
+  spread?: string | undefined;
+  note?: string | undefined;
 }
 const rows: Row[] = [];
 const COLD_START_ROW = "provider cold start, quotaCheck off: host spawn → first check answered";

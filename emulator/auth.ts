@@ -164,7 +164,7 @@ function authenticateAcs3(
       query,
       headers: h,
       signedHeaders: parsed.signedHeaders,
-      payloadHash: h["x-acs-content-sha256"]!,
+      payloadHash: h["x-acs-content-sha256"],
     },
     acct.accessKeySecret,
   );

@@ -27,10 +27,7 @@ export class EmulatorCa {
       const key = await crypto.subtle.importKey("pkcs8", der, SIGNING, false, ["sign"]);
       return new EmulatorCa(material, new x509.X509Certificate(material.certificatePem), key);
     }
-    const keys = (await crypto.subtle.generateKey(SIGNING, true, [
-      "sign",
-      "verify",
-    ])) as webcrypto.CryptoKeyPair;
+    const keys = await crypto.subtle.generateKey(SIGNING, true, ["sign", "verify"]);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomBytes(8).toString("hex"),
       name: "CN=CAS Emulator Root CA, O=pulumi-alicloud-cas emulator",
@@ -110,7 +107,7 @@ export function generateOrderKey(
         privateKeyPem: privateKey
           .export({ type: privateKey.asymmetricKeyType === "ec" ? "sec1" : "pkcs1", format: "pem" })
           .toString(),
-        publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
+        publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength),
       });
     };
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { ApiFault, FAULT_KINDS, type FaultRule } from "./faults";
+import { ApiFault, FAULT_KINDS } from "./faults";
 import type { LifecycleInput } from "./timing";
 import type { EmulatorControl } from "./control";
 
@@ -13,7 +13,7 @@ export interface ControlGuard {
   /** Host names accepted in `Host` and `Origin` besides loopback names and the bound address. */
   allowedHosts: string[];
   /** When set, every control request needs `Authorization: Bearer <token>`. */
-  token?: string;
+  token?: string | undefined;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -134,9 +134,9 @@ export interface ControlApi {
 
 /** Who may use the control API of an emulator bound to `host` (default loopback). */
 export function controlGuardFor(options: {
-  host?: string;
-  allowedHosts?: string[];
-  controlToken?: string;
+  host?: string | undefined;
+  allowedHosts?: string[] | undefined;
+  controlToken?: string | undefined;
 }): ControlGuard {
   const bound = (options.host ?? "127.0.0.1").toLowerCase();
   return {
@@ -234,7 +234,7 @@ export async function serveControl(
       return reply(200, { ok: true });
     }
     if (method === "POST" && head === "faults") {
-      c.setFaults(parse(faultInput, input, "POST faults").rules as FaultRule[]);
+      c.setFaults(parse(faultInput, input, "POST faults").rules);
       return reply(200, { ok: true });
     }
     if (method === "POST" && head === "lifecycle") {

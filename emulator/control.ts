@@ -123,10 +123,10 @@ export class EmulatorControl {
    */
   addAccessKey(
     spec: {
-      accountId?: string;
-      accessKeyId?: string;
-      accessKeySecret?: string;
-      securityTokens?: string[];
+      accountId?: string | undefined;
+      accessKeyId?: string | undefined;
+      accessKeySecret?: string | undefined;
+      securityTokens?: string[] | undefined;
     } = {},
   ): { accountId: string; accessKeyId: string; accessKeySecret: string } {
     return this.emulator.addAccessKey(spec);

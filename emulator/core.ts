@@ -132,10 +132,10 @@ export class EmulatorCore {
    * account (given or generated id) with full plans and its pool of TEST instances.
    */
   addAccessKey(spec: {
-    accountId?: string;
-    accessKeyId?: string;
-    accessKeySecret?: string;
-    securityTokens?: string[];
+    accountId?: string | undefined;
+    accessKeyId?: string | undefined;
+    accessKeySecret?: string | undefined;
+    securityTokens?: string[] | undefined;
   }): { accountId: string; accessKeyId: string; accessKeySecret: string } {
     const state = this.state;
     if (spec.accountId !== undefined && !/^\d{16}$/.test(spec.accountId))

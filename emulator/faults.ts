@@ -70,17 +70,17 @@ export interface FaultRule {
   kind: FaultKind;
   /** Probability per matching request, 0..1 (decided by the seeded generator). */
   rate: number;
-  latencyMs?: number;
-  code?: string;
-  status?: number;
+  latencyMs?: number | undefined;
+  code?: string | undefined;
+  status?: number | undefined;
   /** Apply to at most this many requests, then stop. */
-  limit?: number;
+  limit?: number | undefined;
   /**
    * `error` and `throttle` faults: the `x-acs-retry-after` value in milliseconds (`0` is sent as
    * `0`, which the official SDKs read as no header). `error` sends none without it; `throttle`
    * sends {@link DEFAULT_THROTTLE_RETRY_AFTER_MS}.
    */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
 }
 
 /**

@@ -141,7 +141,9 @@ export async function route(
     send(res, 200, { RequestId: core.rng.requestId(), ...answer }, authed.format, action, core);
   } catch (e) {
     const fault =
-      e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
+      e instanceof ApiFault
+        ? e
+        : new ApiFault("InternalError", 500, String((e as Partial<Error> | null | undefined)?.message ?? e));
     core.log.record({
       time: started,
       action: authed?.action ?? actionHint,

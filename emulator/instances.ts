@@ -45,23 +45,23 @@ const notFoundInstance = () => new ApiFault("NotFound.Instance", 404, "The insta
 /** What an instance (or the pool) is given when it is added. */
 export interface NewInstance {
   instanceType: "BUY" | "TEST";
-  brand?: string;
-  certificateType?: "DV" | "OV" | "EV";
+  brand?: string | undefined;
+  certificateType?: "DV" | "OV" | "EV" | undefined;
   /** `ONE_DOMAIN`, `MULTI_DOMAIN`, `WILDCARD_DOMAIN` … (UNCONFIRMED spellings). */
-  spec?: string;
+  spec?: string | undefined;
   /** How many names the instance may hold (default 1; TEST instances hold exactly 1). */
-  domainCount?: number;
+  domainCount?: number | undefined;
 }
 
 /** `ListInstances` filters, each absent when the request does not give it. */
 export interface InstanceFilter {
-  instanceType?: string;
-  status?: string;
-  certificateStatus?: string;
-  brand?: string;
-  certificateType?: string;
+  instanceType?: string | undefined;
+  status?: string | undefined;
+  certificateStatus?: string | undefined;
+  brand?: string | undefined;
+  certificateType?: string | undefined;
   /** Matched without case against the instance id and the applied names. */
-  keyword?: string;
+  keyword?: string | undefined;
 }
 
 /** One tag as `UpdateInstance` gives it (`Tags.N.TagKey`, `Tags.N.TagValue`; N = its position + 1). */
@@ -79,16 +79,16 @@ export interface InstanceUpdate {
   /** `GenerateCsrMethod`, or the default the request implies (`upload` for a CSR without `Domain`). */
   generateCsrMethod: string;
   /** `Domain`, split on commas, normalized, without repeats; `undefined` when the request has none. */
-  domains?: string[];
-  csr?: string;
-  keyAlgorithm?: string;
-  validationMethod?: string;
+  domains?: string[] | undefined;
+  csr?: string | undefined;
+  keyAlgorithm?: string | undefined;
+  validationMethod?: string | undefined;
   /** `ContactIdList.N`, in order; empty keeps the application's contacts. */
   contactIds: string[];
-  companyId?: string;
-  certificateName?: string;
+  companyId?: string | undefined;
+  certificateName?: string | undefined;
   /** `enable` or `disable` when valid. */
-  autoReissue?: string;
+  autoReissue?: string | undefined;
   /** `null` when the request gives no tag: the instance keeps its tags. */
   tags: InstanceTag[] | null;
 }
@@ -683,7 +683,7 @@ export class InstanceModel extends ModelBase {
     const found = this.mine(accessKeyId).find((x) => x.certificate?.certId === certId);
     if (!found?.certificate) return undefined;
     await this.advance(found);
-    const c = found.certificate!;
+    const c = found.certificate;
     const now = this.now();
     const f = certificateFacts(c.pem);
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -213,7 +213,10 @@ export class CasModel extends ModelBase {
           // v4.0.1, 2025-07); `omitCertId` answers as before.
           ...(o.certId ? { CertId: o.certId } : {}),
         };
-      default:
+      case "payed":
+      case "process":
+      case "verify_fail":
+      case "revoked":
         return { Type: o.state };
     }
   }

@@ -47,7 +47,7 @@ export async function readCsr(text: string): Promise<CsrFacts> {
   return {
     pem,
     commonName: cn ? cn.trim().toLowerCase().replace(/\.$/, "") : null,
-    publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer,
+    publicKeySpki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength),
   };
 }
 
@@ -88,7 +88,7 @@ export function certificateFacts(pem: string): CertificateFacts {
 /** The SubjectPublicKeyInfo (DER) of a PEM certificate (the first one of a bundle). */
 export function certificatePublicKey(pem: string): ArrayBuffer {
   const raw = new Uint8Array(new (x509().X509Certificate)(pem).publicKey.rawData);
-  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
 }
 
 /** The PEM certificates of a bundle, leaf first. */
@@ -108,5 +108,5 @@ export function csrAlgorithm(pem: string): string {
 /** The SubjectPublicKeyInfo (DER) of a CSR the model already accepted. */
 export function csrPublicKey(pem: string): ArrayBuffer {
   const raw = new Uint8Array(new (x509().Pkcs10CertificateRequest)(pem).publicKey.rawData);
-  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+  return raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
 }

@@ -9,7 +9,7 @@ export interface RequestLogEntry {
   accessKeyId: string | null;
   /** `OK`, an error code, or the fault applied (`reset`, `ambiguous`). */
   outcome: string;
-  orderId?: string;
+  orderId?: string | undefined;
 }
 
 /** The request logs of one emulator, bounded so a long run does not grow without end. */

@@ -123,7 +123,11 @@ async function serve(
         if (!res.headersSent)
           sendError(
             res,
-            new ApiFault("InternalError", 500, String((e as Error)?.message ?? e)),
+            new ApiFault(
+              "InternalError",
+              500,
+              String((e as Partial<Error> | null | undefined)?.message ?? e),
+            ),
             "JSON",
             core,
           );

@@ -353,7 +353,7 @@ export class StateStore {
         let owner: { pid?: unknown; host?: unknown } = {};
         try {
           const parsed = JSON.parse(readFileSync(this.lock, "utf8")) as unknown;
-          if (parsed && typeof parsed === "object") owner = parsed as typeof owner;
+          if (parsed && typeof parsed === "object") owner = parsed;
         } catch {
           // An unreadable lock (torn write) has no live owner we could name.
         }

@@ -26,11 +26,11 @@ export interface StsOptions {
    * `DurationSeconds` asked (which STS keeps between 900 and 43200): short lifetimes let a test see
    * many rotations. Default: as asked.
    */
-  lifetimeSeconds?: number;
+  lifetimeSeconds?: number | undefined;
   /** Roles that exist; when absent, any well-formed role ARN is accepted. */
-  roles?: StsRole[];
+  roles?: StsRole[] | undefined;
   /** OIDC provider ARNs that exist; when absent, any well-formed OIDC provider ARN is accepted. */
-  oidcProviders?: string[];
+  oidcProviders?: string[] | undefined;
 }
 
 /** Temporary credentials STS issued. */
@@ -401,7 +401,9 @@ export function serveSts(
     sendStsJson(res, 200, { RequestId: host.requestId(), ...answer });
   } catch (e) {
     const fault =
-      e instanceof ApiFault ? e : new ApiFault("InternalError", 500, String((e as Error)?.message ?? e));
+      e instanceof ApiFault
+        ? e
+        : new ApiFault("InternalError", 500, String((e as Partial<Error> | null | undefined)?.message ?? e));
     host.record({ time, action: hint, accessKeyId: null, temporary: false, outcome: fault.code });
     const requestId = host.requestId();
     sendStsJson(res, fault.status, {

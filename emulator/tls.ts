@@ -25,7 +25,7 @@ export interface TlsMaterialOptions {
 }
 
 async function keyPair(): Promise<webcrypto.CryptoKeyPair> {
-  return (await crypto.subtle.generateKey(SIGNING, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  return await crypto.subtle.generateKey(SIGNING, true, ["sign", "verify"]);
 }
 
 /**

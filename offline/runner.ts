@@ -90,7 +90,7 @@ export function loadProgram(file: string): () => Promise<Record<string, unknown>
     // Loaded inside the program, so resources a module declares at load time belong to this run.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const m = require(file) as unknown;
-    const exported = m as Record<string, unknown> & { default?: unknown };
+    const exported = m as (Record<string, unknown> & { default?: unknown }) | null | undefined;
     const fns = Object.values(exported ?? {}).filter((v) => typeof v === "function");
     const fn =
       typeof m === "function"
@@ -110,7 +110,7 @@ interface Options {
   program: string;
   stack: string;
   dir: string;
-  endpoint?: string;
+  endpoint?: string | undefined;
   allowInsecure: boolean;
   /** `--config` / `--secret` values, set on the stack before the command. */
   settings: Array<{ key: string; value: string; secret: boolean }>;
@@ -184,7 +184,7 @@ function configPair(
 async function emulatorFor(
   o: Options,
   settingAllows: boolean,
-): Promise<{ endpoint: string; keys?: [string, string]; running?: RunningEmulator }> {
+): Promise<{ endpoint: string; keys?: [string, string] | undefined; running?: RunningEmulator }> {
   if (o.endpoint) {
     const url = checkEndpoint(o.endpoint, o.allowInsecure || settingAllows);
     if (!(await probeEmulator(url, process.env.CAS_EMULATOR_CONTROL_TOKEN)))

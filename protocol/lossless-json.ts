@@ -1,4 +1,5 @@
-type SourceReviver = (key: string, value: unknown, context: { source?: string }) => unknown;
+// Node before 21 passes no context (the version guard refuses those, but the parser must not throw first).
+type SourceReviver = (key: string, value: unknown, context: { source?: string } | undefined) => unknown;
 
 /**
  * `JSON.parse` that never rounds integers: an integer beyond 2^53 (OrderIds are longs; the API's

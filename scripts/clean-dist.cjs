@@ -4,21 +4,24 @@
 //
 // `node scripts/clean-dist.cjs` (npm run build) empties dist/, so tsc compiles everything.
 // `node scripts/clean-dist.cjs --stale` (npm run build:changed, which every test script runs) keeps
-// what tsc can build on: it deletes only the outputs whose source is gone, and tsc -b --incremental
-// then compiles what changed since dist/tsconfig.tsbuildinfo. tsc trusts that file and never looks
-// at its outputs, so when it is missing, or when a source has no output (part of dist/ deleted by
-// hand), dist/ is emptied as a plain build does.
+// what tsc can build on: it deletes only the outputs whose source is gone, and tsc -b then compiles
+// what changed since the build info of each project (dist/tsconfig.source.tsbuildinfo for the
+// shipped source, dist/tsconfig.tooling.tsbuildinfo for tests, benchmarks, examples and scripts).
+// tsc trusts those files and never looks at its outputs, so when one is missing, or when a source
+// has no output (part of dist/ deleted by hand), dist/ is emptied as a plain build does.
 const { existsSync, readFileSync, readdirSync, rmSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
 const root = join(__dirname, "..");
 const dist = join(root, "dist");
-/** Written by tsc -b --incremental; sources older than it, tsc does not compile again. */
-const BUILD_INFO = join(dist, "tsconfig.tsbuildinfo");
+/** The projects tsconfig.json references; each one's `include` is compiled into dist/. */
+const PROJECTS = ["tsconfig.source.json", "tsconfig.tooling.json"];
+/** Written by tsc -b for each project; sources older than it, tsc does not compile again. */
+const BUILD_INFO = PROJECTS.map((p) => join(dist, p.replace(/\.json$/, ".tsbuildinfo")));
 /** Written by scripts/bundle-provider.cjs, from provider/hosted.ts (whose own output is hosted.js). */
 const BUNDLE = join(dist, "provider", "hosted.bundle.js");
-/** tsconfig.json's `include`: folders compiled whole, and `folder/*.ts` patterns. */
-const INCLUDE = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")).include;
+/** The projects' `include`: folders compiled whole, and `folder/*.ts` patterns. */
+const INCLUDE = PROJECTS.flatMap((p) => JSON.parse(readFileSync(join(root, p), "utf8")).include);
 
 function* files(dir, deep = true) {
   if (!existsSync(dir)) return;
@@ -52,7 +55,7 @@ function clean() {
 }
 
 function pruneStale() {
-  if (!existsSync(BUILD_INFO)) return clean();
+  if (!BUILD_INFO.every((path) => existsSync(path))) return clean();
   // A pattern this script does not read (anything but a folder or `folder/*.ts`): it cannot tell
   // stale outputs from live ones, so it builds everything.
   if (INCLUDE.some((entry) => entry.replace(/\/\*\.ts$/, "").includes("*"))) return clean();
@@ -63,7 +66,7 @@ function pruneStale() {
       return clean();
     }
   for (const path of files(dist)) {
-    if (path === BUILD_INFO || path === BUNDLE || !OUTPUT.test(path)) continue;
+    if (BUILD_INFO.includes(path) || path === BUNDLE || !OUTPUT.test(path)) continue;
     if (!live.has(relative(dist, path).replace(OUTPUT, ""))) rmSync(path);
   }
 }

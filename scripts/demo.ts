@@ -147,13 +147,8 @@ async function main(): Promise<void> {
 
     step(3, "pulumi up (1/2): order a certificate with a locally made key and CSR");
     const first = await up(stack, false);
-    const rec = first.outputs.validationRecord?.value as {
-      name: string;
-      zone: string;
-      rr: string;
-      type: string;
-      value: string;
-    };
+    const rec = first.outputs.validationRecord?.value as
+      { name: string; zone: string; rr: string; type: string; value: string } | undefined;
     const orderId = String(first.outputs.orderId?.value);
     if (first.outputs.status?.value === "pending_validation" && rec) {
       step(4, "The order waits for domain validation. Publish this DNS record:");

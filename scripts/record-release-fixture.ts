@@ -79,7 +79,7 @@ async function startReleaseEmulator(
   });
   const endpoint = await new Promise<string>((ok, fail) => {
     let buffered = "";
-    child.stdout!.on("data", (c: Buffer) => {
+    child.stdout.on("data", (c: Buffer) => {
       buffered += c.toString();
       const m = /listening on (http:\/\/\S+)/.exec(buffered);
       if (m) ok(m[1]!);

@@ -5,21 +5,21 @@ import { SECRET_OUTPUT_NAMES, VALIDATION_OUTPUT_NAMES } from "../provider/order/
 /** Arguments of a {@link CertificateOrderValidation}. */
 export interface CertificateOrderValidationArgs {
   /** The order to wait for (`order.orderId`). Give this or `instanceId`. */
-  orderId?: pulumi.Input<string>;
+  orderId?: pulumi.Input<string> | undefined;
   /** In place of `orderId`: the certificate instance to wait for (`certificate.instanceId` of an InstanceCertificate). */
-  instanceId?: pulumi.Input<string>;
+  instanceId?: pulumi.Input<string> | undefined;
   /** FQDNs of the DNS records created for validation: pass them so this waits until they exist (like aws.acm.CertificateValidation). */
-  validationRecordFqdns?: pulumi.Input<pulumi.Input<string>[]>;
+  validationRecordFqdns?: pulumi.Input<pulumi.Input<string>[]> | undefined;
   /** How long one `pulumi up` waits (default 45). Past it the update fails; the next `up` waits again on the same order. */
-  timeoutMinutes?: pulumi.Input<number>;
+  timeoutMinutes?: pulumi.Input<number> | undefined;
   /** First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60). */
-  pollIntervalSeconds?: pulumi.Input<number>;
-  maxPollIntervalSeconds?: pulumi.Input<number>;
+  pollIntervalSeconds?: pulumi.Input<number> | undefined;
+  maxPollIntervalSeconds?: pulumi.Input<number> | undefined;
   /**
    * Before waiting, look the expected records up (on `resolvers`, `host` or `host:port`; the
    * system's by default) and report whether they are visible yet. Reports only; never fails.
    */
-  dnsPrecheck?: pulumi.Input<boolean | { resolvers?: pulumi.Input<pulumi.Input<string>[]> }>;
+  dnsPrecheck?: pulumi.Input<boolean | { resolvers?: pulumi.Input<pulumi.Input<string>[]> }> | undefined;
 }
 
 /** Waits until a {@link CertificateOrder} is issued and exposes the certificate. Deleting it does nothing in CAS. */

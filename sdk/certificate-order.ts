@@ -17,42 +17,42 @@ export interface CertificateOrderArgs {
    * with other names is refused: use `domains`, or one order per name. Compared by key, subject
    * and names, not text.
    */
-  csr?: pulumi.Input<string>;
+  csr?: pulumi.Input<string> | undefined;
   /** One name or a wildcard (`*.example.com`); with `csr`, must be its CN. */
-  domain?: pulumi.Input<string>;
+  domain?: pulumi.Input<string> | undefined;
   /**
    * Several names in one order (at most 5, all single or all wildcard), ordered by domain through
    * `CreateCertificateForPackageRequest` (CAS makes the key). Their order does not matter.
    */
-  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  domains?: pulumi.Input<pulumi.Input<string>[]> | undefined;
   /** Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate. */
-  productCode?: pulumi.Input<string>;
+  productCode?: pulumi.Input<string> | undefined;
   /** `DNS` (default) or `FILE`. Changing it orders a new certificate. */
-  validateType?: pulumi.Input<(typeof VALIDATE_TYPES)[number]>;
+  validateType?: pulumi.Input<(typeof VALIDATE_TYPES)[number]> | undefined;
   /** Contact name. Required for single-name DV orders (CreateCertificateRequest/WithCsrRequest). */
-  username?: pulumi.Input<string>;
+  username?: pulumi.Input<string> | undefined;
   /** Contact phone. Required for single-name DV orders. */
-  phone?: pulumi.Input<string>;
+  phone?: pulumi.Input<string> | undefined;
   /** Contact email; the CA may write to it. Required for single-name DV orders. */
-  email?: pulumi.Input<string>;
+  email?: pulumi.Input<string> | undefined;
   /** OV orders: a company profile registered in the CAS console. Changing it orders a new certificate. */
-  companyName?: pulumi.Input<string>;
+  companyName?: pulumi.Input<string> | undefined;
   /** Tags sent with the order. */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined;
   /** DNS zone the validation records go in (default: the registrable domain of the name, by the Public Suffix List: `example.co.uk` for `www.example.co.uk`). */
-  dnsZone?: pulumi.Input<string>;
+  dnsZone?: pulumi.Input<string> | undefined;
   /** Take over an existing order instead of placing one (`pulumi import` does not work for dynamic providers). */
-  adoptOrderId?: pulumi.Input<string>;
+  adoptOrderId?: pulumi.Input<string> | undefined;
   /**
    * On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back,
    * and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain`
    * leaves the order in CAS untouched.
    */
-  onDelete?: pulumi.Input<(typeof ON_DELETE_VALUES)[number]>;
+  onDelete?: pulumi.Input<(typeof ON_DELETE_VALUES)[number]> | undefined;
   /** Order a replacement (create-before-delete) once an issued certificate is this close to expiry. */
-  renewBeforeDays?: pulumi.Input<number>;
+  renewBeforeDays?: pulumi.Input<number> | undefined;
   /** When the plan has fewer orders left than this deployment plans: `warn` (default), `fail` the preview, or `off`. */
-  quotaCheck?: pulumi.Input<(typeof QUOTA_CHECK_VALUES)[number]>;
+  quotaCheck?: pulumi.Input<(typeof QUOTA_CHECK_VALUES)[number]> | undefined;
 }
 
 /**
@@ -191,7 +191,8 @@ function recordOutputs(validationRecords: ValidationRecordsOutput, domain: strin
   // one warning says why, however many times the name's record is asked for. Throwing here would
   // fail every `up` and `preview` of the whole program.
   const field = (k: "fqdn" | "rr" | "zone" | "type" | "value") =>
-    validationRecords.apply((m) => {
+    // Under mocks the value may be absent or null, which the output's declared type omits.
+    validationRecords.apply((m: pulumi.Unwrap<typeof validationRecords> | null | undefined) => {
       const r = m?.[domain];
       if (!r && !warned.has(domain) && m !== undefined) {
         warned.add(domain);

@@ -23,7 +23,7 @@ export interface AlidnsRecordArgs {
 /** Options of {@link alidnsRecordArgs}. */
 export interface AlidnsRecordOptions {
   /** Record TTL in seconds (default 600). */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * `false`: return no record to publish, for a zone CAS validates by itself. When the zone is in
    * Alibaba Cloud DNS of the same account as the order, CAS adds the validation TXT record and
@@ -31,7 +31,7 @@ export interface AlidnsRecordOptions {
    * there can be removed or duplicated behind its back. The records are still checked against the
    * zone. Default `true`.
    */
-  publishRecords?: boolean;
+  publishRecords?: boolean | undefined;
 }
 
 /**

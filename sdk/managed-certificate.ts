@@ -33,20 +33,20 @@ export type ValidationDnsRecordFactory = (
 /** How a {@link ManagedCertificate} publishes its records and waits: the same for both sources. */
 export interface ManagedCertificateWaitArgs {
   /** TTL of the validation records (default 600). */
-  recordTtl?: number;
+  recordTtl?: number | undefined;
   /** How long one `pulumi up` waits for issuance (default 45 minutes). */
-  timeoutMinutes?: pulumi.Input<number>;
-  pollIntervalSeconds?: pulumi.Input<number>;
-  maxPollIntervalSeconds?: pulumi.Input<number>;
+  timeoutMinutes?: pulumi.Input<number> | undefined;
+  pollIntervalSeconds?: pulumi.Input<number> | undefined;
+  maxPollIntervalSeconds?: pulumi.Input<number> | undefined;
   /** Publishes each validation record (default: `alicloud.dns.AlidnsRecord`, from the peer dependency `@pulumi/alicloud`). */
-  dnsRecord?: ValidationDnsRecordFactory;
+  dnsRecord?: ValidationDnsRecordFactory | undefined;
   /**
    * `false`: publish no validation record, for zones CAS validates by itself. When the zone is in
    * Alibaba Cloud DNS of the same account, CAS adds the TXT record and deletes conflicting TXT
    * records at that name, so a record this stack also manages there can be removed or duplicated
    * behind its back. Default `true`.
    */
-  publishRecords?: boolean;
+  publishRecords?: boolean | undefined;
 }
 
 /** A {@link ManagedCertificate} from a plan order: the inputs of a DNS-validated {@link CertificateOrder}. */
@@ -150,7 +150,8 @@ export class ManagedCertificate extends pulumi.ComponentResource {
       representatives = uniqueRecordBases(names);
       const all = this.instance.validationRecords;
       recordOf = (n) => {
-        const field = (k: keyof ValidationRecordOutputs) => all.apply((m) => m?.[n]?.[k] as string);
+        const field = (k: keyof ValidationRecordOutputs) =>
+          all.apply((m: pulumi.Unwrap<typeof all> | undefined) => m?.[n]?.[k] as string);
         return {
           fqdn: field("fqdn"),
           rr: field("rr"),

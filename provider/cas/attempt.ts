@@ -147,7 +147,8 @@ function failedExchange<T>(
       outcome: { type: "not-sent", reason },
       error: (kind) => connectError(target, action, e, kind),
     };
-  const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
+  const name = (e as Partial<Error> | null | undefined)?.name;
+  const timedOut = name === "TimeoutError" || name === "AbortError";
   return {
     ok: false,
     outcome: { type: "no-answer" },

@@ -201,7 +201,8 @@ async function once(
           fix,
         e,
       );
-    const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
+    const name = (e as Partial<Error> | null | undefined)?.name;
+    const timedOut = name === "TimeoutError" || name === "AbortError";
     return new CasTransportError(
       timedOut ? "Timeout" : "NetworkError",
       "GetCallerIdentity",

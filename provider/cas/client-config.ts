@@ -28,32 +28,32 @@ import type { ProxySettings } from "./transport";
 /** How a {@link CasClient} is built; every field is optional. */
 export interface CasClientOptions {
   /** `https://cas.aliyuncs.com` by default; `http://127.0.0.1:PORT` for the emulator. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /**
    * Pace by account: every set of credentials is matched to its account (one `GetCallerIdentity`
    * per process and credentials) before its first request, so a rotated token or another key of
    * the same account shares the account's budget. Default `false`: by account once the account of
    * the credentials is known in this process, else by access key.
    */
-  accountPacing?: boolean;
+  accountPacing?: boolean | undefined;
   /**
    * Allows a plain `http://` endpoint on a host other than this machine (loopback is always
    * allowed). Default: stack config `alicloud-cas:allowInsecureEndpoint`, else `false`.
    */
-  allowInsecureEndpoint?: boolean;
+  allowInsecureEndpoint?: boolean | undefined;
   /**
    * The proxy for every request (`http://host:port`, credentials allowed), or `direct` for none.
    * Default: stack config `alicloud-cas:proxy`, else `HTTPS_PROXY` / `HTTP_PROXY` (and the
    * lowercase spellings) from `env`; `NO_PROXY` applies either way.
    */
-  proxy?: string;
-  accessKeyId?: string;
-  accessKeySecret?: string;
-  securityToken?: string;
+  proxy?: string | undefined;
+  accessKeyId?: string | undefined;
+  accessKeySecret?: string | undefined;
+  securityToken?: string | undefined;
   /** Already-resolved credentials (skips resolution). */
-  credentials?: Credentials;
+  credentials?: Credentials | undefined;
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
-  profileFile?: string;
+  profileFile?: string | undefined;
   /**
    * STS: role and OIDC sessions come from it, and it tells which account the credentials belong
    * to (`GetCallerIdentity`). Default: `ALIBABA_CLOUD_STS_ENDPOINT`, `ALIBABA_CLOUD_ENDPOINT_STS`,
@@ -61,33 +61,33 @@ export interface CasClientOptions {
    * when it is on this machine (the emulator), else `https://sts.aliyuncs.com` (see
    * {@link resolveStsEndpointSource}).
    */
-  stsEndpoint?: string;
+  stsEndpoint?: string | undefined;
   /** The ECS metadata service (ECS RAM role); default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
-  ecsMetadataEndpoint?: string;
+  ecsMetadataEndpoint?: string | undefined;
   /** Pulumi stack config as `configure` sees it (`alicloud:*` keys). */
-  config?: ConfigLookup;
+  config?: ConfigLookup | undefined;
   /** Environment to read; `process.env` by default. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Wire shape and signature; `acs3` (the official SDK's) by default. */
-  signatureScheme?: SignatureScheme;
+  signatureScheme?: SignatureScheme | undefined;
   /** One attempt's limit (default 10 s). */
-  attemptTimeoutMs?: number;
+  attemptTimeoutMs?: number | undefined;
   /**
    * Limit for a call (retries and waits included) made outside a provider operation; inside one,
    * the operation's {@link Deadline} applies (default 90 s).
    */
-  deadlineMs?: number;
-  retry?: Partial<RetryPolicy>;
+  deadlineMs?: number | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
   /** Per-action requests per second; `false` turns client-side limiting off. */
-  rateLimits?: Partial<Record<ActionName, number>> | false;
-  clock?: Clock;
-  onEvent?: (event: ClientEvent) => void;
-  userAgent?: string;
+  rateLimits?: Partial<Record<ActionName, number>> | false | undefined;
+  clock?: Clock | undefined;
+  onEvent?: ((event: ClientEvent) => void) | undefined;
+  userAgent?: string | undefined;
   /**
    * The connections, account look-ups and pacing this client shares with others (a composition
    * root creates one); {@link processClientRuntime} by default.
    */
-  runtime?: ClientRuntime;
+  runtime?: ClientRuntime | undefined;
 }
 
 /** The options resolved: where requests go and how, and what the client's parts are built from. */

@@ -18,16 +18,16 @@ export type { ClientEvent } from "./retry-strategy";
 export type { SignatureScheme } from "./sign-request";
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** This call's deadline; by default the current operation's ({@link currentDeadline}), else `deadlineMs` from now. */
-  deadline?: Deadline;
+  deadline?: Deadline | undefined;
   /**
    * The account (id) this call acts for: each attempt's credentials are matched to their account
    * (STS `GetCallerIdentity`, once per credentials) and credentials of another account (a profile
    * switched while the operation ran) are refused before anything is sent (`AccountChanged`). By
    * default, the account the running provider operation acts for ({@link actingAccount}).
    */
-  account?: string;
+  account?: string | undefined;
 }
 
 /**
@@ -93,7 +93,7 @@ export class CasClient {
     const checked = ACTIONS[action].request.safeParse(params);
     if (!checked.success)
       throw new CasError("InvalidRequest", `${action}: invalid parameters: ${formatIssues(checked.error)}`);
-    const wire = flattenParams(checked.data as Record<string, unknown>);
+    const wire = flattenParams(checked.data);
     const deadline = this.deadlineOf(options);
     const { signal } = options;
     const account = options.account ?? actingAccount();

@@ -97,7 +97,11 @@ export function roleSession(
 /** An OIDC role session: the token (read from its file at every renewal, as platforms rotate it) exchanged at STS. */
 export function oidcSession(
   sts: StsClient,
-  role: RoleRequest & { oidcProviderArn: string; oidcToken?: string; oidcTokenFile?: string },
+  role: RoleRequest & {
+    oidcProviderArn: string;
+    oidcToken?: string | undefined;
+    oidcTokenFile?: string | undefined;
+  },
   setting: string,
   now?: () => number,
 ): CredentialProvider {

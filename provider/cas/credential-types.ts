@@ -5,7 +5,7 @@
 export interface Credentials {
   accessKeyId: string;
   accessKeySecret: string;
-  securityToken?: string;
+  securityToken?: string | undefined;
   /** Where they came from, for messages (never the values). */
   source: string;
   /** The profile file they were read from, when they came from one (it is read again when it changes). */

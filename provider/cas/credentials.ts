@@ -40,16 +40,20 @@ export function fixedCredentials(credentials: Credentials): CredentialProvider {
 
 /** Everything credential resolution may read; all injectable for tests. */
 export interface CredentialSources {
-  explicit?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
-  config?: ConfigLookup;
-  env?: Readonly<Record<string, string | undefined>>;
+  explicit?: {
+    accessKeyId?: string | undefined;
+    accessKeySecret?: string | undefined;
+    securityToken?: string | undefined;
+  };
+  config?: ConfigLookup | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Path of the Aliyun CLI config; default `~/.aliyun/config.json`. */
-  profileFile?: string;
+  profileFile?: string | undefined;
   /** The STS that role and OIDC sessions are asked from; default `https://sts.aliyuncs.com`, direct. */
-  sts?: StsClient;
+  sts?: StsClient | undefined;
   /** The ECS metadata service; default `alicloud-cas:ecsMetadataEndpoint`, else `http://100.100.100.200`. */
-  ecsMetadataEndpoint?: string;
-  now?: () => number;
+  ecsMetadataEndpoint?: string | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** The stack config key of the ECS metadata service's address (tests, and platforms that move it). */
@@ -62,7 +66,8 @@ const ENV_SETS = [
 
 /** A source found: fixed credentials, or a provider that obtains and renews them. */
 type Found =
-  { kind: "static"; creds: Credentials } | { kind: "session"; provider: CredentialProvider; file?: string };
+  | { kind: "static"; creds: Credentials }
+  | { kind: "session"; provider: CredentialProvider; file?: string | undefined };
 
 /**
  * The chain as a {@link CredentialProvider}: resolved now (so a missing or wrong setting fails at
@@ -222,7 +227,7 @@ function resolveBase(
     return v === undefined || v === "" ? undefined : v;
   };
   const envOf = (...names: string[]) => {
-    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]] as const;
     return undefined;
   };
   return (
@@ -407,8 +412,7 @@ function profileSource(
 ): Found {
   const profile = named(name) as Record<string, unknown>;
   const where = `profile "${name}" in ${file}`;
-  const str = (k: string) =>
-    typeof profile[k] === "string" && profile[k] !== "" ? (profile[k] as string) : undefined;
+  const str = (k: string) => (typeof profile[k] === "string" && profile[k] !== "" ? profile[k] : undefined);
   const needs = (k: string) => {
     const v = str(k);
     if (v) return v;

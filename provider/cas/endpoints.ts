@@ -68,10 +68,13 @@ const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
   "us-west-1",
 ]);
 
+/** `JSON.stringify`, whose declaration omits that it answers undefined for undefined, functions and symbols. */
+const stringify = (value: unknown): string | undefined => JSON.stringify(value);
+
 export interface EndpointSources {
-  explicit?: string;
-  config?: ConfigLookup;
-  env?: Readonly<Record<string, string | undefined>>;
+  explicit?: string | undefined;
+  config?: ConfigLookup | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /**
@@ -139,7 +142,7 @@ const MAX_REGION_LENGTH = 50;
 export function resolveRegion(src: EndpointSources = {}): string {
   const found = regionSetting(src);
   if (!found) return DEFAULT_REGION;
-  const [source, region] = found as [string, string];
+  const [source, region] = found;
   if (region.length > MAX_REGION_LENGTH || !REGION_ID.test(region))
     throw new CasError(
       "InvalidRegion",
@@ -209,7 +212,7 @@ export function checkEndpointTransport(
  */
 export function checkProxiedTransport(
   endpoint: URL,
-  proxy: { proxy?: string; noProxy?: string },
+  proxy: { proxy?: string | undefined; noProxy?: string | undefined },
   proxySource: string,
   allowInsecure: boolean,
   service = "CAS",
@@ -313,7 +316,7 @@ function endpointsEntry(raw: string | undefined, service: string): string | unde
   for (const item of list) {
     if (!item || typeof item !== "object" || Array.isArray(item))
       throw refuse(
-        `holds ${JSON.stringify(bound(JSON.stringify(item) ?? String(item), 60))}, which is not an object`,
+        `holds ${JSON.stringify(bound(stringify(item) ?? String(item), 60))}, which is not an object`,
       );
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
       if (key !== service && key.toLowerCase() === service)
@@ -321,7 +324,7 @@ function endpointsEntry(raw: string | undefined, service: string): string | unde
       if (key !== service) continue;
       if (typeof value !== "string" || value.trim() === "")
         throw refuse(
-          `has a ${service} entry that is not a host name or URL (${JSON.stringify(bound(JSON.stringify(value) ?? "", 60))})`,
+          `has a ${service} entry that is not a host name or URL (${JSON.stringify(bound(stringify(value) ?? "", 60))})`,
         );
       return value;
     }

@@ -2,9 +2,9 @@ import type { FailureKind } from "./failure";
 
 /** What an error is built with besides its code and message. */
 export interface CasErrorOptions {
-  cause?: unknown;
+  cause?: unknown | undefined;
   /** What the failed call means for its caller (see {@link FailureKind}), when a call failed. */
-  kind?: FailureKind;
+  kind?: FailureKind | undefined;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface CasApiErrorFields {
   action: string;
   retryable: boolean;
   /** What to do, appended to the message (e.g. which credentials were used). */
-  advice?: string;
+  advice?: string | undefined;
   /** What the answer means for the call (see {@link FailureKind}). */
   kind?: FailureKind;
 }

@@ -29,7 +29,9 @@ export function splitCommand(command: string): string[] | undefined {
  * {@link splitCommand}, or what is wrong with `command` by kind and position only (it may hold a
  * secret argument), with the program's name when it was read whole before the problem.
  */
-function splitArguments(command: string): { args: string[] } | { problem: string; program?: string } {
+function splitArguments(
+  command: string,
+): { args: string[] } | { problem: string; program?: string | undefined } {
   const args: string[] = [];
   let current = "";
   let quote: "'" | '"' | undefined;
@@ -95,8 +97,7 @@ function parseExternalOutput(stdout: string, what: string, now: number): Session
     throw new CasCredentialSourceError(
       `${what} did not print a JSON object (${Buffer.byteLength(stdout)} bytes on standard output): it must print {"mode": "StsToken", "access_key_id": …, "access_key_secret": …, "sts_token": …, "expiration": "2006-01-02T15:04:05Z"} (or mode AK without sts_token).`,
     );
-  const text = (k: string) =>
-    typeof body[k] === "string" && body[k] !== "" ? (body[k] as string) : undefined;
+  const text = (k: string) => (typeof body[k] === "string" && body[k] !== "" ? body[k] : undefined);
   const accessKeyId = text("access_key_id");
   const accessKeySecret = text("access_key_secret");
   if (!accessKeyId || !accessKeySecret)

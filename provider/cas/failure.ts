@@ -40,7 +40,7 @@ export type AttemptOutcome =
    * CAS answered with an error body (or a non-2xx status without one); `retryAfter` is the raw
    * `x-acs-retry-after` header, if any.
    */
-  | { type: "error-answer"; code: string; httpStatus: number; retryAfter?: string | string[] }
+  | { type: "error-answer"; code: string; httpStatus: number; retryAfter?: string | string[] | undefined }
   /** A 2xx answer that could not be read (not JSON, not the documented shape), or an oversized answer. */
   | { type: "unreadable-answer" }
   /** No answer: a timeout or a network error after which the request may have reached the server. */

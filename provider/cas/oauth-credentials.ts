@@ -57,8 +57,7 @@ function profileIn(doc: unknown, name: string): Record<string, unknown> | undefi
 
 /** Reads the profile's OAuth fields as they are in `fields`. */
 export function oauthProfileFields(fields: Record<string, unknown>): Omit<OAuthProfile, "siteType"> {
-  const str = (k: string) =>
-    typeof fields[k] === "string" && fields[k] !== "" ? (fields[k] as string) : undefined;
+  const str = (k: string) => (typeof fields[k] === "string" && fields[k] !== "" ? fields[k] : undefined);
   const expire = Number(fields.oauth_access_token_expire);
   return {
     refreshToken: str("oauth_refresh_token"),

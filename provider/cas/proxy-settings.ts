@@ -37,7 +37,7 @@ export function resolveProxy(
   endpointHost: string,
 ): { settings: ProxySettings; route: string } {
   const pick = (...names: string[]) => {
-    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]!] as const;
+    for (const n of names) if (env[n] !== undefined && env[n] !== "") return [n, env[n]] as const;
     return undefined;
   };
   const noProxy = pick("no_proxy", "NO_PROXY");

@@ -16,13 +16,18 @@ export type ClientEvent =
  */
 export type AttemptResult<T> =
   | { ok: true; value: T }
-  | { ok: false; outcome: AttemptOutcome; error: (kind: FailureKind) => CasError; retryAfterMs?: number };
+  | {
+      ok: false;
+      outcome: AttemptOutcome;
+      error: (kind: FailureKind) => CasError;
+      retryAfterMs?: number | undefined;
+    };
 
 /** A failed attempt as the strategy acts on it: its kind, the error, and the server's retry hint. */
 export interface AttemptFailure {
   kind: FailureKind;
   error: CasError;
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
 }
 
 /** The steps of one call the strategy runs, in order, for each attempt. */
@@ -31,7 +36,7 @@ export interface CallSteps<T> {
   /** Whether the action places an order (see {@link classifyFailure}). */
   creates: boolean;
   deadline: Deadline;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Waits for the attempt's slot in the local pacing; throws `CasPacedLocallyError` when none comes in time. */
   pace(): Promise<void>;
   /** Readies the attempt (credentials, the account they belong to); throwing stops the call. */

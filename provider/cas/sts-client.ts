@@ -35,9 +35,9 @@ export interface StsEndpoint {
 export interface RoleRequest {
   roleArn: string;
   sessionName: string;
-  durationSeconds?: number;
-  policy?: string;
-  externalId?: string;
+  durationSeconds?: number | undefined;
+  policy?: string | undefined;
+  externalId?: string | undefined;
 }
 
 /**
@@ -55,7 +55,7 @@ export class StsClient {
 
   /** `AssumeRole` signed with `base` (an access key, or temporary keys with their token). */
   assumeRole(
-    base: { accessKeyId: string; accessKeySecret: string; securityToken?: string },
+    base: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined },
     r: RoleRequest,
     setting: string,
   ): Promise<SessionKeys> {

@@ -22,7 +22,7 @@ export interface HttpRequest {
   url: URL;
   method: "GET" | "POST" | "PUT";
   headers: Record<string, string>;
-  body?: string;
+  body?: string | undefined;
   /** Stops the request at any stage, waiting for a connection included (the caller, the deadline). */
   signal: AbortSignal;
   /**
@@ -46,13 +46,13 @@ export const MAX_CONNECTIONS = 64;
  */
 export interface ProxySettings {
   /** The proxy for every request (`alicloud-cas:proxy`), instead of `httpProxy`/`httpsProxy`. */
-  proxy?: string;
+  proxy?: string | undefined;
   /** `HTTP_PROXY` / `http_proxy`: for http:// endpoints, and https:// ones without `httpsProxy`. */
-  httpProxy?: string;
+  httpProxy?: string | undefined;
   /** `HTTPS_PROXY` / `https_proxy`: for https:// endpoints. */
-  httpsProxy?: string;
+  httpsProxy?: string | undefined;
   /** `NO_PROXY` / `no_proxy`: hosts reached directly (comma-separated; `*` for all). */
-  noProxy?: string;
+  noProxy?: string | undefined;
 }
 
 /** Where the transport's timers come from: `AbortSignal.timeout` by default; tests inject their own. */
@@ -154,7 +154,7 @@ class NotWrittenError extends Error {
 }
 
 const describe = (e: unknown): string =>
-  (e as Error)?.name === "TimeoutError" ? "timed out" : ((e as Error)?.message ?? String(e));
+  e instanceof Error ? (e.name === "TimeoutError" ? "timed out" : e.message) : String(e);
 
 /**
  * The option that carries a request's write-start hook to {@link markWriteStart} (a symbol: undici
@@ -265,7 +265,7 @@ async function exchange(
       path: req.url.pathname + req.url.search,
       method: req.method,
       headers: req.headers,
-      body: req.body,
+      body: req.body ?? null,
       signal,
       // The signal carries the real per-attempt timeout; these only stop undici's own 300 s defaults.
       headersTimeout: 0,
@@ -347,7 +347,9 @@ const TLS_HANDSHAKE_REFUSED =
 
 /** A proxy that answered the CONNECT for the endpoint with another status than 200 (its status), as undici reports it. */
 export function proxyRefusal(error: unknown): number | undefined {
-  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec((error as Error)?.message ?? "");
+  const m = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(
+    (error as Partial<Error> | null | undefined)?.message ?? "",
+  );
   return m ? Number(m[1]) : undefined;
 }
 
@@ -370,7 +372,7 @@ export function notSentReason(error: unknown): NotSentReason | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   // Nothing more particular in its causes: failed before undici started writing it.
-  return (error as { code?: unknown })?.code === "ERR_NOT_WRITTEN" ? "connect" : undefined;
+  return error instanceof NotWrittenError ? "connect" : undefined;
 }
 
 // The connections of clients and credential sessions built without a runtime (the public client

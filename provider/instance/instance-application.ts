@@ -63,7 +63,7 @@ export async function contactIdsFor(api: CasClient, log: Log, p: InstanceInputs)
 export async function waitForRecords(
   { api, clock }: Pick<InstanceIo, "api" | "clock">,
   id: string,
-): Promise<{ last: InstanceDetail; withRecords?: InstanceDetail }> {
+): Promise<{ last: InstanceDetail; withRecords?: InstanceDetail | undefined }> {
   const until = clock.now() + INSTANCE_WAIT_MS;
   let delay = 500;
   let streak = 0;

@@ -60,7 +60,7 @@ function fingerprint(accessKeyId: string): string {
 }
 
 const asAccount = (stored: unknown): Partial<Account> =>
-  typeof stored === "object" && stored !== null ? (stored as Partial<Account>) : {};
+  typeof stored === "object" && stored !== null ? stored : {};
 
 /**
  * Refuses to act on order `id` when the state says it was placed in another account than the one

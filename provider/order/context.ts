@@ -19,7 +19,7 @@ export interface ConfigureRequest {
    * Where log lines go when the provider runs in the caller's process; stderr (the Pulumi CLI's
    * diagnostics) when absent, as in Pulumi's provider host, which passes only `config`.
    */
-  log?: LogSink;
+  log?: LogSink | undefined;
 }
 
 /** What a family of providers keeps across configures (see {@link ProviderContext.latest}). */

@@ -119,14 +119,14 @@ async function readBack(
       reasons: [message],
     });
   }
-  const how = {
+  const how: Partial<Record<Ownership, string>> = {
     placed: `placed with ${action}`,
     adopted: "adopted",
     reconciled: "taken after a lost answer",
   };
   const toPublish = phaseOf(outs.type).awaitsValidation ? publishList(outs.validation) : null;
   ctx.log(
-    `order ${orderId} ${how[ownership as keyof typeof how] ?? ownership} for ${domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
+    `order ${orderId} ${how[ownership] ?? ownership} for ${domains.join(", ")}: ${outs.status}${toPublish ? `; publish ${toPublish}` : ""}`,
   );
   return { id: orderId, outs: { ...outs, ownership, account } };
 }

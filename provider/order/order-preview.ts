@@ -111,6 +111,6 @@ export async function replacementsDue(
       "CsrCannotReorder",
       `order ${id}: ${why}. A new order cannot take this CSR: ${binding.map((f) => f.reason).join("; ")}`,
     );
-  for (const reason of d.reasons) c.log(`order ${olds.orderId ?? id}: ${reason}`);
+  for (const reason of d.reasons) c.log(`order ${olds.orderId}: ${reason}`);
   return d;
 }

@@ -43,30 +43,33 @@ export function keptUnresolved(e: Error, u: Unresolved, c: CreateContext): Error
     `${e.message.replace(/\.?$/, ".")} The resource is kept in the stack as ${id} with this request ` +
     `(sent ${new Date(u.sentAt).toISOString()}): the next pulumi up looks for its order again before anything else, ` +
     "and orders only if none appeared (or set adoptOrderId to the OrderId of one that did).";
-  return Object.assign(new CasError((e as CasError).code ?? "OutcomeUnknown", message, { cause: e }), {
-    candidates: e instanceof OwnershipUnprovenError ? e.candidates : [],
-    id,
-    properties: {
-      ...c.inputs,
-      __provider: c.provider,
-      schemaVersion: ORDER_STATE_VERSION,
-      orderId: id,
-      action: c.action,
-      domains: c.domains,
-      status: phaseOf(UNKNOWN_TYPE).status,
-      type: UNKNOWN_TYPE,
-      ownership: "unknown",
-      account: c.account,
-      pendingCreate: {
+  return Object.assign(
+    new CasError((e as Partial<CasError>).code ?? "OutcomeUnknown", message, { cause: e }),
+    {
+      candidates: e instanceof OwnershipUnprovenError ? e.candidates : [],
+      id,
+      properties: {
+        ...c.inputs,
+        __provider: c.provider,
+        schemaVersion: ORDER_STATE_VERSION,
+        orderId: id,
         action: c.action,
-        productCode: c.inputs.productCode,
-        names: c.domains,
-        sentAt: new Date(u.sentAt).toISOString(),
-        candidates: u.candidates,
+        domains: c.domains,
+        status: phaseOf(UNKNOWN_TYPE).status,
+        type: UNKNOWN_TYPE,
+        ownership: "unknown",
+        account: c.account,
+        pendingCreate: {
+          action: c.action,
+          productCode: c.inputs.productCode,
+          names: c.domains,
+          sentAt: new Date(u.sentAt).toISOString(),
+          candidates: u.candidates,
+        },
       },
+      reasons: [message],
     },
-    reasons: [message],
-  });
+  );
 }
 
 /** What a later operation finds for a pending create: the candidates listed now, and when its window ends. */

@@ -102,10 +102,10 @@ describe("the real engine with an OIDC role session (alicloud:assumeRoleWithOidc
     assert.equal(failed, undefined, String(failed));
     const [placed] = (await emu.control("GET", "orders")) as Array<{ orderId: string; accessKeyId: string }>;
     assert.equal(placed?.accessKeyId, emu.accessKeyId, "the order is in the role's account");
-    await emu.control("POST", `orders/${placed!.orderId}/issue`);
+    await emu.control("POST", `orders/${placed.orderId}/issue`);
     const result = await up;
     assert.equal(result.summary.result, "succeeded");
-    assert.equal(result.outputs.orderId?.value, placed!.orderId);
+    assert.equal(result.outputs.orderId?.value, placed.orderId);
     assert.match(String(result.outputs.serialNumber?.value), /^[0-9a-f]+$/);
     const entries = await log();
     const cas = entries.filter((e) => e.action !== "AssumeRoleWithOIDC");

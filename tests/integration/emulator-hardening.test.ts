@@ -22,7 +22,7 @@ async function control(
   const res = await request(`${emu.endpoint}/_emulator/${path}`, {
     method,
     headers: { "content-type": "application/json", ...opts.headers },
-    body: opts.body,
+    body: opts.body ?? null,
   });
   return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
 }

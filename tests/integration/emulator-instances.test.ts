@@ -107,7 +107,7 @@ describe("emulator: certificate instances", function () {
     emu.control.publishDnsRecord({
       name: "_dnsauth.www.example.com",
       type: "TXT",
-      value: second.DomainValidationList![0]!.ValidationValue!,
+      value: second.DomainValidationList[0]!.ValidationValue!,
     });
     const issued = await detail(id);
     assert.equal(issued.Status, "normal");

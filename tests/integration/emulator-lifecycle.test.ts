@@ -131,8 +131,7 @@ describe("emulator: the order life cycle through real clients", function () {
       env: {},
     });
     return {
-      call: (action, params) =>
-        client.call(action as never, params as never) as Promise<Record<string, unknown>>,
+      call: (action, params) => client.call(action as never, params as never),
     };
   };
 

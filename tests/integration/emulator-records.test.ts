@@ -16,7 +16,7 @@ async function orderOf(
   });
   const state = await api.call("DescribeCertificateState", { OrderId: String(OrderId) });
   assert.equal(state.Type, "domain_verify");
-  return { orderId: String(OrderId), state: state as Record<string, unknown> };
+  return { orderId: String(OrderId), state: state };
 }
 
 async function recordDomainOf(api: OfficialCaller, domain: string, productCode?: string): Promise<string> {

@@ -142,7 +142,7 @@ describe("Aliyun CLI profile mode External: a real command prints the credential
     assert.equal((await kept.current()).securityToken, "token-3");
     now += 48 * 3600_000;
     assert.equal((await kept.current()).securityToken, "token-3");
-    assert.equal(await kept.refresh!(), true);
+    assert.equal(await kept.refresh(), true);
     assert.equal((await kept.current()).securityToken, "token-4");
 
     // Mode AK: an access key, no token.

@@ -152,7 +152,7 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
       P.read(id, read.props),
       /is in Alibaba Cloud account 1968132000123456.*belong to account 1111222233334444/,
     );
-    await cleanUp(id, read.props as Obj);
+    await cleanUp(id, read.props);
   });
 
   it("with the account recorded, CAS's NotFound.Instance in that account drops the resource (refresh) and destroy has nothing to cancel", async () => {
@@ -187,7 +187,7 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
       return true;
     };
     await assert.rejects(V.create(checked.inputs), notGone);
-    await assert.rejects(V.read(done.id, done.outs as Obj), notGone);
+    await assert.rejects(V.read(done.id, done.outs), notGone);
 
     await configure(other);
     await assert.rejects(V.create(checked.inputs), (e: Error & { code?: string }) => {
@@ -197,7 +197,7 @@ describe("InstanceCertificate acts only in the account its instance is in (emula
       return true;
     });
     // The validation recorded account A: under B it is refused before any call, never dropped.
-    await assert.rejects(V.read(done.id, done.outs as Obj), (e: Error & { code?: string }) => {
+    await assert.rejects(V.read(done.id, done.outs), (e: Error & { code?: string }) => {
       assert.equal(e.code, "InstanceInAnotherAccount");
       assert.match(e.message, new RegExp(`waited in Alibaba Cloud account ${A}.*belong to account ${B}`));
       return true;

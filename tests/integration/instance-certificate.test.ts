@@ -76,7 +76,9 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     assert.equal(outs.status, "pending_validation");
     assert.equal(outs.schemaVersion, 2);
     assert.equal(outs.accountId, emu.accountId);
-    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["www.example.com"]!;
+    const rec = (
+      outs.validationRecords as Record<string, Record<"fqdn" | "zone" | "rr" | "type" | "value", string>>
+    )["www.example.com"]!;
     assert.equal(rec.fqdn, "_dnsauth.www.example.com");
     assert.equal(rec.zone, "example.com");
     assert.equal(rec.rr, "_dnsauth.www");
@@ -146,7 +148,9 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
       domain: "issued.example.com",
       ...CONTACT,
     });
-    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["issued.example.com"]!;
+    const rec = (
+      outs.validationRecords as Record<string, Record<"fqdn" | "zone" | "rr" | "type" | "value", string>>
+    )["issued.example.com"]!;
     const checked = await validation.check({ instanceId: id, timeoutMinutes: 1, pollIntervalSeconds: 1 });
     assert.deepEqual(checked.failures, []);
     const waiting = validation.create(checked.inputs);
@@ -197,7 +201,9 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const validation = await startEmulatorHost(certificateOrderValidationStub, emu, {}, FAKE_CLOCK);
     hosts.push(validation);
     const { id, outs } = await create(host, { instanceType: "TEST", domain: "shop.example.org", ...CONTACT });
-    const rec = (outs.validationRecords as Record<string, Record<string, string>>)["shop.example.org"]!;
+    const rec = (
+      outs.validationRecords as Record<string, Record<"fqdn" | "zone" | "rr" | "type" | "value", string>>
+    )["shop.example.org"]!;
     const record = `TXT _dnsauth.shop.example.org = ${JSON.stringify(rec.value)}`;
     assert.equal(rec.fqdn, "_dnsauth.shop.example.org");
     await host.waitForStderr(

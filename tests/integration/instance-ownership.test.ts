@@ -104,7 +104,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
     assert.equal(await claimOn(bought.instanceId), a.outs.claim);
     // Destroying the holder releases the claim (the certificate is kept): then another may name it.
     const read = await P.read(a.id, a.outs);
-    await P.delete(a.id, read.props as Obj);
+    await P.delete(a.id, read.props);
     assert.equal((await instance(bought.instanceId)).certificate!.revokedAt, null);
     assert.equal(await claimOn(bought.instanceId), "");
     const next = await create(b);
@@ -146,7 +146,7 @@ describe("InstanceCertificate acts only on its own claim, against the emulator",
     const bought = emu.control.addInstance({ instanceType: "BUY" });
     const a = await create({ instanceId: bought.instanceId, domain: "a.example.com", ...CONTACT });
     await emu.control.issueInstance(bought.instanceId);
-    await P.delete(a.id, (await P.read(a.id, a.outs)).props as Obj);
+    await P.delete(a.id, (await P.read(a.id, a.outs)).props);
     const b = await create({ instanceId: bought.instanceId, domain: "b.example.com", ...CONTACT });
     // The application for b is cancelled (CAS console): the certificate for a stays the current one.
     await api.call("CancelPendingCertificate", { InstanceId: bought.instanceId });

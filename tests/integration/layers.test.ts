@@ -18,10 +18,23 @@ const { checkImportGraph } = load(join(ROOT, "scripts", "check-import-graph.cjs"
 };
 const { renderTable } = load(join(ROOT, "scripts", "layers.cjs")) as { renderTable(): string };
 
-/** The layer-rule messages ESLint gives `code` as if it were the file `path` of this repository. */
+/**
+ * The layer-rule messages ESLint gives `code` as if it were the file `path` of this repository. The
+ * planted file exists in no TypeScript project, so it is parsed without type information and only
+ * the layer rule runs (the repository's config, the layer blocks included, is otherwise the same).
+ */
 async function layerMessages(path: string, code: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: ROOT });
+  const eslint = new ESLint({
+    cwd: ROOT,
+    overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+    ruleFilter: ({ ruleId }) => ruleId === "@typescript-eslint/no-restricted-imports",
+  });
   const [result] = await eslint.lintText(code, { filePath: join(ROOT, path) });
+  assert.deepEqual(
+    result!.messages.filter((m) => m.fatal),
+    [],
+    `${path} was not parsed`,
+  );
   return result!.messages
     .filter((m) => m.ruleId === "@typescript-eslint/no-restricted-imports")
     .map((m) => `${m.line}: ${m.message}`);

@@ -64,7 +64,7 @@ describe("cas-offline: failing safe before anything is sent", function () {
     };
     const child = spawn(process.execPath, [RUNNER, ...args], {
       cwd: dir,
-      env: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
+      env: Object.fromEntries<string | undefined>(Object.entries(all).filter(([, v]) => v !== undefined)),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

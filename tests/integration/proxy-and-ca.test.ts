@@ -285,10 +285,7 @@ describe("cas-emulator --tls", function () {
       );
       const { NODE_EXTRA_CA_CERTS, CAS_EMULATOR_PID, ...rest } = env;
       void CAS_EMULATOR_PID;
-      assert.equal(
-        await callFromProcess({ ...rest, NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS! }),
-        "total 100",
-      );
+      assert.equal(await callFromProcess({ ...rest, NODE_EXTRA_CA_CERTS: NODE_EXTRA_CA_CERTS }), "total 100");
       assert.equal(await callFromProcess(rest), "error TlsHandshakeFailed");
     } finally {
       process.kill(Number(env.CAS_EMULATOR_PID), "SIGTERM");

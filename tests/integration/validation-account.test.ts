@@ -146,7 +146,7 @@ describe("CertificateOrderValidation records the account id and acts only in tha
     );
 
     await configure(emu, other, lines);
-    await assert.rejects(V.read(id, filled.props as Obj), bothAccounts("order", orderId));
+    await assert.rejects(V.read(id, filled.props), bothAccounts("order", orderId));
   });
 
   it("with the account recorded, NotFoundOrder in that account drops the validation (the order is gone)", async () => {
@@ -194,7 +194,7 @@ describe("CertificateOrderValidation records the account id and acts only in tha
 
     await configure(emu, other, lines);
     emu.control.clearRequests();
-    await assert.rejects(V.read(done.id, done.outs as Obj), (e: Error & { code?: string }) => {
+    await assert.rejects(V.read(done.id, done.outs), (e: Error & { code?: string }) => {
       assert.equal(e.code, "InstanceInAnotherAccount");
       assert.match(e.message, bothAccounts("instance", inst.id));
       return true;
@@ -273,7 +273,7 @@ describe("a validation written by a recorded release (233a34f, 0.1.0) under the 
     assert.equal((filled.props as Obj).certificateId, "7000001");
 
     await configure(emu, other, lines);
-    await assert.rejects(V.read(id, filled.props as Obj), bothAccounts("order", "12000003"));
-    await assert.rejects(V.delete(id, filled.props as Obj), bothAccounts("order", "12000003"));
+    await assert.rejects(V.read(id, filled.props), bothAccounts("order", "12000003"));
+    await assert.rejects(V.delete(id, filled.props), bothAccounts("order", "12000003"));
   });
 });

@@ -20,31 +20,26 @@ const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind
 const memberName = (m: ts.TypeElement): string =>
   m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : "";
 
-/** The text of a literal type (`"issued"`, `2`, `true`) in `sf`, or undefined for any other type. */
-const literalText = (t: ts.TypeNode, sf: ts.SourceFile): string | undefined =>
-  ts.isLiteralTypeNode(t) && t.literal.kind !== ts.SyntaxKind.NullKeyword
-    ? printer.printNode(ts.EmitHint.Unspecified, t, sf)
-    : undefined;
+/** The text of a string literal type (`"placed"`), else undefined. */
+const stringLiteral = (t: ts.TypeNode): string | undefined =>
+  ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined;
 
 /**
- * `node` with the members of every object type literal in name order, and every union of literal
- * types in text order: the compiler writes an inferred type's members, and an inferred union's
- * literals, in the order it met them, which moves when unrelated code moves.
+ * `node` with the members of every object type literal in name order, and every union of string
+ * literals in text order: the compiler writes an inferred type's members, and a union's, in the
+ * order it met them, which moves when unrelated imports move and differs between a full and an
+ * incremental build.
  */
-function canonical(node: ts.Node, sf: ts.SourceFile): ts.Node {
+function canonical(node: ts.Node): ts.Node {
   const result = ts.transform(node, [
     (context) => {
       const visit = (n: ts.Node): ts.Node => {
         const visited = ts.visitEachChild(n, visit, context);
-        if (ts.isUnionTypeNode(visited)) {
-          const texts = visited.types.map((t) => literalText(t, sf));
-          if (texts.some((t) => t === undefined)) return visited;
-          const order = visited.types.map((t, i) => ({ t, text: texts[i]! }));
-          order.sort((a, b) => a.text.localeCompare(b.text));
-          return context.factory.updateUnionTypeNode(
-            visited,
-            context.factory.createNodeArray(order.map((o) => o.t)),
+        if (ts.isUnionTypeNode(visited) && visited.types.every((t) => stringLiteral(t) !== undefined)) {
+          const types = [...visited.types].sort((a, b) =>
+            (stringLiteral(a) ?? "").localeCompare(stringLiteral(b) ?? ""),
           );
+          return context.factory.updateUnionTypeNode(visited, context.factory.createNodeArray(types));
         }
         if (!ts.isTypeLiteralNode(visited)) return visited;
         const members = [...visited.members].sort((a, b) => memberName(a).localeCompare(memberName(b)));
@@ -109,7 +104,7 @@ class Reader {
     const found: string[] = [];
     for (const statement of sf.statements) {
       if (declaredNames(statement).includes(name)) {
-        const text = printer.printNode(ts.EmitHint.Unspecified, canonical(statement, sf), sf);
+        const text = printer.printNode(ts.EmitHint.Unspecified, canonical(statement), sf);
         found.push(isInternal(statement) ? `/** @internal */\n${text}` : text);
       } else if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) {
         const target = statement.moduleSpecifier;

@@ -63,7 +63,8 @@ export type BadInput = [
 function tamper(pem: string): string {
   const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
   const der = Buffer.from(body, "base64");
-  der[der.length - 5] ^= 0xff; // inside the signature
+  const at = der.length - 5; // inside the signature
+  der.writeUInt8(der.readUInt8(at) ^ 0xff, at);
   return `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`;
 }
 

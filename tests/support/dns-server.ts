@@ -1,5 +1,4 @@
 import { createSocket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 
 /** A tiny authoritative DNS server on loopback UDP port 0: answers TXT and CNAME from a table, NXDOMAIN otherwise. */
 export async function dnsServer(
@@ -43,5 +42,5 @@ export async function dnsServer(
     socket.send(Buffer.concat([header, question, ...answers]), rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
-  return { address: `127.0.0.1:${(socket.address() as AddressInfo).port}`, close: () => socket.close() };
+  return { address: `127.0.0.1:${socket.address().port}`, close: () => socket.close() };
 }

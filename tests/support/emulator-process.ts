@@ -53,9 +53,9 @@ export async function startEmulatorProcess(
           "content-type": "application/json",
           ...(opts.controlToken ? { authorization: `Bearer ${opts.controlToken}` } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? null : JSON.stringify(body),
       });
-      const json = (await res.json()) as unknown;
+      const json = await res.json();
       if (!res.ok) throw new Error(`control ${method} ${path}: ${JSON.stringify(json)}`);
       return json;
     },

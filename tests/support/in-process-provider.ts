@@ -5,7 +5,7 @@
 export interface InProcessProvider {
   configure(req: {
     config: { get(k: string): string | undefined };
-    log?: (line: string) => void;
+    log?: ((line: string) => void) | undefined;
   }): Promise<void>;
   check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: unknown[] }>;
   create(inputs: object): Promise<{ id: string; outs: Record<string, unknown> }>;

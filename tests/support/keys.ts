@@ -21,7 +21,7 @@ export async function makeCsr(
           publicExponent: new Uint8Array([1, 0, 1]),
           hash: "SHA-256",
         };
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: commonName ? `CN=${commonName}, O=Example` : "O=Example",
     keys,

@@ -9,8 +9,8 @@ describe("examples/free-test-certificate under pulumi.runtime.setMocks", () => {
   const created: Created[] = [];
   const project = "cas-free-test-certificate";
 
-  before(() => {
-    pulumi.runtime.setMocks(
+  before(async () => {
+    await pulumi.runtime.setMocks(
       {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });

@@ -8,10 +8,10 @@ import { outputValue } from "../support/output-value";
 type Created = { type: string; name: string; inputs: Record<string, unknown> };
 
 /** Mocks answering as CAS would for an issued order of `domain`; records every resource. */
-function mockCas(project: string, domain: string, config: Record<string, string>): Created[] {
+async function mockCas(project: string, domain: string, config: Record<string, string>): Promise<Created[]> {
   const created: Created[] = [];
   const fqdn = `_dnsauth.${domain}`;
-  pulumi.runtime.setMocks(
+  await pulumi.runtime.setMocks(
     {
       newResource(args) {
         created.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -64,7 +64,7 @@ const byType = (created: Created[], type: string) => {
 
 describe("examples/alb-https under pulumi.runtime.setMocks", () => {
   it("gives alb.Listener the validation's certIdentifier as certificates.certificateId", async () => {
-    const created = mockCas("cas-alb-https", "www.example.com", {
+    const created = await mockCas("cas-alb-https", "www.example.com", {
       loadBalancerId: "alb-abc123",
       serverGroupId: "sgp-def456",
     });
@@ -103,7 +103,7 @@ describe("examples/alb-https under pulumi.runtime.setMocks", () => {
 
 describe("examples/cdn-https under pulumi.runtime.setMocks", () => {
   it("gives cdn.DomainNew the bare certificate id with certType cas", async () => {
-    const created = mockCas("cas-cdn-https", "cdn.example.com", { origin: "origin.example.com" });
+    const created = await mockCas("cas-cdn-https", "cdn.example.com", { origin: "origin.example.com" });
     const { cdnHttps } = await import("../../examples/cdn-https/program.js");
     const out = cdnHttps() as Record<string, pulumi.Output<unknown>>;
     assert.equal(await outputValue(out.certificateId!), "7000001");
@@ -138,7 +138,7 @@ describe("examples with a domain in config written in mixed case", () => {
       ["cas-alb-https", async () => (await import("../../examples/alb-https/program.js")).albHttps()],
       ["cas-cdn-https", async () => (await import("../../examples/cdn-https/program.js")).cdnHttps()],
     ] as const) {
-      const created = mockCas(project, "case2.example.com", {
+      const created = await mockCas(project, "case2.example.com", {
         domain: "Case2.Example.com",
         loadBalancerId: "alb-abc123",
         serverGroupId: "sgp-def456",

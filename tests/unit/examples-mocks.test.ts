@@ -20,8 +20,8 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
     value: "20261125abc",
   };
 
-  before(() => {
-    pulumi.runtime.setMocks(
+  before(async () => {
+    await pulumi.runtime.setMocks(
       {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -65,9 +65,7 @@ describe("examples/alidns under pulumi.runtime.setMocks", () => {
     });
     const order = created.find((r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrder")!;
     assert.equal(order.inputs.domain, "www.example.com");
-    assert.ok(
-      typeof order.inputs.__provider === "string" && (order.inputs.__provider as string).length <= 2048,
-    );
+    assert.ok(typeof order.inputs.__provider === "string" && order.inputs.__provider.length <= 2048);
     const waiter = created.find(
       (r) => r.type === "pulumi-nodejs:dynamic/alicloud-cas:CertificateOrderValidation",
     )!;

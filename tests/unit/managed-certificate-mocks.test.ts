@@ -9,8 +9,8 @@ import { outputValue } from "../support/output-value";
 describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
   const created: Array<{ type: string; name: string; inputs: Record<string, unknown>; parent?: string }> = [];
 
-  before(() => {
-    pulumi.runtime.setMocks(
+  before(async () => {
+    await pulumi.runtime.setMocks(
       {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -175,7 +175,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
     for (const r of results) {
       assert.equal(r.status, "rejected");
       assert.match(
-        String((r as PromiseRejectedResult).reason),
+        String(r.reason),
         /ManagedCertificate moved: example\.com and www\.example\.com share one validation record \(_dnsauth\.example\.com\).*Put the order's first name first in domains again/,
       );
     }
@@ -198,7 +198,7 @@ describe("ManagedCertificate under pulumi.runtime.setMocks", () => {
       const [result] = await settled(values);
       assert.equal(result?.status, "rejected");
       assert.match(
-        String((result as PromiseRejectedResult).reason),
+        String(result.reason),
         /the order has no validation record for ready\.example\.com .*set publishRecords: false/,
       );
     } finally {

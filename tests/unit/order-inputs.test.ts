@@ -126,10 +126,7 @@ describe("check: several names, by domain or by CSR", function () {
     const { inputs, failures } = await checkOrderInputs({ domains: ["WWW.Example.com.", "example.com"] });
     assert.deepEqual(failures, []);
     assert.deepEqual(inputs.domains, ["www.example.com", "example.com"]);
-    assert.equal(
-      chooseAction(inputs as never, inputs.domains as string[]),
-      "CreateCertificateForPackageRequest",
-    );
+    assert.equal(chooseAction(inputs as never, inputs.domains), "CreateCertificateForPackageRequest");
   });
   const refused: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ["six names", { domains: [1, 2, 3, 4, 5, 6].map((i) => `n${i}.example.com`) }, "domains", /at most 5/],

@@ -403,7 +403,7 @@ describe("refreshChanges: what read saw change", () => {
 async function certificate(names: string[], serial: string, notBefore = new Date("2026-01-01T00:00:00Z")) {
   const x509 = loadX509();
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial,
     name: `CN=${names[0]}`,

@@ -58,9 +58,9 @@ interface FakeOrder {
 /** The placer's API surface, answering from an in-memory order list; every create follows `script`. */
 class FakeCas implements PlacerApi {
   readonly orders: FakeOrder[] = [];
-  readonly creates: Array<{ deadline?: Deadline }> = [];
+  readonly creates: Array<{ deadline: Deadline | undefined }> = [];
   /** For each list call: its deadline, and the time it was sent. */
-  readonly listed: Array<{ deadline?: Deadline; at: number }> = [];
+  readonly listed: Array<{ deadline: Deadline | undefined; at: number }> = [];
   lists = 0;
   private next = 12_000_000;
 
@@ -295,7 +295,7 @@ describe("OrderPlacer", () => {
     const e = await rejection(runWithDeadline(operation, () => placer.place(request("a.example.com"))));
     assert.equal(api.creates[0]!.deadline, operation);
     assert.equal(e.code, "OwnershipUnproven", e.message);
-    const spent = api.creates[0]!.deadline!;
+    const spent = api.creates[0]!.deadline;
     assert.ok(api.listed.length > 0);
     for (const l of api.listed) {
       assert.notEqual(l.deadline, spent);

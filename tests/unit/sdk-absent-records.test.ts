@@ -33,12 +33,12 @@ describe("CertificateOrder outputs when there is no DNS validation record (pulum
   after(() => {
     pulumi.log.warn = warn;
   });
-  before(() => {
+  before(async () => {
     pulumi.log.warn = (message: string) => {
       warnings.push(message);
       return Promise.resolve();
     };
-    pulumi.runtime.setMocks(
+    await pulumi.runtime.setMocks(
       {
         newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...states[args.name] } }),
         call: () => ({}),

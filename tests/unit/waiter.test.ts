@@ -97,7 +97,7 @@ describe("waitForIssuance", () => {
     let i = 0;
     const describe = async () => answers[Math.min(i++, answers.length - 1)] as never;
     const lines: string[] = [];
-    const toPublish = (s: { RecordDomain?: string; RecordValue?: string }) =>
+    const toPublish = (s: { RecordDomain?: string | undefined; RecordValue?: string | undefined }) =>
       `TXT ${s.RecordDomain} = ${JSON.stringify(s.RecordValue)}`;
     await assert.rejects(
       waitForIssuance(describe, "9", opts, fakeClock(), (l) => lines.push(l), toPublish),
