@@ -3,10 +3,12 @@
 // client's, and no client inherits another's garbage, connection pool or JIT state.
 // argv: kind (ours | sdk | floor), endpoint, access key id, secret. Each stdin line
 // `{"calls":N,"concurrency":C}` runs one batch and answers one stdout line `{"rps":…,"cpuUs":…}`.
+// Under callgrind (bench/client-rows.ts, instruction counts) the timed calls are bracketed by two
+// system calls nothing else in the worker makes: `os.getPriority()` (uv_os_getpriority, where
+// callgrind zeroes its counters) before and `process.ppid` (uv_os_getppid, where it dumps them)
+// after, so that each dump holds one batch's instructions, neither start-up nor warm-up.
+import { getPriority } from "node:os";
 import { createInterface } from "node:readline";
-import { request } from "undici";
-import { CasClient } from "../provider/cas/client";
-import { officialClient } from "../tests/support/official-sdk";
 
 /** The clients the rows compare. */
 export const CLIENT_KINDS = ["ours", "sdk", "floor"] as const;
@@ -24,8 +26,15 @@ export interface BatchResult {
   cpuUs: number;
 }
 
-function caller(kind: ClientKind, endpoint: string, id: string, secret: string): () => Promise<unknown> {
+/** The client's one call; each worker loads its own client's modules only. */
+async function caller(
+  kind: ClientKind,
+  endpoint: string,
+  id: string,
+  secret: string,
+): Promise<() => Promise<unknown>> {
   if (kind === "ours") {
+    const { CasClient } = await import("../provider/cas/client.js");
     const ours = new CasClient({
       endpoint,
       accessKeyId: id,
@@ -36,9 +45,11 @@ function caller(kind: ClientKind, endpoint: string, id: string, secret: string):
     return () => ours.call("DescribePackageState", {});
   }
   if (kind === "sdk") {
+    const { officialClient } = await import("../tests/support/official-sdk.js");
     const sdk = officialClient(endpoint, id, secret);
     return () => sdk.call("DescribePackageState", {});
   }
+  const { request } = await import("undici");
   return () => request(`${endpoint}/`, { method: "POST", body: "" }).then((r) => r.body.text());
 }
 
@@ -53,11 +64,13 @@ async function run(one: () => Promise<unknown>, { calls, concurrency }: Batch): 
     );
   };
   await drive(Math.max(50, concurrency * 4)); // connections for this concurrency, JIT
+  getPriority(); // callgrind: zero the counters
   const cpu = process.cpuUsage();
   const started = performance.now();
   await drive(calls);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  void process.ppid; // callgrind: dump the counters
   return { rps: calls / seconds, cpuUs: (used.user + used.system) / calls };
 }
 
@@ -65,7 +78,7 @@ async function main(): Promise<void> {
   const [kind, endpoint, id, secret] = process.argv.slice(2);
   if (!CLIENT_KINDS.includes(kind as ClientKind) || !endpoint || !id || !secret)
     throw new Error(`usage: client-worker <${CLIENT_KINDS.join("|")}> <endpoint> <accessKeyId> <secret>`);
-  const one = caller(kind as ClientKind, endpoint, id, secret);
+  const one = await caller(kind as ClientKind, endpoint, id, secret);
   process.stdout.write("ready\n");
   // One batch at a time: the parent waits for each answer before it sends the next line.
   for await (const line of createInterface({ input: process.stdin })) {

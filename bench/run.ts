@@ -2,7 +2,7 @@
 // machine (ratio > 1: ours wins). Writes bench/results.json and docs/benchmarks.md. Not a test.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { closeTransports } from "../provider/cas/client-runtime";
@@ -11,7 +11,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "../tests/support/emu
 import { emulatorStack } from "../tests/support/engine";
 import { findOrBuildPulumiCli } from "../offline/pulumi-cli";
 import { apiCallRows, apiCallsPerPhase, instanceApiCallRows, instanceApiCallsPerPhase } from "./api-calls";
-import { clientRows } from "./client-rows";
+import { clientRows, instructionRows } from "./client-rows";
 import { CASES, coldStart, type ColdStart } from "./cold-start";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -372,13 +372,16 @@ async function main(): Promise<void> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     date: new Date().toISOString(),
+    /** Load averages (1, 5, 15 min) at the start and at the end of the run: the machine is shared. */
+    load: { start: loadavg().map(round), end: [] as number[] },
   };
   console.log(`machine: ${JSON.stringify(machine)}\n`);
-  // `npm run bench -- stacks batch` (sections: client serialization coldstart batch stacks engine api-calls instance-api-calls) runs only those sections and keeps the other rows of the last run.
+  // `npm run bench -- stacks batch` (sections: client instructions serialization coldstart batch stacks engine api-calls instance-api-calls) runs only those sections and keeps the other rows of the last run.
   const only = new Set(process.argv.slice(2));
   const wanted = (name: string) => only.size === 0 || only.has(name);
   const emu = await startEmulatorProcess();
   if (wanted("client")) await clientRows(emu, addMeasured);
+  if (wanted("instructions")) await instructionRows(emu, addMeasured);
   if (wanted("serialization")) await serializationRows();
   if (wanted("coldstart")) await coldStartRows(emu);
   if (wanted("batch")) await batchRow();
@@ -388,6 +391,10 @@ async function main(): Promise<void> {
   if (wanted("instance-api-calls")) await instanceApiCallsRows();
   await emu.stop();
   await closeTransports();
+  machine.load.end = loadavg().map(round);
+  console.log(
+    `\nload average (1/5/15 min): start ${machine.load.start.join(" ")}, end ${machine.load.end.join(" ")}`,
+  );
   const file = resolve(ROOT, "bench", "results.json");
   if (only.size > 0 && existsSync(file)) {
     // Rows of sections not run this time stay as measured last time, in their place.
@@ -409,9 +416,12 @@ async function main(): Promise<void> {
         `| ${r.name} | ${r.ours} ${r.unit} | ${r.peer} ${r.unit} | ×${r.ratio} | ${r.spread ?? ""} | ${r.note ?? ""} |`,
     )
     .join("\n");
+  // Sections below the table (from its first "## " heading on) are written by hand and kept.
+  const docs = resolve(ROOT, "docs", "benchmarks.md");
+  const kept = existsSync(docs) ? (/\n## [\s\S]*$/.exec(readFileSync(docs, "utf8"))?.[0] ?? "") : "";
   writeFileSync(
-    resolve(ROOT, "docs", "benchmarks.md"),
-    `# Benchmarks\n\nWritten by \`npm run bench${only.size ? ` -- ${[...only].join(" ")}` : ""}\` (${machine.date}${only.size ? "; the other rows are from the previous run" : ""}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. Spread: the client rows' interquartile range over their rounds (ours, peer, and the per-round ratio). The machine is shared; rows measured once move by ±20 %. Where the provider's cold start goes, and how to profile it: [cold-start.md](cold-start.md).\n\n| row | ours | peer | ratio | spread | note |\n| --- | --- | --- | --- | --- | --- |\n${table}\n`,
+    docs,
+    `# Benchmarks\n\nWritten by \`npm run bench${only.size ? ` -- ${[...only].join(" ")}` : ""}\` (${machine.date}${only.size ? "; the other rows are from the previous run" : ""}) on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average (1/5/15 min) ${machine.load.start.join(" / ")} at the start, ${machine.load.end.join(" / ")} at the end.\nEvery row is measured against its peer in the same run, against the CAS emulator on loopback (a separate process). Ratio > 1: ours is better. Spread: the client rows' interquartile range over their rounds (ours, peer, and the per-round ratio), or for instruction counts the full range. Instruction counts (callgrind on the client process's main thread) are the figures for comparing the clients: the machine's load does not move them. CPU per call is measured in the client's process only, but a loaded machine still inflates it; throughput rows (calls/s, req/s) are load-sensitive context, not targets. The machine is shared; rows measured once move by ±20 %. How far two runs back to back agree: [below](#two-runs-back-to-back). Where the provider's cold start goes, and how to profile it: [cold-start.md](cold-start.md).\n\n| row | ours | peer | ratio | spread | note |\n| --- | --- | --- | --- | --- | --- |\n${table}\n${kept}`,
   );
   process.exit(0);
 }
