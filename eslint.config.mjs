@@ -9,7 +9,7 @@ import layers from "./scripts/layers.cjs";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", ".demo/**"],
+    ignores: ["dist/**", "node_modules/**", ".demo/**", "plugin-sdk/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
