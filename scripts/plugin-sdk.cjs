@@ -8,7 +8,7 @@
 //                                                          every file that differs from plugin-sdk/ (exit 1)
 //
 // Settings the schema leaves unset (package names, the Go import path, packing) come from
-// plugin-sdk/schema-defaults.json; the schema's own always win. The generators are built once per
+// plugin-sdk/schema-defaults.json, and the version from package.json; the schema's own always win. The generators are built once per
 // version of their sources into ${PULUMI_CAS_CACHE:-~/.cache/pulumi-alicloud-cas}/sdkgen-<hash>
 // (Go and its module proxy: a few minutes cold on 2 cores, nothing afterwards).
 const { spawnSync } = require("node:child_process");
@@ -22,6 +22,8 @@ const SDK_DIR = path.join(ROOT, "plugin-sdk");
 const DEFAULTS = path.join(SDK_DIR, "schema-defaults.json");
 const SCHEMA = path.join(ROOT, "provider", "plugin", "schema.json");
 const LANGUAGES = ["python", "go", "nodejs", "dotnet"];
+/** The SDKs' version where the schema gives none: the package's own. */
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
 
 /** Each generator: its Go module's folder, the languages it writes, the source folders its hash covers. */
 const GENERATORS = [
@@ -95,9 +97,11 @@ function generatePluginSdks({ schema = SCHEMA, out = SDK_DIR, log = () => {} } =
   const bins = GENERATORS.map((g) => [g, generatorBinary(g, log)]);
   const t1 = Date.now();
   for (const [generator, bin] of bins) {
-    const r = run(bin, ["-schema", schema, "-defaults", DEFAULTS, "-out", out, ...generator.languages], {
-      cwd: ROOT,
-    });
+    const r = run(
+      bin,
+      ["-schema", schema, "-defaults", DEFAULTS, "-version", VERSION, "-out", out, ...generator.languages],
+      { cwd: ROOT },
+    );
     for (const line of r.stderr.trim().split("\n")) if (line) log(line);
   }
   return { buildMs: t1 - t0, generateMs: Date.now() - t1 };

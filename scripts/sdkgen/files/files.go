@@ -20,19 +20,21 @@ const Tool = "pulumi-alicloud-cas sdkgen"
 type Options struct {
 	Schema   string
 	Defaults string
+	Version  string
 	Out      string
 }
 
-// Flags declares -schema, -defaults and -out on fs.
+// Flags declares -schema, -defaults, -version and -out on fs.
 func Flags(fs *flag.FlagSet) *Options {
 	o := &Options{}
 	fs.StringVar(&o.Schema, "schema", "provider/plugin/schema.json", "the provider plugin's schema")
 	fs.StringVar(&o.Defaults, "defaults", "", "schema settings (package names, import paths) used where the schema leaves them unset")
+	fs.StringVar(&o.Version, "version", "", "the package version, where the schema gives none (packed SDKs need one)")
 	fs.StringVar(&o.Out, "out", "plugin-sdk", "the directory each language's SDK is written under (<out>/<language>, emptied first)")
 	return o
 }
 
-// Spec is the schema's JSON with the settings of -defaults filled in where the schema sets none:
+// Spec is the schema's JSON with the settings of -defaults (and -version) filled in where the schema sets none:
 // objects are merged key by key, at every depth, and wherever both give a value that is not an
 // object on both sides, the schema's own wins.
 func (o *Options) Spec() ([]byte, error) {
@@ -40,22 +42,24 @@ func (o *Options) Spec() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the schema: %w", err)
 	}
-	if o.Defaults == "" {
-		return raw, nil
-	}
 	var spec map[string]any
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, fmt.Errorf("%s is not a JSON object: %w", o.Schema, err)
 	}
-	extra, err := os.ReadFile(o.Defaults)
-	if err != nil {
-		return nil, fmt.Errorf("reading the schema defaults: %w", err)
+	if o.Defaults != "" {
+		extra, err := os.ReadFile(o.Defaults)
+		if err != nil {
+			return nil, fmt.Errorf("reading the schema defaults: %w", err)
+		}
+		var defaults map[string]any
+		if err := json.Unmarshal(extra, &defaults); err != nil {
+			return nil, fmt.Errorf("%s is not a JSON object: %w", o.Defaults, err)
+		}
+		fill(spec, defaults)
 	}
-	var defaults map[string]any
-	if err := json.Unmarshal(extra, &defaults); err != nil {
-		return nil, fmt.Errorf("%s is not a JSON object: %w", o.Defaults, err)
+	if o.Version != "" {
+		fill(spec, map[string]any{"version": o.Version})
 	}
-	fill(spec, defaults)
 	return json.Marshal(spec)
 }
 
