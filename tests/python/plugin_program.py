@@ -1,8 +1,9 @@
 """A Python program on the alicloudcas provider plugin, run as an Automation API inline program.
 
-It orders a certificate for www.example.com with the generated SDK (plugin-sdk/python), publishes
-the validation record its outputs name to the emulator's DNS (the `emulatordns` test plugin,
-standing in for alicloud.dns.AlidnsRecord), and waits for issuance. Then it runs `up` again, and
+It runs the program of examples/python (the generated SDK, plugin-sdk/python): a certificate
+ordered for www.example.com, the validation record its outputs name published to the emulator's
+DNS (the `emulatordns` test plugin, in place of the example's alicloud.dns.AlidnsRecord), and the
+wait for issuance. Then it runs `up` again, and
 `destroy`, and prints one JSON object saying what each step did, for the test to judge.
 
     python plugin_program.py <work dir>
@@ -19,7 +20,8 @@ import sys
 import pulumi
 from pulumi import automation as auto
 
-import pulumi_alicloudcas as cas
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "python"))
+from program import certificate  # noqa: E402  (examples/python/program.py)
 
 DOMAIN = "www.example.com"
 
@@ -38,31 +40,22 @@ class Record(pulumi.CustomResource):
 
 def program():
     config = pulumi.Config()
-    order = cas.CertificateOrder(
-        "order",
-        domain=DOMAIN,
+    control_url = config.require("controlUrl")
+
+    def emulator_record(name, record):
+        return Record(name, control_url, record.fqdn, record.type, record.value)
+
+    # The example's own program, with the emulator's DNS in place of Alibaba Cloud DNS.
+    order, record, issued = certificate(
+        DOMAIN,
+        emulator_record,
         username="Keller",
         phone="13800001111",
         email="ops@example.com",
-        quota_check="off",
-        tags={"team": "python"},
-    )
-    # The record's name is known at preview (the order's domain is a plain string); its value after create.
-    record = order.validation_records.apply(lambda records: records[DOMAIN])
-    published = Record(
-        "record",
-        control_url=config.require("controlUrl"),
-        fqdn=record.fqdn,
-        record_type=record.type,
-        value=record.value,
-    )
-    issued = cas.CertificateValidation(
-        "issued",
-        order_id=order.order_id,
-        validation_record_fqdns=[record.fqdn],
         timeout_minutes=2,
         poll_interval_seconds=1,
-        opts=pulumi.ResourceOptions(depends_on=[published]),
+        tags={"team": "python"},
+        quota_check="off",
     )
     pulumi.export("orderId", order.order_id)
     pulumi.export("status", issued.status)
