@@ -10,7 +10,7 @@ import type { EmulatorProcess } from "./emulator-process";
 const ROOT = resolve(__dirname, "..", "..", "..");
 
 /** One program run: its output. */
-export interface ProgramRun {
+interface ProgramRun {
   stdout: string;
   stderr: string;
 }
