@@ -4,8 +4,10 @@
 // ~/.cache/pulumi-alicloud-cas from the Go module proxy: minutes cold, nothing afterwards) and
 // compared file by file. A difference names the file; `npm run sdk:generate` rewrites plugin-sdk/.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { promisify } from "node:util";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 
@@ -41,5 +43,22 @@ describe("the plugin's generated SDKs (plugin-sdk/)", function () {
     });
     console.error(`[plugin-sdk] generators ready in ${buildMs} ms, generated in ${generateMs} ms`);
     assert.deepEqual(differences, [], "run `npm run sdk:generate` and commit plugin-sdk/");
+  });
+});
+
+describe("the plugin's generated Node.js SDK", function () {
+  this.timeout(300_000);
+
+  it("type-checks with its own tsconfig against this repository's @pulumi/pulumi", async () => {
+    const tsc = resolve(ROOT, "node_modules", "typescript", "bin", "tsc");
+    const sdk = resolve(ROOT, "plugin-sdk", "nodejs");
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [tsc, "-p", resolve(sdk, "tsconfig.json"), "--noEmit"],
+      { cwd: sdk, maxBuffer: 16 << 20 },
+    ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`tsc found errors in plugin-sdk/nodejs:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+    });
+    assert.equal(stdout + stderr, "");
   });
 });
