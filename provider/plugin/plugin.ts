@@ -6,6 +6,7 @@ import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
+import { programInputs } from "./serve";
 
 type Props = Record<string, unknown>;
 
@@ -70,15 +71,22 @@ export function pluginProvider(options: { version: string; schema: () => string;
     conceal(outs, [...SECRET_OUTPUT_NAMES, ...secretKeys(inputs)]);
 
   /**
-   * `pulumi import` (and the `import` option) of an order: the engine reads it by id alone. The
-   * order is found in CAS and taken as `adoptOrderId` takes it (checked, nothing placed); the
-   * inputs it answers are what a program declares for it (see order-import.ts).
+   * `pulumi import` and the `import` option of an order: the engine reads it by id alone. The
+   * order is found in CAS and taken as `adoptOrderId` takes it (its names checked, nothing placed).
+   * `pulumi import` gets the inputs a program declares for it (order-import.ts); the `import`
+   * option sends the program's own inputs, which are checked against the order and kept (CAS
+   * answers no contact, so the program's contact is the one recorded).
    */
   const importOrder = async (id: string) => {
-    const inputs = await importedOrderInputs(providers.context(), id);
-    const checked = await providers.order.check({}, inputs);
+    const given = programInputs();
+    const found = await importedOrderInputs(providers.context(), id);
+    const inputs = given ? (reveal(given) as Props) : found;
+    const checked = await providers.order.check({}, { ...inputs, adoptOrderId: id });
     const r = await providers.order.create(checked.inputs as Props);
-    return { id: r.id, props: outputs(r.outs as Props, {}), inputs };
+    const outs = { ...(r.outs as Props) };
+    // Kept only when the program names it: the resource holds the order as adopted either way.
+    if (inputs.adoptOrderId === undefined) delete outs.adoptOrderId;
+    return { id: r.id, props: outputs(outs, given ?? {}), inputs: given ?? found };
   };
 
   const served: provider.Provider = {

@@ -4,7 +4,7 @@ import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-
 import { pluginProject, type PluginProject } from "../support/plugin-project";
 
 /** The program an imported order goes into: its names, the contact CAS does not answer, and the id it took. */
-const program = (orderId: string) => `name: cas-import
+const program = (orderId: string, more = "") => `name: cas-import
 runtime: yaml
 resources:
   www:
@@ -16,7 +16,7 @@ resources:
       phone: "13800001111"
       email: ops@example.com
       quotaCheck: "off"
-outputs:
+${more}outputs:
   orderId: \${www.orderId}
 `;
 
@@ -25,11 +25,12 @@ describe("the alicloudcas plugin: pulumi import of an existing order", function 
   let emu: EmulatorProcess;
   let project: PluginProject;
   let orderId: string;
+  let client: CasClient;
 
   before(async () => {
     emu = await startEmulatorProcess(["--validation", "dns", "--seed", "23"]);
     // An order placed outside any stack (as the CAS console or another tool would).
-    const client = new CasClient({
+    client = new CasClient({
       endpoint: emu.endpoint,
       accessKeyId: emu.accessKeyId,
       accessKeySecret: emu.accessKeySecret,
@@ -102,5 +103,38 @@ describe("the alicloudcas plugin: pulumi import of an existing order", function 
       string
     >;
     assert.equal(out.orderId, orderId);
+  });
+
+  it("the import option takes an existing order into the program's resource; the next up changes nothing", async () => {
+    const { OrderId: other } = await client.call("CreateCertificateRequest", {
+      Domain: "api.example.com",
+      ValidateType: "DNS",
+      Username: "Keller",
+      Phone: "13800001111",
+      Email: "ops@example.com",
+    });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      `${project.dir}/project/Pulumi.yaml`,
+      program(
+        orderId,
+        `  api:
+    type: alicloudcas:index:CertificateOrder
+    properties:
+      domain: api.example.com
+      username: Keller
+      phone: "13800001111"
+      email: ops@example.com
+      quotaCheck: "off"
+    options:
+      import: "${other}"
+`,
+      ),
+    );
+    const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
+    assert.match(up.stdout, /1 imported/);
+    await project.pulumi(["up", "--yes", "--expect-no-changes"]);
+    const orders = (await emu.control("GET", "orders")) as Array<{ orderId: string }>;
+    assert.deepEqual(orders.map((o) => o.orderId).sort(), [orderId, other].sort(), "no order placed");
   });
 });
