@@ -2,9 +2,11 @@ import type * as provider from "@pulumi/pulumi/provider";
 import type { Clock } from "../../protocol/clock";
 import { createProviders } from "../hosted";
 import { processClock, type ConfigureRequest } from "../order/context";
+import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
+import { programInputs } from "./serve";
 
 type Props = Record<string, unknown>;
 
@@ -19,6 +21,10 @@ export const RESOURCE_TOKENS = {
 function urnType(urn: string): string {
   return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
+
+/** Whether `props` is a resource's stored state (a read for `pulumi import` has none). */
+const isStored = (props: unknown): boolean =>
+  typeof props === "object" && props !== null && Object.keys(props).length > 0;
 
 /**
  * A message of the controllers in the plugin's words: the dynamic provider's stack config keys
@@ -64,6 +70,25 @@ export function pluginProvider(options: { version: string; schema: () => string;
   const outputs = (outs: Props, inputs: unknown): Props =>
     conceal(outs, [...SECRET_OUTPUT_NAMES, ...secretKeys(inputs)]);
 
+  /**
+   * `pulumi import` and the `import` option of an order: the engine reads it by id alone. The
+   * order is found in CAS and taken as `adoptOrderId` takes it (its names checked, nothing placed).
+   * `pulumi import` gets the inputs a program declares for it (order-import.ts); the `import`
+   * option sends the program's own inputs, which are checked against the order and kept (CAS
+   * answers no contact, so the program's contact is the one recorded).
+   */
+  const importOrder = async (id: string) => {
+    const given = programInputs();
+    const found = await importedOrderInputs(providers.context(), id);
+    const inputs = given ? (reveal(given) as Props) : found;
+    const checked = await providers.order.check({}, { ...inputs, adoptOrderId: id });
+    const r = await providers.order.create(checked.inputs as Props);
+    const outs = { ...(r.outs as Props) };
+    // Kept only when the program names it: the resource holds the order as adopted either way.
+    if (inputs.adoptOrderId === undefined) delete outs.adoptOrderId;
+    return { id: r.id, props: outputs(outs, given ?? {}), inputs: given ?? found };
+  };
+
   const served: provider.Provider = {
     version: options.version,
     getSchema: async () => options.schema(),
@@ -84,6 +109,7 @@ export function pluginProvider(options: { version: string; schema: () => string;
       }),
     read: (id, urn, props) =>
       worded(async () => {
+        if (urnType(urn) === RESOURCE_TOKENS.order && !isStored(props)) return importOrder(id);
         const r = await pick(urn).read(id, reveal(props ?? {}) as Props);
         return { id: r.id, props: outputs(r.props as Props, props) };
       }),

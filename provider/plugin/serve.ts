@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { dirname } from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 
@@ -5,6 +6,16 @@ type Props = Record<string, unknown>;
 
 /** What the plugin does with a Configure request. */
 export type Configure = (variables: Record<string, string>, args: Props) => Promise<void>;
+
+/** The program's inputs of the Read being answered (the `import` option sends them; a refresh sends none). */
+const readInputs = new AsyncLocalStorage<Props | undefined>();
+
+/** The inputs the program gives the resource a Read is answered for, when the engine sent them. */
+export const programInputs = (): Props | undefined => readInputs.getStore();
+
+interface ReadCall {
+  request: { getInputs(): { toJavaScript(): Props } | undefined };
+}
 
 interface ConfigureCall {
   request: {
@@ -40,7 +51,15 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   };
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service, impl) {
-    if (service === services.ResourceProviderService)
+    if (service === services.ResourceProviderService) {
+      // The server hands `read` no inputs: they are kept for the call, for the `import` option.
+      const read = impl.read as (call: ReadCall, callback: Callback) => unknown;
+      impl.read = (call: ReadCall, callback: Callback) => {
+        const given = call.request.getInputs()?.toJavaScript();
+        return readInputs.run(given && Object.keys(given).length > 0 ? given : undefined, () =>
+          read.call(impl, call, callback),
+        );
+      };
       impl.configure = (call: ConfigureCall, callback: Callback) => {
         const variables: Record<string, string> = {};
         call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));
@@ -55,6 +74,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
           (e: unknown) => callback(e),
         );
       };
+    }
     return addService.call(this, service, impl);
   };
   await provider.main(served, args);
