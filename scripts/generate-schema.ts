@@ -233,10 +233,19 @@ function configVariables(): Record<string, Spec> {
       ...((SECRET_CONFIG_KEYS as readonly string[]).includes(name) ? { secret: true } : {}),
     };
   }
+  // Settings that take a number or true/false; the plugin hands every value to the same parser.
+  const typed: Record<string, string> = {
+    allowInsecureEndpoint: "boolean",
+    attemptTimeoutMs: "number",
+    lostAnswerGraceMs: "number",
+    lostAnswerWindowSeconds: "number",
+    operationTimeoutSeconds: "number",
+    qps: "number",
+  };
   for (const key of SETTING_KEYS) {
     const name = key.slice("alicloud-cas:".length);
     vars[name] = {
-      type: "string",
+      type: typed[name] ?? "string",
       description: `The setting \`${key}\` of the dynamic resources (docs/configuration.md of each resource).`,
     };
   }
@@ -277,7 +286,7 @@ export function pluginSchema(): Json {
     provider: {
       description: "One account and region of CAS: its credentials and settings.",
       inputProperties: config,
-      properties: Object.fromEntries(Object.entries(config).filter(([, v]) => v.type === "string")),
+      properties: Object.fromEntries(Object.entries(config).filter(([, v]) => v.type !== undefined)),
     },
     language: languages(),
     types: {},

@@ -27,6 +27,8 @@ resources:
     properties:
       accessKey: \${keyB}
       secretKey: \${secretB}
+      operationTimeoutSeconds: 120
+      qps: 5
   orderA:
     type: alicloudcas:index:CertificateOrder
     properties:
@@ -108,5 +110,15 @@ describe("the alicloudcas plugin: two provider instances for two accounts in one
     const left = (await emu.control("GET", "orders")) as unknown[];
     // onDelete `cancel` withdraws and deletes an unissued order in its own account.
     assert.deepEqual(left, []);
+  });
+
+  it("a provider instance's bad setting fails its resources' checks naming the alicloudcas: key, and not the other instance's", async () => {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${project.dir}/project/Pulumi.yaml`, PROGRAM.replace("      qps: 5\n", "      qps: -1\n"));
+    const preview = await project.pulumi(["preview"], { allowFailure: true });
+    assert.notEqual(preview.code, 0);
+    const text = preview.stdout + preview.stderr;
+    assert.match(text, /orderB[\s\S]*alicloudcas:qps: "-1" is not a positive number/);
+    assert.doesNotMatch(text, /orderA[^\n]*error/);
   });
 });
