@@ -29,18 +29,6 @@ namespace PulumiAlicloudCas.Alicloudcas
         public Output<string?> AdoptAfterLostAnswer { get; private set; } = null!;
 
         /// <summary>
-        /// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("allowInsecureEndpoint")]
-        public Output<string?> AllowInsecureEndpoint { get; private set; } = null!;
-
-        /// <summary>
-        /// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("attemptTimeoutMs")]
-        public Output<string?> AttemptTimeoutMs { get; private set; } = null!;
-
-        /// <summary>
         /// A URL that answers temporary credentials.
         /// </summary>
         [Output("credentialsUri")]
@@ -65,28 +53,10 @@ namespace PulumiAlicloudCas.Alicloudcas
         public Output<string?> LegacyOwnership { get; private set; } = null!;
 
         /// <summary>
-        /// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("lostAnswerGraceMs")]
-        public Output<string?> LostAnswerGraceMs { get; private set; } = null!;
-
-        /// <summary>
-        /// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("lostAnswerWindowSeconds")]
-        public Output<string?> LostAnswerWindowSeconds { get; private set; } = null!;
-
-        /// <summary>
         /// The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
         [Output("oauthEndpoint")]
         public Output<string?> OauthEndpoint { get; private set; } = null!;
-
-        /// <summary>
-        /// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("operationTimeoutSeconds")]
-        public Output<string?> OperationTimeoutSeconds { get; private set; } = null!;
 
         /// <summary>
         /// A profile of the Alibaba Cloud CLI's credentials file.
@@ -99,12 +69,6 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// </summary>
         [Output("proxy")]
         public Output<string?> Proxy { get; private set; } = null!;
-
-        /// <summary>
-        /// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-        /// </summary>
-        [Output("qps")]
-        public Output<string?> Qps { get; private set; } = null!;
 
         /// <summary>
         /// Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
@@ -195,8 +159,8 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// <summary>
         /// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("allowInsecureEndpoint")]
-        public Input<string>? AllowInsecureEndpoint { get; set; }
+        [Input("allowInsecureEndpoint", json: true)]
+        public Input<bool>? AllowInsecureEndpoint { get; set; }
 
         /// <summary>
         /// Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
@@ -213,8 +177,8 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// <summary>
         /// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("attemptTimeoutMs")]
-        public Input<string>? AttemptTimeoutMs { get; set; }
+        [Input("attemptTimeoutMs", json: true)]
+        public Input<double>? AttemptTimeoutMs { get; set; }
 
         /// <summary>
         /// A URL that answers temporary credentials.
@@ -249,14 +213,14 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// <summary>
         /// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("lostAnswerGraceMs")]
-        public Input<string>? LostAnswerGraceMs { get; set; }
+        [Input("lostAnswerGraceMs", json: true)]
+        public Input<double>? LostAnswerGraceMs { get; set; }
 
         /// <summary>
         /// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("lostAnswerWindowSeconds")]
-        public Input<string>? LostAnswerWindowSeconds { get; set; }
+        [Input("lostAnswerWindowSeconds", json: true)]
+        public Input<double>? LostAnswerWindowSeconds { get; set; }
 
         /// <summary>
         /// The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
@@ -267,8 +231,8 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// <summary>
         /// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("operationTimeoutSeconds")]
-        public Input<string>? OperationTimeoutSeconds { get; set; }
+        [Input("operationTimeoutSeconds", json: true)]
+        public Input<double>? OperationTimeoutSeconds { get; set; }
 
         /// <summary>
         /// A profile of the Alibaba Cloud CLI's credentials file.
@@ -285,8 +249,8 @@ namespace PulumiAlicloudCas.Alicloudcas
         /// <summary>
         /// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        [Input("qps")]
-        public Input<string>? Qps { get; set; }
+        [Input("qps", json: true)]
+        public Input<double>? Qps { get; set; }
 
         /// <summary>
         /// Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).

@@ -31,14 +31,6 @@ export class Provider extends pulumi.ProviderResource {
      */
     declare public readonly adoptAfterLostAnswer: pulumi.Output<string | undefined>;
     /**
-     * The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly allowInsecureEndpoint: pulumi.Output<string | undefined>;
-    /**
-     * The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly attemptTimeoutMs: pulumi.Output<string | undefined>;
-    /**
      * A URL that answers temporary credentials.
      */
     declare public readonly credentialsUri: pulumi.Output<string | undefined>;
@@ -55,21 +47,9 @@ export class Provider extends pulumi.ProviderResource {
      */
     declare public readonly legacyOwnership: pulumi.Output<string | undefined>;
     /**
-     * The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly lostAnswerGraceMs: pulumi.Output<string | undefined>;
-    /**
-     * The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly lostAnswerWindowSeconds: pulumi.Output<string | undefined>;
-    /**
      * The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
      */
     declare public readonly oauthEndpoint: pulumi.Output<string | undefined>;
-    /**
-     * The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly operationTimeoutSeconds: pulumi.Output<string | undefined>;
     /**
      * A profile of the Alibaba Cloud CLI's credentials file.
      */
@@ -78,10 +58,6 @@ export class Provider extends pulumi.ProviderResource {
      * The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
      */
     declare public readonly proxy: pulumi.Output<string | undefined>;
-    /**
-     * The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-     */
-    declare public readonly qps: pulumi.Output<string | undefined>;
     /**
      * Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
      */
@@ -116,22 +92,22 @@ export class Provider extends pulumi.ProviderResource {
         {
             resourceInputs["accessKey"] = args?.accessKey ? pulumi.secret(args.accessKey) : undefined;
             resourceInputs["adoptAfterLostAnswer"] = args?.adoptAfterLostAnswer;
-            resourceInputs["allowInsecureEndpoint"] = args?.allowInsecureEndpoint;
+            resourceInputs["allowInsecureEndpoint"] = pulumi.output(args?.allowInsecureEndpoint).apply(JSON.stringify);
             resourceInputs["assumeRole"] = pulumi.output(args?.assumeRole).apply(JSON.stringify);
             resourceInputs["assumeRoleWithOidc"] = pulumi.output(args?.assumeRoleWithOidc).apply(JSON.stringify);
-            resourceInputs["attemptTimeoutMs"] = args?.attemptTimeoutMs;
+            resourceInputs["attemptTimeoutMs"] = pulumi.output(args?.attemptTimeoutMs).apply(JSON.stringify);
             resourceInputs["credentialsUri"] = args?.credentialsUri;
             resourceInputs["ecsMetadataEndpoint"] = args?.ecsMetadataEndpoint;
             resourceInputs["ecsRoleName"] = args?.ecsRoleName;
             resourceInputs["endpoints"] = pulumi.output(args?.endpoints).apply(JSON.stringify);
             resourceInputs["legacyOwnership"] = args?.legacyOwnership;
-            resourceInputs["lostAnswerGraceMs"] = args?.lostAnswerGraceMs;
-            resourceInputs["lostAnswerWindowSeconds"] = args?.lostAnswerWindowSeconds;
+            resourceInputs["lostAnswerGraceMs"] = pulumi.output(args?.lostAnswerGraceMs).apply(JSON.stringify);
+            resourceInputs["lostAnswerWindowSeconds"] = pulumi.output(args?.lostAnswerWindowSeconds).apply(JSON.stringify);
             resourceInputs["oauthEndpoint"] = args?.oauthEndpoint;
-            resourceInputs["operationTimeoutSeconds"] = args?.operationTimeoutSeconds;
+            resourceInputs["operationTimeoutSeconds"] = pulumi.output(args?.operationTimeoutSeconds).apply(JSON.stringify);
             resourceInputs["profile"] = args?.profile;
             resourceInputs["proxy"] = args?.proxy;
-            resourceInputs["qps"] = args?.qps;
+            resourceInputs["qps"] = pulumi.output(args?.qps).apply(JSON.stringify);
             resourceInputs["region"] = args?.region;
             resourceInputs["secretKey"] = args?.secretKey ? pulumi.secret(args.secretKey) : undefined;
             resourceInputs["securityToken"] = args?.securityToken ? pulumi.secret(args.securityToken) : undefined;
@@ -160,7 +136,7 @@ export interface ProviderArgs {
     /**
      * The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
      */
-    allowInsecureEndpoint?: pulumi.Input<string | undefined>;
+    allowInsecureEndpoint?: pulumi.Input<boolean | undefined>;
     /**
      * Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
      */
@@ -172,7 +148,7 @@ export interface ProviderArgs {
     /**
      * The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
      */
-    attemptTimeoutMs?: pulumi.Input<string | undefined>;
+    attemptTimeoutMs?: pulumi.Input<number | undefined>;
     /**
      * A URL that answers temporary credentials.
      */
@@ -196,11 +172,11 @@ export interface ProviderArgs {
     /**
      * The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
      */
-    lostAnswerGraceMs?: pulumi.Input<string | undefined>;
+    lostAnswerGraceMs?: pulumi.Input<number | undefined>;
     /**
      * The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
      */
-    lostAnswerWindowSeconds?: pulumi.Input<string | undefined>;
+    lostAnswerWindowSeconds?: pulumi.Input<number | undefined>;
     /**
      * The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
      */
@@ -208,7 +184,7 @@ export interface ProviderArgs {
     /**
      * The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
      */
-    operationTimeoutSeconds?: pulumi.Input<string | undefined>;
+    operationTimeoutSeconds?: pulumi.Input<number | undefined>;
     /**
      * A profile of the Alibaba Cloud CLI's credentials file.
      */
@@ -220,7 +196,7 @@ export interface ProviderArgs {
     /**
      * The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
      */
-    qps?: pulumi.Input<string | undefined>;
+    qps?: pulumi.Input<number | undefined>;
     /**
      * Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
      */

@@ -52,11 +52,11 @@ namespace PulumiAlicloudCas.Alicloudcas
             set => _adoptAfterLostAnswer.Set(value);
         }
 
-        private static readonly __Value<string?> _allowInsecureEndpoint = new __Value<string?>(() => __config.Get("allowInsecureEndpoint"));
+        private static readonly __Value<bool?> _allowInsecureEndpoint = new __Value<bool?>(() => __config.GetBoolean("allowInsecureEndpoint"));
         /// <summary>
         /// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? AllowInsecureEndpoint
+        public static bool? AllowInsecureEndpoint
         {
             get => _allowInsecureEndpoint.Get();
             set => _allowInsecureEndpoint.Set(value);
@@ -82,11 +82,11 @@ namespace PulumiAlicloudCas.Alicloudcas
             set => _assumeRoleWithOidc.Set(value);
         }
 
-        private static readonly __Value<string?> _attemptTimeoutMs = new __Value<string?>(() => __config.Get("attemptTimeoutMs"));
+        private static readonly __Value<double?> _attemptTimeoutMs = new __Value<double?>(() => __config.GetDouble("attemptTimeoutMs"));
         /// <summary>
         /// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? AttemptTimeoutMs
+        public static double? AttemptTimeoutMs
         {
             get => _attemptTimeoutMs.Get();
             set => _attemptTimeoutMs.Set(value);
@@ -142,21 +142,21 @@ namespace PulumiAlicloudCas.Alicloudcas
             set => _legacyOwnership.Set(value);
         }
 
-        private static readonly __Value<string?> _lostAnswerGraceMs = new __Value<string?>(() => __config.Get("lostAnswerGraceMs"));
+        private static readonly __Value<double?> _lostAnswerGraceMs = new __Value<double?>(() => __config.GetDouble("lostAnswerGraceMs"));
         /// <summary>
         /// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? LostAnswerGraceMs
+        public static double? LostAnswerGraceMs
         {
             get => _lostAnswerGraceMs.Get();
             set => _lostAnswerGraceMs.Set(value);
         }
 
-        private static readonly __Value<string?> _lostAnswerWindowSeconds = new __Value<string?>(() => __config.Get("lostAnswerWindowSeconds"));
+        private static readonly __Value<double?> _lostAnswerWindowSeconds = new __Value<double?>(() => __config.GetDouble("lostAnswerWindowSeconds"));
         /// <summary>
         /// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? LostAnswerWindowSeconds
+        public static double? LostAnswerWindowSeconds
         {
             get => _lostAnswerWindowSeconds.Get();
             set => _lostAnswerWindowSeconds.Set(value);
@@ -172,11 +172,11 @@ namespace PulumiAlicloudCas.Alicloudcas
             set => _oauthEndpoint.Set(value);
         }
 
-        private static readonly __Value<string?> _operationTimeoutSeconds = new __Value<string?>(() => __config.Get("operationTimeoutSeconds"));
+        private static readonly __Value<double?> _operationTimeoutSeconds = new __Value<double?>(() => __config.GetDouble("operationTimeoutSeconds"));
         /// <summary>
         /// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? OperationTimeoutSeconds
+        public static double? OperationTimeoutSeconds
         {
             get => _operationTimeoutSeconds.Get();
             set => _operationTimeoutSeconds.Set(value);
@@ -202,11 +202,11 @@ namespace PulumiAlicloudCas.Alicloudcas
             set => _proxy.Set(value);
         }
 
-        private static readonly __Value<string?> _qps = new __Value<string?>(() => __config.Get("qps"));
+        private static readonly __Value<double?> _qps = new __Value<double?>(() => __config.GetDouble("qps"));
         /// <summary>
         /// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         /// </summary>
-        public static string? Qps
+        public static double? Qps
         {
             get => _qps.Get();
             set => _qps.Set(value);

@@ -19,10 +19,6 @@ type Provider struct {
 	AccessKey pulumi.StringPtrOutput `pulumi:"accessKey"`
 	// The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
 	AdoptAfterLostAnswer pulumi.StringPtrOutput `pulumi:"adoptAfterLostAnswer"`
-	// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-	AllowInsecureEndpoint pulumi.StringPtrOutput `pulumi:"allowInsecureEndpoint"`
-	// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-	AttemptTimeoutMs pulumi.StringPtrOutput `pulumi:"attemptTimeoutMs"`
 	// A URL that answers temporary credentials.
 	CredentialsUri pulumi.StringPtrOutput `pulumi:"credentialsUri"`
 	// The setting `alicloud-cas:ecsMetadataEndpoint` of the dynamic resources (docs/configuration.md of each resource).
@@ -31,20 +27,12 @@ type Provider struct {
 	EcsRoleName pulumi.StringPtrOutput `pulumi:"ecsRoleName"`
 	// The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
 	LegacyOwnership pulumi.StringPtrOutput `pulumi:"legacyOwnership"`
-	// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerGraceMs pulumi.StringPtrOutput `pulumi:"lostAnswerGraceMs"`
-	// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerWindowSeconds pulumi.StringPtrOutput `pulumi:"lostAnswerWindowSeconds"`
 	// The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 	OauthEndpoint pulumi.StringPtrOutput `pulumi:"oauthEndpoint"`
-	// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	OperationTimeoutSeconds pulumi.StringPtrOutput `pulumi:"operationTimeoutSeconds"`
 	// A profile of the Alibaba Cloud CLI's credentials file.
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
 	// The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
 	Proxy pulumi.StringPtrOutput `pulumi:"proxy"`
-	// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-	Qps pulumi.StringPtrOutput `pulumi:"qps"`
 	// Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// Access key secret.
@@ -94,13 +82,13 @@ type providerArgs struct {
 	// The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
 	AdoptAfterLostAnswer *string `pulumi:"adoptAfterLostAnswer"`
 	// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-	AllowInsecureEndpoint *string `pulumi:"allowInsecureEndpoint"`
+	AllowInsecureEndpoint *bool `pulumi:"allowInsecureEndpoint"`
 	// Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
 	AssumeRole interface{} `pulumi:"assumeRole"`
 	// Assume a RAM role with an OIDC token: `{roleArn, oidcProviderArn, oidcTokenFile, …}`.
 	AssumeRoleWithOidc interface{} `pulumi:"assumeRoleWithOidc"`
 	// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-	AttemptTimeoutMs *string `pulumi:"attemptTimeoutMs"`
+	AttemptTimeoutMs *float64 `pulumi:"attemptTimeoutMs"`
 	// A URL that answers temporary credentials.
 	CredentialsUri *string `pulumi:"credentialsUri"`
 	// The setting `alicloud-cas:ecsMetadataEndpoint` of the dynamic resources (docs/configuration.md of each resource).
@@ -112,19 +100,19 @@ type providerArgs struct {
 	// The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
 	LegacyOwnership *string `pulumi:"legacyOwnership"`
 	// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerGraceMs *string `pulumi:"lostAnswerGraceMs"`
+	LostAnswerGraceMs *float64 `pulumi:"lostAnswerGraceMs"`
 	// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerWindowSeconds *string `pulumi:"lostAnswerWindowSeconds"`
+	LostAnswerWindowSeconds *float64 `pulumi:"lostAnswerWindowSeconds"`
 	// The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 	OauthEndpoint *string `pulumi:"oauthEndpoint"`
 	// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	OperationTimeoutSeconds *string `pulumi:"operationTimeoutSeconds"`
+	OperationTimeoutSeconds *float64 `pulumi:"operationTimeoutSeconds"`
 	// A profile of the Alibaba Cloud CLI's credentials file.
 	Profile *string `pulumi:"profile"`
 	// The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
 	Proxy *string `pulumi:"proxy"`
 	// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-	Qps *string `pulumi:"qps"`
+	Qps *float64 `pulumi:"qps"`
 	// Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
 	Region *string `pulumi:"region"`
 	// Access key secret.
@@ -144,13 +132,13 @@ type ProviderArgs struct {
 	// The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
 	AdoptAfterLostAnswer pulumi.StringPtrInput
 	// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-	AllowInsecureEndpoint pulumi.StringPtrInput
+	AllowInsecureEndpoint pulumi.BoolPtrInput
 	// Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
 	AssumeRole pulumi.Input
 	// Assume a RAM role with an OIDC token: `{roleArn, oidcProviderArn, oidcTokenFile, …}`.
 	AssumeRoleWithOidc pulumi.Input
 	// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-	AttemptTimeoutMs pulumi.StringPtrInput
+	AttemptTimeoutMs pulumi.Float64PtrInput
 	// A URL that answers temporary credentials.
 	CredentialsUri pulumi.StringPtrInput
 	// The setting `alicloud-cas:ecsMetadataEndpoint` of the dynamic resources (docs/configuration.md of each resource).
@@ -162,19 +150,19 @@ type ProviderArgs struct {
 	// The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
 	LegacyOwnership pulumi.StringPtrInput
 	// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerGraceMs pulumi.StringPtrInput
+	LostAnswerGraceMs pulumi.Float64PtrInput
 	// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	LostAnswerWindowSeconds pulumi.StringPtrInput
+	LostAnswerWindowSeconds pulumi.Float64PtrInput
 	// The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 	OauthEndpoint pulumi.StringPtrInput
 	// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-	OperationTimeoutSeconds pulumi.StringPtrInput
+	OperationTimeoutSeconds pulumi.Float64PtrInput
 	// A profile of the Alibaba Cloud CLI's credentials file.
 	Profile pulumi.StringPtrInput
 	// The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
 	Proxy pulumi.StringPtrInput
 	// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-	Qps pulumi.StringPtrInput
+	Qps pulumi.Float64PtrInput
 	// Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
 	Region pulumi.StringPtrInput
 	// Access key secret.
@@ -234,16 +222,6 @@ func (o ProviderOutput) AdoptAfterLostAnswer() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.AdoptAfterLostAnswer }).(pulumi.StringPtrOutput)
 }
 
-// The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) AllowInsecureEndpoint() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.AllowInsecureEndpoint }).(pulumi.StringPtrOutput)
-}
-
-// The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) AttemptTimeoutMs() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.AttemptTimeoutMs }).(pulumi.StringPtrOutput)
-}
-
 // A URL that answers temporary credentials.
 func (o ProviderOutput) CredentialsUri() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.CredentialsUri }).(pulumi.StringPtrOutput)
@@ -264,24 +242,9 @@ func (o ProviderOutput) LegacyOwnership() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.LegacyOwnership }).(pulumi.StringPtrOutput)
 }
 
-// The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) LostAnswerGraceMs() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.LostAnswerGraceMs }).(pulumi.StringPtrOutput)
-}
-
-// The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) LostAnswerWindowSeconds() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.LostAnswerWindowSeconds }).(pulumi.StringPtrOutput)
-}
-
 // The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 func (o ProviderOutput) OauthEndpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OauthEndpoint }).(pulumi.StringPtrOutput)
-}
-
-// The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) OperationTimeoutSeconds() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.OperationTimeoutSeconds }).(pulumi.StringPtrOutput)
 }
 
 // A profile of the Alibaba Cloud CLI's credentials file.
@@ -292,11 +255,6 @@ func (o ProviderOutput) Profile() pulumi.StringPtrOutput {
 // The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
 func (o ProviderOutput) Proxy() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Proxy }).(pulumi.StringPtrOutput)
-}
-
-// The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-func (o ProviderOutput) Qps() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.Qps }).(pulumi.StringPtrOutput)
 }
 
 // Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).

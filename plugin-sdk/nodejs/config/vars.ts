@@ -32,10 +32,10 @@ Object.defineProperty(exports, "adoptAfterLostAnswer", {
 /**
  * The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const allowInsecureEndpoint: string | undefined;
+export declare const allowInsecureEndpoint: boolean | undefined;
 Object.defineProperty(exports, "allowInsecureEndpoint", {
     get() {
-        return __config.get("allowInsecureEndpoint");
+        return __config.getObject<boolean>("allowInsecureEndpoint");
     },
     enumerable: true,
 });
@@ -65,10 +65,10 @@ Object.defineProperty(exports, "assumeRoleWithOidc", {
 /**
  * The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const attemptTimeoutMs: string | undefined;
+export declare const attemptTimeoutMs: number | undefined;
 Object.defineProperty(exports, "attemptTimeoutMs", {
     get() {
-        return __config.get("attemptTimeoutMs");
+        return __config.getObject<number>("attemptTimeoutMs");
     },
     enumerable: true,
 });
@@ -131,10 +131,10 @@ Object.defineProperty(exports, "legacyOwnership", {
 /**
  * The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const lostAnswerGraceMs: string | undefined;
+export declare const lostAnswerGraceMs: number | undefined;
 Object.defineProperty(exports, "lostAnswerGraceMs", {
     get() {
-        return __config.get("lostAnswerGraceMs");
+        return __config.getObject<number>("lostAnswerGraceMs");
     },
     enumerable: true,
 });
@@ -142,10 +142,10 @@ Object.defineProperty(exports, "lostAnswerGraceMs", {
 /**
  * The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const lostAnswerWindowSeconds: string | undefined;
+export declare const lostAnswerWindowSeconds: number | undefined;
 Object.defineProperty(exports, "lostAnswerWindowSeconds", {
     get() {
-        return __config.get("lostAnswerWindowSeconds");
+        return __config.getObject<number>("lostAnswerWindowSeconds");
     },
     enumerable: true,
 });
@@ -164,10 +164,10 @@ Object.defineProperty(exports, "oauthEndpoint", {
 /**
  * The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const operationTimeoutSeconds: string | undefined;
+export declare const operationTimeoutSeconds: number | undefined;
 Object.defineProperty(exports, "operationTimeoutSeconds", {
     get() {
-        return __config.get("operationTimeoutSeconds");
+        return __config.getObject<number>("operationTimeoutSeconds");
     },
     enumerable: true,
 });
@@ -197,10 +197,10 @@ Object.defineProperty(exports, "proxy", {
 /**
  * The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
  */
-export declare const qps: string | undefined;
+export declare const qps: number | undefined;
 Object.defineProperty(exports, "qps", {
     get() {
-        return __config.get("qps");
+        return __config.getObject<number>("qps");
     },
     enumerable: true,
 });

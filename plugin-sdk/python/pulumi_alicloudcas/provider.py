@@ -21,22 +21,22 @@ class ProviderArgs:
     def __init__(__self__, *,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_after_lost_answer: pulumi.Input[Optional[_builtins.str]] = None,
-                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.bool]] = None,
                  assume_role: Optional[Any] = None,
                  assume_role_with_oidc: Optional[Any] = None,
-                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
+                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.float]] = None,
                  credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_metadata_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: Optional[Any] = None,
                  legacy_ownership: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.float]] = None,
+                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  oauth_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
-                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  proxy: pulumi.Input[Optional[_builtins.str]] = None,
-                 qps: pulumi.Input[Optional[_builtins.str]] = None,
+                 qps: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  security_token: pulumi.Input[Optional[_builtins.str]] = None,
@@ -47,22 +47,22 @@ class ProviderArgs:
 
         :param pulumi.Input[_builtins.str] access_key: Access key id (as `alicloud:accessKey` for the dynamic resources).
         :param pulumi.Input[_builtins.str] adopt_after_lost_answer: The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] allow_insecure_endpoint: The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.bool] allow_insecure_endpoint: The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         :param Any assume_role: Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
         :param Any assume_role_with_oidc: Assume a RAM role with an OIDC token: `{roleArn, oidcProviderArn, oidcTokenFile, …}`.
-        :param pulumi.Input[_builtins.str] attempt_timeout_ms: The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] attempt_timeout_ms: The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] credentials_uri: A URL that answers temporary credentials.
         :param pulumi.Input[_builtins.str] ecs_metadata_endpoint: The setting `alicloud-cas:ecsMetadataEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role of the ECS instance this runs on.
         :param Any endpoints: Endpoints by service, as `@pulumi/alicloud` takes them: a list such as `[{"cas": "host"}]`.
         :param pulumi.Input[_builtins.str] legacy_ownership: The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] lost_answer_grace_ms: The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] lost_answer_window_seconds: The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] lost_answer_grace_ms: The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] lost_answer_window_seconds: The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] oauth_endpoint: The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] operation_timeout_seconds: The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] operation_timeout_seconds: The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] profile: A profile of the Alibaba Cloud CLI's credentials file.
         :param pulumi.Input[_builtins.str] proxy: The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] qps: The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] qps: The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] region: Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
         :param pulumi.Input[_builtins.str] secret_key: Access key secret.
         :param pulumi.Input[_builtins.str] security_token: STS security token of temporary credentials.
@@ -142,14 +142,14 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter(name="allowInsecureEndpoint")
-    def allow_insecure_endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def allow_insecure_endpoint(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
         The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "allow_insecure_endpoint")
 
     @allow_insecure_endpoint.setter
-    def allow_insecure_endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def allow_insecure_endpoint(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "allow_insecure_endpoint", value)
 
     @_builtins.property
@@ -178,14 +178,14 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter(name="attemptTimeoutMs")
-    def attempt_timeout_ms(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def attempt_timeout_ms(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
         The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "attempt_timeout_ms")
 
     @attempt_timeout_ms.setter
-    def attempt_timeout_ms(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def attempt_timeout_ms(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "attempt_timeout_ms", value)
 
     @_builtins.property
@@ -250,26 +250,26 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter(name="lostAnswerGraceMs")
-    def lost_answer_grace_ms(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def lost_answer_grace_ms(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
         The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "lost_answer_grace_ms")
 
     @lost_answer_grace_ms.setter
-    def lost_answer_grace_ms(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def lost_answer_grace_ms(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "lost_answer_grace_ms", value)
 
     @_builtins.property
     @pulumi.getter(name="lostAnswerWindowSeconds")
-    def lost_answer_window_seconds(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def lost_answer_window_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
         The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "lost_answer_window_seconds")
 
     @lost_answer_window_seconds.setter
-    def lost_answer_window_seconds(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def lost_answer_window_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "lost_answer_window_seconds", value)
 
     @_builtins.property
@@ -286,14 +286,14 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter(name="operationTimeoutSeconds")
-    def operation_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def operation_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
         The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "operation_timeout_seconds")
 
     @operation_timeout_seconds.setter
-    def operation_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def operation_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "operation_timeout_seconds", value)
 
     @_builtins.property
@@ -322,14 +322,14 @@ class ProviderArgs:
 
     @_builtins.property
     @pulumi.getter
-    def qps(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def qps(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
         The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "qps")
 
     @qps.setter
-    def qps(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def qps(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "qps", value)
 
     @_builtins.property
@@ -401,22 +401,22 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_after_lost_answer: pulumi.Input[Optional[_builtins.str]] = None,
-                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.bool]] = None,
                  assume_role: Optional[Any] = None,
                  assume_role_with_oidc: Optional[Any] = None,
-                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
+                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.float]] = None,
                  credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_metadata_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: Optional[Any] = None,
                  legacy_ownership: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.float]] = None,
+                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  oauth_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
-                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  proxy: pulumi.Input[Optional[_builtins.str]] = None,
-                 qps: pulumi.Input[Optional[_builtins.str]] = None,
+                 qps: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  security_token: pulumi.Input[Optional[_builtins.str]] = None,
@@ -430,22 +430,22 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] access_key: Access key id (as `alicloud:accessKey` for the dynamic resources).
         :param pulumi.Input[_builtins.str] adopt_after_lost_answer: The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] allow_insecure_endpoint: The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.bool] allow_insecure_endpoint: The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         :param Any assume_role: Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
         :param Any assume_role_with_oidc: Assume a RAM role with an OIDC token: `{roleArn, oidcProviderArn, oidcTokenFile, …}`.
-        :param pulumi.Input[_builtins.str] attempt_timeout_ms: The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] attempt_timeout_ms: The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] credentials_uri: A URL that answers temporary credentials.
         :param pulumi.Input[_builtins.str] ecs_metadata_endpoint: The setting `alicloud-cas:ecsMetadataEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role of the ECS instance this runs on.
         :param Any endpoints: Endpoints by service, as `@pulumi/alicloud` takes them: a list such as `[{"cas": "host"}]`.
         :param pulumi.Input[_builtins.str] legacy_ownership: The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] lost_answer_grace_ms: The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] lost_answer_window_seconds: The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] lost_answer_grace_ms: The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] lost_answer_window_seconds: The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] oauth_endpoint: The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] operation_timeout_seconds: The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] operation_timeout_seconds: The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] profile: A profile of the Alibaba Cloud CLI's credentials file.
         :param pulumi.Input[_builtins.str] proxy: The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
-        :param pulumi.Input[_builtins.str] qps: The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
+        :param pulumi.Input[_builtins.float] qps: The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         :param pulumi.Input[_builtins.str] region: Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).
         :param pulumi.Input[_builtins.str] secret_key: Access key secret.
         :param pulumi.Input[_builtins.str] security_token: STS security token of temporary credentials.
@@ -478,22 +478,22 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt_after_lost_answer: pulumi.Input[Optional[_builtins.str]] = None,
-                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 allow_insecure_endpoint: pulumi.Input[Optional[_builtins.bool]] = None,
                  assume_role: Optional[Any] = None,
                  assume_role_with_oidc: Optional[Any] = None,
-                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.str]] = None,
+                 attempt_timeout_ms: pulumi.Input[Optional[_builtins.float]] = None,
                  credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_metadata_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: Optional[Any] = None,
                  legacy_ownership: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.str]] = None,
-                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 lost_answer_grace_ms: pulumi.Input[Optional[_builtins.float]] = None,
+                 lost_answer_window_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  oauth_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
-                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 operation_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  proxy: pulumi.Input[Optional[_builtins.str]] = None,
-                 qps: pulumi.Input[Optional[_builtins.str]] = None,
+                 qps: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  security_token: pulumi.Input[Optional[_builtins.str]] = None,
@@ -510,22 +510,22 @@ class Provider(pulumi.ProviderResource):
 
             __props__.__dict__["access_key"] = None if access_key is None else pulumi.Output.secret(access_key)
             __props__.__dict__["adopt_after_lost_answer"] = adopt_after_lost_answer
-            __props__.__dict__["allow_insecure_endpoint"] = allow_insecure_endpoint
+            __props__.__dict__["allow_insecure_endpoint"] = pulumi.Output.from_input(allow_insecure_endpoint).apply(pulumi.runtime.to_json) if allow_insecure_endpoint is not None else None
             __props__.__dict__["assume_role"] = pulumi.Output.from_input(assume_role).apply(pulumi.runtime.to_json) if assume_role is not None else None
             __props__.__dict__["assume_role_with_oidc"] = pulumi.Output.from_input(assume_role_with_oidc).apply(pulumi.runtime.to_json) if assume_role_with_oidc is not None else None
-            __props__.__dict__["attempt_timeout_ms"] = attempt_timeout_ms
+            __props__.__dict__["attempt_timeout_ms"] = pulumi.Output.from_input(attempt_timeout_ms).apply(pulumi.runtime.to_json) if attempt_timeout_ms is not None else None
             __props__.__dict__["credentials_uri"] = credentials_uri
             __props__.__dict__["ecs_metadata_endpoint"] = ecs_metadata_endpoint
             __props__.__dict__["ecs_role_name"] = ecs_role_name
             __props__.__dict__["endpoints"] = pulumi.Output.from_input(endpoints).apply(pulumi.runtime.to_json) if endpoints is not None else None
             __props__.__dict__["legacy_ownership"] = legacy_ownership
-            __props__.__dict__["lost_answer_grace_ms"] = lost_answer_grace_ms
-            __props__.__dict__["lost_answer_window_seconds"] = lost_answer_window_seconds
+            __props__.__dict__["lost_answer_grace_ms"] = pulumi.Output.from_input(lost_answer_grace_ms).apply(pulumi.runtime.to_json) if lost_answer_grace_ms is not None else None
+            __props__.__dict__["lost_answer_window_seconds"] = pulumi.Output.from_input(lost_answer_window_seconds).apply(pulumi.runtime.to_json) if lost_answer_window_seconds is not None else None
             __props__.__dict__["oauth_endpoint"] = oauth_endpoint
-            __props__.__dict__["operation_timeout_seconds"] = operation_timeout_seconds
+            __props__.__dict__["operation_timeout_seconds"] = pulumi.Output.from_input(operation_timeout_seconds).apply(pulumi.runtime.to_json) if operation_timeout_seconds is not None else None
             __props__.__dict__["profile"] = profile
             __props__.__dict__["proxy"] = proxy
-            __props__.__dict__["qps"] = qps
+            __props__.__dict__["qps"] = pulumi.Output.from_input(qps).apply(pulumi.runtime.to_json) if qps is not None else None
             __props__.__dict__["region"] = region
             __props__.__dict__["secret_key"] = None if secret_key is None else pulumi.Output.secret(secret_key)
             __props__.__dict__["security_token"] = None if security_token is None else pulumi.Output.secret(security_token)
@@ -554,22 +554,6 @@ class Provider(pulumi.ProviderResource):
         The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "adopt_after_lost_answer")
-
-    @_builtins.property
-    @pulumi.getter(name="allowInsecureEndpoint")
-    def allow_insecure_endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "allow_insecure_endpoint")
-
-    @_builtins.property
-    @pulumi.getter(name="attemptTimeoutMs")
-    def attempt_timeout_ms(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "attempt_timeout_ms")
 
     @_builtins.property
     @pulumi.getter(name="credentialsUri")
@@ -604,36 +588,12 @@ class Provider(pulumi.ProviderResource):
         return pulumi.get(self, "legacy_ownership")
 
     @_builtins.property
-    @pulumi.getter(name="lostAnswerGraceMs")
-    def lost_answer_grace_ms(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "lost_answer_grace_ms")
-
-    @_builtins.property
-    @pulumi.getter(name="lostAnswerWindowSeconds")
-    def lost_answer_window_seconds(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "lost_answer_window_seconds")
-
-    @_builtins.property
     @pulumi.getter(name="oauthEndpoint")
     def oauth_endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "oauth_endpoint")
-
-    @_builtins.property
-    @pulumi.getter(name="operationTimeoutSeconds")
-    def operation_timeout_seconds(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "operation_timeout_seconds")
 
     @_builtins.property
     @pulumi.getter
@@ -650,14 +610,6 @@ class Provider(pulumi.ProviderResource):
         The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
         """
         return pulumi.get(self, "proxy")
-
-    @_builtins.property
-    @pulumi.getter
-    def qps(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-        """
-        return pulumi.get(self, "qps")
 
     @_builtins.property
     @pulumi.getter

@@ -22,8 +22,8 @@ func GetAdoptAfterLostAnswer(ctx *pulumi.Context) string {
 }
 
 // The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
-func GetAllowInsecureEndpoint(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:allowInsecureEndpoint")
+func GetAllowInsecureEndpoint(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "alicloudcas:allowInsecureEndpoint")
 }
 
 // Assume a RAM role: `{roleArn, sessionName, sessionExpiration, externalId, policy}`.
@@ -37,8 +37,8 @@ func GetAssumeRoleWithOidc(ctx *pulumi.Context) string {
 }
 
 // The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
-func GetAttemptTimeoutMs(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:attemptTimeoutMs")
+func GetAttemptTimeoutMs(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "alicloudcas:attemptTimeoutMs")
 }
 
 // A URL that answers temporary credentials.
@@ -67,13 +67,13 @@ func GetLegacyOwnership(ctx *pulumi.Context) string {
 }
 
 // The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
-func GetLostAnswerGraceMs(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:lostAnswerGraceMs")
+func GetLostAnswerGraceMs(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "alicloudcas:lostAnswerGraceMs")
 }
 
 // The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
-func GetLostAnswerWindowSeconds(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:lostAnswerWindowSeconds")
+func GetLostAnswerWindowSeconds(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "alicloudcas:lostAnswerWindowSeconds")
 }
 
 // The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
@@ -82,8 +82,8 @@ func GetOauthEndpoint(ctx *pulumi.Context) string {
 }
 
 // The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
-func GetOperationTimeoutSeconds(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:operationTimeoutSeconds")
+func GetOperationTimeoutSeconds(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "alicloudcas:operationTimeoutSeconds")
 }
 
 // A profile of the Alibaba Cloud CLI's credentials file.
@@ -97,8 +97,8 @@ func GetProxy(ctx *pulumi.Context) string {
 }
 
 // The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
-func GetQps(ctx *pulumi.Context) string {
-	return config.Get(ctx, "alicloudcas:qps")
+func GetQps(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "alicloudcas:qps")
 }
 
 // Region id; the CAS endpoint follows from it (default `cn-beijing`'s endpoint, cas.aliyuncs.com).

@@ -24,7 +24,7 @@ adoptAfterLostAnswer: Optional[str]
 The setting `alicloud-cas:adoptAfterLostAnswer` of the dynamic resources (docs/configuration.md of each resource).
 """
 
-allowInsecureEndpoint: Optional[str]
+allowInsecureEndpoint: Optional[bool]
 """
 The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 """
@@ -39,7 +39,7 @@ assumeRoleWithOidc: Optional[str]
 Assume a RAM role with an OIDC token: `{roleArn, oidcProviderArn, oidcTokenFile, …}`.
 """
 
-attemptTimeoutMs: Optional[str]
+attemptTimeoutMs: Optional[float]
 """
 The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
 """
@@ -69,12 +69,12 @@ legacyOwnership: Optional[str]
 The setting `alicloud-cas:legacyOwnership` of the dynamic resources (docs/configuration.md of each resource).
 """
 
-lostAnswerGraceMs: Optional[str]
+lostAnswerGraceMs: Optional[float]
 """
 The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
 """
 
-lostAnswerWindowSeconds: Optional[str]
+lostAnswerWindowSeconds: Optional[float]
 """
 The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
 """
@@ -84,7 +84,7 @@ oauthEndpoint: Optional[str]
 The setting `alicloud-cas:oauthEndpoint` of the dynamic resources (docs/configuration.md of each resource).
 """
 
-operationTimeoutSeconds: Optional[str]
+operationTimeoutSeconds: Optional[float]
 """
 The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
 """
@@ -99,7 +99,7 @@ proxy: Optional[str]
 The setting `alicloud-cas:proxy` of the dynamic resources (docs/configuration.md of each resource).
 """
 
-qps: Optional[str]
+qps: Optional[float]
 """
 The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
 """

@@ -35,11 +35,11 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('adoptAfterLostAnswer')
 
     @_builtins.property
-    def allow_insecure_endpoint(self) -> Optional[str]:
+    def allow_insecure_endpoint(self) -> Optional[bool]:
         """
         The setting `alicloud-cas:allowInsecureEndpoint` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('allowInsecureEndpoint')
+        return __config__.get_bool('allowInsecureEndpoint')
 
     @_builtins.property
     def assume_role(self) -> Optional[str]:
@@ -56,11 +56,11 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('assumeRoleWithOidc')
 
     @_builtins.property
-    def attempt_timeout_ms(self) -> Optional[str]:
+    def attempt_timeout_ms(self) -> Optional[float]:
         """
         The setting `alicloud-cas:attemptTimeoutMs` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('attemptTimeoutMs')
+        return __config__.get_float('attemptTimeoutMs')
 
     @_builtins.property
     def credentials_uri(self) -> Optional[str]:
@@ -98,18 +98,18 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('legacyOwnership')
 
     @_builtins.property
-    def lost_answer_grace_ms(self) -> Optional[str]:
+    def lost_answer_grace_ms(self) -> Optional[float]:
         """
         The setting `alicloud-cas:lostAnswerGraceMs` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('lostAnswerGraceMs')
+        return __config__.get_float('lostAnswerGraceMs')
 
     @_builtins.property
-    def lost_answer_window_seconds(self) -> Optional[str]:
+    def lost_answer_window_seconds(self) -> Optional[float]:
         """
         The setting `alicloud-cas:lostAnswerWindowSeconds` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('lostAnswerWindowSeconds')
+        return __config__.get_float('lostAnswerWindowSeconds')
 
     @_builtins.property
     def oauth_endpoint(self) -> Optional[str]:
@@ -119,11 +119,11 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('oauthEndpoint')
 
     @_builtins.property
-    def operation_timeout_seconds(self) -> Optional[str]:
+    def operation_timeout_seconds(self) -> Optional[float]:
         """
         The setting `alicloud-cas:operationTimeoutSeconds` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('operationTimeoutSeconds')
+        return __config__.get_float('operationTimeoutSeconds')
 
     @_builtins.property
     def profile(self) -> Optional[str]:
@@ -140,11 +140,11 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('proxy')
 
     @_builtins.property
-    def qps(self) -> Optional[str]:
+    def qps(self) -> Optional[float]:
         """
         The setting `alicloud-cas:qps` of the dynamic resources (docs/configuration.md of each resource).
         """
-        return __config__.get('qps')
+        return __config__.get_float('qps')
 
     @_builtins.property
     def region(self) -> Optional[str]:
