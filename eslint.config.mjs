@@ -14,7 +14,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", ".demo/**"],
+    ignores: ["dist/**", "node_modules/**", ".demo/**", "plugin-sdk/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

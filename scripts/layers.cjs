@@ -69,6 +69,12 @@ const LAYERS = [
     what: "composition root and CRUD controllers, with their domain modules",
   },
   {
+    name: "plugin",
+    paths: ["provider/plugin/"],
+    may: ["provider", "rules", "pki", "client", "protocol", "runtime"],
+    what: "`pulumi-resource-alicloudcas`: the same controllers served as a Pulumi provider plugin (a front door beside provider/hosted.ts)",
+  },
+  {
     name: "sdk",
     paths: ["sdk/"],
     may: ["rules", "pki", "runtime"],

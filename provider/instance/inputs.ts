@@ -48,7 +48,7 @@ export const instanceInputsSchema = z
 export type InstanceInputs = z.output<typeof instanceInputsSchema>;
 
 /** The output names the SDK declares as undefined inputs (the engine passes them to check). */
-const INSTANCE_OUTPUT_NAMES = [
+export const INSTANCE_OUTPUT_NAMES = [
   "status",
   "statusReason",
   "validationRecords",
@@ -165,7 +165,7 @@ const INSTANCE_CERT_STATUSES = [
 export type InstanceCertStatus = (typeof INSTANCE_CERT_STATUSES)[number];
 
 /** The stored state, version 2: the normalized inputs, the claim, the account, and what CAS said. */
-const instanceStateSchema = z.object({
+export const instanceStateSchema = z.object({
   schemaVersion: z.literal(2),
   instanceId: z.string(),
   /**

@@ -99,16 +99,32 @@ describe("examples' package.json", () => {
       devDependencies: Record<string, string>;
     };
   const pkg = read("package.json");
-  const examples = readdirSync(join(root, "examples")).filter((d) =>
-    existsSync(join(root, "examples", d, "Pulumi.yaml")),
-  );
+  const runtime = (d: string) => {
+    const file = join(root, "examples", d, "Pulumi.yaml");
+    if (!existsSync(file)) return undefined;
+    const r = (yaml.load(readFileSync(file, "utf8")) as { runtime: string | { name: string } }).runtime;
+    return typeof r === "string" ? r : r.name;
+  };
+  const examples = readdirSync(join(root, "examples")).filter((d) => runtime(d) === "nodejs");
+  const pythonExamples = readdirSync(join(root, "examples")).filter((d) => runtime(d) === "python");
 
-  it("every example folder except the workflow is a Pulumi project", () => {
+  it("every example folder except the workflow is a Pulumi project (TypeScript, or Python on the plugin)", () => {
     assert.deepEqual(
-      readdirSync(join(root, "examples")).filter((d) => !examples.includes(d)),
+      readdirSync(join(root, "examples")).filter((d) => !examples.includes(d) && !pythonExamples.includes(d)),
       ["github-actions"],
     );
+    assert.deepEqual(pythonExamples, ["python"]);
   });
+
+  for (const name of pythonExamples)
+    it(`${name} is a Python project on the generated SDK, its program importable by the tests`, () => {
+      for (const file of [".gitignore", "requirements.txt", "__main__.py", "program.py"])
+        assert.ok(existsSync(join(root, "examples", name, file)), `${name}/${file}`);
+      assert.match(
+        readFileSync(join(root, "examples", name, "program.py"), "utf8"),
+        /^import pulumi_alicloudcas as cas$/m,
+      );
+    });
 
   for (const name of examples)
     it(`${name} names the published package at this version, and the versions this repository tests`, () => {

@@ -1,0 +1,135 @@
+import type * as provider from "@pulumi/pulumi/provider";
+import type { Clock } from "../../protocol/clock";
+import { createProviders } from "../hosted";
+import { processClock, type ConfigureRequest } from "../order/context";
+import { importedOrderInputs } from "../order/order-import";
+import { SECRET_OUTPUT_NAMES } from "../order/output-names";
+import { configureRequest, PACKAGE } from "./config";
+import { conceal, reveal, secretKeys } from "./secrets";
+import { programInputs } from "./serve";
+
+type Props = Record<string, unknown>;
+
+/** The custom resources the plugin serves, by type token. */
+export const RESOURCE_TOKENS = {
+  order: `${PACKAGE}:index:CertificateOrder`,
+  validation: `${PACKAGE}:index:CertificateValidation`,
+  instance: `${PACKAGE}:index:InstanceCertificate`,
+} as const;
+
+/** The type token in a URN (`urn:pulumi:stack::project::parent$alicloudcas:index:X::name`). */
+function urnType(urn: string): string {
+  return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+}
+
+/** Whether `props` is a resource's stored state (a read for `pulumi import` has none). */
+const isStored = (props: unknown): boolean =>
+  typeof props === "object" && props !== null && Object.keys(props).length > 0;
+
+/**
+ * A message of the controllers in the plugin's words: the dynamic provider's stack config keys
+ * (`alicloud:region`, `alicloud-cas:qps`) are this plugin's `alicloudcas:` keys.
+ */
+export function pluginWording(text: string): string {
+  return text.replace(/\balicloud(?:-cas)?:(?=[A-Za-z])/g, `${PACKAGE}:`);
+}
+
+/** `run`, with the message of an error it throws in the plugin's words. */
+async function worded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Error) e.message = pluginWording(e.message);
+    throw e;
+  }
+}
+
+/**
+ * One provider instance as the plugin serves it: the controllers of the dynamic provider (one
+ * implementation, two front doors) over one context, configured from the instance's own Configure
+ * request. The engine starts one plugin process per provider instance, so two provider resources
+ * in one program (two accounts or regions) never share a context.
+ */
+export function pluginProvider(options: { version: string; schema: () => string; clock?: Clock }) {
+  const providers = createProviders(options.clock ?? processClock());
+  const byToken: Record<string, (typeof providers)[keyof typeof RESOURCE_TOKENS]> = {
+    [RESOURCE_TOKENS.order]: providers.order,
+    [RESOURCE_TOKENS.validation]: providers.validation,
+    [RESOURCE_TOKENS.instance]: providers.instance,
+  };
+  const pick = (urn: string) => {
+    const type = urnType(urn);
+    const p = byToken[type];
+    if (!p)
+      throw new Error(
+        `${type || urn} is no resource of the ${PACKAGE} provider; it serves ${Object.keys(byToken).join(", ")}`,
+      );
+    return p;
+  };
+  /** Outputs with the certificate's key and every input given as a secret marked secret. */
+  const outputs = (outs: Props, inputs: unknown): Props =>
+    conceal(outs, [...SECRET_OUTPUT_NAMES, ...secretKeys(inputs)]);
+
+  /**
+   * `pulumi import` and the `import` option of an order: the engine reads it by id alone. The
+   * order is found in CAS and taken as `adoptOrderId` takes it (its names checked, nothing placed).
+   * `pulumi import` gets the inputs a program declares for it (order-import.ts); the `import`
+   * option sends the program's own inputs, which are checked against the order and kept (CAS
+   * answers no contact, so the program's contact is the one recorded).
+   */
+  const importOrder = async (id: string) => {
+    const given = programInputs();
+    const found = await importedOrderInputs(providers.context(), id);
+    const inputs = given ? (reveal(given) as Props) : found;
+    const checked = await providers.order.check({}, { ...inputs, adoptOrderId: id });
+    const r = await providers.order.create(checked.inputs as Props);
+    const outs = { ...(r.outs as Props) };
+    // Kept only when the program names it: the resource holds the order as adopted either way.
+    if (inputs.adoptOrderId === undefined) delete outs.adoptOrderId;
+    return { id: r.id, props: outputs(outs, given ?? {}), inputs: given ?? found };
+  };
+
+  const served: provider.Provider = {
+    version: options.version,
+    getSchema: async () => options.schema(),
+    check: (urn, olds, news) =>
+      worded(async () => {
+        const r = await pick(urn).check(reveal(olds) as Props, reveal(news) as Props);
+        return {
+          inputs: conceal(r.inputs as Props, secretKeys(news)),
+          failures: r.failures.map((f) => ({ property: f.property, reason: pluginWording(f.reason) })),
+        };
+      }),
+    diff: (id, urn, olds, news) =>
+      worded(() => pick(urn).diff(id, reveal(olds) as Props, reveal(news) as Props)),
+    create: (urn, inputs) =>
+      worded(async () => {
+        const r = await pick(urn).create(reveal(inputs) as Props);
+        return { id: r.id, outs: outputs(r.outs as Props, inputs) };
+      }),
+    read: (id, urn, props) =>
+      worded(async () => {
+        if (urnType(urn) === RESOURCE_TOKENS.order && !isStored(props)) return importOrder(id);
+        const r = await pick(urn).read(id, reveal(props ?? {}) as Props);
+        return { id: r.id, props: outputs(r.props as Props, props) };
+      }),
+    update: (id, urn, olds, news) =>
+      worded(async () => {
+        const r = await pick(urn).update(id, reveal(olds) as Props, reveal(news) as Props);
+        return { outs: outputs(r.outs as Props, news) };
+      }),
+    delete: (id, urn, props) => worded(() => pick(urn).delete(id, reveal(props) as Props)),
+  };
+  return {
+    provider: served,
+    /** Configures every controller from one Configure request's `variables` and `args`. */
+    async configure(variables: Record<string, string>, args: Props, log?: ConfigureRequest["log"]) {
+      const req = configureRequest(variables, reveal(args) as Props, log);
+      await providers.order.configure(req);
+      await providers.validation.configure(req);
+      await providers.instance.configure(req);
+    },
+    /** The context current now (tests). */
+    context: providers.context,
+  };
+}

@@ -1,0 +1,81 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { dirname } from "node:path";
+import * as provider from "@pulumi/pulumi/provider";
+
+type Props = Record<string, unknown>;
+
+/** What the plugin does with a Configure request. */
+export type Configure = (variables: Record<string, string>, args: Props) => Promise<void>;
+
+/** The program's inputs of the Read being answered (the `import` option sends them; a refresh sends none). */
+const readInputs = new AsyncLocalStorage<Props | undefined>();
+
+/** The inputs the program gives the resource a Read is answered for, when the engine sent them. */
+export const programInputs = (): Props | undefined => readInputs.getStore();
+
+interface ReadCall {
+  request: { getInputs(): { toJavaScript(): Props } | undefined };
+}
+
+interface ConfigureCall {
+  request: {
+    getVariablesMap(): { forEach(f: (value: string, key: string) => void): void };
+    getArgs(): { toJavaScript(): Props } | undefined;
+  };
+}
+type Callback = (error: unknown, value?: unknown) => void;
+
+/**
+ * Serves `served` to the engine with `provider.main`, with Configure answered by `configure`:
+ * `@pulumi/pulumi/provider`'s server answers Configure without reading it, and has no other place
+ * for a provider instance's configuration. Its gRPC server is registered through `addService` of
+ * the `@grpc/grpc-js` it loads; the implementation object handed to it gets its own `configure`.
+ */
+export async function serve(served: provider.Provider, configure: Configure, args: string[]): Promise<void> {
+  const from = { paths: [dirname(require.resolve("@pulumi/pulumi/provider"))] };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const grpc = require(require.resolve("@grpc/grpc-js", from)) as {
+    Server: { prototype: { addService(service: unknown, impl: Record<string, unknown>): void } };
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const protos = require(require.resolve("@pulumi/pulumi/proto/provider_pb", from)) as {
+    ConfigureResponse: new () => {
+      setAcceptsecrets(v: boolean): void;
+      setAcceptresources(v: boolean): void;
+      setAcceptoutputs(v: boolean): void;
+    };
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const services = require(require.resolve("@pulumi/pulumi/proto/provider_grpc_pb", from)) as {
+    ResourceProviderService: unknown;
+  };
+  const addService = grpc.Server.prototype.addService;
+  grpc.Server.prototype.addService = function (service, impl) {
+    if (service === services.ResourceProviderService) {
+      // The server hands `read` no inputs: they are kept for the call, for the `import` option.
+      const read = impl.read as (call: ReadCall, callback: Callback) => unknown;
+      impl.read = (call: ReadCall, callback: Callback) => {
+        const given = call.request.getInputs()?.toJavaScript();
+        return readInputs.run(given && Object.keys(given).length > 0 ? given : undefined, () =>
+          read.call(impl, call, callback),
+        );
+      };
+      impl.configure = (call: ConfigureCall, callback: Callback) => {
+        const variables: Record<string, string> = {};
+        call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));
+        configure(variables, call.request.getArgs()?.toJavaScript() ?? {}).then(
+          () => {
+            const resp = new protos.ConfigureResponse();
+            resp.setAcceptsecrets(true);
+            resp.setAcceptresources(true);
+            resp.setAcceptoutputs(true);
+            callback(undefined, resp);
+          },
+          (e: unknown) => callback(e),
+        );
+      };
+    }
+    return addService.call(this, service, impl);
+  };
+  await provider.main(served, args);
+}

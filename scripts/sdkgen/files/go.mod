@@ -1,0 +1,3 @@
+module local/sdkgen/files
+
+go 1.25
