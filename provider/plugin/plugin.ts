@@ -1,5 +1,7 @@
 import type * as provider from "@pulumi/pulumi/provider";
 import type { Clock } from "../../protocol/clock";
+import { CasError } from "../cas/errors";
+import { tagWithCode } from "../coded-errors";
 import { createProviders } from "../hosted";
 import { processClock, type ConfigureRequest } from "../order/context";
 import { importedOrderInputs } from "../order/order-import";
@@ -39,8 +41,10 @@ async function worded<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof Error) e.message = pluginWording(e.message);
-    throw e;
+    // The code in front, as the controllers' errors show theirs (docs/troubleshooting.md).
+    const coded = tagWithCode(e);
+    if (coded instanceof Error) coded.message = pluginWording(coded.message);
+    throw coded;
   }
 }
 
@@ -110,6 +114,11 @@ export function pluginProvider(options: { version: string; schema: () => string;
     read: (id, urn, props) =>
       worded(async () => {
         if (urnType(urn) === RESOURCE_TOKENS.order && !isStored(props)) return importOrder(id);
+        if (!isStored(props))
+          throw new CasError(
+            "ImportUnsupported",
+            `${urnType(urn)} ${id}: only a CertificateOrder can be imported (by its OrderId); declare this resource in the program instead (an InstanceCertificate names its instance with instanceId, a CertificateValidation the order or instance it waits for)`,
+          );
         const r = await pick(urn).read(id, reveal(props ?? {}) as Props);
         return { id: r.id, props: outputs(r.props as Props, props) };
       }),

@@ -137,4 +137,16 @@ describe("the alicloudcas plugin: pulumi import of an existing order", function 
     const orders = (await emu.control("GET", "orders")) as Array<{ orderId: string }>;
     assert.deepEqual(orders.map((o) => o.orderId).sort(), [orderId, other].sort(), "no order placed");
   });
+
+  it("an InstanceCertificate cannot be imported by id: the error names the resource and what to declare", async () => {
+    const r = await project.pulumi(
+      ["import", "alicloudcas:index:InstanceCertificate", "site", "cas-cn-imported01", "--yes"],
+      { allowFailure: true },
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stdout + r.stderr,
+      /ImportUnsupported[\s\S]*only a CertificateOrder can be imported \(by its OrderId\); declare this resource in the program/,
+    );
+  });
 });
