@@ -236,7 +236,7 @@ export async function instructionRows(emu: EmulatorProcess, add: AddRow): Promis
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), "cas-bench-callgrind-"));
-  const workers = {} as Record<(typeof COUNTED_KINDS)[number], Worker>;
+  const workers: Partial<Record<(typeof COUNTED_KINDS)[number], Worker>> = {};
   try {
     // Started side by side: each start-up under callgrind takes minutes on a loaded machine.
     await Promise.all(
@@ -249,8 +249,10 @@ export async function instructionRows(emu: EmulatorProcess, add: AddRow): Promis
         for (let i = 0; i < COUNTED_KINDS.length; i++) {
           const kind = COUNTED_KINDS[(round + 1 + i) % COUNTED_KINDS.length]!;
           await emu.control("POST", "reset");
-          await workers[kind].run({ calls: round < 0 ? COUNTED_WARM_UP : COUNTED_CALLS, concurrency });
-          if (round >= 0) counts[kind].push(workers[kind].instructions() / COUNTED_CALLS / 1000);
+          const worker = workers[kind];
+          if (!worker) throw new Error(`the ${kind} client process did not start`);
+          await worker.run({ calls: round < 0 ? COUNTED_WARM_UP : COUNTED_CALLS, concurrency });
+          if (round >= 0) counts[kind].push(worker.instructions() / COUNTED_CALLS / 1000);
         }
       const ratios = counts.ours.map((o, i) => counts.sdk[i]! / o);
       const span = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 // First: a clear error on too old a Node, before any dependency fails obscurely.
-import "../../runtime/node-version";
+import "../../runtime/bin-node-guard";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pluginProvider } from "./plugin";

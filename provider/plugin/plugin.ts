@@ -1,5 +1,5 @@
 import type * as provider from "@pulumi/pulumi/provider";
-import type { Clock } from "../../protocol/clock";
+import type { Clock } from "../../runtime/clock";
 import { CasError } from "../cas/errors";
 import { tagWithCode } from "../coded-errors";
 import { createProviders } from "../hosted";
@@ -86,7 +86,7 @@ export function pluginProvider(options: { version: string; schema: () => string;
     const found = await importedOrderInputs(providers.context(), id);
     const inputs = given ? (reveal(given) as Props) : found;
     const checked = await providers.order.check({}, { ...inputs, adoptOrderId: id });
-    const r = await providers.order.create(checked.inputs as Props);
+    const r = await providers.order.create(checked.inputs);
     const outs = { ...(r.outs as Props) };
     // Kept only when the program names it: the resource holds the order as adopted either way.
     if (inputs.adoptOrderId === undefined) delete outs.adoptOrderId;
@@ -100,7 +100,7 @@ export function pluginProvider(options: { version: string; schema: () => string;
       worded(async () => {
         const r = await pick(urn).check(reveal(olds) as Props, reveal(news) as Props);
         return {
-          inputs: conceal(r.inputs as Props, secretKeys(news)),
+          inputs: conceal(r.inputs, secretKeys(news)),
           failures: r.failures.map((f) => ({ property: f.property, reason: pluginWording(f.reason) })),
         };
       }),
@@ -109,7 +109,7 @@ export function pluginProvider(options: { version: string; schema: () => string;
     create: (urn, inputs) =>
       worded(async () => {
         const r = await pick(urn).create(reveal(inputs) as Props);
-        return { id: r.id, outs: outputs(r.outs as Props, inputs) };
+        return { id: r.id, outs: outputs(r.outs, inputs) };
       }),
     read: (id, urn, props) =>
       worded(async () => {
@@ -120,12 +120,12 @@ export function pluginProvider(options: { version: string; schema: () => string;
             `${urnType(urn)} ${id}: only a CertificateOrder can be imported (by its OrderId); declare this resource in the program instead (an InstanceCertificate names its instance with instanceId, a CertificateValidation the order or instance it waits for)`,
           );
         const r = await pick(urn).read(id, reveal(props ?? {}) as Props);
-        return { id: r.id, props: outputs(r.props as Props, props) };
+        return { id: r.id, props: outputs(r.props, props) };
       }),
     update: (id, urn, olds, news) =>
       worded(async () => {
         const r = await pick(urn).update(id, reveal(olds) as Props, reveal(news) as Props);
-        return { outs: outputs(r.outs as Props, news) };
+        return { outs: outputs(r.outs, news) };
       }),
     delete: (id, urn, props) => worded(() => pick(urn).delete(id, reveal(props) as Props)),
   };
