@@ -62,7 +62,9 @@ export function checkArn(value: string, pattern: RegExp, setting: string, form: 
   if (!pattern.test(value))
     throw new CasError(
       "InvalidConfig",
-      `${setting} is ${JSON.stringify(value.slice(0, 120))}, which is not ${form}; copy the ARN from the RAM console.`,
+      // A value that is not even ARN-shaped may be a token or key pasted into the wrong field of a
+      // secret object: it is described, never shown.
+      `${setting} is ${value.startsWith("acs:") ? JSON.stringify(value.slice(0, 120)) : `${value.length} characters not starting with "acs:" (not shown: it may be a secret in the wrong field)`}, which is not ${form}; copy the ARN from the RAM console.`,
     );
   return value;
 }

@@ -13,15 +13,21 @@ export function withoutCredentials(uri: string): string {
   } catch {
     u = undefined;
   }
-  if (u && u.host !== "") {
+  // An `@` past the authority (`http://user:pa#ss@host`: the password's `#`, `/` or `?` ended the
+  // authority early) means part of the credentials parsed as a path, query or fragment.
+  if (u && u.host !== "" && !`${u.pathname}${u.search}${u.hash}`.includes("@")) {
     u.username = "";
     u.password = "";
     return u.toString().replace(/\/$/, "");
   }
   // No authority (`user:password@host:port` parses with `user:` as its scheme and the rest as a
-  // path): whatever precedes the last `@` may be credentials, so only the host part is shown.
+  // path), or credentials spilling past it: whatever precedes the last `@` may be credentials, so
+  // only the host part is shown.
   const at = uri.lastIndexOf("@");
-  if (at >= 0) return `…@${uri.slice(at + 1)}`;
+  if (at >= 0) {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri)?.[0] ?? "";
+    return `${scheme}…@${uri.slice(at + 1)}`;
+  }
   return u ? uri : "(a proxy URL that does not parse)";
 }
 
@@ -54,6 +60,14 @@ export function resolveProxy(
         "InvalidConfig",
         `${from}: ${JSON.stringify(withoutCredentials(uri))} is not a proxy URL; set it to http://host:port (or https://; ` +
           `credentials as http://user:password@host:port)${from.includes(PROXY_KEY) ? ", or direct for no proxy" : ""}`,
+      );
+    // A proxy is an origin: a path, query or fragment is a password whose `/`, `?` or `#` ended the
+    // authority early (or a mistake); undici would refuse it only when the first request is built.
+    if ((u.pathname !== "" && u.pathname !== "/") || u.search !== "" || u.hash !== "")
+      throw new CasError(
+        "InvalidConfig",
+        `${from}: ${JSON.stringify(withoutCredentials(uri))} is not a proxy URL: a proxy is http://host:port, with no path, query or fragment. ` +
+          "A password with /, ?, # or @ must be percent-encoded (%2F, %3F, %23, %40).",
       );
   };
   if (explicit !== undefined && explicit.trim() !== "") {

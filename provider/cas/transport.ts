@@ -94,7 +94,14 @@ export class Transport {
    * throughout.
    */
   async send(req: HttpRequest, maxBytes = MAX_RESPONSE_BYTES, proxy?: ProxySettings): Promise<HttpResponse> {
-    const { pool, slots, viaAgent } = this.poolFor(req.url.origin, proxy);
+    let entry: PoolEntry;
+    try {
+      entry = this.poolFor(req.url.origin, proxy);
+    } catch (e) {
+      // undici refused the connection's settings (a proxy URL it cannot use): nothing was sent.
+      throw new NotWrittenError(e, "the connection could not be set up");
+    }
+    const { pool, slots, viaAgent } = entry;
     const release = await slots.acquire(req.signal);
     try {
       return await exchange(
@@ -147,14 +154,24 @@ export class Transport {
  */
 class NotWrittenError extends Error {
   readonly code = "ERR_NOT_WRITTEN";
-  constructor(cause: unknown) {
-    super(`the TCP, TLS or proxy handshake did not finish (${describe(cause)})`, { cause });
+  constructor(cause: unknown, what = "the TCP, TLS or proxy handshake did not finish") {
+    super(`${what} (${describe(cause)})`, { cause });
     this.name = "NotWrittenError";
   }
 }
 
 const describe = (e: unknown): string =>
   e instanceof Error ? (e.name === "TimeoutError" ? "timed out" : e.message) : String(e);
+
+/** Marks an error of a request undici had started writing (see {@link notSentReason}). */
+const WRITTEN = Symbol("written");
+
+export function markWritten(e: unknown): unknown {
+  const marked =
+    typeof e === "object" && e !== null && Object.isExtensible(e) ? e : new Error(String(e), { cause: e });
+  Object.defineProperty(marked, WRITTEN, { value: true });
+  return marked;
+}
 
 /**
  * The option that carries a request's write-start hook to {@link markWriteStart} (a symbol: undici
@@ -273,9 +290,12 @@ async function exchange(
       [WRITE_START]: () => (writing = true),
     } as Dispatcher.RequestOptions)
     .catch((e: unknown) => {
+      // Failed after undici started writing: whatever its code says (a TLS error can follow a
+      // written request), the request may have been processed.
+      if (writing) throw markWritten(e);
       // Failed before its first byte: never sent, however undici names the failure. Failures
       // already read as never sent keep their own reason (a refused certificate says so).
-      throw !writing && notSentReason(e) === undefined ? new NotWrittenError(e) : e;
+      throw notSentReason(e) === undefined ? new NotWrittenError(e) : e;
     });
   const declared = Number(res.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -359,6 +379,8 @@ export function proxyRefusal(error: unknown): number | undefined {
  * when it may have reached the server. Follows the causes undici and `fetch` wrap errors in.
  */
 export function notSentReason(error: unknown): NotSentReason | undefined {
+  // Written, at least in part: never "not sent", whatever code the failure carries.
+  if (typeof error === "object" && error !== null && WRITTEN in error) return undefined;
   let e: unknown = error;
   if (proxyRefusal(error) !== undefined) return "connect";
   for (let depth = 0; e && depth < 5; depth++) {

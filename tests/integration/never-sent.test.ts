@@ -6,7 +6,7 @@ import { Pool } from "undici";
 import { CasClient, type ClientEvent } from "../../provider/cas/client";
 import { CasTransportError } from "../../provider/cas/errors";
 import { classifyFailure, NEVER_SENT_ATTEMPTS } from "../../provider/cas/failure";
-import { notSentReason } from "../../provider/cas/transport";
+import { markWritten, notSentReason, Transport } from "../../provider/cas/transport";
 import { generateTlsMaterial, type TlsMaterial } from "../../emulator/tls";
 import { configureProvider, provider, resetProvider } from "../support/in-process-provider";
 import { stsFor } from "../support/sts";
@@ -175,6 +175,20 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
     assert.equal(notSentReason(Object.assign(new Error("reset"), { code: "ECONNRESET" })), undefined);
   });
 
+  it("a failure after undici started writing the request is never 'not sent', whatever its code", () => {
+    // Node can report a TLS code after a request was written (non-TLS bytes from the peer): the
+    // transport marks such errors, and a marked error may have been processed.
+    for (const code of ["ERR_SSL_WRONG_VERSION_NUMBER", "ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT"]) {
+      const error = Object.assign(new Error(code), { code });
+      assert.notEqual(notSentReason(error), undefined, code);
+      assert.equal(notSentReason(markWritten(error)), undefined, code);
+    }
+    assert.equal(
+      notSentReason(markWritten(Object.freeze(Object.assign(new Error("x"), { code: "ECONNREFUSED" })))),
+      undefined,
+    );
+  });
+
   it("a create against an untrusted endpoint fails at once: nothing was sent, the fix named, no retry", async () => {
     const srv = await tlsServer(trusted.certificatePem, trusted.privateKeyPem);
     const events: ClientEvent[] = [];
@@ -294,6 +308,31 @@ describe("never-sent failures: a TLS handshake this machine refuses, a connectio
     } finally {
       await proxy.close();
     }
+  });
+
+  it("proxy settings undici refuses when it builds the connection read as never sent", async () => {
+    const transport = new Transport();
+    const e: unknown = await transport
+      .send(
+        {
+          url: new URL("https://cas.aliyuncs.com/"),
+          method: "POST",
+          headers: {},
+          body: "",
+          signal: new AbortController().signal,
+          timeoutMs: 1_000,
+        },
+        undefined,
+        // Past the settings' own check (which refuses a path): as undici gets it.
+        { proxy: "http://deploy:8080/s3cret@proxy.corp:3128" },
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    assert.match(String(e), /the connection could not be set up/);
+    assert.equal(notSentReason(e), "connect");
+    await transport.close();
   });
 
   it("a refused connection names the endpoint and where it came from, in the error and each retry line, and stops after the never-sent attempts", async () => {

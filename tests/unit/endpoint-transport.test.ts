@@ -174,6 +174,13 @@ describe("plain http:// only for this machine, unless alicloud-cas:allowInsecure
     assert.equal(withoutCredentials("user:S3cret@127.0.0.1:3128"), "…@127.0.0.1:3128");
     assert.equal(withoutCredentials("socks5://u:S3cret@h:1"), "socks5://h:1");
     assert.equal(withoutCredentials("proxy.example:3128"), "proxy.example:3128");
+    // A password whose #, / or ? ended the authority early: nothing before the last @ is shown.
+    assert.equal(
+      withoutCredentials("http://deploy:2024#Winter!@proxy.corp:3128"),
+      "http://…@proxy.corp:3128",
+    );
+    assert.equal(withoutCredentials("http://deploy:8080/s3cret@proxy.corp:3128"), "http://…@proxy.corp:3128");
+    assert.equal(withoutCredentials("http://deploy:1?q=pw@proxy.corp:3128"), "http://…@proxy.corp:3128");
     assert.throws(
       () =>
         new CasClient({

@@ -22,6 +22,19 @@ describe("settings: every value is checked at configure, with the code in front"
     assert.match(proxy, /^\[InvalidConfig\] stack config alicloud-cas:proxy: .* is not a proxy URL/);
     assert.doesNotMatch(proxy, /pw/);
     assert.equal(failureOf({ "alicloud-cas:proxy": "direct" }), undefined);
+    // A password with an unencoded #, / or ? ends the authority early: refused, the password never shown.
+    for (const proxy of [
+      "http://deploy:2024#Winter!@proxy.corp:3128",
+      "http://deploy:8080/s3cret@proxy.corp:3128",
+    ]) {
+      const message = failureOf({ "alicloud-cas:proxy": proxy }) ?? "";
+      assert.match(
+        message,
+        /"http:\/\/…@proxy\.corp:3128" is not a proxy URL: a proxy is http:\/\/host:port, with no path/,
+      );
+      assert.match(message, /percent-encoded \(%2F, %3F, %23, %40\)/);
+      assert.doesNotMatch(message, /Winter|s3cret|deploy/);
+    }
     assert.equal(failureOf({ "alicloud-cas:proxy": "http://proxy.corp:3128" }), undefined);
     for (const key of ["alicloud-cas:ecsMetadataEndpoint", "alicloud-cas:oauthEndpoint"]) {
       assert.match(
@@ -50,7 +63,16 @@ describe("settings: every value is checked at configure, with the code in front"
           oidcProviderArn: "nope",
         }),
       }) ?? "",
-      /alicloud:assumeRoleWithOidc\.oidcProviderArn is "nope", which is not an OIDC provider ARN/,
+      /alicloud:assumeRoleWithOidc\.oidcProviderArn is 4 characters not starting with "acs:" \(not shown: it may be a secret in the wrong field\), which is not an OIDC provider ARN/,
+    );
+    // A token pasted into an ARN field is never printed; a mistyped ARN is.
+    const token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2VuLXZhbHVl.c2ln";
+    const pasted = failureOf({ "alicloud:assumeRole": JSON.stringify({ roleArn: token }) }) ?? "";
+    assert.match(pasted, /roleArn is 50 characters not starting with "acs:"/);
+    assert.doesNotMatch(pasted, /eyJ|c2Vj/);
+    assert.match(
+      failureOf({ "alicloud:assumeRole": JSON.stringify({ roleArn: "acs:ram::123:rol/ci" }) }) ?? "",
+      /roleArn is "acs:ram::123:rol\/ci", which is not a role ARN/,
     );
     assert.equal(
       failureOf({ "alicloud:assumeRole": JSON.stringify({ roleArn: role, sessionName: "ci" }) }),
