@@ -161,9 +161,45 @@ const ALICLOUD_KEYS = [
 ];
 
 /**
+ * The `alicloud:` settings of `@pulumi/alicloud` (its `config/vars`, 3.x): left alone even when one
+ * is a near miss of a key this provider reads.
+ */
+const PULUMI_ALICLOUD_KEYS = new Set([
+  "accessKey",
+  "accountId",
+  "accountType",
+  "assumeRole",
+  "assumeRoleWithOidc",
+  "clientConnectTimeout",
+  "clientReadTimeout",
+  "configurationSource",
+  "credentialsUri",
+  "ecsRoleName",
+  "endpoints",
+  "fc",
+  "features",
+  "logEndpoint",
+  "maxRetryTimeout",
+  "mnsEndpoint",
+  "otsInstanceName",
+  "profile",
+  "protocol",
+  "region",
+  "secretKey",
+  "secureTransport",
+  "securityToken",
+  "securityTransport",
+  "sharedCredentialsFile",
+  "signVersion",
+  "skipRegionValidation",
+  "sourceIp",
+]);
+
+/**
  * Stack settings that look like typos: an `alicloud-cas:` key the provider does not read (every key
- * of that namespace is this provider's), or an `alicloud:` key it reads spelled in another letter
- * case (`alicloud:secretkey`). Each names the key and what was probably meant.
+ * of that namespace is this provider's), an `alicloud:` key it reads spelled in another letter
+ * case (`alicloud:secretkey`), or an `alicloud:` key neither it nor `@pulumi/alicloud` reads within
+ * two edits of one it reads (`alicloud:regoin`). Each names the key and what was probably meant.
  */
 export function misspelledSettings(keys: readonly string[]): string[] {
   const known = new Set<string>(SETTING_KEYS);
@@ -178,17 +214,26 @@ export function misspelledSettings(keys: readonly string[]): string[] {
       const same = ALICLOUD_KEYS.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
       if (same)
         problems.push(`${key} is spelled ${same} (letter case matters); the provider does not read ${key}`);
+      else if (!ALICLOUD_KEYS.includes(key) && !PULUMI_ALICLOUD_KEYS.has(key.slice("alicloud:".length))) {
+        // Not @pulumi/alicloud's either: a near miss of a key this provider reads is a typo that would
+        // otherwise pass silently (and credentials or the region come from somewhere else).
+        const near = nearest(key, ALICLOUD_KEYS, 2);
+        if (near)
+          problems.push(
+            `${key} is not a setting of this provider or of @pulumi/alicloud; did you mean ${near}? (the provider does not read ${key})`,
+          );
+      }
     }
   }
   return problems;
 }
 
-/** The known key closest to `key` (same letters ignoring case, or at most 3 edits), if any. */
-function nearest(key: string, candidates: readonly string[]): string | undefined {
+/** The known key closest to `key` (same letters ignoring case, or at most `most` edits), if any. */
+function nearest(key: string, candidates: readonly string[], most = 3): string | undefined {
   let best: [string, number] | undefined;
   for (const c of candidates) {
     const d = c.toLowerCase() === key.toLowerCase() ? 0 : editDistance(c, key);
-    if (d <= 3 && (!best || d < best[1])) best = [c, d];
+    if (d <= most && (!best || d < best[1])) best = [c, d];
   }
   return best?.[0];
 }

@@ -52,4 +52,16 @@ describe("stack settings: the known keys and the typo check", () => {
       "alicloud:secretkey is spelled alicloud:secretKey (letter case matters); the provider does not read alicloud:secretkey",
     ]);
   });
+
+  it("names a near miss of an alicloud: key it reads, and leaves every @pulumi/alicloud setting alone", () => {
+    assert.deepEqual(misspelledSettings(["alicloud:regoin", "alicloud:acessKey"]), [
+      "alicloud:regoin is not a setting of this provider or of @pulumi/alicloud; did you mean alicloud:region? (the provider does not read alicloud:regoin)",
+      "alicloud:acessKey is not a setting of this provider or of @pulumi/alicloud; did you mean alicloud:accessKey? (the provider does not read alicloud:acessKey)",
+    ]);
+    // Every key @pulumi/alicloud's config module reads (the installed copy): none is taken for a typo.
+    const vars = readFileSync(require.resolve("@pulumi/alicloud/config/vars"), "utf8");
+    const keys = [...vars.matchAll(/\.get[A-Za-z]*\("([A-Za-z]+)"/g)].map((m) => `alicloud:${m[1]!}`);
+    assert.ok(keys.length > 20, `read ${keys.length} keys of @pulumi/alicloud`);
+    assert.deepEqual(misspelledSettings(keys), []);
+  });
 });
