@@ -288,7 +288,17 @@ export async function run(
       await stack.setConfig("alicloud:accessKey", { value: emu.keys[0] });
       await stack.setConfig("alicloud:secretKey", { value: emu.keys[1], secret: true });
     }
-    for (const c of o.settings) await stack.setConfig(c.key, { value: c.value, secret: c.secret });
+    for (const c of o.settings) {
+      // The program runs as project `cas-offline`: its own `new pulumi.Config()` reads that namespace.
+      const namespace = c.key.includes(":") ? c.key.slice(0, c.key.indexOf(":")) : name;
+      if (!["alicloud", "alicloud-cas", name].includes(namespace))
+        err(
+          `warning: --config ${c.key} is set as given; the program runs as project ${name}, so its own ` +
+            `new pulumi.Config() reads ${name}:${c.key.slice(namespace.length + 1)} (if ${namespace} is your ` +
+            `project's name, pass --config ${name}:${c.key.slice(namespace.length + 1)}=…)\n`,
+        );
+      await stack.setConfig(c.key, { value: c.value, secret: c.secret });
+    }
     out(
       `cas-offline: ${o.command} of stack ${o.stack} against the CAS emulator at ${emu.endpoint}; state in ${base}\n`,
     );

@@ -118,8 +118,21 @@ module.exports = async () => {
     const usage = await runner(["preview", "--program", "program.js", "--config", "qps"]);
     assert.equal(usage.code, 2);
     assert.match(usage.err, /--config "qps": give KEY=VALUE with a namespaced key/);
-    const fixed = await runner(["preview", "--program", "program.js", "--config", "alicloud-cas:qps=5"]);
+    const fixed = await runner([
+      "preview",
+      "--program",
+      "program.js",
+      "--config",
+      "alicloud-cas:qps=5",
+      "--config",
+      "my-certs:email=ops@example.com",
+    ]);
     assert.equal(fixed.code, 0, fixed.out + fixed.err);
+    // A key of the user's own project: set as given, and said where the program's Config reads.
+    assert.match(
+      fixed.err,
+      /warning: --config my-certs:email is set as given; the program runs as project cas-offline, so its own new pulumi\.Config\(\) reads cas-offline:email/,
+    );
 
     const destroy = await runner(["destroy", "--program", "program.js"]);
     assert.equal(destroy.code, 0, destroy.out + destroy.err);
