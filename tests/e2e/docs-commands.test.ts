@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -104,6 +105,12 @@ describe("the docs' commands, run as written", function () {
     clone = join(world, "pulumi-alicloud-cas");
     mkdirSync(clone);
     for (const f of ["package.json", "node_modules", "dist"]) symlinkSync(join(ROOT, f), join(clone, f));
+    // The Python example and SDK copied, not linked: pip builds the SDK in its folder.
+    for (const f of ["examples/python", "plugin-sdk/python"])
+      cpSync(join(ROOT, f), join(clone, f), {
+        recursive: true,
+        filter: (src) => !/(^|[\\/])(venv|build|__pycache__|[^\\/]*\.egg-info)$/.test(src),
+      });
     const { tarball } = packPackage();
     copyFileSync(tarball, join(clone, basename(tarball)));
     // "Your project": a Pulumi project on a local backend, with its compiled program in dist/.
@@ -140,6 +147,9 @@ module.exports = async () => {
       npm_config_audit: "false",
       npm_config_fund: "false",
       npm_config_update_notifier: "false",
+      // pip's cache, as npm's: the packages are the ones the docs name.
+      PIP_CACHE_DIR: process.env.PIP_CACHE_DIR || join(homedir(), ".cache", "pip"),
+      PIP_DISABLE_PIP_VERSION_CHECK: "1",
     };
     mkdirSync(env.HOME!);
     await run("pulumi", ["stack", "init", "dev"], { cwd: project, env });
