@@ -67,9 +67,8 @@ export function configureRequest(
     const bare = name?.startsWith("config:") ? name.slice("config:".length) : name;
     if (bare && !ENGINE_KEYS.has(bare)) values[dynamicKey(bare)] = value;
   }
-  return {
-    config: { get: (key) => values[key] },
-    rawConfig: values,
-    ...(log ? { log } : {}),
-  };
+  // `rawConfig` on the config, as Pulumi's dynamic-provider host gives it: where the settings look
+  // for mistyped keys (settings.ts `Settings`).
+  const config = { get: (key: string) => values[key], rawConfig: values };
+  return { config, rawConfig: values, ...(log ? { log } : {}) };
 }

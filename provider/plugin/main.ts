@@ -20,9 +20,11 @@ const plugin = pluginProvider({
   version,
   schema: () => SCHEMA_TEXT,
 });
-serve(plugin.provider, (variables, args) => plugin.configure(variables, args), process.argv.slice(2)).catch(
-  (e: unknown) => {
-    console.error(`pulumi-resource-alicloudcas: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+serve(
+  plugin.provider,
+  (variables, args, log) => plugin.configure(variables, args, log),
+  process.argv.slice(2),
+).catch((e: unknown) => {
+  console.error(`pulumi-resource-alicloudcas: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -4,8 +4,12 @@ import * as provider from "@pulumi/pulumi/provider";
 
 type Props = Record<string, unknown>;
 
-/** What the plugin does with a Configure request. */
-export type Configure = (variables: Record<string, string>, args: Props) => Promise<void>;
+/** What the plugin does with a Configure request; `log` shows a line in the engine's output. */
+export type Configure = (
+  variables: Record<string, string>,
+  args: Props,
+  log: ((line: string) => void) | undefined,
+) => Promise<void>;
 
 /** The program's inputs of the Read being answered (the `import` option sends them; a refresh sends none). */
 const readInputs = new AsyncLocalStorage<Props | undefined>();
@@ -36,6 +40,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const grpc = require(require.resolve("@grpc/grpc-js", from)) as {
     Server: { prototype: { addService(service: unknown, impl: Record<string, unknown>): void } };
+    credentials: { createInsecure(): unknown };
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const protos = require(require.resolve("@pulumi/pulumi/proto/provider_pb", from)) as {
@@ -49,6 +54,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   const services = require(require.resolve("@pulumi/pulumi/proto/provider_grpc_pb", from)) as {
     ResourceProviderService: unknown;
   };
+  const log = engineLog(args, from, grpc);
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service, impl) {
     if (service === services.ResourceProviderService) {
@@ -63,7 +69,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
       impl.configure = (call: ConfigureCall, callback: Callback) => {
         const variables: Record<string, string> = {};
         call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));
-        configure(variables, call.request.getArgs()?.toJavaScript() ?? {}).then(
+        configure(variables, call.request.getArgs()?.toJavaScript() ?? {}, log).then(
           () => {
             const resp = new protos.ConfigureResponse();
             resp.setAcceptsecrets(true);
@@ -78,4 +84,41 @@ export async function serve(served: provider.Provider, configure: Configure, arg
     return addService.call(this, service, impl);
   };
   await provider.main(served, args);
+}
+
+/**
+ * The provider's log lines as the engine's info messages (the engine passes its address as the
+ * plugin's last argument): a plugin's stderr reaches the user only with `-v`, so the lines that say
+ * what to publish and what a long wait is waiting for go through the engine's Log service. Without
+ * an address (the plugin run by hand), stderr.
+ */
+function engineLog(
+  args: string[],
+  from: { paths: string[] },
+  grpc: { credentials: { createInsecure(): unknown } },
+): ((line: string) => void) | undefined {
+  const address = args.filter((a) => !a.startsWith("-")).at(-1);
+  if (!address) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EngineClient } = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", from)) as {
+    EngineClient: new (
+      address: string,
+      credentials: unknown,
+    ) => { log(request: unknown, callback: (error: unknown) => void): void };
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proto = require(require.resolve("@pulumi/pulumi/proto/engine_pb", from)) as {
+    LogRequest: new () => { setSeverity(v: number): unknown; setMessage(v: string): unknown };
+    LogSeverity: { INFO: number };
+  };
+  const engine = new EngineClient(address, grpc.credentials.createInsecure());
+  return (line) => {
+    const request = new proto.LogRequest();
+    request.setSeverity(proto.LogSeverity.INFO);
+    request.setMessage(line);
+    // A line the engine does not take is written where a plugin's output goes, not lost.
+    engine.log(request, (error) => {
+      if (error) console.error(line);
+    });
+  };
 }

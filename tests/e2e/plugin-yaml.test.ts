@@ -64,7 +64,12 @@ describe("the alicloudcas plugin under the real engine: a YAML program", functio
   });
 
   it("up orders, publishes the record and waits for issuance; a second up changes nothing; refresh, preview and destroy", async () => {
-    await project.pulumi(["up", "--yes", "--skip-preview"]);
+    const first = await project.pulumi(["up", "--yes", "--skip-preview"]);
+    // The provider's lines reach the engine's output (not only its verbose log): what to publish.
+    assert.match(
+      first.stdout,
+      /\[alicloud-cas\] order \d+ placed with CreateCertificateRequest for www\.example\.com: pending_validation; publish TXT _dnsauth/,
+    );
     const out = JSON.parse(
       (await project.pulumi(["stack", "output", "--json", "--show-secrets"])).stdout,
     ) as Record<string, string>;

@@ -27,7 +27,8 @@ describe("the plugin's configuration (provider/plugin/config.ts)", () => {
 
   it("a mistyped key fails every check naming it, as a mistyped alicloud-cas: key does", () => {
     const req = configureRequest({ "alicloudcas:qpss": "3" }, {});
-    const settings = new Settings((k) => req.config.get(k), req);
+    // As configure builds them (context.ts `renew`): from the request's config.
+    const settings = new Settings((k) => req.config.get(k), req.config);
     assert.match(
       pluginWording(settings.failure()?.reason ?? ""),
       /alicloudcas:qpss is not a setting of this provider; did you mean alicloudcas:qps\?/,
