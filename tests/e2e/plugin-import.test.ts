@@ -291,6 +291,20 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
     );
   });
 
+  it("the instance imported by one resource is refused to another (another URN), naming the claim and the fix", async () => {
+    const r = await project.pulumi(
+      ["import", "alicloudcas:index:InstanceCertificate", "other", instanceId, "--yes"],
+      { allowFailure: true },
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stdout + r.stderr,
+      new RegExp(
+        `InstanceHeld[\\s\\S]*instance ${instanceId}: it is held by another InstanceCertificate \\(pulumi-alicloud-cas:claim=import-[0-9a-f]{32}\\)`,
+      ),
+    );
+  });
+
   it("an id CAS does not know is refused, naming the id and the fix", async () => {
     const r = await project.pulumi(
       ["import", "alicloudcas:index:InstanceCertificate", "nosuch", "cas-cn-nosuch0001", "--yes"],
@@ -316,5 +330,13 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
         `ImportUnmanageable[\\s\\S]*instance ${idle.instanceId}: nothing is applied on it \\(status inactive\\)[\\s\\S]*declare an InstanceCertificate with instanceId: "${idle.instanceId}"`,
       ),
     );
+  });
+
+  it("destroying the imported resource keeps the certificate and releases the claim", async () => {
+    await project.pulumi(["destroy", "--yes"]);
+    const d = await client.call("GetInstanceDetail", { InstanceId: instanceId });
+    assert.equal(d.CertificateStatus, "issued");
+    assert.equal(String(d.CertificateId), certificateId);
+    assert.equal(d.Tags?.find((t) => t.TagKey === "pulumi-alicloud-cas:claim")?.TagValue ?? "", "");
   });
 });
