@@ -174,39 +174,26 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
   let instanceId: string;
   let contactId: string;
   let certificateId: string;
+  let otherId: string;
+  let otherCertificateId: string;
   interface Inst {
     instanceId: string;
     status: string;
   }
 
-  before(async () => {
-    emu = await startEmulatorProcess(["--validation", "dns", "--issue-after", "0", "--test-instances", "3"]);
-    client = new CasClient({
-      endpoint: emu.endpoint,
-      accessKeyId: emu.accessKeyId,
-      accessKeySecret: emu.accessKeySecret,
-      env: {},
-    });
-    // A certificate applied on an instance outside any stack (as the CAS console would), then issued.
-    const [first] = (await emu.control("GET", "instances")) as Inst[];
-    instanceId = first!.instanceId;
-    ({ ContactId: contactId } = await client.call("CreateContact", {
-      Name: "Keller",
-      Mobile: "13800001111",
-      Email: "ops@example.com",
-    }));
-    contactId = String(contactId);
+  /** Applies for `domain` on instance `id` with CAS's own actions, publishes its record, and waits for the certificate. */
+  const applyOutside = async (id: string, domain: string): Promise<string> => {
     await client.call("UpdateInstance", {
-      InstanceId: instanceId,
+      InstanceId: id,
       GenerateCsrMethod: "online",
-      Domain: "shop.example.com",
+      Domain: domain,
       ValidationMethod: "DNS",
       ContactIdList: [contactId],
       AutoReissue: "disable",
     });
-    await client.call("ApplyCertificate", { InstanceId: instanceId });
+    await client.call("ApplyCertificate", { InstanceId: id });
     for (let tries = 0; ; tries++) {
-      const records = (await emu.control("GET", `instances/${instanceId}/expected-records`)) as unknown[];
+      const records = (await emu.control("GET", `instances/${id}/expected-records`)) as unknown[];
       if (records.length) {
         for (const r of records) await emu.control("POST", "dns-records", r);
         break;
@@ -215,14 +202,33 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
       await new Promise((ok) => setTimeout(ok, 200));
     }
     for (let tries = 0; ; tries++) {
-      const d = await client.call("GetInstanceDetail", { InstanceId: instanceId });
-      if (d.CertificateStatus === "issued") {
-        certificateId = String(d.CertificateId);
-        break;
-      }
+      const d = await client.call("GetInstanceDetail", { InstanceId: id });
+      if (d.CertificateStatus === "issued") return String(d.CertificateId);
       assert.ok(tries < 300, `the instance's certificate was issued (status ${d.Status})`);
       await new Promise((ok) => setTimeout(ok, 200));
     }
+  };
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "dns", "--issue-after", "0", "--test-instances", "4"]);
+    client = new CasClient({
+      endpoint: emu.endpoint,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      env: {},
+    });
+    // Certificates applied on instances outside any stack (as the CAS console would), then issued.
+    const [first, second] = (await emu.control("GET", "instances")) as Inst[];
+    instanceId = first!.instanceId;
+    otherId = second!.instanceId;
+    ({ ContactId: contactId } = await client.call("CreateContact", {
+      Name: "Keller",
+      Mobile: "13800001111",
+      Email: "ops@example.com",
+    }));
+    contactId = String(contactId);
+    certificateId = await applyOutside(instanceId, "shop.example.com");
+    otherCertificateId = await applyOutside(otherId, "api.example.com");
     project = await pluginProject(
       { "Pulumi.yaml": "name: cas-import-instance\nruntime: yaml\nresources: {}\n" },
       { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint },
@@ -338,5 +344,41 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
     assert.equal(d.CertificateStatus, "issued");
     assert.equal(String(d.CertificateId), certificateId);
     assert.equal(d.Tags?.find((t) => t.TagKey === "pulumi-alicloud-cas:claim")?.TagValue ?? "", "");
+  });
+
+  it("the import option takes an existing instance into the program's resource; the next up changes nothing and applies nothing", async () => {
+    const applied = async () =>
+      ((await emu.control("GET", "requests")) as Array<{ action: string }>).filter(
+        (r) => r.action === "ApplyCertificate",
+      ).length;
+    const appliedBefore = await applied();
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      `${project.dir}/project/Pulumi.yaml`,
+      `name: cas-import-instance
+runtime: yaml
+resources:
+  api:
+    type: alicloudcas:index:InstanceCertificate
+    properties:
+      instanceId: ${otherId}
+      domain: api.example.com
+      contactIds:
+        - "${contactId}"
+    options:
+      import: ${otherId}
+outputs:
+  certificateId: \${api.certificateId}
+`,
+    );
+    const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
+    assert.match(up.stdout, /1 imported/);
+    await project.pulumi(["up", "--yes", "--expect-no-changes"]);
+    assert.equal(await applied(), appliedBefore, "nothing applied");
+    const out = JSON.parse((await project.pulumi(["stack", "output", "--json"])).stdout) as Record<
+      string,
+      string
+    >;
+    assert.equal(out.certificateId, otherCertificateId);
   });
 });
