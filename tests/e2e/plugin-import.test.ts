@@ -338,6 +338,37 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
     );
   });
 
+  it("an instance whose application is under review is refused, naming the id and the fix", async () => {
+    const idle = ((await emu.control("GET", "instances")) as Inst[]).filter((i) => i.status === "inactive");
+    const review = idle[idle.length - 1]!.instanceId;
+    await client.call("UpdateInstance", {
+      InstanceId: review,
+      GenerateCsrMethod: "online",
+      Domain: "review.example.com",
+      ValidationMethod: "DNS",
+      ContactIdList: [contactId],
+      AutoReissue: "disable",
+    });
+    await client.call("ApplyCertificate", { InstanceId: review });
+    const r = await project.pulumi(
+      ["import", "alicloudcas:index:InstanceCertificate", "review", review, "--yes"],
+      { allowFailure: true },
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stdout + r.stderr,
+      new RegExp(
+        `ImportUnmanageable[\\s\\S]*instance ${review}: its status is pending \\(an application under review, which CAS does not let change\\)[\\s\\S]*import it once the certificate is issued`,
+      ),
+    );
+    const d = await client.call("GetInstanceDetail", { InstanceId: review });
+    assert.equal(
+      d.Tags?.find((t) => t.TagKey === "pulumi-alicloud-cas:claim"),
+      undefined,
+      "left unmarked",
+    );
+  });
+
   it("destroying the imported resource keeps the certificate and releases the claim", async () => {
     await project.pulumi(["destroy", "--yes"]);
     const d = await client.call("GetInstanceDetail", { InstanceId: instanceId });
