@@ -4,6 +4,7 @@ import { CasError } from "../cas/errors";
 import { tagWithCode } from "../coded-errors";
 import { createProviders } from "../hosted";
 import { processClock, type ConfigureRequest } from "../order/context";
+import { importInstance } from "../instance/instance-import";
 import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
@@ -33,7 +34,7 @@ const isStored = (props: unknown): boolean =>
  * (`alicloud:region`, `alicloud-cas:qps`) are this plugin's `alicloudcas:` keys.
  */
 export function pluginWording(text: string): string {
-  return text.replace(/\balicloud(?:-cas)?:(?=[A-Za-z])/g, `${PACKAGE}:`);
+  return text.replace(/(?<![\w-])alicloud(?:-cas)?:(?=[A-Za-z])/g, `${PACKAGE}:`);
 }
 
 /** `run`, with the message of an error it throws in the plugin's words. */
@@ -93,6 +94,18 @@ export function pluginProvider(options: { version: string; schema: () => string;
     return { id: r.id, props: outputs(outs, given ?? {}), inputs: given ?? found };
   };
 
+  /**
+   * `pulumi import` of an InstanceCertificate by its instance id: the application CAS holds on it
+   * becomes the inputs and state, and the instance is marked with the resource's claim; nothing is
+   * applied (instance-import.ts). The `import` option's own inputs are kept, so the engine's diff
+   * shows any setting of the program that differs from the instance's.
+   */
+  const importInstanceCertificate = async (id: string, urn: string) => {
+    const given = programInputs();
+    const { inputs, state } = await importInstance(providers.context(), id, urn);
+    return { id, props: outputs(state, given ?? {}), inputs: given ?? inputs };
+  };
+
   const served: provider.Provider = {
     version: options.version,
     getSchema: async () => options.schema(),
@@ -114,10 +127,12 @@ export function pluginProvider(options: { version: string; schema: () => string;
     read: (id, urn, props) =>
       worded(async () => {
         if (urnType(urn) === RESOURCE_TOKENS.order && !isStored(props)) return importOrder(id);
+        if (urnType(urn) === RESOURCE_TOKENS.instance && !isStored(props))
+          return importInstanceCertificate(id, urn);
         if (!isStored(props))
           throw new CasError(
             "ImportUnsupported",
-            `${urnType(urn)} ${id}: only a CertificateOrder can be imported (by its OrderId); declare this resource in the program instead (an InstanceCertificate names its instance with instanceId, a CertificateValidation the order or instance it waits for)`,
+            `${urnType(urn)} ${id}: a CertificateValidation cannot be imported; declare it in the program with the order or instance it waits for (only a CertificateOrder, by its OrderId, and an InstanceCertificate, by its instance id, can be imported)`,
           );
         const r = await pick(urn).read(id, reveal(props ?? {}) as Props);
         return { id: r.id, props: outputs(r.props, props) };

@@ -34,4 +34,11 @@ describe("the plugin's configuration (provider/plugin/config.ts)", () => {
       /alicloudcas:qpss is not a setting of this provider; did you mean alicloudcas:qps\?/,
     );
   });
+
+  it("words config keys in the plugin's names, never the claim tag that names the provider", () => {
+    assert.equal(
+      pluginWording("set alicloud:region or alicloud-cas:qps; the tag pulumi-alicloud-cas:claim is empty"),
+      "set alicloudcas:region or alicloudcas:qps; the tag pulumi-alicloud-cas:claim is empty",
+    );
+  });
 });
