@@ -106,6 +106,25 @@ export function pluginProvider(options: { version: string; schema: () => string;
     return { id, props: outputs(state, given ?? {}), inputs: given ?? inputs };
   };
 
+  /**
+   * A partial failure (an error carrying the `properties` the engine records, as a create whose
+   * order may exist throws) made fit for the wire: the server encodes them as a plain struct, which
+   * refuses `undefined` (and an encoding error would leave the call unanswered, the `up` hanging),
+   * and they hold the revealed inputs, so secrets are marked again. `__provider` is the dynamic
+   * provider's, never the plugin's state.
+   */
+  const partial =
+    (inputs: unknown) =>
+    (e: unknown): never => {
+      const held = (e as { properties?: unknown } | null)?.properties;
+      if (e instanceof Error && typeof held === "object" && held !== null) {
+        const props = JSON.parse(JSON.stringify(held)) as Props;
+        delete props.__provider;
+        Object.assign(e, { properties: outputs(props, inputs) });
+      }
+      throw e;
+    };
+
   const served: provider.Provider = {
     version: options.version,
     getSchema: async () => options.schema(),
@@ -121,7 +140,9 @@ export function pluginProvider(options: { version: string; schema: () => string;
       worded(() => pick(urn).diff(id, reveal(olds) as Props, reveal(news) as Props)),
     create: (urn, inputs) =>
       worded(async () => {
-        const r = await pick(urn).create(reveal(inputs) as Props);
+        const r = await pick(urn)
+          .create(reveal(inputs) as Props)
+          .catch(partial(inputs));
         return { id: r.id, outs: outputs(r.outs, inputs) };
       }),
     read: (id, urn, props) =>
@@ -139,7 +160,9 @@ export function pluginProvider(options: { version: string; schema: () => string;
       }),
     update: (id, urn, olds, news) =>
       worded(async () => {
-        const r = await pick(urn).update(id, reveal(olds) as Props, reveal(news) as Props);
+        const r = await pick(urn)
+          .update(id, reveal(olds) as Props, reveal(news) as Props)
+          .catch(partial(news));
         return { outs: outputs(r.outs, news) };
       }),
     delete: (id, urn, props) => worded(() => pick(urn).delete(id, reveal(props) as Props)),
