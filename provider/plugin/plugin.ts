@@ -171,7 +171,9 @@ export function pluginProvider(options: { version: string; schema: () => string;
     provider: served,
     /** Configures every controller from one Configure request's `variables` and `args`. */
     async configure(variables: Record<string, string>, args: Props, log?: ConfigureRequest["log"]) {
-      const req = configureRequest(variables, reveal(args) as Props, log);
+      // Log lines in the plugin's words too (`alicloudcas:accessKey`, not the dynamic provider's keys).
+      const sink = log ?? ((line: string) => console.error(line));
+      const req = configureRequest(variables, reveal(args) as Props, (line) => sink(pluginWording(line)));
       await providers.order.configure(req);
       await providers.validation.configure(req);
       await providers.instance.configure(req);

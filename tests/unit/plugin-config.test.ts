@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { configureRequest, dynamicKey } from "../../provider/plugin/config";
 import { Settings } from "../../provider/order/settings";
-import { pluginWording } from "../../provider/plugin/plugin";
+import { pluginProvider, pluginWording } from "../../provider/plugin/plugin";
 
 describe("the plugin's configuration (provider/plugin/config.ts)", () => {
   it("reads alicloudcas: keys under the dynamic provider's alicloud: and alicloud-cas: names", () => {
@@ -40,5 +40,15 @@ describe("the plugin's configuration (provider/plugin/config.ts)", () => {
       pluginWording("set alicloud:region or alicloud-cas:qps; the tag pulumi-alicloud-cas:claim is empty"),
       "set alicloudcas:region or alicloudcas:qps; the tag pulumi-alicloud-cas:claim is empty",
     );
+  });
+
+  it("the provider's log lines name the plugin's keys too", async () => {
+    const lines: string[] = [];
+    const plugin = pluginProvider({ version: "0.0.0", schema: () => "{}" });
+    await plugin.configure({}, {}, (line) => lines.push(line));
+    plugin.context().log("quota check skipped: set alicloud:accessKey and alicloud:secretKey");
+    assert.deepEqual(lines, [
+      "[alicloud-cas] quota check skipped: set alicloudcas:accessKey and alicloudcas:secretKey",
+    ]);
   });
 });
