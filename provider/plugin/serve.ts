@@ -58,22 +58,6 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service, impl) {
     if (service === services.ResourceProviderService) {
-      // A method of the server that fails before it answers (an error it cannot encode) still
-      // answers: the engine would otherwise wait on the call forever.
-      for (const [name, method] of Object.entries(impl))
-        if (typeof method === "function")
-          impl[name] = (call: unknown, callback: Callback) => {
-            const done = (method as (call: unknown, callback: Callback) => unknown).call(
-              impl,
-              call,
-              callback,
-            );
-            if (done instanceof Promise)
-              done.catch((e: unknown) =>
-                callback({ code: 13, details: `pulumi-resource-alicloudcas: ${name} failed: ${String(e)}` }),
-              );
-            return done;
-          };
       // The server hands `read` no inputs: they are kept for the call, for the `import` option.
       const read = impl.read as (call: ReadCall, callback: Callback) => unknown;
       impl.read = (call: ReadCall, callback: Callback) => {
