@@ -2,12 +2,36 @@
 // the instance with its own claim tag (UpdateInstance Tags), reads it back (GetInstanceDetail), and
 // applies only when the mark is its own; after ApplyCertificate it reads again, and an instance that
 // then holds another claim or other names is not this resource's (never cancelled; another is taken).
+import { createHash, randomUUID } from "node:crypto";
 import { CasApiError, CasError } from "../cas/errors";
 import type { CasClient } from "../cas/client";
 import type { InstanceDetail } from "../cas/instance-schemas";
 
 /** The tag key of a claim; its value names the claiming resource (`""` = released). */
 export const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+
+/**
+ * The part of a claim that names the resource by its URN (the plugin's create receives it; a
+ * dynamic provider's does not): `urn-<hash>.`. Each create adds a fresh part after it, so a
+ * replacement, which has the URN of the resource it replaces, never holds that one's claim.
+ */
+export function urnMark(urn: string): string {
+  return `urn-${createHash("sha256").update(urn).digest("hex").slice(0, 24)}.`;
+}
+
+/**
+ * A create's claim: the owner's URN mark (when the front door knows the URN), then a fresh part.
+ * The mark lets a later create of the same resource recognise what an earlier one marked before its
+ * process stopped (claim.ts `claimFromPool`, instance-create.ts).
+ */
+export function newClaim(owner: string | undefined): string {
+  return owner ? `${urnMark(owner)}${randomUUID()}` : randomUUID();
+}
+
+/** Whether `held` is a claim an earlier create of the resource named `owner` made (not `claim`, this one's). */
+export function isEarlierClaim(held: string | undefined, claim: string, owner: string | undefined): boolean {
+  return !!owner && !!held && held !== claim && held.startsWith(urnMark(owner));
+}
 
 /** The claim a detail answer carries (`undefined` when none, or released). */
 export function claimOf(d: InstanceDetail): string | undefined {
@@ -47,7 +71,9 @@ export function holdsApplication(d: InstanceDetail, claim: string, domains: read
 /**
  * Marks one inactive TEST instance of the pool with `claim` and returns its id once the mark reads
  * back as this resource's. Instances already marked by another resource, or changed under it, are
- * passed over; `skip` are ids this resource found taken after applying.
+ * passed over; one an earlier create of this resource (`owner`, its URN) marked and never applied
+ * on is taken again when the search reaches it. `skip` are ids this resource found taken after
+ * applying.
  */
 export async function claimFromPool(
   api: CasClient,
@@ -55,6 +81,7 @@ export async function claimFromPool(
   skip: ReadonlySet<string>,
   marked: Set<string>,
   log: (line: string) => void,
+  owner?: string,
 ): Promise<string> {
   for (let page = 1; ; page++) {
     const list = await api.call("ListInstances", {
@@ -68,7 +95,12 @@ export async function claimFromPool(
       if (!id || skip.has(id)) continue;
       const before = await api.call("GetInstanceDetail", { InstanceId: id });
       const held = claimOf(before);
-      if (before.Status !== "inactive" || (held !== undefined && held !== claim)) continue;
+      const earlier = isEarlierClaim(held, claim, owner);
+      if (before.Status !== "inactive" || (held !== undefined && held !== claim && !earlier)) continue;
+      if (earlier)
+        log(
+          `instance ${id}: marked by an earlier create of this resource that never applied on it; taking it again`,
+        );
       // Noted before the call: a lost answer may still have marked it (released if the create fails).
       marked.add(id);
       try {

@@ -72,8 +72,9 @@ export function instanceController(ctx: () => ProviderContext) {
       };
     },
 
-    async create(checked: Props) {
-      return createInstance(ctx(), checked);
+    /** `owner`: the resource's URN, when the front door knows it (the plugin; see claim.ts). */
+    async create(checked: Props, owner?: string) {
+      return createInstance(ctx(), checked, owner);
     },
 
     async read(id: string, stored: Props) {

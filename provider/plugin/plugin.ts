@@ -140,9 +140,11 @@ export function pluginProvider(options: { version: string; schema: () => string;
       worded(() => pick(urn).diff(id, reveal(olds) as Props, reveal(news) as Props)),
     create: (urn, inputs) =>
       worded(async () => {
-        const r = await pick(urn)
-          .create(reveal(inputs) as Props)
-          .catch(partial(inputs));
+        const given = reveal(inputs) as Props;
+        // The URN marks an instance's claims, so a later create of this resource knows its own.
+        const r = await (
+          pick(urn) === providers.instance ? providers.instance.create(given, urn) : pick(urn).create(given)
+        ).catch(partial(inputs));
         return { id: r.id, outs: outputs(r.outs, inputs) };
       }),
     read: (id, urn, props) =>

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -21,6 +21,11 @@ export interface PluginProject {
   dir: string;
   /** Runs `pulumi <args>` in the project; rejects with the output when it exits non-zero (unless `allowFailure`). */
   pulumi(args: string[], opts?: { allowFailure?: boolean }): Promise<CliRun>;
+  /**
+   * Starts `pulumi <args>` in a process group of its own (the engine, its language host and its
+   * plugins): `stop()` kills the whole group at once, as a machine gone would.
+   */
+  start(args: string[]): { stop(): void; exited: Promise<void> };
   dispose(): void;
 }
 
@@ -79,6 +84,25 @@ export async function pluginProject(
         },
       ),
     );
+  const start = (args: string[]) => {
+    const child = spawn(join(engine, "pulumi"), [...args, "--non-interactive"], {
+      cwd: project,
+      env: fullEnv,
+      detached: true,
+      stdio: "ignore",
+    });
+    const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+    return {
+      stop: () => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // Exited already.
+        }
+      },
+      exited,
+    };
+  };
   await pulumi(["stack", "init", "e2e"]);
-  return { dir, pulumi, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, pulumi, start, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

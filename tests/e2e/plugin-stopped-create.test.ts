@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
+import { pluginProject, type PluginProject } from "../support/plugin-project";
+
+/** One application on a named (bought) instance, on the plugin. */
+const PROGRAM = `name: cas-stopped
+runtime: yaml
+config:
+  instanceId:
+    type: string
+resources:
+  site:
+    type: alicloudcas:index:InstanceCertificate
+    properties:
+      instanceId: \${instanceId}
+      domain: www.example.com
+      username: Keller
+      phone: "13800001111"
+      email: ops@example.com
+outputs:
+  status: \${site.status}
+`;
+
+const CLAIM_TAG = "pulumi-alicloud-cas:claim";
+
+interface Instance {
+  instanceId: string;
+  status: string;
+  tags: Array<{ TagKey: string; TagValue: string }>;
+}
+
+/**
+ * An `up` whose every process (engine, language host, plugin) is killed after ApplyCertificate
+ * reached CAS and before the state was written: the next `up` recognises the application by the
+ * resource's URN in its claim and takes it (before, the instance stayed held by a claim no stack
+ * knew, and every later `up` failed with InstanceHeld until the tag was cleared by hand).
+ */
+describe("the alicloudcas plugin: an up stopped between ApplyCertificate and the state write", function () {
+  this.timeout(600_000);
+  let emu: EmulatorProcess;
+  let project: PluginProject;
+  let instanceId: string;
+
+  before(async () => {
+    emu = await startEmulatorProcess(["--validation", "manual", "--seed", "29"]);
+    project = await pluginProject({ "Pulumi.yaml": PROGRAM }, { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint });
+    const [bought] = (await emu.control("POST", "instances", { instanceType: "BUY" })) as Instance[];
+    instanceId = bought!.instanceId;
+    await project.pulumi(["config", "set", "instanceId", instanceId]);
+    await project.pulumi(["config", "set", "alicloudcas:accessKey", emu.accessKeyId]);
+    await project.pulumi(["config", "set", "--secret", "alicloudcas:secretKey", emu.accessKeySecret]);
+  });
+  after(async () => {
+    project?.dispose();
+    await emu?.stop();
+  });
+
+  const instance = async () =>
+    ((await emu.control("GET", "instances")) as Instance[]).find((i) => i.instanceId === instanceId)!;
+  const claimOn = async () => (await instance()).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
+  const applies = async () =>
+    ((await emu.control("GET", "requests")) as Array<{ action: string; outcome: string }>).filter(
+      (r) => r.action === "ApplyCertificate" && r.outcome === "OK",
+    ).length;
+
+  it("the next up takes the application the stopped one submitted: one application, held by the resource", async () => {
+    // Every read of the instance takes 3 s: the create is still reading back its ApplyCertificate
+    // when the processes are killed.
+    await emu.control("POST", "faults", {
+      rules: [{ action: "GetInstanceDetail", kind: "latency", latencyMs: 3000, rate: 1 }],
+    });
+    const run = project.start(["up", "--yes", "--skip-preview"]);
+    const deadline = Date.now() + 240_000;
+    while ((await applies()) === 0) {
+      assert.ok(Date.now() < deadline, "the up never sent ApplyCertificate");
+      await sleep(50);
+    }
+    run.stop();
+    await run.exited;
+    await emu.control("POST", "faults", { rules: [] });
+    const orphan = await claimOn();
+    assert.equal((await instance()).status, "pending", "the stopped up's application is under review");
+    assert.ok(orphan?.startsWith("urn-"), `the claim carries the resource's URN mark: ${orphan}`);
+
+    // What a user does after a machine went away mid-up: remove the lock the killed run left.
+    await project.pulumi(["cancel", "--yes"]);
+    const next = await project.pulumi(["up", "--yes", "--skip-preview"]);
+    assert.match(
+      next.stdout,
+      /applied by an earlier create of this resource \(pending\); taking it as this one's/,
+    );
+    assert.equal(await applies(), 1, "no second ApplyCertificate");
+    const state = JSON.parse((await project.pulumi(["stack", "export"])).stdout) as {
+      deployment: { resources?: Array<{ type: string; id?: string; outputs?: { claim?: string } }> };
+    };
+    const held = (state.deployment.resources ?? []).filter(
+      (r) => r.type === "alicloudcas:index:InstanceCertificate",
+    );
+    assert.equal(held.length, 1);
+    assert.equal(held[0]!.id, instanceId);
+    assert.equal(held[0]!.outputs?.claim, orphan, "the resource holds the application's claim");
+    // The resource is its holder: a second up changes nothing, destroy cancels the application.
+    const again = await project.pulumi(["preview", "--diff", "--expect-no-changes"]);
+    assert.equal(again.code, 0);
+    await project.pulumi(["destroy", "--yes", "--skip-preview"]);
+    assert.equal((await instance()).status, "inactive");
+    assert.equal(await claimOn(), "");
+  });
+});

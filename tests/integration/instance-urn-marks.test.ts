@@ -1,0 +1,159 @@
+// Claims that carry the resource's URN (the plugin's create receives it), against the emulator: a
+// later create of the same resource recognises what an earlier one marked before its process
+// stopped (a pool instance it never applied on is taken again; a named instance's application is
+// taken, never applied twice), while a resource of another URN, and a replacement of the resource
+// (same URN, a new create), never take what is not theirs.
+import assert from "node:assert/strict";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { CasClient } from "../../provider/cas/client";
+import { urnMark } from "../../provider/instance/claim";
+import { pluginProvider } from "../../provider/plugin/plugin";
+import { CLAIM_TAG, CONTACT } from "../support/emulator-host";
+
+type Obj = Record<string, unknown>;
+const urnOf = (name: string) => `urn:pulumi:dev::site::alicloudcas:index:InstanceCertificate::${name}`;
+
+describe("InstanceCertificate claims carry the resource's URN under the plugin, against the emulator", function () {
+  this.timeout(120_000);
+  let emu: RunningEmulator;
+  let api: CasClient;
+  const plugin = pluginProvider({ version: "0.0.0", schema: () => "{}" });
+  const P = plugin.provider;
+  const lines: string[] = [];
+  const saved = process.env.ALIBABA_CLOUD_ENDPOINT_CAS;
+
+  before(async () => {
+    emu = await startEmulator({ testInstances: 1, lifecycle: { validation: "manual" } });
+    process.env.ALIBABA_CLOUD_ENDPOINT_CAS = emu.endpoint;
+    await plugin.configure(
+      { "alicloudcas:accessKey": emu.accessKeyId, "alicloudcas:secretKey": emu.accessKeySecret },
+      {},
+      (line) => lines.push(line),
+    );
+    api = new CasClient({
+      endpoint: emu.endpoint,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+    });
+  });
+  after(async () => {
+    if (saved === undefined) delete process.env.ALIBABA_CLOUD_ENDPOINT_CAS;
+    else process.env.ALIBABA_CLOUD_ENDPOINT_CAS = saved;
+    await emu?.close();
+  });
+
+  const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
+  const claimOn = async (id: string) =>
+    (await instance(id)).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
+  const create = async (urn: string, inputs: Obj) => {
+    const checked = await P.check!(urn, {}, inputs);
+    assert.deepEqual(checked.failures, []);
+    const r = await P.create!(urn, checked.inputs);
+    return { id: r.id, outs: r.outs as Obj };
+  };
+  const applies = () => emu.control.requests().filter((r) => r.action === "ApplyCertificate").length;
+  /** What an earlier create whose process stopped left: the mark, and with `domain` the application. */
+  const earlierCreate = async (id: string, claim: string, domain?: string) => {
+    if (!domain) {
+      await api.call("UpdateInstance", { InstanceId: id, Tags: [{ TagKey: CLAIM_TAG, TagValue: claim }] });
+      return;
+    }
+    const contact = await api.call("CreateContact", { Name: CONTACT.username, Mobile: CONTACT.phone });
+    await api.call("UpdateInstance", {
+      InstanceId: id,
+      GenerateCsrMethod: "online",
+      Domain: domain,
+      ValidationMethod: "DNS",
+      ContactIdList: [contact.ContactId],
+      Tags: [{ TagKey: CLAIM_TAG, TagValue: claim }],
+    });
+    await api.call("ApplyCertificate", { InstanceId: id });
+  };
+
+  it("a pool instance an earlier create of the resource marked is taken again; another resource never takes it, nor a replacement the replaced one's", async () => {
+    const web = urnOf("web");
+    const [pooled] = (await emu.control.instances()).filter((i) => i.status === "inactive");
+    const earlier = `${urnMark(web)}stopped-before-the-state-write`;
+    await earlierCreate(pooled!.instanceId, earlier);
+    // The only inactive instance carries a mark of `web`: another resource finds the pool empty.
+    await assert.rejects(
+      create(urnOf("api"), { instanceType: "TEST", domain: "api.example.com", ...CONTACT }),
+      (e: Error) => {
+        assert.match(e.message, /NoInactiveTestInstance/);
+        return true;
+      },
+    );
+    assert.equal(await claimOn(pooled!.instanceId), earlier);
+
+    const first = await create(web, { instanceType: "TEST", domain: "www.example.com", ...CONTACT });
+    assert.equal(first.id, pooled!.instanceId);
+    const claim = String(first.outs.claim);
+    assert.ok(claim.startsWith(urnMark(web)) && claim !== earlier, claim);
+    assert.equal(await claimOn(first.id), claim);
+    assert.equal((await instance(first.id)).status, "pending");
+    assert.ok(
+      lines.some((l) => l.includes(`instance ${first.id}: marked by an earlier create of this resource`)),
+      lines.join("\n"),
+    );
+
+    // A replacement (create before delete): the same URN, a new create. It takes another instance,
+    // and the replaced resource's delete then acts on its own instance only.
+    const spare = emu.control.addInstance({ instanceType: "TEST" });
+    const second = await create(web, { instanceType: "TEST", domain: "www.example.com", ...CONTACT });
+    assert.equal(second.id, spare.instanceId);
+    assert.notEqual(second.outs.claim, claim);
+    await P.delete!(first.id, web, first.outs);
+    assert.equal(
+      (await instance(first.id)).status,
+      "inactive",
+      "the replaced resource's application is cancelled",
+    );
+    assert.equal(await claimOn(first.id), "");
+    assert.equal((await instance(second.id)).status, "pending", "the replacement's is left alone");
+    assert.equal(await claimOn(second.id), second.outs.claim);
+  });
+
+  it("a named instance holding an earlier create's application of the resource is taken, never applied twice; any other holder is refused", async () => {
+    const site = urnOf("site");
+    const bought = emu.control.addInstance({ instanceType: "BUY" });
+    const earlier = `${urnMark(site)}stopped-after-apply`;
+    await earlierCreate(bought.instanceId, earlier, "n.example.com");
+    const sent = applies();
+
+    // The program now asks for other names: not taken, and the error says what is on the instance.
+    await assert.rejects(
+      create(site, { instanceId: bought.instanceId, domain: "m.example.com", ...CONTACT }),
+      (e: Error) => {
+        assert.match(e.message, /InstanceHeld/);
+        assert.match(e.message, /an earlier create of this resource/);
+        assert.ok(e.message.includes(`${CLAIM_TAG}=${earlier}`), e.message);
+        assert.match(e.message, /for n\.example\.com/);
+        assert.match(e.message, /m\.example\.com/);
+        return true;
+      },
+    );
+    // Another resource (another URN) naming it finds it held.
+    await assert.rejects(
+      create(urnOf("other"), { instanceId: bought.instanceId, domain: "n.example.com", ...CONTACT }),
+      (e: Error) => {
+        assert.match(e.message, /held by another InstanceCertificate/);
+        return true;
+      },
+    );
+
+    const taken = await create(site, { instanceId: bought.instanceId, domain: "n.example.com", ...CONTACT });
+    assert.equal(taken.id, bought.instanceId);
+    assert.equal(taken.outs.claim, earlier, "the application keeps the claim it was made with");
+    assert.equal(taken.outs.status, "pending_validation");
+    assert.equal(applies(), sent, "no second ApplyCertificate");
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`instance ${bought.instanceId}: applied by an earlier create of this resource`),
+      ),
+    );
+    // It is this resource's now: its delete cancels the application and releases the claim.
+    await P.delete!(taken.id, site, taken.outs);
+    assert.equal((await instance(bought.instanceId)).status, "inactive");
+    assert.equal(await claimOn(bought.instanceId), "");
+  });
+});
