@@ -122,13 +122,11 @@ export async function diffOrder(
       );
     }
   }
+  const sentOnce: string[] = [];
   for (const p of UPDATE_PROPERTIES) {
     if (same(olds[p] === undefined && p in INPUT_DEFAULTS ? INPUT_DEFAULTS[p] : olds[p], news[p])) continue;
     changes = true;
-    if ((SENT_ONCE as readonly string[]).includes(p))
-      reasons.push(
-        `${p} changed: stored for the next order (a renewal or replacement sends it); CAS keeps what was sent with this order, since no API action changes it`,
-      );
+    if ((SENT_ONCE as readonly string[]).includes(p)) sentOnce.push(p);
   }
   const renewBefore = typeof news.renewBeforeDays === "number" ? news.renewBeforeDays : null;
   const due = renewalDue(now, olds, renewBefore);
@@ -149,5 +147,12 @@ export async function diffOrder(
       `renewal due: certificate expires ${new Date(due.notAfter).toISOString()} (in ${due.daysLeft} days; renewBeforeDays ${due.renewBeforeDays})${free}; ordering a replacement before the old order is removed`,
     );
   }
+  // A replacement sends them with its new order; without one, CAS keeps what this order was sent.
+  for (const p of sentOnce)
+    reasons.push(
+      replaces.length > 0
+        ? `${p} changed: sent with the replacement order`
+        : `${p} changed: stored for the next order (a renewal or replacement sends it); CAS keeps what was sent with this order, since no API action changes it`,
+    );
   return { changes: changes || replaces.length > 0, replaces, reasons };
 }

@@ -162,6 +162,16 @@ describe("diff by meaning", function () {
         ),
       );
     }
+    // With a replacement, the new order is sent the new contact: nothing is "stored for later".
+    const replaced = await diffOrder(
+      olds({ domain: "a.example.com" }),
+      news({ domain: "b.example.com", email: "new@example.com" }),
+    );
+    assert.deepEqual(replaced.replaces, ["domain"]);
+    assert.deepEqual(replaced.reasons, [
+      'domain: "a.example.com" → "b.example.com"; CAS cannot change this on an existing order',
+      "email changed: sent with the replacement order",
+    ]);
     const behaviour = await diffOrder(
       olds({ domain: "a.example.com" }),
       news({ domain: "a.example.com", onDelete: "retain" }),
