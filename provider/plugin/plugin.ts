@@ -9,7 +9,7 @@ import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
-import { programInputs } from "./serve";
+import { previewing, programInputs } from "./serve";
 
 type Props = Record<string, unknown>;
 
@@ -24,6 +24,30 @@ export const RESOURCE_TOKENS = {
 function urnType(urn: string): string {
   return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
+
+/** `props` without `names`. */
+const omit = (props: Props, names: readonly string[]): Props =>
+  Object.fromEntries(Object.entries(props).filter(([k]) => !names.includes(k)));
+
+/**
+ * What a preview knows of an in-place update's outputs, by type: what the update leaves as it was
+ * (the rest is unknown until the `up`). An order's update reads its status and certificate again,
+ * but keeps its id, action and records (one placed after a lost answer is still being resolved);
+ * an instance's keeps its id and records; a validation's changes how it waits, never the
+ * certificate it holds, unless it is one whose certificate id is still to be filled.
+ */
+const KEPT_BY_UPDATE: Record<string, (olds: Props) => Props> = {
+  [RESOURCE_TOKENS.order]: (o) =>
+    o.pendingCreate != null
+      ? {}
+      : Object.fromEntries(
+          ["orderId", "action", "validationRecords"].filter((k) => k in o).map((k) => [k, o[k]]),
+        ),
+  [RESOURCE_TOKENS.instance]: (o) =>
+    Object.fromEntries(["instanceId", "validationRecords"].filter((k) => k in o).map((k) => [k, o[k]])),
+  [RESOURCE_TOKENS.validation]: (o) =>
+    o.certificateId == null ? omit(o, ["certificateId", "certIdentifier"]) : o,
+};
 
 /** Whether `props` is a resource's stored state (a read for `pulumi import` has none). */
 const isStored = (props: unknown): boolean =>
@@ -140,6 +164,8 @@ export function pluginProvider(options: { version: string; schema: () => string;
       worded(() => pick(urn).diff(id, reveal(olds) as Props, reveal(news) as Props)),
     create: (urn, inputs) =>
       worded(async () => {
+        // A preview's create acts on nothing: its outputs are unknown until the `up`.
+        if (previewing()) return { id: "", outs: inputs };
         const given = reveal(inputs) as Props;
         // The URN marks an instance's claims, so a later create of this resource knows its own.
         const r = await (
@@ -162,6 +188,11 @@ export function pluginProvider(options: { version: string; schema: () => string;
       }),
     update: (id, urn, olds, news) =>
       worded(async () => {
+        if (previewing()) {
+          pick(urn);
+          const kept = KEPT_BY_UPDATE[urnType(urn)]!(reveal(olds) as Props);
+          return { outs: outputs({ ...kept, ...(reveal(news) as Props) }, news) };
+        }
         const r = await pick(urn)
           .update(id, reveal(olds) as Props, reveal(news) as Props)
           .catch(partial(news));

@@ -11,14 +11,26 @@ export type Configure = (
   log: ((line: string) => void) | undefined,
 ) => Promise<void>;
 
-/** The program's inputs of the Read being answered (the `import` option sends them; a refresh sends none). */
-const readInputs = new AsyncLocalStorage<Props | undefined>();
+/**
+ * What the server does not hand the provider's methods about the call being answered: the
+ * program's inputs of a Read (the `import` option sends them; a refresh sends none), and whether a
+ * Create or Update is a preview's.
+ */
+interface CallContext {
+  inputs?: Props | undefined;
+  preview: boolean;
+}
+const calls = new AsyncLocalStorage<CallContext>();
 
 /** The inputs the program gives the resource a Read is answered for, when the engine sent them. */
-export const programInputs = (): Props | undefined => readInputs.getStore();
+export const programInputs = (): Props | undefined => calls.getStore()?.inputs;
 
-interface ReadCall {
-  request: { getInputs(): { toJavaScript(): Props } | undefined };
+/** Whether the Create or Update being answered is a preview's (it must act on nothing). */
+export const previewing = (): boolean => calls.getStore()?.preview === true;
+
+interface Request {
+  getInputs?(): { toJavaScript(): Props } | undefined;
+  getPreview?(): boolean;
 }
 
 interface ConfigureCall {
@@ -48,6 +60,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
       setAcceptsecrets(v: boolean): void;
       setAcceptresources(v: boolean): void;
       setAcceptoutputs(v: boolean): void;
+      setSupportspreview(v: boolean): void;
     };
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,14 +71,19 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service, impl) {
     if (service === services.ResourceProviderService) {
-      // The server hands `read` no inputs: they are kept for the call, for the `import` option.
-      const read = impl.read as (call: ReadCall, callback: Callback) => unknown;
-      impl.read = (call: ReadCall, callback: Callback) => {
-        const given = call.request.getInputs()?.toJavaScript();
-        return readInputs.run(given && Object.keys(given).length > 0 ? given : undefined, () =>
-          read.call(impl, call, callback),
-        );
-      };
+      // The server hands `read` no inputs (kept for the `import` option), and `create` and
+      // `update` no preview flag: both are kept for the call.
+      for (const name of ["read", "create", "update"]) {
+        const method = impl[name] as (call: { request: Request }, callback: Callback) => unknown;
+        impl[name] = (call: { request: Request }, callback: Callback) => {
+          const given = call.request.getInputs?.()?.toJavaScript();
+          const context = {
+            inputs: given && Object.keys(given).length > 0 ? given : undefined,
+            preview: call.request.getPreview?.() === true,
+          };
+          return calls.run(context, () => method.call(impl, call, callback));
+        };
+      }
       impl.configure = (call: ConfigureCall, callback: Callback) => {
         const variables: Record<string, string> = {};
         call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));
@@ -75,6 +93,9 @@ export async function serve(served: provider.Provider, configure: Configure, arg
             resp.setAcceptsecrets(true);
             resp.setAcceptresources(true);
             resp.setAcceptoutputs(true);
+            // The engine asks for a preview's Create and Update (plugin.ts answers them acting on
+            // nothing), so a preview can show what an in-place update keeps.
+            resp.setSupportspreview(true);
             callback(undefined, resp);
           },
           (e: unknown) => callback(e),

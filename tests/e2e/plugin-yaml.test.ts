@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
 import { pluginProject, type PluginProject } from "../support/plugin-project";
 
@@ -64,6 +66,15 @@ describe("the alicloudcas plugin under the real engine: a YAML program", functio
   });
 
   it("up orders, publishes the record and waits for issuance; a second up changes nothing; refresh, preview and destroy", async () => {
+    // The engine asks the plugin for a preview's creates too: they act on nothing in CAS.
+    const plan = await project.pulumi(["preview"]);
+    assert.match(plan.stdout, /\+ 4 to create/);
+    const seen = (await emu.control("GET", "requests")) as Array<{ action: string }>;
+    assert.deepEqual(
+      seen.filter((r) => r.action.startsWith("Create")),
+      [],
+      "a preview placed nothing",
+    );
     const first = await project.pulumi(["up", "--yes", "--skip-preview"]);
     // The provider's lines reach the engine's output (not only its verbose log): what to publish.
     assert.match(
@@ -96,6 +107,21 @@ describe("the alicloudcas plugin under the real engine: a YAML program", functio
     await project.pulumi(["refresh", "--yes"]);
     await project.pulumi(["preview", "--expect-no-changes"]);
     await project.pulumi(["up", "--yes", "--expect-no-changes"]);
+
+    // A contact change updates the order in place: the plugin previews the update, so the preview
+    // keeps the order's id and records known and shows nothing else changing (the dynamic provider
+    // host cannot: there the validation shows as replaced).
+    const file = join(project.dir, "project", "Pulumi.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("ops@example.com", "pki@example.com"));
+    const preview = await project.pulumi(["preview", "--diff"]);
+    assert.match(preview.stdout, /~ alicloudcas:index:CertificateOrder: \(update\)/);
+    assert.match(preview.stdout, /~ email +: "ops@example\.com" => "pki@example\.com"/);
+    assert.doesNotMatch(preview.stdout, /\+-|replace/);
+    assert.match(preview.stdout, /1 to update/);
+    assert.match(preview.stdout, /3 unchanged/);
+    const updated = await project.pulumi(["up", "--yes", "--skip-preview"]);
+    assert.match(updated.stdout, /1 updated/);
+    assert.match(updated.stdout, /3 unchanged/);
 
     await project.pulumi(["destroy", "--yes"]);
     const after = JSON.parse((await project.pulumi(["stack", "export"])).stdout) as {
