@@ -3,12 +3,11 @@ import type { InstanceDetail } from "../cas/instance-schemas";
 import { currentAccount } from "../order/account";
 import type { ProviderContext } from "../order/context";
 import { parseProps } from "../order/parse-state";
-import { canonicalCsrPem } from "../pki/csr";
-import { CLAIM_TAG, claimFromPool, claimOf, holdsApplication, isEarlierClaim, newClaim } from "./claim";
+import { CLAIM_TAG, claimFromPool, claimOf, isEarlierClaim, newClaim } from "./claim";
 import { inputsOnly, instanceInputsSchema, type InstanceState } from "./inputs";
 import { applyOn, contactIdsFor, releaseAfterFailure, waitForRecords } from "./instance-application";
 import { publishListOfState } from "./instance-publish";
-import { settingsOf, toState, type ApplicationSettings } from "./instance-status";
+import { settingsOf, toState } from "./instance-status";
 
 /**
  * InstanceCertificate's create: the contact (given, found by email, else created), the instance
@@ -30,7 +29,7 @@ export async function createInstance(c: ProviderContext, checked: Record<string,
   // of the one it replaces. Without an owner (the dynamic provider sees no resource identity that
   // tells two stacks of one project apart) a rerun after a crash between the mark and the state write
   // cannot recognise its earlier claim (docs/instance-certificates.md says what is left then).
-  let claim = newClaim(owner);
+  const claim = newClaim(owner);
   const skip = new Set<string>();
   const marked = new Set<string>();
   let detail: InstanceDetail | undefined;
@@ -41,22 +40,19 @@ export async function createInstance(c: ProviderContext, checked: Record<string,
       else {
         const d = await api.call("GetInstanceDetail", { InstanceId: instanceId });
         const held = claimOf(d);
-        const earlier = isEarlierClaim(held, claim, owner);
-        if (earlier && d.Status !== "inactive") {
-          // A named instance is replaced delete-before-create (its old resource releases the claim
-          // first), so an application under this resource's URN mark is an earlier create's of this
-          // resource, whose process stopped before the state was written: it is this one's.
-          detail = earlierApplication(instanceId, d, s);
-          claim = held!;
-          c.log(
-            `instance ${instanceId}: applied by an earlier create of this resource (${d.Status}); taking it as this one's`,
-          );
-          break;
-        }
+        // One this resource's URN marks and nothing is applied on: an earlier create of it stopped
+        // between its mark and the state write (or the replaced resource's application is gone).
+        const earlier = isEarlierClaim(held, claim, owner) && d.Status === "inactive";
         if (held && held !== claim && !earlier)
           throw new CasError(
             "InstanceHeld",
-            `instanceId ${instanceId}: the instance is held by another InstanceCertificate (${CLAIM_TAG}=${held}${d.Domain ? `, applied for ${d.Domain}` : ""}; status ${d.Status ?? "unknown"}); an instance holds one resource's application. Name another instance; to rename the resource, give it the aliases option (a new name creates the new resource before the old one is deleted); to move the instance here, destroy the resource holding it first (its destroy releases the claim), or, if no stack holds it any more, set the tag ${CLAIM_TAG} on the instance to an empty value in the CAS console`,
+            isEarlierClaim(held, claim, owner)
+              ? earlierHeld(instanceId, held, d)
+              : `instanceId ${instanceId}: the instance is held by another InstanceCertificate (${CLAIM_TAG}=${held}${d.Domain ? `, applied for ${d.Domain}` : ""}; status ${d.Status ?? "unknown"}); an instance holds one resource's application. Name another instance; to rename the resource, give it the aliases option (a new name creates the new resource before the old one is deleted); to move the instance here, destroy the resource holding it first (its destroy releases the claim), or, if no stack holds it any more, set the tag ${CLAIM_TAG} on the instance to an empty value in the CAS console`,
+          );
+        if (earlier)
+          c.log(
+            `instance ${instanceId}: marked by an earlier create of this resource that never applied on it; taking it again`,
           );
         if (d.Status === "pending")
           throw new CasError(
@@ -110,21 +106,11 @@ export async function createInstance(c: ProviderContext, checked: Record<string,
 }
 
 /**
- * The application an earlier create of this resource left on a named instance, when it is the one
- * the program asks for (names, validation method, key or CSR); else an error naming both and the fix.
+ * The refusal of a named instance whose application carries this resource's URN mark from another
+ * create: the resource this one replaces (the engine creates a replacement first, and replaces
+ * without asking the provider for `--replace`, so a create cannot tell), or a create of this
+ * resource that stopped before its state was written. Nothing is taken: each has its fix.
  */
-function earlierApplication(id: string, d: InstanceDetail, s: ApplicationSettings): InstanceDetail {
-  const upload = d.GenerateCsrMethod === "upload";
-  const same =
-    holdsApplication(d, claimOf(d)!, s.domains) &&
-    (d.ValidationMethod ?? "DNS") === s.validationMethod &&
-    (s.csr
-      ? upload && !!d.Csr && canonicalCsrPem(d.Csr) === s.csr
-      : !upload && (d.KeyAlgorithm ?? "RSA_2048") === s.keyAlgorithm) &&
-    (d.Status === "pending" || d.Status === "normal" || d.Status === "willExpire");
-  if (same) return d;
-  throw new CasError(
-    "InstanceHeld",
-    `instanceId ${id}: an earlier create of this resource, whose process stopped before it was recorded, applied on the instance (${CLAIM_TAG}=${claimOf(d)!}; ${d.Domain ? `for ${d.Domain}, ` : ""}${d.ValidationMethod ?? "DNS"} validation; status ${d.Status ?? "unknown"}), and it is not the application the program now asks for (${s.domains.join(", ")}, ${s.validationMethod}, ${s.csr ? "its CSR" : s.keyAlgorithm}). Run the up with that application's settings to take it, or cancel it in the CAS console (if under review) and set the tag ${CLAIM_TAG} on the instance to an empty value`,
-  );
+function earlierHeld(id: string, held: string, d: InstanceDetail): string {
+  return `instanceId ${id}: the instance carries another claim of this resource's URN (${CLAIM_TAG}=${held}${d.Domain ? `, applied for ${d.Domain}` : ""}; status ${d.Status ?? "unknown"}), which is either the resource this one replaces or a create of this resource that stopped before its state was written. If the stack holds it (pulumi stack export lists an InstanceCertificate with id ${id}), this is a replacement made create-before-delete, and a named instance holds one application: give the resource the deleteBeforeReplace option. If the stack does not hold it, bring it under management with pulumi import alicloudcas:index:InstanceCertificate <name> ${id} once its certificate is issued, or cancel its application in the CAS console (if under review) and set the tag ${CLAIM_TAG} on the instance to an empty value`;
 }

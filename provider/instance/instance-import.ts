@@ -4,7 +4,7 @@ import { INSTANCE_KEY_ALGORITHMS, type InstanceDetail } from "../cas/instance-sc
 import { currentAccount } from "../order/account";
 import type { ProviderContext } from "../order/context";
 import { parseProps } from "../order/parse-state";
-import { CLAIM_TAG, claimOf, isTakenRefusal } from "./claim";
+import { CLAIM_TAG, claimOf, isEarlierClaim, isTakenRefusal } from "./claim";
 import { instanceInputsSchema, type InstanceState } from "./inputs";
 import { isInstanceNotFound } from "./instance-account";
 import { applicationParams } from "./instance-application";
@@ -88,7 +88,9 @@ export async function importInstance(
   });
   const claim = importClaim(urn, id, d);
   const held = claimOf(d);
-  if (held && held !== claim)
+  // A claim with this resource's URN mark is a create's of this resource that stopped before its
+  // state was written: the engine imports only into a URN the stack does not hold with this id.
+  if (held && held !== claim && !isEarlierClaim(held, claim, urn))
     throw new CasError(
       "InstanceHeld",
       `instance ${id}: it is held by another InstanceCertificate (${CLAIM_TAG}=${held}); import it once that resource is destroyed or removed from its stack, or, if no stack holds it any more, set the tag ${CLAIM_TAG} on the instance to an empty value in the CAS console`,

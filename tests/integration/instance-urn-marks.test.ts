@@ -1,8 +1,8 @@
 // Claims that carry the resource's URN (the plugin's create receives it), against the emulator: a
-// later create of the same resource recognises what an earlier one marked before its process
-// stopped (a pool instance it never applied on is taken again; a named instance's application is
-// taken, never applied twice), while a resource of another URN, and a replacement of the resource
-// (same URN, a new create), never take what is not theirs.
+// later create of the same resource takes again an instance an earlier one marked and never applied
+// on before its process stopped; an application under the URN's mark is never taken by a create
+// (it may be the replaced resource's), but can be imported into that URN; a resource of another URN
+// takes none of it.
 import assert from "node:assert/strict";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { CasClient } from "../../provider/cas/client";
@@ -45,8 +45,9 @@ describe("InstanceCertificate claims carry the resource's URN under the plugin, 
   const instance = async (id: string) => (await emu.control.instances()).find((i) => i.instanceId === id)!;
   const claimOn = async (id: string) =>
     (await instance(id)).tags.find((t) => t.TagKey === CLAIM_TAG)?.TagValue;
-  const create = async (urn: string, inputs: Obj) => {
-    const checked = await P.check!(urn, {}, inputs);
+  /** A create as the engine makes one: checked first, with the old inputs in a replacement. */
+  const create = async (urn: string, inputs: Obj, olds: Obj = {}) => {
+    const checked = await P.check!(urn, olds, inputs);
     assert.deepEqual(checked.failures, []);
     const r = await P.create!(urn, checked.inputs);
     return { id: r.id, outs: r.outs as Obj };
@@ -99,7 +100,8 @@ describe("InstanceCertificate claims carry the resource's URN under the plugin, 
     // A replacement (create before delete): the same URN, a new create. It takes another instance,
     // and the replaced resource's delete then acts on its own instance only.
     const spare = emu.control.addInstance({ instanceType: "TEST" });
-    const second = await create(web, { instanceType: "TEST", domain: "www.example.com", ...CONTACT });
+    const inputs = { instanceType: "TEST", domain: "www.example.com", ...CONTACT };
+    const second = await create(web, inputs, inputs);
     assert.equal(second.id, spare.instanceId);
     assert.notEqual(second.outs.claim, claim);
     await P.delete!(first.id, web, first.outs);
@@ -113,47 +115,47 @@ describe("InstanceCertificate claims carry the resource's URN under the plugin, 
     assert.equal(await claimOn(second.id), second.outs.claim);
   });
 
-  it("a named instance holding an earlier create's application of the resource is taken, never applied twice; any other holder is refused", async () => {
+  it("a named instance: marked and never applied on, taken again; applied under the URN's mark, refused with both fixes, and importable into that URN", async () => {
     const site = urnOf("site");
-    const bought = emu.control.addInstance({ instanceType: "BUY" });
-    const earlier = `${urnMark(site)}stopped-after-apply`;
-    await earlierCreate(bought.instanceId, earlier, "n.example.com");
+    const declared = (id: string) => ({ instanceId: id, domain: "n.example.com", ...CONTACT });
+
+    const marked = emu.control.addInstance({ instanceType: "BUY" });
+    await earlierCreate(marked.instanceId, `${urnMark(site)}stopped-before-apply`);
     const sent = applies();
-
-    // The program now asks for other names: not taken, and the error says what is on the instance.
-    await assert.rejects(
-      create(site, { instanceId: bought.instanceId, domain: "m.example.com", ...CONTACT }),
-      (e: Error) => {
-        assert.match(e.message, /InstanceHeld/);
-        assert.match(e.message, /an earlier create of this resource/);
-        assert.ok(e.message.includes(`${CLAIM_TAG}=${earlier}`), e.message);
-        assert.match(e.message, /for n\.example\.com/);
-        assert.match(e.message, /m\.example\.com/);
-        return true;
-      },
-    );
-    // Another resource (another URN) naming it finds it held.
-    await assert.rejects(
-      create(urnOf("other"), { instanceId: bought.instanceId, domain: "n.example.com", ...CONTACT }),
-      (e: Error) => {
-        assert.match(e.message, /held by another InstanceCertificate/);
-        return true;
-      },
-    );
-
-    const taken = await create(site, { instanceId: bought.instanceId, domain: "n.example.com", ...CONTACT });
-    assert.equal(taken.id, bought.instanceId);
-    assert.equal(taken.outs.claim, earlier, "the application keeps the claim it was made with");
+    const taken = await create(site, declared(marked.instanceId));
     assert.equal(taken.outs.status, "pending_validation");
-    assert.equal(applies(), sent, "no second ApplyCertificate");
-    assert.ok(
-      lines.some((l) =>
-        l.includes(`instance ${bought.instanceId}: applied by an earlier create of this resource`),
-      ),
-    );
-    // It is this resource's now: its delete cancels the application and releases the claim.
+    assert.equal(applies(), sent + 1);
+    assert.ok(String(taken.outs.claim).startsWith(urnMark(site)));
+    assert.equal(await claimOn(marked.instanceId), taken.outs.claim);
     await P.delete!(taken.id, site, taken.outs);
-    assert.equal((await instance(bought.instanceId)).status, "inactive");
-    assert.equal(await claimOn(bought.instanceId), "");
+
+    // Applied under the URN's mark by another create: the resource this one replaces (`--replace`
+    // creates first, without asking the provider) or a create that stopped. Nothing is taken.
+    const applied = emu.control.addInstance({ instanceType: "BUY" });
+    const earlier = `${urnMark(site)}stopped-after-apply`;
+    await earlierCreate(applied.instanceId, earlier, "n.example.com");
+    for (const urn of [site, urnOf("other")])
+      await assert.rejects(create(urn, declared(applied.instanceId)), (e: Error) => {
+        assert.match(e.message, /InstanceHeld/);
+        assert.ok(e.message.includes(`${CLAIM_TAG}=${earlier}`), e.message);
+        if (urn === site) {
+          assert.match(e.message, /another claim of this resource's URN/);
+          assert.match(e.message, /deleteBeforeReplace/);
+          assert.match(e.message, /pulumi import alicloudcas:index:InstanceCertificate <name> cas-/);
+        } else assert.match(e.message, /held by another InstanceCertificate/);
+        return true;
+      });
+    assert.equal((await instance(applied.instanceId)).status, "pending");
+    assert.equal(await claimOn(applied.instanceId), earlier);
+
+    // Once issued, `pulumi import` into the URN takes it (the engine imports only into a URN the
+    // stack does not hold); into another URN it is held.
+    await emu.control.issueInstance(applied.instanceId);
+    await assert.rejects(P.read!(applied.instanceId, urnOf("other"), {}), /InstanceHeld/);
+    const imported = await P.read!(applied.instanceId, site, {});
+    assert.equal(imported.id, applied.instanceId);
+    const claim = await claimOn(applied.instanceId);
+    assert.ok(claim && claim !== earlier, claim);
+    assert.equal((imported.props as Obj).claim, claim);
   });
 });

@@ -25,8 +25,8 @@ const stringLiteral = (t: ts.TypeNode): string | undefined =>
   ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined;
 
 /**
- * `node` with the members of every object type literal in name order, and every union of string
- * literals in text order: the compiler writes an inferred type's members, and a union's, in the
+ * `node` with the members of every object type literal in name order, and the string literals of
+ * every union in text order (its other members after them): the compiler writes an inferred type's members, and a union's, in the
  * order it met them, which moves when unrelated imports move and differs between a full and an
  * incremental build.
  */
@@ -35,11 +35,15 @@ function canonical(node: ts.Node): ts.Node {
     (context) => {
       const visit = (n: ts.Node): ts.Node => {
         const visited = ts.visitEachChild(n, visit, context);
-        if (ts.isUnionTypeNode(visited) && visited.types.every((t) => stringLiteral(t) !== undefined)) {
-          const types = [...visited.types].sort((a, b) =>
-            (stringLiteral(a) ?? "").localeCompare(stringLiteral(b) ?? ""),
+        if (ts.isUnionTypeNode(visited) && visited.types.some((t) => stringLiteral(t) !== undefined)) {
+          // The string literals in text order, then the rest (`null`, `undefined`) in the order written.
+          const literals = visited.types.filter((t) => stringLiteral(t) !== undefined);
+          const rest = visited.types.filter((t) => stringLiteral(t) === undefined);
+          literals.sort((a, b) => stringLiteral(a)!.localeCompare(stringLiteral(b)!));
+          return context.factory.updateUnionTypeNode(
+            visited,
+            context.factory.createNodeArray([...literals, ...rest]),
           );
-          return context.factory.updateUnionTypeNode(visited, context.factory.createNodeArray(types));
         }
         if (!ts.isTypeLiteralNode(visited)) return visited;
         const members = [...visited.members].sort((a, b) => memberName(a).localeCompare(memberName(b)));
