@@ -4,7 +4,7 @@ import { INSTANCE_KEY_ALGORITHMS, type InstanceDetail } from "../cas/instance-sc
 import { currentAccount } from "../order/account";
 import type { ProviderContext } from "../order/context";
 import { parseProps } from "../order/parse-state";
-import { CLAIM_TAG, claimOf, isEarlierClaim, isTakenRefusal } from "./claim";
+import { CLAIM_TAG, claimOf, isEarlierClaim, isTakenRefusal, urnMark } from "./claim";
 import { instanceInputsSchema, type InstanceState } from "./inputs";
 import { isInstanceNotFound } from "./instance-account";
 import { applicationParams } from "./instance-application";
@@ -54,7 +54,9 @@ function importClaim(urn: string, id: string, d: InstanceDetail): string {
   const h = createHash("sha256")
     .update(`${urn}\n${id}\n${d.CertificateId ?? ""}`)
     .digest("hex");
-  return `import-${h.slice(0, 32)}`;
+  // With the URN's mark: an import whose preview marked the instance and was then abandoned is
+  // recognised by a later import into the resource (and named as this resource's by a create).
+  return `${urnMark(urn)}import-${h.slice(0, 24)}`;
 }
 
 /**

@@ -26,6 +26,18 @@ import { updateInstance } from "./instance-update";
 type Props = Record<string, unknown>;
 const inputsOf = (v: Props) => parseProps(instanceInputsSchema, inputsOnly(v), "InstanceCertificate inputs");
 
+/** The inputs an application is made of: a change of one replaces it (instance-diff.ts). */
+const APPLICATION_INPUTS = [
+  "instanceId",
+  "instanceType",
+  "domain",
+  "domains",
+  "csr",
+  "keyAlgorithm",
+  "validationMethod",
+  "companyId",
+] as const;
+
 /** The `InstanceCertificate` controller over the context `configure` built (`ctx()`). */
 export function instanceController(ctx: () => ProviderContext) {
   return {
@@ -54,10 +66,18 @@ export function instanceController(ctx: () => ProviderContext) {
       const c = ctx();
       const olds = INSTANCE_STATE.read(oldState, { id });
       const p = inputsOf(newInputs);
-      const unknown = Object.values(p).some(
-        (v) => v === UNKNOWN || (Array.isArray(v) && v.includes(UNKNOWN)),
-      );
-      if (unknown) return { changes: true, replaces: [], deleteBeforeReplace: false };
+      const isUnknown = (v: unknown) => v === UNKNOWN || (Array.isArray(v) && v.includes(UNKNOWN));
+      // A pinned instance holds one application: whenever it is replaced (by this diff, or by the
+      // engine for `replaceOnChanges`), the old one goes before the new one is applied.
+      if (Object.values(p).some(isUnknown)) {
+        // Not known until apply: a setting an application is made of may need a new one (as an order's).
+        const replaces = APPLICATION_INPUTS.filter((k) => isUnknown(p[k]));
+        for (const r of replaces)
+          c.log(
+            `instance ${olds.instanceId}: ${r} is not known until apply; a new application may be needed`,
+          );
+        return { changes: true, replaces, deleteBeforeReplace: olds.pinned };
+      }
       const { replaces, changed } = instanceChanges(olds, await settingsOf(p), p);
       for (const r of replaces)
         c.log(`instance ${olds.instanceId}: ${r} changed: a new application replaces this one`);
@@ -67,8 +87,7 @@ export function instanceController(ctx: () => ProviderContext) {
       return {
         changes: replaces.length + changed.length > 0,
         replaces,
-        // A pinned instance holds one application: the old one goes before the new one is applied.
-        deleteBeforeReplace: replaces.length > 0 && olds.pinned,
+        deleteBeforeReplace: olds.pinned,
       };
     },
 

@@ -9,6 +9,7 @@ import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
+import { previewOfUpdate } from "./preview";
 import { previewing, programInputs } from "./serve";
 
 type Props = Record<string, unknown>;
@@ -24,30 +25,6 @@ export const RESOURCE_TOKENS = {
 function urnType(urn: string): string {
   return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
-
-/** `props` without `names`. */
-const omit = (props: Props, names: readonly string[]): Props =>
-  Object.fromEntries(Object.entries(props).filter(([k]) => !names.includes(k)));
-
-/**
- * What a preview knows of an in-place update's outputs, by type: what the update leaves as it was
- * (the rest is unknown until the `up`). An order's update reads its status and certificate again,
- * but keeps its id, action and records (one placed after a lost answer is still being resolved);
- * an instance's keeps its id and records; a validation's changes how it waits, never the
- * certificate it holds, unless it is one whose certificate id is still to be filled.
- */
-const KEPT_BY_UPDATE: Record<string, (olds: Props) => Props> = {
-  [RESOURCE_TOKENS.order]: (o) =>
-    o.pendingCreate != null
-      ? {}
-      : Object.fromEntries(
-          ["orderId", "action", "validationRecords"].filter((k) => k in o).map((k) => [k, o[k]]),
-        ),
-  [RESOURCE_TOKENS.instance]: (o) =>
-    Object.fromEntries(["instanceId", "validationRecords"].filter((k) => k in o).map((k) => [k, o[k]])),
-  [RESOURCE_TOKENS.validation]: (o) =>
-    o.certificateId == null ? omit(o, ["certificateId", "certIdentifier"]) : o,
-};
 
 /** Whether `props` is a resource's stored state (a read for `pulumi import` has none). */
 const isStored = (props: unknown): boolean =>
@@ -189,9 +166,12 @@ export function pluginProvider(options: { version: string; schema: () => string;
     update: (id, urn, olds, news) =>
       worded(async () => {
         if (previewing()) {
-          pick(urn);
-          const kept = KEPT_BY_UPDATE[urnType(urn)]!(reveal(olds) as Props);
-          return { outs: outputs({ ...kept, ...(reveal(news) as Props) }, news) };
+          const p = pick(urn);
+          const kind = p === providers.order ? "order" : p === providers.instance ? "instance" : "validation";
+          const given = reveal(news) as Props;
+          return {
+            outs: outputs({ ...previewOfUpdate(kind, reveal(olds) as Props, given), ...given }, news),
+          };
         }
         const r = await pick(urn)
           .update(id, reveal(olds) as Props, reveal(news) as Props)

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { dirname } from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
+import { changedKeys } from "./preview";
 
 type Props = Record<string, unknown>;
 
@@ -41,6 +42,18 @@ interface ConfigureCall {
 }
 type Callback = (error: unknown, value?: unknown) => void;
 
+interface DiffCall {
+  request: {
+    getOldInputs(): { toJavaScript(): Props } | undefined;
+    getNews(): { toJavaScript(): Props };
+  };
+}
+interface DiffResponse {
+  getChanges(): number;
+  getReplacesList(): string[];
+  setDiffsList(keys: string[]): void;
+}
+
 /**
  * Serves `served` to the engine with `provider.main`, with Configure answered by `configure`:
  * `@pulumi/pulumi/provider`'s server answers Configure without reading it, and has no other place
@@ -56,6 +69,7 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const protos = require(require.resolve("@pulumi/pulumi/proto/provider_pb", from)) as {
+    DiffResponse: { DiffChanges: { DIFF_SOME: number } };
     ConfigureResponse: new () => {
       setAcceptsecrets(v: boolean): void;
       setAcceptresources(v: boolean): void;
@@ -84,6 +98,18 @@ export async function serve(served: provider.Provider, configure: Configure, arg
           return calls.run(context, () => method.call(impl, call, callback));
         };
       }
+      // The server's diff answers no changed keys: without them the engine ignores
+      // `replaceOnChanges` on a property the diff updates in place.
+      const diff = impl.diff as (call: DiffCall, callback: Callback) => unknown;
+      impl.diff = (call: DiffCall, callback: Callback) =>
+        diff.call(impl, call, (error: unknown, resp?: unknown) => {
+          const r = resp as DiffResponse | undefined;
+          if (!error && r && r.getChanges() === protos.DiffResponse.DiffChanges.DIFF_SOME) {
+            const olds = call.request.getOldInputs()?.toJavaScript() ?? {};
+            r.setDiffsList(changedKeys(olds, call.request.getNews().toJavaScript(), r.getReplacesList()));
+          }
+          callback(error, resp);
+        });
       impl.configure = (call: ConfigureCall, callback: Callback) => {
         const variables: Record<string, string> = {};
         call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));

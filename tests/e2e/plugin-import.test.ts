@@ -306,7 +306,7 @@ describe("the alicloudcas plugin: pulumi import of an existing InstanceCertifica
     assert.match(
       r.stdout + r.stderr,
       new RegExp(
-        `InstanceHeld[\\s\\S]*instance ${instanceId}: it is held by another InstanceCertificate \\(pulumi-alicloud-cas:claim=import-[0-9a-f]{32}\\)`,
+        `InstanceHeld[\\s\\S]*instance ${instanceId}: it is held by another InstanceCertificate \\(pulumi-alicloud-cas:claim=urn-[0-9a-f]{24}\\.import-[0-9a-f]{24}\\)`,
       ),
     );
   });

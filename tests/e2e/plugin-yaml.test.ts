@@ -25,6 +25,8 @@ resources:
       quotaCheck: "off"
       tags:
         team: yaml
+    options:
+      replaceOnChanges: [tags]
   record:
     type: emulatordns:index:Record
     properties:
@@ -115,13 +117,22 @@ describe("the alicloudcas plugin under the real engine: a YAML program", functio
     writeFileSync(file, readFileSync(file, "utf8").replace("ops@example.com", "pki@example.com"));
     const preview = await project.pulumi(["preview", "--diff"]);
     assert.match(preview.stdout, /~ alicloudcas:index:CertificateOrder: \(update\)/);
-    assert.match(preview.stdout, /~ email +: "ops@example\.com" => "pki@example\.com"/);
+    assert.match(preview.stdout, /~ email *: "ops@example\.com" => "pki@example\.com"/);
     assert.doesNotMatch(preview.stdout, /\+-|replace/);
     assert.match(preview.stdout, /1 to update/);
     assert.match(preview.stdout, /3 unchanged/);
     const updated = await project.pulumi(["up", "--yes", "--skip-preview"]);
     assert.match(updated.stdout, /1 updated/);
     assert.match(updated.stdout, /3 unchanged/);
+
+    // replaceOnChanges works on a property the plugin updates in place: its diff names the changed
+    // keys the engine matches the option against.
+    const before = readFileSync(file, "utf8");
+    writeFileSync(file, before.replace("team: yaml", "team: platform"));
+    const replacing = await project.pulumi(["preview", "--diff"]);
+    assert.match(replacing.stdout, /\+-alicloudcas:index:CertificateOrder: \(replace\)/);
+    assert.match(replacing.stdout, /~ team: "yaml" => "platform"/);
+    writeFileSync(file, before);
 
     await project.pulumi(["destroy", "--yes"]);
     const after = JSON.parse((await project.pulumi(["stack", "export"])).stdout) as {

@@ -193,6 +193,9 @@ describe("InstanceCertificate inside Pulumi's dynamic-provider host, against the
     const d = await host.diff(id, outs, more);
     assert.deepEqual(d.replaces, ["keyAlgorithm"]);
     assert.equal(d.deleteBeforeReplace, true, "a pinned instance holds one application");
+    // An in-place change says so too: the engine replaces it for `replaceOnChanges` (or `--replace`).
+    const tagged = await host.diff(id, outs, { ...checked, tags: { team: "b" } });
+    assert.deepEqual([tagged.changes, tagged.replaces, tagged.deleteBeforeReplace], [2, [], true]); // DIFF_SOME
     await host.delete(id, outs);
     assert.equal((await instance(id)).status, "inactive");
   });

@@ -158,4 +158,43 @@ describe("InstanceCertificate claims carry the resource's URN under the plugin, 
     assert.ok(claim && claim !== earlier, claim);
     assert.equal((imported.props as Obj).claim, claim);
   });
+
+  it("an import whose preview marked the instance and was abandoned: a create of the resource names both fixes, the import takes it", async () => {
+    const site = urnOf("imported");
+    const bought = emu.control.addInstance({ instanceType: "BUY" });
+    await earlierCreate(bought.instanceId, "released-by-its-stack", "i.example.com");
+    await emu.control.issueInstance(bought.instanceId);
+    await api.call("UpdateInstance", {
+      InstanceId: bought.instanceId,
+      Tags: [{ TagKey: CLAIM_TAG, TagValue: "" }],
+    });
+    // The import's preview reads (and marks) the instance; the user goes no further.
+    await P.read!(bought.instanceId, site, {});
+    const marked = await claimOn(bought.instanceId);
+    assert.ok(marked?.startsWith(`${urnMark(site)}import-`), marked);
+    await assert.rejects(
+      create(site, { instanceId: bought.instanceId, domain: "i.example.com", ...CONTACT }),
+      (e: Error) => {
+        assert.match(e.message, /another claim of this resource's URN/);
+        assert.match(e.message, /pulumi import alicloudcas:index:InstanceCertificate <name> /);
+        return true;
+      },
+    );
+    const imported = await P.read!(bought.instanceId, site, {});
+    assert.equal((imported.props as Obj).claim, marked);
+  });
+
+  it("an input unknown until apply that an application is made of is a possible replacement, as an order's", async () => {
+    const web = urnOf("unknown");
+    const made = await create(web, { instanceType: "TEST", domain: "u.example.com", ...CONTACT });
+    const d = await P.diff!(made.id, web, made.outs, {
+      instanceType: "TEST",
+      domain: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      ...CONTACT,
+    });
+    assert.deepEqual([d.changes, d.replaces], [true, ["domain"]]);
+    assert.ok(
+      lines.some((l) => l.includes("domain is not known until apply; a new application may be needed")),
+    );
+  });
 });
