@@ -403,7 +403,11 @@ function managedCertificate(
   return {
     isComponent: true,
     ...(component?.get("") ? { description: component.get("") } : {}),
-    inputProperties: described(inputs, [wait, docs.get("CertificateOrderArgs")]),
+    inputProperties: described(inputs, [
+      wait,
+      docs.get("CertificateOrderArgs"),
+      docs.get("CertificateOrderValidationArgs"),
+    ]),
     properties: described(outs, [component, validation], SECRET_OUTPUT_NAMES),
     required: [
       "certificateId",

@@ -107,11 +107,11 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     const dnsRecord = args.dnsRecord ?? alidnsRecord;
     const made = composeManagedCertificate(this, name, args as unknown as Record<string, unknown>, {
       order: (n, a, o) => {
-        const order = new CertificateOrder(n, a as CertificateOrderArgs, o);
+        const order = new CertificateOrder(n, a, o);
         return { resource: order, id: order.orderId, recordOf: (d) => order.validationRecords[d]! };
       },
       instance: (n, a, o) => {
-        const instance = new InstanceCertificate(n, a as InstanceCertificateArgs, o);
+        const instance = new InstanceCertificate(n, a, o);
         return {
           resource: instance,
           id: instance.instanceId,

@@ -177,6 +177,9 @@ namespace PulumiAlicloudCas.Alicloudcas
         [Input("phone")]
         public Input<string>? Phone { get; set; }
 
+        /// <summary>
+        /// First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
+        /// </summary>
         [Input("pollIntervalSeconds")]
         public Input<double>? PollIntervalSeconds { get; set; }
 

@@ -170,6 +170,9 @@ export interface ManagedCertificateArgs {
      * Contact phone. Required for single-name DV orders.
      */
     phone?: pulumi.Input<string | undefined>;
+    /**
+     * First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
+     */
     pollIntervalSeconds?: pulumi.Input<number | undefined>;
     /**
      * Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate.

@@ -19,7 +19,7 @@ export interface RecordOutputs {
 }
 
 /** The inputs of one record resource: those of `alicloud.dns.AlidnsRecord`. */
-export interface RecordArgs {
+interface RecordArgs {
   domainName: pulumi.Input<string>;
   rr: pulumi.Input<string>;
   type: pulumi.Input<string>;
@@ -28,7 +28,7 @@ export interface RecordArgs {
 }
 
 /** The inputs of the validation a ManagedCertificate waits with. */
-export interface WaitArgs {
+interface WaitArgs {
   orderId?: pulumi.Output<string>;
   instanceId?: pulumi.Output<string>;
   validationRecordFqdns: pulumi.Output<string[]>;
@@ -38,7 +38,7 @@ export interface WaitArgs {
 }
 
 /** What an order or an application made: the resource, its id, and its record for an ordered name. */
-export interface Source<R> {
+interface Source<R> {
   resource: R;
   id: pulumi.Output<string>;
   recordOf(name: string): RecordOutputs;

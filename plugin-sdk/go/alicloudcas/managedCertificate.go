@@ -78,7 +78,8 @@ type managedCertificateArgs struct {
 	// On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back, and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain` leaves the order in CAS untouched. Accepted values: `cancel`, `revoke`, `retain`.
 	OnDelete *string `pulumi:"onDelete"`
 	// Contact phone. Required for single-name DV orders.
-	Phone               *string  `pulumi:"phone"`
+	Phone *string `pulumi:"phone"`
+	// First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
 	PollIntervalSeconds *float64 `pulumi:"pollIntervalSeconds"`
 	// Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate.
 	ProductCode *string `pulumi:"productCode"`
@@ -120,7 +121,8 @@ type ManagedCertificateArgs struct {
 	// On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back, and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain` leaves the order in CAS untouched. Accepted values: `cancel`, `revoke`, `retain`.
 	OnDelete pulumi.StringPtrInput
 	// Contact phone. Required for single-name DV orders.
-	Phone               pulumi.StringPtrInput
+	Phone pulumi.StringPtrInput
+	// First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
 	PollIntervalSeconds pulumi.Float64PtrInput
 	// Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate.
 	ProductCode pulumi.StringPtrInput

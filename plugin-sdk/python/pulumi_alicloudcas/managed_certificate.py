@@ -54,6 +54,7 @@ class ManagedCertificateArgs:
         :param pulumi.Input['ManagedCertificateInstanceArgs'] instance: Apply on a certificate instance instead of ordering from a plan: an InstanceCertificate's inputs (`instanceType: TEST` or `instanceId`, and `domain`, `domains` or `csr` as plain strings). No order input beside it.
         :param pulumi.Input[_builtins.str] on_delete: On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back, and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain` leaves the order in CAS untouched. Accepted values: `cancel`, `revoke`, `retain`.
         :param pulumi.Input[_builtins.str] phone: Contact phone. Required for single-name DV orders.
+        :param pulumi.Input[_builtins.float] poll_interval_seconds: First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
         :param pulumi.Input[_builtins.str] product_code: Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate.
         :param pulumi.Input[_builtins.bool] publish_records: `false`: publish no validation record, for zones CAS validates by itself. When the zone is in Alibaba Cloud DNS of the same account, CAS adds the TXT record and deletes conflicting TXT records at that name, so a record this stack also manages there can be removed or duplicated behind its back. Default `true`.
         :param pulumi.Input[_builtins.str] quota_check: When the plan has fewer orders left than this deployment plans: `warn` (default), `fail` the preview, or `off`. Accepted values: `warn`, `fail`, `off`.
@@ -236,6 +237,9 @@ class ManagedCertificateArgs:
     @_builtins.property
     @pulumi.getter(name="pollIntervalSeconds")
     def poll_interval_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
+        """
         return pulumi.get(self, "poll_interval_seconds")
 
     @poll_interval_seconds.setter
@@ -381,6 +385,7 @@ class ManagedCertificate(pulumi.ComponentResource):
         :param pulumi.Input[Union['ManagedCertificateInstanceArgs', 'ManagedCertificateInstanceArgsDict']] instance: Apply on a certificate instance instead of ordering from a plan: an InstanceCertificate's inputs (`instanceType: TEST` or `instanceId`, and `domain`, `domains` or `csr` as plain strings). No order input beside it.
         :param pulumi.Input[_builtins.str] on_delete: On destroy: `cancel` (default) withdraws and deletes an unissued order so the quota comes back, and keeps an issued certificate valid; `revoke` also revokes an issued certificate; `retain` leaves the order in CAS untouched. Accepted values: `cancel`, `revoke`, `retain`.
         :param pulumi.Input[_builtins.str] phone: Contact phone. Required for single-name DV orders.
+        :param pulumi.Input[_builtins.float] poll_interval_seconds: First poll interval in seconds (default 5); grows by half up to `maxPollIntervalSeconds` (default 60).
         :param pulumi.Input[_builtins.str] product_code: Resource-plan spec; default `digicert-free-1-free`. Changing it orders a new certificate.
         :param pulumi.Input[_builtins.bool] publish_records: `false`: publish no validation record, for zones CAS validates by itself. When the zone is in Alibaba Cloud DNS of the same account, CAS adds the TXT record and deletes conflicting TXT records at that name, so a record this stack also manages there can be removed or duplicated behind its back. Default `true`.
         :param pulumi.Input[_builtins.str] quota_check: When the plan has fewer orders left than this deployment plans: `warn` (default), `fail` the preview, or `off`. Accepted values: `warn`, `fail`, `off`.
