@@ -9,17 +9,24 @@ import { pluginProject, type PluginProject } from "../support/plugin-project";
  * publishes to the emulator's DNS). In `--validation dns` mode the emulator issues only once the
  * record CAS named is published, so the wait really waits for the component's record.
  */
-const program = (name: string, resource: string) => `name: ${name}
+const program = (
+  name: string,
+  resource: string,
+  more: { resources?: string; options?: string } = {},
+) => `name: ${name}
 runtime: yaml
+config:
+  keySecret:
+    type: string
 resources:
-  site:
+${more.resources ?? ""}  site:
     type: alicloudcas:index:ManagedCertificate
     properties:
 ${resource.replace(/^/gm, "      ")}
       dnsRecordType: emulatordns:index:AlidnsRecord
       timeoutMinutes: 2
       pollIntervalSeconds: 1
-outputs:
+${more.options ?? ""}outputs:
   orderId: \${site.orderId}
   instanceId: \${site.instanceId}
   certificatePem: \${site.certificatePem}
@@ -36,6 +43,7 @@ interface StateResource {
   type: string;
   urn: string;
   parent?: string;
+  provider?: string;
   outputs?: Record<string, unknown>;
 }
 
@@ -45,14 +53,15 @@ describe("the alicloudcas plugin's ManagedCertificate component (construct) unde
   const projects: PluginProject[] = [];
 
   /** A YAML project on the emulator, its DNS records published to the emulator's DNS. */
-  const project = async (name: string, resource: string) => {
+  const project = async (name: string, resource: string, more?: Parameters<typeof program>[2]) => {
     const p = await pluginProject(
-      { "Pulumi.yaml": program(name, resource) },
+      { "Pulumi.yaml": program(name, resource, more) },
       { ALIBABA_CLOUD_ENDPOINT_CAS: emu.endpoint, EMULATOR_DNS_CONTROL_URL: `${emu.endpoint}/_emulator` },
     );
     projects.push(p);
     await p.pulumi(["config", "set", "alicloudcas:accessKey", emu.accessKeyId]);
     await p.pulumi(["config", "set", "--secret", "alicloudcas:secretKey", emu.accessKeySecret]);
+    await p.pulumi(["config", "set", "--secret", "keySecret", emu.accessKeySecret]);
     return p;
   };
   const outputs = async (p: PluginProject) =>
@@ -213,6 +222,49 @@ onDelete: revoke`,
       ],
     );
     await p.pulumi(["up", "--yes", "--expect-no-changes"]);
+    await p.pulumi(["destroy", "--yes"]);
+    assert.deepEqual(await resources(p), []);
+  });
+
+  it("the component's providers option: its order and validation go to that alicloudcas provider", async () => {
+    const p = await project(
+      "cas-managed-provider",
+      `domain: api.example.net
+username: Keller
+phone: "13800001111"
+email: ops@example.com
+quotaCheck: "off"`,
+      {
+        resources: `  account:
+    type: pulumi:providers:alicloudcas
+    properties:
+      accessKey: ${emu.accessKeyId}
+      secretKey: \${keySecret}
+`,
+        options: `    options:
+      providers:
+        - \${account}
+`,
+      },
+    );
+    await p.pulumi(["up", "--yes", "--skip-preview"]);
+    const out = await outputs(p);
+    assert.match(String(out.certificatePem), /^-----BEGIN CERTIFICATE-----/);
+    const state = await resources(p);
+    const account = state.find(
+      (r) => r.type === "pulumi:providers:alicloudcas" && r.urn.endsWith("::account"),
+    );
+    assert.ok(account, "the explicit provider is in the state");
+    const children = state.filter((r) => r.type.startsWith("alicloudcas:index:Certificate"));
+    assert.deepEqual(children.map((r) => r.type).sort(), [
+      "alicloudcas:index:CertificateOrder",
+      "alicloudcas:index:CertificateValidation",
+    ]);
+    for (const child of children)
+      assert.ok(
+        child.provider?.startsWith(`${account.urn}::`),
+        `${child.urn} is served by the explicit provider, not ${child.provider}`,
+      );
     await p.pulumi(["destroy", "--yes"]);
     assert.deepEqual(await resources(p), []);
   });
