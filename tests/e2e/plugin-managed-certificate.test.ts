@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
+import { join, resolve } from "node:path";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process";
+import {
+  languageSandbox,
+  programReport,
+  setupScript,
+  type LanguageSandbox,
+  type ProgramReport,
+} from "../support/plugin-languages";
 import { pluginProject, type PluginProject } from "../support/plugin-project";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
 
 /**
  * The ManagedCertificate component served by the plugin (`construct`) to YAML programs: its children
@@ -285,5 +295,59 @@ instance:
       /ManagedCertificate site: domain is given beside instance; with instance the certificate is applied on a certificate instance, and its inputs \(domain, domains, csr, username, phone, email, tags, dnsZone, onDelete …\) go inside instance: \{ … \}\. For a plan order, leave instance out/,
     );
     assert.equal(((await emu.control("GET", "orders")) as unknown[]).length, before);
+  });
+});
+
+/**
+ * The component from a Python program: the generated SDK's `ManagedCertificate` (a remote
+ * component) driven as an Automation API inline program (tests/python/managed_certificate_program.py).
+ */
+describe("the plugin's ManagedCertificate component from a Python program (generated SDK, Automation API)", function () {
+  // The first run makes the virtual environment (pip install from PyPI); later runs reuse it.
+  this.timeout(1_200_000);
+  let emu: EmulatorProcess;
+  let sandbox: LanguageSandbox;
+  let report: ProgramReport;
+
+  before(async () => {
+    const python = await setupScript("plugin-python.sh");
+    emu = await startEmulatorProcess(["--validation", "dns", "--issue-after", "200", "--seed", "24"]);
+    sandbox = languageSandbox(emu, "python-managed");
+    const { stdout } = await sandbox.run(python, [
+      join(ROOT, "tests", "python", "managed_certificate_program.py"),
+      join(sandbox.dir, "work"),
+    ]);
+    report = programReport(stdout);
+  });
+  after(async () => {
+    sandbox?.dispose();
+    await emu?.stop();
+  });
+
+  it("up orders, publishes the record and waits; a second up changes nothing; destroy removes every resource", async () => {
+    const out = report.up.outputs;
+    assert.match(String(out.certificatePem?.value), /^-----BEGIN CERTIFICATE-----/);
+    assert.equal(out.privateKeyPem?.secret, true);
+    assert.match(String(out.privateKeyPem?.value), /PRIVATE KEY-----/);
+    const [order] = (await emu.control("GET", "orders")) as Array<{
+      orderId: string;
+      state: string;
+      certId: string;
+    }>;
+    assert.equal(out.orderId?.value, order!.orderId);
+    assert.equal(out.certIdentifier?.value, `${order!.certId}-cn-hangzhou`);
+    const records = (await emu.control("GET", "dns-records")) as Array<{ name: string }>;
+    assert.deepEqual(
+      records.map((r) => r.name),
+      [out.recordFqdn?.value],
+    );
+    // The stack, the component, the order, the record and the validation.
+    assert.equal(report.up.changes.create, 5);
+    assert.deepEqual(report.second_up.changes, { same: 5 });
+    assert.equal(report.destroy.changes.delete, 5);
+    assert.equal(report.resources_after_destroy, 0);
+    const [gone] = (await emu.control("GET", "orders")) as Array<{ state: string }>;
+    // onDelete `cancel` (the default) keeps an issued certificate valid.
+    assert.equal(gone?.state, "certificate");
   });
 });
