@@ -115,6 +115,13 @@ email: ops@example.com
 quotaCheck: "off"
 onDelete: revoke`,
     );
+    // A preview with nothing in CAS yet declares the record (its value unknown until the order exists).
+    const preview = await p.pulumi(["preview"]);
+    assert.match(
+      preview.stdout,
+      /\+\s+emulatordns:index:AlidnsRecord\s+site-validation-example\.com\s+create/,
+    );
+    assert.equal(((await emu.control("GET", "orders")) as unknown[]).length, 0, "a preview orders nothing");
     await p.pulumi(["up", "--yes", "--skip-preview"]);
     const out = await outputs(p);
     const orders = (await emu.control("GET", "orders")) as Array<{
@@ -160,6 +167,11 @@ onDelete: revoke`,
         "alicloudcas:index:CertificateValidation::site",
         "emulatordns:index:AlidnsRecord::site-validation-example.com",
       ],
+    );
+    // The program's resource and its children go to one alicloudcas provider (one plugin process).
+    assert.deepEqual(
+      state.filter((r) => r.type === "pulumi:providers:alicloudcas").map((r) => r.urn.split("::").at(-1)),
+      ["default"],
     );
     // The key CAS made stays secret: in the stack's outputs and in its state.
     const plain = JSON.parse((await p.pulumi(["stack", "output", "--json"])).stdout) as Record<
