@@ -63,12 +63,12 @@ export function constructManagedCertificate(
   inputs: Record<string, unknown>,
   options: pulumi.ComponentResourceOptions,
 ): { urn: pulumi.Output<string>; state: Record<string, unknown> } {
-  const component = new Component(MANAGED_CERTIFICATE_TOKEN, name, {}, options);
   const { dnsRecordType = DEFAULT_DNS_RECORD_TYPE, ...args } = inputs;
   if (typeof dnsRecordType !== "string" || !/^[^:]+:[^:]*:[^:]+$/.test(dnsRecordType))
     throw new Error(
-      `ManagedCertificate ${name}: dnsRecordType must be a resource type token as plain text (package:module:Type, e.g. ${DEFAULT_DNS_RECORD_TYPE}) whose inputs are domainName, rr, type, value and ttl; got ${JSON.stringify(dnsRecordType)}`,
+      `ManagedCertificate ${name}: dnsRecordType must be a resource type token as plain text (package:module:Type, e.g. ${DEFAULT_DNS_RECORD_TYPE}) whose inputs are domainName, rr, type, value and ttl; got ${pulumi.Output.isInstance(dnsRecordType) ? "an Output (a secret, or another resource's output)" : JSON.stringify(dnsRecordType)}`,
     );
+  const component = new Component(MANAGED_CERTIFICATE_TOKEN, name, {}, options);
   const orderOf = (r: Outputs) =>
     r.validationRecords as pulumi.Output<Record<string, Partial<Record<keyof RecordOutputs, unknown>>>>;
   const secret = { additionalSecretOutputs: [...SECRET_OUTPUT_NAMES] };

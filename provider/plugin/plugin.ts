@@ -169,16 +169,16 @@ export function pluginProvider(options: { version: string; schema: () => string;
     delete: (id, urn, props) => worded(() => pick(urn).delete(id, reveal(props) as Props)),
     /**
      * The ManagedCertificate component: its children are this package's resources (and the DNS
-     * record type it names), registered with the engine, which sends them to this provider.
+     * record type it names), registered with the engine, which sends them to this provider. Its
+     * messages are not reworded: they name resource types (`alicloud:dns:AlidnsRecord`), no config key.
      */
-    construct: (name, type, inputs, options) =>
-      worded(async () => {
-        if (type !== MANAGED_CERTIFICATE_TOKEN)
-          throw new Error(
-            `${type} is no component of the ${PACKAGE} provider; it serves ${MANAGED_CERTIFICATE_TOKEN}`,
-          );
-        return constructManagedCertificate(name, inputs, options);
-      }),
+    construct: async (name, type, inputs, options) => {
+      if (type !== MANAGED_CERTIFICATE_TOKEN)
+        throw new Error(
+          `${type} is no component of the ${PACKAGE} provider; it serves ${MANAGED_CERTIFICATE_TOKEN}`,
+        );
+      return constructManagedCertificate(name, inputs, options);
+    },
   };
   return {
     provider: served,
