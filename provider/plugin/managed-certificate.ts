@@ -69,7 +69,8 @@ export function constructManagedCertificate(
       `ManagedCertificate ${name}: dnsRecordType must be a resource type token as plain text (package:module:Type, e.g. ${DEFAULT_DNS_RECORD_TYPE}) whose inputs are domainName, rr, type, value and ttl; got ${pulumi.Output.isInstance(dnsRecordType) ? "an Output (a secret, or another resource's output)" : JSON.stringify(dnsRecordType)}`,
     );
   const component = new Component(MANAGED_CERTIFICATE_TOKEN, name, {}, options);
-  const orderOf = (r: Outputs) =>
+  /** An order's or an application's validation records: one Output of every record by name. */
+  const recordsOf = (r: Outputs) =>
     r.validationRecords as pulumi.Output<Record<string, Partial<Record<keyof RecordOutputs, unknown>>>>;
   const secret = { additionalSecretOutputs: [...SECRET_OUTPUT_NAMES] };
   const made = composeManagedCertificate(component, name, args, {
@@ -78,7 +79,7 @@ export function constructManagedCertificate(
       return {
         resource: r,
         id: r.orderId as pulumi.Output<string>,
-        recordOf: (d) => recordFields(orderOf(r), d),
+        recordOf: (d) => recordFields(recordsOf(r), d),
       };
     },
     instance: (n, a, o) => {
@@ -92,7 +93,7 @@ export function constructManagedCertificate(
       return {
         resource: r,
         id: r.instanceId as pulumi.Output<string>,
-        recordOf: (d) => recordFields(orderOf(r), d),
+        recordOf: (d) => recordFields(recordsOf(r), d),
       };
     },
     validation: (n, a, o) =>
@@ -106,7 +107,7 @@ export function constructManagedCertificate(
   const state: Record<string, unknown> = {
     ...Object.fromEntries(MANAGED_CERTIFICATE_OUTPUTS.map((k) => [k, v[k]])),
     ...made.source,
-    validationRecords: orderOf((made.order ?? made.instance)!),
+    validationRecords: recordsOf((made.order ?? made.instance)!),
   };
   component.done(state);
   return { urn: component.urn, state };
