@@ -22,6 +22,11 @@ import {
 import { SETTING_KEYS } from "../provider/order/settings";
 import { ALICLOUD_SHARED_KEYS, PACKAGE, SECRET_CONFIG_KEYS } from "../provider/plugin/config";
 import { RESOURCE_TOKENS } from "../provider/plugin/plugin";
+import {
+  DEFAULT_DNS_RECORD_TYPE,
+  MANAGED_CERTIFICATE_OUTPUTS,
+  MANAGED_CERTIFICATE_TOKEN,
+} from "../provider/plugin/managed-certificate";
 
 const ROOT = join(__dirname, "..", "..");
 /** Where the schema is committed. */
@@ -135,7 +140,12 @@ function properties(
 /** The TSDoc of the members of the SDK's interfaces and classes, by declaration name. */
 function tsdoc(): Map<string, Map<string, string>> {
   const docs = new Map<string, Map<string, string>>();
-  const files = ["certificate-order.ts", "certificate-order-validation.ts", "instance-certificate.ts"];
+  const files = [
+    "certificate-order.ts",
+    "certificate-order-validation.ts",
+    "instance-certificate.ts",
+    "managed-certificate.ts",
+  ];
   for (const file of files) {
     const path = join(ROOT, "sdk", file);
     const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022, true);
@@ -175,8 +185,9 @@ function described(
 ): Record<string, Spec> {
   const out: Record<string, Spec> = {};
   for (const name of Object.keys(props).sort()) {
-    const { accepted, description: _none, ...spec } = props[name]!;
-    const doc = docs.map((d) => d?.get(name)).find((d) => d !== undefined);
+    const { accepted, description: given, ...spec } = props[name]!;
+    // The TSDoc first; a description written for the schema alone where there is none.
+    const doc = docs.map((d) => d?.get(name)).find((d) => d !== undefined) ?? (given as string | undefined);
     const values = Array.isArray(accepted)
       ? ` Accepted values: ${accepted.map((v) => `\`${String(v)}\``).join(", ")}.`
       : "";
@@ -272,6 +283,8 @@ export function pluginSchema(): Json {
     "domains",
   ]);
   const config = configVariables();
+  const orderInputs = properties("CertificateOrder", orderInputsSchema, "input");
+  const instanceInputs = properties("InstanceCertificate", instanceInputsSchema, "input");
   const schema: Json = {
     name: PACKAGE,
     displayName: "Alibaba Cloud CAS certificates",
@@ -293,7 +306,7 @@ export function pluginSchema(): Json {
     resources: {
       [RESOURCE_TOKENS.order]: resource(
         docs.get("CertificateOrder")?.get(""),
-        properties("CertificateOrder", orderInputsSchema, "input"),
+        orderInputs,
         orderOutputs,
         [docs.get("CertificateOrderArgs"), docs.get("CertificateOrder")],
         ["orderId", "status", "domains", "action"],
@@ -315,11 +328,15 @@ export function pluginSchema(): Json {
       ),
       [RESOURCE_TOKENS.instance]: resource(
         docs.get("InstanceCertificate")?.get(""),
-        properties("InstanceCertificate", instanceInputsSchema, "input"),
+        instanceInputs,
         instanceOutputs,
         [docs.get("InstanceCertificateArgs"), docs.get("InstanceCertificate")],
         ["instanceId", "status", "domains"],
       ),
+      [MANAGED_CERTIFICATE_TOKEN]: managedCertificate(docs, orderInputs, instanceInputs, {
+        ...validationOutputs,
+        validationRecords: orderOutputs.validationRecords!,
+      }),
     },
   };
   schema.types = Object.fromEntries(
@@ -328,6 +345,80 @@ export function pluginSchema(): Json {
       .map((k) => [k, objectTypes[k]!]),
   );
   return schema;
+}
+
+/**
+ * The ManagedCertificate component (served through `construct`): the order's inputs but
+ * `validateType` and `adoptOrderId`, or `instance` with an InstanceCertificate's but
+ * `validationMethod`; how to publish and wait; the certificate's outputs and the source's id.
+ */
+function managedCertificate(
+  docs: Map<string, Map<string, string>>,
+  orderInputs: Record<string, Spec>,
+  instanceInputs: Record<string, Spec>,
+  outputs: Record<string, Spec>,
+): Json {
+  const { validateType: _v, adoptOrderId: _a, ...order } = orderInputs;
+  const { validationMethod: _m, ...instance } = instanceInputs;
+  const instanceDocs = [docs.get("InstanceCertificateArgs")];
+  objectTypes[`${PACKAGE}:index:ManagedCertificateInstance`] = {
+    type: "object",
+    description:
+      "The inputs of the InstanceCertificate a ManagedCertificate applies on a certificate instance (DNS validation).",
+    properties: described(instance, instanceDocs),
+    required: [],
+  };
+  const wait = docs.get("ManagedCertificateWaitArgs");
+  const inputs: Record<string, Spec> = {
+    ...order,
+    instance: {
+      $ref: `#/types/${PACKAGE}:index:ManagedCertificateInstance`,
+      description:
+        "Apply on a certificate instance instead of ordering from a plan: an InstanceCertificate's inputs (`instanceType: TEST` or `instanceId`, and `domain`, `domains` or `csr` as plain strings). No order input beside it.",
+    },
+    recordTtl: { type: "integer" },
+    timeoutMinutes: { type: "number" },
+    pollIntervalSeconds: { type: "number" },
+    maxPollIntervalSeconds: { type: "number" },
+    publishRecords: { type: "boolean" },
+    dnsRecordType: {
+      type: "string",
+      description: `The resource type each validation record is made as (default \`${DEFAULT_DNS_RECORD_TYPE}\`): any type whose inputs are AlidnsRecord's \`domainName\`, \`rr\`, \`type\`, \`value\` and \`ttl\`. The records are children of the component, so its \`providers\` option chooses their provider.`,
+    },
+  };
+  const component = docs.get("ManagedCertificate");
+  const validation = docs.get("CertificateOrderValidation");
+  const outs: Record<string, Spec> = Object.fromEntries(
+    [...MANAGED_CERTIFICATE_OUTPUTS, "orderId", "instanceId", "validationRecords"].map((k) => [
+      k,
+      outputs[k]!,
+    ]),
+  );
+  outs.orderId = { type: "string" };
+  outs.instanceId = { type: "string" };
+  outs.validationRecords = {
+    ...outs.validationRecords,
+    description: "The order's (or the application's) DNS validation records, keyed by name.",
+  };
+  return {
+    isComponent: true,
+    ...(component?.get("") ? { description: component.get("") } : {}),
+    inputProperties: described(inputs, [
+      wait,
+      docs.get("CertificateOrderArgs"),
+      docs.get("CertificateOrderValidationArgs"),
+    ]),
+    properties: described(outs, [component, validation], SECRET_OUTPUT_NAMES),
+    required: [
+      "certificateId",
+      "certIdentifier",
+      "certificatePem",
+      "fingerprintSha1",
+      "fingerprintSha256",
+      "notAfter",
+      "serialNumber",
+    ],
+  };
 }
 
 /** The languages' package names. */

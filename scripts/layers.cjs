@@ -63,6 +63,12 @@ const LAYERS = [
     what: "pure rules the SDK and the controllers share: accepted input values, output names, record names",
   },
   {
+    name: "components",
+    paths: ["provider/components/"],
+    may: ["rules", "pki", "runtime"],
+    what: "the composition of ManagedCertificate, shared by the SDK's component and the plugin's `construct`: each passes how to make its parts",
+  },
+  {
     name: "provider",
     paths: ["provider/"],
     may: ["rules", "pki", "client", "protocol", "runtime"],
@@ -71,13 +77,13 @@ const LAYERS = [
   {
     name: "plugin",
     paths: ["provider/plugin/"],
-    may: ["provider", "rules", "pki", "client", "protocol", "runtime"],
+    may: ["provider", "components", "rules", "pki", "client", "protocol", "runtime"],
     what: "`pulumi-resource-alicloudcas`: the same controllers served as a Pulumi provider plugin (a front door beside provider/hosted.ts)",
   },
   {
     name: "sdk",
     paths: ["sdk/"],
-    may: ["rules", "pki", "runtime"],
+    may: ["components", "rules", "pki", "runtime"],
     what: "the resources programs import; never a controller or the client",
   },
   {

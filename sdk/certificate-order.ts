@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { containsKeyMaterial, csrCommonName, normalizeDomain } from "../provider/pki/csr";
+import { containsKeyMaterial, normalizeDomain } from "../provider/pki/csr";
+import { knownNames } from "../provider/components/managed-certificate";
 import { certificateOrderStub } from "./stubs";
 import {
   ORDER_ALL_VALIDATION_RECORDS,
@@ -212,18 +213,4 @@ function recordOutputs(validationRecords: ValidationRecordsOutput, domain: strin
     type: field("type"),
     value: field("value"),
   };
-}
-
-/** The ordered names when they are plain strings in the program (so record keys are known at preview). */
-/** @internal The names an order (or an application) is for, when the program gives them as plain strings. */
-export function knownNames(args: Pick<CertificateOrderArgs, "csr" | "domain" | "domains">): string[] {
-  if (typeof args.csr === "string") {
-    // CAS binds the CN only (check refuses a CSR with other names, and reports one it cannot read).
-    const cn = csrCommonName(args.csr);
-    return cn ? [cn] : [];
-  }
-  const domains: unknown = args.domains;
-  if (Array.isArray(domains) && domains.every((d): d is string => typeof d === "string"))
-    return [...new Set(domains.map(normalizeDomain))];
-  return typeof args.domain === "string" ? [normalizeDomain(args.domain)] : [];
 }

@@ -1,13 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CertificateOrder,
-  knownNames,
-  type CertificateOrderArgs,
-  type ValidationRecordOutputs,
-} from "./certificate-order";
+import { CertificateOrder, type CertificateOrderArgs } from "./certificate-order";
 import { CertificateOrderValidation } from "./certificate-order-validation";
 import { InstanceCertificate, type InstanceCertificateArgs } from "./instance-certificate";
-import { recordBase, recordGroups, uniqueRecordBases } from "../provider/order/record-name";
+import { composeManagedCertificate, recordFields } from "../provider/components/managed-certificate";
 
 /** The arguments a DNS record resource receives: those of `alicloud.dns.AlidnsRecord`. */
 export interface ValidationDnsRecordArgs {
@@ -73,17 +68,6 @@ export interface ManagedCertificateInstanceArgs extends ManagedCertificateWaitAr
  */
 export type ManagedCertificateArgs = ManagedCertificateOrderArgs | ManagedCertificateInstanceArgs;
 
-/** The argument names that belong to neither source: how records are published and how to wait. */
-const WAIT_ARGS = new Set([
-  "recordTtl",
-  "timeoutMinutes",
-  "pollIntervalSeconds",
-  "maxPollIntervalSeconds",
-  "dnsRecord",
-  "publishRecords",
-  "instance",
-]);
-
 /**
  * Gets a certificate, publishes its DNS validation records, waits for issuance, and exposes what
  * consumers take: `certIdentifier` for ALB/NLB/WAF/GA/OSS, `certificateId` for CDN/DCDN/SLB.
@@ -120,101 +104,28 @@ export class ManagedCertificate extends pulumi.ComponentResource {
 
   constructor(name: string, args: ManagedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("alicloud-cas:index:ManagedCertificate", name, {}, opts);
-    const {
-      dnsRecord = alidnsRecord,
-      recordTtl = 600,
-      publishRecords = true,
-      timeoutMinutes,
-      pollIntervalSeconds,
-      maxPollIntervalSeconds,
-    } = args;
-    let names: string[];
-    let representatives: string[];
-    let recordOf: (n: string) => ValidationRecordOutputs;
-    let source: { orderId: pulumi.Output<string> } | { instanceId: pulumi.Output<string> };
-    if (args.instance !== undefined) {
-      const orderOnly = Object.keys(args).filter((k) => !WAIT_ARGS.has(k));
-      if (orderOnly.length)
-        throw new Error(
-          `ManagedCertificate ${name}: ${orderOnly.join(", ")} ${orderOnly.length > 1 ? "are" : "is"} given beside instance; with instance the certificate is applied on a certificate instance, and its inputs (domain, domains, csr, username, phone, email, tags, dnsZone, onDelete …) go inside instance: { … }. For a plan order, leave instance out`,
-        );
-      const inst = args.instance as ManagedInstanceArgs & { validationMethod?: unknown };
-      if (inst.validationMethod !== undefined && inst.validationMethod !== "DNS")
-        throw new Error(
-          `ManagedCertificate ${name}: instance.validationMethod: ManagedCertificate publishes DNS records; leave validationMethod out, or use InstanceCertificate with its files for HTTP validation`,
-        );
-      this.order = undefined;
-      this.instance = new InstanceCertificate(name, { ...inst, validationMethod: "DNS" }, { parent: this });
-      names = knownNames(inst);
-      // One record per name; a wildcard and its base name share one (the same `_dnsauth.<base>`).
-      representatives = uniqueRecordBases(names);
-      const all = this.instance.validationRecords;
-      recordOf = (n) => {
-        const field = (k: keyof ValidationRecordOutputs) =>
-          all.apply((m: pulumi.Unwrap<typeof all> | undefined) => m?.[n]?.[k] as string);
-        return {
-          fqdn: field("fqdn"),
-          rr: field("rr"),
-          zone: field("zone"),
-          type: field("type"),
-          value: field("value"),
-        };
-      };
-      source = { instanceId: this.instance.instanceId };
-    } else {
-      const { instance: _none, ...orderArgs } = args;
-      for (const k of WAIT_ARGS) delete (orderArgs as Record<string, unknown>)[k];
-      this.instance = undefined;
-      const order = new CertificateOrder(name, { ...orderArgs, validateType: "DNS" }, { parent: this });
-      this.order = order;
-      names = Object.keys(order.validationRecords);
-      // Names proven by the same record (those under one registrable domain, by the rule in
-      // record-name.ts, and a wildcard with its base name) publish it once: the first name of each
-      // group stands for it.
-      representatives = recordGroups(names).map((group) => group[0]!);
-      recordOf = (n) => order.validationRecords[n]!;
-      source = { orderId: order.orderId };
-    }
-    if (names.length === 0)
-      throw new Error(
-        `ManagedCertificate ${name}: ${args.instance !== undefined ? "instance." : ""}domain, domains or csr must be plain strings (not Outputs) so the validation records can be declared at preview; otherwise use ${args.instance !== undefined ? "InstanceCertificate, its validationRecords" : "CertificateOrder, validationRecordFor()"} and CertificateOrderValidation`,
-      );
-    const what = args.instance !== undefined ? "application" : "order";
-    // Once the records are known (an existing order's in preview, an application's after create),
-    // each record's value is given only if each declared record has one and no two are one record;
-    // else it fails, naming the fix.
-    const fqdns = pulumi.all(representatives.map((n) => recordOf(n).fqdn));
-    this.dnsRecords = publishRecords
-      ? representatives.map((n) => {
-          const rec = recordOf(n);
-          return dnsRecord(
-            `${name}-validation-${recordBase(n)}`,
-            {
-              domainName: rec.zone,
-              rr: rec.rr,
-              type: rec.type,
-              value: pulumi.all([rec.value, fqdns]).apply(([value, known]) => {
-                checkRecords(name, what, representatives, known);
-                return value;
-              }),
-              ttl: recordTtl,
-            },
-            { parent: this },
-          );
-        })
-      : [];
-    this.validation = new CertificateOrderValidation(
-      name,
-      {
-        ...source,
-        // A certificate CAS validated before its first read (a zone it validates itself) has no records.
-        validationRecordFqdns: fqdns.apply((all) => all.filter((f): f is string => typeof f === "string")),
-        timeoutMinutes,
-        pollIntervalSeconds,
-        maxPollIntervalSeconds,
+    const dnsRecord = args.dnsRecord ?? alidnsRecord;
+    const made = composeManagedCertificate(this, name, args as unknown as Record<string, unknown>, {
+      order: (n, a, o) => {
+        const order = new CertificateOrder(n, a, o);
+        return { resource: order, id: order.orderId, recordOf: (d) => order.validationRecords[d]! };
       },
-      { parent: this, dependsOn: this.dnsRecords },
-    );
+      instance: (n, a, o) => {
+        const instance = new InstanceCertificate(n, a, o);
+        return {
+          resource: instance,
+          id: instance.instanceId,
+          recordOf: (d) => recordFields(instance.validationRecords, d),
+        };
+      },
+      validation: (n, a, o) => new CertificateOrderValidation(n, a, o),
+      record: dnsRecord,
+    });
+    this.order = made.order;
+    this.instance = made.instance;
+    this.dnsRecords = made.dnsRecords;
+    this.validation = made.validation;
+    const source = made.source;
     const v = this.validation;
     this.certificatePem = v.certificatePem;
     this.certificateChainPem = v.certificateChainPem;
@@ -247,34 +158,3 @@ const alidnsRecord: ValidationDnsRecordFactory = (name, args, opts) => {
   }
   return new alicloud.dns.AlidnsRecord(name, args, opts);
 };
-
-/**
- * Fails, naming the fix, when the records `ManagedCertificate` declared (one per group of
- * `representatives`, by the program's order of names) do not fit the order's or the application's:
- * a name without a record (CAS validated it itself), or two names whose records are one (for an
- * order: CAS named the records for the first name of the order as placed, and the program now
- * lists another name first; for an application: CAS gave two names one record).
- */
-function checkRecords(
-  name: string,
-  what: "order" | "application",
-  representatives: string[],
-  fqdns: Array<string | undefined>,
-): void {
-  const missing = representatives.filter((_, i) => fqdns[i] === undefined);
-  if (missing.length)
-    throw new Error(
-      `ManagedCertificate ${name}: the ${what} has no validation record for ${missing.join(", ")} (CAS validated it before the first read, as it does in a zone of this account's Alibaba Cloud DNS); set publishRecords: false`,
-    );
-  const seen = new Map<string, string>();
-  representatives.forEach((n, i) => {
-    const other = seen.get(fqdns[i]!);
-    if (other !== undefined)
-      throw new Error(
-        what === "order"
-          ? `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this order, which CAS named for the first of its names when it was placed, but the program's domains now list another name first and so would publish that record twice. Put the order's first name first in domains again (the order of the others does not matter)`
-          : `ManagedCertificate ${name}: ${other} and ${n} share one validation record (${fqdns[i]}) in this application, so it would be published twice. Use InstanceCertificate and publish its validationRecords yourself, one record per distinct fqdn`,
-      );
-    seen.set(fqdns[i]!, n);
-  });
-}

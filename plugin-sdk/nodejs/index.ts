@@ -20,6 +20,11 @@ export type InstanceCertificate = import("./instanceCertificate").InstanceCertif
 export const InstanceCertificate: typeof import("./instanceCertificate").InstanceCertificate = null as any;
 utilities.lazyLoad(exports, ["InstanceCertificate"], () => require("./instanceCertificate"));
 
+export { ManagedCertificateArgs } from "./managedCertificate";
+export type ManagedCertificate = import("./managedCertificate").ManagedCertificate;
+export const ManagedCertificate: typeof import("./managedCertificate").ManagedCertificate = null as any;
+utilities.lazyLoad(exports, ["ManagedCertificate"], () => require("./managedCertificate"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -45,6 +50,8 @@ const _module = {
                 return new CertificateValidation(name, <any>undefined, { urn })
             case "alicloudcas:index:InstanceCertificate":
                 return new InstanceCertificate(name, <any>undefined, { urn })
+            case "alicloudcas:index:ManagedCertificate":
+                return new ManagedCertificate(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

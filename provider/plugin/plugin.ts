@@ -9,6 +9,7 @@ import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
 import { configureRequest, PACKAGE } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
+import { constructManagedCertificate, MANAGED_CERTIFICATE_TOKEN } from "./managed-certificate";
 import { previewOfUpdate } from "./preview";
 import { previewing, programInputs } from "./serve";
 
@@ -179,6 +180,18 @@ export function pluginProvider(options: { version: string; schema: () => string;
         return { outs: outputs(r.outs, news) };
       }),
     delete: (id, urn, props) => worded(() => pick(urn).delete(id, reveal(props) as Props)),
+    /**
+     * The ManagedCertificate component: its children are this package's resources (and the DNS
+     * record type it names), registered with the engine, which sends them to this provider. Its
+     * messages are not reworded: they name resource types (`alicloud:dns:AlidnsRecord`), no config key.
+     */
+    construct: async (name, type, inputs, options) => {
+      if (type !== MANAGED_CERTIFICATE_TOKEN)
+        throw new Error(
+          `${type} is no component of the ${PACKAGE} provider; it serves ${MANAGED_CERTIFICATE_TOKEN}`,
+        );
+      return constructManagedCertificate(name, inputs, options);
+    },
   };
   return {
     provider: served,

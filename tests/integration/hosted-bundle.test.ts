@@ -60,6 +60,8 @@ describe("the provider host's bundle (provider/hosted.ts through the package roo
     assert.deepEqual(
       providerFiles.sort(),
       [
+        // ManagedCertificate's composition, which the SDK shares with the plugin (knownNames).
+        ["provider", "components", "managed-certificate.js"],
         ["provider", "hosted.bundle.js"],
         ["provider", "order", "object-keys.js"],
         ["provider", "order", "output-names.js"],

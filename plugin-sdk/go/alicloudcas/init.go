@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &CertificateValidation{}
 	case "alicloudcas:index:InstanceCertificate":
 		r = &InstanceCertificate{}
+	case "alicloudcas:index:ManagedCertificate":
+		r = &ManagedCertificate{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -70,6 +70,408 @@ func (o FileArrayOutput) Index(i pulumi.IntInput) FileOutput {
 	}).(FileOutput)
 }
 
+// The inputs of the InstanceCertificate a ManagedCertificate applies on a certificate instance (DNS validation).
+type ManagedCertificateInstance struct {
+	// Let CAS reissue the certificate on this instance before it expires (`AutoReissue`); a refresh follows the current one.
+	AutoReissue *bool `pulumi:"autoReissue"`
+	// OV/EV instances: the company profile id (`CompanyId`).
+	CompanyId *string `pulumi:"companyId"`
+	// Contacts by id (`ListContact`); or give `username`/`phone`/`email`.
+	ContactIds []string `pulumi:"contactIds"`
+	// PEM PKCS#10 request: your key; CAS binds its CN. Without it CAS makes the key.
+	Csr *string `pulumi:"csr"`
+	// DNS zone the validation records go in (default: CAS's `RootDomain` of each name).
+	DnsZone *string `pulumi:"dnsZone"`
+	// One name (TEST instances take exactly one).
+	Domain *string `pulumi:"domain"`
+	// Several names (a bought multi-name instance). Their order does not matter.
+	Domains []string `pulumi:"domains"`
+	Email   *string  `pulumi:"email"`
+	// An instance of the account (`cas-cn-…`): a bought (BUY) instance is used only when named here.
+	InstanceId *string `pulumi:"instanceId"`
+	// `TEST`: take an inactive test instance from the account's pool (claimed by a tag, read back).
+	InstanceType *string `pulumi:"instanceType"`
+	// The key CAS makes (default `RSA_2048`); not with `csr`.
+	KeyAlgorithm *string `pulumi:"keyAlgorithm"`
+	// On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is always cancelled. The instance itself is never refunded or deleted.
+	OnDelete *string `pulumi:"onDelete"`
+	// Contact mobile phone (required by CAS for a new contact).
+	Phone *string `pulumi:"phone"`
+	// Tags set on the instance (beside this resource's claim tag).
+	Tags map[string]string `pulumi:"tags"`
+	// Contact name: the contact is found by `email` (else by name and phone), else created.
+	Username *string `pulumi:"username"`
+}
+
+// ManagedCertificateInstanceInput is an input type that accepts ManagedCertificateInstanceArgs and ManagedCertificateInstanceOutput values.
+// You can construct a concrete instance of `ManagedCertificateInstanceInput` via:
+//
+//	ManagedCertificateInstanceArgs{...}
+type ManagedCertificateInstanceInput interface {
+	pulumi.Input
+
+	ToManagedCertificateInstanceOutput() ManagedCertificateInstanceOutput
+	ToManagedCertificateInstanceOutputWithContext(context.Context) ManagedCertificateInstanceOutput
+}
+
+// The inputs of the InstanceCertificate a ManagedCertificate applies on a certificate instance (DNS validation).
+type ManagedCertificateInstanceArgs struct {
+	// Let CAS reissue the certificate on this instance before it expires (`AutoReissue`); a refresh follows the current one.
+	AutoReissue pulumi.BoolPtrInput `pulumi:"autoReissue"`
+	// OV/EV instances: the company profile id (`CompanyId`).
+	CompanyId pulumi.StringPtrInput `pulumi:"companyId"`
+	// Contacts by id (`ListContact`); or give `username`/`phone`/`email`.
+	ContactIds pulumi.StringArrayInput `pulumi:"contactIds"`
+	// PEM PKCS#10 request: your key; CAS binds its CN. Without it CAS makes the key.
+	Csr pulumi.StringPtrInput `pulumi:"csr"`
+	// DNS zone the validation records go in (default: CAS's `RootDomain` of each name).
+	DnsZone pulumi.StringPtrInput `pulumi:"dnsZone"`
+	// One name (TEST instances take exactly one).
+	Domain pulumi.StringPtrInput `pulumi:"domain"`
+	// Several names (a bought multi-name instance). Their order does not matter.
+	Domains pulumi.StringArrayInput `pulumi:"domains"`
+	Email   pulumi.StringPtrInput   `pulumi:"email"`
+	// An instance of the account (`cas-cn-…`): a bought (BUY) instance is used only when named here.
+	InstanceId pulumi.StringPtrInput `pulumi:"instanceId"`
+	// `TEST`: take an inactive test instance from the account's pool (claimed by a tag, read back).
+	InstanceType pulumi.StringPtrInput `pulumi:"instanceType"`
+	// The key CAS makes (default `RSA_2048`); not with `csr`.
+	KeyAlgorithm pulumi.StringPtrInput `pulumi:"keyAlgorithm"`
+	// On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is always cancelled. The instance itself is never refunded or deleted.
+	OnDelete pulumi.StringPtrInput `pulumi:"onDelete"`
+	// Contact mobile phone (required by CAS for a new contact).
+	Phone pulumi.StringPtrInput `pulumi:"phone"`
+	// Tags set on the instance (beside this resource's claim tag).
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+	// Contact name: the contact is found by `email` (else by name and phone), else created.
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (ManagedCertificateInstanceArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedCertificateInstance)(nil)).Elem()
+}
+
+func (i ManagedCertificateInstanceArgs) ToManagedCertificateInstanceOutput() ManagedCertificateInstanceOutput {
+	return i.ToManagedCertificateInstanceOutputWithContext(context.Background())
+}
+
+func (i ManagedCertificateInstanceArgs) ToManagedCertificateInstanceOutputWithContext(ctx context.Context) ManagedCertificateInstanceOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedCertificateInstanceOutput)
+}
+
+func (i ManagedCertificateInstanceArgs) ToManagedCertificateInstancePtrOutput() ManagedCertificateInstancePtrOutput {
+	return i.ToManagedCertificateInstancePtrOutputWithContext(context.Background())
+}
+
+func (i ManagedCertificateInstanceArgs) ToManagedCertificateInstancePtrOutputWithContext(ctx context.Context) ManagedCertificateInstancePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedCertificateInstanceOutput).ToManagedCertificateInstancePtrOutputWithContext(ctx)
+}
+
+// ManagedCertificateInstancePtrInput is an input type that accepts ManagedCertificateInstanceArgs, ManagedCertificateInstancePtr and ManagedCertificateInstancePtrOutput values.
+// You can construct a concrete instance of `ManagedCertificateInstancePtrInput` via:
+//
+//	        ManagedCertificateInstanceArgs{...}
+//
+//	or:
+//
+//	        nil
+type ManagedCertificateInstancePtrInput interface {
+	pulumi.Input
+
+	ToManagedCertificateInstancePtrOutput() ManagedCertificateInstancePtrOutput
+	ToManagedCertificateInstancePtrOutputWithContext(context.Context) ManagedCertificateInstancePtrOutput
+}
+
+type managedCertificateInstancePtrType ManagedCertificateInstanceArgs
+
+func ManagedCertificateInstancePtr(v *ManagedCertificateInstanceArgs) ManagedCertificateInstancePtrInput {
+	return (*managedCertificateInstancePtrType)(v)
+}
+
+func (*managedCertificateInstancePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedCertificateInstance)(nil)).Elem()
+}
+
+func (i *managedCertificateInstancePtrType) ToManagedCertificateInstancePtrOutput() ManagedCertificateInstancePtrOutput {
+	return i.ToManagedCertificateInstancePtrOutputWithContext(context.Background())
+}
+
+func (i *managedCertificateInstancePtrType) ToManagedCertificateInstancePtrOutputWithContext(ctx context.Context) ManagedCertificateInstancePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedCertificateInstancePtrOutput)
+}
+
+// The inputs of the InstanceCertificate a ManagedCertificate applies on a certificate instance (DNS validation).
+type ManagedCertificateInstanceOutput struct{ *pulumi.OutputState }
+
+func (ManagedCertificateInstanceOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedCertificateInstance)(nil)).Elem()
+}
+
+func (o ManagedCertificateInstanceOutput) ToManagedCertificateInstanceOutput() ManagedCertificateInstanceOutput {
+	return o
+}
+
+func (o ManagedCertificateInstanceOutput) ToManagedCertificateInstanceOutputWithContext(ctx context.Context) ManagedCertificateInstanceOutput {
+	return o
+}
+
+func (o ManagedCertificateInstanceOutput) ToManagedCertificateInstancePtrOutput() ManagedCertificateInstancePtrOutput {
+	return o.ToManagedCertificateInstancePtrOutputWithContext(context.Background())
+}
+
+func (o ManagedCertificateInstanceOutput) ToManagedCertificateInstancePtrOutputWithContext(ctx context.Context) ManagedCertificateInstancePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ManagedCertificateInstance) *ManagedCertificateInstance {
+		return &v
+	}).(ManagedCertificateInstancePtrOutput)
+}
+
+// Let CAS reissue the certificate on this instance before it expires (`AutoReissue`); a refresh follows the current one.
+func (o ManagedCertificateInstanceOutput) AutoReissue() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *bool { return v.AutoReissue }).(pulumi.BoolPtrOutput)
+}
+
+// OV/EV instances: the company profile id (`CompanyId`).
+func (o ManagedCertificateInstanceOutput) CompanyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.CompanyId }).(pulumi.StringPtrOutput)
+}
+
+// Contacts by id (`ListContact`); or give `username`/`phone`/`email`.
+func (o ManagedCertificateInstanceOutput) ContactIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) []string { return v.ContactIds }).(pulumi.StringArrayOutput)
+}
+
+// PEM PKCS#10 request: your key; CAS binds its CN. Without it CAS makes the key.
+func (o ManagedCertificateInstanceOutput) Csr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.Csr }).(pulumi.StringPtrOutput)
+}
+
+// DNS zone the validation records go in (default: CAS's `RootDomain` of each name).
+func (o ManagedCertificateInstanceOutput) DnsZone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.DnsZone }).(pulumi.StringPtrOutput)
+}
+
+// One name (TEST instances take exactly one).
+func (o ManagedCertificateInstanceOutput) Domain() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.Domain }).(pulumi.StringPtrOutput)
+}
+
+// Several names (a bought multi-name instance). Their order does not matter.
+func (o ManagedCertificateInstanceOutput) Domains() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) []string { return v.Domains }).(pulumi.StringArrayOutput)
+}
+
+func (o ManagedCertificateInstanceOutput) Email() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.Email }).(pulumi.StringPtrOutput)
+}
+
+// An instance of the account (`cas-cn-…`): a bought (BUY) instance is used only when named here.
+func (o ManagedCertificateInstanceOutput) InstanceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.InstanceId }).(pulumi.StringPtrOutput)
+}
+
+// `TEST`: take an inactive test instance from the account's pool (claimed by a tag, read back).
+func (o ManagedCertificateInstanceOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.InstanceType }).(pulumi.StringPtrOutput)
+}
+
+// The key CAS makes (default `RSA_2048`); not with `csr`.
+func (o ManagedCertificateInstanceOutput) KeyAlgorithm() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.KeyAlgorithm }).(pulumi.StringPtrOutput)
+}
+
+// On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is always cancelled. The instance itself is never refunded or deleted.
+func (o ManagedCertificateInstanceOutput) OnDelete() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.OnDelete }).(pulumi.StringPtrOutput)
+}
+
+// Contact mobile phone (required by CAS for a new contact).
+func (o ManagedCertificateInstanceOutput) Phone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.Phone }).(pulumi.StringPtrOutput)
+}
+
+// Tags set on the instance (beside this resource's claim tag).
+func (o ManagedCertificateInstanceOutput) Tags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
+}
+
+// Contact name: the contact is found by `email` (else by name and phone), else created.
+func (o ManagedCertificateInstanceOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedCertificateInstance) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type ManagedCertificateInstancePtrOutput struct{ *pulumi.OutputState }
+
+func (ManagedCertificateInstancePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedCertificateInstance)(nil)).Elem()
+}
+
+func (o ManagedCertificateInstancePtrOutput) ToManagedCertificateInstancePtrOutput() ManagedCertificateInstancePtrOutput {
+	return o
+}
+
+func (o ManagedCertificateInstancePtrOutput) ToManagedCertificateInstancePtrOutputWithContext(ctx context.Context) ManagedCertificateInstancePtrOutput {
+	return o
+}
+
+func (o ManagedCertificateInstancePtrOutput) Elem() ManagedCertificateInstanceOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) ManagedCertificateInstance {
+		if v != nil {
+			return *v
+		}
+		var ret ManagedCertificateInstance
+		return ret
+	}).(ManagedCertificateInstanceOutput)
+}
+
+// Let CAS reissue the certificate on this instance before it expires (`AutoReissue`); a refresh follows the current one.
+func (o ManagedCertificateInstancePtrOutput) AutoReissue() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.AutoReissue
+	}).(pulumi.BoolPtrOutput)
+}
+
+// OV/EV instances: the company profile id (`CompanyId`).
+func (o ManagedCertificateInstancePtrOutput) CompanyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CompanyId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Contacts by id (`ListContact`); or give `username`/`phone`/`email`.
+func (o ManagedCertificateInstancePtrOutput) ContactIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) []string {
+		if v == nil {
+			return nil
+		}
+		return v.ContactIds
+	}).(pulumi.StringArrayOutput)
+}
+
+// PEM PKCS#10 request: your key; CAS binds its CN. Without it CAS makes the key.
+func (o ManagedCertificateInstancePtrOutput) Csr() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Csr
+	}).(pulumi.StringPtrOutput)
+}
+
+// DNS zone the validation records go in (default: CAS's `RootDomain` of each name).
+func (o ManagedCertificateInstancePtrOutput) DnsZone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.DnsZone
+	}).(pulumi.StringPtrOutput)
+}
+
+// One name (TEST instances take exactly one).
+func (o ManagedCertificateInstancePtrOutput) Domain() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Domain
+	}).(pulumi.StringPtrOutput)
+}
+
+// Several names (a bought multi-name instance). Their order does not matter.
+func (o ManagedCertificateInstancePtrOutput) Domains() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Domains
+	}).(pulumi.StringArrayOutput)
+}
+
+func (o ManagedCertificateInstancePtrOutput) Email() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Email
+	}).(pulumi.StringPtrOutput)
+}
+
+// An instance of the account (`cas-cn-…`): a bought (BUY) instance is used only when named here.
+func (o ManagedCertificateInstancePtrOutput) InstanceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.InstanceId
+	}).(pulumi.StringPtrOutput)
+}
+
+// `TEST`: take an inactive test instance from the account's pool (claimed by a tag, read back).
+func (o ManagedCertificateInstancePtrOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.InstanceType
+	}).(pulumi.StringPtrOutput)
+}
+
+// The key CAS makes (default `RSA_2048`); not with `csr`.
+func (o ManagedCertificateInstancePtrOutput) KeyAlgorithm() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KeyAlgorithm
+	}).(pulumi.StringPtrOutput)
+}
+
+// On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is always cancelled. The instance itself is never refunded or deleted.
+func (o ManagedCertificateInstancePtrOutput) OnDelete() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.OnDelete
+	}).(pulumi.StringPtrOutput)
+}
+
+// Contact mobile phone (required by CAS for a new contact).
+func (o ManagedCertificateInstancePtrOutput) Phone() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Phone
+	}).(pulumi.StringPtrOutput)
+}
+
+// Tags set on the instance (beside this resource's claim tag).
+func (o ManagedCertificateInstancePtrOutput) Tags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Tags
+	}).(pulumi.StringMapOutput)
+}
+
+// Contact name: the contact is found by `email` (else by name and phone), else created.
+func (o ManagedCertificateInstancePtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ManagedCertificateInstance) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 type ValidationRecord struct {
 	Domain       string   `pulumi:"domain"`
 	Fqdn         string   `pulumi:"fqdn"`
@@ -148,8 +550,12 @@ func (o ValidationRecordMapOutput) MapIndex(k pulumi.StringInput) ValidationReco
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ManagedCertificateInstanceInput)(nil)).Elem(), ManagedCertificateInstanceArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ManagedCertificateInstancePtrInput)(nil)).Elem(), ManagedCertificateInstanceArgs{})
 	pulumi.RegisterOutputType(FileOutput{})
 	pulumi.RegisterOutputType(FileArrayOutput{})
+	pulumi.RegisterOutputType(ManagedCertificateInstanceOutput{})
+	pulumi.RegisterOutputType(ManagedCertificateInstancePtrOutput{})
 	pulumi.RegisterOutputType(ValidationRecordOutput{})
 	pulumi.RegisterOutputType(ValidationRecordMapOutput{})
 }

@@ -5,3 +5,66 @@ import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
+/**
+ * The inputs of the InstanceCertificate a ManagedCertificate applies on a certificate instance (DNS validation).
+ */
+export interface ManagedCertificateInstanceArgs {
+    /**
+     * Let CAS reissue the certificate on this instance before it expires (`AutoReissue`); a refresh follows the current one.
+     */
+    autoReissue?: pulumi.Input<boolean | undefined>;
+    /**
+     * OV/EV instances: the company profile id (`CompanyId`).
+     */
+    companyId?: pulumi.Input<string | undefined>;
+    /**
+     * Contacts by id (`ListContact`); or give `username`/`phone`/`email`.
+     */
+    contactIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * PEM PKCS#10 request: your key; CAS binds its CN. Without it CAS makes the key.
+     */
+    csr?: pulumi.Input<string | undefined>;
+    /**
+     * DNS zone the validation records go in (default: CAS's `RootDomain` of each name).
+     */
+    dnsZone?: pulumi.Input<string | undefined>;
+    /**
+     * One name (TEST instances take exactly one).
+     */
+    domain?: pulumi.Input<string | undefined>;
+    /**
+     * Several names (a bought multi-name instance). Their order does not matter.
+     */
+    domains?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    email?: pulumi.Input<string | undefined>;
+    /**
+     * An instance of the account (`cas-cn-…`): a bought (BUY) instance is used only when named here.
+     */
+    instanceId?: pulumi.Input<string | undefined>;
+    /**
+     * `TEST`: take an inactive test instance from the account's pool (claimed by a tag, read back).
+     */
+    instanceType?: pulumi.Input<string | undefined>;
+    /**
+     * The key CAS makes (default `RSA_2048`); not with `csr`.
+     */
+    keyAlgorithm?: pulumi.Input<string | undefined>;
+    /**
+     * On destroy: `keep` (default) leaves an issued certificate valid; `retain` is the same (CertificateOrder's word for it; stored as `keep`); `revoke` revokes it. A pending application is always cancelled. The instance itself is never refunded or deleted.
+     */
+    onDelete?: pulumi.Input<string | undefined>;
+    /**
+     * Contact mobile phone (required by CAS for a new contact).
+     */
+    phone?: pulumi.Input<string | undefined>;
+    /**
+     * Tags set on the instance (beside this resource's claim tag).
+     */
+    tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Contact name: the contact is found by `email` (else by name and phone), else created.
+     */
+    username?: pulumi.Input<string | undefined>;
+}
+

@@ -9,7 +9,9 @@ import typing
 from .certificate_order import *
 from .certificate_validation import *
 from .instance_certificate import *
+from .managed_certificate import *
 from .provider import *
+from ._inputs import *
 from . import outputs
 
 # Make subpackages available:
@@ -29,7 +31,8 @@ _utilities.register(
   "classes": {
    "alicloudcas:index:CertificateOrder": "CertificateOrder",
    "alicloudcas:index:CertificateValidation": "CertificateValidation",
-   "alicloudcas:index:InstanceCertificate": "InstanceCertificate"
+   "alicloudcas:index:InstanceCertificate": "InstanceCertificate",
+   "alicloudcas:index:ManagedCertificate": "ManagedCertificate"
   }
  }
 ]
