@@ -98,7 +98,25 @@ export function checkProviderConfig(news: Props): {
   if (problem) failures.push({ property: problem.property, reason: pluginWording(problem.reason) });
   const secret = new Set<string>([...SECRET_CONFIG_KEYS, ...CREDENTIAL_BEARING_KEYS]);
   const keys = Object.keys(news).filter((k) => secret.has(bareKey(k)) && !holdsUnknown(news[k]));
-  return { inputs: conceal(news, keys), failures };
+  const inputs = { ...news };
+  for (const k of keys) inputs[k] = secretLeaves(inputs[k]);
+  return { inputs, failures };
+}
+
+/**
+ * `value` marked secret; an object field by field: the engine stores an object marked secret as a
+ * whole in a provider's inputs in plain text (pulumi v3.274), and each of its fields marked secret
+ * encrypted.
+ */
+function secretLeaves(value: unknown): unknown {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    secretKeys({ v: value }).size === 0
+  )
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretLeaves(v)]));
+  return conceal({ v: value }, ["v"]).v;
 }
 
 /** `value` as text whose objects list their keys in order, so two equal settings compare equal. */

@@ -131,6 +131,7 @@ describe("the plugin process (provider/plugin/main.ts, serve.ts)", function () {
           oidcToken: "inline-oidc-token",
         }),
         credentialsUri: "http://127.0.0.1:9/creds?token=uri-token",
+        assumeRole: { roleArn: "acs:ram::1234567890123456:role/deploy", externalId: "ext-id" },
         accessKey: "LTAIexample",
         region: "cn-hangzhou",
         qps: "3",
@@ -145,6 +146,14 @@ describe("the plugin process (provider/plugin/main.ts, serve.ts)", function () {
           { [SIG]: "1b47061264138c4ac30d75fd1eb44270", value: news[key as keyof typeof news] },
           key,
         );
+      // An object field by field (the engine stores an object marked secret as a whole in plain text).
+      assert.deepEqual(inputs.assumeRole, {
+        roleArn: {
+          [SIG]: "1b47061264138c4ac30d75fd1eb44270",
+          value: "acs:ram::1234567890123456:role/deploy",
+        },
+        externalId: { [SIG]: "1b47061264138c4ac30d75fd1eb44270", value: "ext-id" },
+      });
       assert.equal(inputs.region, "cn-hangzhou");
       assert.equal(inputs.qps, "3");
 
