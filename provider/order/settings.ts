@@ -229,7 +229,7 @@ export function misspelledSettings(keys: readonly string[]): string[] {
 }
 
 /** The known key closest to `key` (same letters ignoring case, or at most `most` edits), if any. */
-function nearest(key: string, candidates: readonly string[], most = 3): string | undefined {
+export function nearest(key: string, candidates: readonly string[], most = 3): string | undefined {
   let best: [string, number] | undefined;
   for (const c of candidates) {
     const d = c.toLowerCase() === key.toLowerCase() ? 0 : editDistance(c, key);

@@ -1,4 +1,5 @@
 import type { ConfigureRequest } from "../order/context";
+import { SETTING_KEYS } from "../order/settings";
 
 /** The plugin's package name: its resource tokens and its configuration keys (`alicloudcas:region`). */
 export const PACKAGE = "alicloudcas";
@@ -25,8 +26,26 @@ export const ALICLOUD_SHARED_KEYS = [
 /** Configuration keys that hold credentials: the schema marks them secret. */
 export const SECRET_CONFIG_KEYS = ["accessKey", "secretKey", "securityToken"] as const;
 
+/**
+ * Configuration keys not secret in the schema whose values can carry credentials: a proxy URL's
+ * password, an inline `oidcToken`, a role's external id and policy, a credentials URI's token.
+ * CheckConfig marks them secret (with the schema's secret keys), so the engine stores them encrypted.
+ */
+export const CREDENTIAL_BEARING_KEYS = [
+  "proxy",
+  "assumeRole",
+  "assumeRoleWithOidc",
+  "credentialsUri",
+] as const;
+
+/** Every configuration key of the plugin (`region`, `qps`, …), sorted. */
+export const CONFIG_KEYS: readonly string[] = [
+  ...ALICLOUD_SHARED_KEYS,
+  ...SETTING_KEYS.map((k) => k.slice("alicloud-cas:".length)),
+].sort();
+
 /** Keys the engine adds to a provider's inputs that are no setting. */
-const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
+export const ENGINE_KEYS = new Set(["version", "pluginDownloadURL"]);
 
 /** The dynamic provider's key for plugin key `name` (`region` → `alicloud:region`, `qps` → `alicloud-cas:qps`). */
 export function dynamicKey(name: string): string {

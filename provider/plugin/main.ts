@@ -10,21 +10,32 @@
 import "../../runtime/bin-node-guard";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pluginProvider } from "./plugin";
+import { pluginArguments } from "./arguments";
+import { checkProviderConfig, diffProviderConfig, pluginProvider } from "./plugin";
 import { SCHEMA_TEXT } from "./schema-text";
 import { serve } from "./serve";
 
 const root = join(__dirname, "..", "..", "..");
 const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-const plugin = pluginProvider({
-  version,
-  schema: () => SCHEMA_TEXT,
-});
-serve(
-  plugin.provider,
-  (variables, args, log) => plugin.configure(variables, args, log),
-  process.argv.slice(2),
-).catch((e: unknown) => {
-  console.error(`pulumi-resource-alicloudcas: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+const args = pluginArguments(process.argv.slice(2), version);
+if (args.exit) {
+  (args.exit.code === 0 ? process.stdout : process.stderr).write(`${args.exit.text}\n`);
+  process.exitCode = args.exit.code;
+} else {
+  const plugin = pluginProvider({
+    version,
+    schema: () => SCHEMA_TEXT,
+  });
+  serve(
+    plugin.provider,
+    {
+      configure: (variables, config, log) => plugin.configure(variables, config, log),
+      check: checkProviderConfig,
+      diff: diffProviderConfig,
+    },
+    args.serve,
+  ).catch((e: unknown) => {
+    console.error(`pulumi-resource-alicloudcas: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -7,7 +7,16 @@ import { processClock, type ConfigureRequest } from "../order/context";
 import { importInstance } from "../instance/instance-import";
 import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
-import { configureRequest, PACKAGE } from "./config";
+import { UNKNOWN } from "../order/inputs";
+import { nearest, Settings } from "../order/settings";
+import {
+  CONFIG_KEYS,
+  configureRequest,
+  CREDENTIAL_BEARING_KEYS,
+  ENGINE_KEYS,
+  PACKAGE,
+  SECRET_CONFIG_KEYS,
+} from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
 import { constructManagedCertificate, MANAGED_CERTIFICATE_TOKEN } from "./managed-certificate";
 import { previewOfUpdate } from "./preview";
@@ -49,6 +58,99 @@ async function worded<T>(run: () => Promise<T>): Promise<T> {
     if (coded instanceof Error) coded.message = pluginWording(coded.message);
     throw coded;
   }
+}
+
+/** A value the engine does not know yet (a preview's output of another resource), or one holding it. */
+const holdsUnknown = (value: unknown): boolean => JSON.stringify(value ?? null).includes(UNKNOWN);
+
+/** A configuration key as the engine sends it (`config:region` is the older form of `region`). */
+const bareKey = (name: string): string => (name.startsWith("config:") ? name.slice("config:".length) : name);
+
+/** Whether `name` is a key of the engine's, not a setting. */
+const engineKey = (name: string): boolean => ENGINE_KEYS.has(name) || name.startsWith("__");
+
+/**
+ * CheckConfig: a provider instance's configuration checked before anything runs (the preview
+ * fails on it), as the settings read it (config.ts, settings.ts): a key the plugin does not read,
+ * naming the key meant, and every value a setting refuses, each naming its `alicloudcas:` key. The
+ * inputs come back with every value that can carry credentials marked secret, so the engine stores
+ * them encrypted in the stack's state (it stores a provider's inputs as this answer gives them). A
+ * value not known yet (a preview) is left to the check at `up`.
+ */
+export function checkProviderConfig(news: Props): {
+  inputs: Props;
+  failures: Array<{ property: string; reason: string }>;
+} {
+  const plain = reveal(news) as Props;
+  const failures: Array<{ property: string; reason: string }> = [];
+  const known: Props = {};
+  for (const [name, value] of Object.entries(plain)) {
+    if (engineKey(name)) continue;
+    const key = bareKey(name);
+    if (!CONFIG_KEYS.includes(key)) {
+      const near = nearest(key, CONFIG_KEYS);
+      failures.push({
+        property: name,
+        reason: `${PACKAGE}:${key} is not a setting of the ${PACKAGE} provider${near ? `; did you mean ${PACKAGE}:${near}?` : ""} (remove it: pulumi config rm ${PACKAGE}:${key}; the settings: ${CONFIG_KEYS.join(", ")})`,
+      });
+    } else if (!holdsUnknown(value)) known[key] = value;
+  }
+  const req = configureRequest({}, known);
+  const problem = new Settings(req.config.get, req.config).failure();
+  if (problem) failures.push({ property: problem.property, reason: pluginWording(problem.reason) });
+  const secret = new Set<string>([...SECRET_CONFIG_KEYS, ...CREDENTIAL_BEARING_KEYS]);
+  const keys = Object.keys(news).filter((k) => secret.has(bareKey(k)) && !holdsUnknown(news[k]));
+  const inputs = { ...news };
+  for (const k of keys) inputs[k] = secretLeaves(inputs[k]);
+  return { inputs, failures };
+}
+
+/**
+ * `value` marked secret; an object field by field: the engine stores an object marked secret as a
+ * whole in a provider's inputs in plain text (pulumi v3.274), and each of its fields marked secret
+ * encrypted.
+ */
+function secretLeaves(value: unknown): unknown {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    secretKeys({ v: value }).size === 0
+  )
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretLeaves(v)]));
+  return conceal({ v: value }, ["v"]).v;
+}
+
+/** `value` as text whose objects list their keys in order, so two equal settings compare equal. */
+const canonical = (value: unknown): string =>
+  value === undefined
+    ? ""
+    : JSON.stringify(value, (_k, v: unknown) =>
+        typeof v === "object" && v !== null && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : v,
+      );
+
+/**
+ * DiffConfig: the keys whose values changed between the provider instance's stored inputs and its
+ * new ones (a value marked secret or not is the same value; a key `ignoreChanges` names is left
+ * out). It never asks for a replacement: the engine replaces every resource of a provider it
+ * replaces, and a changed region, account or endpoint must not order new certificates. The
+ * provider instance is updated in place and its resources stay; each acts under the new
+ * configuration, and one recorded in another account fails naming both (docs/plugin.md).
+ */
+export function diffProviderConfig(
+  oldInputs: Props,
+  news: Props,
+  ignoreChanges: readonly string[],
+): { changes: boolean; diffs: string[] } {
+  const olds = reveal(oldInputs) as Props;
+  const next = reveal(news) as Props;
+  const diffs = [...new Set([...Object.keys(olds), ...Object.keys(next)])]
+    .filter((k) => !engineKey(k) && !ignoreChanges.includes(k))
+    .filter((k) => holdsUnknown(next[k]) || canonical(olds[k]) !== canonical(next[k]))
+    .sort();
+  return { changes: diffs.length > 0, diffs };
 }
 
 /**

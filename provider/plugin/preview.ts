@@ -3,7 +3,7 @@ import { UNKNOWN } from "../order/inputs";
 type Props = Record<string, unknown>;
 
 /** Whether `value` holds an input not known until the `up` (the engine's unknown, anywhere in it). */
-export function holdsUnknown(value: unknown): boolean {
+function holdsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (Array.isArray(value)) return value.some(holdsUnknown);
   if (typeof value === "object" && value !== null) return Object.values(value).some(holdsUnknown);

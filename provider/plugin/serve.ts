@@ -6,7 +6,7 @@ import { changedKeys } from "./preview";
 type Props = Record<string, unknown>;
 
 /** What the plugin does with a Configure request; `log` shows a line in the engine's output. */
-export type Configure = (
+type Configure = (
   variables: Record<string, string>,
   args: Props,
   log: ((line: string) => void) | undefined,
@@ -34,6 +34,23 @@ interface Request {
   getPreview?(): boolean;
 }
 
+/** CheckConfig and DiffConfig as the plugin answers them (plugin.ts), with Configure. */
+export interface ProviderConfig {
+  configure: Configure;
+  check(news: Props): { inputs: Props; failures: Array<{ property: string; reason: string }> };
+  diff(oldInputs: Props, news: Props, ignoreChanges: string[]): { changes: boolean; diffs: string[] };
+}
+
+type Struct = { toJavaScript(): Props } | undefined;
+
+interface CheckConfigCall {
+  request: { getNews(): Struct };
+}
+
+interface DiffConfigCall {
+  request: { getOldInputs(): Struct; getOlds(): Struct; getNews(): Struct; getIgnorechangesList(): string[] };
+}
+
 interface ConfigureCall {
   request: {
     getVariablesMap(): { forEach(f: (value: string, key: string) => void): void };
@@ -54,13 +71,24 @@ interface DiffResponse {
   setDiffsList(keys: string[]): void;
 }
 
+/** A gRPC method definition of a service, as `@grpc/grpc-js` keeps it. */
+interface MethodDefinition {
+  requestStream: boolean;
+  responseStream: boolean;
+}
+
 /**
- * Serves `served` to the engine with `provider.main`, with Configure answered by `configure`:
- * `@pulumi/pulumi/provider`'s server answers Configure without reading it, and has no other place
- * for a provider instance's configuration. Its gRPC server is registered through `addService` of
- * the `@grpc/grpc-js` it loads; the implementation object handed to it gets its own `configure`.
+ * Serves `served` to the engine with `provider.main`, with Configure, CheckConfig and DiffConfig
+ * answered by `config`: `@pulumi/pulumi/provider`'s server answers Configure without reading it,
+ * and CheckConfig and DiffConfig as unimplemented. Its gRPC server is registered through
+ * `addService` of the `@grpc/grpc-js` it loads; the implementation object handed to it gets its
+ * own methods for those, and every unary method is wrapped so that it always answers.
  */
-export async function serve(served: provider.Provider, configure: Configure, args: string[]): Promise<void> {
+export async function serve(
+  served: provider.Provider,
+  config: ProviderConfig,
+  args: string[],
+): Promise<void> {
   const from = { paths: [dirname(require.resolve("@pulumi/pulumi/provider"))] };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const grpc = require(require.resolve("@grpc/grpc-js", from)) as {
@@ -69,13 +97,21 @@ export async function serve(served: provider.Provider, configure: Configure, arg
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const protos = require(require.resolve("@pulumi/pulumi/proto/provider_pb", from)) as {
-    DiffResponse: { DiffChanges: { DIFF_SOME: number } };
     ConfigureResponse: new () => {
       setAcceptsecrets(v: boolean): void;
       setAcceptresources(v: boolean): void;
       setAcceptoutputs(v: boolean): void;
       setSupportspreview(v: boolean): void;
     };
+    CheckResponse: new () => { setInputs(v: unknown): void; setFailuresList(v: unknown[]): void };
+    CheckFailure: new () => { setProperty(v: string): void; setReason(v: string): void };
+    DiffResponse: (new () => { setChanges(v: number): void; setDiffsList(v: string[]): void }) & {
+      DiffChanges: { DIFF_NONE: number; DIFF_SOME: number };
+    };
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", from)) as {
+    Struct: { fromJavaScript(v: Props): unknown };
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const services = require(require.resolve("@pulumi/pulumi/proto/provider_grpc_pb", from)) as {
@@ -110,10 +146,35 @@ export async function serve(served: provider.Provider, configure: Configure, arg
           }
           callback(error, resp);
         });
+      impl.checkConfig = (call: CheckConfigCall, callback: Callback) => {
+        const checked = config.check(call.request.getNews()?.toJavaScript() ?? {});
+        const resp = new protos.CheckResponse();
+        resp.setInputs(Struct.fromJavaScript(checked.inputs));
+        resp.setFailuresList(
+          checked.failures.map((f) => {
+            const failure = new protos.CheckFailure();
+            failure.setProperty(f.property);
+            failure.setReason(f.reason);
+            return failure;
+          }),
+        );
+        callback(undefined, resp);
+      };
+      impl.diffConfig = (call: DiffConfigCall, callback: Callback) => {
+        const req = call.request;
+        // Inputs as the engine stored them; a state without them has only the outputs (the same values).
+        const olds = req.getOldInputs()?.toJavaScript() ?? req.getOlds()?.toJavaScript() ?? {};
+        const diff = config.diff(olds, req.getNews()?.toJavaScript() ?? {}, req.getIgnorechangesList());
+        const resp = new protos.DiffResponse();
+        const { DIFF_SOME, DIFF_NONE } = protos.DiffResponse.DiffChanges;
+        resp.setChanges(diff.changes ? DIFF_SOME : DIFF_NONE);
+        resp.setDiffsList(diff.diffs);
+        callback(undefined, resp);
+      };
       impl.configure = (call: ConfigureCall, callback: Callback) => {
         const variables: Record<string, string> = {};
         call.request.getVariablesMap().forEach((value, key) => (variables[key] = value));
-        configure(variables, call.request.getArgs()?.toJavaScript() ?? {}, log).then(
+        config.configure(variables, call.request.getArgs()?.toJavaScript() ?? {}, log).then(
           () => {
             const resp = new protos.ConfigureResponse();
             resp.setAcceptsecrets(true);
@@ -127,10 +188,61 @@ export async function serve(served: provider.Provider, configure: Configure, arg
           (e: unknown) => callback(e),
         );
       };
+      answerAlways(service as Record<string, MethodDefinition>, impl);
     }
     return addService.call(this, service, impl);
   };
   await provider.main(served, args);
+}
+
+/** The gRPC status code UNKNOWN, as the server answers a provider's error. */
+const UNKNOWN_STATUS = 2;
+
+/**
+ * Every unary method of `service` on `impl` (the server's methods are on its prototype, the
+ * plugin's own on the object) wrapped so that it answers the call: a method that throws, or
+ * rejects, before calling its callback (an error it cannot encode or print: the server's `catch`
+ * reads `e.stack` of what was thrown) answers with a gRPC error carrying the message. Without an
+ * answer the engine waits for the call forever.
+ */
+function answerAlways(service: Record<string, MethodDefinition>, impl: Record<string, unknown>): void {
+  for (const [name, definition] of Object.entries(service)) {
+    const method = impl[name];
+    if (typeof method !== "function" || definition.requestStream || definition.responseStream) continue;
+    impl[name] = (call: unknown, callback: Callback) => {
+      let answered = false;
+      const answer: Callback = (error, value) => {
+        answered = true;
+        callback(error, value);
+      };
+      const failed = (e: unknown) => {
+        const message = e instanceof Error ? e.message : typeof e === "string" ? e : describe(e);
+        // Failed after answering: the call is answered, the failure is said where the plugin's output goes.
+        if (answered)
+          return console.error(`pulumi-resource-alicloudcas: ${name} failed after answering: ${message}`);
+        answered = true;
+        callback({
+          code: UNKNOWN_STATUS,
+          details: `pulumi-resource-alicloudcas: ${name} failed: ${message}`,
+        });
+      };
+      try {
+        const done = (method as (call: unknown, callback: Callback) => unknown).call(impl, call, answer);
+        if (done instanceof Promise) done.catch(failed);
+      } catch (e) {
+        failed(e);
+      }
+    };
+  }
+}
+
+/** A thrown value that is no Error, as text (`undefined`, an object without `toString`). */
+function describe(value: unknown): string {
+  try {
+    return value === undefined ? "undefined" : JSON.stringify(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /**

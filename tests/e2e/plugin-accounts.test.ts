@@ -112,13 +112,16 @@ describe("the alicloudcas plugin: two provider instances for two accounts in one
     assert.deepEqual(left, []);
   });
 
-  it("a provider instance's bad setting fails its resources' checks naming the alicloudcas: key, and not the other instance's", async () => {
+  it("a provider instance's bad setting fails its check (CheckConfig) naming the alicloudcas: key, and not the other instance's", async () => {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(`${project.dir}/project/Pulumi.yaml`, PROGRAM.replace("      qps: 5\n", "      qps: -1\n"));
     const preview = await project.pulumi(["preview"], { allowFailure: true });
     assert.notEqual(preview.code, 0);
     const text = preview.stdout + preview.stderr;
-    assert.match(text, /orderB[\s\S]*alicloudcas:qps: "-1" is not a positive number/);
-    assert.doesNotMatch(text, /orderA[^\n]*error/);
+    assert.match(
+      text,
+      /pulumi:providers:alicloudcas resource 'accountB' has a problem: \[InvalidConfig\] alicloudcas:qps: "-1" is not a positive number/,
+    );
+    assert.doesNotMatch(text, /(accountA|orderA)[^\n]*error/);
   });
 });

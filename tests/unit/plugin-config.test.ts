@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { configureRequest, dynamicKey } from "../../provider/plugin/config";
 import { Settings } from "../../provider/order/settings";
-import { pluginProvider, pluginWording } from "../../provider/plugin/plugin";
+import { UNKNOWN } from "../../provider/order/inputs";
+import {
+  checkProviderConfig,
+  diffProviderConfig,
+  pluginProvider,
+  pluginWording,
+} from "../../provider/plugin/plugin";
 
 describe("the plugin's configuration (provider/plugin/config.ts)", () => {
   it("reads alicloudcas: keys under the dynamic provider's alicloud: and alicloud-cas: names", () => {
@@ -50,5 +56,32 @@ describe("the plugin's configuration (provider/plugin/config.ts)", () => {
     assert.deepEqual(lines, [
       "[alicloud-cas] quota check skipped: set alicloudcas:accessKey and alicloudcas:secretKey",
     ]);
+  });
+
+  it("CheckConfig leaves a value not known yet (a preview) unchecked and unmarked, and reads the older config: form", () => {
+    const checked = checkProviderConfig({ proxy: UNKNOWN, "config:qps": "3", region: "cn-hangzhou" });
+    assert.deepEqual(checked, {
+      inputs: { proxy: UNKNOWN, "config:qps": "3", region: "cn-hangzhou" },
+      failures: [],
+    });
+    const bad = checkProviderConfig({ "config:qps": "0", version: "0.2.0" });
+    assert.equal(bad.failures.length, 1);
+    assert.match(bad.failures[0]!.reason, /^\[InvalidConfig\] alicloudcas:qps: "0" is not a positive number/);
+  });
+
+  it("DiffConfig: a value not known yet is a change; the same value in another key order or marked secret is none", () => {
+    const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "LTAIa" };
+    assert.deepEqual(diffProviderConfig({ region: "cn-hangzhou" }, { region: UNKNOWN }, []), {
+      changes: true,
+      diffs: ["region"],
+    });
+    assert.deepEqual(
+      diffProviderConfig(
+        { accessKey: "LTAIa", assumeRole: { roleArn: "a", externalId: "b" } },
+        { accessKey: secret, assumeRole: { externalId: "b", roleArn: "a" } },
+        [],
+      ),
+      { changes: false, diffs: [] },
+    );
   });
 });
