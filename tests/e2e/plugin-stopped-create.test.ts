@@ -79,6 +79,8 @@ describe("the alicloudcas plugin: an up stopped between the mark and the state w
     }
     run.stop();
     await run.exited;
+    // Longer than the read the create was in: a process of the run still alive would apply by now.
+    await sleep(5000);
     await emu.control("POST", "faults", { rules: [] });
     const orphan = await claimOn();
     assert.equal((await instance()).status, "inactive", "the stopped up applied nothing");

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { findOrBuildYamlHost } from "./yaml-host";
@@ -22,8 +22,8 @@ export interface PluginProject {
   /** Runs `pulumi <args>` in the project; rejects with the output when it exits non-zero (unless `allowFailure`). */
   pulumi(args: string[], opts?: { allowFailure?: boolean }): Promise<CliRun>;
   /**
-   * Starts `pulumi <args>` in a process group of its own (the engine, its language host and its
-   * plugins): `stop()` kills the whole group at once, as a machine gone would.
+   * Starts `pulumi <args>`: `stop()` kills every process of the run at once (the engine, its
+   * language host and its plugins), as a machine gone would.
    */
   start(args: string[]): { stop(): void; exited: Promise<void> };
   dispose(): void;
@@ -58,13 +58,14 @@ export async function pluginProject(
     `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, "dist", "tests", "support", "emulator-dns-plugin.js")}" "$@"\n`,
   );
   chmodSync(dns, 0o755);
+  const home = join(dir, "home");
   const fullEnv: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_BACKEND_URL: `file://${join(dir, "state")}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: join(dir, "home"),
+    PULUMI_HOME: home,
     PATH: [engine, yamlBin, PLUGIN_BIN, tools, dirname(process.execPath), process.env.PATH ?? ""].join(
       delimiter,
     ),
@@ -98,6 +99,16 @@ export async function pluginProject(
           process.kill(-child.pid!, "SIGKILL");
         } catch {
           // Exited already.
+        }
+        // The engine starts its plugins in process groups of their own: every process of this
+        // project (its PULUMI_HOME is its own) goes too.
+        for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+          try {
+            if (readFileSync(`/proc/${pid}/environ`, "utf8").includes(`PULUMI_HOME=${home}\0`))
+              process.kill(Number(pid), "SIGKILL");
+          } catch {
+            // Gone meanwhile, or not ours to read.
+          }
         }
       },
       exited,
