@@ -235,9 +235,14 @@ function withoutQuery(uri: string): string {
   try {
     const u = new URL(uri);
     u.search = "";
+    u.hash = "";
     u.username = "";
     u.password = "";
-    return u.toString();
+    const shown = u.toString();
+    // Without an authority (`user:token@host/path` parses with `user:` as its scheme), what
+    // precedes the last `@` may be credentials: only the host part is shown.
+    const at = shown.lastIndexOf("@");
+    return at < 0 ? shown : `${/^[a-z][a-z0-9+.-]*:\/\//i.exec(shown)?.[0] ?? ""}…@${shown.slice(at + 1)}`;
   } catch {
     return "(a URI that does not parse)";
   }

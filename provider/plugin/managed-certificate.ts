@@ -58,15 +58,16 @@ function custom(
  * resource types, so the engine sends the children to this provider (the component's provider),
  * and each validation record as a resource of `dnsRecordType` (AlidnsRecord's inputs).
  */
-export function constructManagedCertificate(
+export async function constructManagedCertificate(
   name: string,
-  inputs: Record<string, unknown>,
+  given: Record<string, unknown>,
   options: pulumi.ComponentResourceOptions,
-): { urn: pulumi.Output<string>; state: Record<string, unknown> } {
+): Promise<{ urn: pulumi.Output<string>; state: Record<string, unknown> }> {
+  const inputs = await withShapeKnown(name, given);
   const { dnsRecordType = DEFAULT_DNS_RECORD_TYPE, ...args } = inputs;
   if (typeof dnsRecordType !== "string" || !/^[^:]+:[^:]*:[^:]+$/.test(dnsRecordType))
     throw new Error(
-      `ManagedCertificate ${name}: dnsRecordType must be a resource type token as plain text (package:module:Type, e.g. ${DEFAULT_DNS_RECORD_TYPE}) whose inputs are domainName, rr, type, value and ttl; got ${pulumi.Output.isInstance(dnsRecordType) ? "an Output (a secret, or another resource's output)" : JSON.stringify(dnsRecordType)}`,
+      `ManagedCertificate ${name}: dnsRecordType must be a resource type token as plain text (package:module:Type, e.g. ${DEFAULT_DNS_RECORD_TYPE}) whose inputs are domainName, rr, type, value and ttl; got ${JSON.stringify(dnsRecordType)}`,
     );
   const component = new Component(MANAGED_CERTIFICATE_TOKEN, name, {}, options);
   /** An order's or an application's validation records: one Output of every record by name. */
@@ -111,4 +112,41 @@ export function constructManagedCertificate(
   };
   component.done(state);
   return { urn: component.urn, state };
+}
+
+/** The inputs that decide which resources the component declares. */
+const SHAPING = ["publishRecords", "dnsRecordType", "instance"] as const;
+/** The inputs of `instance` the composition reads (its names, its kind): plain, as the SDK's component needs them. */
+const PLAIN = new Set(["domain", "domains", "csr", "instanceType", "instanceId", "validationMethod"]);
+
+/**
+ * `given` with the inputs that decide the component's resources as plain values: the engine hands
+ * construct an input that is secret, or holds another resource's output, as an Output, and an
+ * Output is never `false`. Known ones are taken (an `instance` that was secret keeps its settings
+ * secret, its names and kind aside); one not known until another resource is created is an error naming it.
+ */
+async function withShapeKnown(
+  name: string,
+  given: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const inputs = { ...given };
+  for (const key of SHAPING) {
+    const value = inputs[key];
+    if (!pulumi.Output.isInstance(value)) continue;
+    const o = value as unknown as {
+      isKnown: Promise<boolean>;
+      isSecret: Promise<boolean>;
+      promise(): Promise<unknown>;
+    };
+    if (!(await o.isKnown))
+      throw new Error(
+        `ManagedCertificate ${name}: ${key} is not known until another resource is created, and it decides which resources the component declares; give it as a plain value`,
+      );
+    const plain = await o.promise();
+    inputs[key] =
+      key === "instance" && (await o.isSecret) && typeof plain === "object" && plain !== null
+        ? Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, PLAIN.has(k) ? v : pulumi.secret(v)]))
+        : plain;
+  }
+  return inputs;
 }

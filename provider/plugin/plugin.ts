@@ -89,8 +89,9 @@ export function checkProviderConfig(news: Props): {
     const key = bareKey(name);
     if (!CONFIG_KEYS.includes(key)) {
       const near = nearest(key, CONFIG_KEYS);
+      // No property named: the engine prints a named property's value, and this one may be a secret.
       failures.push({
-        property: name,
+        property: "",
         reason: `${PACKAGE}:${key} is not a setting of the ${PACKAGE} provider${near ? `; did you mean ${PACKAGE}:${near}?` : ""} (remove it: pulumi config rm ${PACKAGE}:${key}; the settings: ${CONFIG_KEYS.join(", ")})`,
       });
     } else if (!holdsUnknown(value)) known[key] = value;
@@ -271,10 +272,8 @@ export function pluginProvider(options: { version: string; schema: () => string;
         if (previewing()) {
           const p = pick(urn);
           const kind = p === providers.order ? "order" : p === providers.instance ? "instance" : "validation";
-          const given = reveal(news) as Props;
-          return {
-            outs: outputs({ ...previewOfUpdate(kind, reveal(olds) as Props, given), ...given }, news),
-          };
+          // Only what the update keeps: the rest, the inputs as it stores them included, is unknown.
+          return { outs: outputs(previewOfUpdate(kind, reveal(olds) as Props, reveal(news) as Props), news) };
         }
         const r = await pick(urn)
           .update(id, reveal(olds) as Props, reveal(news) as Props)

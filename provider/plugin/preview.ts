@@ -26,9 +26,19 @@ function keptRecords(olds: Props, news: Props): Props {
   return some && same(olds.dnsZone, news.dnsZone) ? { validationRecords: records } : {};
 }
 
+/** A validation's inputs that say how it waits: what its in-place update changes. */
+const WAIT_SETTINGS = [
+  "timeoutMinutes",
+  "pollIntervalSeconds",
+  "maxPollIntervalSeconds",
+  "dnsPrecheck",
+  "validationRecordFqdns",
+];
+
 /**
  * What a preview knows of an in-place update's outputs, by resource kind: what the update leaves as
- * it was (every other output is unknown until the `up`). Nothing when an input is itself unknown:
+ * it was (every other output, the inputs it stores included, is unknown until the `up`: it stores
+ * them as it normalizes them, an order's names in the order they were placed, say). Nothing when an input is itself unknown:
  * the diff could not tell an update from a replacement then. An order keeps its id and action (one
  * placed after a lost answer is still being resolved, and keeps nothing) and its records; an
  * instance its id and records; a validation, which changes how it waits, the certificate it holds,
@@ -43,12 +53,14 @@ export function previewOfUpdate(kind: "order" | "instance" | "validation", olds:
         : { ...pick(olds, ["orderId", "action"]), ...keptRecords(olds, news) };
     case "instance":
       return { ...pick(olds, ["instanceId"]), ...keptRecords(olds, news) };
-    case "validation":
-      return olds.certificateId == null
-        ? Object.fromEntries(
-            Object.entries(olds).filter(([k]) => k !== "certificateId" && k !== "certIdentifier"),
-          )
-        : olds;
+    case "validation": {
+      // Its wait settings are what the update changes (as the update normalizes them).
+      const changed = [
+        ...WAIT_SETTINGS,
+        ...(olds.certificateId == null ? ["certificateId", "certIdentifier"] : []),
+      ];
+      return Object.fromEntries(Object.entries(olds).filter(([k]) => !changed.includes(k)));
+    }
   }
 }
 

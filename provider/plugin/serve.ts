@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { dirname } from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { changedKeys } from "./preview";
+import { reveal } from "./secrets";
 
 type Props = Record<string, unknown>;
 
@@ -141,8 +142,10 @@ export async function serve(
         diff.call(impl, call, (error: unknown, resp?: unknown) => {
           const r = resp as DiffResponse | undefined;
           if (!error && r && r.getChanges() === protos.DiffResponse.DiffChanges.DIFF_SOME) {
-            const olds = call.request.getOldInputs()?.toJavaScript() ?? {};
-            r.setDiffsList(changedKeys(olds, call.request.getNews().toJavaScript(), r.getReplacesList()));
+            // Compared as plain values: a value newly marked secret is no change.
+            const olds = reveal(call.request.getOldInputs()?.toJavaScript() ?? {}) as Props;
+            const news = reveal(call.request.getNews().toJavaScript()) as Props;
+            r.setDiffsList(changedKeys(olds, news, r.getReplacesList()));
           }
           callback(error, resp);
         });

@@ -55,13 +55,21 @@ describe("the alicloudcas plugin: the provider's configuration (CheckConfig, Dif
 
   it("a mistyped key fails the preview naming it; state holds credential-bearing values encrypted; a changed region updates the provider and replaces nothing", async () => {
     await project.pulumi(["config", "set", "alicloudcas:regoin", "cn-hangzhou"]);
+    await project.pulumi(["config", "set", "alicloudcas:secretkey", "Mistyped-S3cret-Value"]);
     const mistyped = await project.pulumi(["preview"], { allowFailure: true });
     assert.notEqual(mistyped.code, 0);
     assert.match(
       mistyped.stdout + mistyped.stderr,
       /alicloudcas:regoin is not a setting of the alicloudcas provider; did you mean alicloudcas:region\?/,
     );
+    assert.match(mistyped.stdout + mistyped.stderr, /did you mean alicloudcas:secretKey\?/);
+    assert.doesNotMatch(
+      mistyped.stdout + mistyped.stderr,
+      /Mistyped-S3cret-Value/,
+      "a mistyped key's value is shown",
+    );
     await project.pulumi(["config", "rm", "alicloudcas:regoin"]);
+    await project.pulumi(["config", "rm", "alicloudcas:secretkey"]);
     assert.deepEqual(await emu.control("GET", "orders"), [], "the failed preview ordered nothing");
 
     await project.pulumi(["up", "--yes", "--skip-preview"]);

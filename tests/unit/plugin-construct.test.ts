@@ -18,7 +18,7 @@ describe("the plugin's construct", () => {
     for (const [given, shown] of [
       ["AlidnsRecord", '"AlidnsRecord"'],
       [42, "42"],
-      [pulumi.secret("alicloud:dns:AlidnsRecord"), "an Output (a secret, or another resource's output)"],
+      [pulumi.secret("AlidnsRecord"), '"AlidnsRecord"'],
     ] as const)
       await assert.rejects(
         construct("site", MANAGED_CERTIFICATE_TOKEN, { domain: "www.example.com", dnsRecordType: given }, {}),

@@ -45,14 +45,21 @@ describe("the plugin's preview of an update (pure logic)", () => {
     );
   });
 
-  it("a validation keeps its certificate, without the id it may still fill", () => {
+  it("a validation keeps its certificate, without its wait settings or the id it may still fill", () => {
     const held = {
       orderId: "12000001",
       certificateId: "7",
       certIdentifier: "7-cn-hangzhou",
       certificatePem: "PEM",
     };
-    assert.deepEqual(previewOfUpdate("validation", held, { timeoutMinutes: 5 }), held);
+    assert.deepEqual(
+      previewOfUpdate(
+        "validation",
+        { ...held, timeoutMinutes: 5, dnsPrecheck: { resolvers: [] } },
+        { timeoutMinutes: 10, dnsPrecheck: true },
+      ),
+      held,
+    );
     assert.deepEqual(previewOfUpdate("validation", { ...held, certificateId: null }, {}), {
       orderId: "12000001",
       certificatePem: "PEM",
