@@ -132,6 +132,16 @@ describe("the alicloudcas plugin under the real engine: a YAML program", functio
     const replacing = await project.pulumi(["preview", "--diff"]);
     assert.match(replacing.stdout, /\+-alicloudcas:index:CertificateOrder: \(replace\)/);
     assert.match(replacing.stdout, /~ team: "yaml" => "platform"/);
+    // The same tags newly marked secret, beside a contact change: no change of tags, no replacement.
+    writeFileSync(
+      file,
+      before
+        .replace("        team: yaml\n", "        fn::secret:\n          team: yaml\n")
+        .replace("pki@example.com", "sec@example.com"),
+    );
+    const marked = await project.pulumi(["preview", "--diff"]);
+    assert.doesNotMatch(marked.stdout, /\+-|replace/);
+    assert.match(marked.stdout, /1 to update/);
     writeFileSync(file, before);
 
     await project.pulumi(["destroy", "--yes"]);
