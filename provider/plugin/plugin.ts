@@ -7,7 +7,6 @@ import { processClock, type ConfigureRequest } from "../order/context";
 import { importInstance } from "../instance/instance-import";
 import { importedOrderInputs } from "../order/order-import";
 import { SECRET_OUTPUT_NAMES } from "../order/output-names";
-import { UNKNOWN } from "../order/inputs";
 import { nearest, Settings } from "../order/settings";
 import {
   CONFIG_KEYS,
@@ -19,7 +18,7 @@ import {
 } from "./config";
 import { conceal, reveal, secretKeys } from "./secrets";
 import { constructManagedCertificate, MANAGED_CERTIFICATE_TOKEN } from "./managed-certificate";
-import { previewOfUpdate } from "./preview";
+import { holdsUnknown, previewOfUpdate } from "./preview";
 import { previewing, programInputs } from "./serve";
 
 type Props = Record<string, unknown>;
@@ -59,9 +58,6 @@ async function worded<T>(run: () => Promise<T>): Promise<T> {
     throw coded;
   }
 }
-
-/** A value the engine does not know yet (a preview's output of another resource), or one holding it. */
-const holdsUnknown = (value: unknown): boolean => JSON.stringify(value ?? null).includes(UNKNOWN);
 
 /** A configuration key as the engine sends it (`config:region` is the older form of `region`). */
 const bareKey = (name: string): string => (name.startsWith("config:") ? name.slice("config:".length) : name);

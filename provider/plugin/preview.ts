@@ -2,8 +2,8 @@ import { UNKNOWN } from "../order/inputs";
 
 type Props = Record<string, unknown>;
 
-/** Whether `value` holds an input not known until the `up` (the engine's unknown, anywhere in it). */
-function holdsUnknown(value: unknown): boolean {
+/** Whether `value` holds a value not known until the `up` (the engine's unknown, anywhere in it). */
+export function holdsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (Array.isArray(value)) return value.some(holdsUnknown);
   if (typeof value === "object" && value !== null) return Object.values(value).some(holdsUnknown);
@@ -38,8 +38,9 @@ const WAIT_SETTINGS = [
 /**
  * What a preview knows of an in-place update's outputs, by resource kind: what the update leaves as
  * it was (every other output, the inputs it stores included, is unknown until the `up`: it stores
- * them as it normalizes them, an order's names in the order they were placed, say). Nothing when an input is itself unknown:
- * the diff could not tell an update from a replacement then. An order keeps its id and action (one
+ * them as it normalizes them, an order's names in the order they were placed, say). Nothing when an
+ * input is itself unknown: the diff could not tell an update from a replacement then. An order
+ * keeps its id and action (one
  * placed after a lost answer is still being resolved, and keeps nothing) and its records; an
  * instance its id and records; a validation, which changes how it waits, the certificate it holds,
  * unless its certificate id is still to be filled.
