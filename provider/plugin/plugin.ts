@@ -158,20 +158,18 @@ export function diffProviderConfig(
  */
 export function pluginProvider(options: { version: string; schema: () => string; clock?: Clock }) {
   const providers = createProviders(options.clock ?? processClock());
-  const byToken: Record<string, (typeof providers)[keyof typeof RESOURCE_TOKENS]> = {
-    [RESOURCE_TOKENS.order]: providers.order,
-    [RESOURCE_TOKENS.validation]: providers.validation,
-    [RESOURCE_TOKENS.instance]: providers.instance,
-  };
-  const pick = (urn: string) => {
+  type Kind = keyof typeof RESOURCE_TOKENS;
+  /** The kind of resource a URN names (its key in RESOURCE_TOKENS), or an error naming what is served. */
+  const kindOf = (urn: string): Kind => {
     const type = urnType(urn);
-    const p = byToken[type];
-    if (!p)
+    const kind = (Object.keys(RESOURCE_TOKENS) as Kind[]).find((k) => RESOURCE_TOKENS[k] === type);
+    if (!kind)
       throw new Error(
-        `${type || urn} is no resource of the ${PACKAGE} provider; it serves ${Object.keys(byToken).join(", ")}`,
+        `${type || urn} is no resource of the ${PACKAGE} provider; it serves ${Object.values(RESOURCE_TOKENS).join(", ")}`,
       );
-    return p;
+    return kind;
   };
+  const pick = (urn: string) => providers[kindOf(urn)];
   /** Outputs with the certificate's key and every input given as a secret marked secret. */
   const outputs = (outs: Props, inputs: unknown): Props =>
     conceal(outs, [...SECRET_OUTPUT_NAMES, ...secretKeys(inputs)]);
@@ -246,7 +244,7 @@ export function pluginProvider(options: { version: string; schema: () => string;
         const given = reveal(inputs) as Props;
         // The URN marks an instance's claims, so a later create of this resource knows its own.
         const r = await (
-          pick(urn) === providers.instance ? providers.instance.create(given, urn) : pick(urn).create(given)
+          kindOf(urn) === "instance" ? providers.instance.create(given, urn) : pick(urn).create(given)
         ).catch(partial(inputs));
         return { id: r.id, outs: outputs(r.outs, inputs) };
       }),
@@ -266,10 +264,9 @@ export function pluginProvider(options: { version: string; schema: () => string;
     update: (id, urn, olds, news) =>
       worded(async () => {
         if (previewing()) {
-          const p = pick(urn);
-          const kind = p === providers.order ? "order" : p === providers.instance ? "instance" : "validation";
           // Only what the update keeps: the rest, the inputs as it stores them included, is unknown.
-          return { outs: outputs(previewOfUpdate(kind, reveal(olds) as Props, reveal(news) as Props), news) };
+          const kept = previewOfUpdate(kindOf(urn), reveal(olds) as Props, reveal(news) as Props);
+          return { outs: outputs(kept, news) };
         }
         const r = await pick(urn)
           .update(id, reveal(olds) as Props, reveal(news) as Props)
